@@ -1,0 +1,78 @@
+/**
+ * The one place that reads the environment. Every key has a documented default
+ * (README "Configuration"); everything else receives a {@link Config}.
+ */
+import path from "node:path";
+import { projectRoot } from "./paths";
+
+export interface Config {
+  /** `production` refuses to start with the development JWT secret. */
+  nodeEnv: string;
+  /** PostgreSQL server to use; when unset an embedded PostgreSQL is started. */
+  databaseUrl: string | undefined;
+  embeddedPostgres: { dataDir: string; port: number };
+  gateway: { host: string; port: number; restBodyLimit: string };
+  subgraphs: { client: { host: string; port: number; url: string } };
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** HS256 shared secret. Ignored when `jwksUrl` is set. */
+  jwtSecret: string;
+  /** RS256/ES256 keys from an identity provider's JWKS endpoint. */
+  jwksUrl: string | undefined;
+  issuer: string;
+  audience: string;
+  /** True when the secret is the built-in development one. */
+  usingDevelopmentSecret: boolean;
+}
+
+export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production";
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new Error(`${name} must be an integer port number, got "${value}"`);
+  }
+  return parsed;
+}
+
+/** Reads the configuration from `env` (default: the process environment) once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? "development";
+  const clientPort = int(env.CLIENT_SUBGRAPH_PORT, 4001, "CLIENT_SUBGRAPH_PORT");
+  const jwtSecret = env.JWT_SECRET || DEVELOPMENT_JWT_SECRET;
+  const jwksUrl = env.JWT_JWKS_URL || undefined;
+  const usingDevelopmentSecret = !jwksUrl && jwtSecret === DEVELOPMENT_JWT_SECRET;
+  if (nodeEnv === "production" && usingDevelopmentSecret) {
+    throw new Error("JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production");
+  }
+  return {
+    nodeEnv,
+    databaseUrl: env.DATABASE_URL || undefined,
+    embeddedPostgres: {
+      dataDir: path.resolve(projectRoot(), env.EMBEDDED_PG_DIR || ".data/postgres"),
+      port: int(env.EMBEDDED_PG_PORT, 54329, "EMBEDDED_PG_PORT"),
+    },
+    gateway: {
+      host: env.HOST || "0.0.0.0",
+      port: int(env.PORT, 4000, "PORT"),
+      restBodyLimit: env.REST_BODY_LIMIT || "100kb",
+    },
+    subgraphs: {
+      client: {
+        host: env.HOST || "0.0.0.0",
+        port: clientPort,
+        url: env.CLIENT_SUBGRAPH_URL || `http://localhost:${clientPort}/graphql`,
+      },
+    },
+    auth: {
+      jwtSecret,
+      jwksUrl,
+      issuer: env.JWT_ISSUER || "core-banking",
+      audience: env.JWT_AUDIENCE || "core-banking-api",
+      usingDevelopmentSecret,
+    },
+  };
+}

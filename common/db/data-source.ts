@@ -1,0 +1,106 @@
+import {
+  DataSource,
+  DefaultNamingStrategy,
+  type EntitySchema,
+  type Logger,
+  type MixedList,
+  type QueryRunner,
+} from "typeorm";
+
+/**
+ * Counts the SQL statements a data source sends. Tests use it to prove batching
+ * (e.g. 100 `_entities` representations cost one statement).
+ */
+export class StatementCounter implements Logger {
+  count = 0;
+  logQuery(_query: string, _parameters?: unknown[], _queryRunner?: QueryRunner): void {
+    this.count++;
+  }
+  logQueryError(error: string | Error, query: string): void {
+    // Expected failures (a unique violation turned into CLIENT_ALREADY_EXISTS) land here too, so this stays quiet.
+    void error;
+    void query;
+  }
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(message: string): void {
+    process.stdout.write(`[migration] ${message}\n`);
+  }
+  log(): void {}
+}
+
+export interface SubgraphDataSourceOptions {
+  url: string;
+  /** The PostgreSQL schema the subgraph owns (`client`, `ledger`, `transfer`). */
+  schema: string;
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: MixedList<Function | string>;
+  /** Pool size per process. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** A data source confined to one subgraph's schema. Never `synchronize`: migrations only. */
+export function createDataSource(options: SubgraphDataSourceOptions): {
+  dataSource: DataSource;
+  statements: StatementCounter;
+} {
+  const statements = new StatementCounter();
+  const dataSource = new DataSource({
+    type: "postgres",
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: "migrations",
+    synchronize: false,
+    migrationsRun: false,
+    uuidExtension: "pgcrypto",
+    logger: statements,
+    namingStrategy: new EmbeddedPrefixNamingStrategy(),
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? `core-banking-${options.schema}`,
+    },
+  });
+  return { dataSource, statements };
+}
+
+/**
+ * Creates the subgraph's schema and runs its pending migrations. An advisory lock
+ * makes concurrent starts (several instances, docker-compose) take turns.
+ */
+export async function migrate(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query("SELECT pg_advisory_lock(hashtext($1))", [`migrate:${schema}`]);
+    try {
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await dataSource.runMigrations({ transaction: "each" });
+    } finally {
+      await runner.query("SELECT pg_advisory_unlock(hashtext($1))", [`migrate:${schema}`]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** True for PostgreSQL's unique-violation error on the named constraint. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const driverError =
+    (error as { driverError?: { code?: string; constraint?: string } })?.driverError ?? error;
+  const { code, constraint: name } = (driverError ?? {}) as { code?: string; constraint?: string };
+  return code === "23505" && name === constraint;
+}
+
+/**
+ * Embedded columns get `<prefix>_<column>` (`address_city`, `document_number`), where
+ * TypeORM's default would camel-case the pair into `address_City`.
+ */
+export class EmbeddedPrefixNamingStrategy extends DefaultNamingStrategy {
+  override columnName(propertyName: string, customName: string | undefined, prefixes: string[]): string {
+    const name = customName ?? propertyName;
+    return prefixes.length ? `${prefixes.join("_")}_${name}` : name;
+  }
+}

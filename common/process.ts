@@ -1,0 +1,28 @@
+import { log } from "./log";
+
+/** Registers how to undo one started part. */
+export type OnStop = (stop: () => Promise<void>) => void;
+
+/**
+ * Starts a service and stops it cleanly on SIGINT/SIGTERM, or when starting fails half
+ * way: the registered stops run in reverse order of start (gateway, subgraphs, database).
+ */
+export function runUntilSignal(start: (onStop: OnStop) => Promise<void>): void {
+  const stops: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const stop = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, "stopping");
+    for (const fn of stops.reverse()) {
+      await fn().catch((error: unknown) => log.error({ err: error }, "error while stopping"));
+    }
+    process.exit(exitCode);
+  };
+  process.once("SIGINT", () => void stop("SIGINT", 0));
+  process.once("SIGTERM", () => void stop("SIGTERM", 0));
+  start((fn) => stops.push(fn)).catch((error: unknown) => {
+    log.error({ err: error }, "failed to start");
+    void stop("startup failure", 1);
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * Field validation shared by every subgraph: class-validator runs on GraphQL inputs
+ * and each broken rule becomes a {@link FieldError} naming the field path and rule.
+ */
+import { registerDecorator, validate, type ValidationArguments, type ValidationError } from "class-validator";
+import { validationError, type FieldError } from "./errors";
+
+/** Flattens class-validator's tree into `address.city` style paths, one entry per broken rule. */
+export function toFieldErrors(errors: ValidationError[], prefix = ""): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
+    return [...own, ...toFieldErrors(error.children ?? [], field)];
+  });
+}
+
+/**
+ * The `validateFn` given to type-graphql: validates an argument (an input class
+ * instance, or an array of them) and throws VALIDATION_FAILED with every broken rule.
+ */
+export async function validateInput(value: unknown): Promise<void> {
+  const items = Array.isArray(value) ? value : [value];
+  const fields: FieldError[] = [];
+  for (const [index, item] of items.entries()) {
+    if (item === null || typeof item !== "object") continue;
+    const errors = await validate(item, {
+      forbidUnknownValues: false,
+      validationError: { target: false, value: false },
+    });
+    fields.push(...toFieldErrors(errors, Array.isArray(value) ? String(index) : ""));
+  }
+  if (fields.length) throw validationError(fields);
+}
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written `YYYY-MM-DD`. */
+export function isDateOnly(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const match = DATE_ONLY.exec(value);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+/** Today as `YYYY-MM-DD` in UTC, the bank's business-date convention here. */
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+function dateRule(
+  name: string,
+  check: (value: string, args: ValidationArguments) => boolean,
+  message: (args: ValidationArguments) => string,
+) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName,
+      validator: {
+        // Malformed dates are reported once, by isDateOnly; these rules only judge real dates.
+        validate: (value: unknown, args: ValidationArguments) => !isDateOnly(value) || check(value, args),
+        defaultMessage: message,
+      },
+    });
+}
+
+/** A real calendar date in `YYYY-MM-DD` form (ISO 8601 calendar date). */
+export function IsDateOnly() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: "isDateOnly",
+      target: target.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown) => value === null || value === undefined || isDateOnly(value),
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must be a calendar date written YYYY-MM-DD`,
+      },
+    });
+}
+
+/** Not after today (birth dates, issue dates). */
+export function IsNotInFuture() {
+  return dateRule(
+    "isNotInFuture",
+    (value) => value <= todayUtc(),
+    (args) => `${args.property} must not be in the future`,
+  );
+}
+
+/** Not before today (a document's expiry at onboarding). */
+export function IsNotInPast() {
+  return dateRule(
+    "isNotExpired",
+    (value) => value >= todayUtc(),
+    (args) => `${args.property} must not be in the past: the document has expired`,
+  );
+}
+
+/** Strictly after the sibling date field `other` (expiry after issue). */
+export function IsAfterField(other: string) {
+  return dateRule(
+    `isAfter${other[0].toUpperCase()}${other.slice(1)}`,
+    (value, args) => {
+      const otherValue = (args.object as Record<string, unknown>)[other];
+      return !isDateOnly(otherValue) || value > otherValue;
+    },
+    (args) => `${args.property} must be after ${other}`,
+  );
+}

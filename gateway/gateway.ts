@@ -1,0 +1,48 @@
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from "@apollo/gateway";
+import type { ApolloServerPlugin } from "@apollo/server";
+import { statusOf } from "../common/errors";
+import type { GatewayContext } from "./context";
+
+/**
+ * Forwards the caller's identity and the request id to every subgraph call.
+ * The transport never retries: @apollo/gateway's default fetcher is built with
+ * `retry: false`, so a mutation cannot be applied twice by a retried request.
+ */
+class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (!("authorization" in context)) return; // health checks and schema loads carry no request
+    request.http?.headers.set("authorization", context.authorization);
+    request.http?.headers.set("x-request-id", context.requestId);
+  }
+}
+
+/** A gateway over the committed supergraph; `subgraphUrls` overrides the URLs written in it. */
+export function createGateway(supergraphSdl: string, subgraphUrls: Record<string, string>): ApolloGateway {
+  return new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) => new ForwardingDataSource({ url: subgraphUrls[name] ?? url }),
+  });
+}
+
+/**
+ * GraphQL answers 200 even with errors, but a request refused as a whole for who the
+ * caller is answers 401 or 403, like the REST routes: when no root field has data and
+ * the first error is UNAUTHENTICATED or FORBIDDEN, that is the HTTP status.
+ */
+export const authStatusPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== "single") return;
+        const { data, errors } = response.body.singleResult;
+        if (!errors?.length || (data && Object.values(data).some((value) => value !== null))) return;
+        const status = statusOf(errors[0].extensions?.code);
+        if (status === 401 || status === 403) response.http.status = status;
+      },
+    };
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * Moves values between the REST spelling and GraphQL: enum values change spelling
+ * (`driverLicense` <-> `DRIVER_LICENSE`), and REST input is checked against the
+ * operation's variable types with graphql-js' own coercion, so every type error names
+ * its field path.
+ */
+import {
+  type GraphQLInputType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  coerceInputValue,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  typeFromAST,
+} from "graphql";
+import { toGraphQLEnumName, toRestSpelling } from "../../common/enum-spelling";
+import type { FieldError } from "../../common/errors";
+
+/** REST input -> GraphQL variable value: enum spellings converted, everything else untouched. */
+export function fromRest(value: unknown, type: GraphQLInputType): unknown {
+  if (value === null || value === undefined) return value;
+  if (isNonNullType(type)) return fromRest(value, type.ofType);
+  if (isListType(type))
+    return Array.isArray(value) ? value.map((item) => fromRest(item, type.ofType)) : value;
+  if (isEnumType(type)) return typeof value === "string" ? toGraphQLEnumName(value) : value;
+  if (isInputObjectType(type) && typeof value === "object" && !Array.isArray(value)) {
+    const fields = type.getFields();
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        fields[key] ? fromRest(item, fields[key].type) : item,
+      ]),
+    );
+  }
+  return value;
+}
+
+/** GraphQL result -> REST: enum values in the documented spelling. */
+export function toRest(value: unknown, type: GraphQLOutputType): unknown {
+  if (value === null || value === undefined) return value;
+  if (isNonNullType(type)) return toRest(value, type.ofType);
+  if (isListType(type)) return (value as unknown[]).map((item) => toRest(item, type.ofType));
+  if (isEnumType(type)) return toRestSpelling(String(value));
+  if (isObjectType(type)) {
+    const fields = type.getFields();
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+        key,
+        fields[key] ? toRest(item, fields[key].type) : item,
+      ]),
+    );
+  }
+  return value;
+}
+
+/** The REST field name of a coercion problem: the path inside the variable, or the variable itself. */
+function fieldName(variable: string, path: ReadonlyArray<string | number>, stripVariable: boolean): string {
+  const parts = path.map(String);
+  if (parts.length === 0) return variable;
+  return stripVariable ? parts.join(".") : [variable, ...parts].join(".");
+}
+
+/**
+ * Checks `variables` against the operation's variable definitions. Returns one
+ * {@link FieldError} per problem (never throws). Field paths of `bodyVariable` are given
+ * relative to the body (`address.city`, not `input.address.city`).
+ */
+export function checkVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  bodyVariable: string | undefined,
+  renames: Record<string, string> = {},
+): FieldError[] {
+  const problems: FieldError[] = [];
+  for (const definition of operation.variableDefinitions ?? []) {
+    const variable = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type as never) as GraphQLInputType | undefined;
+    if (!type) throw new Error(`operation variable $${variable} has a type the supergraph lacks`);
+    const value = variables[variable];
+    if (value === undefined && !isNonNullType(type)) continue;
+    const restName = renames[variable] ?? variable;
+    coerceInputValue(value ?? null, type, (path, invalid, error) => {
+      problems.push(describe(restName, path, invalid, error.message, variable === bodyVariable));
+    });
+  }
+  return problems;
+}
+
+function describe(
+  variable: string,
+  path: ReadonlyArray<string | number>,
+  invalid: unknown,
+  message: string,
+  stripVariable: boolean,
+): FieldError {
+  const missing = /^Field "([^"]+)" of required type "[^"]+" was not provided/.exec(message);
+  if (missing) {
+    const field = fieldName(variable, [...path, missing[1]], stripVariable);
+    return { field, rule: "required", message: `${field} is required` };
+  }
+  const unknown = /^Field "([^"]+)" is not defined by type/.exec(message);
+  if (unknown) {
+    const field = fieldName(variable, [...path, unknown[1]], stripVariable);
+    return { field, rule: "unknownField", message: `${field} is not a field of this request` };
+  }
+  const field = fieldName(variable, path, stripVariable) || "body";
+  if (invalid === null && /non-nullable|non-null/.test(message)) {
+    return { field, rule: "required", message: `${field} is required` };
+  }
+  const enumValue = /^Value "([^"]+)" does not exist in "[^"]+" enum/.exec(message);
+  if (enumValue) return { field, rule: "enum", message: `${field} must be one of the documented values` };
+  return { field, rule: "type", message: `${field}: ${message}` };
+}

@@ -1,0 +1,177 @@
+/**
+ * The OpenAPI 3 document of the REST shim, generated from the route table and the
+ * supergraph's types (committed as schema/openapi.json, served at /openapi.json).
+ */
+import {
+  type GraphQLInputType,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  typeFromAST,
+} from "graphql";
+import { ERROR_CODES } from "../../common/errors";
+import { jsonSchemaOf, jsonSchemaOfType, type JsonSchema } from "./json-schema";
+import type { RestRoute } from "./route";
+
+const FIELD_ERROR: JsonSchema = {
+  type: "object",
+  required: ["field", "rule", "message"],
+  properties: {
+    field: { type: "string", example: "address.city" },
+    rule: { type: "string", example: "matches" },
+    message: { type: "string" },
+  },
+};
+
+const REASON: JsonSchema = {
+  type: "object",
+  properties: {
+    message: { type: "string", nullable: true },
+    metadata: {
+      type: "object",
+      nullable: true,
+      description: "`code` (see the error codes), and for input problems `field` and `rule`; `requestId`.",
+      additionalProperties: true,
+    },
+  },
+};
+
+function envelope(value: JsonSchema): JsonSchema {
+  return {
+    type: "object",
+    properties: {
+      isFailed: { type: "boolean" },
+      isSuccess: { type: "boolean" },
+      reasons: { type: "array", items: { $ref: "#/components/schemas/Reason" } },
+      errors: { type: "array", items: { $ref: "#/components/schemas/Error" } },
+      successes: { type: "array", items: { $ref: "#/components/schemas/Reason" } },
+      valueOrDefault: { ...value, nullable: true },
+      value: { ...value, nullable: true },
+    },
+  };
+}
+
+function variableType(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  name: string,
+): GraphQLInputType {
+  const definition = operation.variableDefinitions?.find((d) => d.variable.name.value === name);
+  if (!definition) throw new Error(`operation has no variable $${name}`);
+  return typeFromAST(schema, definition.type as never) as GraphQLInputType;
+}
+
+export function buildOpenApiDocument(routes: RestRoute[], schema: GraphQLSchema): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const operation = parse(route.operation).definitions.find(
+      (d) => d.kind === Kind.OPERATION_DEFINITION,
+    ) as OperationDefinitionNode;
+    const value = route.resultSchema(schema);
+    const errorRef =
+      route.style === "envelope" ? "#/components/schemas/ErrorEnvelope" : "#/components/schemas/Problem";
+    const errorType = route.style === "envelope" ? "application/json" : "application/problem+json";
+    const parameters = [
+      ...[...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+        name,
+        in: "path",
+        required: true,
+        schema: route.uuidParams?.includes(name) ? { type: "string", format: "uuid" } : { type: "string" },
+      })),
+      ...Object.entries(route.query ?? {}).map(([name, parameter]) => ({
+        name,
+        in: "query",
+        required: false,
+        description: parameter.description,
+        schema: jsonSchemaOfType(schema, parameter.graphqlType),
+      })),
+    ];
+    const requestBody = route.bodyVariable
+      ? {
+          required: true,
+          content: {
+            "application/json": { schema: jsonSchemaOf(variableType(schema, operation, route.bodyVariable)) },
+          },
+        }
+      : route.bodyOptional
+        ? {
+            required: false,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: Object.fromEntries(
+                    (operation.variableDefinitions ?? [])
+                      .map((d) => d.variable.name.value)
+                      .filter((name) => name !== "id")
+                      .map((name) => [name, jsonSchemaOf(variableType(schema, operation, name))]),
+                  ),
+                },
+              },
+            },
+          }
+        : undefined;
+    const responses: Record<string, unknown> = {
+      "200": {
+        description: "OK",
+        content: { "application/json": { schema: route.style === "envelope" ? envelope(value) : value } },
+      },
+    };
+    for (const status of [...route.errorStatuses, 500]) {
+      const codes = Object.entries(ERROR_CODES)
+        .filter(([, entry]) => entry.status === status)
+        .map(([code]) => code);
+      responses[String(status)] = {
+        description: `Error codes: ${codes.join(", ")}`,
+        content: { [errorType]: { schema: { $ref: errorRef } } },
+      };
+    }
+    paths[route.path] ??= {};
+    paths[route.path][route.method] = {
+      operationId: operation.name?.value,
+      summary: route.summary,
+      tags: [route.tag],
+      security: [{ bearerAuth: [] }],
+      ...(parameters.length ? { parameters } : {}),
+      ...(requestBody ? { requestBody } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.0.3",
+    info: {
+      title: "Core Banking REST shim",
+      version: "1.0.0",
+      description:
+        "Legacy REST paths of the FinLego Core Banking Services API, each served by a GraphQL operation on the supergraph.",
+    },
+    servers: [{ url: "/" }],
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      schemas: {
+        FieldError: FIELD_ERROR,
+        Reason: REASON,
+        Error: {
+          ...REASON,
+          properties: { ...(REASON.properties as object), reasons: { type: "array", items: REASON } },
+        },
+        ErrorEnvelope: envelope({ type: "object" }),
+        Problem: {
+          type: "object",
+          description: "RFC 9457 problem details.",
+          properties: {
+            type: { type: "string" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+            code: { type: "string", enum: Object.keys(ERROR_CODES) },
+            errors: { type: "array", items: { $ref: "#/components/schemas/FieldError" } },
+            requestId: { type: "string" },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}

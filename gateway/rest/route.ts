@@ -1,0 +1,58 @@
+/**
+ * One entry of the REST route table: a documented path served by one GraphQL operation
+ * run against the supergraph (never a database). The router, the OpenAPI document and
+ * the tests all read the same table.
+ */
+import type { GraphQLSchema } from "graphql";
+import type { JsonSchema } from "./json-schema";
+
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+/** What the route's inputs look like once the router has checked them. */
+export interface RouteInput {
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  body: unknown;
+}
+
+export interface QueryParameter {
+  description: string;
+  /** The GraphQL input type the value is checked against, e.g. `ClientStatus` or `Int`. */
+  graphqlType: string;
+}
+
+export interface RestRoute {
+  method: HttpMethod;
+  /** The documented path; `{name}` marks a path parameter. */
+  path: string;
+  summary: string;
+  tag: string;
+  /**
+   * `system`: system callers only. `client`: a front-office caller whose token names the
+   * path's `{clientId}`, or a system caller.
+   */
+  auth: "system" | "client";
+  /** `envelope`: the documented result envelope (`/internal` routes); `plain`: the documented body as is. */
+  style: "envelope" | "plain";
+  /** Path parameters that must be UUIDs (documented `string <uuid>`). */
+  uuidParams?: string[];
+  query?: Record<string, QueryParameter>;
+  /** The variable the JSON request body becomes; absent for routes without a body. */
+  bodyVariable?: string;
+  /** The body may be left out entirely. */
+  bodyOptional?: boolean;
+  /** The GraphQL document; its variables are checked against the supergraph before it runs. */
+  operation: string;
+  variables(input: RouteInput): Record<string, unknown>;
+  /**
+   * The documented value from the operation's data, already in REST spellings.
+   * `undefined` means "not found" (404).
+   */
+  result(data: Record<string, unknown>, schema: GraphQLSchema): unknown;
+  /** The JSON schema of `result`'s value, for the OpenAPI document. */
+  resultSchema(schema: GraphQLSchema): JsonSchema;
+  /** Statuses other than 200 and 500 this route can answer. */
+  errorStatuses: number[];
+  /** The error code answered (404) when `result` is undefined. */
+  notFoundCode?: string;
+}

@@ -1,0 +1,203 @@
+/**
+ * Serves the route table. Each request: authenticate (401) -> check the caller kind (403)
+ * -> check path ids and the body against the operation's variable types (400, naming
+ * field and rule) -> run the operation on the supergraph -> shape the documented answer.
+ */
+import { randomUUID } from "node:crypto";
+import express, { type NextFunction, type Request, type Response, Router } from "express";
+import {
+  type GraphQLInputType,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  typeFromAST,
+} from "graphql";
+import type { TokenVerifier } from "../../common/auth/tokens";
+import { AppError, type FieldError } from "../../common/errors";
+import type { GatewayContext } from "../context";
+import { checkVariables, fromRest } from "./convert";
+import { type RestError, sendError, sendValue, type Style } from "./responses";
+import type { RestRoute } from "./route";
+
+/** Runs a GraphQL operation against the supergraph as the given caller. */
+export type Execute = (
+  query: string,
+  variables: Record<string, unknown>,
+  context: GatewayContext,
+) => Promise<{
+  data?: Record<string, unknown> | null;
+  errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>;
+}>;
+
+export interface RestRouterOptions {
+  routes: RestRoute[];
+  verifier: TokenVerifier;
+  execute: Execute;
+  /** The supergraph's API schema (available once the gateway has loaded). */
+  schema: () => GraphQLSchema;
+  bodyLimit: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `/internal` routes speak the result envelope, also for errors raised before a route is matched. */
+export function styleOf(path: string): Style {
+  return /^\/(v2\/)?(ledger\/)?internal\//i.test(path) ? "envelope" : "plain";
+}
+
+function requestIdOf(req: Request): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && given.length <= 200 ? given : randomUUID();
+}
+
+/** `/internal/Clients/{clientId}` -> `/internal/Clients/:clientId` */
+function expressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ":$1");
+}
+
+function operationOf(route: RestRoute): OperationDefinitionNode {
+  const operation = parse(route.operation).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (!operation) throw new Error(`route ${route.method} ${route.path} has no operation`);
+  return operation as OperationDefinitionNode;
+}
+
+export function createRestRouter(options: RestRouterOptions): Router {
+  const router = Router();
+
+  // A body must be JSON; anything else is refused before parsing (415), bad JSON is 400, too big 413.
+  router.use((req, res, next) => {
+    const hasBody =
+      Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+    if (hasBody && !req.is("application/json")) {
+      sendError(
+        res,
+        styleOf(req.path),
+        { code: "UNSUPPORTED_MEDIA_TYPE", message: "The request body must be application/json" },
+        requestIdOf(req),
+      );
+      return;
+    }
+    next();
+  });
+  router.use(express.json({ limit: options.bodyLimit, strict: false }));
+  router.use((error: { type?: string }, req: Request, res: Response, next: NextFunction) => {
+    const problem: RestError | undefined =
+      error.type === "entity.parse.failed"
+        ? { code: "BAD_REQUEST", message: "The request body is not valid JSON" }
+        : error.type === "entity.too.large"
+          ? { code: "PAYLOAD_TOO_LARGE", message: `The request body is larger than ${options.bodyLimit}` }
+          : error.type === "encoding.unsupported" || error.type === "charset.unsupported"
+            ? { code: "UNSUPPORTED_MEDIA_TYPE", message: "The request body's encoding is not supported" }
+            : undefined;
+    if (!problem) return next(error);
+    sendError(res, styleOf(req.path), problem, requestIdOf(req));
+  });
+
+  for (const route of options.routes) {
+    const operation = operationOf(route);
+    router[route.method](expressPath(route.path), (req, res, next) => {
+      handle(route, operation, req, res).catch(next);
+    });
+  }
+
+  async function handle(route: RestRoute, operation: OperationDefinitionNode, req: Request, res: Response) {
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    const fail = (error: RestError) => sendError(res, route.style, error, requestId);
+    const params = req.params as Record<string, string>;
+
+    let context: GatewayContext;
+    try {
+      const caller = await options.verifier.callerFromHeader(req.headers.authorization);
+      context = { caller, authorization: req.headers.authorization ?? "", requestId };
+    } catch (error) {
+      if (error instanceof AppError) return fail({ code: error.code, message: error.message });
+      throw error;
+    }
+    if (route.auth === "system" && context.caller.kind !== "system") {
+      return fail({ code: "FORBIDDEN", message: "This route is for system callers only" });
+    }
+    if (
+      route.auth === "client" &&
+      context.caller.kind === "client" &&
+      context.caller.clientId !== params.clientId?.toLowerCase()
+    ) {
+      return fail({
+        code: "FORBIDDEN",
+        message: "A front-office token may only reach its own client's data",
+      });
+    }
+
+    const badIds: FieldError[] = (route.uuidParams ?? [])
+      .filter((name) => !UUID.test(params[name] ?? ""))
+      .map((name) => ({ field: name, rule: "isUuid", message: `${name} must be a UUID` }));
+    if (badIds.length)
+      return fail({ code: "VALIDATION_FAILED", message: "Invalid path parameter", fields: badIds });
+
+    const body: unknown = req.body;
+    const hasBody = body !== undefined;
+    if (route.bodyVariable || route.bodyOptional) {
+      if (hasBody && (body === null || typeof body !== "object" || Array.isArray(body))) {
+        return fail({
+          code: "VALIDATION_FAILED",
+          message: "The body must be a JSON object",
+          fields: [{ field: "body", rule: "type", message: "The body must be a JSON object" }],
+        });
+      }
+    }
+
+    const schema = options.schema();
+    const variables = restVariables(
+      schema,
+      operation,
+      route.variables({ params, query: req.query as never, body }),
+    );
+    const problems = checkVariables(schema, operation, variables, route.bodyVariable);
+    if (problems.length)
+      return fail({ code: "VALIDATION_FAILED", message: "Invalid input", fields: problems });
+
+    const result = await options.execute(route.operation, variables, context);
+    if (result.errors?.length) return fail(restErrorOf(result.errors));
+    const value = route.result(result.data ?? {}, schema);
+    if (value === undefined) {
+      return fail({ code: route.notFoundCode ?? "NOT_FOUND", message: `Nothing found at ${req.path}` });
+    }
+    sendValue(res, route.style, value);
+  }
+
+  return router;
+}
+
+/** Converts REST spellings to GraphQL for every variable the operation declares. */
+function restVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type as never) as GraphQLInputType;
+    if (raw[name] !== undefined) variables[name] = fromRest(raw[name], type);
+  }
+  return variables;
+}
+
+/** The first error decides the status; a VALIDATION_FAILED error carries its field list. */
+function restErrorOf(
+  errors: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>,
+): RestError {
+  const [first] = errors;
+  const { code, fields, ...details } = first.extensions ?? {};
+  return {
+    code: typeof code === "string" ? code : "INTERNAL_SERVER_ERROR",
+    message: first.message,
+    ...(Array.isArray(fields) ? { fields: fields as FieldError[] } : {}),
+    details: Object.fromEntries(
+      Object.entries(details).filter(([key]) =>
+        ["clientId", "externalId", "from", "to", "field"].includes(key),
+      ),
+    ),
+  };
+}

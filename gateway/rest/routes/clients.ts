@@ -1,0 +1,221 @@
+/**
+ * ClientProfile routes: the documented onboarding import, `GET /internal/Clients/{clientId}`,
+ * and the other ClientProfile System routes of DESIGN.md section 7.
+ */
+import { type GraphQLObjectType, type GraphQLSchema, Kind, parse } from "graphql";
+import { jsonSchemaOfType, type JsonSchema } from "../json-schema";
+import { toRest } from "../convert";
+import type { RestRoute } from "../route";
+
+const CLIENT_DTO_FRAGMENT = `
+fragment ClientDto on Client {
+  id type externalId editorUserId onboardingId status
+  address { streetLine1 streetLine2 city state zip country }
+  phoneNumber email created riskLevelCode isDefaultCompliant
+  firstName lastName dateOfBirth citizenshipCountry residenceCountry
+  identificationDocument { issuedBy expirationDate type number issuedCountryCode issuedDate }
+  legalName companyRegistrationDate countryOfRegistration taxResidencyCountry registrationNumber
+  industry industryOther turnover webSite taxNumber payInsCountries payOutsCountries
+  isEngagedGambling10K isFoundation isPubliclyListed isRelevantActivity
+  purposesAccountOpening purposesAccountOpeningOther
+  businessPartners {
+    name incorporationCountryCode plannedTransfersQuantityMonth plannedTransfersEurVolumeMonth
+    additionalInfo basisPartnership website
+  }
+  fundFlows {
+    plannedIncomingTransfersQuantity plannedIncomingTransfersEurVolume
+    plannedOutboundTransfersQuantity plannedOutboundTransfersEurVolume
+  }
+  complianceEvaluation { reviewPeriodicity appliedLimits additionalInfo }
+  relatedIndividuals {
+    firstName lastName email isUbo isShareholder isDirector isRepresentative isPep
+    residenceCountry citizenshipCountry birthDate ownership
+    document { issuedBy expirationDate type number issuedCountryCode issuedDate }
+    beneficialOwnerPepDetails usaTaxResidency giinNumber
+    residentialAddress { streetLine1 streetLine2 city state zip country }
+    applicantId percentageOwnership
+  }
+  companyType
+}`;
+
+/** Top-level fields of the fragment: the ClientDto's fields as GraphQL names them. */
+const DTO_FIELDS = (() => {
+  const fragment = parse(CLIENT_DTO_FRAGMENT).definitions[0];
+  if (fragment.kind !== Kind.FRAGMENT_DEFINITION) throw new Error("ClientDto fragment expected");
+  return fragment.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ""));
+})();
+
+/**
+ * A GraphQL `Client` as the documented ClientDto: enum values in the documented spelling,
+ * and `riskLevel` as ClientDto's int32 (GraphQL's `riskLevelCode`).
+ */
+function toClientDto(client: Record<string, unknown>, schema: GraphQLSchema): Record<string, unknown> {
+  const { riskLevelCode, ...rest } = toRest(client, schema.getType("Client") as GraphQLObjectType) as Record<
+    string,
+    unknown
+  >;
+  return { ...rest, riskLevel: riskLevelCode, customOptions: null };
+}
+
+function clientDtoSchema(schema: GraphQLSchema): JsonSchema {
+  const base = jsonSchemaOfType(schema, "Client", DTO_FIELDS) as { properties: Record<string, JsonSchema> };
+  const { riskLevelCode, ...properties } = base.properties;
+  return {
+    ...base,
+    properties: {
+      ...properties,
+      riskLevel: { ...riskLevelCode, description: "low 1, medium 2, high 3, prohibited 4" },
+      customOptions: { nullable: true },
+    },
+  };
+}
+
+const CLIENT_STATUS_CHANGE_ERRORS = [400, 401, 403, 404, 409];
+
+function clientOrNotFound(field: string) {
+  return (data: Record<string, unknown>, schema: GraphQLSchema) => {
+    const client = data[field] as Record<string, unknown> | null;
+    return client ? toClientDto(client, schema) : undefined;
+  };
+}
+
+export const clientRoutes: RestRoute[] = [
+  {
+    method: "post",
+    path: "/integration/clients/individuals",
+    summary: "Imports a new individual client from an integrated WL customer's onboarding system",
+    tag: "Onboarding Integration",
+    auth: "system",
+    style: "plain",
+    bodyVariable: "input",
+    operation: `mutation ImportIndividualClient($input: ImportIndividualClientInput!) {
+      importIndividualClient(input: $input) { clientId externalId }
+    }`,
+    variables: ({ body }) => ({ input: body }),
+    result: (data) => data.importIndividualClient,
+    resultSchema: (schema) => jsonSchemaOfType(schema, "ImportClientResult"),
+    errorStatuses: [400, 401, 403, 409],
+  },
+  {
+    method: "get",
+    path: "/internal/Clients/{clientId}",
+    summary: "Fetch a client (ClientDto) by id",
+    tag: "ClientProfile - System",
+    auth: "system",
+    style: "envelope",
+    uuidParams: ["clientId"],
+    operation: `query InternalClient($id: ID!) { client(id: $id) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
+    variables: ({ params }) => ({ id: params.clientId }),
+    result: clientOrNotFound("client"),
+    resultSchema: clientDtoSchema,
+    errorStatuses: [400, 401, 403, 404],
+    notFoundCode: "CLIENT_NOT_FOUND",
+  },
+  {
+    method: "get",
+    path: "/internal/Clients",
+    summary: "List clients in creation order, filtered, one page at a time",
+    tag: "ClientProfile - System",
+    auth: "system",
+    style: "envelope",
+    query: {
+      status: { description: "inactive, active or blocked", graphqlType: "ClientStatus" },
+      type: { description: "individual or company", graphqlType: "ClientType" },
+      riskLevel: { description: "low, medium, high or prohibited", graphqlType: "RiskLevel" },
+      search: { description: "Part of a name, legal name, email or external id", graphqlType: "String" },
+      first: { description: "Page size, 1 to 100 (default 20)", graphqlType: "Int" },
+      after: { description: "`pageInfo.endCursor` of the previous page", graphqlType: "String" },
+    },
+    operation: `query InternalClients($filter: ClientFilterInput, $first: Int, $after: String) {
+      clients(filter: $filter, first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { ...ClientDto }
+      }
+    } ${CLIENT_DTO_FRAGMENT}`,
+    variables: ({ query }) => ({
+      filter: { status: query.status, type: query.type, riskLevel: query.riskLevel, search: query.search },
+      first:
+        query.first === undefined
+          ? undefined
+          : /^-?\d+$/.test(query.first)
+            ? Number(query.first)
+            : query.first,
+      after: query.after,
+    }),
+    result: (data, schema) => {
+      const page = data.clients as {
+        totalCount: number;
+        pageInfo: unknown;
+        nodes: Record<string, unknown>[];
+      };
+      return {
+        items: page.nodes.map((node) => toClientDto(node, schema)),
+        totalCount: page.totalCount,
+        pageInfo: page.pageInfo,
+      };
+    },
+    resultSchema: (schema) => ({
+      type: "object",
+      properties: {
+        items: { type: "array", items: clientDtoSchema(schema) },
+        totalCount: { type: "integer" },
+        pageInfo: jsonSchemaOfType(schema, "PageInfo"),
+      },
+    }),
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    method: "post",
+    path: "/internal/Clients/{clientId}/block",
+    summary: "Block a client (inactive or active -> blocked); body `{reason}` optional",
+    tag: "ClientProfile - System",
+    auth: "system",
+    style: "envelope",
+    uuidParams: ["clientId"],
+    bodyOptional: true,
+    operation: `mutation BlockClient($id: ID!, $reason: String) { blockClient(id: $id, reason: $reason) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
+    variables: ({ params, body }) => ({
+      id: params.clientId,
+      reason: (body as { reason?: unknown })?.reason,
+    }),
+    result: clientOrNotFound("blockClient"),
+    resultSchema: clientDtoSchema,
+    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
+  },
+  {
+    method: "post",
+    path: "/internal/Clients/{clientId}/unblock",
+    summary: "Unblock a client (blocked -> active); body `{reason}` optional",
+    tag: "ClientProfile - System",
+    auth: "system",
+    style: "envelope",
+    uuidParams: ["clientId"],
+    bodyOptional: true,
+    operation: `mutation UnblockClient($id: ID!, $reason: String) { unblockClient(id: $id, reason: $reason) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
+    variables: ({ params, body }) => ({
+      id: params.clientId,
+      reason: (body as { reason?: unknown })?.reason,
+    }),
+    result: clientOrNotFound("unblockClient"),
+    resultSchema: clientDtoSchema,
+    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
+  },
+  {
+    method: "put",
+    path: "/internal/Clients/{clientId}/status",
+    summary: "Set a client's status; body `{status, reason}`",
+    tag: "ClientProfile - System",
+    auth: "system",
+    style: "envelope",
+    uuidParams: ["clientId"],
+    operation: `mutation SetClientStatus($id: ID!, $status: ClientStatus!, $reason: String) {
+      setClientStatus(id: $id, status: $status, reason: $reason) { ...ClientDto }
+    } ${CLIENT_DTO_FRAGMENT}`,
+    variables: ({ params, body }) => {
+      const { status, reason } = (body ?? {}) as { status?: unknown; reason?: unknown };
+      return { id: params.clientId, status, reason };
+    },
+    result: clientOrNotFound("setClientStatus"),
+    resultSchema: clientDtoSchema,
+    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
+  },
+];

@@ -1,0 +1,131 @@
+/**
+ * The gateway: one port serving GraphQL at /graphql (the composed supergraph), the REST
+ * shim's legacy paths, /openapi.json with Swagger UI at /docs, and /health.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { GraphQLSchema } from "graphql";
+import type { Config } from "../common/config";
+import { TokenVerifier } from "../common/auth/tokens";
+import { AppError } from "../common/errors";
+import { formatError, toGraphQLError } from "../common/graphql/errors";
+import { listen, type RunningServer } from "../common/graphql/serve-subgraph";
+import { log } from "../common/log";
+import { projectRoot } from "../common/paths";
+import type { GatewayContext } from "./context";
+import { docsRouter } from "./docs";
+import { authStatusPlugin, createGateway } from "./gateway";
+import { buildOpenApiDocument } from "./rest/openapi";
+import { createRestRouter, styleOf } from "./rest/router";
+import { restRoutes } from "./rest/routes";
+import { sendError } from "./rest/responses";
+
+export interface GatewayServer extends RunningServer {
+  /** Base URL without a path, e.g. http://localhost:4000 */
+  baseUrl: string;
+}
+
+export interface GatewayOptions {
+  /** Subgraph name -> GraphQL URL, overriding the URLs written in the supergraph. */
+  subgraphUrls: Record<string, string>;
+  /** Defaults to the committed schema/supergraph.graphql. */
+  supergraphSdl?: string;
+}
+
+export async function startGateway(config: Config, options: GatewayOptions): Promise<GatewayServer> {
+  const supergraphSdl =
+    options.supergraphSdl ??
+    fs.readFileSync(path.join(projectRoot(), "schema", "supergraph.graphql"), "utf8");
+  const gateway = createGateway(supergraphSdl, options.subgraphUrls);
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
+  });
+
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), authStatusPlugin],
+  });
+  await apollo.start();
+  const schema = () => {
+    if (!apiSchema) throw new Error("the supergraph is not loaded");
+    return apiSchema;
+  };
+  const verifier = new TokenVerifier(config.auth);
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = (req.headers["x-request-id"] as string | undefined) ?? randomUUID();
+        try {
+          const caller = await verifier.callerFromHeader(req.headers.authorization);
+          return { caller, authorization: req.headers.authorization ?? "", requestId };
+        } catch (error) {
+          throw error instanceof AppError ? toGraphQLError(error) : error;
+        }
+      },
+    }),
+  );
+  app.get("/openapi.json", (_req, res) => {
+    res.json(buildOpenApiDocument(restRoutes, schema()));
+  });
+  app.use(docsRouter());
+  app.use(
+    createRestRouter({
+      routes: restRoutes,
+      verifier,
+      schema,
+      bodyLimit: config.gateway.restBodyLimit,
+      execute: async (query, variables, contextValue) => {
+        const response = await apollo.executeOperation({ query, variables }, { contextValue });
+        if (response.body.kind !== "single")
+          throw new Error("incremental delivery is not used by REST routes");
+        return response.body.singleResult as Awaited<
+          ReturnType<Parameters<typeof createRestRouter>[0]["execute"]>
+        >;
+      },
+    }),
+  );
+  app.use((req: Request, res: Response) => {
+    sendError(
+      res,
+      styleOf(req.path),
+      { code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` },
+      randomUUID(),
+    );
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const requestId = randomUUID();
+    log.error({ err: error, requestId, path: req.path }, "unexpected REST error");
+    sendError(
+      res,
+      styleOf(req.path),
+      { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" },
+      requestId,
+    );
+  });
+
+  const port = await listen(httpServer, config.gateway.port, config.gateway.host);
+  return {
+    port,
+    baseUrl: `http://localhost:${port}`,
+    url: `http://localhost:${port}/graphql`,
+    stop: () => apollo.stop(),
+  };
+}

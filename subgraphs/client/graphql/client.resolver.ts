@@ -1,0 +1,77 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { Connection } from "../../../common/graphql/pagination";
+import type { ClientContext } from "../context";
+import { ClientStatus } from "../domain/enums";
+import { Client } from "../persistence/client.entity";
+import { ClientStatusChange } from "../persistence/client-status-change.entity";
+import { ClientFilterInput, ImportClientResult, ImportIndividualClientInput } from "./inputs";
+
+@ObjectType({ description: "A page of clients." })
+export class ClientConnection extends Connection(Client) {}
+
+/** Thin: each field hands its arguments to one use case of the request's ClientService. */
+@Resolver(() => Client)
+export class ClientResolver {
+  @Query(() => Client, { nullable: true, description: "A client by id. Front office: its own client only." })
+  client(@Arg("id", () => ID) id: string, @Ctx() ctx: ClientContext): Promise<Client | null> {
+    return ctx.clients.get(id);
+  }
+
+  @Query(() => ClientConnection, { description: "Clients in creation order, filtered. System only." })
+  clients(
+    @Ctx() ctx: ClientContext,
+    @Arg("filter", () => ClientFilterInput, { nullable: true }) filter?: ClientFilterInput | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." })
+    first?: number | null,
+    @Arg("after", () => String, { nullable: true, description: "`pageInfo.endCursor` of the previous page." })
+    after?: string | null,
+  ) {
+    return ctx.clients.list(filter ?? {}, first, after);
+  }
+
+  @Mutation(() => ImportClientResult, {
+    description:
+      "Imports an individual client from an onboarding system. System only. CLIENT_ALREADY_EXISTS on a known externalId.",
+  })
+  importIndividualClient(@Arg("input") input: ImportIndividualClientInput, @Ctx() ctx: ClientContext) {
+    return ctx.clients.importIndividual(input);
+  }
+
+  @Mutation(() => Client, { description: "INACTIVE|ACTIVE -> BLOCKED. System only." })
+  blockClient(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: ClientContext,
+    @Arg("reason", () => String, { nullable: true }) reason?: string | null,
+  ): Promise<Client> {
+    return ctx.clients.block(id, reason ?? null);
+  }
+
+  @Mutation(() => Client, { description: "BLOCKED -> ACTIVE. System only." })
+  unblockClient(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: ClientContext,
+    @Arg("reason", () => String, { nullable: true }) reason?: string | null,
+  ): Promise<Client> {
+    return ctx.clients.unblock(id, reason ?? null);
+  }
+
+  @Mutation(() => Client, {
+    description:
+      "Any allowed move: INACTIVE <-> ACTIVE, INACTIVE|ACTIVE -> BLOCKED, BLOCKED -> ACTIVE. System only.",
+  })
+  setClientStatus(
+    @Arg("id", () => ID) id: string,
+    @Arg("status", () => ClientStatus) status: ClientStatus,
+    @Ctx() ctx: ClientContext,
+    @Arg("reason", () => String, { nullable: true }) reason?: string | null,
+  ): Promise<Client> {
+    return ctx.clients.setStatus(id, status, reason ?? null);
+  }
+
+  @FieldResolver(() => [ClientStatusChange], {
+    description: "Every status the client has had, oldest first.",
+  })
+  statusHistory(@Root() client: Client, @Ctx() ctx: ClientContext): Promise<ClientStatusChange[]> {
+    return ctx.clients.statusHistory(client.id);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Inputs, with every rule of the documented import request (seed
+ * 000_842ccd0ae63067ae) plus the checks a bank adds (marked "bank rule").
+ */
+import {
+  IsEmail,
+  IsISO31661Alpha2,
+  IsOptional,
+  Length,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from "class-validator";
+import { Field, InputType, ObjectType, ID } from "type-graphql";
+import { IsAfterField, IsDateOnly, IsNotInFuture, IsNotInPast } from "../../../common/validation";
+import { ClientStatus, ClientType, IdentificationDocumentType, RiskLevel } from "../domain/enums";
+
+const ADDRESS_LINE = /^[A-Za-z0-9./,()\-# ]+$/;
+const PERSON_NAME = /^[A-Za-z\-.' ]+$/;
+
+@InputType({ description: "AddressDto." })
+export class AddressInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(255)
+  @Matches(ADDRESS_LINE)
+  streetLine1!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(255) // bank rule: the column's size
+  streetLine2?: string | null;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(255)
+  @Matches(ADDRESS_LINE)
+  city!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(255)
+  state?: string | null;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(255)
+  zip!: string;
+
+  @Field({ description: "ISO 3166-1 alpha-2." })
+  @Length(2, 2)
+  @IsISO31661Alpha2() // bank rule: a real country, not any two characters
+  country!: string;
+}
+
+@InputType({ description: "IdentificationDocumentDto." })
+export class IdentificationDocumentInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(100)
+  issuedBy!: string;
+
+  @Field({ description: "YYYY-MM-DD; after issuedDate and not in the past." })
+  @IsDateOnly()
+  @IsAfterField("issuedDate") // bank rule
+  @IsNotInPast() // bank rule: no onboarding on an expired document
+  expirationDate!: string;
+
+  @Field(() => IdentificationDocumentType)
+  type!: IdentificationDocumentType;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(30)
+  number!: string;
+
+  @Field({ description: "ISO 3166-1 alpha-2." })
+  @Length(2, 2)
+  @IsISO31661Alpha2()
+  issuedCountryCode!: string;
+
+  @Field({ description: "YYYY-MM-DD; not in the future." })
+  @IsDateOnly()
+  @IsNotInFuture() // bank rule
+  issuedDate!: string;
+}
+
+@InputType({ description: "The onboarding system's import of an individual client (ClientsImport)." })
+export class ImportIndividualClientInput {
+  @Field({ description: "The client's id in the onboarding system; unique." })
+  @MinLength(1)
+  @MaxLength(100)
+  externalId!: string;
+
+  @Field(() => RiskLevel)
+  riskLevel!: RiskLevel;
+
+  @Field(() => AddressInput)
+  @ValidateNested() // type-graphql hands over class instances, so nested rules run
+  address!: AddressInput;
+
+  @Field()
+  @MinLength(5)
+  @MaxLength(17)
+  phoneNumber!: string;
+
+  @Field()
+  @MinLength(5)
+  @MaxLength(64)
+  @IsEmail()
+  email!: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(255)
+  @Matches(PERSON_NAME)
+  firstName!: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(255)
+  @Matches(PERSON_NAME)
+  lastName!: string;
+
+  @Field({ description: "ISO 3166-1 alpha-2." })
+  @Length(2, 2)
+  @IsISO31661Alpha2()
+  citizenshipCountry!: string;
+
+  @Field(() => IdentificationDocumentInput)
+  @ValidateNested()
+  identificationDocument!: IdentificationDocumentInput;
+
+  @Field({ description: "ISO 3166-1 alpha-2." })
+  @Length(2, 2)
+  @IsISO31661Alpha2()
+  residenceCountry!: string;
+
+  @Field({ description: "YYYY-MM-DD; not in the future." })
+  @IsDateOnly()
+  @IsNotInFuture() // bank rule
+  dateOfBirth!: string;
+}
+
+@ObjectType({ description: "The documented answer to an import." })
+export class ImportClientResult {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field()
+  externalId!: string;
+}
+
+@InputType({ description: "All given conditions must hold." })
+export class ClientFilterInput {
+  @Field(() => ClientStatus, { nullable: true })
+  status?: ClientStatus | null;
+
+  @Field(() => ClientType, { nullable: true })
+  type?: ClientType | null;
+
+  @Field(() => RiskLevel, { nullable: true })
+  riskLevel?: RiskLevel | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Case-insensitive part of the name, legal name, email or external id.",
+  })
+  @IsOptional()
+  @MaxLength(100)
+  search?: string | null;
+}

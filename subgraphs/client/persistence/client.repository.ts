@@ -1,0 +1,140 @@
+import { type DataSource, type EntityManager, In } from "typeorm";
+import type { KeysetPosition } from "../../../common/graphql/pagination";
+import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
+import { Client } from "./client.entity";
+import { ClientStatusChange } from "./client-status-change.entity";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id that is not a UUID names no client; filtering it out keeps PostgreSQL from raising a cast error. */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+export interface ClientFilter {
+  status?: ClientStatus | null;
+  type?: ClientType | null;
+  riskLevel?: RiskLevel | null;
+  /** Case-insensitive substring of name, legal name, email or external id. */
+  search?: string | null;
+}
+
+export interface StatusChangeFacts {
+  reason: string | null;
+  changedBy: string;
+  requestId: string | null;
+}
+
+export type NewClient = Omit<Client, "id" | "createdAt" | "updatedAt" | "version" | "riskLevelCode">;
+
+export class ClientRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Inserts a client and its first history entry in one transaction. Returns null, and
+   * writes nothing, when the external id is taken: the unique constraint decides, so two
+   * imports arriving at the same instant cannot both succeed.
+   */
+  async insertUnlessExternalIdTaken(client: NewClient, facts: StatusChangeFacts): Promise<Client | null> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(Client)
+        .values(client)
+        .orIgnore()
+        .returning("*")
+        .execute();
+      if (inserted.raw.length === 0) return null;
+      const id = (inserted.raw[0] as { id: string }).id;
+      await this.recordStatusChange(tx, id, null, client.status, facts);
+      return tx.findOneByOrFail(Client, { id });
+    });
+  }
+
+  async findByExternalId(externalId: string): Promise<Client | null> {
+    return this.db.getRepository(Client).findOneBy({ externalId });
+  }
+
+  /** One statement for any number of ids, in no particular order. */
+  async findByIds(ids: readonly string[]): Promise<Client[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.db.getRepository(Client).findBy({ id: In(valid) });
+  }
+
+  /** A page of clients in creation order, and how many match in all. */
+  async list(
+    filter: ClientFilter,
+    size: number,
+    after?: KeysetPosition,
+  ): Promise<{ rows: Client[]; total: number }> {
+    const query = this.db.getRepository(Client).createQueryBuilder("c");
+    if (filter.status) query.andWhere("c.status = :status", { status: filter.status });
+    if (filter.type) query.andWhere("c.type = :type", { type: filter.type });
+    if (filter.riskLevel) query.andWhere("c.risk_level = :riskLevel", { riskLevel: filter.riskLevel });
+    if (filter.search) {
+      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere(
+        `(concat_ws(' ', c.first_name, c.last_name) ILIKE :pattern OR c.legal_name ILIKE :pattern
+          OR c.email ILIKE :pattern OR c.external_id ILIKE :pattern)`,
+        { pattern },
+      );
+    }
+    const total = await query.clone().getCount();
+    if (after) {
+      query.andWhere("(c.created_at, c.id) > (:afterCreatedAt, :afterId)", {
+        afterCreatedAt: after.createdAt,
+        afterId: after.id,
+      });
+    }
+    const rows = await query
+      .orderBy("c.created_at", "ASC")
+      .addOrderBy("c.id", "ASC")
+      .limit(size + 1)
+      .getMany();
+    return { rows, total };
+  }
+
+  /**
+   * Moves a client from `from` to `to` and records it, in one transaction. The UPDATE is
+   * guarded by the expected status: it returns null when another change got there first.
+   */
+  async changeStatus(
+    id: string,
+    from: ClientStatus,
+    to: ClientStatus,
+    facts: StatusChangeFacts,
+  ): Promise<Client | null> {
+    return this.db.transaction(async (tx) => {
+      const updated = await tx
+        .createQueryBuilder()
+        .update(Client)
+        .set({ status: to, updatedAt: () => "now()", version: () => "version + 1" })
+        .where("id = :id AND status = :from", { id, from })
+        .execute();
+      if (!updated.affected) return null;
+      await this.recordStatusChange(tx, id, from, to, facts);
+      return tx.findOneByOrFail(Client, { id });
+    });
+  }
+
+  /** Status histories of many clients in one statement, oldest first. */
+  async statusHistories(clientIds: readonly string[]): Promise<ClientStatusChange[]> {
+    const valid = clientIds.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.db
+      .getRepository(ClientStatusChange)
+      .find({ where: { clientId: In(valid) }, order: { id: "ASC" } });
+  }
+
+  private async recordStatusChange(
+    tx: EntityManager,
+    clientId: string,
+    from: ClientStatus | null,
+    to: ClientStatus,
+    facts: StatusChangeFacts,
+  ): Promise<void> {
+    await tx.insert(ClientStatusChange, { clientId, from, to, ...facts });
+  }
+}

@@ -1,0 +1,9 @@
+import { Client } from "./client.entity";
+import { ClientStatusChange } from "./client-status-change.entity";
+import { CreateClientSchema1732170000000 } from "./migrations/1732170000000-CreateClientSchema";
+
+/** The PostgreSQL schema this subgraph owns. */
+export const CLIENT_SCHEMA = "client";
+export const clientEntities = [Client, ClientStatusChange];
+/** In order; a new migration is appended here. */
+export const clientMigrations = [CreateClientSchema1732170000000];
