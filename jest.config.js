@@ -16,6 +16,7 @@ module.exports = {
       },
     ],
   },
+  setupFiles: ["reflect-metadata"],
   globalSetup: "<rootDir>/test/global-setup.ts",
   globalTeardown: "<rootDir>/test/global-teardown.ts",
   maxWorkers: 2,

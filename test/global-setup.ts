@@ -1,0 +1,64 @@
+/**
+ * Runs once before all suites: picks a real PostgreSQL (DATABASE_URL, else the machine's
+ * server on 127.0.0.1:5432 when one answers, else the embedded one), creates a database
+ * for this run and migrates it once. Workers read TEST_DATABASE_URL.
+ */
+import "reflect-metadata";
+import net from "node:net";
+import path from "node:path";
+import { Client } from "pg";
+import { createDataSource, migrate } from "../common/db/data-source";
+import { ensureDatabase, startEmbeddedPostgres } from "../common/db/embedded";
+import { projectRoot } from "../common/paths";
+import { CLIENT_SCHEMA, clientEntities, clientMigrations } from "../subgraphs/client/persistence";
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __TEST_DATABASE__: { adminUrl: string; name: string; stop?: () => Promise<void> } | undefined;
+}
+
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1000 }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function adminServer(): Promise<{ adminUrl: string; stop?: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL };
+  if (await answers("127.0.0.1", 5432)) return { adminUrl: "postgres://postgres@127.0.0.1:5432/postgres" };
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(projectRoot(), ".data/test-postgres"), port: 54339 });
+  return { adminUrl: embedded.url, stop: embedded.stop };
+}
+
+export default async function globalSetup(): Promise<void> {
+  const server = await adminServer();
+  const name = `core_banking_test_${Date.now()}_${process.pid}`;
+  await ensureDatabase(server.adminUrl, name);
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  process.env.TEST_DATABASE_URL = url.toString();
+  globalThis.__TEST_DATABASE__ = { adminUrl: server.adminUrl, name, stop: server.stop };
+
+  const { dataSource } = createDataSource({
+    url: url.toString(),
+    schema: CLIENT_SCHEMA,
+    entities: clientEntities,
+    migrations: clientMigrations,
+  });
+  await dataSource.initialize();
+  await migrate(dataSource, CLIENT_SCHEMA);
+  await dataSource.destroy();
+  const version = new Client({ connectionString: url.toString() });
+  await version.connect();
+  const { rows } = await version.query("SHOW server_version");
+  await version.end();
+  process.stdout.write(`\ntests use PostgreSQL ${rows[0].server_version}, database ${name}\n`);
+}

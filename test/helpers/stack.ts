@@ -1,0 +1,152 @@
+/**
+ * Starts the real services for a suite: the client subgraph and the gateway on free
+ * ports, over the run's PostgreSQL database, plus small HTTP helpers.
+ */
+import "reflect-metadata";
+import { randomUUID } from "node:crypto";
+import { type Config, loadConfig } from "../../common/config";
+import { mintToken } from "../../common/auth/tokens";
+import { type GatewayServer, startGateway } from "../../gateway/server";
+import { type ClientSubgraph, startClientSubgraph } from "../../subgraphs/client/server";
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+}
+
+export interface RestResponse {
+  status: number;
+  contentType: string;
+  body: any;
+}
+
+export interface Stack {
+  config: Config;
+  client: ClientSubgraph;
+  gateway: GatewayServer;
+  databaseUrl: string;
+  systemToken: string;
+  clientToken(clientId: string): Promise<string>;
+  /** POSTs a GraphQL request to `url` (default: the gateway). `token: null` sends none. */
+  graphql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string | null; url?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  rest(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: unknown; rawBody?: string; contentType?: string },
+  ): Promise<RestResponse>;
+  stop(): Promise<void>;
+}
+
+export function testConfig(): Config {
+  return loadConfig({ NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", CLIENT_SUBGRAPH_PORT: "0" });
+}
+
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error("TEST_DATABASE_URL is set by test/global-setup.ts");
+  return url;
+}
+
+export async function startStack(): Promise<Stack> {
+  const config = testConfig();
+  const databaseUrl = testDatabaseUrl();
+  const client = await startClientSubgraph(config, databaseUrl);
+  const gateway = await startGateway(config, { subgraphUrls: { client: client.url } });
+  const systemToken = await mintToken(config.auth, { kind: "system", subject: "test-system" });
+
+  return {
+    config,
+    client,
+    gateway,
+    databaseUrl,
+    systemToken,
+    clientToken: (clientId) => mintToken(config.auth, { kind: "client", subject: `user-${clientId}`, clientId }),
+    async graphql(query, variables = {}, options = {}) {
+      const token = options.token === undefined ? systemToken : options.token;
+      const response = await fetch(options.url ?? gateway.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...options.headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as GraphQLResponse;
+      return { ...body, status: response.status } as never;
+    },
+    async rest(method, path, options = {}) {
+      const token = options.token === undefined ? systemToken : options.token;
+      const hasBody = options.body !== undefined || options.rawBody !== undefined;
+      const response = await fetch(`${gateway.baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(hasBody ? { "content-type": options.contentType ?? "application/json" } : {}),
+        },
+        body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+      });
+      const contentType = response.headers.get("content-type") ?? "";
+      const text = await response.text();
+      return { status: response.status, contentType, body: contentType.includes("json") ? JSON.parse(text) : text };
+    },
+    async stop() {
+      await gateway.stop();
+      await client.stop();
+    },
+  };
+}
+
+/** A valid import request (REST spellings) with a unique externalId; `overrides` are merged in. */
+export function importRequest(overrides: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    externalId: `ext-${randomUUID()}`,
+    riskLevel: "low",
+    address: { streetLine1: "1 High Street", streetLine2: null, city: "London", state: null, zip: "E1 6AN", country: "GB" },
+    phoneNumber: "+442071234567",
+    email: "ann.lee@example.com",
+    firstName: "Ann",
+    lastName: "Lee",
+    citizenshipCountry: "GB",
+    identificationDocument: {
+      issuedBy: "HM Passport Office",
+      expirationDate: "2034-05-01",
+      type: "passport",
+      number: "P1234567",
+      issuedCountryCode: "GB",
+      issuedDate: "2024-05-01",
+    },
+    residenceCountry: "GB",
+    dateOfBirth: "1990-02-03",
+    ...overrides,
+  };
+}
+
+/** The same request with GraphQL enum names (`LOW`, `PASSPORT`). */
+export function asGraphQLInput(request: Record<string, any>): Record<string, any> {
+  const upper = (value: unknown) => (typeof value === "string" ? value.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() : value);
+  return {
+    ...request,
+    riskLevel: upper(request.riskLevel),
+    identificationDocument:
+      request.identificationDocument && typeof request.identificationDocument === "object"
+        ? { ...request.identificationDocument, type: upper(request.identificationDocument.type) }
+        : request.identificationDocument,
+  };
+}
+
+export const IMPORT_MUTATION = `mutation Import($input: ImportIndividualClientInput!) {
+  importIndividualClient(input: $input) { clientId externalId }
+}`;
+
+/** Imports a client through the gateway and returns its id. */
+export async function importClient(stack: Stack, overrides: Record<string, unknown> = {}): Promise<string> {
+  const result = await stack.graphql(IMPORT_MUTATION, { input: asGraphQLInput(importRequest(overrides)) });
+  if (!result.data?.importIndividualClient) throw new Error(`import failed: ${JSON.stringify(result.errors)}`);
+  return result.data.importIndividualClient.clientId as string;
+}
