@@ -23,7 +23,7 @@ import { docsRouter } from "./docs";
 import { authStatusPlugin, createGateway } from "./gateway";
 import { buildOpenApiDocument } from "./rest/openapi";
 import { createRestRouter, styleOf } from "./rest/router";
-import { restRoutes } from "./rest/routes";
+import { restComponentSchemas, restRoutes } from "./rest/routes";
 import { sendError } from "./rest/responses";
 
 export interface GatewayServer extends RunningServer {
@@ -83,7 +83,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     }),
   );
   app.get("/openapi.json", (_req, res) => {
-    res.json(buildOpenApiDocument(restRoutes, schema()));
+    res.json(buildOpenApiDocument(restRoutes, schema(), restComponentSchemas(schema())));
   });
   app.use(docsRouter());
   app.use(

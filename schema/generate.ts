@@ -8,7 +8,7 @@ import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
 import { buildOpenApiDocument } from "../gateway/rest/openapi";
-import { restRoutes } from "../gateway/rest/routes";
+import { restComponentSchemas, restRoutes } from "../gateway/rest/routes";
 import { buildClientSchema } from "../subgraphs/client/schema";
 
 /** Subgraph name -> default URL written into the supergraph (the gateway overrides it from config). */
@@ -27,8 +27,9 @@ export async function generateSchemaFiles(): Promise<Record<string, string>> {
   if (composed.errors) {
     throw new Error(`composition failed:\n${composed.errors.map((e) => e.message).join("\n")}`);
   }
+  const apiSchema = composed.schema.toAPISchema().toGraphQLJSSchema();
   files["supergraph.graphql"] = `${composed.supergraphSdl.trim()}\n`;
   files["openapi.json"] =
-    `${JSON.stringify(buildOpenApiDocument(restRoutes, composed.schema.toAPISchema().toGraphQLJSSchema()), null, 2)}\n`;
+    `${JSON.stringify(buildOpenApiDocument(restRoutes, apiSchema, restComponentSchemas(apiSchema)), null, 2)}\n`;
   return files;
 }

@@ -34,7 +34,10 @@ function answers(host: string, port: number): Promise<boolean> {
 async function adminServer(): Promise<{ adminUrl: string; stop?: () => Promise<void> }> {
   if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL };
   if (await answers("127.0.0.1", 5432)) return { adminUrl: "postgres://postgres@127.0.0.1:5432/postgres" };
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(projectRoot(), ".data/test-postgres"), port: 54339 });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(projectRoot(), ".data/test-postgres"),
+    port: 54339,
+  });
   return { adminUrl: embedded.url, stop: embedded.stop };
 }
 

@@ -66,15 +66,14 @@ function fieldName(variable: string, path: ReadonlyArray<string | number>, strip
 
 /**
  * Checks `variables` against the operation's variable definitions. Returns one
- * {@link FieldError} per problem (never throws). Field paths of `bodyVariable` are given
- * relative to the body (`address.city`, not `input.address.city`).
+ * {@link FieldError} per problem (never throws). Field paths of the `flattened` variables
+ * are given without the variable (`address.city`, not `input.address.city`).
  */
 export function checkVariables(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
-  bodyVariable: string | undefined,
-  renames: Record<string, string> = {},
+  flattened: string[],
 ): FieldError[] {
   const problems: FieldError[] = [];
   for (const definition of operation.variableDefinitions ?? []) {
@@ -83,9 +82,8 @@ export function checkVariables(
     if (!type) throw new Error(`operation variable $${variable} has a type the supergraph lacks`);
     const value = variables[variable];
     if (value === undefined && !isNonNullType(type)) continue;
-    const restName = renames[variable] ?? variable;
     coerceInputValue(value ?? null, type, (path, invalid, error) => {
-      problems.push(describe(restName, path, invalid, error.message, variable === bodyVariable));
+      problems.push(describe(variable, path, invalid, error.message, flattened.includes(variable)));
     });
   }
   return problems;

@@ -62,7 +62,11 @@ function variableType(
   return typeFromAST(schema, definition.type as never) as GraphQLInputType;
 }
 
-export function buildOpenApiDocument(routes: RestRoute[], schema: GraphQLSchema): Record<string, unknown> {
+export function buildOpenApiDocument(
+  routes: RestRoute[],
+  schema: GraphQLSchema,
+  components: Record<string, JsonSchema> = {},
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const operation = parse(route.operation).definitions.find(
@@ -150,6 +154,7 @@ export function buildOpenApiDocument(routes: RestRoute[], schema: GraphQLSchema)
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       schemas: {
+        ...components,
         FieldError: FIELD_ERROR,
         Reason: REASON,
         Error: {

@@ -39,6 +39,11 @@ export interface RestRoute {
   query?: Record<string, QueryParameter>;
   /** The variable the JSON request body becomes; absent for routes without a body. */
   bodyVariable?: string;
+  /**
+   * Variables whose fields are REST top-level names (query parameters), so an error names
+   * `status`, not `filter.status`. The body variable is always treated so.
+   */
+  flattenedVariables?: string[];
   /** The body may be left out entirely. */
   bodyOptional?: boolean;
   /** The GraphQL document; its variables are checked against the supergraph before it runs. */

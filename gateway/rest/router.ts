@@ -153,7 +153,11 @@ export function createRestRouter(options: RestRouterOptions): Router {
       operation,
       route.variables({ params, query: req.query as never, body }),
     );
-    const problems = checkVariables(schema, operation, variables, route.bodyVariable);
+    const flattened = [
+      ...(route.flattenedVariables ?? []),
+      ...(route.bodyVariable ? [route.bodyVariable] : []),
+    ];
+    const problems = checkVariables(schema, operation, variables, flattened);
     if (problems.length)
       return fail({ code: "VALIDATION_FAILED", message: "Invalid input", fields: problems });
 

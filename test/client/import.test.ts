@@ -13,8 +13,12 @@ afterAll(() => stack.stop());
 
 const long = (n: number, char = "a") => char.repeat(n);
 const addDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-const doc = (changes: Record<string, unknown>) => ({ identificationDocument: { ...importRequest().identificationDocument, ...changes } });
-const address = (changes: Record<string, unknown>) => ({ address: { ...importRequest().address, ...changes } });
+const doc = (changes: Record<string, unknown>) => ({
+  identificationDocument: { ...importRequest().identificationDocument, ...changes },
+});
+const address = (changes: Record<string, unknown>) => ({
+  address: { ...importRequest().address, ...changes },
+});
 
 /** [case, request overrides, field, rule] for rules checked by the subgraph (VALIDATION_FAILED). */
 const RULE_CASES: Array<[string, Record<string, unknown>, string, string]> = [
@@ -44,23 +48,63 @@ const RULE_CASES: Array<[string, Record<string, unknown>, string, string]> = [
   ["lastName over 255", { lastName: long(256) }, "lastName", "maxLength"],
   ["lastName pattern", { lastName: "Lee_" }, "lastName", "matches"],
   ["citizenshipCountry 1 letter", { citizenshipCountry: "G" }, "citizenshipCountry", "isLength"],
-  ["citizenshipCountry not a country", { citizenshipCountry: "QQ" }, "citizenshipCountry", "isISO31661Alpha2"],
+  [
+    "citizenshipCountry not a country",
+    { citizenshipCountry: "QQ" },
+    "citizenshipCountry",
+    "isISO31661Alpha2",
+  ],
   ["residenceCountry 3 letters", { residenceCountry: "GBR" }, "residenceCountry", "isLength"],
   ["residenceCountry not a country", { residenceCountry: "ZZ" }, "residenceCountry", "isISO31661Alpha2"],
   ["issuedBy empty", doc({ issuedBy: "" }), "identificationDocument.issuedBy", "minLength"],
   ["issuedBy over 100", doc({ issuedBy: long(101) }), "identificationDocument.issuedBy", "maxLength"],
   ["number empty", doc({ number: "" }), "identificationDocument.number", "minLength"],
   ["number over 30", doc({ number: long(31, "1") }), "identificationDocument.number", "maxLength"],
-  ["issuedCountryCode 3 letters", doc({ issuedCountryCode: "GBR" }), "identificationDocument.issuedCountryCode", "isLength"],
-  ["issuedCountryCode not a country", doc({ issuedCountryCode: "XX" }), "identificationDocument.issuedCountryCode", "isISO31661Alpha2"],
-  ["expirationDate not a date", doc({ expirationDate: "2030-13-01" }), "identificationDocument.expirationDate", "isDateOnly"],
-  ["issuedDate not a date", doc({ issuedDate: "yesterday" }), "identificationDocument.issuedDate", "isDateOnly"],
+  [
+    "issuedCountryCode 3 letters",
+    doc({ issuedCountryCode: "GBR" }),
+    "identificationDocument.issuedCountryCode",
+    "isLength",
+  ],
+  [
+    "issuedCountryCode not a country",
+    doc({ issuedCountryCode: "XX" }),
+    "identificationDocument.issuedCountryCode",
+    "isISO31661Alpha2",
+  ],
+  [
+    "expirationDate not a date",
+    doc({ expirationDate: "2030-13-01" }),
+    "identificationDocument.expirationDate",
+    "isDateOnly",
+  ],
+  [
+    "issuedDate not a date",
+    doc({ issuedDate: "yesterday" }),
+    "identificationDocument.issuedDate",
+    "isDateOnly",
+  ],
   ["dateOfBirth not a date", { dateOfBirth: "1990-02-30" }, "dateOfBirth", "isDateOnly"],
   ["dateOfBirth with a time", { dateOfBirth: "1990-02-03T00:00:00Z" }, "dateOfBirth", "isDateOnly"],
   // Checks a bank adds to the documented ones.
-  ["document expired before it was issued", doc({ issuedDate: "2024-05-01", expirationDate: "2024-04-30" }), "identificationDocument.expirationDate", "isAfterIssuedDate"],
-  ["document already expired", doc({ issuedDate: "2010-01-01", expirationDate: addDays(-1) }), "identificationDocument.expirationDate", "isNotExpired"],
-  ["document issued in the future", doc({ issuedDate: addDays(2), expirationDate: addDays(3650) }), "identificationDocument.issuedDate", "isNotInFuture"],
+  [
+    "document expired before it was issued",
+    doc({ issuedDate: "2024-05-01", expirationDate: "2024-04-30" }),
+    "identificationDocument.expirationDate",
+    "isAfterIssuedDate",
+  ],
+  [
+    "document already expired",
+    doc({ issuedDate: "2010-01-01", expirationDate: addDays(-1) }),
+    "identificationDocument.expirationDate",
+    "isNotExpired",
+  ],
+  [
+    "document issued in the future",
+    doc({ issuedDate: addDays(2), expirationDate: addDays(3650) }),
+    "identificationDocument.issuedDate",
+    "isNotInFuture",
+  ],
   ["birth date in the future", { dateOfBirth: addDays(2) }, "dateOfBirth", "isNotInFuture"],
 ];
 
@@ -79,13 +123,33 @@ const SHAPE_CASES: Array<[string, Record<string, unknown>, string, string]> = [
   ["firstName missing", { firstName: undefined }, "firstName", "required"],
   ["lastName missing", { lastName: undefined }, "lastName", "required"],
   ["citizenshipCountry missing", { citizenshipCountry: undefined }, "citizenshipCountry", "required"],
-  ["identificationDocument missing", { identificationDocument: undefined }, "identificationDocument", "required"],
+  [
+    "identificationDocument missing",
+    { identificationDocument: undefined },
+    "identificationDocument",
+    "required",
+  ],
   ["document type not in the enum", doc({ type: "libraryCard" }), "identificationDocument.type", "enum"],
   ["document issuedBy missing", doc({ issuedBy: undefined }), "identificationDocument.issuedBy", "required"],
   ["document number missing", doc({ number: undefined }), "identificationDocument.number", "required"],
-  ["document expirationDate missing", doc({ expirationDate: undefined }), "identificationDocument.expirationDate", "required"],
-  ["document issuedDate missing", doc({ issuedDate: undefined }), "identificationDocument.issuedDate", "required"],
-  ["document issuedCountryCode missing", doc({ issuedCountryCode: undefined }), "identificationDocument.issuedCountryCode", "required"],
+  [
+    "document expirationDate missing",
+    doc({ expirationDate: undefined }),
+    "identificationDocument.expirationDate",
+    "required",
+  ],
+  [
+    "document issuedDate missing",
+    doc({ issuedDate: undefined }),
+    "identificationDocument.issuedDate",
+    "required",
+  ],
+  [
+    "document issuedCountryCode missing",
+    doc({ issuedCountryCode: undefined }),
+    "identificationDocument.issuedCountryCode",
+    "required",
+  ],
   ["residenceCountry missing", { residenceCountry: undefined }, "residenceCountry", "required"],
   ["dateOfBirth missing", { dateOfBirth: undefined }, "dateOfBirth", "required"],
   ["phoneNumber a number", { phoneNumber: 442071234567 }, "phoneNumber", "type"],
@@ -96,7 +160,9 @@ async function countByExternalId(externalId: string): Promise<number> {
   const db = new Client({ connectionString: stack.databaseUrl });
   await db.connect();
   try {
-    const { rows } = await db.query("SELECT count(*)::int AS n FROM client.client WHERE external_id = $1", [externalId]);
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM client.client WHERE external_id = $1", [
+      externalId,
+    ]);
     return rows[0].n as number;
   } finally {
     await db.end();
@@ -133,7 +199,14 @@ describe("importIndividualClient", () => {
       dateOfBirth: "1990-02-03",
       citizenshipCountry: "GB",
       residenceCountry: "GB",
-      address: { streetLine1: "1 High Street", streetLine2: null, city: "London", state: null, zip: "E1 6AN", country: "GB" },
+      address: {
+        streetLine1: "1 High Street",
+        streetLine2: null,
+        city: "London",
+        state: null,
+        zip: "E1 6AN",
+        country: "GB",
+      },
       identificationDocument: {
         type: "PASSPORT",
         number: "P1234567",
@@ -147,14 +220,21 @@ describe("importIndividualClient", () => {
   });
 
   it("When the REST route gets a valid request, then it answers 200 with {clientId, externalId}", async () => {
-    const request = importRequest({ riskLevel: "prohibited", identificationDocument: { ...importRequest().identificationDocument, type: "driverLicense" } });
+    const request = importRequest({
+      riskLevel: "prohibited",
+      identificationDocument: { ...importRequest().identificationDocument, type: "driverLicense" },
+    });
     const response = await stack.rest("POST", "/integration/clients/individuals", { body: request });
     expect(response.status).toBe(200);
     expect(Object.keys(response.body).sort()).toEqual(["clientId", "externalId"]);
     expect(response.body.externalId).toBe(request.externalId);
 
     const read = await stack.rest("GET", `/internal/Clients/${response.body.clientId}`);
-    expect(read.body.value).toMatchObject({ status: "blocked", riskLevel: 4, identificationDocument: { type: "driverLicense" } });
+    expect(read.body.value).toMatchObject({
+      status: "blocked",
+      riskLevel: 4,
+      identificationDocument: { type: "driverLicense" },
+    });
   });
 
   describe.each(RULE_CASES)("When %s", (_case, overrides, field, rule) => {
@@ -168,7 +248,9 @@ describe("importIndividualClient", () => {
     });
 
     it(`then REST answers 400 naming ${field} and ${rule}`, async () => {
-      const response = await stack.rest("POST", "/integration/clients/individuals", { body: importRequest(overrides) });
+      const response = await stack.rest("POST", "/integration/clients/individuals", {
+        body: importRequest(overrides),
+      });
       expect(response.status).toBe(400);
       expect(response.contentType).toContain("application/problem+json");
       expect(response.body.code).toBe("VALIDATION_FAILED");
@@ -178,14 +260,18 @@ describe("importIndividualClient", () => {
 
   describe.each(SHAPE_CASES)("When %s", (_case, overrides, field, rule) => {
     it(`then GraphQL refuses it with BAD_USER_INPUT naming ${field.split(".").pop()}`, async () => {
-      const result = await stack.graphql(IMPORT_MUTATION, { input: asGraphQLInput(importRequest(overrides)) });
+      const result = await stack.graphql(IMPORT_MUTATION, {
+        input: asGraphQLInput(importRequest(overrides)),
+      });
       expect(result.status).toBe(400);
       expect(result.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
       expect(result.errors![0].message).toContain(field.split(".").pop());
     });
 
     it(`then REST answers 400 naming ${field} and ${rule}`, async () => {
-      const response = await stack.rest("POST", "/integration/clients/individuals", { body: importRequest(overrides) });
+      const response = await stack.rest("POST", "/integration/clients/individuals", {
+        body: importRequest(overrides),
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe("VALIDATION_FAILED");
       expect(response.body.errors).toContainEqual(expect.objectContaining({ field, rule }));
@@ -197,19 +283,26 @@ describe("importIndividualClient", () => {
     const first = await stack.rest("POST", "/integration/clients/individuals", { body: request });
     expect(first.status).toBe(200);
 
-    const viaRest = await stack.rest("POST", "/integration/clients/individuals", { body: { ...request, firstName: "Other" } });
+    const viaRest = await stack.rest("POST", "/integration/clients/individuals", {
+      body: { ...request, firstName: "Other" },
+    });
     expect(viaRest.status).toBe(409);
     expect(viaRest.body).toMatchObject({ code: "CLIENT_ALREADY_EXISTS", clientId: first.body.clientId });
 
     const viaGraphQL = await stack.graphql(IMPORT_MUTATION, { input: asGraphQLInput(request) });
-    expect(viaGraphQL.errors![0].extensions).toMatchObject({ code: "CLIENT_ALREADY_EXISTS", clientId: first.body.clientId });
+    expect(viaGraphQL.errors![0].extensions).toMatchObject({
+      code: "CLIENT_ALREADY_EXISTS",
+      clientId: first.body.clientId,
+    });
     expect(await countByExternalId(request.externalId)).toBe(1);
   });
 
   it("When several imports of one externalId arrive at the same instant, then exactly one wins and the rest get 409", async () => {
     const request = importRequest();
     const responses = await Promise.all(
-      Array.from({ length: 8 }, () => stack.rest("POST", "/integration/clients/individuals", { body: request })),
+      Array.from({ length: 8 }, () =>
+        stack.rest("POST", "/integration/clients/individuals", { body: request }),
+      ),
     );
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);

@@ -65,7 +65,8 @@ export async function startStack(): Promise<Stack> {
     gateway,
     databaseUrl,
     systemToken,
-    clientToken: (clientId) => mintToken(config.auth, { kind: "client", subject: `user-${clientId}`, clientId }),
+    clientToken: (clientId) =>
+      mintToken(config.auth, { kind: "client", subject: `user-${clientId}`, clientId }),
     async graphql(query, variables = {}, options = {}) {
       const token = options.token === undefined ? systemToken : options.token;
       const response = await fetch(options.url ?? gateway.url, {
@@ -93,7 +94,11 @@ export async function startStack(): Promise<Stack> {
       });
       const contentType = response.headers.get("content-type") ?? "";
       const text = await response.text();
-      return { status: response.status, contentType, body: contentType.includes("json") ? JSON.parse(text) : text };
+      return {
+        status: response.status,
+        contentType,
+        body: contentType.includes("json") ? JSON.parse(text) : text,
+      };
     },
     async stop() {
       await gateway.stop();
@@ -107,7 +112,14 @@ export function importRequest(overrides: Record<string, unknown> = {}): Record<s
   return {
     externalId: `ext-${randomUUID()}`,
     riskLevel: "low",
-    address: { streetLine1: "1 High Street", streetLine2: null, city: "London", state: null, zip: "E1 6AN", country: "GB" },
+    address: {
+      streetLine1: "1 High Street",
+      streetLine2: null,
+      city: "London",
+      state: null,
+      zip: "E1 6AN",
+      country: "GB",
+    },
     phoneNumber: "+442071234567",
     email: "ann.lee@example.com",
     firstName: "Ann",
@@ -129,7 +141,8 @@ export function importRequest(overrides: Record<string, unknown> = {}): Record<s
 
 /** The same request with GraphQL enum names (`LOW`, `PASSPORT`). */
 export function asGraphQLInput(request: Record<string, any>): Record<string, any> {
-  const upper = (value: unknown) => (typeof value === "string" ? value.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() : value);
+  const upper = (value: unknown) =>
+    typeof value === "string" ? value.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() : value;
   return {
     ...request,
     riskLevel: upper(request.riskLevel),
@@ -147,6 +160,7 @@ export const IMPORT_MUTATION = `mutation Import($input: ImportIndividualClientIn
 /** Imports a client through the gateway and returns its id. */
 export async function importClient(stack: Stack, overrides: Record<string, unknown> = {}): Promise<string> {
   const result = await stack.graphql(IMPORT_MUTATION, { input: asGraphQLInput(importRequest(overrides)) });
-  if (!result.data?.importIndividualClient) throw new Error(`import failed: ${JSON.stringify(result.errors)}`);
+  if (!result.data?.importIndividualClient)
+    throw new Error(`import failed: ${JSON.stringify(result.errors)}`);
   return result.data.importIndividualClient.clientId as string;
 }

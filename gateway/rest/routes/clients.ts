@@ -57,6 +57,14 @@ function toClientDto(client: Record<string, unknown>, schema: GraphQLSchema): Re
   return { ...rest, riskLevel: riskLevelCode, customOptions: null };
 }
 
+const CLIENT_DTO_REF = { $ref: "#/components/schemas/ClientDto" };
+const clientDtoRef = () => CLIENT_DTO_REF;
+
+/** Shared schemas of these routes, for the OpenAPI document's components. */
+export function clientComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
+  return { ClientDto: clientDtoSchema(schema) };
+}
+
 function clientDtoSchema(schema: GraphQLSchema): JsonSchema {
   const base = jsonSchemaOfType(schema, "Client", DTO_FIELDS) as { properties: Record<string, JsonSchema> };
   const { riskLevelCode, ...properties } = base.properties;
@@ -107,7 +115,7 @@ export const clientRoutes: RestRoute[] = [
     operation: `query InternalClient($id: ID!) { client(id: $id) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
     variables: ({ params }) => ({ id: params.clientId }),
     result: clientOrNotFound("client"),
-    resultSchema: clientDtoSchema,
+    resultSchema: clientDtoRef,
     errorStatuses: [400, 401, 403, 404],
     notFoundCode: "CLIENT_NOT_FOUND",
   },
@@ -126,6 +134,7 @@ export const clientRoutes: RestRoute[] = [
       first: { description: "Page size, 1 to 100 (default 20)", graphqlType: "Int" },
       after: { description: "`pageInfo.endCursor` of the previous page", graphqlType: "String" },
     },
+    flattenedVariables: ["filter"],
     operation: `query InternalClients($filter: ClientFilterInput, $first: Int, $after: String) {
       clients(filter: $filter, first: $first, after: $after) {
         totalCount pageInfo { hasNextPage endCursor } nodes { ...ClientDto }
@@ -156,7 +165,7 @@ export const clientRoutes: RestRoute[] = [
     resultSchema: (schema) => ({
       type: "object",
       properties: {
-        items: { type: "array", items: clientDtoSchema(schema) },
+        items: { type: "array", items: CLIENT_DTO_REF },
         totalCount: { type: "integer" },
         pageInfo: jsonSchemaOfType(schema, "PageInfo"),
       },
@@ -178,7 +187,7 @@ export const clientRoutes: RestRoute[] = [
       reason: (body as { reason?: unknown })?.reason,
     }),
     result: clientOrNotFound("blockClient"),
-    resultSchema: clientDtoSchema,
+    resultSchema: clientDtoRef,
     errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
   },
   {
@@ -196,7 +205,7 @@ export const clientRoutes: RestRoute[] = [
       reason: (body as { reason?: unknown })?.reason,
     }),
     result: clientOrNotFound("unblockClient"),
-    resultSchema: clientDtoSchema,
+    resultSchema: clientDtoRef,
     errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
   },
   {
@@ -215,7 +224,7 @@ export const clientRoutes: RestRoute[] = [
       return { id: params.clientId, status, reason };
     },
     result: clientOrNotFound("setClientStatus"),
-    resultSchema: clientDtoSchema,
+    resultSchema: clientDtoRef,
     errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
   },
 ];

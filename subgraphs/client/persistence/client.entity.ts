@@ -82,7 +82,7 @@ export class Client {
   email!: string | null;
 
   @Field({ name: "created", description: "When the client was created." })
-  @Column({ name: "created_at", type: "timestamptz", default: () => "now()" })
+  @Column({ name: "created_at", type: "timestamptz", precision: 3, default: () => "now()" })
   createdAt!: Date;
 
   @Field({ name: "updated" })

@@ -57,7 +57,8 @@ export class CreateClientSchema1732170000000 implements MigrationInterface {
         fund_flows jsonb,
         compliance_evaluation jsonb,
         related_individuals jsonb NOT NULL DEFAULT '[]'::jsonb,
-        created_at timestamptz NOT NULL DEFAULT now(),
+        -- Millisecond precision: the keyset cursor carries created_at as a JavaScript Date.
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         version integer NOT NULL DEFAULT 1,
         CONSTRAINT client_external_id_key UNIQUE (external_id),
