@@ -38,6 +38,14 @@ function int(value: string | undefined, fallback: number, name: string): number 
   return parsed;
 }
 
+/**
+ * The log level (`LOG_LEVEL`, default `info`; `silent` under jest). Separate from
+ * {@link loadConfig} because the logger exists before any service reads its config.
+ */
+export function logLevel(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOG_LEVEL || (env.NODE_ENV === "test" ? "silent" : "info");
+}
+
 /** Reads the configuration from `env` (default: the process environment) once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? "development";

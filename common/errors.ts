@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: {
     status: 400,
     description:
-      "The input broke field rules; `extensions.fields` (REST: `errors`) lists each `{field, rule, message}`.",
+      "The input broke field rules; `extensions.fields` lists each `{field, rule, message}` (REST: one entry per field in `errors`).",
   },
   BAD_USER_INPUT: {
     status: 400,
