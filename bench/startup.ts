@@ -37,7 +37,15 @@ async function run(label: string): Promise<{ label: string; readyMs: number; sto
   const started = Date.now();
   const child = spawn(process.execPath, [path.join(root, "dist/bin/start.js")], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: "", EMBEDDED_PG_DIR: dataDir, EMBEDDED_PG_PORT: "54349", PORT: "0", CLIENT_SUBGRAPH_PORT: "0", LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      EMBEDDED_PG_DIR: dataDir,
+      EMBEDDED_PG_PORT: "54349",
+      PORT: "0",
+      CLIENT_SUBGRAPH_PORT: "0",
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let output = "";
@@ -58,7 +66,8 @@ async function run(label: string): Promise<{ label: string; readyMs: number; sto
   const code = await exited;
   const stopMs = Date.now() - stopping;
   if (code !== 0) throw new Error(`start exited with ${code} on SIGINT`);
-  if (fs.existsSync(path.join(dataDir, "postmaster.pid"))) throw new Error("PostgreSQL left running after SIGINT");
+  if (fs.existsSync(path.join(dataDir, "postmaster.pid")))
+    throw new Error("PostgreSQL left running after SIGINT");
   return { label, readyMs, stopMs };
 }
 
@@ -68,7 +77,10 @@ async function main(): Promise<void> {
   const results = [await run("cold")];
   for (let i = 0; i < WARM_RUNS; i++) results.push(await run("warm"));
   for (const result of results) process.stdout.write(`${JSON.stringify(result)}\n`);
-  const warm = results.filter((r) => r.label === "warm").map((r) => r.readyMs).sort((a, b) => a - b);
+  const warm = results
+    .filter((r) => r.label === "warm")
+    .map((r) => r.readyMs)
+    .sort((a, b) => a - b);
   const median = warm[Math.floor(warm.length / 2)];
   process.stdout.write(
     `cold ready ${results[0].readyMs} ms (target 30000); warm median ${median} ms (target 10000); cold/warm ${(results[0].readyMs / median).toFixed(2)}\n`,

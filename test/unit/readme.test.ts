@@ -7,13 +7,19 @@ describe("README", () => {
   it("When the error-code table is read, then it lists exactly the registry's codes, statuses and descriptions", () => {
     const readme = fs.readFileSync(path.join(projectRoot(), "README.md"), "utf8");
     const section = readme.split("## Error codes")[1].split("\n## ")[0];
-    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (\d+) \| (.+) \|$/gm)].map(([, code, status, description]) => ({
-      code,
-      status: Number(status),
-      description: description.replace(/\\\|/g, "|"),
-    }));
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (\d+) \| (.+) \|$/gm)].map(
+      ([, code, status, description]) => ({
+        code,
+        status: Number(status),
+        description: description.replace(/\\\|/g, "|"),
+      }),
+    );
     expect(rows).toEqual(
-      Object.entries(ERROR_CODES).map(([code, entry]) => ({ code, status: entry.status, description: entry.description })),
+      Object.entries(ERROR_CODES).map(([code, entry]) => ({
+        code,
+        status: entry.status,
+        description: entry.description,
+      })),
     );
   });
 
