@@ -18,6 +18,7 @@ import { formatError, toGraphQLError } from "../common/graphql/errors";
 import { listen, type RunningServer } from "../common/graphql/serve-subgraph";
 import { log } from "../common/log";
 import { projectRoot } from "../common/paths";
+import { requestIdFrom } from "../common/request-id";
 import type { GatewayContext } from "./context";
 import { docsRouter } from "./docs";
 import { authStatusPlugin, createGateway } from "./gateway";
@@ -72,7 +73,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = (req.headers["x-request-id"] as string | undefined) ?? randomUUID();
+        const requestId = requestIdFrom(req.headers["x-request-id"]);
         try {
           const caller = await verifier.callerFromHeader(req.headers.authorization);
           return { caller, authorization: req.headers.authorization ?? "", requestId };

@@ -1,6 +1,5 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
@@ -9,6 +8,7 @@ import express from "express";
 import type { GraphQLSchema } from "graphql";
 import type { TokenVerifier } from "../auth/tokens";
 import { AppError } from "../errors";
+import { requestIdFrom } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
 
@@ -65,7 +65,7 @@ export async function serveSubgraph<TContext extends RequestContext>(
     express.json({ limit: "2mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = (req.headers["x-request-id"] as string | undefined) ?? randomUUID();
+        const requestId = requestIdFrom(req.headers["x-request-id"]);
         try {
           const caller = await options.verifier.callerFromHeader(req.headers.authorization);
           return options.createContext({ caller, requestId });

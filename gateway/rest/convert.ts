@@ -83,10 +83,25 @@ export function checkVariables(
     const value = variables[variable];
     if (value === undefined && !isNonNullType(type)) continue;
     coerceInputValue(value ?? null, type, (path, invalid, error) => {
-      problems.push(describe(variable, path, invalid, error.message, flattened.includes(variable)));
+      const expected = typeAt(type, path);
+      problems.push(describe(variable, path, invalid, error.message, flattened.includes(variable), expected));
     });
   }
   return problems;
+}
+
+/** The input type found at `path` inside `type`, if any. */
+function typeAt(type: GraphQLInputType, path: ReadonlyArray<string | number>): GraphQLInputType | undefined {
+  let current: GraphQLInputType | undefined = type;
+  for (const step of path) {
+    while (current && isNonNullType(current)) current = current.ofType;
+    if (current && isListType(current) && typeof step === "number") current = current.ofType;
+    else if (current && isInputObjectType(current) && typeof step === "string")
+      current = current.getFields()[step]?.type;
+    else return undefined;
+  }
+  while (current && isNonNullType(current)) current = current.ofType;
+  return current;
 }
 
 function describe(
@@ -95,6 +110,7 @@ function describe(
   invalid: unknown,
   message: string,
   stripVariable: boolean,
+  expected: GraphQLInputType | undefined,
 ): FieldError {
   const missing = /^Field "([^"]+)" of required type "[^"]+" was not provided/.exec(message);
   if (missing) {
@@ -110,7 +126,9 @@ function describe(
   if (invalid === null && /non-nullable|non-null/.test(message)) {
     return { field, rule: "required", message: `${field} is required` };
   }
-  const enumValue = /^Value "([^"]+)" does not exist in "[^"]+" enum/.exec(message);
-  if (enumValue) return { field, rule: "enum", message: `${field} must be one of the documented values` };
+  if (expected && isEnumType(expected)) {
+    const allowed = expected.getValues().map((v) => toRestSpelling(v.name));
+    return { field, rule: "enum", message: `${field} must be one of: ${allowed.join(", ")}` };
+  }
   return { field, rule: "type", message: `${field}: ${message}` };
 }

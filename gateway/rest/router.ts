@@ -3,7 +3,6 @@
  * -> check path ids and the body against the operation's variable types (400, naming
  * field and rule) -> run the operation on the supergraph -> shape the documented answer.
  */
-import { randomUUID } from "node:crypto";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import {
   type GraphQLInputType,
@@ -15,6 +14,7 @@ import {
 } from "graphql";
 import type { TokenVerifier } from "../../common/auth/tokens";
 import { AppError, type FieldError } from "../../common/errors";
+import { requestIdFrom } from "../../common/request-id";
 import type { GatewayContext } from "../context";
 import { checkVariables, fromRest } from "./convert";
 import { type RestError, sendError, sendValue, type Style } from "./responses";
@@ -47,8 +47,7 @@ export function styleOf(path: string): Style {
 }
 
 function requestIdOf(req: Request): string {
-  const given = req.headers["x-request-id"];
-  return typeof given === "string" && given.length <= 200 ? given : randomUUID();
+  return requestIdFrom(req.headers["x-request-id"]);
 }
 
 /** `/internal/Clients/{clientId}` -> `/internal/Clients/:clientId` */

@@ -129,6 +129,7 @@ describe("ClientProfile System routes", () => {
     const badStatus = await stack.rest("PUT", `/internal/Clients/${id}/status`, { body: { status: "gone" } });
     expect(badStatus.status).toBe(400);
     expect(badStatus.body.errors[0].metadata).toMatchObject({ field: "status", rule: "enum" });
+    expect(badStatus.body.errors[0].message).toBe("status must be one of: inactive, active, blocked");
   });
 });
 
