@@ -13,7 +13,6 @@ import { projectRoot } from "../common/paths";
 import { CLIENT_SCHEMA, clientEntities, clientMigrations } from "../subgraphs/client/persistence";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __TEST_DATABASE__: { adminUrl: string; name: string; stop?: () => Promise<void> } | undefined;
 }
 

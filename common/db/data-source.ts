@@ -1,9 +1,8 @@
 import {
   DataSource,
+  type DataSourceOptions,
   DefaultNamingStrategy,
-  type EntitySchema,
   type Logger,
-  type MixedList,
   type QueryRunner,
 } from "typeorm";
 
@@ -33,8 +32,8 @@ export interface SubgraphDataSourceOptions {
   url: string;
   /** The PostgreSQL schema the subgraph owns (`client`, `ledger`, `transfer`). */
   schema: string;
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: NonNullable<DataSourceOptions["entities"]>;
+  migrations: NonNullable<DataSourceOptions["migrations"]>;
   /** Pool size per process. */
   poolSize?: number;
   applicationName?: string;
