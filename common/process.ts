@@ -1,5 +1,7 @@
 import { log } from "./log";
 
+const STOP_TIMEOUT_MS = 15_000;
+
 /** Registers how to undo one started part. */
 export type OnStop = (stop: () => Promise<void>) => void;
 
@@ -14,13 +16,19 @@ export function runUntilSignal(start: (onStop: OnStop) => Promise<void>): void {
     if (stopping) return;
     stopping = true;
     log.info({ reason }, "stopping");
+    setTimeout(() => {
+      log.error({ timeoutMs: STOP_TIMEOUT_MS }, "stopping took too long; exiting");
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
     for (const fn of stops.reverse()) {
       await fn().catch((error: unknown) => log.error({ err: error }, "error while stopping"));
     }
     process.exit(exitCode);
   };
-  process.once("SIGINT", () => void stop("SIGINT", 0));
-  process.once("SIGTERM", () => void stop("SIGTERM", 0));
+  // A second Ctrl-C while stopping must not kill the process before PostgreSQL is down;
+  // a shutdown that hangs is cut off after STOP_TIMEOUT_MS instead.
+  process.on("SIGINT", () => void stop("SIGINT", 0));
+  process.on("SIGTERM", () => void stop("SIGTERM", 0));
   start((fn) => stops.push(fn)).catch((error: unknown) => {
     log.error({ err: error }, "failed to start");
     void stop("startup failure", 1);
