@@ -31,9 +31,13 @@ kill -INT -- -"$pid"
 for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
 if kill -0 "$pid" 2>/dev/null; then cat "$log"; echo "npm start did not stop on SIGINT"; exit 1; fi
 wait "$pid" && status=0 || status=$?
+echo "npm start exited with $status"
 # npm itself reports Ctrl-C as 130 (128 + SIGINT); anything else is a failure.
 [ "$status" -eq 0 ] || [ "$status" -eq 130 ] || { cat "$log"; echo "npm start exited with $status"; exit 1; }
 if grep -q '"level":50' "$log"; then cat "$log"; echo "errors logged"; exit 1; fi
+order=$(grep -o '"part":"[^"]*","msg":"stopped"' "$log" | cut -d'"' -f4 | paste -sd, -)
+[ "$order" = "gateway,client subgraph,embedded PostgreSQL" ] || { cat "$log"; echo "stop order was: $order"; exit 1; }
+echo "stopped in order: $order"
 if pgrep -f "dist/bin/start.js" >/dev/null; then echo "node process left behind"; exit 1; fi
 if [ -e "$data_dir/postmaster.pid" ] || pgrep -f "$data_dir" >/dev/null; then echo "PostgreSQL still running"; exit 1; fi
 echo "npm start stopped cleanly"

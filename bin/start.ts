@@ -20,8 +20,8 @@ runUntilSignal(async (onStop) => {
     const database = await startEmbeddedPostgres({
       ...config.embeddedPostgres,
       log: (line) => log.debug({ source: "postgres" }, line),
+      onStop: (stop) => onStop("embedded PostgreSQL", stop),
     });
-    onStop(database.stop);
     databaseUrl = database.url;
     log.info(
       { dataDir: config.embeddedPostgres.dataDir, port: config.embeddedPostgres.port },
@@ -29,9 +29,9 @@ runUntilSignal(async (onStop) => {
     );
   }
   const client = await startClientSubgraph(config, databaseUrl);
-  onStop(client.stop);
+  onStop("client subgraph", client.stop);
   const gateway = await startGateway(config, { subgraphUrls: { client: client.url } });
-  onStop(gateway.stop);
+  onStop("gateway", gateway.stop);
 
   const lines = [
     "",

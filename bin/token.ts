@@ -12,10 +12,13 @@ async function main(args: string[]): Promise<void> {
   const clientAt = args.indexOf("--client");
   if (args.includes("--system")) {
     caller = { kind: "system", subject: "dev-system" };
-  } else if (clientAt >= 0 && args[clientAt + 1]) {
+  } else if (
+    clientAt >= 0 &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(args[clientAt + 1] ?? "")
+  ) {
     caller = { kind: "client", subject: `dev-user-${args[clientAt + 1]}`, clientId: args[clientAt + 1] };
   } else {
-    process.stderr.write("usage: npm run token -- --system | --client <clientId> [--expires 12h]\n");
+    process.stderr.write("usage: npm run token -- --system | --client <clientId (a UUID)> [--expires 12h]\n");
     process.exitCode = 2;
     return;
   }

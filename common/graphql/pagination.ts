@@ -17,11 +17,20 @@ export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads a cursor back; anything this API did not issue (forged ids, dates PostgreSQL cannot hold) is refused. */
 export function decodeCursor(cursor: string): KeysetPosition {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const date = new Date(createdAt);
-    if (typeof id !== "string" || Number.isNaN(date.getTime())) throw new Error("bad cursor");
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [
+      unknown,
+      unknown,
+    ];
+    const date = new Date(String(createdAt));
+    const year = date.getUTCFullYear();
+    if (typeof id !== "string" || !UUID.test(id) || Number.isNaN(year) || year < 1 || year > 9999) {
+      throw new Error("bad cursor");
+    }
     return { createdAt: date, id };
   } catch {
     throw validationError([

@@ -1,5 +1,4 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
@@ -8,20 +7,10 @@ import express from "express";
 import type { GraphQLSchema } from "graphql";
 import type { TokenVerifier } from "../auth/tokens";
 import { AppError } from "../errors";
+import { graphqlHttpErrorHandler, listen } from "../http";
 import { requestIdFrom } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
-
-/** Listens and resolves with the bound port; a taken port rejects instead of crashing the process. */
-export function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 /** A started HTTP service. */
 export interface RunningServer {
@@ -74,6 +63,7 @@ export async function serveSubgraph<TContext extends RequestContext>(
         }
       },
     }),
+    graphqlHttpErrorHandler,
   );
 
   const port = await listen(httpServer, options.port, options.host);

@@ -4,6 +4,7 @@
  */
 import {
   type GraphQLInputType,
+  isNonNullType,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
@@ -62,6 +63,23 @@ function variableType(
   return typeFromAST(schema, definition.type as never) as GraphQLInputType;
 }
 
+/** The body: one input object (`bodyVariable`), or an object whose fields are variables (`bodyFields`). */
+function requestBodyOf(route: RestRoute, schema: GraphQLSchema, operation: OperationDefinitionNode) {
+  if (route.bodyVariable) {
+    const type = variableType(schema, operation, route.bodyVariable);
+    return { required: true, content: { "application/json": { schema: jsonSchemaOf(type) } } };
+  }
+  if (!route.bodyFields?.length) return undefined;
+  const types = route.bodyFields.map((name) => [name, variableType(schema, operation, name)] as const);
+  const required = types.filter(([, type]) => isNonNullType(type)).map(([name]) => name);
+  const body = {
+    type: "object",
+    ...(required.length ? { required } : {}),
+    properties: Object.fromEntries(types.map(([name, type]) => [name, jsonSchemaOf(type)])),
+  };
+  return { required: required.length > 0, content: { "application/json": { schema: body } } };
+}
+
 export function buildOpenApiDocument(
   routes: RestRoute[],
   schema: GraphQLSchema,
@@ -91,31 +109,7 @@ export function buildOpenApiDocument(
         schema: jsonSchemaOfType(schema, parameter.graphqlType),
       })),
     ];
-    const requestBody = route.bodyVariable
-      ? {
-          required: true,
-          content: {
-            "application/json": { schema: jsonSchemaOf(variableType(schema, operation, route.bodyVariable)) },
-          },
-        }
-      : route.bodyOptional
-        ? {
-            required: false,
-            content: {
-              "application/json": {
-                schema: {
-                  type: "object",
-                  properties: Object.fromEntries(
-                    (operation.variableDefinitions ?? [])
-                      .map((d) => d.variable.name.value)
-                      .filter((name) => name !== "id")
-                      .map((name) => [name, jsonSchemaOf(variableType(schema, operation, name))]),
-                  ),
-                },
-              },
-            },
-          }
-        : undefined;
+    const requestBody = requestBodyOf(route, schema, operation);
     const responses: Record<string, unknown> = {
       "200": {
         description: "OK",

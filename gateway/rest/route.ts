@@ -37,15 +37,15 @@ export interface RestRoute {
   /** Path parameters that must be UUIDs (documented `string <uuid>`). */
   uuidParams?: string[];
   query?: Record<string, QueryParameter>;
-  /** The variable the JSON request body becomes; absent for routes without a body. */
+  /** The variable the JSON request body becomes as a whole (an input object). */
   bodyVariable?: string;
+  /** Or: the body's fields, each the operation variable of the same name (`{status, reason}`). */
+  bodyFields?: string[];
   /**
    * Variables whose fields are REST top-level names (query parameters), so an error names
    * `status`, not `filter.status`. The body variable is always treated so.
    */
   flattenedVariables?: string[];
-  /** The body may be left out entirely. */
-  bodyOptional?: boolean;
   /** The GraphQL document; its variables are checked against the supergraph before it runs. */
   operation: string;
   variables(input: RouteInput): Record<string, unknown>;

@@ -14,6 +14,8 @@ import {
 } from "graphql";
 import type { TokenVerifier } from "../../common/auth/tokens";
 import { AppError, type FieldError } from "../../common/errors";
+import { toRestSpelling } from "../../common/enum-spelling";
+import { bodyErrorCode, BODY_MESSAGES } from "../../common/http";
 import { requestIdFrom } from "../../common/request-id";
 import type { GatewayContext } from "../context";
 import { checkVariables, fromRest } from "./convert";
@@ -80,17 +82,14 @@ export function createRestRouter(options: RestRouterOptions): Router {
     next();
   });
   router.use(express.json({ limit: options.bodyLimit, strict: false }));
-  router.use((error: { type?: string }, req: Request, res: Response, next: NextFunction) => {
-    const problem: RestError | undefined =
-      error.type === "entity.parse.failed"
-        ? { code: "BAD_REQUEST", message: "The request body is not valid JSON" }
-        : error.type === "entity.too.large"
-          ? { code: "PAYLOAD_TOO_LARGE", message: `The request body is larger than ${options.bodyLimit}` }
-          : error.type === "encoding.unsupported" || error.type === "charset.unsupported"
-            ? { code: "UNSUPPORTED_MEDIA_TYPE", message: "The request body's encoding is not supported" }
-            : undefined;
-    if (!problem) return next(error);
-    sendError(res, styleOf(req.path), problem, requestIdOf(req));
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    const code = bodyErrorCode(error);
+    if (!code) return next(error);
+    const message =
+      code === "PAYLOAD_TOO_LARGE"
+        ? `The request body is larger than ${options.bodyLimit}`
+        : BODY_MESSAGES[code]!;
+    sendError(res, styleOf(req.path), { code, message }, requestIdOf(req));
   });
 
   for (const route of options.routes) {
@@ -135,9 +134,9 @@ export function createRestRouter(options: RestRouterOptions): Router {
       return fail({ code: "VALIDATION_FAILED", message: "Invalid path parameter", fields: badIds });
 
     const body: unknown = req.body;
-    const hasBody = body !== undefined;
-    if (route.bodyVariable || route.bodyOptional) {
-      if (hasBody && (body === null || typeof body !== "object" || Array.isArray(body))) {
+    const bodyFields = route.bodyFields ?? [];
+    if (body !== undefined && (route.bodyVariable || bodyFields.length)) {
+      if (body === null || typeof body !== "object" || Array.isArray(body)) {
         return fail({
           code: "VALIDATION_FAILED",
           message: "The body must be a JSON object",
@@ -145,13 +144,18 @@ export function createRestRouter(options: RestRouterOptions): Router {
         });
       }
     }
+    const fromBody = bodyFields.length ? ((body ?? {}) as Record<string, unknown>) : {};
+    const unknownFields: FieldError[] = Object.keys(fromBody)
+      .filter((key) => !bodyFields.includes(key))
+      .map((field) => ({ field, rule: "unknownField", message: `${field} is not a field of this request` }));
+    if (unknownFields.length)
+      return fail({ code: "VALIDATION_FAILED", message: "Invalid input", fields: unknownFields });
 
     const schema = options.schema();
-    const variables = restVariables(
-      schema,
-      operation,
-      route.variables({ params, query: req.query as never, body }),
-    );
+    const variables = restVariables(schema, operation, {
+      ...route.variables({ params, query: req.query as never, body }),
+      ...Object.fromEntries(bodyFields.map((name) => [name, fromBody[name]])),
+    });
     const flattened = [
       ...(route.flattenedVariables ?? []),
       ...(route.bodyVariable ? [route.bodyVariable] : []),
@@ -188,6 +192,11 @@ function restVariables(
 }
 
 /** The first error decides the status; a VALIDATION_FAILED error carries its field list. */
+/** Facts from a service's error that REST callers get (anything else stays in GraphQL and the logs). */
+const PUBLIC_DETAILS = ["clientId", "externalId", "field", "from", "to"];
+/** Details that name a state carry GraphQL enum names; REST speaks the documented spelling. */
+const STATE_DETAILS = ["from", "to"];
+
 function restErrorOf(
   errors: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>,
 ): RestError {
@@ -198,9 +207,12 @@ function restErrorOf(
     message: first.message,
     ...(Array.isArray(fields) ? { fields: fields as FieldError[] } : {}),
     details: Object.fromEntries(
-      Object.entries(details).filter(([key]) =>
-        ["clientId", "externalId", "from", "to", "field"].includes(key),
-      ),
+      Object.entries(details)
+        .filter(([key]) => PUBLIC_DETAILS.includes(key))
+        .map(([key, value]) => [
+          key,
+          STATE_DETAILS.includes(key) && typeof value === "string" ? toRestSpelling(value) : value,
+        ]),
     ),
   };
 }

@@ -8,11 +8,11 @@ import { AppError } from "../../common/errors";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { assertCanUnblock, assertStatusTransition, initialStatus } from "./domain/client-status";
 import { ClientStatus, ClientType } from "./domain/enums";
+import type { IndividualClientImport } from "./domain/individual-import";
 import type { Client } from "./persistence/client.entity";
 import type { ClientLoaders } from "./persistence/client.loaders";
 import type { ClientFilter, ClientRepository } from "./persistence/client.repository";
 import type { ClientStatusChange } from "./persistence/client-status-change.entity";
-import type { ImportIndividualClientInput } from "./graphql/inputs";
 
 export class ClientService {
   constructor(
@@ -39,9 +39,7 @@ export class ClientService {
    * Imports an individual onboarded elsewhere. Input rules were checked at the edge; the
    * unique external id is enforced by the database, so concurrent duplicates lose cleanly.
    */
-  async importIndividual(
-    input: ImportIndividualClientInput,
-  ): Promise<{ clientId: string; externalId: string }> {
+  async importIndividual(input: IndividualClientImport): Promise<{ clientId: string; externalId: string }> {
     requireSystem(this.caller);
     const status = initialStatus(input.riskLevel);
     const created = await this.repository.insertUnlessExternalIdTaken(
@@ -110,8 +108,9 @@ export class ClientService {
     });
   }
 
+  /** System only: reasons and actors of blocks are the bank's, not the customer's, to read. */
   async statusHistory(clientId: string): Promise<ClientStatusChange[]> {
-    requireClientAccess(this.caller, clientId);
+    requireSystem(this.caller);
     return this.loaders.statusHistoryByClientId.load(clientId);
   }
 
@@ -130,7 +129,7 @@ export class ClientService {
       if (!current) throw new AppError("CLIENT_NOT_FOUND", `No client has id "${id}"`, { clientId: id });
       const to = decide(current.status);
       const facts = { reason, changedBy: this.caller.subject, requestId: this.requestId };
-      const updated = await this.repository.changeStatus(current.id, current.status, to, facts);
+      const updated = await this.repository.changeStatus(current, to, facts);
       if (updated) {
         this.loaders.clientById.clear(id).prime(id, updated);
         return updated;

@@ -9,6 +9,6 @@ runUntilSignal(async (onStop) => {
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error("DATABASE_URL is required to run a subgraph alone");
   const server = await startClientSubgraph(config, config.databaseUrl);
-  onStop(server.stop);
+  onStop("client subgraph", server.stop);
   log.info({ url: server.url }, "client subgraph ready");
 });

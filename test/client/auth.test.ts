@@ -71,9 +71,10 @@ describe("REST route auth", () => {
       );
 
       it("When called with a front-office token, then it answers 403 FORBIDDEN and nothing changes", async () => {
+        const body = bodyFor(route) as { externalId?: string } | undefined;
         const response = await stack.rest(route.method.toUpperCase(), concretePath(route.path), {
           token: clientToken,
-          body: bodyFor(route),
+          body,
         });
         expect(response.status).toBe(403);
         const code = route.style === "envelope" ? response.body.errors[0].metadata.code : response.body.code;
@@ -83,6 +84,15 @@ describe("REST route auth", () => {
           id: otherClientId,
         });
         expect(other.data!.client.status).toBe("ACTIVE");
+        if (body?.externalId) {
+          const search = await stack.graphql(
+            `query($s: String) { clients(filter: { search: $s }) { totalCount } }`,
+            {
+              s: body.externalId,
+            },
+          );
+          expect(search.data!.clients.totalCount).toBe(0);
+        }
       });
     },
   );
@@ -143,5 +153,44 @@ describe("GraphQL auth", () => {
     );
     expect(result.errors![0].extensions!.code).toBe("FORBIDDEN");
     expect(result.data).toBeNull();
+  });
+});
+
+describe("fields a customer must not see on its own record", () => {
+  it("When a front-office user asks for risk, compliance or status history, then each is FORBIDDEN and null while the rest answers", async () => {
+    const result = await stack.graphql(
+      `query($id: ID!) { client(id: $id) { id firstName riskLevel riskLevelCode isDefaultCompliant complianceEvaluation { appliedLimits } statusHistory { reason } } }`,
+      { id: clientId },
+      { token: clientToken },
+    );
+    expect(result.data!.client).toEqual({
+      id: clientId,
+      firstName: "Ann",
+      riskLevel: null,
+      riskLevelCode: null,
+      isDefaultCompliant: null,
+      complianceEvaluation: null,
+      statusHistory: null,
+    });
+    const refused = result.errors!.map((e) => [e.path!.join("."), e.extensions!.code]).sort();
+    expect(refused).toEqual(
+      ["complianceEvaluation", "isDefaultCompliant", "riskLevel", "riskLevelCode", "statusHistory"].map(
+        (f) => [`client.${f}`, "FORBIDDEN"],
+      ),
+    );
+  });
+
+  it("When a system caller asks for the same fields, then it gets them", async () => {
+    const result = await stack.graphql(
+      `query($id: ID!) { client(id: $id) { riskLevel riskLevelCode isDefaultCompliant statusHistory { to } } }`,
+      { id: clientId },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.client).toEqual({
+      riskLevel: "LOW",
+      riskLevelCode: 1,
+      isDefaultCompliant: false,
+      statusHistory: [{ to: "ACTIVE" }],
+    });
   });
 });

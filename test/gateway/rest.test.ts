@@ -112,7 +112,8 @@ describe("ClientProfile System routes", () => {
     expect(refused.status).toBe(409);
     expect(refused.body.errors[0].metadata).toMatchObject({
       code: "CLIENT_INVALID_STATUS_TRANSITION",
-      from: "BLOCKED",
+      from: "blocked",
+      to: "inactive",
     });
 
     const unblocked = await stack.rest("POST", `/internal/Clients/${id}/unblock`);
@@ -209,6 +210,13 @@ describe("OpenAPI and Swagger UI", () => {
       ].sort(),
     );
     expect(body.properties.riskLevel.enum).toEqual(["low", "medium", "high", "prohibited"]);
+    const status =
+      document.paths["/internal/Clients/{clientId}"] &&
+      document.paths["/internal/Clients/{clientId}/status"].put;
+    expect(status.requestBody.content["application/json"].schema).toMatchObject({
+      required: ["status"],
+      properties: { status: { enum: ["inactive", "active", "blocked"] }, reason: { type: "string" } },
+    });
     expect(body.properties.identificationDocument.properties.type.enum).toEqual([
       "passport",
       "driverLicense",
@@ -225,5 +233,74 @@ describe("OpenAPI and Swagger UI", () => {
     expect(init.body).toContain('url: "/openapi.json"');
     const bundle = await stack.rest("GET", "/docs/swagger-ui-bundle.js", { token: null });
     expect(bundle.status).toBe(200);
+  });
+});
+
+describe("input that must never reach the database as a fault", () => {
+  it.each([
+    [
+      "a forged id",
+      Buffer.from(JSON.stringify(["2026-01-01T00:00:00.000Z", "x' OR 1=1"])).toString("base64url"),
+    ],
+    [
+      "an impossible date",
+      Buffer.from(JSON.stringify(["+010000-01-01T00:00:00.000Z", randomUUID()])).toString("base64url"),
+    ],
+  ])("When a cursor carries %s, then 400 names after", async (_case, cursor) => {
+    const response = await stack.rest("GET", `/internal/Clients?after=${cursor}`);
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].metadata).toMatchObject({ field: "after", rule: "isCursor" });
+  });
+
+  it("When a text field holds a NUL character, then 400 names it and nothing is stored", async () => {
+    const request = importRequest({ phoneNumber: "+44207\u0000123" });
+    const response = await stack.rest("POST", "/integration/clients/individuals", { body: request });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toContainEqual(
+      expect.objectContaining({ field: "phoneNumber", rule: "noControlCharacters" }),
+    );
+  });
+
+  it("When a block reason holds a NUL or is over 500 characters, then 400 names reason", async () => {
+    const id = await importClient(stack);
+    for (const reason of ["bad\u0000reason", "x".repeat(501)]) {
+      const response = await stack.rest("POST", `/internal/Clients/${id}/block`, { body: { reason } });
+      expect(response.status).toBe(400);
+      expect(response.body.errors[0].metadata.field).toBe("reason");
+    }
+    const read = await stack.rest("GET", `/internal/Clients/${id}`);
+    expect(read.body.value.status).toBe("active");
+  });
+
+  it("When a status body has an unknown field, then 400 names it", async () => {
+    const id = await importClient(stack);
+    const response = await stack.rest("PUT", `/internal/Clients/${id}/status`, {
+      body: { state: "inactive" },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].metadata).toMatchObject({ field: "state", rule: "unknownField" });
+  });
+
+  it("When /graphql gets a body that is not JSON or is too large, then 400 or 413 in the GraphQL error shape", async () => {
+    const post = (body: string) =>
+      fetch(stack.gateway.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${stack.systemToken}` },
+        body,
+      });
+    const bad = await post("{nope");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).errors[0].extensions.code).toBe("BAD_REQUEST");
+    const big = await post(JSON.stringify({ query: `{ __typename }`, padding: "x".repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as any).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("When a refused status move is reported over REST, then from and to are in the documented spelling", async () => {
+    const id = await importClient(stack);
+    await stack.rest("POST", `/internal/Clients/${id}/block`);
+    const response = await stack.rest("POST", `/internal/Clients/${id}/block`);
+    expect(response.status).toBe(409);
+    expect(response.body.errors[0].metadata).toMatchObject({ from: "blocked", to: "blocked" });
   });
 });

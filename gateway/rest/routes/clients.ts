@@ -180,7 +180,7 @@ export const clientRoutes: RestRoute[] = [
     auth: "system",
     style: "envelope",
     uuidParams: ["clientId"],
-    bodyOptional: true,
+    bodyFields: ["reason"],
     operation: `mutation BlockClient($id: ID!, $reason: String) { blockClient(id: $id, reason: $reason) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
     variables: ({ params, body }) => ({
       id: params.clientId,
@@ -198,7 +198,7 @@ export const clientRoutes: RestRoute[] = [
     auth: "system",
     style: "envelope",
     uuidParams: ["clientId"],
-    bodyOptional: true,
+    bodyFields: ["reason"],
     operation: `mutation UnblockClient($id: ID!, $reason: String) { unblockClient(id: $id, reason: $reason) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
     variables: ({ params, body }) => ({
       id: params.clientId,
@@ -216,13 +216,11 @@ export const clientRoutes: RestRoute[] = [
     auth: "system",
     style: "envelope",
     uuidParams: ["clientId"],
+    bodyFields: ["status", "reason"],
     operation: `mutation SetClientStatus($id: ID!, $status: ClientStatus!, $reason: String) {
       setClientStatus(id: $id, status: $status, reason: $reason) { ...ClientDto }
     } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params, body }) => {
-      const { status, reason } = (body ?? {}) as { status?: unknown; reason?: unknown };
-      return { id: params.clientId, status, reason };
-    },
+    variables: ({ params }) => ({ id: params.clientId }),
     result: clientOrNotFound("setClientStatus"),
     resultSchema: clientDtoRef,
     errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,

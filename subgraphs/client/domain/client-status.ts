@@ -1,7 +1,7 @@
 /**
  * The client status machine. A transition not in the table is refused with
- * CLIENT_INVALID_STATUS_TRANSITION; the database applies an allowed one with a guarded
- * UPDATE (WHERE status = from), so two concurrent changes cannot both win.
+ * CLIENT_INVALID_STATUS_TRANSITION; the database applies an allowed one with an UPDATE
+ * guarded by the version it was decided on, so two concurrent changes cannot both win.
  */
 import { AppError } from "../../../common/errors";
 import { ClientStatus, RiskLevel } from "./enums";

@@ -43,7 +43,7 @@ export enum Industry {
   ONLINE_GAMING = "onlineGaming",
   REAL_ESTATE = "realEstate",
   RETAIL = "retail",
-  SOCIAL_NETWORK = "socialNetwork",
+  SOCIAL_NETWORKS = "socialNetworks",
   IT = "it",
   SUBSCRIPTION_ON_PHYSICAL_GOOD_DELIVERY = "subscriptionOnPhysicalGoodDelivery",
   TELECOMMUNICATION_AND_NETWORK = "telecommunicationAndNetwork",

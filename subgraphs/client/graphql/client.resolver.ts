@@ -1,10 +1,27 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import { Connection } from "../../../common/graphql/pagination";
 import type { ClientContext } from "../context";
-import { ClientStatus } from "../domain/enums";
 import { Client } from "../persistence/client.entity";
 import { ClientStatusChange } from "../persistence/client-status-change.entity";
-import { ClientFilterInput, ImportClientResult, ImportIndividualClientInput } from "./inputs";
+import {
+  ClientFilterInput,
+  ClientStatusChangeArgs,
+  ImportClientResult,
+  ImportIndividualClientInput,
+  SetClientStatusArgs,
+} from "./inputs";
 
 @ObjectType({ description: "A page of clients." })
 export class ClientConnection extends Connection(Client) {}
@@ -38,20 +55,12 @@ export class ClientResolver {
   }
 
   @Mutation(() => Client, { description: "INACTIVE|ACTIVE -> BLOCKED. System only." })
-  blockClient(
-    @Arg("id", () => ID) id: string,
-    @Ctx() ctx: ClientContext,
-    @Arg("reason", () => String, { nullable: true }) reason?: string | null,
-  ): Promise<Client> {
+  blockClient(@Args() { id, reason }: ClientStatusChangeArgs, @Ctx() ctx: ClientContext): Promise<Client> {
     return ctx.clients.block(id, reason ?? null);
   }
 
   @Mutation(() => Client, { description: "BLOCKED -> ACTIVE. System only." })
-  unblockClient(
-    @Arg("id", () => ID) id: string,
-    @Ctx() ctx: ClientContext,
-    @Arg("reason", () => String, { nullable: true }) reason?: string | null,
-  ): Promise<Client> {
+  unblockClient(@Args() { id, reason }: ClientStatusChangeArgs, @Ctx() ctx: ClientContext): Promise<Client> {
     return ctx.clients.unblock(id, reason ?? null);
   }
 
@@ -60,16 +69,16 @@ export class ClientResolver {
       "Any allowed move: INACTIVE <-> ACTIVE, INACTIVE|ACTIVE -> BLOCKED, BLOCKED -> ACTIVE. System only.",
   })
   setClientStatus(
-    @Arg("id", () => ID) id: string,
-    @Arg("status", () => ClientStatus) status: ClientStatus,
+    @Args() { id, status, reason }: SetClientStatusArgs,
     @Ctx() ctx: ClientContext,
-    @Arg("reason", () => String, { nullable: true }) reason?: string | null,
   ): Promise<Client> {
     return ctx.clients.setStatus(id, status, reason ?? null);
   }
 
   @FieldResolver(() => [ClientStatusChange], {
-    description: "Every status the client has had, oldest first.",
+    nullable: true,
+    description:
+      "Every status the client has had, oldest first. System callers only: FORBIDDEN (and null) otherwise.",
   })
   statusHistory(@Root() client: Client, @Ctx() ctx: ClientContext): Promise<ClientStatusChange[]> {
     return ctx.clients.statusHistory(client.id);

@@ -12,9 +12,10 @@ import {
   MinLength,
   ValidateNested,
 } from "class-validator";
-import { Field, InputType, ObjectType, ID } from "type-graphql";
+import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsAfterField, IsDateOnly, IsNotInFuture, IsNotInPast } from "../../../common/validation";
 import { ClientStatus, ClientType, IdentificationDocumentType, RiskLevel } from "../domain/enums";
+import type { IndividualClientImport } from "../domain/individual-import";
 
 const ADDRESS_LINE = /^[A-Za-z0-9./,()\-# ]+$/;
 const PERSON_NAME = /^[A-Za-z\-.' ]+$/;
@@ -87,7 +88,7 @@ export class IdentificationDocumentInput {
 }
 
 @InputType({ description: "The onboarding system's import of an individual client (ClientsImport)." })
-export class ImportIndividualClientInput {
+export class ImportIndividualClientInput implements IndividualClientImport {
   @Field({ description: "The client's id in the onboarding system; unique." })
   @MinLength(1)
   @MaxLength(100)
@@ -170,4 +171,24 @@ export class ClientFilterInput {
   @IsOptional()
   @MaxLength(100)
   search?: string | null;
+}
+
+@ArgsType()
+export class ClientStatusChangeArgs {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Why; kept in the status history. At most 500 characters.",
+  })
+  @IsOptional()
+  @MaxLength(500)
+  reason?: string | null;
+}
+
+@ArgsType()
+export class SetClientStatusArgs extends ClientStatusChangeArgs {
+  @Field(() => ClientStatus)
+  status!: ClientStatus;
 }

@@ -3,7 +3,8 @@
  * documented DTO is one shape with kind-specific fields, and a check constraint makes
  * each kind carry what it must.
  */
-import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
+import { Directive, Field, ID, Int, ObjectType, UseMiddleware } from "type-graphql";
+import { SystemOnly } from "../../../common/graphql/system-only";
 import { AfterLoad, Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import {
   AccountOpeningPurpose,
@@ -24,6 +25,8 @@ import {
   IdentificationDocument,
   RelatedIndividual,
 } from "./client-parts";
+
+const SYSTEM_ONLY = "System callers only: FORBIDDEN (and null) for a front-office caller.";
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A client of the bank: an individual or a company (ClientDto)." })
@@ -48,16 +51,22 @@ export class Client {
   @Column({ type: "text" })
   status!: ClientStatus;
 
-  @Field(() => RiskLevel)
+  @Field(() => RiskLevel, { nullable: true, description: SYSTEM_ONLY })
+  @UseMiddleware(SystemOnly)
   @Column({ name: "risk_level", type: "text" })
   riskLevel!: RiskLevel;
 
-  @Field(() => Int, { description: "ClientDto's int32 risk level: low 1, medium 2, high 3, prohibited 4." })
+  @Field(() => Int, {
+    nullable: true,
+    description: `ClientDto's int32 risk level: low 1, medium 2, high 3, prohibited 4. ${SYSTEM_ONLY}`,
+  })
+  @UseMiddleware(SystemOnly)
   get riskLevelCode(): number {
     return riskLevelCode(this.riskLevel);
   }
 
-  @Field()
+  @Field(() => Boolean, { nullable: true, description: SYSTEM_ONLY })
+  @UseMiddleware(SystemOnly)
   @Column({ name: "is_default_compliant", type: "boolean", default: false })
   isDefaultCompliant!: boolean;
 
@@ -201,7 +210,8 @@ export class Client {
   @Column({ name: "fund_flows", type: "jsonb", nullable: true })
   fundFlows!: FundFlows | null;
 
-  @Field(() => ComplianceEvaluation, { nullable: true })
+  @Field(() => ComplianceEvaluation, { nullable: true, description: SYSTEM_ONLY })
+  @UseMiddleware(SystemOnly)
   @Column({ name: "compliance_evaluation", type: "jsonb", nullable: true })
   complianceEvaluation!: ComplianceEvaluation | null;
 
@@ -209,7 +219,7 @@ export class Client {
   @Column({ name: "related_individuals", type: "jsonb", default: () => "'[]'::jsonb" })
   relatedIndividuals!: RelatedIndividual[];
 
-  /** Bumped by every status change; the guarded UPDATE's witness. */
+  /** Bumped by every change; a status change is applied only to the version it was decided on. */
   @Column({ type: "integer", default: 1 })
   version!: number;
 

@@ -97,21 +97,22 @@ export class ClientRepository {
   }
 
   /**
-   * Moves a client from `from` to `to` and records it, in one transaction. The UPDATE is
-   * guarded by the expected status: it returns null when another change got there first.
+   * Moves a client from the status it had when read to `to` and records it, in one
+   * transaction. The UPDATE is guarded by the version read: it returns null when another
+   * change got there first (even one that came back to the same status).
    */
   async changeStatus(
-    id: string,
-    from: ClientStatus,
+    read: Pick<Client, "id" | "status" | "version">,
     to: ClientStatus,
     facts: StatusChangeFacts,
   ): Promise<Client | null> {
+    const { id, status: from, version } = read;
     return this.db.transaction(async (tx) => {
       const updated = await tx
         .createQueryBuilder()
         .update(Client)
         .set({ status: to, updatedAt: () => "now()", version: () => "version + 1" })
-        .where("id = :id AND status = :from", { id, from })
+        .where("id = :id AND version = :version", { id, version })
         .execute();
       if (!updated.affected) return null;
       await this.recordStatusChange(tx, id, from, to, facts);
