@@ -16,7 +16,7 @@ module.exports = {
       },
     ],
   },
-  setupFiles: ["reflect-metadata"],
+  setupFiles: ["reflect-metadata", "<rootDir>/test/setup/no-network.ts"],
   globalSetup: "<rootDir>/test/global-setup.ts",
   globalTeardown: "<rootDir>/test/global-teardown.ts",
   maxWorkers: 2,

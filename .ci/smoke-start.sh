@@ -38,7 +38,7 @@ if grep -q '"level":50' "$log"; then cat "$log"; echo "errors logged"; exit 1; f
 order=$(grep -o '"part":"[^"]*","msg":"stopped"' "$log" | cut -d'"' -f4 | paste -sd, -)
 [ "$order" = "gateway,client subgraph,embedded PostgreSQL" ] || { cat "$log"; echo "stop order was: $order"; exit 1; }
 echo "stopped in order: $order"
-if pgrep -f "dist/bin/start.js" >/dev/null; then echo "node process left behind"; exit 1; fi
+if pgrep -g "$pid" >/dev/null; then pgrep -a -g "$pid"; echo "processes of this run left behind"; exit 1; fi
 if [ -e "$data_dir/postmaster.pid" ] || pgrep -f "$data_dir" >/dev/null; then echo "PostgreSQL still running"; exit 1; fi
 echo "npm start stopped cleanly"
 rm -rf "$data_dir"

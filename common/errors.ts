@@ -75,6 +75,12 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * The error details a caller may see (GraphQL `extensions`, REST error metadata). Anything
+ * else a library attaches (subgraph URLs and bodies, service names, stack traces) is dropped.
+ */
+export const PUBLIC_ERROR_DETAILS = ["code", "fields", "field", "from", "to", "clientId", "externalId"];
+
 /** Status for a code; unknown codes (from a future subgraph) count as 500. */
 export function statusOf(code: unknown): number {
   return typeof code === "string" && code in ERROR_CODES ? ERROR_CODES[code as ErrorCode].status : 500;

@@ -17,26 +17,25 @@ export function listen(server: http.Server, port: number, host: string): Promise
   });
 }
 
-/** The error code for a body express.json could not read, or undefined for any other error. */
-export function bodyErrorCode(error: unknown): ErrorCode | undefined {
-  switch ((error as { type?: unknown } | null)?.type) {
-    case "entity.parse.failed":
-      return "BAD_REQUEST";
-    case "entity.too.large":
-      return "PAYLOAD_TOO_LARGE";
-    case "encoding.unsupported":
-    case "charset.unsupported":
-      return "UNSUPPORTED_MEDIA_TYPE";
-    default:
-      return undefined;
-  }
+/**
+ * The error code for an HTTP-level problem of the caller's making (a body express.json
+ * could not read, a malformed URL escape...): express marks those with a 4xx `status`.
+ * Undefined for anything else, which is our fault (500).
+ */
+export function httpErrorCode(error: unknown): ErrorCode | undefined {
+  const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === "number" ? status : typeof statusCode === "number" ? statusCode : 0;
+  if (code === 413) return "PAYLOAD_TOO_LARGE";
+  if (code === 415) return "UNSUPPORTED_MEDIA_TYPE";
+  if (code >= 400 && code < 500) return "BAD_REQUEST";
+  return undefined;
 }
 
-/** What to tell the caller for each {@link bodyErrorCode}. */
-export const BODY_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  BAD_REQUEST: "The request body is not valid JSON",
+/** What to tell the caller for each {@link httpErrorCode}. */
+export const HTTP_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  BAD_REQUEST: "The request is malformed: its URL or body could not be read (a body must be valid JSON)",
   PAYLOAD_TOO_LARGE: "The request body is too large",
-  UNSUPPORTED_MEDIA_TYPE: "The request body's encoding is not supported",
+  UNSUPPORTED_MEDIA_TYPE: "The request body's encoding or character set is not supported",
 };
 
 /**
@@ -44,12 +43,12 @@ export const BODY_MESSAGES: Partial<Record<ErrorCode, string>> = {
  * anything else a logged, masked 500. Answers in the GraphQL error shape.
  */
 export const graphqlHttpErrorHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  const code = bodyErrorCode(error) ?? "INTERNAL_SERVER_ERROR";
+  const code = httpErrorCode(error) ?? "INTERNAL_SERVER_ERROR";
   const requestId = requestIdFrom(req.headers["x-request-id"]);
   if (code === "INTERNAL_SERVER_ERROR")
     log.error({ err: error, requestId, path: req.path }, "unexpected HTTP error");
   res
     .status(statusOf(code))
     .setHeader("x-request-id", requestId)
-    .json({ errors: [{ message: BODY_MESSAGES[code] ?? "Internal server error", extensions: { code } }] });
+    .json({ errors: [{ message: HTTP_MESSAGES[code] ?? "Internal server error", extensions: { code } }] });
 };

@@ -135,3 +135,37 @@ export function IsAfterField(other: string) {
     (args) => `${args.property} must be after ${other}`,
   );
 }
+
+/** Length in characters as PostgreSQL counts them for varchar(n): Unicode code points. */
+function charCount(value: string): number {
+  return [...value].length;
+}
+
+function lengthRule(name: "minLength" | "maxLength", limit: number, holds: (count: number) => boolean) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName,
+      constraints: [limit],
+      validator: {
+        // Absent optional values are left to the type (GraphQL) and to @IsOptional.
+        validate: (value: unknown) => typeof value !== "string" || holds(charCount(value)),
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must be ${name === "minLength" ? "at least" : "at most"} ${limit} characters`,
+      },
+    });
+}
+
+/**
+ * At least `min` characters. Unlike class-validator's MinLength (validator.js), every code
+ * point counts, variation selectors included, exactly as in the varchar column.
+ */
+export function MinChars(min: number) {
+  return lengthRule("minLength", min, (count) => count >= min);
+}
+
+/** At most `max` characters, counted as the varchar column counts them (see {@link MinChars}). */
+export function MaxChars(max: number) {
+  return lengthRule("maxLength", max, (count) => count <= max);
+}

@@ -22,6 +22,10 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
 /** A gateway over the committed supergraph; `subgraphUrls` overrides the URLs written in it. */
 export function createGateway(supergraphSdl: string, subgraphUrls: Record<string, string>): ApolloGateway {
+  // @apollo/gateway 2.14 otherwise probes cloud metadata endpoints (169.254.169.254...) and sends
+  // usage metrics to Apollo at start-up. A bank's gateway phones nobody: this is its only switch.
+  // See docs/decisions/0008-no-outbound-telemetry.md.
+  process.env.APOLLO_TELEMETRY_DISABLED = "true";
   return new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => new ForwardingDataSource({ url: subgraphUrls[name] ?? url }),

@@ -16,7 +16,7 @@ import { TokenVerifier } from "../common/auth/tokens";
 import { AppError } from "../common/errors";
 import { formatError, toGraphQLError } from "../common/graphql/errors";
 import type { RunningServer } from "../common/graphql/serve-subgraph";
-import { graphqlHttpErrorHandler, listen } from "../common/http";
+import { graphqlHttpErrorHandler, HTTP_MESSAGES, httpErrorCode, listen } from "../common/http";
 import { log } from "../common/log";
 import { projectRoot } from "../common/paths";
 import { requestIdFrom } from "../common/request-id";
@@ -57,6 +57,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Signals are handled once, for the whole process, in common/process.ts (stop order matters).
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), authStatusPlugin],
   });
   await apollo.start();
@@ -114,7 +116,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     );
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const requestId = randomUUID();
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
+    const code = httpErrorCode(error);
+    if (code) return sendError(res, styleOf(req.path), { code, message: HTTP_MESSAGES[code]! }, requestId);
     log.error({ err: error, requestId, path: req.path }, "unexpected REST error");
     sendError(
       res,

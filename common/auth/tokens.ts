@@ -32,13 +32,15 @@ export class TokenVerifier {
   async verify(token: string): Promise<Caller> {
     let payload: Record<string, unknown>;
     try {
+      // A token must expire and name its subject; only the algorithms of the configured key type pass.
+      const checks = {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        requiredClaims: ["exp", "sub"],
+      };
       const verified = await (typeof this.key === "function"
-        ? jwtVerify(token, this.key, { issuer: this.config.issuer, audience: this.config.audience })
-        : jwtVerify(token, this.key, {
-            issuer: this.config.issuer,
-            audience: this.config.audience,
-            algorithms: ["HS256"],
-          }));
+        ? jwtVerify(token, this.key, { ...checks, algorithms: ["RS256", "ES256"] })
+        : jwtVerify(token, this.key, { ...checks, algorithms: ["HS256"] }));
       payload = verified.payload;
     } catch {
       // The reason (expired, bad signature...) is not echoed: it helps an attacker more than a caller.

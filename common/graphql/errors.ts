@@ -1,6 +1,6 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import { AppError, statusOf } from "../errors";
+import { AppError, PUBLIC_ERROR_DETAILS, statusOf } from "../errors";
 import { log } from "../log";
 
 /** An {@link AppError} as a GraphQL error whose HTTP status Apollo Server uses when it fails the whole request. */
@@ -44,5 +44,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: "INTERNAL_SERVER_ERROR" },
     };
   }
-  return formatted;
+  return { ...formatted, extensions: publicDetails(formatted.extensions) };
+}
+
+function publicDetails(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(extensions ?? {}).filter(([key]) => PUBLIC_ERROR_DETAILS.includes(key)),
+  );
 }

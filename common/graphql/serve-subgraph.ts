@@ -42,6 +42,8 @@ export async function serveSubgraph<TContext extends RequestContext>(
     schema: options.schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Signals are handled once, for the whole process, in common/process.ts (stop order matters).
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();

@@ -27,11 +27,8 @@ export interface RestRoute {
   path: string;
   summary: string;
   tag: string;
-  /**
-   * `system`: system callers only. `client`: a front-office caller whose token names the
-   * path's `{clientId}`, or a system caller.
-   */
-  auth: "system" | "client";
+  /** `system`: system callers only. (Front-office routes arrive with the ledger's `/Accounts`.) */
+  auth: "system";
   /** `envelope`: the documented result envelope (`/internal` routes); `plain`: the documented body as is. */
   style: "envelope" | "plain";
   /** Path parameters that must be UUIDs (documented `string <uuid>`). */

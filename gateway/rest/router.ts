@@ -13,9 +13,9 @@ import {
   typeFromAST,
 } from "graphql";
 import type { TokenVerifier } from "../../common/auth/tokens";
-import { AppError, type FieldError } from "../../common/errors";
+import { AppError, type FieldError, PUBLIC_ERROR_DETAILS } from "../../common/errors";
 import { toRestSpelling } from "../../common/enum-spelling";
-import { bodyErrorCode, BODY_MESSAGES } from "../../common/http";
+import { HTTP_MESSAGES, httpErrorCode } from "../../common/http";
 import { requestIdFrom } from "../../common/request-id";
 import type { GatewayContext } from "../context";
 import { checkVariables, fromRest } from "./convert";
@@ -63,69 +63,74 @@ function operationOf(route: RestRoute): OperationDefinitionNode {
   return operation as OperationDefinitionNode;
 }
 
+/** Set on `res.locals` once the caller is known. */
+interface Locals {
+  context: GatewayContext;
+}
+
 export function createRestRouter(options: RestRouterOptions): Router {
   const router = Router();
-
-  // A body must be JSON; anything else is refused before parsing (415), bad JSON is 400, too big 413.
-  router.use((req, res, next) => {
-    const hasBody =
-      Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
-    if (hasBody && !req.is("application/json")) {
-      sendError(
-        res,
-        styleOf(req.path),
-        { code: "UNSUPPORTED_MEDIA_TYPE", message: "The request body must be application/json" },
-        requestIdOf(req),
-      );
-      return;
-    }
-    next();
-  });
-  router.use(express.json({ limit: options.bodyLimit, strict: false }));
-  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
-    const code = bodyErrorCode(error);
-    if (!code) return next(error);
-    const message =
-      code === "PAYLOAD_TOO_LARGE"
-        ? `The request body is larger than ${options.bodyLimit}`
-        : BODY_MESSAGES[code]!;
-    sendError(res, styleOf(req.path), { code, message }, requestIdOf(req));
-  });
+  const parseJson = express.json({ limit: options.bodyLimit, strict: false });
 
   for (const route of options.routes) {
     const operation = operationOf(route);
-    router[route.method](expressPath(route.path), (req, res, next) => {
-      handle(route, operation, req, res).catch(next);
-    });
+    const fail = (req: Request, res: Response, error: RestError) =>
+      sendError(res, route.style, error, requestIdOf(req));
+
+    // Who is calling comes first: no token is 401 whatever the body looks like.
+    const authenticate = (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
+      const requestId = requestIdOf(req);
+      res.setHeader("x-request-id", requestId);
+      options.verifier.callerFromHeader(req.headers.authorization).then(
+        (caller) => {
+          if (route.auth === "system" && caller.kind !== "system") {
+            return fail(req, res, { code: "FORBIDDEN", message: "This route is for system callers only" });
+          }
+          res.locals.context = { caller, authorization: req.headers.authorization ?? "", requestId };
+          next();
+        },
+        (error: unknown) => {
+          if (error instanceof AppError) return fail(req, res, { code: error.code, message: error.message });
+          next(error);
+        },
+      );
+    };
+    // A body must be JSON (415 otherwise); bad JSON is 400, too big 413.
+    const requireJson = (req: Request, res: Response, next: NextFunction) => {
+      const hasBody =
+        Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+      if (hasBody && !req.is("application/json")) {
+        return fail(req, res, {
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          message: "The request body must be application/json",
+        });
+      }
+      next();
+    };
+    const bodyErrors = (error: unknown, req: Request, res: Response, next: NextFunction) => {
+      const code = httpErrorCode(error);
+      if (!code) return next(error);
+      const message =
+        code === "PAYLOAD_TOO_LARGE"
+          ? `The request body is larger than ${options.bodyLimit}`
+          : HTTP_MESSAGES[code]!;
+      fail(req, res, { code, message });
+    };
+    const run = (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
+      handle(route, operation, req, res, res.locals.context).catch(next);
+    };
+    router[route.method](expressPath(route.path), authenticate, requireJson, parseJson, bodyErrors, run);
   }
 
-  async function handle(route: RestRoute, operation: OperationDefinitionNode, req: Request, res: Response) {
-    const requestId = requestIdOf(req);
-    res.setHeader("x-request-id", requestId);
-    const fail = (error: RestError) => sendError(res, route.style, error, requestId);
+  async function handle(
+    route: RestRoute,
+    operation: OperationDefinitionNode,
+    req: Request,
+    res: Response,
+    context: GatewayContext,
+  ) {
+    const fail = (error: RestError) => sendError(res, route.style, error, context.requestId);
     const params = req.params as Record<string, string>;
-
-    let context: GatewayContext;
-    try {
-      const caller = await options.verifier.callerFromHeader(req.headers.authorization);
-      context = { caller, authorization: req.headers.authorization ?? "", requestId };
-    } catch (error) {
-      if (error instanceof AppError) return fail({ code: error.code, message: error.message });
-      throw error;
-    }
-    if (route.auth === "system" && context.caller.kind !== "system") {
-      return fail({ code: "FORBIDDEN", message: "This route is for system callers only" });
-    }
-    if (
-      route.auth === "client" &&
-      context.caller.kind === "client" &&
-      context.caller.clientId !== params.clientId?.toLowerCase()
-    ) {
-      return fail({
-        code: "FORBIDDEN",
-        message: "A front-office token may only reach its own client's data",
-      });
-    }
 
     const badIds: FieldError[] = (route.uuidParams ?? [])
       .filter((name) => !UUID.test(params[name] ?? ""))
@@ -192,8 +197,6 @@ function restVariables(
 }
 
 /** The first error decides the status; a VALIDATION_FAILED error carries its field list. */
-/** Facts from a service's error that REST callers get (anything else stays in GraphQL and the logs). */
-const PUBLIC_DETAILS = ["clientId", "externalId", "field", "from", "to"];
 /** Details that name a state carry GraphQL enum names; REST speaks the documented spelling. */
 const STATE_DETAILS = ["from", "to"];
 
@@ -208,7 +211,7 @@ function restErrorOf(
     ...(Array.isArray(fields) ? { fields: fields as FieldError[] } : {}),
     details: Object.fromEntries(
       Object.entries(details)
-        .filter(([key]) => PUBLIC_DETAILS.includes(key))
+        .filter(([key]) => PUBLIC_ERROR_DETAILS.includes(key))
         .map(([key, value]) => [
           key,
           STATE_DETAILS.includes(key) && typeof value === "string" ? toRestSpelling(value) : value,

@@ -5,7 +5,7 @@
 import { SignJWT } from "jose";
 import { mintToken } from "../../common/auth/tokens";
 import { restRoutes } from "../../gateway/rest/routes";
-import { importClient, importRequest, type Stack, startStack } from "../helpers/stack";
+import { asGraphQLInput, importClient, importRequest, type Stack, startStack } from "../helpers/stack";
 
 let stack: Stack;
 let clientId: string;
@@ -48,6 +48,16 @@ describe("REST route auth", () => {
       "a token for another audience",
       async () =>
         mintToken({ ...stack.config.auth, audience: "elsewhere" }, { kind: "system", subject: "x" }),
+    ],
+    [
+      "a token that never expires",
+      async () =>
+        new SignJWT({ kind: "system" })
+          .setProtectedHeader({ alg: "HS256" })
+          .setSubject("x")
+          .setIssuer(stack.config.auth.issuer)
+          .setAudience(stack.config.auth.audience)
+          .sign(new TextEncoder().encode(stack.config.auth.jwtSecret)),
     ],
     ["garbage", async () => "not.a.jwt"],
   ];
@@ -131,12 +141,22 @@ describe("GraphQL auth", () => {
     const list = await stack.graphql(`{ clients { totalCount } }`, {}, { token: clientToken });
     expect(list.status).toBe(403);
     expect(list.errors![0].extensions!.code).toBe("FORBIDDEN");
-    const block = await stack.graphql(
-      `mutation($id: ID!) { blockClient(id: $id) { status } }`,
-      { id: clientId },
-      { token: clientToken },
-    );
-    expect(block.errors![0].extensions!.code).toBe("FORBIDDEN");
+    const mutations: Array<[string, Record<string, unknown>]> = [
+      [`mutation($id: ID!) { blockClient(id: $id) { status } }`, { id: clientId }],
+      [`mutation($id: ID!) { unblockClient(id: $id) { status } }`, { id: clientId }],
+      [`mutation($id: ID!) { setClientStatus(id: $id, status: INACTIVE) { status } }`, { id: clientId }],
+      [
+        `mutation($input: ImportIndividualClientInput!) { importIndividualClient(input: $input) { clientId } }`,
+        { input: asGraphQLInput(importRequest()) },
+      ],
+    ];
+    for (const [mutation, variables] of mutations) {
+      const result = await stack.graphql(mutation, variables, { token: clientToken });
+      expect(result.status).toBe(403);
+      expect(result.errors![0].extensions!.code).toBe("FORBIDDEN");
+    }
+    const own = await stack.graphql(`query($id: ID!) { client(id: $id) { status } }`, { id: clientId });
+    expect(own.data!.client.status).toBe("ACTIVE");
   });
 
   it("When a subgraph is called directly without a token, then it answers 401 itself", async () => {

@@ -38,11 +38,20 @@ describe("Client entity references", () => {
           { __typename: "Client", id },
           { __typename: "Client", id: "00000000-0000-4000-8000-000000000000" },
           { __typename: "Client", id: "not-a-uuid" },
+          { __typename: "Client" },
+          { __typename: "Client", id: 42 },
         ],
       },
       { url: stack.client.url },
     );
-    expect(result.data!._entities).toEqual([{ id, firstName: "Ann", status: "ACTIVE" }, null, null]);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!._entities).toEqual([
+      { id, firstName: "Ann", status: "ACTIVE" },
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it("When a front-office token resolves another client's reference, then that entity is refused", async () => {

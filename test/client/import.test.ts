@@ -3,7 +3,16 @@
  * GraphQL and through the REST route, and both must name the same field and rule.
  */
 import { Client } from "pg";
-import { asGraphQLInput, IMPORT_MUTATION, importRequest, type Stack, startStack } from "../helpers/stack";
+import {
+  asGraphQLInput,
+  IMPORT_MUTATION,
+  importRequest,
+  type Stack,
+  startStack,
+  daysFromToday,
+  DOCUMENT_EXPIRES,
+  DOCUMENT_ISSUED,
+} from "../helpers/stack";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -12,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 const long = (n: number, char = "a") => char.repeat(n);
-const addDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const addDays = daysFromToday;
 const doc = (changes: Record<string, unknown>) => ({
   identificationDocument: { ...importRequest().identificationDocument, ...changes },
 });
@@ -38,6 +47,13 @@ const RULE_CASES: Array<[string, Record<string, unknown>, string, string]> = [
   ["country not a country", address({ country: "XX" }), "address.country", "isISO31661Alpha2"],
   ["phoneNumber under 5", { phoneNumber: "1234" }, "phoneNumber", "minLength"],
   ["phoneNumber over 17", { phoneNumber: long(18, "1") }, "phoneNumber", "maxLength"],
+  // 9 digits, each with a variation selector: 18 characters for PostgreSQL's varchar(17).
+  [
+    "phoneNumber over 17 counted as PostgreSQL counts",
+    { phoneNumber: "1\uFE0F".repeat(9) },
+    "phoneNumber",
+    "maxLength",
+  ],
   ["email not an email", { email: "not-an-email" }, "email", "isEmail"],
   ["email under 5", { email: "a@b" }, "email", "minLength"],
   ["email over 64", { email: `${long(60)}@example.com` }, "email", "maxLength"],
@@ -227,8 +243,8 @@ describe("importIndividualClient", () => {
         number: "P1234567",
         issuedBy: "HM Passport Office",
         issuedCountryCode: "GB",
-        issuedDate: "2024-05-01",
-        expirationDate: "2034-05-01",
+        issuedDate: DOCUMENT_ISSUED,
+        expirationDate: DOCUMENT_EXPIRES,
       },
       statusHistory: [{ from: null, to: "ACTIVE", changedBy: "test-system" }],
     });

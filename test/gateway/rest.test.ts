@@ -155,6 +155,13 @@ describe("HTTP-level input errors never produce a 500", () => {
     const response = await stack.rest("POST", "/integration/clients/individuals", { body: request });
     expect(response.status).toBe(413);
     expect(response.body.code).toBe("PAYLOAD_TOO_LARGE");
+    const stored = await stack.graphql(
+      `query($s: String) { clients(filter: { search: $s }) { totalCount } }`,
+      {
+        s: request.externalId,
+      },
+    );
+    expect(stored.data!.clients.totalCount).toBe(0);
   });
 
   it.each([["[]"], ['"text"'], ["null"], ["42"]])(
@@ -302,5 +309,36 @@ describe("input that must never reach the database as a fault", () => {
     const response = await stack.rest("POST", `/internal/Clients/${id}/block`);
     expect(response.status).toBe(409);
     expect(response.body.errors[0].metadata).toMatchObject({ from: "blocked", to: "blocked" });
+  });
+});
+
+describe("HTTP-level problems are the caller's 4xx, never a 500", () => {
+  it("When a path has a malformed percent escape, then 400 BAD_REQUEST", async () => {
+    const response = await stack.rest("GET", "/internal/Clients/%E0%A4%A");
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].metadata.code).toBe("BAD_REQUEST");
+  });
+
+  it("When a body claims gzip but is not, then 400 BAD_REQUEST", async () => {
+    const response = await fetch(`${stack.gateway.baseUrl}/integration/clients/individuals`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${stack.systemToken}`,
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+      },
+      body: "definitely not gzip",
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as any).code).toBe("BAD_REQUEST");
+  });
+
+  it("When a caller without a token sends a broken body, then 401 comes first", async () => {
+    const response = await stack.rest("POST", "/integration/clients/individuals", {
+      token: null,
+      rawBody: "{oops",
+    });
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe("UNAUTHENTICATED");
   });
 });

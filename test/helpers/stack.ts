@@ -107,6 +107,15 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
+/** `YYYY-MM-DD`, `days` from today (UTC). */
+export function daysFromToday(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The sample document was issued two years ago and runs for eight more: valid whenever the suite runs. */
+export const DOCUMENT_ISSUED = daysFromToday(-730);
+export const DOCUMENT_EXPIRES = daysFromToday(2920);
+
 /** A valid import request (REST spellings) with a unique externalId; `overrides` are merged in. */
 export function importRequest(overrides: Record<string, unknown> = {}): Record<string, any> {
   return {
@@ -127,11 +136,11 @@ export function importRequest(overrides: Record<string, unknown> = {}): Record<s
     citizenshipCountry: "GB",
     identificationDocument: {
       issuedBy: "HM Passport Office",
-      expirationDate: "2034-05-01",
+      expirationDate: DOCUMENT_EXPIRES,
       type: "passport",
       number: "P1234567",
       issuedCountryCode: "GB",
-      issuedDate: "2024-05-01",
+      issuedDate: DOCUMENT_ISSUED,
     },
     residenceCountry: "GB",
     dateOfBirth: "1990-02-03",

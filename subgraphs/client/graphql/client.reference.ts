@@ -6,8 +6,9 @@ import type { ClientContext } from "../context";
  */
 export const clientReferenceResolvers = {
   Client: {
-    __resolveReference(reference: { id: string }, ctx: ClientContext) {
-      return ctx.clients.get(reference.id);
+    __resolveReference(reference: { id?: unknown }, ctx: ClientContext) {
+      // A representation is caller input too: one without a usable id names no client.
+      return typeof reference.id === "string" ? ctx.clients.get(reference.id) : null;
     },
   },
 };

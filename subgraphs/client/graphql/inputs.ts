@@ -2,18 +2,16 @@
  * Inputs, with every rule of the documented import request (seed
  * 000_842ccd0ae63067ae) plus the checks a bank adds (marked "bank rule").
  */
-import {
-  IsEmail,
-  IsISO31661Alpha2,
-  IsOptional,
-  Length,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from "class-validator";
+import { IsEmail, IsISO31661Alpha2, IsOptional, Length, Matches, ValidateNested } from "class-validator";
 import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
-import { IsAfterField, IsDateOnly, IsNotInFuture, IsNotInPast } from "../../../common/validation";
+import {
+  IsAfterField,
+  IsDateOnly,
+  IsNotInFuture,
+  IsNotInPast,
+  MaxChars,
+  MinChars,
+} from "../../../common/validation";
 import { ClientStatus, ClientType, IdentificationDocumentType, RiskLevel } from "../domain/enums";
 import type { IndividualClientImport } from "../domain/individual-import";
 
@@ -23,30 +21,30 @@ const PERSON_NAME = /^[A-Za-z\-.' ]+$/;
 @InputType({ description: "AddressDto." })
 export class AddressInput {
   @Field()
-  @MinLength(1)
-  @MaxLength(255)
+  @MinChars(1)
+  @MaxChars(255)
   @Matches(ADDRESS_LINE)
   streetLine1!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(255) // bank rule: the column's size
+  @MaxChars(255) // bank rule: the column's size
   streetLine2?: string | null;
 
   @Field()
-  @MinLength(1)
-  @MaxLength(255)
+  @MinChars(1)
+  @MaxChars(255)
   @Matches(ADDRESS_LINE)
   city!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(255)
+  @MaxChars(255)
   state?: string | null;
 
   @Field()
-  @MinLength(1)
-  @MaxLength(255)
+  @MinChars(1)
+  @MaxChars(255)
   zip!: string;
 
   @Field({ description: "ISO 3166-1 alpha-2." })
@@ -58,8 +56,8 @@ export class AddressInput {
 @InputType({ description: "IdentificationDocumentDto." })
 export class IdentificationDocumentInput {
   @Field()
-  @MinLength(1)
-  @MaxLength(100)
+  @MinChars(1)
+  @MaxChars(100)
   issuedBy!: string;
 
   @Field({ description: "YYYY-MM-DD; after issuedDate and not in the past." })
@@ -72,8 +70,8 @@ export class IdentificationDocumentInput {
   type!: IdentificationDocumentType;
 
   @Field()
-  @MinLength(1)
-  @MaxLength(30)
+  @MinChars(1)
+  @MaxChars(30)
   number!: string;
 
   @Field({ description: "ISO 3166-1 alpha-2." })
@@ -90,8 +88,8 @@ export class IdentificationDocumentInput {
 @InputType({ description: "The onboarding system's import of an individual client (ClientsImport)." })
 export class ImportIndividualClientInput implements IndividualClientImport {
   @Field({ description: "The client's id in the onboarding system; unique." })
-  @MinLength(1)
-  @MaxLength(100)
+  @MinChars(1)
+  @MaxChars(100)
   externalId!: string;
 
   @Field(() => RiskLevel)
@@ -102,25 +100,25 @@ export class ImportIndividualClientInput implements IndividualClientImport {
   address!: AddressInput;
 
   @Field()
-  @MinLength(5)
-  @MaxLength(17)
+  @MinChars(5)
+  @MaxChars(17)
   phoneNumber!: string;
 
   @Field()
-  @MinLength(5)
-  @MaxLength(64)
+  @MinChars(5)
+  @MaxChars(64)
   @IsEmail()
   email!: string;
 
   @Field()
-  @MinLength(1)
-  @MaxLength(255)
+  @MinChars(1)
+  @MaxChars(255)
   @Matches(PERSON_NAME)
   firstName!: string;
 
   @Field()
-  @MinLength(1)
-  @MaxLength(255)
+  @MinChars(1)
+  @MaxChars(255)
   @Matches(PERSON_NAME)
   lastName!: string;
 
@@ -169,7 +167,7 @@ export class ClientFilterInput {
     description: "Case-insensitive part of the name, legal name, email or external id.",
   })
   @IsOptional()
-  @MaxLength(100)
+  @MaxChars(100)
   search?: string | null;
 }
 
@@ -183,7 +181,7 @@ export class ClientStatusChangeArgs {
     description: "Why; kept in the status history. At most 500 characters.",
   })
   @IsOptional()
-  @MaxLength(500)
+  @MaxChars(500)
   reason?: string | null;
 }
 
