@@ -11,6 +11,7 @@ import { log } from "../common/log";
 import { runUntilSignal } from "../common/process";
 import { startGateway } from "../gateway/server";
 import { startClientSubgraph } from "../subgraphs/client/server";
+import { startLedgerSubgraph } from "../subgraphs/ledger/server";
 
 runUntilSignal(async (onStop) => {
   const startedAt = Date.now();
@@ -30,7 +31,9 @@ runUntilSignal(async (onStop) => {
   }
   const client = await startClientSubgraph(config, databaseUrl);
   onStop("client subgraph", client.stop);
-  const gateway = await startGateway(config, { subgraphUrls: { client: client.url } });
+  const ledger = await startLedgerSubgraph(config, databaseUrl);
+  onStop("ledger subgraph", ledger.stop);
+  const gateway = await startGateway(config, { subgraphUrls: { client: client.url, ledger: ledger.url } });
   onStop("gateway", gateway.stop);
 
   const lines = [

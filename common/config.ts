@@ -12,8 +12,20 @@ export interface Config {
   databaseUrl: string | undefined;
   embeddedPostgres: { dataDir: string; port: number };
   gateway: { host: string; port: number; restBodyLimit: string };
-  subgraphs: { client: { host: string; port: number; url: string } };
+  subgraphs: { client: SubgraphConfig; ledger: SubgraphConfig };
+  ledger: {
+    /** ISO 4217 codes of the currencies the bank offers accounts in. */
+    currencies: string[];
+  };
   auth: AuthConfig;
+}
+
+export interface SubgraphConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Where a separately run gateway finds it. */
+  url: string;
 }
 
 export interface AuthConfig {
@@ -49,7 +61,12 @@ export function logLevel(env: NodeJS.ProcessEnv = process.env): string {
 /** Reads the configuration from `env` (default: the process environment) once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? "development";
-  const clientPort = int(env.CLIENT_SUBGRAPH_PORT, 4001, "CLIENT_SUBGRAPH_PORT");
+  const host = env.HOST || "0.0.0.0";
+  const subgraph = (name: string, defaultPort: number): SubgraphConfig => {
+    const key = name.toUpperCase();
+    const port = int(env[`${key}_SUBGRAPH_PORT`], defaultPort, `${key}_SUBGRAPH_PORT`);
+    return { host, port, url: env[`${key}_SUBGRAPH_URL`] || `http://localhost:${port}/graphql` };
+  };
   const jwtSecret = env.JWT_SECRET || DEVELOPMENT_JWT_SECRET;
   const jwksUrl = env.JWT_JWKS_URL || undefined;
   const usingDevelopmentSecret = !jwksUrl && jwtSecret === DEVELOPMENT_JWT_SECRET;
@@ -64,16 +81,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: int(env.EMBEDDED_PG_PORT, 54329, "EMBEDDED_PG_PORT"),
     },
     gateway: {
-      host: env.HOST || "0.0.0.0",
+      host,
       port: int(env.PORT, 4000, "PORT"),
       restBodyLimit: env.REST_BODY_LIMIT || "100kb",
     },
-    subgraphs: {
-      client: {
-        host: env.HOST || "0.0.0.0",
-        port: clientPort,
-        url: env.CLIENT_SUBGRAPH_URL || `http://localhost:${clientPort}/graphql`,
-      },
+    subgraphs: { client: subgraph("client", 4001), ledger: subgraph("ledger", 4002) },
+    ledger: {
+      currencies: (env.LEDGER_CURRENCIES || "EUR,USD,GBP,CHF,JPY")
+        .split(",")
+        .map((code) => code.trim().toUpperCase())
+        .filter(Boolean),
     },
     auth: {
       jwtSecret,

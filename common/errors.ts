@@ -38,6 +38,47 @@ export const ERROR_CODES = {
     description:
       "The client's current status does not allow this change (see the status table in the README).",
   },
+  ACCOUNT_NOT_FOUND: {
+    status: 404,
+    description: "No account has this id or number (or the caller may not see it).",
+  },
+  ACCOUNT_NOT_ACTIVE: {
+    status: 409,
+    description: "An account of the payment is BLOCKED or CLOSED; only ACTIVE accounts take new payments.",
+  },
+  ACCOUNT_INVALID_STATUS_TRANSITION: {
+    status: 409,
+    description:
+      "The account's status cannot change that way (ACTIVE <-> BLOCKED; CLOSED only by closeAccount, and final).",
+  },
+  ACCOUNT_NOT_EMPTY: {
+    status: 409,
+    description: "The account still has a posted balance or held funds; only an empty account can be closed.",
+  },
+  OVERDRAFT_LIMIT_IN_USE: {
+    status: 409,
+    description: "The new overdraft limit is below what the account already uses.",
+  },
+  CURRENCY_MISMATCH: {
+    status: 400,
+    description: "The payment's accounts hold different currencies; exchange belongs to FX transfers.",
+  },
+  INSUFFICIENT_FUNDS: {
+    status: 409,
+    description:
+      "The debit account's available balance (posted - held + overdraft limit) is less than the amount.",
+  },
+  PAYMENT_NOT_FOUND: { status: 404, description: "No payment has this id." },
+  PAYMENT_INVALID_STATE: {
+    status: 409,
+    description:
+      "The payment's status does not allow this operation (DRAFT -> PENDING -> POSTED; DRAFT|PENDING -> CANCELLED).",
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    description: "This idempotency key was already used for a different request; the first one stands.",
+  },
+  TRANSACTION_NOT_FOUND: { status: 404, description: "No ledger transaction has this id." },
   PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is larger than REST_BODY_LIMIT." },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -79,7 +120,19 @@ export class AppError extends Error {
  * The error details a caller may see (GraphQL `extensions`, REST error metadata). Anything
  * else a library attaches (subgraph URLs and bodies, service names, stack traces) is dropped.
  */
-export const PUBLIC_ERROR_DETAILS = ["code", "fields", "field", "from", "to", "clientId", "externalId"];
+export const PUBLIC_ERROR_DETAILS = [
+  "code",
+  "fields",
+  "field",
+  "from",
+  "to",
+  "clientId",
+  "externalId",
+  "accountId",
+  "paymentId",
+  "status",
+  "currency",
+];
 
 /** Status for a code; unknown codes (from a future subgraph) count as 500. */
 export function statusOf(code: unknown): number {

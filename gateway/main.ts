@@ -6,7 +6,9 @@ import { startGateway } from "./server";
 
 runUntilSignal(async (onStop) => {
   const config = loadConfig();
-  const gateway = await startGateway(config, { subgraphUrls: { client: config.subgraphs.client.url } });
+  const gateway = await startGateway(config, {
+    subgraphUrls: { client: config.subgraphs.client.url, ledger: config.subgraphs.ledger.url },
+  });
   onStop("gateway", gateway.stop);
   log.info({ url: gateway.url }, "gateway ready");
 });

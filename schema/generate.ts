@@ -10,9 +10,13 @@ import { parse } from "graphql";
 import { buildOpenApiDocument } from "../gateway/rest/openapi";
 import { restComponentSchemas, restRoutes } from "../gateway/rest/routes";
 import { buildClientSchema } from "../subgraphs/client/schema";
+import { buildLedgerSchema } from "../subgraphs/ledger/schema";
 
 /** Subgraph name -> default URL written into the supergraph (the gateway overrides it from config). */
-const SUBGRAPHS = [{ name: "client", url: "http://localhost:4001/graphql", build: buildClientSchema }];
+const SUBGRAPHS = [
+  { name: "client", url: "http://localhost:4001/graphql", build: buildClientSchema },
+  { name: "ledger", url: "http://localhost:4002/graphql", build: buildLedgerSchema },
+];
 
 /** File name under schema/ -> content. */
 export async function generateSchemaFiles(): Promise<Record<string, string>> {

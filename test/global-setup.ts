@@ -12,6 +12,7 @@ import { createDataSource, migrate } from "../common/db/data-source";
 import { ensureDatabase, startEmbeddedPostgres } from "../common/db/embedded";
 import { projectRoot } from "../common/paths";
 import { CLIENT_SCHEMA, clientEntities, clientMigrations } from "../subgraphs/client/persistence";
+import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "../subgraphs/ledger/persistence";
 
 declare global {
   var __TEST_DATABASE__: { adminUrl: string; name: string; stop?: () => Promise<void> } | undefined;
@@ -51,15 +52,15 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_DATABASE_URL = url.toString();
   globalThis.__TEST_DATABASE__ = { adminUrl: server.adminUrl, name, stop: server.stop };
 
-  const { dataSource } = createDataSource({
-    url: url.toString(),
-    schema: CLIENT_SCHEMA,
-    entities: clientEntities,
-    migrations: clientMigrations,
-  });
-  await dataSource.initialize();
-  await migrate(dataSource, CLIENT_SCHEMA);
-  await dataSource.destroy();
+  for (const subgraph of [
+    { schema: CLIENT_SCHEMA, entities: clientEntities, migrations: clientMigrations },
+    { schema: LEDGER_SCHEMA, entities: ledgerEntities, migrations: ledgerMigrations },
+  ]) {
+    const { dataSource } = createDataSource({ url: url.toString(), ...subgraph });
+    await dataSource.initialize();
+    await migrate(dataSource, subgraph.schema);
+    await dataSource.destroy();
+  }
   const version = new Client({ connectionString: url.toString() });
   await version.connect();
   const { rows } = await version.query("SHOW server_version");

@@ -2,7 +2,7 @@
  * Cursor pagination (Relay-style connections) shared by every list query.
  * Cursors are opaque to callers: base64url of the keyset position `[createdAt, id]`.
  */
-import { type ClassType, Field, Int, ObjectType } from "type-graphql";
+import { type ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { validationError } from "../errors";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -50,6 +50,8 @@ export function pageRequest(first: number | undefined | null, after: string | un
   return { size, after: after ? decodeCursor(after) : undefined };
 }
 
+// Every subgraph pages the same way, so the type is shared across the supergraph.
+@Directive("@shareable")
 @ObjectType({ description: "Where a page ends and whether more follow." })
 export class PageInfo {
   @Field({ description: "More items follow; pass `endCursor` as `after` to get them." })

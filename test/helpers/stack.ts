@@ -8,6 +8,7 @@ import { type Config, loadConfig } from "../../common/config";
 import { mintToken } from "../../common/auth/tokens";
 import { type GatewayServer, startGateway } from "../../gateway/server";
 import { type ClientSubgraph, startClientSubgraph } from "../../subgraphs/client/server";
+import { type LedgerSubgraph, startLedgerSubgraph } from "../../subgraphs/ledger/server";
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -24,6 +25,7 @@ export interface RestResponse {
 export interface Stack {
   config: Config;
   client: ClientSubgraph;
+  ledger: LedgerSubgraph;
   gateway: GatewayServer;
   databaseUrl: string;
   systemToken: string;
@@ -43,7 +45,14 @@ export interface Stack {
 }
 
 export function testConfig(): Config {
-  return loadConfig({ NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", CLIENT_SUBGRAPH_PORT: "0" });
+  return loadConfig({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    CLIENT_SUBGRAPH_PORT: "0",
+    LEDGER_SUBGRAPH_PORT: "0",
+    LEDGER_CURRENCIES: "EUR,USD,JPY,BHD",
+  });
 }
 
 export function testDatabaseUrl(): string {
@@ -56,12 +65,14 @@ export async function startStack(): Promise<Stack> {
   const config = testConfig();
   const databaseUrl = testDatabaseUrl();
   const client = await startClientSubgraph(config, databaseUrl);
-  const gateway = await startGateway(config, { subgraphUrls: { client: client.url } });
+  const ledger = await startLedgerSubgraph(config, databaseUrl);
+  const gateway = await startGateway(config, { subgraphUrls: { client: client.url, ledger: ledger.url } });
   const systemToken = await mintToken(config.auth, { kind: "system", subject: "test-system" });
 
   return {
     config,
     client,
+    ledger,
     gateway,
     databaseUrl,
     systemToken,
@@ -102,6 +113,7 @@ export async function startStack(): Promise<Stack> {
     },
     async stop() {
       await gateway.stop();
+      await ledger.stop();
       await client.stop();
     },
   };

@@ -1,0 +1,127 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { LedgerContext } from "../context";
+import { formatAmount } from "../domain/money";
+import type { AccountRow } from "../persistence/entities";
+import { AccountFilterInput, OpenAccountInput, PageArgs, UpdateAccountInput } from "./inputs";
+import {
+  Account,
+  AccountConnection,
+  Balance,
+  BalanceCheck,
+  Client,
+  Currency,
+  CurrencyAmounts,
+  LedgerTransactionConnection,
+} from "./types";
+
+/** Thin: each field hands its arguments to one use case of the request's LedgerService. */
+@Resolver(() => Account)
+export class AccountResolver {
+  @Query(() => [Currency], { description: "The currencies the bank offers accounts in." })
+  availableCurrencies(@Ctx() ctx: LedgerContext) {
+    return ctx.ledger.availableCurrencies();
+  }
+
+  @Query(() => Account, { nullable: true, description: "Front office: its own accounts only." })
+  account(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.account(id);
+  }
+
+  @Query(() => Account, { nullable: true, description: "By the 12-digit account number." })
+  accountByNumber(@Arg("number") number: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.accountByNumber(number);
+  }
+
+  @Query(() => AccountConnection, { description: "Client accounts in opening order. Front office: its own." })
+  accounts(
+    @Ctx() ctx: LedgerContext,
+    @Args() { first, after }: PageArgs,
+    @Arg("filter", () => AccountFilterInput, { nullable: true }) filter?: AccountFilterInput | null,
+  ) {
+    return ctx.ledger.accounts(filter ?? {}, first, after);
+  }
+
+  @Query(() => [CurrencyAmounts], {
+    description: "Posted, held and available totals per currency over a client's open accounts.",
+  })
+  aggregatedAmounts(@Arg("clientId", () => ID) clientId: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.aggregatedAmounts(clientId);
+  }
+
+  @Mutation(() => Account, { description: "Front office may open for its own client (no overdraft)." })
+  openAccount(@Arg("input") input: OpenAccountInput, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.openAccount(input);
+  }
+
+  @Mutation(() => Account, { description: "Owner may rename; status and overdraft are for system callers." })
+  updateAccount(
+    @Arg("id", () => ID) id: string,
+    @Arg("input") input: UpdateAccountInput,
+    @Ctx() ctx: LedgerContext,
+  ) {
+    return ctx.ledger.updateAccount(id, input);
+  }
+
+  @Mutation(() => Account, { description: "Only at a zero balance with nothing held (ACCOUNT_NOT_EMPTY)." })
+  closeAccount(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.closeAccount(id);
+  }
+
+  @Mutation(() => [Account], {
+    description: "accountIds lists each of the client's open accounts once, in the new order.",
+  })
+  reorderAccounts(
+    @Arg("clientId", () => ID) clientId: string,
+    @Arg("accountIds", () => [ID]) accountIds: string[],
+    @Ctx() ctx: LedgerContext,
+  ) {
+    return ctx.ledger.reorderAccounts(clientId, accountIds);
+  }
+
+  @Mutation(() => [BalanceCheck], {
+    description:
+      "Recomputes stored balances from the entries; reports and corrects any that were wrong. System only.",
+  })
+  recalculateBalances(@Arg("accountIds", () => [ID]) accountIds: string[], @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.recalculateBalances(accountIds);
+  }
+
+  @FieldResolver(() => Balance)
+  balance(@Root() account: AccountRow): Balance {
+    const posted = BigInt(account.posted);
+    const pending = BigInt(account.pending);
+    const available = posted - pending + BigInt(account.overdraftLimit);
+    return {
+      posted: formatAmount(posted, account.currency),
+      pending: formatAmount(pending, account.currency),
+      available: formatAmount(available, account.currency),
+      currency: account.currency,
+    };
+  }
+
+  @FieldResolver(() => String, { description: "How far below zero `available` may go, as a decimal string." })
+  overdraftLimit(@Root() account: AccountRow): string {
+    return formatAmount(account.overdraftLimit, account.currency);
+  }
+
+  @FieldResolver(() => Client, {
+    nullable: true,
+    description: "The owning client, resolved by the client subgraph.",
+  })
+  client(@Root() account: AccountRow) {
+    return account.clientId ? { id: account.clientId } : null;
+  }
+
+  @FieldResolver(() => LedgerTransactionConnection, { description: "The account's statement, oldest first." })
+  transactions(@Root() account: AccountRow, @Args() { first, after }: PageArgs, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.accountTransactions(account, first, after);
+  }
+}
+
+@Resolver(() => Client)
+export class ClientAccountsResolver {
+  @FieldResolver(() => [Account], { description: "The client's accounts in its order." })
+  accounts(@Root() client: Client, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.accountsOfClient(client.id);
+  }
+}

@@ -1,0 +1,104 @@
+import { IsISO4217CurrencyCode, IsOptional, Matches, ValidateNested } from "class-validator";
+import { GraphQLJSONObject } from "graphql-scalars";
+import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
+import { MaxChars, MinChars } from "../../../common/validation";
+import { AccountStatus } from "../domain/account-status";
+import { TransactionKind } from "./types";
+
+const DECIMAL = /^\d{1,16}(\.\d+)?$/;
+
+@InputType()
+export class OpenAccountInput {
+  @Field(() => ID) clientId!: string;
+
+  @Field({ description: "ISO 4217 code of an offered currency (availableCurrencies)." })
+  @IsISO4217CurrencyCode()
+  currency!: string;
+
+  @Field()
+  @MinChars(1)
+  @MaxChars(100)
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "Decimal string; system callers only; default 0." })
+  @IsOptional()
+  @Matches(DECIMAL)
+  overdraftLimit?: string | null;
+}
+
+@InputType({ description: "Only the given fields change." })
+export class UpdateAccountInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MinChars(1)
+  @MaxChars(100)
+  name?: string | null;
+
+  @Field(() => AccountStatus, { nullable: true, description: "ACTIVE or BLOCKED; system callers only." })
+  status?: AccountStatus | null;
+
+  @Field(() => String, { nullable: true, description: "Decimal string; system callers only." })
+  @IsOptional()
+  @Matches(DECIMAL)
+  overdraftLimit?: string | null;
+}
+
+@InputType()
+export class AccountFilterInput {
+  @Field(() => ID, { nullable: true }) clientId?: string | null;
+  @Field(() => String, { nullable: true }) currency?: string | null;
+  @Field(() => AccountStatus, { nullable: true }) status?: AccountStatus | null;
+  @Field(() => String, { nullable: true }) number?: string | null;
+}
+
+@InputType()
+export class TransactionFilterInput {
+  @Field(() => ID, {
+    nullable: true,
+    description: "Required for front-office callers (one of their accounts).",
+  })
+  accountId?: string | null;
+  @Field(() => ID, { nullable: true }) paymentId?: string | null;
+  @Field(() => TransactionKind, { nullable: true }) kind?: TransactionKind | null;
+  @Field(() => Date, { nullable: true, description: "Created at or after." }) from?: Date | null;
+  @Field(() => Date, { nullable: true, description: "Created before." }) to?: Date | null;
+}
+
+@InputType({ description: "A payment between two ACTIVE accounts of the same currency." })
+export class PaymentInput {
+  @Field(() => ID) debitAccountId!: string;
+  @Field(() => ID) creditAccountId!: string;
+
+  @Field({ description: 'Positive decimal string within the currency\'s exponent, e.g. "10.50".' })
+  amount!: string;
+
+  @Field()
+  @MinChars(1)
+  @MaxChars(500)
+  description!: string;
+
+  @Field(() => GraphQLJSONObject, { nullable: true }) metadata?: Record<string, unknown> | null;
+}
+
+@ArgsType()
+export class CreatePaymentArgs {
+  @Field(() => PaymentInput)
+  @ValidateNested()
+  input!: PaymentInput;
+
+  @Field({
+    description:
+      "The same key with the same request returns the first result and moves nothing again; with another request it is refused (IDEMPOTENCY_KEY_REUSED).",
+  })
+  @MinChars(1)
+  @MaxChars(200)
+  idempotencyKey!: string;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?:
+    number | null;
+  @Field(() => String, { nullable: true, description: "`pageInfo.endCursor` of the previous page." })
+  after?: string | null;
+}

@@ -1,0 +1,67 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { LedgerContext } from "../context";
+import { formatAmount } from "../domain/money";
+import type { PaymentRow } from "../persistence/entities";
+import { CreatePaymentArgs } from "./inputs";
+import { Account, LedgerTransaction, Payment, PaymentEvent } from "./types";
+
+/** The documented five payment operations. System callers only. */
+@Resolver(() => Payment)
+export class PaymentResolver {
+  @Query(() => Payment, { nullable: true })
+  payment(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.payment(id);
+  }
+
+  @Mutation(() => Payment, { description: "Creates a payment and moves the money at once (POSTED)." })
+  createPayment(@Args() { input, idempotencyKey }: CreatePaymentArgs, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.createPayment("IMMEDIATE", input, idempotencyKey);
+  }
+
+  @Mutation(() => Payment, { description: "Creates a payment in DRAFT; no money moves." })
+  createDraftPayment(@Args() { input, idempotencyKey }: CreatePaymentArgs, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.createPayment("DRAFT", input, idempotencyKey);
+  }
+
+  @Mutation(() => Payment, { description: "DRAFT -> PENDING: holds the amount on the debit account." })
+  pendPayment(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.transitionPayment("pend", id);
+  }
+
+  @Mutation(() => Payment, { description: "PENDING -> POSTED: withdraws the held funds and deposits them." })
+  postPayment(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.transitionPayment("post", id);
+  }
+
+  @Mutation(() => Payment, { description: "DRAFT|PENDING -> CANCELLED: releases any hold." })
+  cancelPayment(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.transitionPayment("cancel", id);
+  }
+
+  @FieldResolver(() => String, { description: "Decimal string in the payment's currency." })
+  amount(@Root() payment: PaymentRow): string {
+    return formatAmount(payment.amount, payment.currency);
+  }
+
+  @FieldResolver(() => Account, { nullable: true })
+  debitAccount(@Root() payment: PaymentRow, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.account(payment.debitAccountId);
+  }
+
+  @FieldResolver(() => Account, { nullable: true })
+  creditAccount(@Root() payment: PaymentRow, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.account(payment.creditAccountId);
+  }
+
+  @FieldResolver(() => [LedgerTransaction], {
+    description: "The money movements of this payment (none before it is posted).",
+  })
+  transactions(@Root() payment: PaymentRow, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.transactionsOfPayment(payment.id);
+  }
+
+  @FieldResolver(() => [PaymentEvent], { description: "Every status the payment has had, oldest first." })
+  history(@Root() payment: PaymentRow, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.paymentEvents(payment.id);
+  }
+}

@@ -1,0 +1,53 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import type { LedgerContext } from "../context";
+import { formatAmount } from "../domain/money";
+import type { EntryRow, TransactionRow } from "../persistence/entities";
+import { PageArgs, TransactionFilterInput } from "./inputs";
+import { Account, Entry, LedgerTransaction, LedgerTransactionConnection, Payment } from "./types";
+
+@Resolver(() => LedgerTransaction)
+export class TransactionResolver {
+  @Query(() => LedgerTransactionConnection, { description: "Front office: accountId (its own) is required." })
+  transactions(
+    @Ctx() ctx: LedgerContext,
+    @Args() { first, after }: PageArgs,
+    @Arg("filter", () => TransactionFilterInput, { nullable: true }) filter?: TransactionFilterInput | null,
+  ) {
+    return ctx.ledger.transactions(filter ?? {}, first, after);
+  }
+
+  @Query(() => LedgerTransaction, { nullable: true })
+  transaction(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.transaction(id);
+  }
+
+  @FieldResolver(() => Payment, { nullable: true })
+  payment(@Root() transaction: TransactionRow, @Ctx() ctx: LedgerContext) {
+    return transaction.paymentId ? ctx.ledger.payment(transaction.paymentId) : null;
+  }
+
+  @FieldResolver(() => [Entry], {
+    description: "Sum to zero. A front-office caller sees only those on its own accounts.",
+  })
+  entries(@Root() transaction: TransactionRow, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.entries(transaction.id);
+  }
+}
+
+@Resolver(() => Entry)
+export class EntryResolver {
+  @FieldResolver(() => Account, { nullable: true })
+  account(@Root() entry: EntryRow, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.account(entry.accountId);
+  }
+
+  @FieldResolver(() => String, { description: "Signed: negative leaves the account, positive enters it." })
+  amount(@Root() entry: EntryRow): string {
+    return formatAmount(entry.amount, entry.currency);
+  }
+
+  @FieldResolver(() => String, { description: "The account's posted balance right after this entry." })
+  balanceAfter(@Root() entry: EntryRow): string {
+    return formatAmount(entry.balanceAfter, entry.currency);
+  }
+}

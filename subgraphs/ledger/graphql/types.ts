@@ -1,0 +1,146 @@
+/**
+ * The ledger's GraphQL types. Their root values are the persistence rows: fields with the
+ * same meaning resolve directly, money (bigint minor units) is formatted by the resolvers
+ * as decimal strings with the currency's exponent.
+ */
+import { GraphQLJSONObject } from "graphql-scalars";
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Connection } from "../../../common/graphql/pagination";
+import { AccountKind, AccountStatus } from "../domain/account-status";
+import { PaymentStatus } from "../domain/payment-status";
+
+export enum TransactionKind {
+  IMMEDIATE = "IMMEDIATE",
+  POST = "POST",
+}
+
+export function registerLedgerEnums(): void {
+  registerEnumType(AccountStatus, {
+    name: "AccountStatus",
+    valuesConfig: {
+      ACTIVE: { description: "Takes payments in and out." },
+      BLOCKED: { description: "Frozen by the bank: no new payments; held payments may still complete." },
+      CLOSED: { description: "Final; only an empty account can be closed." },
+    },
+  });
+  registerEnumType(AccountKind, {
+    name: "AccountKind",
+    valuesConfig: {
+      CLIENT: { description: "Owned by a client." },
+      SETTLEMENT: { description: "The bank's per-currency account through which money enters and leaves." },
+    },
+  });
+  registerEnumType(PaymentStatus, { name: "PaymentStatus" });
+  registerEnumType(TransactionKind, {
+    name: "TransactionKind",
+    valuesConfig: {
+      IMMEDIATE: { description: "createPayment: money moved at once." },
+      POST: { description: "postPayment: held money withdrawn and deposited." },
+    },
+  });
+}
+
+@ObjectType({ description: "A currency the bank offers accounts in." })
+export class Currency {
+  @Field({ description: "ISO 4217 code." }) code!: string;
+  @Field(() => Int, { description: "Decimal places of its minor unit (EUR 2, JPY 0, BHD 3)." })
+  exponent!: number;
+}
+
+@ObjectType({ description: "An account's balances, as decimal strings in its currency." })
+export class Balance {
+  @Field({ description: "Sum of all posted entries." }) posted!: string;
+  @Field({ description: "Held by PENDING payments debiting the account." }) pending!: string;
+  @Field({ description: "posted - pending + overdraft limit: what a new payment may take." })
+  available!: string;
+  @Field() currency!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A ledger account: one currency, owned by a client or by the bank." })
+export class Account {
+  @Field(() => ID) id!: string;
+  @Field({ description: "12 digits: an 11-digit serial and a Luhn check digit." }) number!: string;
+  @Field(() => AccountKind) kind!: AccountKind;
+  @Field(() => ID, { nullable: true, description: "The owning client; null for the bank's own accounts." })
+  clientId!: string | null;
+  @Field({ description: "ISO 4217 code." }) currency!: string;
+  @Field() name!: string;
+  @Field(() => AccountStatus) status!: AccountStatus;
+  @Field(() => Int, { description: "The client's ordering of its accounts, from 0." }) position!: number;
+  @Field({ name: "created" }) createdAt!: Date;
+  @Field({ name: "updated" }) updatedAt!: Date;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A client (owned by the client subgraph), extended with its accounts." })
+export class Client {
+  @Field(() => ID) id!: string;
+}
+
+@ObjectType({ description: "One side of a ledger transaction." })
+export class Entry {
+  @Field(() => ID) accountId!: string;
+  @Field() currency!: string;
+}
+
+@ObjectType({ description: "A movement of money: entries that sum to zero per currency. Never changed." })
+export class LedgerTransaction {
+  @Field(() => ID) id!: string;
+  @Field(() => TransactionKind) kind!: TransactionKind;
+  @Field(() => ID, { nullable: true }) paymentId!: string | null;
+  @Field({ name: "created" }) createdAt!: Date;
+}
+
+@ObjectType({ description: "A change of a payment's status: who, when, which request." })
+export class PaymentEvent {
+  @Field(() => PaymentStatus, { nullable: true }) from!: PaymentStatus | null;
+  @Field(() => PaymentStatus) to!: PaymentStatus;
+  @Field() changedBy!: string;
+  @Field(() => String, { nullable: true }) requestId!: string | null;
+  @Field() changedAt!: Date;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({
+  description: "A payment between two accounts of one currency (the documented five operations).",
+})
+export class Payment {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) debitAccountId!: string;
+  @Field(() => ID) creditAccountId!: string;
+  @Field() currency!: string;
+  @Field() description!: string;
+  @Field(() => GraphQLJSONObject, { nullable: true }) metadata!: Record<string, unknown> | null;
+  @Field(() => PaymentStatus) status!: PaymentStatus;
+  @Field() idempotencyKey!: string;
+  @Field({ name: "created" }) createdAt!: Date;
+  @Field({ name: "updated" }) updatedAt!: Date;
+}
+
+@ObjectType({ description: "Totals over a client's open accounts in one currency." })
+export class CurrencyAmounts {
+  @Field() currency!: string;
+  @Field() posted!: string;
+  @Field() pending!: string;
+  @Field() available!: string;
+}
+
+@ObjectType({
+  description: "An account's stored balances against those recomputed from its entries and holds.",
+})
+export class BalanceCheck {
+  @Field(() => ID) accountId!: string;
+  @Field() currency!: string;
+  @Field() storedPosted!: string;
+  @Field() actualPosted!: string;
+  @Field() storedPending!: string;
+  @Field() actualPending!: string;
+  @Field({ description: "The stored balance was wrong (and has been corrected)." }) wasWrong!: boolean;
+}
+
+@ObjectType({ description: "A page of accounts." })
+export class AccountConnection extends Connection(Account) {}
+
+@ObjectType({ description: "A page of ledger transactions." })
+export class LedgerTransactionConnection extends Connection(LedgerTransaction) {}

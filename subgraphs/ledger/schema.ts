@@ -1,0 +1,26 @@
+import type { GraphQLSchema } from "graphql";
+import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
+import { PageInfo } from "../../common/graphql/pagination";
+import { AccountResolver, ClientAccountsResolver } from "./graphql/account.resolver";
+import { PaymentResolver } from "./graphql/payment.resolver";
+import { ledgerReferenceResolvers } from "./graphql/references";
+import { EntryResolver, TransactionResolver } from "./graphql/transaction.resolver";
+import { registerLedgerEnums } from "./graphql/types";
+
+/** The general ledger subgraph's schema (printed to schema/ledger.graphql by `npm run compose`). */
+export function buildLedgerSchema(): Promise<GraphQLSchema> {
+  registerLedgerEnums();
+  return buildFederatedSchema(
+    {
+      resolvers: [
+        AccountResolver,
+        ClientAccountsResolver,
+        PaymentResolver,
+        TransactionResolver,
+        EntryResolver,
+      ],
+      orphanedTypes: [PageInfo],
+    },
+    ledgerReferenceResolvers,
+  );
+}
