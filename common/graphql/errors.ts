@@ -36,8 +36,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code;
   if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
     // A subgraph's masked error reaches the gateway as a GraphQLError: it was logged where it happened.
-    if (!(original instanceof GraphQLError))
+    if (original instanceof Error && !(original instanceof GraphQLError)) {
       log.error({ err: original, path: formatted.path }, "unexpected error");
+    }
     return {
       message: "Internal server error",
       path: formatted.path,

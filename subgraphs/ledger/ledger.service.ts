@@ -57,6 +57,12 @@ export class LedgerService {
     return account;
   }
 
+  /** The bank's account through which money in `currency` enters and leaves. System only. */
+  async settlementAccount(currency: string): Promise<AccountRow | null> {
+    requireSystem(this.caller);
+    return this.repository.settlementAccount(currency.toUpperCase());
+  }
+
   async accountByNumber(number: string): Promise<AccountRow | null> {
     const account = isValidAccountNumber(number) ? await this.loaders.accountByNumber.load(number) : null;
     this.requireOwnAccount(account);

@@ -27,6 +27,14 @@ export class AccountResolver {
     return ctx.ledger.account(id);
   }
 
+  @Query(() => Account, {
+    nullable: true,
+    description: "The bank's settlement account of a currency. System only.",
+  })
+  settlementAccount(@Arg("currency") currency: string, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.settlementAccount(currency);
+  }
+
   @Query(() => Account, { nullable: true, description: "By the 12-digit account number." })
   accountByNumber(@Arg("number") number: string, @Ctx() ctx: LedgerContext) {
     return ctx.ledger.accountByNumber(number);

@@ -281,7 +281,7 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
            WHERE id = v_payment.debit_account_id;
         ELSIF v_payment.status = 'PENDING' AND p_to = 'POSTED' THEN
           SELECT * INTO v_accounts FROM ledger.lock_accounts(v_payment.debit_account_id, v_payment.credit_account_id, v_payment.currency);
-          IF v_accounts.o_credit.status = 'CLOSED' THEN
+          IF (v_accounts.o_credit).status = 'CLOSED' THEN
             PERFORM ledger.require_active(v_accounts.o_credit, 'creditAccountId');
           END IF;
           PERFORM ledger.move(v_payment.id, 'POST', v_payment.debit_account_id, v_payment.credit_account_id,
