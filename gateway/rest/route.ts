@@ -27,8 +27,12 @@ export interface RestRoute {
   path: string;
   summary: string;
   tag: string;
-  /** `system`: system callers only. (Front-office routes arrive with the ledger's `/Accounts`.) */
-  auth: "system";
+  /**
+   * `system`: system callers only (the `/internal` and System operations). `any`: any
+   * authenticated caller; the subgraph then limits a front-office caller to its own data
+   * (403 FORBIDDEN otherwise).
+   */
+  auth: "system" | "any";
   /** `envelope`: the documented result envelope (`/internal` routes); `plain`: the documented body as is. */
   style: "envelope" | "plain";
   /** Path parameters that must be UUIDs (documented `string <uuid>`). */
