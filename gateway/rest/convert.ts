@@ -7,6 +7,7 @@
 import {
   type GraphQLInputType,
   type GraphQLOutputType,
+  type GraphQLScalarType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   coerceInputValue,
@@ -17,8 +18,22 @@ import {
   isObjectType,
   typeFromAST,
 } from "graphql";
+import { MapperKind, mapSchema } from "@graphql-tools/utils";
+import { GraphQLDateTimeISO, GraphQLJSONObject } from "graphql-scalars";
 import { toGraphQLEnumName, toRestSpelling } from "../../common/enum-spelling";
 import type { FieldError } from "../../common/errors";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids documented as `string <uuid>`: the shim refuses anything else with 400 `isUuid`. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}
+
+/** A numeric query value as a number, anything else as is (so a type check names it). */
+export function queryInt(value: string | undefined): number | string | undefined {
+  return value !== undefined && /^-?\d+$/.test(value) ? Number(value) : value;
+}
 
 /** REST input -> GraphQL variable value: enum spellings converted, everything else untouched. */
 export function fromRest(value: unknown, type: GraphQLInputType): unknown {
@@ -65,6 +80,28 @@ function fieldName(variable: string, path: ReadonlyArray<string | number>, strip
 }
 
 /**
+ * The supergraph knows custom scalars by name only, so any value would pass them here and be
+ * refused by the subgraph instead, which reaches the gateway as a fault. The shim checks them
+ * with the scalars the subgraphs use, so a bad date or metadata is a 400 naming its field.
+ */
+const SUBGRAPH_SCALARS: Record<string, GraphQLScalarType> = {
+  DateTimeISO: GraphQLDateTimeISO,
+  JSONObject: GraphQLJSONObject,
+};
+const checkingSchemas = new WeakMap<GraphQLSchema, GraphQLSchema>();
+
+function checkingSchema(schema: GraphQLSchema): GraphQLSchema {
+  let checking = checkingSchemas.get(schema);
+  if (!checking) {
+    checking = mapSchema(schema, {
+      [MapperKind.SCALAR_TYPE]: (type) => SUBGRAPH_SCALARS[type.name] ?? type,
+    });
+    checkingSchemas.set(schema, checking);
+  }
+  return checking;
+}
+
+/**
  * Checks `variables` against the operation's variable definitions. Returns one
  * {@link FieldError} per problem (never throws). Field paths of the `flattened` variables
  * are given without the variable (`address.city`, not `input.address.city`).
@@ -76,9 +113,10 @@ export function checkVariables(
   flattened: string[],
 ): FieldError[] {
   const problems: FieldError[] = [];
+  const checking = checkingSchema(schema);
   for (const definition of operation.variableDefinitions ?? []) {
     const variable = definition.variable.name.value;
-    const type = typeFromAST(schema, definition.type as never) as GraphQLInputType | undefined;
+    const type = typeFromAST(checking, definition.type as never) as GraphQLInputType | undefined;
     if (!type) throw new Error(`operation variable $${variable} has a type the supergraph lacks`);
     const value = variables[variable];
     if (value === undefined && !isNonNullType(type)) continue;

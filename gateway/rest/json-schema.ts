@@ -5,9 +5,13 @@
  */
 import {
   type GraphQLInputType,
+  type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
   getNamedType,
+  Kind,
+  parse,
+  type SelectionSetNode,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -26,6 +30,7 @@ const SCALARS: Record<string, JsonSchema> = {
   Float: { type: "number" },
   Boolean: { type: "boolean" },
   DateTimeISO: { type: "string", format: "date-time" },
+  JSONObject: { type: "object", additionalProperties: true },
 };
 
 function nullable(schema: JsonSchema): JsonSchema {
@@ -71,4 +76,43 @@ export function jsonSchemaOfType(schema: GraphQLSchema, typeName: string, fields
     throw new Error(`the supergraph has no type ${typeName}`);
   }
   return strict(jsonSchemaOf(getNamedType(type) as GraphQLInputType, fields));
+}
+
+/**
+ * The schema of what a GraphQL fragment selects (`fragment AccountDto on Account {...}`):
+ * only the selected fields, nested selections followed, so a DTO's schema is exactly its
+ * answer even where the types refer to each other (Account -> Client -> Account).
+ */
+export function jsonSchemaOfFragment(schema: GraphQLSchema, fragment: string): JsonSchema {
+  const definition = parse(fragment).definitions[0];
+  if (definition?.kind !== Kind.FRAGMENT_DEFINITION) throw new Error("a fragment definition expected");
+  const type = schema.getType(definition.typeCondition.name.value);
+  if (!type || !isObjectType(type)) throw new Error(`the supergraph has no object type ${String(type)}`);
+  return selectionSchema(type, definition.selectionSet);
+}
+
+function selectionSchema(type: GraphQLObjectType, selectionSet: SelectionSetNode): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const selection of selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) throw new Error("DTO fragments select plain fields only");
+    const field = type.getFields()[selection.name.value];
+    if (!field) throw new Error(`${type.name} has no field ${selection.name.value}`);
+    const { selectionSet: nested } = selection;
+    const fieldSchema = nested
+      ? wrapped(field.type, (named) => selectionSchema(named, nested))
+      : jsonSchemaOf(field.type);
+    properties[selection.alias?.value ?? field.name] = {
+      ...fieldSchema,
+      ...(field.description ? { description: field.description } : {}),
+    };
+  }
+  return { type: "object", properties };
+}
+
+/** `type` with its list and null wrappers, the named object type's schema made by `inner`. */
+function wrapped(type: GraphQLOutputType, inner: (named: GraphQLObjectType) => JsonSchema): JsonSchema {
+  if (isNonNullType(type)) return strict(wrapped(type.ofType, inner));
+  if (isListType(type)) return nullable({ type: "array", items: wrapped(type.ofType, inner) });
+  if (!isObjectType(type)) throw new Error(`a selection on ${String(type)}, which is not an object type`);
+  return nullable(inner(type));
 }

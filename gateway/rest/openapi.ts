@@ -63,6 +63,11 @@ function variableType(
   return typeFromAST(schema, definition.type as never) as GraphQLInputType;
 }
 
+function isRequiredVariable(operation: OperationDefinitionNode, name: string): boolean {
+  const definition = operation.variableDefinitions?.find((d) => d.variable.name.value === name);
+  return definition?.type.kind === Kind.NON_NULL_TYPE;
+}
+
 /** The body: one input object (`bodyVariable`), or an object whose fields are variables (`bodyFields`). */
 function requestBodyOf(route: RestRoute, schema: GraphQLSchema, operation: OperationDefinitionNode) {
   if (route.bodyVariable) {
@@ -104,9 +109,19 @@ export function buildOpenApiDocument(
       ...Object.entries(route.query ?? {}).map(([name, parameter]) => ({
         name,
         in: "query",
-        required: false,
+        // Required when it is a non-null operation variable of its own (not a filter field).
+        required: isRequiredVariable(operation, name),
         description: parameter.description,
-        schema: jsonSchemaOfType(schema, parameter.graphqlType),
+        schema: parameter.uuid
+          ? { type: "string", format: "uuid" }
+          : jsonSchemaOfType(schema, parameter.graphqlType),
+      })),
+      ...Object.entries(route.headers ?? {}).map(([name, header]) => ({
+        name,
+        in: "header",
+        required: header.required ?? false,
+        description: header.description,
+        schema: { type: "string" },
       })),
     ];
     const requestBody = requestBodyOf(route, schema, operation);

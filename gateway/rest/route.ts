@@ -13,12 +13,22 @@ export interface RouteInput {
   params: Record<string, string>;
   query: Record<string, string | undefined>;
   body: unknown;
+  /** The route's declared {@link RestRoute.headers}, by their declared names (`Idempotency-Key`). */
+  headers: Record<string, string | undefined>;
 }
 
 export interface QueryParameter {
   description: string;
   /** The GraphQL input type the value is checked against, e.g. `ClientStatus` or `Int`. */
   graphqlType: string;
+  /** The value, when given, must be a UUID (400 `isUuid` otherwise), like {@link RestRoute.uuidParams}. */
+  uuid?: boolean;
+}
+
+export interface HeaderParameter {
+  description: string;
+  /** A missing (or empty) header is 400 naming it with rule `required`. */
+  required?: boolean;
 }
 
 export interface RestRoute {
@@ -38,6 +48,8 @@ export interface RestRoute {
   /** Path parameters that must be UUIDs (documented `string <uuid>`). */
   uuidParams?: string[];
   query?: Record<string, QueryParameter>;
+  /** Request headers the route reads (e.g. `Idempotency-Key`), handed to `variables`. */
+  headers?: Record<string, HeaderParameter>;
   /** The variable the JSON request body becomes as a whole (an input object). */
   bodyVariable?: string;
   /** Or: the body's fields, each the operation variable of the same name (`{status, reason}`). */
@@ -49,7 +61,16 @@ export interface RestRoute {
   flattenedVariables?: string[];
   /** The GraphQL document; its variables are checked against the supergraph before it runs. */
   operation: string;
+  /**
+   * The operation's variables from the checked input. May throw an `AppError` (e.g. a
+   * VALIDATION_FAILED naming the parameter) for input only the route can judge.
+   */
   variables(input: RouteInput): Record<string, unknown>;
+  /**
+   * The REST name of an input field the subgraph names in a validation error (its GraphQL
+   * argument path, e.g. `input.description` -> `description`). Default: unchanged.
+   */
+  restField?(graphqlField: string): string;
   /**
    * The documented value from the operation's data, already in REST spellings.
    * `undefined` means "not found" (404).

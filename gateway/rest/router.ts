@@ -18,7 +18,7 @@ import { toRestSpelling } from "../../common/enum-spelling";
 import { HTTP_MESSAGES, httpErrorCode } from "../../common/http";
 import { requestIdFrom } from "../../common/request-id";
 import type { GatewayContext } from "../context";
-import { checkVariables, fromRest } from "./convert";
+import { checkVariables, fromRest, isUuid } from "./convert";
 import { type RestError, sendError, sendValue, type Style } from "./responses";
 import type { RestRoute } from "./route";
 
@@ -40,8 +40,6 @@ export interface RestRouterOptions {
   schema: () => GraphQLSchema;
   bodyLimit: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `/internal` routes speak the result envelope, also for errors raised before a route is matched. */
 export function styleOf(path: string): Style {
@@ -132,11 +130,25 @@ export function createRestRouter(options: RestRouterOptions): Router {
     const fail = (error: RestError) => sendError(res, route.style, error, context.requestId);
     const params = req.params as Record<string, string>;
 
-    const badIds: FieldError[] = (route.uuidParams ?? [])
-      .filter((name) => !UUID.test(params[name] ?? ""))
-      .map((name) => ({ field: name, rule: "isUuid", message: `${name} must be a UUID` }));
+    const query = req.query as Record<string, string | undefined>;
+    const uuidQuery = Object.entries(route.query ?? {})
+      .filter(([name, parameter]) => parameter.uuid && query[name] !== undefined)
+      .map(([name]) => name);
+    const badIds: FieldError[] = [
+      ...(route.uuidParams ?? []).filter((name) => !isUuid(params[name])),
+      ...uuidQuery.filter((name) => !isUuid(query[name])),
+    ].map((name) => ({ field: name, rule: "isUuid", message: `${name} must be a UUID` }));
     if (badIds.length)
-      return fail({ code: "VALIDATION_FAILED", message: "Invalid path parameter", fields: badIds });
+      return fail({ code: "VALIDATION_FAILED", message: "Invalid parameter", fields: badIds });
+
+    const headers = Object.fromEntries(
+      Object.keys(route.headers ?? {}).map((name) => [name, req.get(name) || undefined]),
+    );
+    const missingHeaders: FieldError[] = Object.entries(route.headers ?? {})
+      .filter(([name, header]) => header.required && headers[name] === undefined)
+      .map(([name]) => ({ field: name, rule: "required", message: `The ${name} header is required` }));
+    if (missingHeaders.length)
+      return fail({ code: "VALIDATION_FAILED", message: "Missing header", fields: missingHeaders });
 
     const body: unknown = req.body;
     const bodyFields = route.bodyFields ?? [];
@@ -156,9 +168,22 @@ export function createRestRouter(options: RestRouterOptions): Router {
     if (unknownFields.length)
       return fail({ code: "VALIDATION_FAILED", message: "Invalid input", fields: unknownFields });
 
+    let routeVariables: Record<string, unknown>;
+    try {
+      routeVariables = route.variables({ params, query, body, headers });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const { fields, ...details } = error.details;
+      return fail({
+        code: error.code,
+        message: error.message,
+        ...(Array.isArray(fields) ? { fields: fields as FieldError[] } : {}),
+        details,
+      });
+    }
     const schema = options.schema();
     const variables = restVariables(schema, operation, {
-      ...route.variables({ params, query: req.query as never, body }),
+      ...routeVariables,
       ...Object.fromEntries(bodyFields.map((name) => [name, fromBody[name]])),
     });
     const flattened = [
@@ -170,7 +195,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
       return fail({ code: "VALIDATION_FAILED", message: "Invalid input", fields: problems });
 
     const result = await options.execute(route.operation, variables, context);
-    if (result.errors?.length) return fail(restErrorOf(result.errors));
+    if (result.errors?.length) return fail(restErrorOf(result.errors, route.restField));
     const value = route.result(result.data ?? {}, schema);
     if (value === undefined) {
       return fail({ code: route.notFoundCode ?? "NOT_FOUND", message: `Nothing found at ${req.path}` });
@@ -196,25 +221,41 @@ function restVariables(
   return variables;
 }
 
-/** The first error decides the status; a VALIDATION_FAILED error carries its field list. */
 /** Details that name a state carry GraphQL enum names; REST speaks the documented spelling. */
-const STATE_DETAILS = ["from", "to"];
+const STATE_DETAILS = ["from", "to", "status"];
 
+/**
+ * The first error decides the status; a VALIDATION_FAILED error carries its field list.
+ * Fields are renamed to the route's REST input names (`restField`).
+ */
 function restErrorOf(
   errors: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>,
+  restField: (field: string) => string = (field) => field,
 ): RestError {
   const [first] = errors;
   const { code, fields, ...details } = first.extensions ?? {};
   return {
     code: typeof code === "string" ? code : "INTERNAL_SERVER_ERROR",
     message: first.message,
-    ...(Array.isArray(fields) ? { fields: fields as FieldError[] } : {}),
+    ...(Array.isArray(fields)
+      ? {
+          fields: (fields as FieldError[]).map((f) => {
+            const field = restField(f.field);
+            const message = typeof f.message === "string" ? f.message.replace(f.field, field) : f.message;
+            return { ...f, field, message };
+          }),
+        }
+      : {}),
     details: Object.fromEntries(
       Object.entries(details)
         .filter(([key]) => PUBLIC_ERROR_DETAILS.includes(key))
         .map(([key, value]) => [
           key,
-          STATE_DETAILS.includes(key) && typeof value === "string" ? toRestSpelling(value) : value,
+          STATE_DETAILS.includes(key) && typeof value === "string"
+            ? toRestSpelling(value)
+            : key === "field" && typeof value === "string"
+              ? restField(value)
+              : value,
         ]),
     ),
   };

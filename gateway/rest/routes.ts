@@ -2,11 +2,12 @@ import type { GraphQLSchema } from "graphql";
 import type { JsonSchema } from "./json-schema";
 import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
+import { ledgerComponentSchemas, ledgerRoutes } from "./routes/ledger";
 
-/** The REST route table: every legacy path the shim serves. */
-export const restRoutes: RestRoute[] = [...clientRoutes];
+/** The REST route table: every legacy path the shim serves (matched in this order). */
+export const restRoutes: RestRoute[] = [...clientRoutes, ...ledgerRoutes];
 
 /** Named schemas the routes refer to (`#/components/schemas/<name>`). */
 export function restComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { ...clientComponentSchemas(schema) };
+  return { ...clientComponentSchemas(schema), ...ledgerComponentSchemas(schema) };
 }

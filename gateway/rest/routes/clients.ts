@@ -4,7 +4,7 @@
  */
 import { type GraphQLObjectType, type GraphQLSchema, Kind, parse } from "graphql";
 import { jsonSchemaOfType, type JsonSchema } from "../json-schema";
-import { toRest } from "../convert";
+import { queryInt, toRest } from "../convert";
 import type { RestRoute } from "../route";
 
 const CLIENT_DTO_FRAGMENT = `
@@ -142,12 +142,7 @@ export const clientRoutes: RestRoute[] = [
     } ${CLIENT_DTO_FRAGMENT}`,
     variables: ({ query }) => ({
       filter: { status: query.status, type: query.type, riskLevel: query.riskLevel, search: query.search },
-      first:
-        query.first === undefined
-          ? undefined
-          : /^-?\d+$/.test(query.first)
-            ? Number(query.first)
-            : query.first,
+      first: queryInt(query.first),
       after: query.after,
     }),
     result: (data, schema) => {

@@ -1,0 +1,565 @@
+/**
+ * GeneralLedger routes of DESIGN.md section 7: accounts (front office under `/Accounts`,
+ * system under `/v2/internal`, `/v2/ledger/internal` and `/internal`), transactions, the
+ * offered currencies and the five payment operations, each one operation of the ledger.
+ * Money stays a decimal string in the account's currency; enum values take the documented
+ * spelling (`active`, `pending`, `immediate`).
+ */
+import type { GraphQLObjectType, GraphQLSchema } from "graphql";
+import { type FieldError, validationError } from "../../../common/errors";
+import { isUuid, queryInt, toRest } from "../convert";
+import { jsonSchemaOfFragment, jsonSchemaOfType, type JsonSchema } from "../json-schema";
+import type { RestRoute } from "../route";
+
+const ACCOUNT_DTO_FRAGMENT = `
+fragment AccountDto on Account {
+  id number kind clientId currency name status position overdraftLimit
+  balance { posted pending available currency }
+  created updated
+}`;
+
+const TRANSACTION_DTO_FRAGMENT = `
+fragment TransactionDto on LedgerTransaction {
+  id kind paymentId created
+  entries { accountId currency amount balanceAfter }
+}`;
+
+const PAYMENT_DTO_FRAGMENT = `
+fragment PaymentDto on Payment {
+  id status debitAccountId creditAccountId amount currency description metadata idempotencyKey
+  created updated
+}`;
+
+/**
+ * The ledger's account number: 12 digits (an 11-digit serial and a Luhn check digit). The
+ * gateway imports no subgraph code, so the format is repeated here; it never looks like a UUID.
+ */
+const ACCOUNT_NUMBER = /^\d{12}$/;
+
+const ACCOUNT_DTO_REF = { $ref: "#/components/schemas/AccountDto" };
+const TRANSACTION_DTO_REF = { $ref: "#/components/schemas/TransactionDto" };
+const PAYMENT_DTO_REF = { $ref: "#/components/schemas/PaymentDto" };
+
+/** Shared schemas of these routes, for the OpenAPI document's components. */
+export function ledgerComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
+  return {
+    AccountDto: jsonSchemaOfFragment(schema, ACCOUNT_DTO_FRAGMENT),
+    TransactionDto: jsonSchemaOfFragment(schema, TRANSACTION_DTO_FRAGMENT),
+    PaymentDto: jsonSchemaOfFragment(schema, PAYMENT_DTO_FRAGMENT),
+  };
+}
+
+/** A GraphQL object of `typeName` (or a list of them) with enum values in the documented spelling. */
+function dto(value: unknown, schema: GraphQLSchema, typeName: string): unknown {
+  const type = schema.getType(typeName) as GraphQLObjectType;
+  return Array.isArray(value) ? value.map((item) => toRest(item, type)) : toRest(value, type);
+}
+
+/** The operation's field as a DTO; `undefined` (404) when it is null. */
+function dtoOrNotFound(field: string, typeName: string) {
+  return (data: Record<string, unknown>, schema: GraphQLSchema) =>
+    data[field] ? dto(data[field], schema, typeName) : undefined;
+}
+
+/** A connection as the documented list value `{items, totalCount, pageInfo}`. */
+function page(field: string, typeName: string) {
+  return (data: Record<string, unknown>, schema: GraphQLSchema) => {
+    const connection = data[field] as { totalCount: number; pageInfo: unknown; nodes: unknown[] };
+    return {
+      items: dto(connection.nodes, schema, typeName),
+      totalCount: connection.totalCount,
+      pageInfo: connection.pageInfo,
+    };
+  };
+}
+
+function pageSchema(schema: GraphQLSchema, item: JsonSchema): JsonSchema {
+  return {
+    type: "object",
+    properties: {
+      items: { type: "array", items: item },
+      totalCount: { type: "integer" },
+      pageInfo: jsonSchemaOfType(schema, "PageInfo"),
+    },
+  };
+}
+
+/**
+ * Ids in a body must be UUIDs (400 `isUuid` naming the field), as path ids are: a malformed
+ * id is the caller's mistake, not an id that names nothing. A list is checked item by item.
+ */
+function requireUuids(values: Record<string, unknown>): void {
+  const problems: FieldError[] = [];
+  for (const [field, value] of Object.entries(values)) {
+    const items: Array<[string, unknown]> = Array.isArray(value)
+      ? value.map((item, index) => [`${field}.${index}`, item])
+      : [[field, value]];
+    for (const [name, item] of items) {
+      if (item !== undefined && item !== null && !isUuid(item)) {
+        problems.push({ field: name, rule: "isUuid", message: `${name} must be a UUID` });
+      }
+    }
+  }
+  if (problems.length) throw validationError(problems);
+}
+
+/** The body's field `name` when the body is an object. */
+function field(body: unknown, name: string): unknown {
+  return body && typeof body === "object" ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+const PAGE_QUERY = {
+  first: { description: "Page size, 1 to 100 (default 20)", graphqlType: "Int" },
+  after: { description: "`pageInfo.endCursor` of the previous page", graphqlType: "String" },
+};
+
+const ACCOUNTS_OPERATION = (
+  name: string,
+) => `query ${name}($filter: AccountFilterInput, $first: Int, $after: String) {
+  accounts(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { ...AccountDto }
+  }
+} ${ACCOUNT_DTO_FRAGMENT}`;
+
+const OPEN_ACCOUNT_OPERATION = (name: string) => `mutation ${name}($input: OpenAccountInput!) {
+  openAccount(input: $input) { ...AccountDto }
+} ${ACCOUNT_DTO_FRAGMENT}`;
+
+const RECALCULATE_OPERATION = (name: string) => `mutation ${name}($accountIds: [ID!]!) {
+  recalculateBalances(accountIds: $accountIds) {
+    accountId currency storedPosted actualPosted storedPending actualPending wasWrong
+  }
+}`;
+
+const TRANSACTIONS_OPERATION = (name: string) => `query ${name}(
+  $filter: TransactionFilterInput, $first: Int, $after: String
+) {
+  transactions(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { ...TransactionDto }
+  }
+} ${TRANSACTION_DTO_FRAGMENT}`;
+
+const SEARCH_BODY_SUMMARY = "body `{filter, first, after}`";
+
+const accountRoutes: RestRoute[] = [
+  // Front office (any caller; a front-office token reaches its own client's accounts only).
+  {
+    method: "post",
+    path: "/Accounts",
+    summary:
+      "Open an account for a client in an offered currency; body `{clientId, currency, name}` (a front-office token: its own client, no overdraft)",
+    tag: "GeneralLedger - Accounts",
+    auth: "any",
+    style: "plain",
+    bodyVariable: "input",
+    operation: OPEN_ACCOUNT_OPERATION("OpenAccount"),
+    variables: ({ body }) => {
+      requireUuids({ clientId: field(body, "clientId") });
+      return { input: body };
+    },
+    result: (data, schema) => dto(data.openAccount, schema, "Account"),
+    resultSchema: () => ACCOUNT_DTO_REF,
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    method: "get",
+    path: "/Accounts",
+    summary:
+      "List client accounts in opening order, filtered, one page at a time (a front-office token: its own)",
+    tag: "GeneralLedger - Accounts",
+    auth: "any",
+    style: "plain",
+    query: {
+      clientId: { description: "The owning client", graphqlType: "ID", uuid: true },
+      currency: { description: "ISO 4217 code", graphqlType: "String" },
+      status: { description: "active, blocked or closed", graphqlType: "AccountStatus" },
+      number: { description: "The 12-digit account number", graphqlType: "String" },
+      ...PAGE_QUERY,
+    },
+    flattenedVariables: ["filter"],
+    operation: ACCOUNTS_OPERATION("Accounts"),
+    variables: ({ query }) => ({
+      filter: {
+        clientId: query.clientId,
+        currency: query.currency,
+        status: query.status,
+        number: query.number,
+      },
+      first: queryInt(query.first),
+      after: query.after,
+    }),
+    result: page("accounts", "Account"),
+    resultSchema: (schema) => pageSchema(schema, ACCOUNT_DTO_REF),
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    // One route serves both documented paths `/Accounts/{id}` and `/Accounts/{accountNumber}`.
+    method: "get",
+    path: "/Accounts/{id}",
+    summary:
+      "Fetch an account by id or by account number: a UUID is an id, 12 digits an account number, anything else is 400 (a front-office token: its own)",
+    tag: "GeneralLedger - Accounts",
+    auth: "any",
+    style: "plain",
+    operation: `query AccountByIdOrNumber($id: ID!, $number: String!, $byId: Boolean!) {
+      account(id: $id) @include(if: $byId) { ...AccountDto }
+      accountByNumber(number: $number) @skip(if: $byId) { ...AccountDto }
+    } ${ACCOUNT_DTO_FRAGMENT}`,
+    variables: ({ params }) => {
+      const key = params.id;
+      if (!isUuid(key) && !ACCOUNT_NUMBER.test(key)) {
+        throw validationError([
+          {
+            field: "id",
+            rule: "isUuidOrAccountNumber",
+            message: "id must be an account id (UUID) or a 12-digit account number",
+          },
+        ]);
+      }
+      return { id: key, number: key, byId: isUuid(key) };
+    },
+    result: (data, schema) => {
+      const account = data.account ?? data.accountByNumber;
+      return account ? dto(account, schema, "Account") : undefined;
+    },
+    resultSchema: () => ACCOUNT_DTO_REF,
+    errorStatuses: [400, 401, 403, 404],
+    notFoundCode: "ACCOUNT_NOT_FOUND",
+  },
+  {
+    method: "patch",
+    path: "/Accounts/{id}",
+    summary:
+      "Change an account: body `{name, status, overdraftLimit}`, only the given fields change (status active or blocked, and overdraft, are for system callers)",
+    tag: "GeneralLedger - Accounts",
+    auth: "any",
+    style: "plain",
+    uuidParams: ["id"],
+    bodyVariable: "input",
+    operation: `mutation UpdateAccount($id: ID!, $input: UpdateAccountInput!) {
+      updateAccount(id: $id, input: $input) { ...AccountDto }
+    } ${ACCOUNT_DTO_FRAGMENT}`,
+    variables: ({ params, body }) => ({ id: params.id, input: body }),
+    result: (data, schema) => dto(data.updateAccount, schema, "Account"),
+    resultSchema: () => ACCOUNT_DTO_REF,
+    errorStatuses: [400, 401, 403, 404, 409],
+  },
+  {
+    method: "delete",
+    path: "/Accounts/{id}",
+    summary: "Close an account; only at a zero balance with nothing held (409 ACCOUNT_NOT_EMPTY)",
+    tag: "GeneralLedger - Accounts",
+    auth: "any",
+    style: "plain",
+    uuidParams: ["id"],
+    operation: `mutation CloseAccount($id: ID!) { closeAccount(id: $id) { ...AccountDto } } ${ACCOUNT_DTO_FRAGMENT}`,
+    variables: ({ params }) => ({ id: params.id }),
+    result: (data, schema) => dto(data.closeAccount, schema, "Account"),
+    resultSchema: () => ACCOUNT_DTO_REF,
+    errorStatuses: [400, 401, 403, 404, 409],
+  },
+  {
+    method: "put",
+    path: "/Accounts/reorder-accounts",
+    summary:
+      "Put a client's accounts in a new order; body `{clientId, accountIds}` listing each of its open accounts once",
+    tag: "GeneralLedger - Accounts",
+    auth: "any",
+    style: "plain",
+    bodyFields: ["clientId", "accountIds"],
+    operation: `mutation ReorderAccounts($clientId: ID!, $accountIds: [ID!]!) {
+      reorderAccounts(clientId: $clientId, accountIds: $accountIds) { ...AccountDto }
+    } ${ACCOUNT_DTO_FRAGMENT}`,
+    variables: ({ body }) => {
+      requireUuids({ clientId: field(body, "clientId"), accountIds: field(body, "accountIds") });
+      return {};
+    },
+    result: (data, schema) => dto(data.reorderAccounts, schema, "Account"),
+    resultSchema: () => ({ type: "array", items: ACCOUNT_DTO_REF }),
+    errorStatuses: [400, 401, 403],
+  },
+
+  // System
+  {
+    method: "post",
+    path: "/v2/internal/Accounts",
+    summary:
+      "Open an account for a client in an offered currency; body `{clientId, currency, name, overdraftLimit}`",
+    tag: "GeneralLedger - Accounts",
+    auth: "system",
+    style: "envelope",
+    bodyVariable: "input",
+    operation: OPEN_ACCOUNT_OPERATION("InternalOpenAccount"),
+    variables: ({ body }) => {
+      requireUuids({ clientId: field(body, "clientId") });
+      return { input: body };
+    },
+    result: (data, schema) => dto(data.openAccount, schema, "Account"),
+    resultSchema: () => ACCOUNT_DTO_REF,
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    method: "post",
+    path: "/v2/internal/Accounts/recalculate",
+    summary:
+      "Recompute accounts' stored balances from their entries; body `{accountIds}`; reports (and corrects) any that were wrong",
+    tag: "GeneralLedger - Accounts",
+    auth: "system",
+    style: "envelope",
+    bodyFields: ["accountIds"],
+    operation: RECALCULATE_OPERATION("RecalculateBalances"),
+    variables: ({ body }) => {
+      requireUuids({ accountIds: field(body, "accountIds") });
+      return {};
+    },
+    result: (data) => data.recalculateBalances,
+    resultSchema: (schema) => ({ type: "array", items: jsonSchemaOfType(schema, "BalanceCheck") }),
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    method: "post",
+    path: "/internal/Accounts/calculateBalances",
+    summary:
+      "The first version of `/v2/internal/Accounts/recalculate`, the same operation: body `{accountIds}`",
+    tag: "GeneralLedger - Accounts",
+    auth: "system",
+    style: "envelope",
+    bodyFields: ["accountIds"],
+    operation: RECALCULATE_OPERATION("CalculateBalances"),
+    variables: ({ body }) => {
+      requireUuids({ accountIds: field(body, "accountIds") });
+      return {};
+    },
+    result: (data) => data.recalculateBalances,
+    resultSchema: (schema) => ({ type: "array", items: jsonSchemaOfType(schema, "BalanceCheck") }),
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    // Before `/v2/ledger/internal/Accounts/{accountId}`, which would otherwise take this path.
+    method: "get",
+    path: "/v2/ledger/internal/Accounts/getAggregatedAmounts",
+    summary: "Posted, held and available totals per currency over a client's open accounts",
+    tag: "GeneralLedger - Accounts",
+    auth: "system",
+    style: "envelope",
+    query: { clientId: { description: "The owning client", graphqlType: "ID", uuid: true } },
+    operation: `query AggregatedAmounts($clientId: ID!) {
+      aggregatedAmounts(clientId: $clientId) { currency posted pending available }
+    }`,
+    variables: ({ query }) => ({ clientId: query.clientId }),
+    result: (data) => data.aggregatedAmounts,
+    resultSchema: (schema) => ({ type: "array", items: jsonSchemaOfType(schema, "CurrencyAmounts") }),
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    method: "get",
+    path: "/v2/ledger/internal/Accounts/{accountId}",
+    summary: "Fetch any account (client or settlement) by id",
+    tag: "GeneralLedger - Accounts",
+    auth: "system",
+    style: "envelope",
+    uuidParams: ["accountId"],
+    operation: `query InternalAccount($id: ID!) { account(id: $id) { ...AccountDto } } ${ACCOUNT_DTO_FRAGMENT}`,
+    variables: ({ params }) => ({ id: params.accountId }),
+    result: dtoOrNotFound("account", "Account"),
+    resultSchema: () => ACCOUNT_DTO_REF,
+    errorStatuses: [400, 401, 403, 404],
+    notFoundCode: "ACCOUNT_NOT_FOUND",
+  },
+  {
+    method: "post",
+    path: "/v2/ledger/internal/Accounts/search",
+    summary: `Search client accounts in opening order; ${SEARCH_BODY_SUMMARY}, filter \`{clientId, currency, status, number}\``,
+    tag: "GeneralLedger - Accounts",
+    auth: "system",
+    style: "envelope",
+    bodyFields: ["filter", "first", "after"],
+    operation: ACCOUNTS_OPERATION("SearchAccounts"),
+    variables: ({ body }) => {
+      requireUuids({ "filter.clientId": field(field(body, "filter"), "clientId") });
+      return {};
+    },
+    result: page("accounts", "Account"),
+    resultSchema: (schema) => pageSchema(schema, ACCOUNT_DTO_REF),
+    errorStatuses: [400, 401, 403],
+  },
+];
+
+const transactionRoutes: RestRoute[] = [
+  {
+    method: "get",
+    path: "/internal/Transactions",
+    summary: "List ledger transactions, oldest first, filtered, one page at a time",
+    tag: "GeneralLedger - Transactions",
+    auth: "system",
+    style: "envelope",
+    query: {
+      accountId: { description: "Transactions with an entry on this account", graphqlType: "ID", uuid: true },
+      paymentId: { description: "Transactions of this payment", graphqlType: "ID", uuid: true },
+      kind: { description: "immediate or post", graphqlType: "TransactionKind" },
+      from: { description: "Created at or after (ISO 8601)", graphqlType: "DateTimeISO" },
+      to: { description: "Created before (ISO 8601)", graphqlType: "DateTimeISO" },
+      ...PAGE_QUERY,
+    },
+    flattenedVariables: ["filter"],
+    operation: TRANSACTIONS_OPERATION("InternalTransactions"),
+    variables: ({ query }) => ({
+      filter: {
+        accountId: query.accountId,
+        paymentId: query.paymentId,
+        kind: query.kind,
+        from: query.from,
+        to: query.to,
+      },
+      first: queryInt(query.first),
+      after: query.after,
+    }),
+    result: page("transactions", "LedgerTransaction"),
+    resultSchema: (schema) => pageSchema(schema, TRANSACTION_DTO_REF),
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    method: "post",
+    path: "/internal/Transactions/query",
+    summary: `Query ledger transactions, oldest first; ${SEARCH_BODY_SUMMARY}, filter \`{accountId, paymentId, kind, from, to}\``,
+    tag: "GeneralLedger - Transactions",
+    auth: "system",
+    style: "envelope",
+    bodyFields: ["filter", "first", "after"],
+    operation: TRANSACTIONS_OPERATION("QueryTransactions"),
+    variables: ({ body }) => {
+      const filter = field(body, "filter");
+      requireUuids({
+        "filter.accountId": field(filter, "accountId"),
+        "filter.paymentId": field(filter, "paymentId"),
+      });
+      return {};
+    },
+    result: page("transactions", "LedgerTransaction"),
+    resultSchema: (schema) => pageSchema(schema, TRANSACTION_DTO_REF),
+    errorStatuses: [400, 401, 403],
+  },
+  {
+    method: "get",
+    path: "/internal/Transactions/{id}",
+    summary: "Fetch a ledger transaction with its entries",
+    tag: "GeneralLedger - Transactions",
+    auth: "system",
+    style: "envelope",
+    uuidParams: ["id"],
+    operation: `query InternalTransaction($id: ID!) { transaction(id: $id) { ...TransactionDto } } ${TRANSACTION_DTO_FRAGMENT}`,
+    variables: ({ params }) => ({ id: params.id }),
+    result: dtoOrNotFound("transaction", "LedgerTransaction"),
+    resultSchema: () => TRANSACTION_DTO_REF,
+    errorStatuses: [400, 401, 403, 404],
+    notFoundCode: "TRANSACTION_NOT_FOUND",
+  },
+];
+
+const currencyRoutes: RestRoute[] = [
+  {
+    method: "get",
+    path: "/BaasProvider/available-currencies",
+    summary: "The currencies the bank offers accounts in, each with its minor-unit exponent",
+    tag: "GeneralLedger - BaasProvider",
+    auth: "any",
+    style: "plain",
+    operation: `query AvailableCurrencies { availableCurrencies { code exponent } }`,
+    variables: () => ({}),
+    result: (data) => data.availableCurrencies,
+    resultSchema: (schema) => ({ type: "array", items: jsonSchemaOfType(schema, "Currency") }),
+    errorStatuses: [401],
+  },
+];
+
+const IDEMPOTENCY_KEY = {
+  "Idempotency-Key": {
+    description:
+      "Any unique string up to 200 characters. The same key with the same request answers the first payment and moves nothing again; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED).",
+    required: true,
+  },
+};
+
+/** The subgraph names `input.amount` and `idempotencyKey`; REST names `amount` and the header. */
+function paymentRestField(graphqlField: string): string {
+  return graphqlField === "idempotencyKey" ? "Idempotency-Key" : graphqlField.replace(/^input\./, "");
+}
+
+function createPaymentRoute(path: string, mutation: string, summary: string): RestRoute {
+  return {
+    method: "post",
+    path,
+    summary,
+    tag: "GeneralLedger - Payments",
+    auth: "system",
+    style: "envelope",
+    headers: IDEMPOTENCY_KEY,
+    bodyVariable: "input",
+    operation: `mutation ${mutation[0].toUpperCase()}${mutation.slice(1)}($input: PaymentInput!, $idempotencyKey: String!) {
+      ${mutation}(input: $input, idempotencyKey: $idempotencyKey) { ...PaymentDto }
+    } ${PAYMENT_DTO_FRAGMENT}`,
+    variables: ({ body, headers }) => {
+      requireUuids({
+        debitAccountId: field(body, "debitAccountId"),
+        creditAccountId: field(body, "creditAccountId"),
+      });
+      return { input: body, idempotencyKey: headers["Idempotency-Key"] };
+    },
+    restField: paymentRestField,
+    result: (data, schema) => dto(data[mutation], schema, "Payment"),
+    resultSchema: () => PAYMENT_DTO_REF,
+    errorStatuses: [400, 401, 403, 404, 409],
+  };
+}
+
+function transitionPaymentRoute(action: "pend" | "post" | "cancel", summary: string): RestRoute {
+  const mutation = `${action}Payment`;
+  return {
+    method: "post",
+    path: `/internal/Payments/{paymentId}/${action}`,
+    summary,
+    tag: "GeneralLedger - Payments",
+    auth: "system",
+    style: "envelope",
+    uuidParams: ["paymentId"],
+    operation: `mutation ${action[0].toUpperCase()}${action.slice(1)}Payment($id: ID!) {
+      ${mutation}(id: $id) { ...PaymentDto }
+    } ${PAYMENT_DTO_FRAGMENT}`,
+    variables: ({ params }) => ({ id: params.paymentId }),
+    result: (data, schema) => dto(data[mutation], schema, "Payment"),
+    resultSchema: () => PAYMENT_DTO_REF,
+    errorStatuses: [400, 401, 403, 404, 409],
+  };
+}
+
+const paymentRoutes: RestRoute[] = [
+  createPaymentRoute(
+    "/internal/Payments",
+    "createPayment",
+    "Creates payment with single transaction and transfers money between accounts (posted at once); body `{debitAccountId, creditAccountId, amount, description, metadata}`",
+  ),
+  createPaymentRoute(
+    "/internal/Payments/draft",
+    "createDraftPayment",
+    "Creates payment in Draft state without any money transfers; same body as `/internal/Payments`",
+  ),
+  transitionPaymentRoute(
+    "pend",
+    "Pends payment and holds funds in case of withdrawals (draft -> pending; 409 INSUFFICIENT_FUNDS)",
+  ),
+  transitionPaymentRoute(
+    "post",
+    "Posts payment, withdraws held funds and deposits it to corresponding account (pending -> posted)",
+  ),
+  transitionPaymentRoute(
+    "cancel",
+    "Cancels payment and performs payback in case of held (draft or pending -> cancelled)",
+  ),
+];
+
+export const ledgerRoutes: RestRoute[] = [
+  ...accountRoutes,
+  ...transactionRoutes,
+  ...currencyRoutes,
+  ...paymentRoutes,
+];
