@@ -4,6 +4,7 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from "@apollo/gateway";
 import type { ApolloServerPlugin } from "@apollo/server";
+import { GraphQLError } from "graphql";
 import { statusOf } from "../common/errors";
 import type { GatewayContext } from "./context";
 
@@ -17,6 +18,26 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (!("authorization" in context)) return; // health checks and schema loads carry no request
     request.http?.headers.set("authorization", context.authorization);
     request.http?.headers.set("x-request-id", context.requestId);
+  }
+
+  /**
+   * A subgraph refuses a request as a whole with a 4xx and GraphQL errors (a variable its
+   * scalars cannot read, a token it will not take). Keep the subgraph's first error, code
+   * included, instead of the library's generic "400: Bad Request" that reads as our fault.
+   */
+  override async errorFromResponse(
+    response: Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0],
+  ): Promise<GraphQLError> {
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as
+      { errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }> } | undefined;
+    const first = body?.errors?.[0];
+    if (response.status >= 400 && response.status < 500 && typeof first?.message === "string") {
+      return new GraphQLError(first.message, { extensions: first.extensions ?? {} });
+    }
+    return super.errorFromResponse(response);
   }
 }
 

@@ -10,10 +10,25 @@ import { type Page, pageRequest, toPage } from "../../common/graphql/pagination"
 import { isValidAccountNumber } from "./domain/account-number";
 import { AccountKind, AccountStatus, assertAccountStatusChange } from "./domain/account-status";
 import { CURRENCY_EXPONENTS, formatAmount, parseAmount } from "./domain/money";
-import { assertPaymentTransition, type PaymentOperation, PAYMENT_TRANSITIONS } from "./domain/payment-status";
+import { type PaymentOperation, PAYMENT_TRANSITIONS } from "./domain/payment-status";
 import type { AccountRow, EntryRow, PaymentRow, TransactionRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/ledger.loaders";
-import type { AccountFilter, LedgerRepository, TransactionFilter } from "./persistence/ledger.repository";
+import {
+  type AccountFilter,
+  isUuid,
+  type LedgerRepository,
+  type TransactionFilter,
+} from "./persistence/ledger.repository";
+
+/** Ids given as plain arguments must be UUIDs (PostgreSQL would refuse them as a fault). */
+function requireUuids(ids: Record<string, string>): void {
+  const bad = Object.entries(ids).filter(([, id]) => !isUuid(id));
+  if (bad.length) {
+    throw validationError(
+      bad.map(([field]) => ({ field, rule: "isUuid", message: `${field} must be a UUID` })),
+    );
+  }
+}
 
 export interface PaymentRequest {
   debitAccountId: string;
@@ -91,6 +106,7 @@ export class LedgerService {
   }
 
   async aggregatedAmounts(clientId: string) {
+    requireUuids({ clientId });
     requireClientAccess(this.caller, clientId.toLowerCase());
     const rows = await this.repository.aggregatedAmounts(clientId);
     return rows.map((row) => ({
@@ -104,12 +120,20 @@ export class LedgerService {
   // Changing accounts
 
   async openAccount(input: {
-    clientId: string;
+    clientId?: string | null;
     currency: string;
     name: string;
     overdraftLimit?: string | null;
   }) {
-    requireClientAccess(this.caller, input.clientId.toLowerCase());
+    const clientId = (
+      input.clientId ?? (this.caller.kind === "client" ? this.caller.clientId : "")
+    ).toLowerCase();
+    if (!clientId) {
+      throw validationError([
+        { field: "clientId", rule: "required", message: "clientId is required for system callers" },
+      ]);
+    }
+    requireClientAccess(this.caller, clientId);
     const currency = input.currency.toUpperCase();
     if (!this.currencies.includes(currency)) {
       throw validationError([
@@ -124,7 +148,7 @@ export class LedgerService {
     if (overdraft > 0n) requireSystem(this.caller);
     const account = await this.repository.insertAccount({
       kind: AccountKind.CLIENT,
-      clientId: input.clientId.toLowerCase(),
+      clientId,
       currency,
       name: input.name,
       overdraftLimit: overdraft,
@@ -197,6 +221,7 @@ export class LedgerService {
 
   /** Puts the client's accounts in the given order; the list must be exactly the client's open accounts. */
   async reorderAccounts(clientId: string, accountIds: string[]): Promise<AccountRow[]> {
+    requireUuids({ clientId, ...Object.fromEntries(accountIds.map((id, i) => [`accountIds.${i}`, id])) });
     requireClientAccess(this.caller, clientId.toLowerCase());
     const owned = (await this.repository.accountsByClientIds([clientId])).filter(
       (a) => a.status !== AccountStatus.CLOSED,
@@ -222,6 +247,7 @@ export class LedgerService {
 
   async recalculateBalances(accountIds: string[]) {
     requireSystem(this.caller);
+    requireUuids(Object.fromEntries(accountIds.map((id, i) => [`accountIds.${i}`, id])));
     const checks = await this.repository.recalculateBalances(accountIds);
     const currencies = await this.repository.currenciesOf(checks.map((c) => c.accountId));
     return checks.map((check) => {
@@ -299,12 +325,11 @@ export class LedgerService {
   /** pend (hold), post (move the held money) or cancel (release): the documented transitions. */
   async transitionPayment(operation: PaymentOperation, id: string): Promise<PaymentRow> {
     requireSystem(this.caller);
-    const current = await this.loaders.paymentById.load(id);
-    if (!current) throw new AppError("PAYMENT_NOT_FOUND", `No payment ${id}`, { paymentId: id });
-    assertPaymentTransition(operation, current.status); // fails fast; the database decides under the lock
+    if (!isUuid(id)) throw new AppError("PAYMENT_NOT_FOUND", `No payment ${id}`, { paymentId: id });
+    // One round trip: the database decides, under the payment's lock, whether its status allows it.
     const { from, to } = PAYMENT_TRANSITIONS[operation];
     const payment = await this.repository.transitionPayment(
-      current.id,
+      id.toLowerCase(),
       from,
       to,
       this.caller.subject,

@@ -265,3 +265,50 @@ describe("federation", () => {
     expect(forFifty).toBeLessThanOrEqual(4);
   });
 });
+
+describe("input the ledger refuses by name", () => {
+  it.each([
+    [`{ accounts(filter: { clientId: "nope" }) { totalCount } }`, "clientId"],
+    [`{ transactions(filter: { accountId: "nope" }) { totalCount } }`, "accountId"],
+    [`{ aggregatedAmounts(clientId: "nope") { currency } }`, "clientId"],
+    [`mutation { recalculateBalances(accountIds: ["nope"]) { wasWrong } }`, "accountIds.0"],
+  ])("When %s is sent, then VALIDATION_FAILED names %s as isUuid", async (query, field) => {
+    const result = await stack.graphql(query);
+    expect(result.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect(result.errors![0].extensions!.fields).toContainEqual(
+      expect.objectContaining({ field, rule: "isUuid" }),
+    );
+  });
+
+  it("When a date filter is not a date, then the gateway answers BAD_USER_INPUT, not a fault", async () => {
+    const result = await stack.graphql(
+      `query($from: DateTimeISO) { transactions(filter: { from: $from }) { totalCount } }`,
+      {
+        from: "yesterday",
+      },
+    );
+    expect(result.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("When a front-office user opens an account without naming the client, then it is its own", async () => {
+    const clientId = randomUUID();
+    const result = await stack.graphql(
+      `mutation { openAccount(input: { currency: "EUR", name: "Mine" }) { clientId overdraftLimit } }`,
+      {},
+      { token: await stack.clientToken(clientId) },
+    );
+    expect(result.data!.openAccount).toEqual({ clientId, overdraftLimit: "0.00" });
+    const withOverdraft = await stack.graphql(
+      `mutation { openAccount(input: { currency: "EUR", name: "Mine", overdraftLimit: "100.00" }) { id } }`,
+      {},
+      { token: await stack.clientToken(clientId) },
+    );
+    expect(withOverdraft.errors![0].extensions!.code).toBe("FORBIDDEN");
+    const system = await stack.graphql(
+      `mutation { openAccount(input: { currency: "EUR", name: "x" }) { id } }`,
+    );
+    expect(system.errors![0].extensions!.fields).toEqual([
+      expect.objectContaining({ field: "clientId", rule: "required" }),
+    ]);
+  });
+});

@@ -5,7 +5,7 @@ import {
 } from "../../subgraphs/ledger/domain/account-number";
 import { AccountStatus, assertAccountStatusChange } from "../../subgraphs/ledger/domain/account-status";
 import { formatAmount, MAX_MINOR_UNITS, parseAmount } from "../../subgraphs/ledger/domain/money";
-import { assertPaymentTransition, PaymentStatus } from "../../subgraphs/ledger/domain/payment-status";
+import { PAYMENT_TRANSITIONS, PaymentStatus } from "../../subgraphs/ledger/domain/payment-status";
 
 describe("money", () => {
   it.each([
@@ -85,14 +85,11 @@ describe("payment state machine", () => {
   const statuses = Object.values(PaymentStatus);
 
   it.each((["pend", "post", "cancel"] as const).flatMap((op) => statuses.map((s) => [op, s] as const)))(
-    "When a payment in %s is asked to %s, then only the documented moves pass",
+    "When %s is asked of a %s payment, then only the documented moves pass",
     (operation, status) => {
-      const expected = ALLOWED[operation][status];
-      if (expected) expect(assertPaymentTransition(operation, status)).toBe(expected);
-      else
-        expect(() => assertPaymentTransition(operation, status)).toThrow(
-          expect.objectContaining({ code: "PAYMENT_INVALID_STATE" }),
-        );
+      const transition = PAYMENT_TRANSITIONS[operation];
+      const leadsTo = transition.from.includes(status) ? transition.to : undefined;
+      expect(leadsTo).toBe(ALLOWED[operation][status]);
     },
   );
 });

@@ -1,4 +1,4 @@
-import { IsISO4217CurrencyCode, IsOptional, Matches, ValidateNested } from "class-validator";
+import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches, ValidateNested } from "class-validator";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
@@ -9,7 +9,13 @@ const DECIMAL = /^\d{1,16}(\.\d+)?$/;
 
 @InputType()
 export class OpenAccountInput {
-  @Field(() => ID) clientId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Required for system callers; a front-office caller's own client by default.",
+  })
+  @IsOptional()
+  @IsUUID()
+  clientId?: string | null;
 
   @Field({ description: "ISO 4217 code of an offered currency (availableCurrencies)." })
   @IsISO4217CurrencyCode()
@@ -45,7 +51,10 @@ export class UpdateAccountInput {
 
 @InputType()
 export class AccountFilterInput {
-  @Field(() => ID, { nullable: true }) clientId?: string | null;
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  clientId?: string | null;
   @Field(() => String, { nullable: true }) currency?: string | null;
   @Field(() => AccountStatus, { nullable: true }) status?: AccountStatus | null;
   @Field(() => String, { nullable: true }) number?: string | null;
@@ -57,8 +66,14 @@ export class TransactionFilterInput {
     nullable: true,
     description: "Required for front-office callers (one of their accounts).",
   })
+  @IsOptional()
+  @IsUUID()
   accountId?: string | null;
-  @Field(() => ID, { nullable: true }) paymentId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  paymentId?: string | null;
   @Field(() => TransactionKind, { nullable: true }) kind?: TransactionKind | null;
   @Field(() => Date, { nullable: true, description: "Created at or after." }) from?: Date | null;
   @Field(() => Date, { nullable: true, description: "Created before." }) to?: Date | null;
