@@ -25,6 +25,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Client } from "pg";
@@ -121,19 +122,28 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-function processTicks(pid: number): number | undefined {
+interface Ticks {
+  user: number;
+  system: number;
+}
+
+function processTicks(pid: number): Ticks | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
+    return { user: Number(fields[11]), system: Number(fields[12]) }; // utime, stime (fields 14 and 15)
   } catch {
     return undefined;
   }
 }
 
-/** Ticks used by each process named `postgres`, by pid (backends of the ledger's pool persist). */
-function postgresTicks(): Map<number, number> {
-  const result = new Map<number, number>();
+/**
+ * Ticks used by the PostgreSQL processes that serve the bench: backends connected to `database`
+ * (the ledger's pool persists across a scenario) plus the shared ones (postmaster, WAL writer,
+ * checkpointer...). Backends of other databases (someone else's tests) are left out.
+ */
+function postgresTicks(database: string): Map<number, Ticks> {
+  const result = new Map<number, Ticks>();
   let entries: string[] = [];
   try {
     entries = fs.readdirSync("/proc");
@@ -144,6 +154,9 @@ function postgresTicks(): Map<number, number> {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (fs.readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+      const title = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
+      const shared = !title.startsWith("postgres:") || SHARED_POSTGRES_PROCESS.test(title);
+      if (!shared && !title.includes(` ${database} `)) continue;
       const ticks = processTicks(Number(entry));
       if (ticks !== undefined) result.set(Number(entry), ticks);
     } catch {
@@ -152,6 +165,9 @@ function postgresTicks(): Map<number, number> {
   }
   return result;
 }
+
+const SHARED_POSTGRES_PROCESS =
+  /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|stats collector)\s*$/;
 
 function machineTicks(): { busy: number; iowait: number; total: number } {
   try {
@@ -169,34 +185,58 @@ function machineTicks(): { busy: number; iowait: number; total: number } {
 interface CpuSnapshot {
   at: number;
   machine: ReturnType<typeof machineTicks>;
-  ledger: number | undefined;
-  postgres: Map<number, number>;
+  ledger: Ticks | undefined;
+  postgres: Map<number, Ticks>;
   self: NodeJS.CpuUsage;
 }
 
-function cpuSnapshot(ledgerPid: number | undefined): CpuSnapshot {
+function cpuSnapshot(ledgerPid: number | undefined, database: string): CpuSnapshot {
   return {
     at: performance.now(),
     machine: machineTicks(),
     ledger: ledgerPid ? processTicks(ledgerPid) : undefined,
-    postgres: postgresTicks(),
+    postgres: postgresTicks(database),
     self: process.cpuUsage(),
   };
 }
 
-/** CPU used between two snapshots, in percent of one core (200 = both cores of a 2-core machine). */
+/**
+ * CPU used between two snapshots, in percent of one core (200 = both cores of a 2-core machine);
+ * `...SysPct` is the part spent in the kernel (socket writes and wake-ups, fsync).
+ */
 function cpuBetween(before: CpuSnapshot, after: CpuSnapshot) {
   const seconds = (after.at - before.at) / 1000;
   const pct = (ticks: number) => round((ticks / CLOCK_TICKS / seconds) * 100);
-  let postgres = 0;
-  for (const [pid, ticks] of after.postgres) postgres += ticks - (before.postgres.get(pid) ?? 0);
-  const self = after.self.user + after.self.system - (before.self.user + before.self.system);
+  let postgresUser = 0;
+  let postgresSystem = 0;
+  for (const [pid, ticks] of after.postgres) {
+    const earlier = before.postgres.get(pid) ?? { user: 0, system: 0 };
+    postgresUser += ticks.user - earlier.user;
+    postgresSystem += ticks.system - earlier.system;
+  }
+  const ledger =
+    before.ledger && after.ledger
+      ? { user: after.ledger.user - before.ledger.user, system: after.ledger.system - before.ledger.system }
+      : undefined;
+  const benchUs = after.self.user + after.self.system - (before.self.user + before.self.system);
+  const benchSysUs = after.self.system - before.self.system;
   const machineTotal = after.machine.total - before.machine.total;
+  // Everything else on the machine (another build or test run skews the figures), in % of one core.
+  const machineBusyCores = machineTotal
+    ? ((after.machine.busy - before.machine.busy) / machineTotal) * os.availableParallelism()
+    : NaN;
+  const ours =
+    (ledger ? ledger.user + ledger.system : 0) / CLOCK_TICKS / seconds +
+    (postgresUser + postgresSystem) / CLOCK_TICKS / seconds +
+    benchUs / 1e6 / seconds;
   return {
-    ledgerPct:
-      before.ledger !== undefined && after.ledger !== undefined ? pct(after.ledger - before.ledger) : null,
-    postgresPct: pct(postgres),
-    benchPct: round((self / 1e6 / seconds) * 100),
+    ledgerPct: ledger ? pct(ledger.user + ledger.system) : null,
+    ledgerSysPct: ledger ? pct(ledger.system) : null,
+    postgresPct: pct(postgresUser + postgresSystem),
+    postgresSysPct: pct(postgresSystem),
+    benchPct: round((benchUs / 1e6 / seconds) * 100),
+    benchSysPct: round((benchSysUs / 1e6 / seconds) * 100),
+    otherPct: Number.isNaN(machineBusyCores) ? null : round(Math.max(0, machineBusyCores - ours) * 100),
     machineBusyPct: machineTotal
       ? round(((after.machine.busy - before.machine.busy) / machineTotal) * 100)
       : null,
@@ -418,11 +458,17 @@ interface Scenario {
   accountCount: number;
 }
 
+/** The processes whose CPU a scenario reports: the ledger's, and PostgreSQL's for this database. */
+interface Watched {
+  ledgerPid: number | undefined;
+  database: string;
+}
+
 async function runScenario(
   api: LedgerApi,
   scenario: Scenario,
   seconds: number,
-  ledgerPid: number | undefined,
+  watched: Watched,
   onTick?: (elapsedMs: number) => void,
 ): Promise<ScenarioResult> {
   const latencies: number[] = [];
@@ -432,7 +478,7 @@ async function runScenario(
   let unknown = 0;
   const started = performance.now();
   const end = started + seconds * 1000;
-  const before = cpuSnapshot(ledgerPid);
+  const before = cpuSnapshot(watched.ledgerPid, watched.database);
 
   const caller = async () => {
     while (!interrupted && performance.now() < end) {
@@ -469,7 +515,7 @@ async function runScenario(
     if (ticker) clearInterval(ticker);
   }
   const elapsed = (performance.now() - started) / 1000;
-  const after = cpuSnapshot(ledgerPid);
+  const after = cpuSnapshot(watched.ledgerPid, watched.database);
   const sorted = Float64Array.from(latencies).sort();
   return {
     scenario: scenario.name,
@@ -620,6 +666,7 @@ async function main(): Promise<number> {
     const startedAt = performance.now();
     ledger = await startLedger(root, databaseUrl);
     const ledgerPid = ledger.child.pid;
+    const watched: Watched = { ledgerPid, database: databaseName };
     note(
       `ledger subgraph pid ${ledgerPid} ready on port ${ledger.port} in ${Math.round(performance.now() - startedAt)} ms`,
     );
@@ -678,7 +725,7 @@ async function main(): Promise<number> {
         api,
         { name: "warmup", callers: 8, pick: spread, accountCount: accountIds.length },
         options.warmupSeconds,
-        ledgerPid,
+        watched,
       );
       account(warm);
       note(`warmup: ${warm.paymentsPerSecond}/s over ${warm.seconds} s (not reported)`);
@@ -694,7 +741,7 @@ async function main(): Promise<number> {
       for (const scenario of scenarios) {
         if (interrupted) break;
         note(`running ${scenario.name} for ${options.seconds} s`);
-        const result = await runScenario(api, scenario, options.seconds, ledgerPid);
+        const result = await runScenario(api, scenario, options.seconds, watched);
         account(result);
         results.push(result);
         process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -717,7 +764,7 @@ async function main(): Promise<number> {
           accountCount: accountIds.length,
         },
         options.soakSeconds,
-        ledgerPid,
+        watched,
         (elapsedMs) => {
           if (elapsedMs - lastSample >= 5000) {
             lastSample = Math.floor(elapsedMs / 5000) * 5000;
@@ -755,7 +802,9 @@ async function main(): Promise<number> {
           `ok ${r.successes}  errors ${r.errors}${r.unknown ? `  unknown ${r.unknown}` : ""}`,
       );
       lines.push(
-        `${"".padEnd(34)} CPU (% of one core): ledger ${r.cpu.ledgerPct ?? "n/a"}, postgres ${r.cpu.postgresPct}, bench ${r.cpu.benchPct}; ` +
+        `${"".padEnd(34)} CPU (% of one core, kernel part in brackets): ledger ${r.cpu.ledgerPct ?? "n/a"} (${r.cpu.ledgerSysPct ?? "n/a"}), ` +
+          `postgres ${r.cpu.postgresPct} (${r.cpu.postgresSysPct}), bench ${r.cpu.benchPct} (${r.cpu.benchSysPct}), ` +
+          `other processes ${r.cpu.otherPct ?? "n/a"}; ` +
           `machine busy ${r.cpu.machineBusyPct ?? "n/a"}%, iowait ${r.cpu.machineIowaitPct ?? "n/a"}%`,
       );
       for (const [message, count] of Object.entries(r.errorMessages)) {

@@ -10,6 +10,8 @@ export interface Config {
   nodeEnv: string;
   /** PostgreSQL server to use; when unset an embedded PostgreSQL is started. */
   databaseUrl: string | undefined;
+  /** Connections per subgraph process. Small on purpose: more only queue in PostgreSQL. */
+  databasePoolSize: number;
   embeddedPostgres: { dataDir: string; port: number };
   gateway: { host: string; port: number; restBodyLimit: string };
   subgraphs: { client: SubgraphConfig; ledger: SubgraphConfig };
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     nodeEnv,
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: int(env.DATABASE_POOL_SIZE, 8, "DATABASE_POOL_SIZE"),
     embeddedPostgres: {
       dataDir: path.resolve(projectRoot(), env.EMBEDDED_PG_DIR || ".data/postgres"),
       port: int(env.EMBEDDED_PG_PORT, 54329, "EMBEDDED_PG_PORT"),

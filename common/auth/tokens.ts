@@ -5,6 +5,7 @@
  * Claims: `sub` (who), `kind` (`system` | `client`), `clientId` (for `client`),
  * plus `iss`, `aud`, `exp`.
  */
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import type { AuthConfig } from "../config";
 import { AppError } from "../errors";
@@ -13,12 +14,13 @@ import type { Caller } from "./caller";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class TokenVerifier {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly key: KeyObject | JWTVerifyGetKey;
 
   constructor(private readonly config: AuthConfig) {
     this.key = config.jwksUrl
       ? createRemoteJWKSet(new URL(config.jwksUrl))
-      : new TextEncoder().encode(config.jwtSecret);
+      : // A KeyObject made once: jose would otherwise import the raw secret on every verify.
+        createSecretKey(Buffer.from(config.jwtSecret, "utf8"));
   }
 
   /** Verifies an `Authorization` header value; throws UNAUTHENTICATED for anything but a valid token. */

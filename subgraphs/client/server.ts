@@ -21,6 +21,7 @@ export async function startClientSubgraph(config: Config, databaseUrl: string): 
     schema: CLIENT_SCHEMA,
     entities: clientEntities,
     migrations: clientMigrations,
+    poolSize: config.databasePoolSize,
   });
   await dataSource.initialize();
   try {

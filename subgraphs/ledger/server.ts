@@ -25,7 +25,7 @@ export async function startLedgerSubgraph(config: Config, databaseUrl: string): 
     schema: LEDGER_SCHEMA,
     entities: ledgerEntities,
     migrations: ledgerMigrations,
-    poolSize: 20,
+    poolSize: config.databasePoolSize,
   });
   await dataSource.initialize();
   try {

@@ -117,9 +117,9 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
     await db.query(`
       CREATE FUNCTION ledger.check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF (SELECT count(*) FROM ledger.entry WHERE transaction_id = NEW.id) < 2
-           OR EXISTS (SELECT 1 FROM ledger.entry WHERE transaction_id = NEW.id
-                      GROUP BY currency HAVING sum(amount) <> 0) THEN
+        IF (SELECT COALESCE(sum(n), 0) < 2 OR COALESCE(bool_or(total <> 0), false)
+              FROM (SELECT count(*) AS n, sum(amount) AS total FROM ledger.entry
+                     WHERE transaction_id = NEW.id GROUP BY currency) per_currency) THEN
           RAISE EXCEPTION 'ledger transaction % is not balanced', NEW.id;
         END IF;
         RETURN NULL;
@@ -220,6 +220,8 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
           RETURN;
         END IF;
 
+        -- Accounts first: the payment's foreign keys then need no extra share lock on rows this
+        -- transaction already holds (on a hot account those would pile up as multixacts).
         SELECT * INTO v_accounts FROM ledger.lock_accounts(p_debit, p_credit, p_currency);
         PERFORM ledger.require_active(v_accounts.o_debit, 'debitAccountId');
         PERFORM ledger.require_active(v_accounts.o_credit, 'creditAccountId');
