@@ -4,8 +4,11 @@ import {
   type DataSourceOptions,
   DefaultNamingStrategy,
   type Logger,
+  type ObjectLiteral,
   type QueryRunner,
+  type SelectQueryBuilder,
 } from "typeorm";
+import type { KeysetPosition } from "../graphql/pagination";
 
 /**
  * Counts the SQL statements a data source sends. Tests use it to prove batching
@@ -103,4 +106,29 @@ export class EmbeddedPrefixNamingStrategy extends DefaultNamingStrategy {
     const name = customName ?? propertyName;
     return prefixes.length ? `${prefixes.join("_")}_${name}` : name;
   }
+}
+
+/**
+ * One page of a filtered query in creation order, and the number of rows matching in all:
+ * keyset pagination on `(created_at, id)` (an index on those columns serves it).
+ */
+export async function keysetPage<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  size: number,
+  after?: KeysetPosition,
+): Promise<{ rows: T[]; total: number }> {
+  const alias = query.alias;
+  const total = await query.clone().getCount();
+  if (after) {
+    query.andWhere(`(${alias}.created_at, ${alias}.id) > (:afterCreatedAt, :afterId)`, {
+      afterCreatedAt: after.createdAt,
+      afterId: after.id,
+    });
+  }
+  const rows = await query
+    .orderBy(`${alias}.created_at`, "ASC")
+    .addOrderBy(`${alias}.id`, "ASC")
+    .limit(size + 1)
+    .getMany();
+  return { rows, total };
 }

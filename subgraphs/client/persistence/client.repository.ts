@@ -1,4 +1,5 @@
 import { type DataSource, type EntityManager, In } from "typeorm";
+import { keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
 import { Client } from "./client.entity";
@@ -81,19 +82,7 @@ export class ClientRepository {
         { pattern },
       );
     }
-    const total = await query.clone().getCount();
-    if (after) {
-      query.andWhere("(c.created_at, c.id) > (:afterCreatedAt, :afterId)", {
-        afterCreatedAt: after.createdAt,
-        afterId: after.id,
-      });
-    }
-    const rows = await query
-      .orderBy("c.created_at", "ASC")
-      .addOrderBy("c.id", "ASC")
-      .limit(size + 1)
-      .getMany();
-    return { rows, total };
+    return keysetPage(query, size, after);
   }
 
   /**

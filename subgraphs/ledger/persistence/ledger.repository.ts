@@ -4,6 +4,7 @@
  * AppErrors with the same code.
  */
 import { type DataSource, In } from "typeorm";
+import { keysetPage } from "../../../common/db/data-source";
 import { AppError, type ErrorCode } from "../../../common/errors";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { accountNumberFromSerial } from "../domain/account-number";
@@ -201,19 +202,7 @@ export class LedgerRepository {
     if (filter.currency) query.andWhere("a.currency = :currency", { currency: filter.currency });
     if (filter.status) query.andWhere("a.status = :status", { status: filter.status });
     if (filter.number) query.andWhere("a.number = :number", { number: filter.number });
-    const total = await query.clone().getCount();
-    if (after) {
-      query.andWhere("(a.created_at, a.id) > (:afterCreatedAt, :afterId)", {
-        afterCreatedAt: after.createdAt,
-        afterId: after.id,
-      });
-    }
-    const rows = await query
-      .orderBy("a.created_at", "ASC")
-      .addOrderBy("a.id", "ASC")
-      .limit(size + 1)
-      .getMany();
-    return { rows, total };
+    return keysetPage(query, size, after);
   }
 
   /** Renames and/or sets status and overdraft; the overdraft may not drop below what is in use. */
@@ -377,18 +366,6 @@ export class LedgerRepository {
     if (filter.kind) query.andWhere("t.kind = :kind", { kind: filter.kind });
     if (filter.from) query.andWhere("t.created_at >= :from", { from: filter.from });
     if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
-    const total = await query.clone().getCount();
-    if (after) {
-      query.andWhere("(t.created_at, t.id) > (:afterCreatedAt, :afterId)", {
-        afterCreatedAt: after.createdAt,
-        afterId: after.id,
-      });
-    }
-    const rows = await query
-      .orderBy("t.created_at", "ASC")
-      .addOrderBy("t.id", "ASC")
-      .limit(size + 1)
-      .getMany();
-    return { rows, total };
+    return keysetPage(query, size, after);
   }
 }
