@@ -40,7 +40,8 @@ export const ERROR_CODES = {
   },
   ACCOUNT_NOT_FOUND: {
     status: 404,
-    description: "No account has this id or number (or the caller may not see it).",
+    description:
+      "No account has this id or number. (A front-office caller gets FORBIDDEN for any account not its own, existing or not.)",
   },
   ACCOUNT_NOT_ACTIVE: {
     status: 409,

@@ -32,9 +32,19 @@ export function controlCharacterErrors(value: unknown, prefix = ""): FieldError[
       : [];
   }
   if (value === null || typeof value !== "object") return [];
-  return Object.entries(value).flatMap(([key, item]) =>
-    controlCharacterErrors(item, prefix ? `${prefix}.${key}` : key),
-  );
+  return Object.entries(value).flatMap(([key, item]) => {
+    const field = prefix ? `${prefix}.${key}` : key;
+    const inKey = CONTROL_CHARACTERS.test(key)
+      ? [
+          {
+            field,
+            rule: "noControlCharacters",
+            message: `a key of ${prefix || "the input"} holds control characters`,
+          },
+        ]
+      : [];
+    return [...inKey, ...controlCharacterErrors(item, field)];
+  });
 }
 
 /**
@@ -42,7 +52,18 @@ export function controlCharacterErrors(value: unknown, prefix = ""): FieldError[
  * instance, or an array of them) and throws VALIDATION_FAILED with every broken rule.
  * Every string of every input is also refused when it holds control characters.
  */
-export async function validateInput(value: unknown): Promise<void> {
+export async function validateInput(
+  value: unknown,
+  _type?: unknown,
+  resolverData?: { args?: Record<string, unknown> },
+): Promise<void> {
+  if (typeof value === "string") {
+    // A plain string argument: name it by finding it among the field's arguments.
+    const name = Object.entries(resolverData?.args ?? {}).find(([, arg]) => arg === value)?.[0] ?? "argument";
+    const errors = controlCharacterErrors(value, name);
+    if (errors.length) throw validationError(errors);
+    return;
+  }
   const items = Array.isArray(value) ? value : [value];
   const fields: FieldError[] = [];
   for (const [index, item] of items.entries()) {

@@ -70,8 +70,8 @@ describe("Front-office account routes (/Accounts)", () => {
       position: 0,
       overdraftLimit: "0.00",
       balance: { posted: "0.00", pending: "0.00", available: "0.00", currency: "EUR" },
-      created: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
-      updated: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      updatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
   });
 

@@ -4,6 +4,7 @@ import { Client as PgClient } from "pg";
 import { isValidAccountNumber } from "../../subgraphs/ledger/domain/account-number";
 import {
   ACCOUNT_FIELDS,
+  balance,
   CREATE_DRAFT,
   CREATE_PAYMENT,
   fund,
@@ -159,14 +160,24 @@ describe("accounts", () => {
     await fund(stack, a.id, "12.34");
     const db = new PgClient({ connectionString: stack.databaseUrl });
     await db.connect();
-    await db.query(`UPDATE ledger.account SET posted = posted + 100 WHERE id = $1`, [a.id]);
+    await db.query(`UPDATE ledger.account SET posted = posted + 100, pending = pending + 5 WHERE id = $1`, [
+      a.id,
+    ]);
     await db.end();
     const check = await stack.graphql(
-      `mutation($ids: [ID!]!) { recalculateBalances(accountIds: $ids) { accountId storedPosted actualPosted wasWrong } }`,
+      `mutation($ids: [ID!]!) { recalculateBalances(accountIds: $ids) {
+        accountId storedPosted actualPosted storedPending actualPending wasWrong } }`,
       { ids: [a.id] },
     );
     expect(check.data!.recalculateBalances).toEqual([
-      { accountId: a.id, storedPosted: "13.34", actualPosted: "12.34", wasWrong: true },
+      {
+        accountId: a.id,
+        storedPosted: "13.34",
+        actualPosted: "12.34",
+        storedPending: "0.05",
+        actualPending: "0.00",
+        wasWrong: true,
+      },
     ]);
     const again = await stack.graphql(
       `mutation($ids: [ID!]!) { recalculateBalances(accountIds: $ids) { wasWrong } }`,
@@ -310,5 +321,97 @@ describe("input the ledger refuses by name", () => {
     expect(system.errors![0].extensions!.fields).toEqual([
       expect.objectContaining({ field: "clientId", rule: "required" }),
     ]);
+  });
+});
+
+describe("recalculation while money moves", () => {
+  it("When balances are recalculated while payments race on the account, then nothing is reported wrong or changed", async () => {
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "100.00");
+    const payments = Array.from({ length: 30 }, () =>
+      stack.graphql(CREATE_PAYMENT, { input: paymentInput(a.id, b.id, "1.00"), key: randomUUID() }),
+    );
+    const checks = Array.from({ length: 10 }, () =>
+      stack.graphql(`mutation($ids: [ID!]!) { recalculateBalances(accountIds: $ids) { wasWrong } }`, {
+        ids: [a.id, b.id],
+      }),
+    );
+    const results = await Promise.all([...payments, ...checks]);
+    for (const check of results.slice(30)) {
+      expect(check.data!.recalculateBalances).toEqual([{ wasWrong: false }, { wasWrong: false }]);
+    }
+    expect(await balance(stack, a.id)).toEqual({ posted: "70.00", pending: "0.00", available: "70.00" });
+  });
+});
+
+describe("nested paths a front-office user might take", () => {
+  it("When it follows links from its own data or asks for another client's, then it never sees the other side", async () => {
+    const ownClient = await importClient(stack);
+    const own = await openAccount(stack, { clientId: ownClient });
+    const otherClient = await importClient(stack);
+    const other = await openAccount(stack, { clientId: otherClient });
+    await fund(stack, other.id, "40.00");
+    const paid = await stack.graphql(CREATE_PAYMENT, {
+      input: paymentInput(other.id, own.id, "15.00"),
+      key: randomUUID(),
+    });
+    const paymentId = paid.data!.createPayment.id;
+    const token = await stack.clientToken(ownClient);
+
+    const statement = await stack.graphql(
+      `query($id: ID!) { account(id: $id) { transactions { nodes { id payment { id } entries { accountId amount account { id } } } } } }`,
+      { id: own.id },
+      { token },
+    );
+    const [transaction] = statement.data!.account.transactions.nodes;
+    expect(transaction.entries).toEqual([{ accountId: own.id, amount: "15.00", account: { id: own.id } }]);
+    expect(transaction.payment).toBeNull();
+    expect(statement.errors!.map((e) => e.extensions!.code)).toEqual(["FORBIDDEN"]);
+
+    const viaId = await stack.graphql(
+      `query($id: ID!) { transaction(id: $id) { entries { accountId } } }`,
+      { id: transaction.id },
+      { token },
+    );
+    expect(viaId.data!.transaction.entries).toEqual([{ accountId: own.id }]);
+
+    const otherTransactions = await stack.graphql(
+      `query($id: ID!) { transactions(filter: { accountId: $id }) { nodes { id } } }`,
+      { id: other.id },
+      { token },
+    );
+    expect(otherTransactions.errors![0].extensions!.code).toBe("FORBIDDEN");
+    const otherClientAccounts = await stack.graphql(
+      `query($id: ID!) { client(id: $id) { accounts { id } } }`,
+      { id: otherClient },
+      { token },
+    );
+    expect(otherClientAccounts.data!.client).toBeNull();
+    expect(JSON.stringify(otherClientAccounts.data)).not.toContain(other.id);
+    const payment = await stack.graphql(
+      `query($id: ID!) { payment(id: $id) { id } }`,
+      { id: paymentId },
+      { token },
+    );
+    expect(payment.errors![0].extensions!.code).toBe("FORBIDDEN");
+  });
+
+  it("When a plain argument or a metadata key holds a NUL, then it is refused by name, not as a fault", async () => {
+    const currency = await stack.graphql(`query($c: String!) { settlementAccount(currency: $c) { id } }`, {
+      c: "E\u0000R",
+    });
+    expect(currency.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect(currency.errors![0].extensions!.fields).toEqual([
+      expect.objectContaining({ field: "currency", rule: "noControlCharacters" }),
+    ]);
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "1.00");
+    const metadata = await stack.graphql(CREATE_PAYMENT, {
+      input: { ...paymentInput(a.id, b.id, "1.00"), metadata: { "bad\u0000key": 1 } },
+      key: randomUUID(),
+    });
+    expect(metadata.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED" });
   });
 });

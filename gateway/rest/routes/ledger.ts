@@ -15,19 +15,19 @@ const ACCOUNT_DTO_FRAGMENT = `
 fragment AccountDto on Account {
   id number kind clientId currency name status position overdraftLimit
   balance { posted pending available currency }
-  created updated
+  createdAt updatedAt
 }`;
 
 const TRANSACTION_DTO_FRAGMENT = `
 fragment TransactionDto on LedgerTransaction {
-  id kind paymentId created
+  id kind paymentId createdAt
   entries { accountId currency amount balanceAfter }
 }`;
 
 const PAYMENT_DTO_FRAGMENT = `
 fragment PaymentDto on Payment {
   id status debitAccountId creditAccountId amount currency description metadata idempotencyKey
-  created updated
+  createdAt updatedAt
 }`;
 
 /**

@@ -27,7 +27,10 @@ export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
   OMR: 3,
 };
 
-/** Largest amount accepted in minor units: room for any sum of balances in a bigint column. */
+/**
+ * Largest single amount accepted, in minor units (10^13 EUR). A bigint balance holds about 9,000 such
+ * amounts; a settlement account beyond that is refused by PostgreSQL (a 400, not a wrap-around).
+ */
 export const MAX_MINOR_UNITS = 10n ** 15n;
 
 export function exponentOf(currency: string): number {

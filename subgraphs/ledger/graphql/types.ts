@@ -68,8 +68,8 @@ export class Account {
   @Field() name!: string;
   @Field(() => AccountStatus) status!: AccountStatus;
   @Field(() => Int, { description: "The client's ordering of its accounts, from 0." }) position!: number;
-  @Field({ name: "created" }) createdAt!: Date;
-  @Field({ name: "updated" }) updatedAt!: Date;
+  @Field() createdAt!: Date;
+  @Field() updatedAt!: Date;
 }
 
 @Directive('@key(fields: "id")')
@@ -89,7 +89,7 @@ export class LedgerTransaction {
   @Field(() => ID) id!: string;
   @Field(() => TransactionKind) kind!: TransactionKind;
   @Field(() => ID, { nullable: true }) paymentId!: string | null;
-  @Field({ name: "created" }) createdAt!: Date;
+  @Field() createdAt!: Date;
 }
 
 @ObjectType({ description: "A change of a payment's status: who, when, which request." })
@@ -114,8 +114,8 @@ export class Payment {
   @Field(() => GraphQLJSONObject, { nullable: true }) metadata!: Record<string, unknown> | null;
   @Field(() => PaymentStatus) status!: PaymentStatus;
   @Field() idempotencyKey!: string;
-  @Field({ name: "created" }) createdAt!: Date;
-  @Field({ name: "updated" }) updatedAt!: Date;
+  @Field() createdAt!: Date;
+  @Field() updatedAt!: Date;
 }
 
 @ObjectType({ description: "Totals over a client's open accounts in one currency." })

@@ -237,13 +237,19 @@ export class LedgerRepository {
 
   /** Sets positions 0..n-1 in the given order; returns how many of the client's accounts were placed. */
   async reorder(clientId: string, accountIds: string[]): Promise<number> {
-    const [, count] = (await this.db.query(
-      `UPDATE ledger.account a SET position = o.position - 1, updated_at = now()
-         FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, position)
-        WHERE a.id = o.id AND a.client_id = $1`,
-      [clientId, accountIds],
-    )) as [unknown[], number];
-    return count;
+    return this.db.transaction(async (tx) => {
+      // Locks in id order, as payments take them, so a reorder and a payment cannot deadlock.
+      await tx.query(`SELECT 1 FROM ledger.account WHERE client_id = $1 ORDER BY id FOR NO KEY UPDATE`, [
+        clientId,
+      ]);
+      const [, count] = (await tx.query(
+        `UPDATE ledger.account a SET position = o.position - 1, updated_at = now()
+           FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, position)
+          WHERE a.id = o.id AND a.client_id = $1`,
+        [clientId, accountIds],
+      )) as [unknown[], number];
+      return count;
+    });
   }
 
   async aggregatedAmounts(clientId: string) {

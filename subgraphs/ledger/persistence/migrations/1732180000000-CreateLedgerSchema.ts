@@ -223,6 +223,16 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
         -- Accounts first: the payment's foreign keys then need no extra share lock on rows this
         -- transaction already holds (on a hot account those would pile up as multixacts).
         SELECT * INTO v_accounts FROM ledger.lock_accounts(p_debit, p_credit, p_currency);
+        -- Look again under the locks: a request with the same key may have committed while this one
+        -- waited, and its result (not a funds check against the balance it left) is the answer.
+        SELECT * INTO v_payment FROM ledger.payment WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
+        IF FOUND THEN
+          IF v_payment.request_hash <> p_hash THEN
+            PERFORM ledger.fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('paymentId', v_payment.id));
+          END IF;
+          RETURN NEXT v_payment;
+          RETURN;
+        END IF;
         PERFORM ledger.require_active(v_accounts.o_debit, 'debitAccountId');
         PERFORM ledger.require_active(v_accounts.o_credit, 'creditAccountId');
         IF p_mode = 'IMMEDIATE' THEN
@@ -308,9 +318,12 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
       RETURNS TABLE (account_id uuid, stored_posted bigint, actual_posted bigint, stored_pending bigint, actual_pending bigint)
       LANGUAGE plpgsql AS $$
       BEGIN
+        -- Lock first, compute after: the next statement's snapshot then includes every payment
+        -- that committed while we waited, so a correct balance is never "corrected" to a stale sum.
+        PERFORM 1 FROM ledger.account WHERE id = ANY (p_ids) ORDER BY id FOR NO KEY UPDATE;
         RETURN QUERY
         WITH locked AS (
-          SELECT a.id, a.posted, a.pending FROM ledger.account a WHERE a.id = ANY (p_ids) ORDER BY a.id FOR NO KEY UPDATE
+          SELECT a.id, a.posted, a.pending FROM ledger.account a WHERE a.id = ANY (p_ids)
         ), actual AS (
           SELECT l.id, l.posted AS stored_posted, l.pending AS stored_pending,
                  COALESCE((SELECT sum(e.amount) FROM ledger.entry e WHERE e.account_id = l.id), 0)::bigint AS actual_posted,
