@@ -223,21 +223,6 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
         -- Accounts first: the payment's foreign keys then need no extra share lock on rows this
         -- transaction already holds (on a hot account those would pile up as multixacts).
         SELECT * INTO v_accounts FROM ledger.lock_accounts(p_debit, p_credit, p_currency);
-        -- Look again under the locks: a request with the same key may have committed while this one
-        -- waited, and its result (not a funds check against the balance it left) is the answer.
-        SELECT * INTO v_payment FROM ledger.payment WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
-        IF FOUND THEN
-          IF v_payment.request_hash <> p_hash THEN
-            PERFORM ledger.fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('paymentId', v_payment.id));
-          END IF;
-          RETURN NEXT v_payment;
-          RETURN;
-        END IF;
-        PERFORM ledger.require_active(v_accounts.o_debit, 'debitAccountId');
-        PERFORM ledger.require_active(v_accounts.o_credit, 'creditAccountId');
-        IF p_mode = 'IMMEDIATE' THEN
-          PERFORM ledger.require_funds(v_accounts.o_debit, p_amount);
-        END IF;
 
         INSERT INTO ledger.payment (idempotency_scope, idempotency_key, request_hash, debit_account_id,
                                     credit_account_id, amount, currency, description, metadata, status, created_by)
@@ -246,7 +231,8 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
         ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
         RETURNING * INTO v_payment;
         IF NOT FOUND THEN
-          -- A request with the same key committed while this one waited for the locks.
+          -- A request with the same key committed while this one waited for the locks: its result,
+          -- not a funds check against the balance it left, is the answer.
           SELECT * INTO v_payment FROM ledger.payment WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
           IF v_payment.request_hash <> p_hash THEN
             PERFORM ledger.fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('paymentId', v_payment.id));
@@ -255,7 +241,11 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
           RETURN;
         END IF;
 
+        -- A failed check raises, and the payment inserted above goes with the rolled-back call.
+        PERFORM ledger.require_active(v_accounts.o_debit, 'debitAccountId');
+        PERFORM ledger.require_active(v_accounts.o_credit, 'creditAccountId');
         IF p_mode = 'IMMEDIATE' THEN
+          PERFORM ledger.require_funds(v_accounts.o_debit, p_amount);
           PERFORM ledger.move(v_payment.id, 'IMMEDIATE', p_debit, p_credit, p_amount, p_currency, false);
         END IF;
         INSERT INTO ledger.payment_event (payment_id, from_status, to_status, changed_by, request_id)
