@@ -375,6 +375,31 @@ export class LedgerService {
     return toPage(rows, page.size, total);
   }
 
+  /** Opening balance, debits, credits and closing balance of an account over [from, to). */
+  async transactionReport(accountId: string, from?: Date | null, to?: Date | null) {
+    requireUuids({ accountId });
+    const account = await this.existingOwnAccount(accountId);
+    const start = from ?? new Date(0);
+    const end = to ?? new Date();
+    if (end < start) {
+      throw validationError([{ field: "to", rule: "notBeforeFrom", message: "to must not be before from" }]);
+    }
+    const row = await this.repository.transactionReport(account.id, start, end);
+    const closing = BigInt(row.opening) + BigInt(row.credits) - BigInt(row.debits);
+    const money = (value: bigint | string) => formatAmount(value, account.currency);
+    return {
+      accountId: account.id,
+      currency: account.currency,
+      from: start,
+      to: end,
+      openingBalance: money(row.opening),
+      debits: money(row.debits),
+      credits: money(row.credits),
+      closingBalance: money(closing),
+      transactionCount: row.count,
+    };
+  }
+
   async transaction(id: string): Promise<TransactionRow | null> {
     const transaction = await this.loaders.transactionById.load(id);
     if (transaction && this.caller.kind === "client") {

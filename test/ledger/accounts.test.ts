@@ -415,3 +415,42 @@ describe("nested paths a front-office user might take", () => {
     expect(metadata.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED" });
   });
 });
+
+describe("transaction report", () => {
+  it("When an account's period is reported, then opening, debits, credits and closing add up", async () => {
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "100.00");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const from = new Date().toISOString();
+    await stack.graphql(CREATE_PAYMENT, { input: paymentInput(a.id, b.id, "30.00"), key: randomUUID() });
+    await stack.graphql(CREATE_PAYMENT, { input: paymentInput(b.id, a.id, "5.50"), key: randomUUID() });
+    const report = await stack.graphql(
+      `query($id: ID!, $from: DateTimeISO) { transactionReport(accountId: $id, from: $from) {
+        currency openingBalance debits credits closingBalance transactionCount } }`,
+      { id: a.id, from },
+    );
+    expect(report.data!.transactionReport).toEqual({
+      currency: "EUR",
+      openingBalance: "100.00",
+      debits: "30.00",
+      credits: "5.50",
+      closingBalance: "75.50",
+      transactionCount: 2,
+    });
+    const rest = await stack.rest("GET", `/internal/Transactions/report?accountId=${a.id}`);
+    expect(rest.status).toBe(200);
+    expect(rest.body.value).toMatchObject({
+      openingBalance: "0.00",
+      credits: "105.50",
+      debits: "30.00",
+      closingBalance: "75.50",
+    });
+    const other = await stack.graphql(
+      `query($id: ID!) { transactionReport(accountId: $id) { closingBalance } }`,
+      { id: a.id },
+      { token: await stack.clientToken(randomUUID()) },
+    );
+    expect(other.errors![0].extensions!.code).toBe("FORBIDDEN");
+  });
+});

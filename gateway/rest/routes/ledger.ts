@@ -419,6 +419,28 @@ const transactionRoutes: RestRoute[] = [
     errorStatuses: [400, 401, 403],
   },
   {
+    method: "get",
+    path: "/internal/Transactions/report",
+    summary: "An account's movements over [from, to): opening balance, debits, credits, closing balance",
+    tag: "GeneralLedger - Transactions",
+    auth: "system",
+    style: "envelope",
+    query: {
+      accountId: { description: "The account", graphqlType: "ID", uuid: true },
+      from: { description: "Start, included (ISO 8601; default: the beginning)", graphqlType: "DateTimeISO" },
+      to: { description: "End, excluded (ISO 8601; default: now)", graphqlType: "DateTimeISO" },
+    },
+    operation: `query TransactionReport($accountId: ID!, $from: DateTimeISO, $to: DateTimeISO) {
+      transactionReport(accountId: $accountId, from: $from, to: $to) {
+        accountId currency from to openingBalance debits credits closingBalance transactionCount
+      }
+    }`,
+    variables: ({ query }) => ({ accountId: query.accountId, from: query.from, to: query.to }),
+    result: (data) => data.transactionReport,
+    resultSchema: (schema) => jsonSchemaOfType(schema, "TransactionReport"),
+    errorStatuses: [400, 401, 403, 404],
+  },
+  {
     method: "post",
     path: "/internal/Transactions/query",
     summary: `Query ledger transactions, oldest first; ${SEARCH_BODY_SUMMARY}, filter \`{accountId, paymentId, kind, from, to}\``,

@@ -3,7 +3,14 @@ import type { LedgerContext } from "../context";
 import { formatAmount } from "../domain/money";
 import type { EntryRow, TransactionRow } from "../persistence/entities";
 import { PageArgs, TransactionFilterInput } from "./inputs";
-import { Account, Entry, LedgerTransaction, LedgerTransactionConnection, Payment } from "./types";
+import {
+  Account,
+  Entry,
+  LedgerTransaction,
+  LedgerTransactionConnection,
+  Payment,
+  TransactionReport,
+} from "./types";
 
 @Resolver(() => LedgerTransaction)
 export class TransactionResolver {
@@ -14,6 +21,18 @@ export class TransactionResolver {
     @Arg("filter", () => TransactionFilterInput, { nullable: true }) filter?: TransactionFilterInput | null,
   ) {
     return ctx.ledger.transactions(filter ?? {}, first, after);
+  }
+
+  @Query(() => TransactionReport, {
+    description: "An account's movements over [from, to) (default: all time until now).",
+  })
+  transactionReport(
+    @Arg("accountId", () => ID) accountId: string,
+    @Ctx() ctx: LedgerContext,
+    @Arg("from", () => Date, { nullable: true }) from?: Date | null,
+    @Arg("to", () => Date, { nullable: true }) to?: Date | null,
+  ) {
+    return ctx.ledger.transactionReport(accountId, from, to);
   }
 
   @Query(() => LedgerTransaction, { nullable: true })

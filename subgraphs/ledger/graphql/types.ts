@@ -127,6 +127,21 @@ export class CurrencyAmounts {
 }
 
 @ObjectType({
+  description: "An account's movements over a period: posted balance before, debits, credits, balance after.",
+})
+export class TransactionReport {
+  @Field(() => ID) accountId!: string;
+  @Field() currency!: string;
+  @Field({ description: "Start, included." }) from!: Date;
+  @Field({ description: "End, excluded." }) to!: Date;
+  @Field() openingBalance!: string;
+  @Field({ description: "Total leaving the account, as a positive decimal." }) debits!: string;
+  @Field({ description: "Total entering the account." }) credits!: string;
+  @Field() closingBalance!: string;
+  @Field(() => Int) transactionCount!: number;
+}
+
+@ObjectType({
   description: "An account's stored balances against those recomputed from its entries and holds.",
 })
 export class BalanceCheck {

@@ -358,6 +358,20 @@ export class LedgerRepository {
       .find({ where: { transactionId: In([...ids]) }, order: { id: "ASC" } });
   }
 
+  /** An account's movements over [from, to): balance before, debits, credits, count. One statement. */
+  async transactionReport(accountId: string, from: Date, to: Date) {
+    const [row] = (await this.db.query(
+      `SELECT COALESCE(sum(e.amount) FILTER (WHERE t.created_at < $2), 0)::text AS opening,
+              COALESCE(sum(-e.amount) FILTER (WHERE e.amount < 0 AND t.created_at >= $2), 0)::text AS debits,
+              COALESCE(sum(e.amount) FILTER (WHERE e.amount > 0 AND t.created_at >= $2), 0)::text AS credits,
+              count(*) FILTER (WHERE t.created_at >= $2)::int AS count
+         FROM ledger.entry e JOIN ledger.ledger_transaction t ON t.id = e.transaction_id
+        WHERE e.account_id = $1 AND t.created_at < $3`,
+      [accountId, from, to],
+    )) as [{ opening: string; debits: string; credits: string; count: number }];
+    return row;
+  }
+
   async listTransactions(filter: TransactionFilter, size: number, after?: KeysetPosition) {
     const query = this.db.getRepository(TransactionRow).createQueryBuilder("t");
     if (filter.accountId) {
