@@ -44,6 +44,7 @@ async function run(label: string): Promise<{ label: string; readyMs: number; sto
       EMBEDDED_PG_PORT: "54349",
       PORT: "0",
       CLIENT_SUBGRAPH_PORT: "0",
+      LEDGER_SUBGRAPH_PORT: "0",
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "pipe", "inherit"],

@@ -52,6 +52,15 @@ function int(value: string | undefined, fallback: number, name: string): number 
   return parsed;
 }
 
+function poolSize(value: string | undefined): number {
+  if (value === undefined || value === "") return 8;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 200) {
+    throw new Error(`DATABASE_POOL_SIZE must be an integer from 1 to 200, got "${value}"`);
+  }
+  return parsed;
+}
+
 /**
  * The log level (`LOG_LEVEL`, default `info`; `silent` under jest). Separate from
  * {@link loadConfig} because the logger exists before any service reads its config.
@@ -78,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     nodeEnv,
     databaseUrl: env.DATABASE_URL || undefined,
-    databasePoolSize: int(env.DATABASE_POOL_SIZE, 8, "DATABASE_POOL_SIZE"),
+    databasePoolSize: poolSize(env.DATABASE_POOL_SIZE),
     embeddedPostgres: {
       dataDir: path.resolve(projectRoot(), env.EMBEDDED_PG_DIR || ".data/postgres"),
       port: int(env.EMBEDDED_PG_PORT, 54329, "EMBEDDED_PG_PORT"),

@@ -450,10 +450,9 @@ export class LedgerService {
     return account;
   }
 
+  /** An overdraft limit may be zero (an amount may not). */
   private parseLimit(value: string, currency: string): bigint {
-    return value.replace(/^0+(?=\d)/, "") === "0" || /^0+(\.0+)?$/.test(value)
-      ? 0n
-      : parseAmount(value, currency, "overdraftLimit");
+    return /^0+(\.0+)?$/.test(value) ? 0n : parseAmount(value, currency, "overdraftLimit");
   }
 
   /** Balances changed in the database: drop cached rows so this request reads them fresh. */

@@ -146,6 +146,7 @@ const SHAPE_CASES: Array<[string, Record<string, unknown>, string, string]> = [
     "required",
   ],
   ["document type not in the enum", doc({ type: "libraryCard" }), "identificationDocument.type", "enum"],
+  ["document type missing", doc({ type: undefined }), "identificationDocument.type", "required"],
   ["document issuedBy missing", doc({ issuedBy: undefined }), "identificationDocument.issuedBy", "required"],
   ["document number missing", doc({ number: undefined }), "identificationDocument.number", "required"],
   [

@@ -454,3 +454,19 @@ describe("transaction report", () => {
     expect(other.errors![0].extensions!.code).toBe("FORBIDDEN");
   });
 });
+
+describe("Account.client across subgraphs", () => {
+  it("When an account's client fields are asked, then the client subgraph answers them through the gateway", async () => {
+    const clientId = await importClient(stack, { firstName: "Maria", lastName: "Lopez" });
+    const account = await openAccount(stack, { clientId });
+    const result = await stack.graphql(
+      `query($id: ID!) { account(id: $id) { number client { id firstName lastName status } } }`,
+      { id: account.id },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.account).toEqual({
+      number: account.number,
+      client: { id: clientId, firstName: "Maria", lastName: "Lopez", status: "ACTIVE" },
+    });
+  });
+});
