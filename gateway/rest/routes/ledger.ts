@@ -143,24 +143,14 @@ const SEARCH_BODY_SUMMARY = "body `{filter, first, after}`";
 
 const accountRoutes: RestRoute[] = [
   // Front office (any caller; a front-office token reaches its own client's accounts only).
-  {
-    method: "post",
+  openAccountRoute({
     path: "/Accounts",
     summary:
       "Open an account for a client in an offered currency; body `{clientId, currency, name}` (a front-office token: its own client, no overdraft)",
-    tag: "GeneralLedger - Accounts",
     auth: "any",
     style: "plain",
-    bodyVariable: "input",
-    operation: OPEN_ACCOUNT_OPERATION("OpenAccount"),
-    variables: ({ body }) => {
-      requireUuids({ clientId: field(body, "clientId") });
-      return { input: body };
-    },
-    result: (data, schema) => dto(data.openAccount, schema, "Account"),
-    resultSchema: () => ACCOUNT_DTO_REF,
-    errorStatuses: [400, 401, 403],
-  },
+    name: "OpenAccount",
+  }),
   {
     method: "get",
     path: "/Accounts",
@@ -280,60 +270,24 @@ const accountRoutes: RestRoute[] = [
   },
 
   // System
-  {
-    method: "post",
+  openAccountRoute({
     path: "/v2/internal/Accounts",
     summary:
       "Open an account for a client in an offered currency; body `{clientId, currency, name, overdraftLimit}`",
-    tag: "GeneralLedger - Accounts",
     auth: "system",
     style: "envelope",
-    bodyVariable: "input",
-    operation: OPEN_ACCOUNT_OPERATION("InternalOpenAccount"),
-    variables: ({ body }) => {
-      requireUuids({ clientId: field(body, "clientId") });
-      return { input: body };
-    },
-    result: (data, schema) => dto(data.openAccount, schema, "Account"),
-    resultSchema: () => ACCOUNT_DTO_REF,
-    errorStatuses: [400, 401, 403],
-  },
-  {
-    method: "post",
-    path: "/v2/internal/Accounts/recalculate",
-    summary:
-      "Recompute accounts' stored balances from their entries; body `{accountIds}`; reports (and corrects) any that were wrong",
-    tag: "GeneralLedger - Accounts",
-    auth: "system",
-    style: "envelope",
-    bodyFields: ["accountIds"],
-    operation: RECALCULATE_OPERATION("RecalculateBalances"),
-    variables: ({ body }) => {
-      requireUuids({ accountIds: field(body, "accountIds") });
-      return {};
-    },
-    result: (data) => data.recalculateBalances,
-    resultSchema: (schema) => ({ type: "array", items: jsonSchemaOfType(schema, "BalanceCheck") }),
-    errorStatuses: [400, 401, 403],
-  },
-  {
-    method: "post",
-    path: "/internal/Accounts/calculateBalances",
-    summary:
-      "The first version of `/v2/internal/Accounts/recalculate`, the same operation: body `{accountIds}`",
-    tag: "GeneralLedger - Accounts",
-    auth: "system",
-    style: "envelope",
-    bodyFields: ["accountIds"],
-    operation: RECALCULATE_OPERATION("CalculateBalances"),
-    variables: ({ body }) => {
-      requireUuids({ accountIds: field(body, "accountIds") });
-      return {};
-    },
-    result: (data) => data.recalculateBalances,
-    resultSchema: (schema) => ({ type: "array", items: jsonSchemaOfType(schema, "BalanceCheck") }),
-    errorStatuses: [400, 401, 403],
-  },
+    name: "InternalOpenAccount",
+  }),
+  recalculateRoute(
+    "/v2/internal/Accounts/recalculate",
+    "Recompute accounts' stored balances from their entries; body `{accountIds}`; reports (and corrects) any that were wrong",
+    "RecalculateBalances",
+  ),
+  recalculateRoute(
+    "/internal/Accounts/calculateBalances",
+    "The first version of `/v2/internal/Accounts/recalculate`, the same operation: body `{accountIds}`",
+    "CalculateBalances",
+  ),
   {
     // Before `/v2/ledger/internal/Accounts/{accountId}`, which would otherwise take this path.
     method: "get",
@@ -578,6 +532,54 @@ const paymentRoutes: RestRoute[] = [
     "Cancels payment and performs payback in case of held (draft or pending -> cancelled)",
   ),
 ];
+
+/** `openAccount` behind a path: the front-office and the internal paths differ only in who and how they answer. */
+function openAccountRoute(route: {
+  path: string;
+  summary: string;
+  auth: RestRoute["auth"];
+  style: RestRoute["style"];
+  name: string;
+}): RestRoute {
+  return {
+    method: "post",
+    path: route.path,
+    summary: route.summary,
+    tag: "GeneralLedger - Accounts",
+    auth: route.auth,
+    style: route.style,
+    bodyVariable: "input",
+    operation: OPEN_ACCOUNT_OPERATION(route.name),
+    variables: ({ body }) => {
+      requireUuids({ clientId: field(body, "clientId") });
+      return { input: body };
+    },
+    result: (data, schema) => dto(data.openAccount, schema, "Account"),
+    resultSchema: () => ACCOUNT_DTO_REF,
+    errorStatuses: [400, 401, 403],
+  };
+}
+
+/** `recalculateBalances`, served at both documented paths. */
+function recalculateRoute(path: string, summary: string, name: string): RestRoute {
+  return {
+    method: "post",
+    path,
+    summary,
+    tag: "GeneralLedger - Accounts",
+    auth: "system",
+    style: "envelope",
+    bodyFields: ["accountIds"],
+    operation: RECALCULATE_OPERATION(name),
+    variables: ({ body }) => {
+      requireUuids({ accountIds: field(body, "accountIds") });
+      return {};
+    },
+    result: (data) => data.recalculateBalances,
+    resultSchema: (schema) => ({ type: "array", items: jsonSchemaOfType(schema, "BalanceCheck") }),
+    errorStatuses: [400, 401, 403],
+  };
+}
 
 export const ledgerRoutes: RestRoute[] = [
   ...accountRoutes,
