@@ -8,7 +8,7 @@ log=$(mktemp)
 data_dir=.data/ci-smoke-postgres
 rm -rf "$data_dir"
 
-env -u DATABASE_URL EMBEDDED_PG_DIR="$data_dir" EMBEDDED_PG_PORT=54359 PORT=4100 CLIENT_SUBGRAPH_PORT=4101 LEDGER_SUBGRAPH_PORT=4102 \
+env -u DATABASE_URL EMBEDDED_PG_DIR="$data_dir" EMBEDDED_PG_PORT=54359 PORT=4100 CLIENT_SUBGRAPH_PORT=4101 LEDGER_SUBGRAPH_PORT=4102 TRANSFER_SUBGRAPH_PORT=4103 \
   setsid npm start >"$log" 2>&1 &
 pid=$!
 cleanup() { kill -KILL -- -"$pid" 2>/dev/null || true; rm -f "$log"; }
@@ -36,7 +36,7 @@ echo "npm start exited with $status"
 [ "$status" -eq 0 ] || [ "$status" -eq 130 ] || { cat "$log"; echo "npm start exited with $status"; exit 1; }
 if grep -q '"level":50' "$log"; then cat "$log"; echo "errors logged"; exit 1; fi
 order=$(grep -o '"part":"[^"]*","msg":"stopped"' "$log" | cut -d'"' -f4 | paste -sd, -)
-[ "$order" = "gateway,ledger subgraph,client subgraph,embedded PostgreSQL" ] || { cat "$log"; echo "stop order was: $order"; exit 1; }
+[ "$order" = "gateway,transfer subgraph,ledger subgraph,client subgraph,embedded PostgreSQL" ] || { cat "$log"; echo "stop order was: $order"; exit 1; }
 echo "stopped in order: $order"
 if pgrep -g "$pid" >/dev/null; then pgrep -a -g "$pid"; echo "processes of this run left behind"; exit 1; fi
 if [ -e "$data_dir/postmaster.pid" ] || pgrep -f "$data_dir" >/dev/null; then echo "PostgreSQL still running"; exit 1; fi

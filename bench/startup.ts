@@ -45,6 +45,7 @@ async function run(label: string): Promise<{ label: string; readyMs: number; sto
       PORT: "0",
       CLIENT_SUBGRAPH_PORT: "0",
       LEDGER_SUBGRAPH_PORT: "0",
+      TRANSFER_SUBGRAPH_PORT: "0",
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "pipe", "inherit"],

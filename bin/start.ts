@@ -12,6 +12,7 @@ import { runUntilSignal } from "../common/process";
 import { startGateway } from "../gateway/server";
 import { startClientSubgraph } from "../subgraphs/client/server";
 import { startLedgerSubgraph } from "../subgraphs/ledger/server";
+import { startTransferSubgraph } from "../subgraphs/transfer/server";
 
 runUntilSignal(async (onStop) => {
   const startedAt = Date.now();
@@ -33,7 +34,11 @@ runUntilSignal(async (onStop) => {
   onStop("client subgraph", client.stop);
   const ledger = await startLedgerSubgraph(config, databaseUrl);
   onStop("ledger subgraph", ledger.stop);
-  const gateway = await startGateway(config, { subgraphUrls: { client: client.url, ledger: ledger.url } });
+  const transfer = await startTransferSubgraph(config, databaseUrl);
+  onStop("transfer subgraph", transfer.stop);
+  const gateway = await startGateway(config, {
+    subgraphUrls: { client: client.url, ledger: ledger.url, transfer: transfer.url },
+  });
   onStop("gateway", gateway.stop);
 
   const lines = [

@@ -14,7 +14,7 @@ export interface Config {
   databasePoolSize: number;
   embeddedPostgres: { dataDir: string; port: number };
   gateway: { host: string; port: number; restBodyLimit: string };
-  subgraphs: { client: SubgraphConfig; ledger: SubgraphConfig };
+  subgraphs: { client: SubgraphConfig; ledger: SubgraphConfig; transfer: SubgraphConfig };
   ledger: {
     /** ISO 4217 codes of the currencies the bank offers accounts in. */
     currencies: string[];
@@ -97,7 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: int(env.PORT, 4000, "PORT"),
       restBodyLimit: env.REST_BODY_LIMIT || "100kb",
     },
-    subgraphs: { client: subgraph("client", 4001), ledger: subgraph("ledger", 4002) },
+    subgraphs: {
+      client: subgraph("client", 4001),
+      ledger: subgraph("ledger", 4002),
+      transfer: subgraph("transfer", 4003),
+    },
     ledger: {
       currencies: (env.LEDGER_CURRENCIES || "EUR,USD,GBP,CHF,JPY")
         .split(",")

@@ -80,6 +80,11 @@ export const ERROR_CODES = {
     description: "This idempotency key was already used for a different request; the first one stands.",
   },
   TRANSACTION_NOT_FOUND: { status: 404, description: "No ledger transaction has this id." },
+  RECIPIENT_NOT_FOUND: { status: 404, description: "No recipient has this id." },
+  RECIPIENT_ALREADY_EXISTS: {
+    status: 409,
+    description: "The client already has a recipient with this IBAN in this currency.",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is larger than REST_BODY_LIMIT." },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -133,6 +138,7 @@ export const PUBLIC_ERROR_DETAILS = [
   "paymentId",
   "status",
   "currency",
+  "recipientId",
 ];
 
 /** Status for a code; unknown codes (from a future subgraph) count as 500. */

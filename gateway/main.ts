@@ -7,7 +7,11 @@ import { startGateway } from "./server";
 runUntilSignal(async (onStop) => {
   const config = loadConfig();
   const gateway = await startGateway(config, {
-    subgraphUrls: { client: config.subgraphs.client.url, ledger: config.subgraphs.ledger.url },
+    subgraphUrls: {
+      client: config.subgraphs.client.url,
+      ledger: config.subgraphs.ledger.url,
+      transfer: config.subgraphs.transfer.url,
+    },
   });
   onStop("gateway", gateway.stop);
   log.info({ url: gateway.url }, "gateway ready");

@@ -11,11 +11,13 @@ import { buildOpenApiDocument } from "../gateway/rest/openapi";
 import { restComponentSchemas, restRoutes } from "../gateway/rest/routes";
 import { buildClientSchema } from "../subgraphs/client/schema";
 import { buildLedgerSchema } from "../subgraphs/ledger/schema";
+import { buildTransferSchema } from "../subgraphs/transfer/schema";
 
 /** Subgraph name -> default URL written into the supergraph (the gateway overrides it from config). */
 const SUBGRAPHS = [
   { name: "client", url: "http://localhost:4001/graphql", build: buildClientSchema },
   { name: "ledger", url: "http://localhost:4002/graphql", build: buildLedgerSchema },
+  { name: "transfer", url: "http://localhost:4003/graphql", build: buildTransferSchema },
 ];
 
 /** File name under schema/ -> content. */

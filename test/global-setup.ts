@@ -13,6 +13,7 @@ import { ensureDatabase, startEmbeddedPostgres } from "../common/db/embedded";
 import { projectRoot } from "../common/paths";
 import { CLIENT_SCHEMA, clientEntities, clientMigrations } from "../subgraphs/client/persistence";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "../subgraphs/ledger/persistence";
+import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../subgraphs/transfer/persistence";
 
 declare global {
   var __TEST_DATABASE__: { adminUrl: string; name: string; stop?: () => Promise<void> } | undefined;
@@ -55,6 +56,7 @@ export default async function globalSetup(): Promise<void> {
   for (const subgraph of [
     { schema: CLIENT_SCHEMA, entities: clientEntities, migrations: clientMigrations },
     { schema: LEDGER_SCHEMA, entities: ledgerEntities, migrations: ledgerMigrations },
+    { schema: TRANSFER_SCHEMA, entities: transferEntities, migrations: transferMigrations },
   ]) {
     const { dataSource } = createDataSource({ url: url.toString(), ...subgraph });
     await dataSource.initialize();

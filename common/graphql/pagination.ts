@@ -2,7 +2,7 @@
  * Cursor pagination (Relay-style connections) shared by every list query.
  * Cursors are opaque to callers: base64url of the keyset position `[createdAt, id]`.
  */
-import { type ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
+import { ArgsType, type ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { validationError } from "../errors";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -107,4 +107,14 @@ export function Connection<T extends KeysetPosition>(node: ClassType<T>) {
     pageInfo!: PageInfo;
   }
   return ConnectionType;
+}
+
+/** `first` and `after` of every list field. */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "`pageInfo.endCursor` of the previous page." })
+  after?: string | null;
 }

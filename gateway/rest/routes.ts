@@ -3,11 +3,16 @@ import type { JsonSchema } from "./json-schema";
 import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
 import { ledgerComponentSchemas, ledgerRoutes } from "./routes/ledger";
+import { recipientComponentSchemas, recipientRoutes } from "./routes/recipients";
 
 /** The REST route table: every legacy path the shim serves (matched in this order). */
-export const restRoutes: RestRoute[] = [...clientRoutes, ...ledgerRoutes];
+export const restRoutes: RestRoute[] = [...clientRoutes, ...ledgerRoutes, ...recipientRoutes];
 
 /** Named schemas the routes refer to (`#/components/schemas/<name>`). */
 export function restComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { ...clientComponentSchemas(schema), ...ledgerComponentSchemas(schema) };
+  return {
+    ...clientComponentSchemas(schema),
+    ...ledgerComponentSchemas(schema),
+    ...recipientComponentSchemas(schema),
+  };
 }

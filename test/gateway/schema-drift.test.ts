@@ -12,6 +12,7 @@ describe("committed schema files", () => {
       "ledger.graphql",
       "openapi.json",
       "supergraph.graphql",
+      "transfer.graphql",
     ]);
     for (const [name, content] of Object.entries(files)) {
       const committed = fs.readFileSync(path.join(projectRoot(), "schema", name), "utf8");

@@ -9,6 +9,7 @@ import { mintToken } from "../../common/auth/tokens";
 import { type GatewayServer, startGateway } from "../../gateway/server";
 import { type ClientSubgraph, startClientSubgraph } from "../../subgraphs/client/server";
 import { type LedgerSubgraph, startLedgerSubgraph } from "../../subgraphs/ledger/server";
+import { startTransferSubgraph, type TransferSubgraph } from "../../subgraphs/transfer/server";
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -26,6 +27,7 @@ export interface Stack {
   config: Config;
   client: ClientSubgraph;
   ledger: LedgerSubgraph;
+  transfer: TransferSubgraph;
   gateway: GatewayServer;
   databaseUrl: string;
   systemToken: string;
@@ -51,6 +53,7 @@ export function testConfig(): Config {
     PORT: "0",
     CLIENT_SUBGRAPH_PORT: "0",
     LEDGER_SUBGRAPH_PORT: "0",
+    TRANSFER_SUBGRAPH_PORT: "0",
     LEDGER_CURRENCIES: "EUR,USD,JPY,BHD",
   });
 }
@@ -66,13 +69,17 @@ export async function startStack(): Promise<Stack> {
   const databaseUrl = testDatabaseUrl();
   const client = await startClientSubgraph(config, databaseUrl);
   const ledger = await startLedgerSubgraph(config, databaseUrl);
-  const gateway = await startGateway(config, { subgraphUrls: { client: client.url, ledger: ledger.url } });
+  const transfer = await startTransferSubgraph(config, databaseUrl);
+  const gateway = await startGateway(config, {
+    subgraphUrls: { client: client.url, ledger: ledger.url, transfer: transfer.url },
+  });
   const systemToken = await mintToken(config.auth, { kind: "system", subject: "test-system" });
 
   return {
     config,
     client,
     ledger,
+    transfer,
     gateway,
     databaseUrl,
     systemToken,
@@ -113,6 +120,7 @@ export async function startStack(): Promise<Stack> {
     },
     async stop() {
       await gateway.stop();
+      await transfer.stop();
       await ledger.stop();
       await client.stop();
     },

@@ -1,8 +1,9 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { PageArgs } from "../../../common/graphql/pagination";
 import type { LedgerContext } from "../context";
 import { formatAmount } from "../domain/money";
 import type { AccountRow } from "../persistence/entities";
-import { AccountFilterInput, OpenAccountInput, PageArgs, UpdateAccountInput } from "./inputs";
+import { AccountFilterInput, OpenAccountInput, UpdateAccountInput } from "./inputs";
 import {
   Account,
   AccountConnection,

@@ -1,6 +1,6 @@
 import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches, ValidateNested } from "class-validator";
 import { GraphQLJSONObject } from "graphql-scalars";
-import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
+import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
 import { AccountStatus } from "../domain/account-status";
 import { TransactionKind } from "./types";
@@ -108,12 +108,4 @@ export class CreatePaymentArgs {
   @MinChars(1)
   @MaxChars(200)
   idempotencyKey!: string;
-}
-
-@ArgsType()
-export class PageArgs {
-  @Field(() => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?:
-    number | null;
-  @Field(() => String, { nullable: true, description: "`pageInfo.endCursor` of the previous page." })
-  after?: string | null;
 }

@@ -1,8 +1,9 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { PageArgs } from "../../../common/graphql/pagination";
 import type { LedgerContext } from "../context";
 import { formatAmount } from "../domain/money";
 import type { EntryRow, TransactionRow } from "../persistence/entities";
-import { PageArgs, TransactionFilterInput } from "./inputs";
+import { TransactionFilterInput } from "./inputs";
 import {
   Account,
   Entry,

@@ -1,0 +1,46 @@
+import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches } from "class-validator";
+import { Field, ID, InputType } from "type-graphql";
+import { MaxChars, MinChars } from "../../../common/validation";
+
+@InputType({ description: "A beneficiary account at another bank." })
+export class AddRecipientInput {
+  @Field(() => ID, {
+    nullable: true,
+    description: "Required for system callers; a front-office caller's own client by default.",
+  })
+  @IsOptional()
+  @IsUUID()
+  clientId?: string | null;
+
+  @Field()
+  @MinChars(1)
+  @MaxChars(140)
+  name!: string;
+
+  @Field({ description: "IBAN; spaces and case are ignored." })
+  @MinChars(15)
+  @MaxChars(42)
+  iban!: string;
+
+  @Field(() => String, { nullable: true, description: "BIC (8 or 11 characters)." })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?$/)
+  bic?: string | null;
+
+  @Field({ description: "ISO 4217 code." })
+  @IsISO4217CurrencyCode()
+  currency!: string;
+}
+
+@InputType()
+export class RecipientFilterInput {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  clientId?: string | null;
+
+  @Field(() => String, { nullable: true }) currency?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Also list hidden recipients." })
+  includeHidden?: boolean | null;
+}
