@@ -34,7 +34,7 @@ runUntilSignal(async (onStop) => {
   onStop("client subgraph", client.stop);
   const ledger = await startLedgerSubgraph(config, databaseUrl);
   onStop("ledger subgraph", ledger.stop);
-  const transfer = await startTransferSubgraph(config, databaseUrl);
+  const transfer = await startTransferSubgraph(config, databaseUrl, ledger.url);
   onStop("transfer subgraph", transfer.stop);
   const gateway = await startGateway(config, {
     subgraphUrls: { client: client.url, ledger: ledger.url, transfer: transfer.url },

@@ -85,6 +85,12 @@ export const ERROR_CODES = {
     status: 409,
     description: "The client already has a recipient with this IBAN in this currency.",
   },
+  TRANSFER_NOT_FOUND: { status: 404, description: "No transfer has this id." },
+  LEDGER_UNAVAILABLE: {
+    status: 503,
+    description:
+      "The ledger could not be reached; the transfer is kept where it stopped and can be continued.",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is larger than REST_BODY_LIMIT." },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -139,6 +145,7 @@ export const PUBLIC_ERROR_DETAILS = [
   "status",
   "currency",
   "recipientId",
+  "transferId",
 ];
 
 /** Status for a code; unknown codes (from a future subgraph) count as 500. */

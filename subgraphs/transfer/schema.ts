@@ -3,8 +3,15 @@ import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema
 import { PageInfo } from "../../common/graphql/pagination";
 import type { TransferContext } from "./context";
 import { RecipientResolver } from "./graphql/recipient.resolver";
+import { TransferResolver } from "./graphql/transfer.resolver";
+import { registerTransferEnums } from "./graphql/transfer.types";
 
 const referenceResolvers = {
+  Transfer: {
+    __resolveReference(reference: { id?: unknown }, ctx: TransferContext) {
+      return typeof reference.id === "string" ? ctx.transfers.transfer(reference.id) : null;
+    },
+  },
   Recipient: {
     __resolveReference(reference: { id?: unknown }, ctx: TransferContext) {
       return typeof reference.id === "string" ? ctx.transfers.recipient(reference.id) : null;
@@ -14,8 +21,9 @@ const referenceResolvers = {
 
 /** The transfer orchestrator subgraph's schema (printed to schema/transfer.graphql by `npm run compose`). */
 export function buildTransferSchema(): Promise<GraphQLSchema> {
+  registerTransferEnums();
   return buildFederatedSchema(
-    { resolvers: [RecipientResolver], orphanedTypes: [PageInfo] },
+    { resolvers: [RecipientResolver, TransferResolver], orphanedTypes: [PageInfo] },
     referenceResolvers,
   );
 }

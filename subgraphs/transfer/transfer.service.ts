@@ -1,14 +1,26 @@
 /**
- * The transfer orchestrator's use cases, one instance per request. So far: recipients.
- * A front-office caller manages its own client's recipients only.
+ * The transfer orchestrator's use cases, one instance per request. So far: recipients and
+ * internal transfers. A front-office caller works with its own client's data only.
  */
-import { type Caller, requireClientAccess } from "../../common/auth/caller";
+import { createHash } from "node:crypto";
+import { type Caller, requireClientAccess, requireSystem } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { ibanProblem, normalizeIban } from "./domain/iban";
-import type { RecipientRow } from "./persistence/entities";
+import { stepKey, TransferKind, TransferStatus } from "./domain/transfer-status";
+import type { LedgerClient } from "./ledger-client";
+import type { RecipientRow, TransferRow } from "./persistence/entities";
 import type { TransferLoaders } from "./persistence/transfer.loaders";
-import type { RecipientFilter, TransferRepository } from "./persistence/transfer.repository";
+import type { RecipientFilter, TransferFilter, TransferRepository } from "./persistence/transfer.repository";
+
+/** Ledger refusals that end a transfer as FAILED; anything else (the ledger unreachable) leaves it to be continued. */
+const FINAL_LEDGER_ERRORS = new Set([
+  "INSUFFICIENT_FUNDS",
+  "CURRENCY_MISMATCH",
+  "ACCOUNT_NOT_ACTIVE",
+  "ACCOUNT_NOT_FOUND",
+  "VALIDATION_FAILED",
+]);
 
 const IBAN_RULES = {
   format: "an IBAN is a country code, two check digits and up to 30 letters or digits",
@@ -21,7 +33,135 @@ export class TransferService {
     private readonly repository: TransferRepository,
     private readonly loaders: TransferLoaders,
     private readonly caller: Caller,
+    private readonly requestId: string,
+    private readonly ledger: LedgerClient,
   ) {}
+
+  // Transfers
+
+  /**
+   * An internal transfer: recorded first (CREATED, with its history), then one ledger payment
+   * whose idempotency key is derived from the transfer, then COMPLETED, or FAILED with the
+   * ledger's code. The same key and request return the first transfer (continuing it if it
+   * stopped half way); the same key with another request is refused.
+   */
+  async createInternalTransfer(
+    input: { debitAccountId: string; creditAccountId: string; amount: string; reference?: string | null },
+    idempotencyKey: string,
+  ): Promise<TransferRow> {
+    if (!/^\d{1,16}(\.\d{1,3})?$/.test(input.amount) || !/[1-9]/.test(input.amount)) {
+      throw validationError([
+        {
+          field: "amount",
+          rule: "isDecimal",
+          message: 'amount must be a positive decimal number such as "10.50"',
+        },
+      ]);
+    }
+    const debit = await this.ledger.account(input.debitAccountId, this.requestId);
+    if (!debit) {
+      throw new AppError("ACCOUNT_NOT_FOUND", "No such debit account", { field: "debitAccountId" });
+    }
+    if (!debit.clientId)
+      requireSystem(this.caller); // the bank's own accounts
+    else requireClientAccess(this.caller, debit.clientId);
+    const request = [input.debitAccountId, input.creditAccountId, input.amount, input.reference ?? null];
+    const hash = createHash("sha256").update(JSON.stringify(request)).digest("hex");
+    const facts = { reason: null, changedBy: this.caller.subject, requestId: this.requestId };
+    const created = await this.repository.insertTransfer(
+      {
+        kind: TransferKind.INTERNAL,
+        clientId: debit.clientId ?? this.caller.subject,
+        accountId: input.debitAccountId.toLowerCase(),
+        counterAccountId: input.creditAccountId.toLowerCase(),
+        amount: input.amount,
+        currency: debit.currency,
+        reference: input.reference ?? null,
+        idempotencyScope: this.caller.subject,
+        idempotencyKey,
+        requestHash: hash,
+      },
+      TransferStatus.CREATED,
+      facts,
+    );
+    if (created) return this.pay(created);
+    const existing = await this.repository.transferByKey(this.caller.subject, idempotencyKey);
+    if (!existing || existing.requestHash !== hash) {
+      throw new AppError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different transfer", {
+        transferId: existing?.id,
+      });
+    }
+    return this.pay(existing);
+  }
+
+  async transfer(id: string): Promise<TransferRow | null> {
+    const transfer = await this.loaders.transferById.load(id);
+    if (this.caller.kind === "client" && transfer?.clientId !== this.caller.clientId) {
+      throw new AppError("FORBIDDEN", "A front-office token may only reach its own client's transfers");
+    }
+    return transfer;
+  }
+
+  async transfers(
+    filter: TransferFilter,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Page<TransferRow>> {
+    if (filter.clientId) requireClientAccess(this.caller, filter.clientId.toLowerCase());
+    const clientId = this.caller.kind === "client" ? this.caller.clientId : filter.clientId;
+    const page = pageRequest(first, after);
+    const { rows, total } = await this.repository.listTransfers(
+      { ...filter, clientId },
+      page.size,
+      page.after,
+    );
+    return toPage(rows, page.size, total);
+  }
+
+  statusHistory(transferId: string) {
+    return this.loaders.eventsByTransferId.load(transferId);
+  }
+
+  /** The payment step: safe to run again on a CREATED transfer (the ledger key makes it happen once). */
+  private async pay(transfer: TransferRow): Promise<TransferRow> {
+    if (transfer.status !== TransferStatus.CREATED) return transfer;
+    const facts = { changedBy: this.caller.subject, requestId: this.requestId };
+    let paymentId: string;
+    try {
+      const payment = await this.ledger.createPayment(
+        {
+          debitAccountId: transfer.accountId,
+          creditAccountId: transfer.counterAccountId!,
+          amount: transfer.amount,
+          description: transfer.reference ? `Transfer: ${transfer.reference}` : `Transfer ${transfer.id}`,
+          metadata: { transferId: transfer.id },
+        },
+        stepKey(transfer.id, "payment"),
+        this.requestId,
+      );
+      paymentId = payment.id;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      if (FINAL_LEDGER_ERRORS.has(error.code)) {
+        await this.repository.moveTransfer(
+          transfer.id,
+          TransferStatus.CREATED,
+          TransferStatus.FAILED,
+          { failureCode: error.code },
+          { ...facts, reason: error.code },
+        );
+      }
+      throw new AppError(error.code, error.message, { ...error.details, transferId: transfer.id });
+    }
+    const moved = await this.repository.moveTransfer(
+      transfer.id,
+      TransferStatus.CREATED,
+      TransferStatus.COMPLETED,
+      { paymentId },
+      { ...facts, reason: null },
+    );
+    return moved ?? (await this.repository.transfersByIds([transfer.id]))[0];
+  }
 
   async addRecipient(input: {
     clientId?: string | null;

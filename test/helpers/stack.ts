@@ -69,7 +69,7 @@ export async function startStack(): Promise<Stack> {
   const databaseUrl = testDatabaseUrl();
   const client = await startClientSubgraph(config, databaseUrl);
   const ledger = await startLedgerSubgraph(config, databaseUrl);
-  const transfer = await startTransferSubgraph(config, databaseUrl);
+  const transfer = await startTransferSubgraph(config, databaseUrl, ledger.url);
   const gateway = await startGateway(config, {
     subgraphUrls: { client: client.url, ledger: ledger.url, transfer: transfer.url },
   });

@@ -1,6 +1,7 @@
 import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
+import { TransferKind, TransferStatus } from "../domain/transfer-status";
 
 @InputType({ description: "A beneficiary account at another bank." })
 export class AddRecipientInput {
@@ -43,4 +44,36 @@ export class RecipientFilterInput {
 
   @Field(() => Boolean, { nullable: true, description: "Also list hidden recipients." })
   includeHidden?: boolean | null;
+}
+
+@InputType({ description: "Money between two accounts of this bank, in one currency." })
+export class InternalTransferInput {
+  @Field(() => ID) @IsUUID() debitAccountId!: string;
+  @Field(() => ID) @IsUUID() creditAccountId!: string;
+
+  @Field({ description: 'Positive decimal string within the currency\'s exponent, e.g. "10.50".' })
+  @MinChars(1)
+  @MaxChars(20)
+  amount!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxChars(140)
+  reference?: string | null;
+}
+
+@InputType()
+export class TransferFilterInput {
+  @Field(() => TransferKind, { nullable: true }) kind?: TransferKind | null;
+  @Field(() => TransferStatus, { nullable: true }) status?: TransferStatus | null;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  clientId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string | null;
 }

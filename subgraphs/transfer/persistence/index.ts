@@ -1,8 +1,9 @@
-import { RecipientRow } from "./entities";
+import { RecipientRow, TransferEventRow, TransferRow } from "./entities";
 import { CreateTransferSchema1732190000000 } from "./migrations/1732190000000-CreateTransferSchema";
+import { CreateTransfers1732200000000 } from "./migrations/1732200000000-CreateTransfers";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const TRANSFER_SCHEMA = "transfer";
-export const transferEntities = [RecipientRow];
+export const transferEntities = [RecipientRow, TransferRow, TransferEventRow];
 /** In order; a new migration is appended here. */
-export const transferMigrations = [CreateTransferSchema1732190000000];
+export const transferMigrations = [CreateTransferSchema1732190000000, CreateTransfers1732200000000];

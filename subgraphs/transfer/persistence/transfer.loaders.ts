@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { RecipientRow } from "./entities";
+import type { RecipientRow, TransferEventRow, TransferRow } from "./entities";
 import type { TransferRepository } from "./transfer.repository";
 
 export type TransferLoaders = ReturnType<typeof createTransferLoaders>;
@@ -10,6 +10,14 @@ export function createTransferLoaders(repository: TransferRepository) {
     recipientById: new DataLoader<string, RecipientRow | null>(async (ids) => {
       const found = new Map((await repository.recipientsByIds(ids)).map((r) => [r.id, r]));
       return ids.map((id) => found.get(id.toLowerCase()) ?? null);
+    }),
+    transferById: new DataLoader<string, TransferRow | null>(async (ids) => {
+      const found = new Map((await repository.transfersByIds(ids)).map((t) => [t.id, t]));
+      return ids.map((id) => found.get(id.toLowerCase()) ?? null);
+    }),
+    eventsByTransferId: new DataLoader<string, TransferEventRow[]>(async (ids) => {
+      const events = await repository.transferEvents(ids);
+      return ids.map((id) => events.filter((event) => event.transferId === id));
     }),
   };
 }
