@@ -4,9 +4,15 @@ import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
 import { ledgerComponentSchemas, ledgerRoutes } from "./routes/ledger";
 import { recipientComponentSchemas, recipientRoutes } from "./routes/recipients";
+import { transferComponentSchemas, transferRoutes } from "./routes/transfers";
 
 /** The REST route table: every legacy path the shim serves (matched in this order). */
-export const restRoutes: RestRoute[] = [...clientRoutes, ...ledgerRoutes, ...recipientRoutes];
+export const restRoutes: RestRoute[] = [
+  ...clientRoutes,
+  ...ledgerRoutes,
+  ...recipientRoutes,
+  ...transferRoutes,
+];
 
 /** Named schemas the routes refer to (`#/components/schemas/<name>`). */
 export function restComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
@@ -14,5 +20,6 @@ export function restComponentSchemas(schema: GraphQLSchema): Record<string, Json
     ...clientComponentSchemas(schema),
     ...ledgerComponentSchemas(schema),
     ...recipientComponentSchemas(schema),
+    ...transferComponentSchemas(schema),
   };
 }

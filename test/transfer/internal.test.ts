@@ -144,3 +144,35 @@ describe("internal transfers", () => {
     },
   );
 });
+
+describe("Transfers REST routes", () => {
+  it("When transfers are read over REST, then a customer gets its own and the system list filters internal ones", async () => {
+    const clientId = randomUUID();
+    const from = await openAccount(stack, { clientId });
+    const to = await openAccount(stack, { clientId });
+    await fund(stack, from.id, "9.00");
+    const token = await stack.clientToken(clientId);
+    const made = await stack.graphql(
+      CREATE,
+      { input: { debitAccountId: from.id, creditAccountId: to.id, amount: "2.00" }, key: randomUUID() },
+      { token },
+    );
+    const id = made.data!.createInternalTransfer.id;
+
+    const own = await stack.rest("GET", "/Transfers", { token });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({
+      totalCount: 1,
+      items: [{ id, kind: "internal", status: "completed", amount: "2.00" }],
+    });
+    const one = await stack.rest("GET", `/Transfers/${id}`, { token });
+    expect(one.body.statusHistory.map((e: any) => e.to)).toEqual(["created", "completed"]);
+    const system = await stack.rest("GET", `/internal/Transfers/internal?accountId=${from.id}`);
+    expect(system.body.value).toMatchObject({ totalCount: 1, items: [{ id }] });
+    const forbidden = await stack.rest("GET", `/internal/Transfers/internal`, { token });
+    expect(forbidden.status).toBe(403);
+    const missing = await stack.rest("GET", `/Transfers/${randomUUID()}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe("TRANSFER_NOT_FOUND");
+  });
+});
