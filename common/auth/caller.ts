@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError, validationError } from "../errors";
 
 /**
  * Who is calling. A front-office caller acts for exactly one client; a system caller
@@ -19,4 +19,19 @@ export function requireClientAccess(caller: Caller, clientId: string): void {
   if (caller.kind === "client" && caller.clientId !== clientId) {
     throw new AppError("FORBIDDEN", "A front-office token may only reach its own client's data");
   }
+}
+
+/**
+ * The client an operation is for: the one named, which a front-office caller may only name
+ * as itself, or by default the front-office caller's own. A system caller must name one.
+ */
+export function clientIdFor(caller: Caller, given: string | null | undefined): string {
+  const clientId = (given ?? (caller.kind === "client" ? caller.clientId : "")).toLowerCase();
+  if (!clientId) {
+    throw validationError([
+      { field: "clientId", rule: "required", message: "clientId is required for system callers" },
+    ]);
+  }
+  requireClientAccess(caller, clientId);
+  return clientId;
 }

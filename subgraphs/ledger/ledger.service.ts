@@ -4,7 +4,7 @@
  * and acts on its own client's accounts only.
  */
 import { createHash } from "node:crypto";
-import { type Caller, requireClientAccess, requireSystem } from "../../common/auth/caller";
+import { type Caller, clientIdFor, requireClientAccess, requireSystem } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { isValidAccountNumber } from "./domain/account-number";
@@ -125,15 +125,7 @@ export class LedgerService {
     name: string;
     overdraftLimit?: string | null;
   }) {
-    const clientId = (
-      input.clientId ?? (this.caller.kind === "client" ? this.caller.clientId : "")
-    ).toLowerCase();
-    if (!clientId) {
-      throw validationError([
-        { field: "clientId", rule: "required", message: "clientId is required for system callers" },
-      ]);
-    }
-    requireClientAccess(this.caller, clientId);
+    const clientId = clientIdFor(this.caller, input.clientId);
     const currency = input.currency.toUpperCase();
     if (!this.currencies.includes(currency)) {
       throw validationError([

@@ -3,7 +3,7 @@
  * internal transfers. A front-office caller works with its own client's data only.
  */
 import { createHash } from "node:crypto";
-import { type Caller, requireClientAccess, requireSystem } from "../../common/auth/caller";
+import { type Caller, clientIdFor, requireClientAccess, requireSystem } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { ibanProblem, normalizeIban } from "./domain/iban";
@@ -170,7 +170,7 @@ export class TransferService {
     bic?: string | null;
     currency: string;
   }) {
-    const clientId = this.ownClientId(input.clientId);
+    const clientId = clientIdFor(this.caller, input.clientId);
     const iban = normalizeIban(input.iban);
     const problem = ibanProblem(iban);
     if (problem) {
@@ -237,16 +237,5 @@ export class TransferService {
     if (!updated) throw new AppError("RECIPIENT_NOT_FOUND", `No recipient ${id}`, { recipientId: id });
     this.loaders.recipientById.clear(id).prime(id, updated);
     return updated;
-  }
-
-  private ownClientId(given?: string | null): string {
-    const clientId = (given ?? (this.caller.kind === "client" ? this.caller.clientId : "")).toLowerCase();
-    if (!clientId) {
-      throw validationError([
-        { field: "clientId", rule: "required", message: "clientId is required for system callers" },
-      ]);
-    }
-    requireClientAccess(this.caller, clientId);
-    return clientId;
   }
 }
