@@ -3,10 +3,23 @@ import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema
 import { PageInfo } from "../../common/graphql/pagination";
 import type { TransferContext } from "./context";
 import { RecipientResolver } from "./graphql/recipient.resolver";
-import { TransferResolver } from "./graphql/transfer.resolver";
+import {
+  AccountTransfersResolver,
+  ClientTransfersResolver,
+  TransferResolver,
+} from "./graphql/transfer.resolver";
 import { registerTransferEnums } from "./graphql/transfer.types";
 
 const referenceResolvers = {
+  // Accounts and clients live elsewhere; here a reference needs only its id, for `transfers`.
+  Account: {
+    __resolveReference: (reference: { id?: unknown }) =>
+      typeof reference.id === "string" ? { id: reference.id } : null,
+  },
+  Client: {
+    __resolveReference: (reference: { id?: unknown }) =>
+      typeof reference.id === "string" ? { id: reference.id } : null,
+  },
   Transfer: {
     __resolveReference(reference: { id?: unknown }, ctx: TransferContext) {
       return typeof reference.id === "string" ? ctx.transfers.transfer(reference.id) : null;
@@ -23,7 +36,10 @@ const referenceResolvers = {
 export function buildTransferSchema(): Promise<GraphQLSchema> {
   registerTransferEnums();
   return buildFederatedSchema(
-    { resolvers: [RecipientResolver, TransferResolver], orphanedTypes: [PageInfo] },
+    {
+      resolvers: [RecipientResolver, TransferResolver, AccountTransfersResolver, ClientTransfersResolver],
+      orphanedTypes: [PageInfo],
+    },
     referenceResolvers,
   );
 }

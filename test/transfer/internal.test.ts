@@ -176,3 +176,52 @@ describe("Transfers REST routes", () => {
     expect(missing.body.code).toBe("TRANSFER_NOT_FOUND");
   });
 });
+
+describe("transfers of an account and of a client", () => {
+  it("When an account's and a client's transfers are asked across subgraphs, and filtered by amount and time, then the right ones come back", async () => {
+    const clientId = await importClient(stack);
+    const from = await openAccount(stack, { clientId });
+    const to = await openAccount(stack, { clientId });
+    await fund(stack, from.id, "50.00");
+    const token = await stack.clientToken(clientId);
+    const ids: string[] = [];
+    for (const amount of ["1.00", "10.00", "20.00"]) {
+      const made = await stack.graphql(
+        CREATE,
+        { input: { debitAccountId: from.id, creditAccountId: to.id, amount }, key: randomUUID() },
+        { token },
+      );
+      ids.push(made.data!.createInternalTransfer.id);
+    }
+    const viaAccount = await stack.graphql(
+      `query($id: ID!) { account(id: $id) { transfers { totalCount nodes { id } } } }`,
+      { id: to.id },
+      { token },
+    );
+    expect(viaAccount.data!.account.transfers).toEqual({ totalCount: 3, nodes: ids.map((id) => ({ id })) });
+    const viaClient = await stack.graphql(
+      `query($id: ID!) { client(id: $id) { transfers { totalCount } } }`,
+      { id: clientId },
+      { token },
+    );
+    expect(viaClient.data!.client.transfers.totalCount).toBe(3);
+    const filtered = await stack.graphql(
+      `query($f: TransferFilterInput) { transfers(filter: $f) { nodes { amount } } }`,
+      { f: { accountId: from.id, minAmount: "5", maxAmount: "15.00" } },
+    );
+    expect(filtered.data!.transfers.nodes).toEqual([{ amount: "10.00" }]);
+    const future = await stack.graphql(
+      `query($f: TransferFilterInput) { transfers(filter: $f) { totalCount } }`,
+      {
+        f: { accountId: from.id, from: new Date(Date.now() + 60_000).toISOString() },
+      },
+    );
+    expect(future.data!.transfers.totalCount).toBe(0);
+    const otherClient = await stack.graphql(
+      `query($id: ID!) { client(id: $id) { transfers { totalCount } } }`,
+      { id: clientId },
+      { token: await stack.clientToken(randomUUID()) },
+    );
+    expect(otherClient.errors![0].extensions!.code).toBe("FORBIDDEN");
+  });
+});

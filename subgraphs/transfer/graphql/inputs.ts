@@ -72,8 +72,21 @@ export class TransferFilterInput {
   @IsUUID()
   clientId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Debited or credited." })
   @IsOptional()
   @IsUUID()
   accountId?: string | null;
+
+  @Field(() => Date, { nullable: true, description: "Created at or after." }) from?: Date | null;
+  @Field(() => Date, { nullable: true, description: "Created before." }) to?: Date | null;
+
+  @Field(() => String, { nullable: true, description: "Decimal string; amounts at or above." })
+  @IsOptional()
+  @Matches(/^\d{1,16}(\.\d{1,3})?$/)
+  minAmount?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Decimal string; amounts at or below." })
+  @IsOptional()
+  @Matches(/^\d{1,16}(\.\d{1,3})?$/)
+  maxAmount?: string | null;
 }

@@ -76,3 +76,21 @@ export class TransferResolver {
     return { id: transfer.clientId };
   }
 }
+
+@Resolver(() => Account)
+export class AccountTransfersResolver {
+  @FieldResolver(() => TransferConnection, {
+    description: "Transfers debiting or crediting the account. Front office: its own.",
+  })
+  transfers(@Root() account: Account, @Args() { first, after }: PageArgs, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.transfers({ accountId: account.id }, first, after);
+  }
+}
+
+@Resolver(() => Client)
+export class ClientTransfersResolver {
+  @FieldResolver(() => TransferConnection, { description: "The client's transfers." })
+  transfers(@Root() client: Client, @Args() { first, after }: PageArgs, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.transfers({ clientId: client.id }, first, after);
+  }
+}

@@ -7,15 +7,15 @@ export function registerTransferEnums(): void {
   registerEnumType(TransferStatus, { name: "TransferStatus" });
 }
 
-/** The ledger's account, referenced here; the ledger resolves its fields. */
-@Directive('@key(fields: "id", resolvable: false)')
+/** The ledger's account, extended here with its transfers; the ledger resolves its other fields. */
+@Directive('@key(fields: "id")')
 @ObjectType()
 export class Account {
   @Field(() => ID) id!: string;
 }
 
-/** The client subgraph's client, referenced here. */
-@Directive('@key(fields: "id", resolvable: false)')
+/** The client subgraph's client, extended here with its transfers. */
+@Directive('@key(fields: "id")')
 @ObjectType()
 export class Client {
   @Field(() => ID) id!: string;

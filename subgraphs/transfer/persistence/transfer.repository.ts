@@ -20,6 +20,10 @@ export interface TransferFilter {
   status?: string | null;
   clientId?: string | null;
   accountId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+  minAmount?: string | null;
+  maxAmount?: string | null;
 }
 
 export interface StepFacts {
@@ -153,6 +157,10 @@ export class TransferRepository {
         accountId: filter.accountId,
       });
     }
+    if (filter.from) query.andWhere("t.created_at >= :from", { from: filter.from });
+    if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
+    if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
+    if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
     return keysetPage(query, size, after);
   }
 }
