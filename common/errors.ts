@@ -86,6 +86,10 @@ export const ERROR_CODES = {
     description: "The client already has a recipient with this IBAN in this currency.",
   },
   TRANSFER_NOT_FOUND: { status: 404, description: "No transfer has this id." },
+  TRANSFER_ALREADY_FINISHED: {
+    status: 409,
+    description: "The transfer is COMPLETED or FAILED: there is no step left to run, and nothing was moved.",
+  },
   LEDGER_UNAVAILABLE: {
     status: 503,
     description:

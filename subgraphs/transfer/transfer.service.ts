@@ -94,6 +94,24 @@ export class TransferService {
     return this.pay(existing);
   }
 
+  /**
+   * Operator action (system): runs the transfer's next step now, or resumes one that stopped
+   * half way. Safe to call twice: a step already done is answered by the ledger from its
+   * idempotency key; a finished transfer is refused with TRANSFER_ALREADY_FINISHED.
+   */
+  async continueTransfer(id: string): Promise<TransferRow> {
+    requireSystem(this.caller);
+    const [transfer] = await this.repository.transfersByIds([id]);
+    if (!transfer) throw new AppError("TRANSFER_NOT_FOUND", `No transfer ${id}`, { transferId: id });
+    if (transfer.status !== TransferStatus.CREATED) {
+      throw new AppError("TRANSFER_ALREADY_FINISHED", `The transfer is already ${transfer.status}`, {
+        transferId: id,
+        status: transfer.status,
+      });
+    }
+    return this.pay(transfer);
+  }
+
   async transfer(id: string): Promise<TransferRow | null> {
     const transfer = await this.loaders.transferById.load(id);
     if (this.caller.kind === "client" && transfer?.clientId !== this.caller.clientId) {

@@ -42,6 +42,19 @@ export class TransferResolver {
     return ctx.transfers.createInternalTransfer(input, idempotencyKey);
   }
 
+  @Mutation(() => Transfer, { description: "Operator (system): runs the next step of a transfer now." })
+  executeTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.continueTransfer(id);
+  }
+
+  @Mutation(() => Transfer, {
+    description:
+      "Operator (system): resumes a transfer stopped in an intermediate state. Safe to call twice.",
+  })
+  continueTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.continueTransfer(id);
+  }
+
   @Query(() => Transfer, { nullable: true, description: "Front office: its own transfers only." })
   transfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
     return ctx.transfers.transfer(id);
