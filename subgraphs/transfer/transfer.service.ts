@@ -7,7 +7,7 @@ import { type Caller, clientIdFor, requireClientAccess, requireSystem } from "..
 import { AppError, validationError } from "../../common/errors";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { ibanProblem, normalizeIban } from "./domain/iban";
-import { stepKey, TransferKind, TransferStatus } from "./domain/transfer-status";
+import { isFinished, stepKey, TransferKind, TransferStatus } from "./domain/transfer-status";
 import type { LedgerClient } from "./ledger-client";
 import type { RecipientRow, TransferRow } from "./persistence/entities";
 import type { TransferLoaders } from "./persistence/transfer.loaders";
@@ -103,7 +103,7 @@ export class TransferService {
     requireSystem(this.caller);
     const [transfer] = await this.repository.transfersByIds([id]);
     if (!transfer) throw new AppError("TRANSFER_NOT_FOUND", `No transfer ${id}`, { transferId: id });
-    if (transfer.status !== TransferStatus.CREATED) {
+    if (isFinished(transfer.kind as TransferKind, transfer.status as TransferStatus)) {
       throw new AppError("TRANSFER_ALREADY_FINISHED", `The transfer is already ${transfer.status}`, {
         transferId: id,
         status: transfer.status,

@@ -24,8 +24,9 @@ export const TRANSFER_TRANSITIONS: Readonly<
   },
 };
 
-export function canMove(kind: TransferKind, from: TransferStatus, to: TransferStatus): boolean {
-  return TRANSFER_TRANSITIONS[kind][from].includes(to);
+/** A status with no way out: the transfer is finished and no step is left to run. */
+export function isFinished(kind: TransferKind, status: TransferStatus): boolean {
+  return TRANSFER_TRANSITIONS[kind][status].length === 0;
 }
 
 /** The ledger idempotency key of a transfer's step: retrying a step can never move money twice. */
