@@ -46,8 +46,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     fs.readFileSync(path.join(projectRoot(), "schema", "supergraph.graphql"), "utf8");
   const gateway = createGateway(supergraphSdl, options.subgraphUrls);
   let apiSchema: GraphQLSchema | undefined;
+  let openApi: Record<string, unknown> | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
+    openApi = undefined; // derived from the schema: built again on the next request
   });
 
   const app = express();
@@ -88,7 +90,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     graphqlHttpErrorHandler,
   );
   app.get("/openapi.json", (_req, res) => {
-    res.json(buildOpenApiDocument(restRoutes, schema(), restComponentSchemas(schema())));
+    openApi ??= buildOpenApiDocument(restRoutes, schema(), restComponentSchemas(schema()));
+    res.json(openApi);
   });
   app.use(docsRouter());
   app.use(

@@ -35,3 +35,12 @@ export function clientIdFor(caller: Caller, given: string | null | undefined): s
   requireClientAccess(caller, clientId);
   return clientId;
 }
+
+/**
+ * The client a list is limited to: a front-office caller's own, always (it may name only
+ * itself); for a system caller the one it names, or none (all clients).
+ */
+export function listScope(caller: Caller, given: string | null | undefined): string | null | undefined {
+  if (given) requireClientAccess(caller, given.toLowerCase());
+  return caller.kind === "client" ? caller.clientId : given;
+}

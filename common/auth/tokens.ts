@@ -9,9 +9,8 @@ import { createSecretKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import type { AuthConfig } from "../config";
 import { AppError } from "../errors";
+import { isUuid } from "../ids";
 import type { Caller } from "./caller";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class TokenVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
@@ -50,12 +49,7 @@ export class TokenVerifier {
     }
     const subject = typeof payload.sub === "string" ? payload.sub : "";
     if (payload.kind === "system" && subject) return { kind: "system", subject };
-    if (
-      payload.kind === "client" &&
-      subject &&
-      typeof payload.clientId === "string" &&
-      UUID.test(payload.clientId)
-    ) {
+    if (payload.kind === "client" && subject && isUuid(payload.clientId)) {
       return { kind: "client", subject, clientId: payload.clientId.toLowerCase() };
     }
     throw new AppError(

@@ -4,6 +4,7 @@
  */
 import { ArgsType, type ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { validationError } from "../errors";
+import { isUuid } from "../ids";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -17,8 +18,6 @@ export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Reads a cursor back; anything this API did not issue (forged ids, dates PostgreSQL cannot hold) is refused. */
 export function decodeCursor(cursor: string): KeysetPosition {
   try {
@@ -28,7 +27,7 @@ export function decodeCursor(cursor: string): KeysetPosition {
     ];
     const date = new Date(String(createdAt));
     const year = date.getUTCFullYear();
-    if (typeof id !== "string" || !UUID.test(id) || Number.isNaN(year) || year < 1 || year > 9999) {
+    if (!isUuid(id) || Number.isNaN(year) || year < 1 || year > 9999) {
       throw new Error("bad cursor");
     }
     return { createdAt: date, id };

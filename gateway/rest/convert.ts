@@ -23,13 +23,6 @@ import { GraphQLDateTimeISO, GraphQLJSONObject } from "graphql-scalars";
 import { toGraphQLEnumName, toRestSpelling } from "../../common/enum-spelling";
 import type { FieldError } from "../../common/errors";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids documented as `string <uuid>`: the shim refuses anything else with 400 `isUuid`. */
-export function isUuid(value: unknown): value is string {
-  return typeof value === "string" && UUID.test(value);
-}
-
 /** A numeric query value as a number, anything else as is (so a type check names it). */
 export function queryInt(value: string | undefined): number | string | undefined {
   return value !== undefined && /^-?\d+$/.test(value) ? Number(value) : value;

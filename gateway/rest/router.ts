@@ -3,6 +3,7 @@
  * -> check path ids and the body against the operation's variable types (400, naming
  * field and rule) -> run the operation on the supergraph -> shape the documented answer.
  */
+import { isUuid } from "../../common/ids";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import {
   type GraphQLInputType,
@@ -18,7 +19,7 @@ import { toRestSpelling } from "../../common/enum-spelling";
 import { HTTP_MESSAGES, httpErrorCode } from "../../common/http";
 import { requestIdFrom } from "../../common/request-id";
 import type { GatewayContext } from "../context";
-import { checkVariables, fromRest, isUuid } from "./convert";
+import { checkVariables, fromRest } from "./convert";
 import { type RestError, sendError, sendValue, type Style } from "./responses";
 import type { RestRoute } from "./route";
 

@@ -4,8 +4,15 @@
  * and acts on its own client's accounts only.
  */
 import { createHash } from "node:crypto";
-import { type Caller, clientIdFor, requireClientAccess, requireSystem } from "../../common/auth/caller";
+import {
+  type Caller,
+  clientIdFor,
+  listScope,
+  requireClientAccess,
+  requireSystem,
+} from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
+import { isUuid } from "../../common/ids";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { isValidAccountNumber } from "./domain/account-number";
 import { AccountKind, AccountStatus, assertAccountStatusChange } from "./domain/account-status";
@@ -13,12 +20,7 @@ import { CURRENCY_EXPONENTS, formatAmount, parseAmount } from "./domain/money";
 import { type PaymentOperation, PAYMENT_TRANSITIONS } from "./domain/payment-status";
 import type { AccountRow, EntryRow, PaymentRow, TransactionRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/ledger.loaders";
-import {
-  type AccountFilter,
-  isUuid,
-  type LedgerRepository,
-  type TransactionFilter,
-} from "./persistence/ledger.repository";
+import type { AccountFilter, LedgerRepository, TransactionFilter } from "./persistence/ledger.repository";
 
 /** Ids given as plain arguments must be UUIDs (PostgreSQL would refuse them as a fault). */
 function requireUuids(ids: Record<string, string>): void {
@@ -89,8 +91,7 @@ export class LedgerService {
     first?: number | null,
     after?: string | null,
   ): Promise<Page<AccountRow>> {
-    const clientId = this.caller.kind === "client" ? this.caller.clientId : filter.clientId;
-    if (filter.clientId) requireClientAccess(this.caller, filter.clientId.toLowerCase());
+    const clientId = listScope(this.caller, filter.clientId);
     const page = pageRequest(first, after);
     const { rows, total } = await this.repository.listAccounts(
       { ...filter, clientId },

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
 import { PageInfo } from "../../common/graphql/pagination";
+import { byId, idOnly } from "../../common/graphql/references";
 import type { TransferContext } from "./context";
 import { RecipientResolver } from "./graphql/recipient.resolver";
 import {
@@ -12,24 +13,10 @@ import { registerTransferEnums } from "./graphql/transfer.types";
 
 const referenceResolvers = {
   // Accounts and clients live elsewhere; here a reference needs only its id, for `transfers`.
-  Account: {
-    __resolveReference: (reference: { id?: unknown }) =>
-      typeof reference.id === "string" ? { id: reference.id } : null,
-  },
-  Client: {
-    __resolveReference: (reference: { id?: unknown }) =>
-      typeof reference.id === "string" ? { id: reference.id } : null,
-  },
-  Transfer: {
-    __resolveReference(reference: { id?: unknown }, ctx: TransferContext) {
-      return typeof reference.id === "string" ? ctx.transfers.transfer(reference.id) : null;
-    },
-  },
-  Recipient: {
-    __resolveReference(reference: { id?: unknown }, ctx: TransferContext) {
-      return typeof reference.id === "string" ? ctx.transfers.recipient(reference.id) : null;
-    },
-  },
+  Account: idOnly,
+  Client: idOnly,
+  Transfer: byId((id, ctx: TransferContext) => ctx.transfers.transfer(id)),
+  Recipient: byId((id, ctx: TransferContext) => ctx.transfers.recipient(id)),
 };
 
 /** The transfer orchestrator subgraph's schema (printed to schema/transfer.graphql by `npm run compose`). */

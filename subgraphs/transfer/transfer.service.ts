@@ -3,7 +3,13 @@
  * internal transfers. A front-office caller works with its own client's data only.
  */
 import { createHash } from "node:crypto";
-import { type Caller, clientIdFor, requireClientAccess, requireSystem } from "../../common/auth/caller";
+import {
+  type Caller,
+  clientIdFor,
+  listScope,
+  requireClientAccess,
+  requireSystem,
+} from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { ibanProblem, normalizeIban } from "./domain/iban";
@@ -125,8 +131,7 @@ export class TransferService {
     first?: number | null,
     after?: string | null,
   ): Promise<Page<TransferRow>> {
-    if (filter.clientId) requireClientAccess(this.caller, filter.clientId.toLowerCase());
-    const clientId = this.caller.kind === "client" ? this.caller.clientId : filter.clientId;
+    const clientId = listScope(this.caller, filter.clientId);
     const page = pageRequest(first, after);
     const { rows, total } = await this.repository.listTransfers(
       { ...filter, clientId },
@@ -237,8 +242,7 @@ export class TransferService {
     first?: number | null,
     after?: string | null,
   ): Promise<Page<RecipientRow>> {
-    if (filter.clientId) requireClientAccess(this.caller, filter.clientId.toLowerCase());
-    const clientId = this.caller.kind === "client" ? this.caller.clientId : filter.clientId;
+    const clientId = listScope(this.caller, filter.clientId);
     const page = pageRequest(first, after);
     const { rows, total } = await this.repository.listRecipients(
       { ...filter, clientId, currency: filter.currency?.toUpperCase() },

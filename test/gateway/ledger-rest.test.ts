@@ -4,7 +4,7 @@
  * idempotency through the `Idempotency-Key` header, and named error codes.
  */
 import { randomUUID } from "node:crypto";
-import { balance, fund, openAccount, restWithHeaders, settlementAccountId } from "../helpers/ledger";
+import { balance, fund, openAccount, settlementAccountId } from "../helpers/ledger";
 import { type Stack, startStack } from "../helpers/stack";
 
 let stack: Stack;
@@ -21,7 +21,7 @@ async function frontOffice(): Promise<{ clientId: string; token: string }> {
 
 /** POSTs a payment route with an idempotency key (a fresh one unless given; `null` sends none). */
 function pay(path: string, body: unknown, key: string | null = randomUUID(), token?: string | null) {
-  return restWithHeaders(stack, "POST", path, {
+  return stack.rest("POST", path, {
     body,
     headers: key === null ? {} : { "Idempotency-Key": key },
     token,

@@ -70,32 +70,3 @@ export async function balance(stack: Stack, accountId: string) {
 export async function transition(stack: Stack, operation: "pend" | "post" | "cancel", id: string) {
   return stack.graphql(`mutation($id: ID!) { ${operation}Payment(id: $id) { ${PAYMENT_FIELDS} } }`, { id });
 }
-
-/**
- * A REST call through the gateway with extra request headers (`Idempotency-Key`), which
- * `stack.rest` does not send. `token: null` sends none; the default is the system token.
- */
-export async function restWithHeaders(
-  stack: Stack,
-  method: string,
-  path: string,
-  options: { body?: unknown; headers?: Record<string, string>; token?: string | null } = {},
-): ReturnType<Stack["rest"]> {
-  const token = options.token === undefined ? stack.systemToken : options.token;
-  const response = await fetch(`${stack.gateway.baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const contentType = response.headers.get("content-type") ?? "";
-  const text = await response.text();
-  return {
-    status: response.status,
-    contentType,
-    body: contentType.includes("json") ? JSON.parse(text) : text,
-  };
-}

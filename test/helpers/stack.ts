@@ -41,7 +41,13 @@ export interface Stack {
   rest(
     method: string,
     path: string,
-    options?: { token?: string | null; body?: unknown; rawBody?: string; contentType?: string },
+    options?: {
+      token?: string | null;
+      body?: unknown;
+      rawBody?: string;
+      contentType?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<RestResponse>;
   stop(): Promise<void>;
 }
@@ -107,6 +113,7 @@ export async function startStack(): Promise<Stack> {
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(hasBody ? { "content-type": options.contentType ?? "application/json" } : {}),
+          ...options.headers,
         },
         body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       });

@@ -5,9 +5,10 @@
  * Money stays a decimal string in the account's currency; enum values take the documented
  * spelling (`active`, `pending`, `immediate`).
  */
+import { isUuid } from "../../../common/ids";
 import type { GraphQLSchema } from "graphql";
 import { validationError } from "../../../common/errors";
-import { isUuid, queryInt } from "../convert";
+import { queryInt } from "../convert";
 import { jsonSchemaOfFragment, jsonSchemaOfType, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
 import { dto, dtoOrNotFound, field, page, PAGE_QUERY, pageSchema, requireUuids } from "./shared";

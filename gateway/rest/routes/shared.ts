@@ -1,7 +1,8 @@
 /** What the route modules share: DTO shaping, list pages, id checks on bodies. */
+import { isUuid } from "../../../common/ids";
 import type { GraphQLObjectType, GraphQLSchema } from "graphql";
 import { type FieldError, validationError } from "../../../common/errors";
-import { isUuid, toRest } from "../convert";
+import { toRest } from "../convert";
 import { jsonSchemaOfType, type JsonSchema } from "../json-schema";
 
 /** A GraphQL object of `typeName` (or a list of them) with enum values in the documented spelling. */

@@ -4,13 +4,7 @@ import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
 import { Client } from "./client.entity";
 import { ClientStatusChange } from "./client-status-change.entity";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** An id that is not a UUID names no client; filtering it out keeps PostgreSQL from raising a cast error. */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
+import { isUuid } from "../../../common/ids";
 
 export interface ClientFilter {
   status?: ClientStatus | null;

@@ -11,13 +11,7 @@ import { accountNumberFromSerial } from "../domain/account-number";
 import { AccountKind, AccountStatus } from "../domain/account-status";
 import type { PaymentStatus } from "../domain/payment-status";
 import { AccountRow, EntryRow, PaymentEventRow, PaymentRow, TransactionRow } from "./entities";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** An id that is not a UUID names nothing; filtering keeps PostgreSQL from raising a cast error. */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
+import { isUuid } from "../../../common/ids";
 
 export interface AccountFilter {
   clientId?: string | null;

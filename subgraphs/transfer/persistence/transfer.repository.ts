@@ -2,12 +2,7 @@ import { type DataSource, In } from "typeorm";
 import { keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { RecipientRow, TransferEventRow, TransferRow } from "./entities";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
+import { isUuid } from "../../../common/ids";
 
 export interface RecipientFilter {
   clientId?: string | null;

@@ -196,6 +196,20 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
         END IF;
       END $$`);
 
+    // The payment an idempotency key already made (fields all null when none); another request's key fails.
+    await db.query(`
+      CREATE FUNCTION ledger.earlier_payment(p_scope text, p_key text, p_hash text)
+      RETURNS ledger.payment LANGUAGE plpgsql AS $$
+      DECLARE
+        v_payment ledger.payment;
+      BEGIN
+        SELECT * INTO v_payment FROM ledger.payment WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
+        IF FOUND AND v_payment.request_hash <> p_hash THEN
+          PERFORM ledger.fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('paymentId', v_payment.id));
+        END IF;
+        RETURN v_payment;
+      END $$`);
+
     /*
      * Creates a payment: IMMEDIATE (money moves now, POSTED) or DRAFT (nothing moves).
      * The idempotency key and the posting commit together: the same key with the same
@@ -211,11 +225,8 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
         v_payment ledger.payment;
         v_accounts record;
       BEGIN
-        SELECT * INTO v_payment FROM ledger.payment WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
-        IF FOUND THEN
-          IF v_payment.request_hash <> p_hash THEN
-            PERFORM ledger.fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('paymentId', v_payment.id));
-          END IF;
+        v_payment := ledger.earlier_payment(p_scope, p_key, p_hash);
+        IF v_payment.id IS NOT NULL THEN
           RETURN NEXT v_payment;
           RETURN;
         END IF;
@@ -233,11 +244,7 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
         IF NOT FOUND THEN
           -- A request with the same key committed while this one waited for the locks: its result,
           -- not a funds check against the balance it left, is the answer.
-          SELECT * INTO v_payment FROM ledger.payment WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
-          IF v_payment.request_hash <> p_hash THEN
-            PERFORM ledger.fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('paymentId', v_payment.id));
-          END IF;
-          RETURN NEXT v_payment;
+          RETURN NEXT ledger.earlier_payment(p_scope, p_key, p_hash);
           RETURN;
         END IF;
 
