@@ -225,9 +225,10 @@ export class CreateLedgerSchema1732180000000 implements MigrationInterface {
         v_payment ledger.payment;
         v_accounts record;
       BEGIN
-        v_payment := ledger.earlier_payment(p_scope, p_key, p_hash);
-        IF v_payment.id IS NOT NULL THEN
-          RETURN NEXT v_payment;
+        -- The common case, inline (this runs for every payment): is the key already used?
+        SELECT * INTO v_payment FROM ledger.payment WHERE idempotency_scope = p_scope AND idempotency_key = p_key;
+        IF FOUND THEN
+          RETURN NEXT ledger.earlier_payment(p_scope, p_key, p_hash);
           RETURN;
         END IF;
 
