@@ -48,47 +48,6 @@ const LENGTHS: Readonly<Record<string, number>> = {
   IL: 23,
 };
 
-/** Countries whose IBANs travel over SEPA (EUR); the rest go over SWIFT. */
-export const SEPA_COUNTRIES = new Set([
-  "AD",
-  "AT",
-  "BE",
-  "BG",
-  "CH",
-  "CY",
-  "CZ",
-  "DE",
-  "DK",
-  "EE",
-  "ES",
-  "FI",
-  "FR",
-  "GB",
-  "GI",
-  "GR",
-  "HR",
-  "HU",
-  "IE",
-  "IS",
-  "IT",
-  "LI",
-  "LT",
-  "LU",
-  "LV",
-  "MC",
-  "MT",
-  "NL",
-  "NO",
-  "PL",
-  "PT",
-  "RO",
-  "SE",
-  "SI",
-  "SK",
-  "SM",
-  "VA",
-]);
-
 /** `de89 3704 0044 0532 0130 00` -> `DE89370400440532013000`. */
 export function normalizeIban(value: string): string {
   return value.replace(/\s+/g, "").toUpperCase();
