@@ -20,6 +20,18 @@ export interface Config {
     currencies: string[];
   };
   auth: AuthConfig;
+  transfers: TransferConfig;
+}
+
+export interface TransferConfig {
+  /** One-time confirmation codes: lifetime and wrong attempts before the confirmation locks. */
+  otp: { ttlSeconds: number; maxAttempts: number };
+  /** The background worker that continues transfers (rail sends, retries, crashed steps). */
+  worker: { enabled: boolean; intervalMs: number; leaseSeconds: number };
+  /** The simulated payment rail: answer delay and share of transfers it rejects (by transfer id, so deterministic). */
+  rail: { delayMs: number; rejectRate: number };
+  /** Foreign exchange: units of each currency per one unit of a common base; spread in basis points; quote lifetime. */
+  fx: { rates: Record<string, string>; spreadBps: number; quoteTtlSeconds: number };
 }
 
 export interface SubgraphConfig {
@@ -50,6 +62,47 @@ function int(value: string | undefined, fallback: number, name: string): number 
     throw new Error(`${name} must be an integer port number, got "${value}"`);
   }
   return parsed;
+}
+
+function bounded(
+  value: string | undefined,
+  fallback: number,
+  name: string,
+  min: number,
+  max: number,
+  integer = true,
+): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max || (integer && !Number.isInteger(parsed))) {
+    throw new Error(
+      `${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got "${value}"`,
+    );
+  }
+  return parsed;
+}
+
+function flag(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value === "") return fallback;
+  if (["on", "true", "1"].includes(value)) return true;
+  if (["off", "false", "0"].includes(value)) return false;
+  throw new Error(`${name} must be on or off, got "${value}"`);
+}
+
+/** `FX_RATES`: `CODE=decimal` pairs, each the units of that currency per one unit of a common base. */
+function fxRates(value: string): Record<string, string> {
+  const rates: Record<string, string> = {};
+  for (const pair of value
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Za-z]{3})=(\d{1,9}(\.\d{1,8})?)$/.exec(pair);
+    if (!match || !/[1-9]/.test(match[2])) {
+      throw new Error(`FX_RATES must list CODE=positive-decimal pairs such as "USD=1.085", got "${pair}"`);
+    }
+    rates[match[1].toUpperCase()] = match[2];
+  }
+  return rates;
 }
 
 function poolSize(value: string | undefined): number {
@@ -114,6 +167,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuer: env.JWT_ISSUER || "core-banking",
       audience: env.JWT_AUDIENCE || "core-banking-api",
       usingDevelopmentSecret,
+    },
+    transfers: {
+      otp: {
+        ttlSeconds: bounded(env.OTP_TTL_SECONDS, 300, "OTP_TTL_SECONDS", 10, 3600),
+        maxAttempts: bounded(env.OTP_MAX_ATTEMPTS, 3, "OTP_MAX_ATTEMPTS", 1, 10),
+      },
+      worker: {
+        enabled: flag(env.TRANSFER_WORKER, true, "TRANSFER_WORKER"),
+        intervalMs: bounded(
+          env.TRANSFER_WORKER_INTERVAL_MS,
+          1000,
+          "TRANSFER_WORKER_INTERVAL_MS",
+          10,
+          600_000,
+        ),
+        leaseSeconds: bounded(env.TRANSFER_LEASE_SECONDS, 30, "TRANSFER_LEASE_SECONDS", 1, 3600),
+      },
+      rail: {
+        delayMs: bounded(env.RAIL_DELAY_MS, 200, "RAIL_DELAY_MS", 0, 60_000),
+        rejectRate: bounded(env.RAIL_REJECT_RATE, 0, "RAIL_REJECT_RATE", 0, 1, false),
+      },
+      fx: {
+        rates: fxRates(env.FX_RATES || "EUR=1,USD=1.085,GBP=0.845,CHF=0.935,JPY=162.5"),
+        spreadBps: bounded(env.FX_SPREAD_BPS, 50, "FX_SPREAD_BPS", 0, 2000),
+        quoteTtlSeconds: bounded(env.FX_QUOTE_TTL_SECONDS, 60, "FX_QUOTE_TTL_SECONDS", 5, 3600),
+      },
     },
   };
 }

@@ -88,7 +88,53 @@ export const ERROR_CODES = {
   TRANSFER_NOT_FOUND: { status: 404, description: "No transfer has this id." },
   TRANSFER_ALREADY_FINISHED: {
     status: 409,
-    description: "The transfer is COMPLETED or FAILED: there is no step left to run, and nothing was moved.",
+    description:
+      "The transfer is COMPLETED, FAILED or CANCELLED: there is no step left to run, and nothing was moved.",
+  },
+  TRANSFER_INVALID_STATE: {
+    status: 409,
+    description:
+      "The transfer's status does not allow this action (for example cancelling one the rail already has, or assigning one that was recognised).",
+  },
+  TRANSFER_BUSY: {
+    status: 409,
+    description:
+      "Another request or worker is running this transfer's next step right now; ask again in a moment.",
+  },
+  CONFIRMATION_NOT_FOUND: {
+    status: 404,
+    description: "No open confirmation: the id is unknown, or the code was already used or replaced.",
+  },
+  CONFIRMATION_CODE_INVALID: {
+    status: 400,
+    description:
+      "The one-time code is wrong; `attemptsLeft` says how many tries remain before the confirmation locks.",
+  },
+  CONFIRMATION_EXPIRED: {
+    status: 410,
+    description: "The one-time code has expired; ask for a new one (resendConfirmationCode).",
+  },
+  CONFIRMATION_LOCKED: {
+    status: 423,
+    description: "Too many wrong codes; only a new code (resendConfirmationCode) can confirm the transfer.",
+  },
+  QUOTE_NOT_FOUND: { status: 404, description: "No FX quote has this id (or it belongs to another client)." },
+  QUOTE_EXPIRED: {
+    status: 410,
+    description: "The FX quote's rate is no longer guaranteed; ask for a new quote.",
+  },
+  QUOTE_ALREADY_USED: {
+    status: 409,
+    description: "The FX quote was already used by another transfer; a quote buys one transfer.",
+  },
+  FX_RATE_UNAVAILABLE: {
+    status: 422,
+    description: "The rate table (FX_RATES) has no rate for this currency pair.",
+  },
+  INCOMING_ALREADY_RECEIVED: {
+    status: 409,
+    description:
+      "An incoming transfer with this external id was already received with different details; the first one stands.",
   },
   LEDGER_UNAVAILABLE: {
     status: 503,
@@ -150,6 +196,10 @@ export const PUBLIC_ERROR_DETAILS = [
   "currency",
   "recipientId",
   "transferId",
+  "confirmationId",
+  "quoteId",
+  "attemptsLeft",
+  "expiresAt",
 ];
 
 /** Status for a code; unknown codes (from a future subgraph) count as 500. */

@@ -8,10 +8,25 @@ import { AppError, type ErrorCode } from "../../common/errors";
 
 export interface LedgerAccount {
   id: string;
+  number: string;
   clientId: string | null;
   currency: string;
   status: string;
 }
+
+/** The bank's own accounts the orchestrator books against, one of each per currency. */
+export type BankAccountKind = "SETTLEMENT" | "SUSPENSE" | "FX_POSITION";
+
+export interface PaymentRequest {
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: string;
+  description: string;
+  metadata?: object;
+}
+
+const ACCOUNT_FIELDS = "id number clientId currency status";
+const PAYMENT_FIELDS = "id status amount currency";
 
 export interface LedgerPayment {
   id: string;
@@ -21,6 +36,10 @@ export interface LedgerPayment {
 }
 
 export class LedgerClient {
+  /** Bank accounts never change once created, so each is asked for once per process. */
+  private readonly bankAccounts = new Map<string, Promise<LedgerAccount>>();
+  private currencyExponents?: Promise<Map<string, number>>;
+
   constructor(
     private readonly url: string,
     private readonly serviceToken: () => Promise<string>,
@@ -28,32 +47,129 @@ export class LedgerClient {
 
   async account(id: string, requestId: string): Promise<LedgerAccount | null> {
     const data = await this.call<{ account: LedgerAccount | null }>(
-      `query($id: ID!) { account(id: $id) { id clientId currency status } }`,
+      `query($id: ID!) { account(id: $id) { ${ACCOUNT_FIELDS} } }`,
       { id },
       requestId,
     );
     return data.account;
   }
 
+  async accountByNumber(number: string, requestId: string): Promise<LedgerAccount | null> {
+    const data = await this.call<{ accountByNumber: LedgerAccount | null }>(
+      `query($number: String!) { accountByNumber(number: $number) { ${ACCOUNT_FIELDS} } }`,
+      { number },
+      requestId,
+    );
+    return data.accountByNumber;
+  }
+
+  /** The bank's settlement, suspense or FX position account of a currency. */
+  bankAccount(kind: BankAccountKind, currency: string, requestId: string): Promise<LedgerAccount> {
+    const cacheKey = `${kind}:${currency}`;
+    let account = this.bankAccounts.get(cacheKey);
+    if (!account) {
+      account = this.call<{ bankAccount: LedgerAccount | null }>(
+        `query($kind: AccountKind!, $currency: String!) { bankAccount(kind: $kind, currency: $currency) { ${ACCOUNT_FIELDS} } }`,
+        { kind, currency },
+        requestId,
+      ).then(({ bankAccount }) => {
+        if (!bankAccount) {
+          throw new AppError("CURRENCY_MISMATCH", `The bank keeps no ${kind} account in ${currency}`, {
+            currency,
+          });
+        }
+        return bankAccount;
+      });
+      account.catch(() => this.bankAccounts.delete(cacheKey));
+      this.bankAccounts.set(cacheKey, account);
+    }
+    return account;
+  }
+
+  /** The decimal places of each offered currency's minor unit. */
+  exponents(requestId: string): Promise<Map<string, number>> {
+    if (!this.currencyExponents) {
+      this.currencyExponents = this.call<{ availableCurrencies: { code: string; exponent: number }[] }>(
+        `{ availableCurrencies { code exponent } }`,
+        {},
+        requestId,
+      ).then(({ availableCurrencies }) => new Map(availableCurrencies.map((c) => [c.code, c.exponent])));
+      this.currencyExponents.catch(() => (this.currencyExponents = undefined));
+    }
+    return this.currencyExponents;
+  }
+
+  /** A payment that moves the money at once (POSTED). */
   async createPayment(
-    input: {
-      debitAccountId: string;
-      creditAccountId: string;
-      amount: string;
-      description: string;
-      metadata?: object;
-    },
+    input: PaymentRequest,
     idempotencyKey: string,
     requestId: string,
   ): Promise<LedgerPayment> {
     const data = await this.call<{ createPayment: LedgerPayment }>(
       `mutation($input: PaymentInput!, $key: String!) {
-        createPayment(input: $input, idempotencyKey: $key) { id status amount currency }
+        createPayment(input: $input, idempotencyKey: $key) { ${PAYMENT_FIELDS} }
       }`,
       { input, key: idempotencyKey },
       requestId,
     );
     return data.createPayment;
+  }
+
+  /** A DRAFT payment (nothing moves yet); a replay of the key answers the payment as it is now. */
+  async createDraftPayment(
+    input: PaymentRequest,
+    idempotencyKey: string,
+    requestId: string,
+  ): Promise<LedgerPayment> {
+    const data = await this.call<{ createDraftPayment: LedgerPayment }>(
+      `mutation($input: PaymentInput!, $key: String!) {
+        createDraftPayment(input: $input, idempotencyKey: $key) { ${PAYMENT_FIELDS} }
+      }`,
+      { input, key: idempotencyKey },
+      requestId,
+    );
+    return data.createDraftPayment;
+  }
+
+  /**
+   * Moves a payment on (pend: hold the funds; post: move them; cancel: release them). A payment
+   * already in the target status counts as done, so a repeated step is harmless.
+   */
+  async movePayment(
+    id: string,
+    action: "pend" | "post" | "cancel",
+    requestId: string,
+  ): Promise<LedgerPayment> {
+    const field = `${action}Payment`;
+    const target = { pend: "PENDING", post: "POSTED", cancel: "CANCELLED" }[action];
+    try {
+      const data = await this.call<Record<string, LedgerPayment>>(
+        `mutation($id: ID!) { ${field}(id: $id) { ${PAYMENT_FIELDS} } }`,
+        { id },
+        requestId,
+      );
+      return data[field];
+    } catch (error) {
+      if (
+        error instanceof AppError &&
+        error.code === "PAYMENT_INVALID_STATE" &&
+        error.details.from === target
+      ) {
+        return { ...(await this.payment(id, requestId)) };
+      }
+      throw error;
+    }
+  }
+
+  async payment(id: string, requestId: string): Promise<LedgerPayment> {
+    const data = await this.call<{ payment: LedgerPayment | null }>(
+      `query($id: ID!) { payment(id: $id) { ${PAYMENT_FIELDS} } }`,
+      { id },
+      requestId,
+    );
+    if (!data.payment)
+      throw new AppError("PAYMENT_NOT_FOUND", `The ledger has no payment ${id}`, { paymentId: id });
+    return data.payment;
   }
 
   private async call<T>(query: string, variables: Record<string, unknown>, requestId: string): Promise<T> {

@@ -6,10 +6,17 @@ import type { TransferContext } from "./context";
 import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "./persistence";
 import { createTransferLoaders } from "./persistence/transfer.loaders";
 import { TransferRepository } from "./persistence/transfer.repository";
+import { TransferEngine } from "./process/engine";
+import { startTransferWorker, type TransferWorker } from "./process/worker";
+import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
 import { buildTransferSchema } from "./schema";
 import { TransferService } from "./transfer.service";
 
-export type TransferSubgraph = Subgraph;
+export interface TransferSubgraph extends Subgraph {
+  /** Runs transfers' steps; tests call `engine.runDue` to play the worker's part deterministically. */
+  engine: TransferEngine;
+  rail: PaymentRail;
+}
 
 /**
  * The orchestrator's own credential for the ledger: a short-lived system token signed with
@@ -29,19 +36,28 @@ function serviceTokens(config: Config): () => Promise<string> {
   };
 }
 
-/** Connects, migrates and serves the transfer orchestrator subgraph; `ledgerUrl` is the ledger subgraph's GraphQL URL. */
-export function startTransferSubgraph(
+/**
+ * Connects, migrates and serves the transfer orchestrator subgraph, with its background
+ * worker when TRANSFER_WORKER is on. `ledgerUrl` is the ledger subgraph's GraphQL URL; `rail`
+ * replaces the simulated payment rail.
+ */
+export async function startTransferSubgraph(
   config: Config,
   databaseUrl: string,
   ledgerUrl: string = config.subgraphs.ledger.url,
+  rail: PaymentRail = new SimulatedRail(config.transfers.rail),
 ): Promise<TransferSubgraph> {
   const ledger = new LedgerClient(ledgerUrl, serviceTokens(config));
-  return startSubgraph<TransferContext>(config, databaseUrl, {
+  let engine: TransferEngine | undefined;
+  let worker: TransferWorker | undefined;
+  const subgraph = await startSubgraph<TransferContext>(config, databaseUrl, {
     database: { schema: TRANSFER_SCHEMA, entities: transferEntities, migrations: transferMigrations },
     listen: config.subgraphs.transfer,
     buildSchema: buildTransferSchema,
     prepare: async (dataSource) => {
       const repository = new TransferRepository(dataSource);
+      const running = new TransferEngine(repository, ledger, rail, config.transfers.worker.leaseSeconds);
+      engine = running;
       return (base) => ({
         ...base,
         transfers: new TransferService(
@@ -50,8 +66,23 @@ export function startTransferSubgraph(
           base.caller,
           base.requestId,
           ledger,
+          running,
+          config.transfers,
+          config.auth.jwtSecret,
         ),
       });
     },
   });
+  if (config.transfers.worker.enabled) {
+    worker = startTransferWorker(engine!, { intervalMs: config.transfers.worker.intervalMs });
+  }
+  return {
+    ...subgraph,
+    engine: engine!,
+    rail,
+    stop: async () => {
+      await worker?.stop();
+      await subgraph.stop();
+    },
+  };
 }

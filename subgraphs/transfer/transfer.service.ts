@@ -1,8 +1,11 @@
 /**
- * The transfer orchestrator's use cases, one instance per request. So far: recipients and
- * internal transfers. A front-office caller works with its own client's data only.
+ * The transfer orchestrator's use cases, one instance per request: recipients, the four kinds
+ * of transfer, confirmations, FX quotes and the operators' actions. A front-office caller works
+ * with its own client's data only. The steps that move money run in the engine
+ * (process/engine.ts); this class records requests and decides who may do what.
  */
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type Caller,
   clientIdFor,
@@ -10,29 +13,53 @@ import {
   requireClientAccess,
   requireSystem,
 } from "../../common/auth/caller";
+import type { TransferConfig } from "../../common/config";
 import { AppError, validationError } from "../../common/errors";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
+import { log } from "../../common/log";
+import { fxTerms } from "./domain/fx";
 import { ibanProblem, normalizeIban } from "./domain/iban";
-import { isFinished, stepKey, TransferKind, TransferStatus } from "./domain/transfer-status";
-import type { LedgerClient } from "./ledger-client";
-import type { RecipientRow, TransferRow } from "./persistence/entities";
+import { afterWrongCode, codeMatches, ConfirmationStatus, hashCode, newCode } from "./domain/otp";
+import { externalRail, TransferType } from "./domain/rails";
+import { isFinished, TransferKind, TransferStatus, WAITING_STATUSES } from "./domain/transfer-status";
+import type { LedgerAccount, LedgerClient } from "./ledger-client";
+import type { ConfirmationRow, FxQuoteRow, RecipientRow, TransferRow } from "./persistence/entities";
 import type { TransferLoaders } from "./persistence/transfer.loaders";
-import type { RecipientFilter, TransferFilter, TransferRepository } from "./persistence/transfer.repository";
-
-/** Ledger refusals that end a transfer as FAILED; anything else (the ledger unreachable) leaves it to be continued. */
-const FINAL_LEDGER_ERRORS = new Set([
-  "INSUFFICIENT_FUNDS",
-  "CURRENCY_MISMATCH",
-  "ACCOUNT_NOT_ACTIVE",
-  "ACCOUNT_NOT_FOUND",
-  "VALIDATION_FAILED",
-]);
+import type {
+  NewTransfer,
+  RecipientFilter,
+  TransferFilter,
+  TransferRepository,
+} from "./persistence/transfer.repository";
+import type { RunResult, TransferEngine } from "./process/engine";
 
 const IBAN_RULES = {
   format: "an IBAN is a country code, two check digits and up to 30 letters or digits",
   length: "this country's IBANs have another length",
   checksum: "the check digits do not match: the IBAN has a typing error",
 } as const;
+
+/** The idempotency scope of incoming transfers: the rail's external id is unique across rails. */
+const INCOMING_SCOPE = "incoming";
+
+function ibanError(field: string, problem: keyof typeof IBAN_RULES): AppError {
+  return validationError([
+    {
+      field,
+      rule: `iban${problem[0].toUpperCase()}${problem.slice(1)}`,
+      message: `${field}: ${IBAN_RULES[problem]}`,
+    },
+  ]);
+}
+
+function requestHash(request: unknown): string {
+  return createHash("sha256").update(JSON.stringify(request)).digest("hex");
+}
+
+/** The same error with the transfer it concerns, so the caller can follow it up. */
+function aboutTransfer(error: AppError, transferId: string): AppError {
+  return new AppError(error.code, error.message, { ...error.details, transferId });
+}
 
 export class TransferService {
   constructor(
@@ -41,9 +68,20 @@ export class TransferService {
     private readonly caller: Caller,
     private readonly requestId: string,
     private readonly ledger: LedgerClient,
+    private readonly engine: TransferEngine,
+    private readonly config: TransferConfig,
+    private readonly codeSecret: string,
   ) {}
 
-  // Transfers
+  private get actor() {
+    return { subject: this.caller.subject, requestId: this.requestId };
+  }
+
+  private facts(reason: string | null = null) {
+    return { reason, changedBy: this.caller.subject, requestId: this.requestId };
+  }
+
+  // Creating transfers
 
   /**
    * An internal transfer: recorded first (CREATED, with its history), then one ledger payment
@@ -55,72 +93,456 @@ export class TransferService {
     input: { debitAccountId: string; creditAccountId: string; amount: string; reference?: string | null },
     idempotencyKey: string,
   ): Promise<TransferRow> {
-    if (!/^\d{1,16}(\.\d{1,3})?$/.test(input.amount) || !/[1-9]/.test(input.amount)) {
-      throw validationError([
-        {
-          field: "amount",
-          rule: "isDecimal",
-          message: 'amount must be a positive decimal number such as "10.50"',
-        },
-      ]);
-    }
-    const debit = await this.ledger.account(input.debitAccountId, this.requestId);
-    if (!debit) {
-      throw new AppError("ACCOUNT_NOT_FOUND", "No such debit account", { field: "debitAccountId" });
-    }
-    if (!debit.clientId)
-      requireSystem(this.caller); // the bank's own accounts
-    else requireClientAccess(this.caller, debit.clientId);
-    const request = [input.debitAccountId, input.creditAccountId, input.amount, input.reference ?? null];
-    const hash = createHash("sha256").update(JSON.stringify(request)).digest("hex");
-    const facts = { reason: null, changedBy: this.caller.subject, requestId: this.requestId };
-    const created = await this.repository.insertTransfer(
+    const debit = await this.ownAccount(input.debitAccountId, "debitAccountId");
+    await this.checkAmount(input.amount, debit.currency);
+    const result = await this.createOnce(
       {
         kind: TransferKind.INTERNAL,
+        type: TransferType.INTERNAL,
         clientId: debit.clientId ?? this.caller.subject,
-        accountId: input.debitAccountId.toLowerCase(),
+        accountId: debit.id,
         counterAccountId: input.creditAccountId.toLowerCase(),
         amount: input.amount,
         currency: debit.currency,
         reference: input.reference ?? null,
-        idempotencyScope: this.caller.subject,
-        idempotencyKey,
-        requestHash: hash,
       },
       TransferStatus.CREATED,
-      facts,
+      [input.debitAccountId, input.creditAccountId, input.amount, input.reference ?? null],
+      idempotencyKey,
     );
-    if (created) return this.pay(created);
-    const existing = await this.repository.transferByKey(this.caller.subject, idempotencyKey);
-    if (!existing || existing.requestHash !== hash) {
-      throw new AppError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different transfer", {
-        transferId: existing?.id,
-      });
-    }
-    return this.pay(existing);
+    return this.finish(result);
   }
 
   /**
-   * Operator action (system): runs the transfer's next step now, or resumes one that stopped
-   * half way. Safe to call twice: a step already done is answered by the ledger from its
+   * An outgoing transfer to one of the client's recipients: recorded as PENDING_CONFIRMATION
+   * with a one-time code sent through the notification outbox (never returned here). Nothing
+   * is held until the code is confirmed.
+   */
+  async createOutgoingTransfer(
+    input: { accountId: string; recipientId: string; amount: string; reference?: string | null },
+    idempotencyKey: string,
+  ): Promise<TransferRow> {
+    const account = await this.ownAccount(input.accountId, "accountId");
+    if (!account.clientId) {
+      throw new AppError("VALIDATION_FAILED", "Outgoing transfers debit client accounts", {
+        fields: [
+          { field: "accountId", rule: "clientAccount", message: "accountId must be a client's account" },
+        ],
+      });
+    }
+    const recipient = await this.recipient(input.recipientId);
+    if (!recipient || recipient.clientId !== account.clientId) {
+      throw new AppError(
+        "RECIPIENT_NOT_FOUND",
+        `The account's client has no recipient ${input.recipientId}`,
+        {
+          recipientId: input.recipientId,
+        },
+      );
+    }
+    if (recipient.currency !== account.currency) {
+      throw new AppError(
+        "CURRENCY_MISMATCH",
+        `The recipient takes ${recipient.currency} and the account holds ${account.currency}`,
+        { currency: account.currency },
+      );
+    }
+    await this.checkAmount(input.amount, account.currency);
+    const result = await this.createOnce(
+      {
+        kind: TransferKind.OUTGOING,
+        type: externalRail(recipient.country, recipient.currency),
+        clientId: account.clientId,
+        accountId: account.id,
+        recipientId: recipient.id,
+        counterpartyName: recipient.name,
+        counterpartyIban: recipient.iban,
+        amount: input.amount,
+        currency: account.currency,
+        reference: input.reference ?? null,
+      },
+      TransferStatus.PENDING_CONFIRMATION,
+      [input.accountId, input.recipientId, input.amount, input.reference ?? null],
+      idempotencyKey,
+      async (tx, transferId) => {
+        await this.sendCode(tx, transferId, account.clientId!);
+      },
+    );
+    return result.transfer;
+  }
+
+  /**
+   * Money from another bank (system: the rail's integration). Idempotent by the rail's
+   * external id: delivered twice, it is credited once. A known, active account in the currency
+   * is credited from the settlement account; anything else waits in suspense (UNRECOGNIZED).
+   */
+  async receiveIncomingTransfer(input: {
+    externalId: string;
+    accountNumber: string;
+    amount: string;
+    currency: string;
+    senderName: string;
+    senderIban?: string | null;
+    reference?: string | null;
+  }): Promise<TransferRow> {
+    requireSystem(this.caller);
+    const currency = input.currency.toUpperCase();
+    await this.checkAmount(input.amount, currency);
+    const senderIban = input.senderIban ? normalizeIban(input.senderIban) : null;
+    const problem = senderIban && ibanProblem(senderIban);
+    if (problem) throw ibanError("senderIban", problem);
+    const number = input.accountNumber.replace(/\s/g, "");
+    const account = /^\d{12}$/.test(number)
+      ? await this.ledger.accountByNumber(number, this.requestId)
+      : null;
+    const matched =
+      account?.clientId && account.currency === currency && account.status === "ACTIVE" ? account : null;
+    const request = { ...input, currency, senderIban };
+    const key = input.externalId;
+    const result = await this.createOnce(
+      {
+        kind: TransferKind.INCOMING,
+        type: senderIban ? externalRail(senderIban.slice(0, 2), currency) : TransferType.SWIFT,
+        clientId: matched?.clientId ?? null,
+        accountId: matched?.id ?? null,
+        accountNumber: number,
+        counterpartyName: input.senderName,
+        counterpartyIban: senderIban,
+        amount: input.amount,
+        currency,
+        reference: input.reference ?? null,
+      },
+      TransferStatus.RECEIVED,
+      request,
+      key,
+      undefined,
+      INCOMING_SCOPE,
+    );
+    return (await this.runToRest(result)).transfer;
+  }
+
+  /** A rate for exchanging `amount` of the source account's currency into the target's, good until `expiresAt`. */
+  async fxQuote(sourceAccountId: string, targetAccountId: string, amount: string): Promise<FxQuoteRow> {
+    const source = await this.ownAccount(sourceAccountId, "sourceAccountId");
+    const target = await this.ledger.account(targetAccountId, this.requestId);
+    if (!target || !source.clientId || target.clientId !== source.clientId) {
+      throw validationError([
+        {
+          field: "targetAccountId",
+          rule: "sameClient",
+          message: "targetAccountId must be another account of the source account's client",
+        },
+      ]);
+    }
+    if (target.currency === source.currency) {
+      throw validationError([
+        {
+          field: "targetAccountId",
+          rule: "otherCurrency",
+          message: "An exchange needs two currencies; use an internal transfer within one",
+        },
+      ]);
+    }
+    const exponents = await this.ledger.exponents(this.requestId);
+    const terms = fxTerms(
+      this.config.fx.rates,
+      this.config.fx.spreadBps,
+      { code: source.currency, exponent: exponents.get(source.currency) ?? 2 },
+      { code: target.currency, exponent: exponents.get(target.currency) ?? 2 },
+      amount,
+    );
+    return this.repository.insertQuote(
+      {
+        clientId: source.clientId,
+        sourceAccountId: source.id,
+        targetAccountId: target.id,
+        sourceCurrency: source.currency,
+        targetCurrency: target.currency,
+        sourceAmount: terms.sourceAmount,
+        targetAmount: terms.targetAmount,
+        midRate: terms.midRate,
+        rate: terms.rate,
+        spreadBps: terms.spreadBps,
+      },
+      this.config.fx.quoteTtlSeconds,
+    );
+  }
+
+  /**
+   * Exchanges at a quote: the source amount into the bank's FX position in that currency, then
+   * the target amount out of the position in the other, as one process; if the second leg is
+   * refused the first is refunded. A quote buys one transfer, and only before it expires.
+   */
+  async createFxTransfer(quoteId: string, idempotencyKey: string): Promise<TransferRow> {
+    const found = await this.repository.quote(quoteId);
+    if (!found || (this.caller.kind === "client" && found.quote.clientId !== this.caller.clientId)) {
+      throw new AppError("QUOTE_NOT_FOUND", `No quote ${quoteId}`, { quoteId });
+    }
+    const { quote, expired } = found;
+    const replay = await this.repository.transferByKey(this.caller.subject, idempotencyKey);
+    if (!replay && expired) {
+      throw new AppError("QUOTE_EXPIRED", "The quote has expired; ask for a new one", {
+        quoteId,
+        expiresAt: quote.expiresAt.toISOString(),
+      });
+    }
+    const result = await this.createOnce(
+      {
+        kind: TransferKind.FX,
+        type: TransferType.INTERNAL,
+        clientId: quote.clientId,
+        accountId: quote.sourceAccountId,
+        counterAccountId: quote.targetAccountId,
+        amount: quote.sourceAmount,
+        currency: quote.sourceCurrency,
+        targetAmount: quote.targetAmount,
+        targetCurrency: quote.targetCurrency,
+        rate: quote.rate,
+        quoteId: quote.id,
+      },
+      TransferStatus.CREATED,
+      [quote.id],
+      idempotencyKey,
+    ).catch(async (error: unknown) => {
+      const used = error instanceof AppError && error.code === "IDEMPOTENCY_KEY_REUSED" ? null : error;
+      if (used) throw used;
+      const other = await this.repository.transferByQuote(quote.id);
+      if (other && other.idempotencyKey !== idempotencyKey) {
+        throw new AppError("QUOTE_ALREADY_USED", "The quote was already used by another transfer", {
+          quoteId,
+          transferId: other.id,
+        });
+      }
+      throw error;
+    });
+    return this.finish(result);
+  }
+
+  // Confirmations
+
+  /** Confirms an outgoing transfer with its one-time code, then holds the funds (-> PROCESSING). */
+  async confirmTransfer(transferId: string, code: string): Promise<TransferRow> {
+    return this.confirm(transferId, null, code);
+  }
+
+  /** The same, addressed by the confirmation (the REST Confirmations resource). */
+  async verifyConfirmation(confirmationId: string, code: string): Promise<TransferRow> {
+    const [confirmation] = await this.repository.confirmationsByIds([confirmationId]);
+    if (!confirmation) {
+      throw new AppError("CONFIRMATION_NOT_FOUND", `No confirmation ${confirmationId}`, { confirmationId });
+    }
+    return this.confirm(confirmation.transferId, confirmation.id, code);
+  }
+
+  /** Sends a new code for a transfer waiting for confirmation; the earlier code stops working. */
+  async resendConfirmationCode(transferId: string): Promise<ConfirmationRow> {
+    return this.repository.transaction(async (tx) => {
+      const transfer = await this.lockForChange(tx, transferId);
+      this.requireStatus(transfer, TransferKind.OUTGOING, [TransferStatus.PENDING_CONFIRMATION]);
+      const open = await this.repository.lockLatestConfirmation(tx, transfer.id);
+      if (open?.status === ConfirmationStatus.OPEN) {
+        await this.repository.updateConfirmation(tx, open.id, {
+          attempts: open.attempts,
+          status: ConfirmationStatus.VOIDED,
+        });
+      }
+      return this.sendCode(tx, transfer.id, transfer.clientId!);
+    });
+  }
+
+  async latestConfirmation(transferId: string): Promise<ConfirmationRow | null> {
+    return this.loaders.latestConfirmationByTransferId.load(transferId);
+  }
+
+  private async confirm(
+    transferId: string,
+    confirmationId: string | null,
+    code: string,
+  ): Promise<TransferRow> {
+    const refusal = await this.repository.transaction(async (tx) => {
+      const transfer = await this.lockForChange(tx, transferId);
+      this.requireStatus(transfer, TransferKind.OUTGOING, [TransferStatus.PENDING_CONFIRMATION]);
+      const confirmation = await this.repository.lockLatestConfirmation(tx, transfer.id);
+      const details = { transferId: transfer.id, confirmationId: confirmation?.id };
+      if (
+        !confirmation ||
+        (confirmationId && confirmation.id !== confirmationId) ||
+        confirmation.status === ConfirmationStatus.USED ||
+        confirmation.status === ConfirmationStatus.VOIDED
+      ) {
+        return new AppError("CONFIRMATION_NOT_FOUND", "No open confirmation for this transfer", details);
+      }
+      if (confirmation.status === ConfirmationStatus.LOCKED) {
+        return new AppError("CONFIRMATION_LOCKED", "Too many wrong codes: ask for a new one", details);
+      }
+      const [{ expired }] = (await tx.query(`SELECT $1::timestamptz <= now() AS expired`, [
+        confirmation.expiresAt,
+      ])) as [{ expired: boolean }];
+      if (expired) {
+        return new AppError("CONFIRMATION_EXPIRED", "The code has expired: ask for a new one", {
+          ...details,
+          expiresAt: confirmation.expiresAt.toISOString(),
+        });
+      }
+      if (!codeMatches(this.codeSecret, transfer.id, code, confirmation.codeHash)) {
+        const next = afterWrongCode(confirmation.attempts, confirmation.maxAttempts);
+        await this.repository.updateConfirmation(tx, confirmation.id, next);
+        return next.status === ConfirmationStatus.LOCKED
+          ? new AppError("CONFIRMATION_LOCKED", "Wrong code, and that was the last attempt", {
+              ...details,
+              attemptsLeft: 0,
+            })
+          : new AppError("CONFIRMATION_CODE_INVALID", "Wrong code", {
+              ...details,
+              attemptsLeft: next.attemptsLeft,
+            });
+      }
+      await this.repository.updateConfirmation(tx, confirmation.id, {
+        attempts: confirmation.attempts,
+        status: ConfirmationStatus.USED,
+      });
+      await this.repository.recordMove(
+        tx,
+        transfer.id,
+        TransferStatus.PENDING_CONFIRMATION,
+        TransferStatus.CONFIRMED,
+        {},
+        this.facts(),
+      );
+      return null;
+    });
+    // A wrong code is counted (committed) before it is reported.
+    if (refusal) throw refusal;
+    return this.finish(await this.engine.run(transferId, this.actor));
+  }
+
+  /** Creates a confirmation and queues its code for delivery, in the caller's transaction. */
+  private async sendCode(
+    tx: Parameters<TransferRepository["insertConfirmation"]>[0],
+    transferId: string,
+    clientId: string,
+  ) {
+    const code = newCode();
+    const confirmation = await this.repository.insertConfirmation(tx, {
+      transferId,
+      codeHash: hashCode(this.codeSecret, transferId, code),
+      maxAttempts: this.config.otp.maxAttempts,
+      ttlSeconds: this.config.otp.ttlSeconds,
+    });
+    await this.repository.queueNotification(tx, clientId, "TRANSFER_CONFIRMATION_CODE", {
+      transferId,
+      confirmationId: confirmation.id,
+      code,
+      expiresAt: confirmation.expiresAt,
+    });
+    // The code goes to the outbox only, never to the log.
+    log.info(
+      { transferId, confirmationId: confirmation.id, clientId, requestId: this.requestId },
+      "confirmation code queued for delivery",
+    );
+    return confirmation;
+  }
+
+  // Changing transfers
+
+  /**
+   * Cancels an outgoing transfer the rail does not have yet: before confirmation nothing is
+   * held (-> CANCELLED); after, the hold is released (CANCELLING -> CANCELLED).
+   */
+  async cancelTransfer(transferId: string): Promise<TransferRow> {
+    const moved = await this.repository.transaction(async (tx) => {
+      const transfer = await this.lockForChange(tx, transferId);
+      this.requireStatus(transfer, TransferKind.OUTGOING, [
+        TransferStatus.PENDING_CONFIRMATION,
+        TransferStatus.PROCESSING,
+      ]);
+      if (transfer.status === TransferStatus.PENDING_CONFIRMATION) {
+        const open = await this.repository.lockLatestConfirmation(tx, transfer.id);
+        if (open?.status === ConfirmationStatus.OPEN) {
+          await this.repository.updateConfirmation(tx, open.id, {
+            attempts: open.attempts,
+            status: ConfirmationStatus.VOIDED,
+          });
+        }
+      }
+      const to =
+        transfer.status === TransferStatus.PROCESSING ? TransferStatus.CANCELLING : TransferStatus.CANCELLED;
+      return (await this.repository.recordMove(
+        tx,
+        transfer.id,
+        transfer.status,
+        to,
+        {},
+        this.facts("CANCELLED"),
+      ))!;
+    });
+    return (await this.runToRest({ transfer: moved })).transfer;
+  }
+
+  /** Operator (system): credits an unrecognised incoming transfer, held in suspense, to an account. */
+  async assignIncomingTransfer(transferId: string, accountId: string): Promise<TransferRow> {
+    requireSystem(this.caller);
+    const [transfer] = await this.repository.transfersByIds([transferId]);
+    if (!transfer) throw new AppError("TRANSFER_NOT_FOUND", `No transfer ${transferId}`, { transferId });
+    this.requireStatus(transfer, TransferKind.INCOMING, [TransferStatus.UNRECOGNIZED]);
+    const account = await this.ledger.account(accountId, this.requestId);
+    if (!account?.clientId) {
+      throw new AppError("ACCOUNT_NOT_FOUND", `No client account ${accountId}`, {
+        field: "accountId",
+        accountId,
+      });
+    }
+    if (account.currency !== transfer.currency) {
+      throw new AppError(
+        "CURRENCY_MISMATCH",
+        `The account holds ${account.currency}, the transfer is in ${transfer.currency}`,
+        {
+          currency: transfer.currency,
+        },
+      );
+    }
+    const moved = await this.repository.moveTransfer(
+      transfer.id,
+      TransferStatus.UNRECOGNIZED,
+      TransferStatus.ASSIGNING,
+      { accountId: account.id, clientId: account.clientId, failureCode: null },
+      this.facts("ASSIGNED"),
+    );
+    if (!moved) return this.assignIncomingTransfer(transferId, accountId); // moved meanwhile: report its state
+    return this.finish(await this.engine.run(moved.id, this.actor));
+  }
+
+  /**
+   * Operator (system): runs the transfer's next step now (`oneStep`), or resumes it until it
+   * finishes or waits for a person. Safe to call twice: a step already done is answered from its
    * idempotency key; a finished transfer is refused with TRANSFER_ALREADY_FINISHED.
    */
-  async continueTransfer(id: string): Promise<TransferRow> {
+  async continueTransfer(id: string, oneStep = false): Promise<TransferRow> {
     requireSystem(this.caller);
     const [transfer] = await this.repository.transfersByIds([id]);
     if (!transfer) throw new AppError("TRANSFER_NOT_FOUND", `No transfer ${id}`, { transferId: id });
-    if (isFinished(transfer.kind as TransferKind, transfer.status as TransferStatus)) {
-      throw new AppError("TRANSFER_ALREADY_FINISHED", `The transfer is already ${transfer.status}`, {
-        transferId: id,
-        status: transfer.status,
-      });
-    }
-    return this.pay(transfer);
+    this.requireRunnable(transfer);
+    const result = await this.engine.run(transfer.id, this.actor, oneStep ? 1 : Infinity);
+    return result.transfer;
   }
+
+  /** Which way money to this account number and currency would go (INTERNAL for this bank's accounts). */
+  async transferType(recipientAccountNumber: string, currency: string): Promise<TransferType> {
+    const number = recipientAccountNumber.replace(/\s/g, "");
+    if (/^\d{12}$/.test(number) && (await this.ledger.accountByNumber(number, this.requestId))) {
+      return TransferType.INTERNAL;
+    }
+    const iban = normalizeIban(recipientAccountNumber);
+    const problem = ibanProblem(iban);
+    if (problem) throw ibanError("recipientAccountNumber", problem);
+    return externalRail(iban.slice(0, 2), currency);
+  }
+
+  // Reading transfers
 
   async transfer(id: string): Promise<TransferRow | null> {
     const transfer = await this.loaders.transferById.load(id);
-    if (this.caller.kind === "client" && transfer?.clientId !== this.caller.clientId) {
+    if (this.caller.kind === "client" && transfer && transfer.clientId !== this.caller.clientId) {
       throw new AppError("FORBIDDEN", "A front-office token may only reach its own client's transfers");
     }
     return transfer;
@@ -145,46 +567,172 @@ export class TransferService {
     return this.loaders.eventsByTransferId.load(transferId);
   }
 
-  /** The payment step: safe to run again on a CREATED transfer (the ledger key makes it happen once). */
-  private async pay(transfer: TransferRow): Promise<TransferRow> {
-    if (transfer.status !== TransferStatus.CREATED) return transfer;
-    const facts = { changedBy: this.caller.subject, requestId: this.requestId };
-    let paymentId: string;
-    try {
-      const payment = await this.ledger.createPayment(
-        {
-          debitAccountId: transfer.accountId,
-          creditAccountId: transfer.counterAccountId!,
-          amount: transfer.amount,
-          description: transfer.reference ? `Transfer: ${transfer.reference}` : `Transfer ${transfer.id}`,
-          metadata: { transferId: transfer.id },
-        },
-        stepKey(transfer.id, "payment"),
-        this.requestId,
-      );
-      paymentId = payment.id;
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (FINAL_LEDGER_ERRORS.has(error.code)) {
-        await this.repository.moveTransfer(
-          transfer.id,
-          TransferStatus.CREATED,
-          TransferStatus.FAILED,
-          { failureCode: error.code },
-          { ...facts, reason: error.code },
-        );
-      }
-      throw new AppError(error.code, error.message, { ...error.details, transferId: transfer.id });
-    }
-    const moved = await this.repository.moveTransfer(
-      transfer.id,
-      TransferStatus.CREATED,
-      TransferStatus.COMPLETED,
-      { paymentId },
-      { ...facts, reason: null },
+  // Shared steps
+
+  /**
+   * Records a transfer once per idempotency key: a new one with the lease held by this request
+   * (unless it waits for a person), or the earlier one for the same request; the same key with
+   * another request is IDEMPOTENCY_KEY_REUSED.
+   */
+  private async createOnce(
+    transfer: Omit<NewTransfer, "idempotencyScope" | "idempotencyKey" | "requestHash">,
+    status: TransferStatus,
+    request: unknown,
+    idempotencyKey: string,
+    alsoInTransaction?: Parameters<TransferRepository["insertTransfer"]>[4],
+    scope = this.caller.subject,
+  ): Promise<{ transfer: TransferRow; lease?: ReturnType<TransferEngine["newLease"]> }> {
+    const hash = requestHash(request);
+    const lease = WAITING_STATUSES.includes(status) ? undefined : this.engine.newLease();
+    const created = await this.repository.insertTransfer(
+      { ...transfer, idempotencyScope: scope, idempotencyKey, requestHash: hash },
+      status,
+      this.facts(),
+      lease ?? null,
+      alsoInTransaction,
     );
-    return moved ?? (await this.repository.transfersByIds([transfer.id]))[0];
+    if (created) return { transfer: created, lease };
+    const existing = await this.repository.transferByKey(scope, idempotencyKey);
+    if (!existing || existing.requestHash !== hash) {
+      throw new AppError(
+        scope === INCOMING_SCOPE ? "INCOMING_ALREADY_RECEIVED" : "IDEMPOTENCY_KEY_REUSED",
+        scope === INCOMING_SCOPE
+          ? "An incoming transfer with this external id was received with other details"
+          : "This idempotency key was used for a different transfer",
+        { transferId: existing?.id },
+      );
+    }
+    return { transfer: existing };
   }
+
+  /**
+   * Runs a transfer as far as it goes now: with the lease it was created with, or by taking it.
+   * A transfer someone else is running (or that waits or is finished) is answered as it is.
+   */
+  private async runToRest(created: {
+    transfer: TransferRow;
+    lease?: ReturnType<TransferEngine["newLease"]>;
+  }): Promise<RunResult> {
+    const { transfer, lease } = created;
+    if (lease) return this.engine.runClaimed(transfer, lease, this.actor);
+    if (this.isResting(transfer)) return { transfer };
+    try {
+      return await this.engine.run(transfer.id, this.actor);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "TRANSFER_BUSY")) throw error;
+      return { transfer: await this.afterRunner(transfer.id) };
+    }
+  }
+
+  /**
+   * A repeated request that finds the first one still running waits a little for its outcome
+   * (polling, up to five seconds), so both answer the same; after that, the state as it is.
+   */
+  private async afterRunner(transferId: string): Promise<TransferRow> {
+    const until = Date.now() + 5_000;
+    for (;;) {
+      const [current] = await this.repository.transfersByIds([transferId]);
+      if (!current.leaseOwner || Date.now() > until) return current;
+      await sleep(50);
+    }
+  }
+
+  /** {@link runToRest}, then the refusal that failed the transfer (if any) as this request's error. */
+  private async finish(
+    created: { transfer: TransferRow; lease?: ReturnType<TransferEngine["newLease"]> } | RunResult,
+  ) {
+    const { transfer, failure } =
+      "failure" in created ? (created as RunResult) : await this.runToRest(created);
+    if (failure) throw aboutTransfer(failure, transfer.id);
+    return transfer;
+  }
+
+  private isResting(transfer: TransferRow): boolean {
+    return (
+      isFinished(transfer.kind as TransferKind, transfer.status as TransferStatus) ||
+      WAITING_STATUSES.includes(transfer.status as TransferStatus)
+    );
+  }
+
+  private requireRunnable(transfer: TransferRow): void {
+    if (isFinished(transfer.kind as TransferKind, transfer.status as TransferStatus)) {
+      throw new AppError("TRANSFER_ALREADY_FINISHED", `The transfer is already ${transfer.status}`, {
+        transferId: transfer.id,
+        status: transfer.status,
+      });
+    }
+    if (WAITING_STATUSES.includes(transfer.status as TransferStatus)) {
+      throw new AppError(
+        "TRANSFER_INVALID_STATE",
+        transfer.status === TransferStatus.PENDING_CONFIRMATION
+          ? "The transfer waits for the client's confirmation code"
+          : "The transfer waits for an operator to assign it to an account",
+        { transferId: transfer.id, status: transfer.status },
+      );
+    }
+  }
+
+  /** Refuses an action the transfer's kind or status does not allow. */
+  private requireStatus(transfer: TransferRow, kind: TransferKind, allowed: TransferStatus[]): void {
+    if (transfer.kind === kind && allowed.includes(transfer.status as TransferStatus)) return;
+    if (isFinished(transfer.kind as TransferKind, transfer.status as TransferStatus)) {
+      throw new AppError("TRANSFER_ALREADY_FINISHED", `The transfer is already ${transfer.status}`, {
+        transferId: transfer.id,
+        status: transfer.status,
+      });
+    }
+    throw new AppError(
+      "TRANSFER_INVALID_STATE",
+      `A ${transfer.kind} transfer in ${transfer.status} does not allow this (needs ${kind} in ${allowed.join(" or ")})`,
+      { transferId: transfer.id, status: transfer.status },
+    );
+  }
+
+  /** The transfer locked for the rest of `tx`, if the caller may change it. */
+  private async lockForChange(
+    tx: Parameters<TransferRepository["lockTransfer"]>[0],
+    transferId: string,
+  ): Promise<TransferRow> {
+    const transfer = await this.repository.lockTransfer(tx, transferId);
+    if (!transfer) throw new AppError("TRANSFER_NOT_FOUND", `No transfer ${transferId}`, { transferId });
+    if (this.caller.kind === "client" && transfer.clientId !== this.caller.clientId) {
+      throw new AppError("FORBIDDEN", "A front-office token may only reach its own client's transfers");
+    }
+    return transfer;
+  }
+
+  /** An account the caller may debit: its own (front office), or any (system; bank accounts only for system). */
+  private async ownAccount(accountId: string, field: string): Promise<LedgerAccount> {
+    const account = await this.ledger.account(accountId, this.requestId);
+    if (!account) throw new AppError("ACCOUNT_NOT_FOUND", `No account ${accountId}`, { field, accountId });
+    if (!account.clientId) requireSystem(this.caller);
+    else requireClientAccess(this.caller, account.clientId);
+    return account;
+  }
+
+  /** A positive decimal within the currency's exponent, checked before anything is recorded. */
+  private async checkAmount(amount: string, currency: string): Promise<void> {
+    const exponent = (await this.ledger.exponents(this.requestId)).get(currency);
+    if (exponent === undefined) {
+      throw new AppError("VALIDATION_FAILED", `The bank does not offer ${currency}`, {
+        fields: [
+          { field: "currency", rule: "offeredCurrency", message: `${currency} is not an offered currency` },
+        ],
+      });
+    }
+    const pattern = exponent ? new RegExp(`^\\d{1,16}(\\.\\d{1,${exponent}})?$`) : /^\d{1,16}$/;
+    if (!pattern.test(amount) || !/[1-9]/.test(amount)) {
+      throw validationError([
+        {
+          field: "amount",
+          rule: "isDecimal",
+          message: `amount must be a positive decimal with at most ${exponent} decimal places, e.g. "10${exponent ? "." + "5".padEnd(exponent, "0") : ""}"`,
+        },
+      ]);
+    }
+  }
+
+  // Recipients
 
   async addRecipient(input: {
     clientId?: string | null;
@@ -196,15 +744,7 @@ export class TransferService {
     const clientId = clientIdFor(this.caller, input.clientId);
     const iban = normalizeIban(input.iban);
     const problem = ibanProblem(iban);
-    if (problem) {
-      throw validationError([
-        {
-          field: "iban",
-          rule: `iban${problem[0].toUpperCase()}${problem.slice(1)}`,
-          message: `iban: ${IBAN_RULES[problem]}`,
-        },
-      ]);
-    }
+    if (problem) throw ibanError("iban", problem);
     const currency = input.currency.toUpperCase();
     const recipient = await this.repository.insertRecipient({
       clientId,

@@ -61,6 +61,10 @@ export function testConfig(): Config {
     LEDGER_SUBGRAPH_PORT: "0",
     TRANSFER_SUBGRAPH_PORT: "0",
     LEDGER_CURRENCIES: "EUR,USD,JPY,BHD",
+    // Suites play the worker's part themselves (engine.runDue) so each step is deterministic.
+    TRANSFER_WORKER: "off",
+    RAIL_DELAY_MS: "0",
+    FX_RATES: "EUR=1,USD=1.085,JPY=162.5,BHD=0.41",
   });
 }
 

@@ -90,3 +90,50 @@ export class TransferFilterInput {
   @Matches(/^\d{1,16}(\.\d{1,3})?$/)
   maxAmount?: string | null;
 }
+
+@InputType({ description: "Money to one of the client's recipients at another bank." })
+export class OutgoingTransferInput {
+  @Field(() => ID, { description: "The client account debited." }) @IsUUID() accountId!: string;
+  @Field(() => ID, { description: "The recipient (same currency as the account)." })
+  @IsUUID()
+  recipientId!: string;
+
+  @Field({ description: 'Positive decimal string within the currency\'s exponent, e.g. "10.50".' })
+  @MinChars(1)
+  @MaxChars(20)
+  amount!: string;
+
+  @Field(() => String, { nullable: true, description: "Shown to the recipient." })
+  @IsOptional()
+  @MaxChars(140)
+  reference?: string | null;
+}
+
+@InputType({ description: "Money from another bank, as the rail delivers it (IncomingRequests)." })
+export class IncomingTransferInput {
+  @Field({ description: "The rail's id of the transfer: a second delivery with it credits nothing." })
+  @MinChars(1)
+  @MaxChars(200)
+  externalId!: string;
+
+  @Field({ description: "The beneficiary account number as the sender gave it (12 digits for this bank)." })
+  @MinChars(1)
+  @MaxChars(34)
+  accountNumber!: string;
+
+  @Field({ description: 'Positive decimal string within the currency\'s exponent, e.g. "10.50".' })
+  @MinChars(1)
+  @MaxChars(20)
+  amount!: string;
+
+  @Field({ description: "ISO 4217 code." }) @IsISO4217CurrencyCode() currency!: string;
+
+  @Field() @MinChars(1) @MaxChars(140) senderName!: string;
+
+  @Field(() => String, { nullable: true, description: "The sender's IBAN; spaces and case are ignored." })
+  @IsOptional()
+  @MaxChars(42)
+  senderIban?: string | null;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @MaxChars(140) reference?: string | null;
+}

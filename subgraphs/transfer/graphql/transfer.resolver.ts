@@ -1,3 +1,4 @@
+import { IsUUID, Matches } from "class-validator";
 import {
   Arg,
   Args,
@@ -14,18 +15,78 @@ import {
 import { MaxChars, MinChars } from "../../../common/validation";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { TransferContext } from "../context";
-import type { TransferRow } from "../persistence/entities";
-import { InternalTransferInput, TransferFilterInput } from "./inputs";
-import { Account, Client, Transfer, TransferConnection, TransferEvent } from "./transfer.types";
+import { TransferType } from "../domain/rails";
+import type { ConfirmationRow, TransferRow } from "../persistence/entities";
+import {
+  IncomingTransferInput,
+  InternalTransferInput,
+  OutgoingTransferInput,
+  TransferFilterInput,
+} from "./inputs";
+import {
+  Account,
+  Client,
+  Confirmation,
+  FxDetails,
+  FxQuote,
+  Transfer,
+  TransferConnection,
+  TransferEvent,
+} from "./transfer.types";
+import { Recipient } from "./types";
 
 @ArgsType()
-class CreateInternalTransferArgs {
-  @Field(() => InternalTransferInput) input!: InternalTransferInput;
-
+class IdempotencyArgs {
   @Field({ description: "The same key and request return the first transfer; another request is refused." })
   @MinChars(1)
   @MaxChars(200)
   idempotencyKey!: string;
+}
+
+@ArgsType()
+class CreateInternalTransferArgs extends IdempotencyArgs {
+  @Field(() => InternalTransferInput) input!: InternalTransferInput;
+}
+
+@ArgsType()
+class CreateOutgoingTransferArgs extends IdempotencyArgs {
+  @Field(() => OutgoingTransferInput) input!: OutgoingTransferInput;
+}
+
+@ArgsType()
+class CreateFxTransferArgs extends IdempotencyArgs {
+  @Field(() => ID) @IsUUID() quoteId!: string;
+}
+
+@ArgsType()
+class CodeArgs {
+  @Field(() => ID) id!: string;
+
+  @Field({ description: "The six-digit one-time code the client received." })
+  @Matches(/^\d{6}$/)
+  code!: string;
+}
+
+@ArgsType()
+class FxQuoteArgs {
+  @Field(() => ID) @IsUUID() sourceAccountId!: string;
+  @Field(() => ID) @IsUUID() targetAccountId!: string;
+
+  @Field({ description: "The source amount, a decimal string in the source currency." })
+  @MinChars(1)
+  @MaxChars(20)
+  amount!: string;
+}
+
+function toConfirmation(row: ConfirmationRow): Confirmation {
+  return {
+    id: row.id,
+    transferId: row.transferId,
+    status: row.status as Confirmation["status"],
+    attemptsLeft: Math.max(row.maxAttempts - row.attempts, 0),
+    expiresAt: row.expiresAt,
+    createdAt: row.createdAt,
+  };
 }
 
 /** Thin: each field hands its arguments to one use case of the request's TransferService. */
@@ -42,17 +103,103 @@ export class TransferResolver {
     return ctx.transfers.createInternalTransfer(input, idempotencyKey);
   }
 
-  @Mutation(() => Transfer, { description: "Operator (system): runs the next step of a transfer now." })
-  executeTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.continueTransfer(id);
+  @Mutation(() => Transfer, {
+    description:
+      "To a recipient at another bank: PENDING_CONFIRMATION, with a one-time code sent to the client (never returned).",
+  })
+  createOutgoingTransfer(
+    @Args() { input, idempotencyKey }: CreateOutgoingTransferArgs,
+    @Ctx() ctx: TransferContext,
+  ) {
+    return ctx.transfers.createOutgoingTransfer(input, idempotencyKey);
   }
 
   @Mutation(() => Transfer, {
     description:
-      "Operator (system): resumes a transfer stopped in an intermediate state. Safe to call twice.",
+      "Confirms an outgoing transfer with its code and holds the funds (PROCESSING). INSUFFICIENT_FUNDS fails it with nothing held.",
+  })
+  confirmTransfer(@Args() { id, code }: CodeArgs, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.confirmTransfer(id, code);
+  }
+
+  @Mutation(() => Transfer, { description: "confirmTransfer addressed by the confirmation's id." })
+  verifyConfirmation(@Args() { id, code }: CodeArgs, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.verifyConfirmation(id, code);
+  }
+
+  @Mutation(() => Confirmation, {
+    description: "Sends a new code for a transfer waiting for confirmation; the earlier code stops working.",
+  })
+  async resendConfirmationCode(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
+    return toConfirmation(await ctx.transfers.resendConfirmationCode(id));
+  }
+
+  @Mutation(() => Transfer, {
+    description:
+      "Cancels an outgoing transfer before the rail has it (PENDING_CONFIRMATION or PROCESSING); any hold is released.",
+  })
+  cancelTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.cancelTransfer(id);
+  }
+
+  @Mutation(() => Transfer, {
+    description:
+      "System (the rail's integration): money from another bank. The same externalId credits once; an unknown account number leaves it UNRECOGNIZED in suspense.",
+  })
+  receiveIncomingTransfer(@Arg("input") input: IncomingTransferInput, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.receiveIncomingTransfer(input);
+  }
+
+  @Mutation(() => Transfer, {
+    description: "System: credits an UNRECOGNIZED incoming transfer to a client account.",
+  })
+  assignIncomingTransfer(
+    @Arg("id", () => ID) id: string,
+    @Arg("accountId", () => ID) accountId: string,
+    @Ctx() ctx: TransferContext,
+  ) {
+    return ctx.transfers.assignIncomingTransfer(id, accountId);
+  }
+
+  @Mutation(() => FxQuote, {
+    description:
+      "Quotes a rate (with the bank's spread) for exchanging between two of a client's accounts; good until expiresAt.",
+  })
+  fxQuote(@Args() { sourceAccountId, targetAccountId, amount }: FxQuoteArgs, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.fxQuote(sourceAccountId, targetAccountId, amount);
+  }
+
+  @Mutation(() => Transfer, {
+    description:
+      "Exchanges at a quote, all or nothing. QUOTE_EXPIRED after expiresAt; a quote buys one transfer.",
+  })
+  createFxTransfer(@Args() { quoteId, idempotencyKey }: CreateFxTransferArgs, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.createFxTransfer(quoteId, idempotencyKey);
+  }
+
+  @Mutation(() => Transfer, { description: "Operator (system): runs the next step of a transfer now." })
+  executeTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.continueTransfer(id, true);
+  }
+
+  @Mutation(() => Transfer, {
+    description:
+      "Operator (system): resumes a transfer stopped in an intermediate state until it finishes or waits. Safe to call twice.",
   })
   continueTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
     return ctx.transfers.continueTransfer(id);
+  }
+
+  @Query(() => TransferType, {
+    description:
+      "How money to this account number would travel: INTERNAL for an account of this bank, otherwise the rail for the IBAN's country and the currency.",
+  })
+  transferType(
+    @Arg("recipientAccountNumber") recipientAccountNumber: string,
+    @Arg("currency") currency: string,
+    @Ctx() ctx: TransferContext,
+  ) {
+    return ctx.transfers.transferType(recipientAccountNumber, currency);
   }
 
   @Query(() => Transfer, { nullable: true, description: "Front office: its own transfers only." })
@@ -74,19 +221,67 @@ export class TransferResolver {
     return ctx.transfers.statusHistory(transfer.id);
   }
 
-  @FieldResolver(() => Account, { description: "The debited account, resolved by the ledger." })
-  account(@Root() transfer: TransferRow): Account {
-    return { id: transfer.accountId };
+  @FieldResolver(() => Confirmation, {
+    nullable: true,
+    description: "Outgoing: the newest confirmation (its status, attempts left and expiry; never the code).",
+  })
+  async confirmation(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext) {
+    const row = transfer.kind === "OUTGOING" ? await ctx.transfers.latestConfirmation(transfer.id) : null;
+    return row ? toConfirmation(row) : null;
   }
 
-  @FieldResolver(() => Account, { nullable: true, description: "The credited account (internal transfers)." })
+  @FieldResolver(() => FxDetails, { nullable: true, description: "FX: what was exchanged, at which rate." })
+  fx(@Root() transfer: TransferRow): FxDetails | null {
+    if (!transfer.quoteId) return null;
+    return {
+      sourceAmount: transfer.amount,
+      sourceCurrency: transfer.currency,
+      targetAmount: transfer.targetAmount!,
+      targetCurrency: transfer.targetCurrency!,
+      rate: transfer.rate!,
+      quoteId: transfer.quoteId,
+    };
+  }
+
+  @FieldResolver(() => Recipient, {
+    nullable: true,
+    description: "Outgoing: the recipient (also when hidden).",
+  })
+  recipient(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext) {
+    return transfer.recipientId ? ctx.transfers.recipient(transfer.recipientId) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "System: why the last attempt at the next step failed (it is retried). Null for front office.",
+  })
+  lastError(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext): string | null {
+    return ctx.caller.kind === "system" ? transfer.lastError : null;
+  }
+
+  @FieldResolver(() => Account, {
+    nullable: true,
+    description: "The account debited or credited, resolved by the ledger.",
+  })
+  account(@Root() transfer: TransferRow): Account | null {
+    return transfer.accountId ? { id: transfer.accountId } : null;
+  }
+
+  @FieldResolver(() => Account, {
+    nullable: true,
+    description: "The account credited (internal; FX target).",
+  })
   counterAccount(@Root() transfer: TransferRow): Account | null {
     return transfer.counterAccountId ? { id: transfer.counterAccountId } : null;
   }
 
-  @FieldResolver(() => Client, { description: "The client, resolved by the client subgraph." })
-  client(@Root() transfer: TransferRow): Client {
-    return { id: transfer.clientId };
+  @FieldResolver(() => Client, {
+    nullable: true,
+    description: "The client, resolved by the client subgraph.",
+  })
+  client(@Root() transfer: TransferRow): Client | null {
+    return transfer.clientId ? { id: transfer.clientId } : null;
   }
 }
 

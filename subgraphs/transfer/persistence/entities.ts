@@ -21,9 +21,30 @@ export class TransferRow {
   @PrimaryGeneratedColumn("uuid") id!: string;
   @Column({ type: "text" }) kind!: string;
   @Column({ type: "text" }) status!: string;
-  @Column({ name: "client_id", type: "uuid" }) clientId!: string;
-  @Column({ name: "account_id", type: "uuid" }) accountId!: string;
+  /** The rail (TransferType) that carries it; INTERNAL for internal and FX transfers. */
+  @Column({ type: "text" }) type!: string;
+  /** Null only for an incoming transfer no account matched (UNRECOGNIZED) until it is assigned. */
+  @Column({ name: "client_id", type: "uuid", nullable: true }) clientId!: string | null;
+  /** The account debited (outgoing, internal, FX source) or credited (incoming). */
+  @Column({ name: "account_id", type: "uuid", nullable: true }) accountId!: string | null;
+  /** The account credited (internal; the target of an FX transfer). */
   @Column({ name: "counter_account_id", type: "uuid", nullable: true }) counterAccountId!: string | null;
+  @Column({ name: "recipient_id", type: "uuid", nullable: true }) recipientId!: string | null;
+  /** The other bank's customer: the recipient (outgoing) or the sender (incoming). */
+  @Column({ name: "counterparty_name", type: "varchar", length: 140, nullable: true })
+  counterpartyName!: string | null;
+  @Column({ name: "counterparty_iban", type: "varchar", length: 34, nullable: true })
+  counterpartyIban!: string | null;
+  /** Incoming: the beneficiary account number the sender gave. */
+  @Column({ name: "account_number", type: "varchar", length: 34, nullable: true })
+  accountNumber!: string | null;
+  /** Outgoing: the rail's reference once it has the transfer. */
+  @Column({ name: "rail_reference", type: "text", nullable: true }) railReference!: string | null;
+  @Column({ name: "quote_id", type: "uuid", nullable: true }) quoteId!: string | null;
+  @Column({ name: "target_amount", type: "numeric", nullable: true }) targetAmount!: string | null;
+  @Column({ name: "target_currency", type: "char", length: 3, nullable: true }) targetCurrency!:
+    string | null;
+  @Column({ type: "numeric", nullable: true }) rate!: string | null;
   /** A decimal with the currency's exponent, as the ledger formatted it (numeric keeps the scale). */
   @Column({ type: "numeric" }) amount!: string;
   @Column({ type: "char", length: 3 }) currency!: string;
@@ -33,6 +54,12 @@ export class TransferRow {
   @Column({ name: "idempotency_scope", type: "text" }) idempotencyScope!: string;
   @Column({ name: "idempotency_key", type: "varchar", length: 200 }) idempotencyKey!: string;
   @Column({ name: "request_hash", type: "text" }) requestHash!: string;
+  @Column({ name: "next_run_at", type: "timestamptz", precision: 3 }) nextRunAt!: Date;
+  @Column({ name: "lease_until", type: "timestamptz", precision: 3, nullable: true })
+  leaseUntil!: Date | null;
+  @Column({ name: "lease_owner", type: "text", nullable: true }) leaseOwner!: string | null;
+  @Column({ type: "integer" }) attempts!: number;
+  @Column({ name: "last_error", type: "text", nullable: true }) lastError!: string | null;
   @Column({ name: "created_at", type: "timestamptz", precision: 3 }) createdAt!: Date;
   @Column({ name: "updated_at", type: "timestamptz", precision: 3 }) updatedAt!: Date;
 }
@@ -49,4 +76,37 @@ export class TransferEventRow {
   @Column({ name: "changed_by", type: "text" }) changedBy!: string;
   @Column({ name: "request_id", type: "text", nullable: true }) requestId!: string | null;
   @Column({ name: "changed_at", type: "timestamptz", precision: 3 }) changedAt!: Date;
+}
+
+/** A one-time code sent to the client to confirm an outgoing transfer; only its HMAC is kept. */
+@Entity({ schema: "transfer", name: "confirmation" })
+export class ConfirmationRow {
+  @PrimaryGeneratedColumn("uuid") id!: string;
+  @Column({ name: "transfer_id", type: "uuid" }) transferId!: string;
+  @Column({ name: "code_hash", type: "text" }) codeHash!: string;
+  /** OPEN, USED, VOIDED (a new code was sent, or the transfer cancelled) or LOCKED (too many wrong codes). */
+  @Column({ type: "text" }) status!: string;
+  @Column({ type: "integer" }) attempts!: number;
+  @Column({ name: "max_attempts", type: "integer" }) maxAttempts!: number;
+  @Column({ name: "expires_at", type: "timestamptz", precision: 3 }) expiresAt!: Date;
+  @Column({ name: "created_at", type: "timestamptz", precision: 3 }) createdAt!: Date;
+  @Column({ name: "closed_at", type: "timestamptz", precision: 3, nullable: true }) closedAt!: Date | null;
+}
+
+/** A quoted exchange rate, good until `expiresAt` for one FX transfer. */
+@Entity({ schema: "transfer", name: "fx_quote" })
+export class FxQuoteRow {
+  @PrimaryGeneratedColumn("uuid") id!: string;
+  @Column({ name: "client_id", type: "uuid" }) clientId!: string;
+  @Column({ name: "source_account_id", type: "uuid" }) sourceAccountId!: string;
+  @Column({ name: "target_account_id", type: "uuid" }) targetAccountId!: string;
+  @Column({ name: "source_currency", type: "char", length: 3 }) sourceCurrency!: string;
+  @Column({ name: "target_currency", type: "char", length: 3 }) targetCurrency!: string;
+  @Column({ name: "source_amount", type: "numeric" }) sourceAmount!: string;
+  @Column({ name: "target_amount", type: "numeric" }) targetAmount!: string;
+  @Column({ name: "mid_rate", type: "numeric" }) midRate!: string;
+  @Column({ type: "numeric" }) rate!: string;
+  @Column({ name: "spread_bps", type: "integer" }) spreadBps!: number;
+  @Column({ name: "expires_at", type: "timestamptz", precision: 3 }) expiresAt!: Date;
+  @Column({ name: "created_at", type: "timestamptz", precision: 3 }) createdAt!: Date;
 }

@@ -1,9 +1,14 @@
-import { RecipientRow, TransferEventRow, TransferRow } from "./entities";
+import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
 import { CreateTransferSchema1732190000000 } from "./migrations/1732190000000-CreateTransferSchema";
 import { CreateTransfers1732200000000 } from "./migrations/1732200000000-CreateTransfers";
+import { TransferProcesses1732220000000 } from "./migrations/1732220000000-TransferProcesses";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const TRANSFER_SCHEMA = "transfer";
-export const transferEntities = [RecipientRow, TransferRow, TransferEventRow];
+export const transferEntities = [RecipientRow, TransferRow, TransferEventRow, ConfirmationRow, FxQuoteRow];
 /** In order; a new migration is appended here. */
-export const transferMigrations = [CreateTransferSchema1732190000000, CreateTransfers1732200000000];
+export const transferMigrations = [
+  CreateTransferSchema1732190000000,
+  CreateTransfers1732200000000,
+  TransferProcesses1732220000000,
+];

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { RecipientRow, TransferEventRow, TransferRow } from "./entities";
+import type { ConfirmationRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
 import type { TransferRepository } from "./transfer.repository";
 
 export type TransferLoaders = ReturnType<typeof createTransferLoaders>;
@@ -18,6 +18,10 @@ export function createTransferLoaders(repository: TransferRepository) {
     eventsByTransferId: new DataLoader<string, TransferEventRow[]>(async (ids) => {
       const events = await repository.transferEvents(ids);
       return ids.map((id) => events.filter((event) => event.transferId === id));
+    }),
+    latestConfirmationByTransferId: new DataLoader<string, ConfirmationRow | null>(async (ids) => {
+      const found = new Map((await repository.latestConfirmations(ids)).map((c) => [c.transferId, c]));
+      return ids.map((id) => found.get(id) ?? null);
     }),
   };
 }

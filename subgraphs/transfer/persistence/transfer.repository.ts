@@ -1,7 +1,7 @@
-import { type DataSource, In } from "typeorm";
+import { type DataSource, type EntityManager, In } from "typeorm";
 import { keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
-import { RecipientRow, TransferEventRow, TransferRow } from "./entities";
+import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
 import { isUuid } from "../../../common/ids";
 
 export interface RecipientFilter {
@@ -27,10 +27,45 @@ export interface StepFacts {
   requestId: string | null;
 }
 
-export type NewTransfer = Omit<
+/** What a new transfer states; the engine's columns and the outcome start empty. */
+export type NewTransfer = Pick<
   TransferRow,
-  "id" | "status" | "paymentId" | "failureCode" | "createdAt" | "updatedAt"
+  | "kind"
+  | "type"
+  | "clientId"
+  | "accountId"
+  | "amount"
+  | "currency"
+  | "idempotencyScope"
+  | "idempotencyKey"
+  | "requestHash"
+> &
+  Partial<
+    Pick<
+      TransferRow,
+      | "counterAccountId"
+      | "reference"
+      | "recipientId"
+      | "counterpartyName"
+      | "counterpartyIban"
+      | "accountNumber"
+      | "quoteId"
+      | "targetAmount"
+      | "targetCurrency"
+      | "rate"
+    >
+  >;
+
+/** What a step may set besides the status. */
+export type TransferChanges = Partial<
+  Pick<TransferRow, "paymentId" | "failureCode" | "railReference" | "accountId" | "clientId">
 >;
+
+/** Who runs a transfer's steps, and for how long before someone else may take over. */
+export interface Lease {
+  owner: string;
+  seconds: number;
+}
 
 export class TransferRepository {
   constructor(private readonly db: DataSource) {}
@@ -78,20 +113,38 @@ export class TransferRepository {
 
   // Transfers
 
-  /** Records a new transfer and its first history entry; null when the idempotency key is taken. */
-  async insertTransfer(transfer: NewTransfer, status: string, facts: StepFacts): Promise<TransferRow | null> {
+  /**
+   * Records a new transfer and its first history entry; null when the idempotency key is
+   * taken. The creating request may take the transfer's lease at once, so no worker starts
+   * it meanwhile. `alsoInTransaction` writes what must commit with it (a confirmation).
+   */
+  async insertTransfer(
+    transfer: NewTransfer,
+    status: string,
+    facts: StepFacts,
+    lease: Lease | null,
+    alsoInTransaction?: (tx: EntityManager, transferId: string) => Promise<void>,
+  ): Promise<TransferRow | null> {
     return this.db.transaction(async (tx) => {
       const inserted = await tx
         .createQueryBuilder()
         .insert()
         .into(TransferRow)
-        .values({ ...transfer, status })
+        .values({
+          ...transfer,
+          status,
+          ...(lease && {
+            leaseOwner: lease.owner,
+            leaseUntil: () => `now() + make_interval(secs => ${Number(lease.seconds)})`,
+          }),
+        })
         .orIgnore()
         .returning("id")
         .execute();
       const id = (inserted.raw as { id: string }[])[0]?.id;
       if (!id) return null;
       await tx.insert(TransferEventRow, { transferId: id, sequence: 1, from: null, to: status, ...facts });
+      await alsoInTransaction?.(tx, id);
       return tx.findOneByOrFail(TransferRow, { id });
     });
   }
@@ -100,33 +153,212 @@ export class TransferRepository {
     return this.db.getRepository(TransferRow).findOneBy({ idempotencyScope: scope, idempotencyKey: key });
   }
 
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /** Locks a transfer row for the rest of `tx` (serialises confirmations, resends and cancels). */
+  async lockTransfer(tx: EntityManager, id: string): Promise<TransferRow | null> {
+    if (!isUuid(id)) return null;
+    return tx
+      .getRepository(TransferRow)
+      .createQueryBuilder("t")
+      .setLock("pessimistic_write")
+      .where("t.id = :id", { id })
+      .getOne();
+  }
+
   /**
    * Moves a transfer from `from` to `to` with a guarded UPDATE and records the step with the
    * next sequence number, in one transaction; null when the transfer was no longer in `from`.
+   * The next step is due at once.
    */
   async moveTransfer(
     id: string,
     from: string,
     to: string,
-    changes: { paymentId?: string; failureCode?: string },
+    changes: TransferChanges,
     facts: StepFacts,
   ): Promise<TransferRow | null> {
-    return this.db.transaction(async (tx) => {
-      const updated = await tx
-        .createQueryBuilder()
-        .update(TransferRow)
-        .set({ status: to, ...changes, updatedAt: () => "now()" })
-        .where("id = :id AND status = :from", { id, from })
-        .execute();
-      if (!updated.affected) return null;
-      // The row is locked by the UPDATE, so the next sequence number cannot be taken twice.
-      await tx.query(
-        `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, reason, changed_by, request_id)
-         SELECT $1, COALESCE(max(sequence), 0) + 1, $2, $3, $4, $5, $6 FROM transfer.transfer_event WHERE transfer_id = $1`,
-        [id, from, to, facts.reason, facts.changedBy, facts.requestId],
-      );
-      return tx.findOneByOrFail(TransferRow, { id });
-    });
+    return this.db.transaction((tx) => this.recordMove(tx, id, from, to, changes, facts));
+  }
+
+  /** {@link moveTransfer} inside a transaction the caller holds. */
+  async recordMove(
+    tx: EntityManager,
+    id: string,
+    from: string,
+    to: string,
+    changes: TransferChanges,
+    facts: StepFacts,
+  ): Promise<TransferRow | null> {
+    const updated = await tx
+      .createQueryBuilder()
+      .update(TransferRow)
+      .set({
+        status: to,
+        ...changes,
+        attempts: 0,
+        lastError: null,
+        nextRunAt: () => "now()",
+        updatedAt: () => "now()",
+      })
+      .where("id = :id AND status = :from", { id, from })
+      .execute();
+    if (!updated.affected) return null;
+    // The row is locked by the UPDATE, so the next sequence number cannot be taken twice.
+    await tx.query(
+      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, reason, changed_by, request_id)
+       SELECT $1, COALESCE(max(sequence), 0) + 1, $2, $3, $4, $5, $6 FROM transfer.transfer_event WHERE transfer_id = $1`,
+      [id, from, to, facts.reason, facts.changedBy, facts.requestId],
+    );
+    return tx.findOneByOrFail(TransferRow, { id });
+  }
+
+  /**
+   * Takes a transfer's lease for `owner` unless someone else holds an unexpired one; null
+   * then. Whoever holds the lease is the only one running the transfer's steps.
+   */
+  async claim(id: string, lease: Lease): Promise<TransferRow | null> {
+    if (!isUuid(id)) return null;
+    const rows = (await this.db.query(
+      `UPDATE transfer.transfer
+          SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1
+        WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+        RETURNING id`,
+      [id, lease.owner, lease.seconds],
+    )) as [{ id: string }[], number];
+    return rows[0].length ? this.db.getRepository(TransferRow).findOneBy({ id }) : null;
+  }
+
+  /**
+   * The worker's claim: up to `limit` transfers whose next step is due and that nobody holds,
+   * leased to `owner`. `FOR UPDATE SKIP LOCKED` lets several workers claim side by side
+   * without waiting for or taking each other's rows.
+   */
+  async claimDue(statuses: readonly string[], lease: Lease, limit: number): Promise<TransferRow[]> {
+    const rows = (await this.db.query(
+      `UPDATE transfer.transfer t
+          SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), attempts = t.attempts + 1
+        WHERE t.id IN (
+          SELECT id FROM transfer.transfer
+           WHERE status = ANY ($1) AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+           ORDER BY next_run_at
+           LIMIT $4
+           FOR UPDATE SKIP LOCKED)
+        RETURNING t.id`,
+      [statuses, lease.owner, lease.seconds, limit],
+    )) as [{ id: string }[], number];
+    return this.transfersByIds(rows[0].map((row) => row.id));
+  }
+
+  /** Gives the lease back; with `retryInSeconds`, the next attempt waits that long and `error` is kept. */
+  async release(id: string, owner: string, retry?: { inSeconds: number; error: string }): Promise<void> {
+    await this.db.query(
+      `UPDATE transfer.transfer
+          SET lease_owner = NULL, lease_until = NULL,
+              next_run_at = CASE WHEN $3::numeric IS NULL THEN next_run_at ELSE now() + make_interval(secs => $3::numeric) END,
+              last_error = COALESCE($4, last_error)
+        WHERE id = $1 AND lease_owner = $2`,
+      [id, owner, retry?.inSeconds ?? null, retry?.error ?? null],
+    );
+  }
+
+  // Confirmations
+
+  async insertConfirmation(
+    tx: EntityManager,
+    confirmation: Pick<ConfirmationRow, "transferId" | "codeHash" | "maxAttempts"> & { ttlSeconds: number },
+  ): Promise<ConfirmationRow> {
+    const [row] = (await tx.query(
+      `INSERT INTO transfer.confirmation (transfer_id, code_hash, status, max_attempts, expires_at)
+       VALUES ($1, $2, 'OPEN', $3, now() + make_interval(secs => $4)) RETURNING id`,
+      [confirmation.transferId, confirmation.codeHash, confirmation.maxAttempts, confirmation.ttlSeconds],
+    )) as [{ id: string }];
+    return tx.findOneByOrFail(ConfirmationRow, { id: row.id });
+  }
+
+  /** The transfer's newest confirmation (open or not), locked for the rest of `tx`. */
+  async lockLatestConfirmation(tx: EntityManager, transferId: string): Promise<ConfirmationRow | null> {
+    return tx
+      .getRepository(ConfirmationRow)
+      .createQueryBuilder("c")
+      .setLock("pessimistic_write")
+      .where("c.transfer_id = :transferId", { transferId })
+      .orderBy("c.created_at", "DESC")
+      .addOrderBy("c.id", "DESC")
+      .limit(1)
+      .getOne();
+  }
+
+  async confirmationsByIds(ids: readonly string[]): Promise<ConfirmationRow[]> {
+    const valid = ids.filter(isUuid);
+    return valid.length ? this.db.getRepository(ConfirmationRow).findBy({ id: In(valid) }) : [];
+  }
+
+  async latestConfirmations(transferIds: readonly string[]): Promise<ConfirmationRow[]> {
+    const valid = transferIds.filter(isUuid);
+    if (!valid.length) return [];
+    return this.db
+      .getRepository(ConfirmationRow)
+      .createQueryBuilder("c")
+      .distinctOn(["c.transfer_id"])
+      .where("c.transfer_id IN (:...valid)", { valid })
+      .orderBy("c.transfer_id")
+      .addOrderBy("c.created_at", "DESC")
+      .addOrderBy("c.id", "DESC")
+      .getMany();
+  }
+
+  /** Counts a wrong code (locking the confirmation at its limit) or closes it as USED/VOIDED. */
+  async updateConfirmation(
+    tx: EntityManager,
+    id: string,
+    change: { attempts: number; status: string },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE transfer.confirmation
+          SET attempts = $2, status = $3, closed_at = CASE WHEN $3 = 'OPEN' THEN NULL ELSE now() END
+        WHERE id = $1`,
+      [id, change.attempts, change.status],
+    );
+  }
+
+  /** The notification port's default: a row for the delivery process, in the caller's transaction. */
+  async queueNotification(tx: EntityManager, clientId: string, kind: string, payload: object): Promise<void> {
+    await tx.query(
+      `INSERT INTO transfer.notification_outbox (client_id, kind, payload) VALUES ($1, $2, $3)`,
+      [clientId, kind, JSON.stringify(payload)],
+    );
+  }
+
+  // FX quotes
+
+  async insertQuote(quote: Omit<FxQuoteRow, "id" | "expiresAt" | "createdAt">, ttlSeconds: number) {
+    const inserted = await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(FxQuoteRow)
+      .values({ ...quote, expiresAt: () => `now() + make_interval(secs => ${Number(ttlSeconds)})` })
+      .returning("id")
+      .execute();
+    const id = (inserted.raw as { id: string }[])[0].id;
+    return this.db.getRepository(FxQuoteRow).findOneByOrFail({ id });
+  }
+
+  /** The quote and whether it is still good by the database's clock. */
+  async quote(id: string): Promise<{ quote: FxQuoteRow; expired: boolean } | null> {
+    if (!isUuid(id)) return null;
+    const quote = await this.db.getRepository(FxQuoteRow).findOneBy({ id });
+    if (!quote) return null;
+    const [{ expired }] = (await this.db.query(`SELECT $1::timestamptz <= now() AS expired`, [
+      quote.expiresAt,
+    ])) as [{ expired: boolean }];
+    return { quote, expired };
+  }
+
+  async transferByQuote(quoteId: string): Promise<TransferRow | null> {
+    return this.db.getRepository(TransferRow).findOneBy({ quoteId });
   }
 
   async transfersByIds(ids: readonly string[]): Promise<TransferRow[]> {

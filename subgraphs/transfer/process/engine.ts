@@ -1,0 +1,137 @@
+/**
+ * Runs transfers' steps. Whoever runs a step (the request that created or confirmed the
+ * transfer, an operator, the background worker) first takes the transfer's lease, so one
+ * transfer is never run by two at once; each step's outcome is a guarded status move recorded
+ * in the history. A step that fails without an answer (ledger or rail unreachable) gives the
+ * lease back with a backoff and the error kept in `lastError`; the worker tries again later.
+ * A runner that dies keeps the lease until it expires, then the worker takes over.
+ */
+import { randomUUID } from "node:crypto";
+import { AppError } from "../../../common/errors";
+import { log } from "../../../common/log";
+import type { TransferRow } from "../persistence/entities";
+import type { Lease, TransferRepository } from "../persistence/transfer.repository";
+import { RUNNABLE_STATUSES } from "../domain/transfer-status";
+import type { LedgerClient } from "../ledger-client";
+import type { PaymentRail } from "../rail/payment-rail";
+import { stepFor } from "./steps";
+
+export interface Actor {
+  subject: string;
+  requestId: string;
+}
+
+export interface RunResult {
+  transfer: TransferRow;
+  /** The refusal that failed or diverted the transfer during this run, if any. */
+  failure?: AppError;
+}
+
+/** Seconds before the n-th retry of a step: 1, 2, 4 ... up to five minutes. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(2 ** Math.max(attempts - 1, 0), 300);
+}
+
+export class TransferEngine {
+  constructor(
+    private readonly repository: TransferRepository,
+    private readonly ledger: LedgerClient,
+    private readonly rail: PaymentRail,
+    private readonly leaseSeconds: number,
+  ) {}
+
+  newLease(): Lease {
+    return { owner: randomUUID(), seconds: this.leaseSeconds };
+  }
+
+  /**
+   * Takes the lease and runs up to `maxSteps` steps (all, by default, until the transfer
+   * finishes or waits for a person). TRANSFER_BUSY when someone else holds the lease.
+   */
+  async run(id: string, actor: Actor, maxSteps = Infinity): Promise<RunResult> {
+    const lease = this.newLease();
+    const transfer = await this.repository.claim(id, lease);
+    if (!transfer) {
+      const [existing] = await this.repository.transfersByIds([id]);
+      if (!existing) throw new AppError("TRANSFER_NOT_FOUND", `No transfer ${id}`, { transferId: id });
+      throw new AppError("TRANSFER_BUSY", "Another request or worker is running this transfer", {
+        transferId: id,
+        status: existing.status,
+      });
+    }
+    return this.runClaimed(transfer, lease, actor, maxSteps);
+  }
+
+  /** Runs the steps of a transfer whose lease `lease` already holds, then gives the lease back. */
+  async runClaimed(
+    transfer: TransferRow,
+    lease: Lease,
+    actor: Actor,
+    maxSteps = Infinity,
+  ): Promise<RunResult> {
+    let current = transfer;
+    let failure: AppError | undefined;
+    try {
+      for (let done = 0; done < maxSteps; done++) {
+        const step = stepFor(current);
+        if (!step) break;
+        const result = await step(current, {
+          ledger: this.ledger,
+          rail: this.rail,
+          repository: this.repository,
+          requestId: actor.requestId,
+        });
+        const moved = await this.repository.moveTransfer(
+          current.id,
+          current.status,
+          result.to,
+          result.changes ?? {},
+          {
+            reason: result.reason ?? null,
+            changedBy: actor.subject,
+            requestId: actor.requestId,
+          },
+        );
+        failure = result.failure ?? failure;
+        // Someone moved it meanwhile (a cancel): stop, the newest state stands.
+        if (!moved) {
+          current = (await this.repository.transfersByIds([current.id]))[0];
+          break;
+        }
+        current = moved;
+      }
+    } catch (error) {
+      const message = error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
+      await this.repository.release(current.id, lease.owner, {
+        inSeconds: backoffSeconds(current.attempts),
+        error: message.slice(0, 500),
+      });
+      throw error instanceof AppError
+        ? new AppError(error.code, error.message, { ...error.details, transferId: current.id })
+        : error;
+    }
+    await this.repository.release(current.id, lease.owner);
+    return { transfer: { ...current, leaseOwner: null, leaseUntil: null }, failure };
+  }
+
+  /**
+   * One round of the background worker: claims up to `limit` due transfers (SKIP LOCKED, so
+   * other instances claim others) and runs each as far as it goes. Returns how many it ran.
+   */
+  async runDue(subject: string, limit: number): Promise<number> {
+    const lease = this.newLease();
+    const claimed = await this.repository.claimDue(RUNNABLE_STATUSES, lease, limit);
+    for (const transfer of claimed) {
+      const requestId = `worker-${randomUUID()}`;
+      try {
+        await this.runClaimed(transfer, lease, { subject, requestId });
+      } catch (error) {
+        log.warn(
+          { transferId: transfer.id, status: transfer.status, err: error, requestId },
+          "transfer step failed; will retry",
+        );
+      }
+    }
+    return claimed.length;
+  }
+}

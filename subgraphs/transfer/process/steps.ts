@@ -1,0 +1,266 @@
+/**
+ * The step that runs from each (kind, status): what it asks of the ledger or the rail, and
+ * where the transfer goes next. Every ledger call carries a key derived from the transfer and
+ * the step, and every rail send the transfer id, so a step repeated after a crash or a lost
+ * answer is answered with the first result and moves nothing twice.
+ */
+import { AppError } from "../../../common/errors";
+import { stepKey, TransferKind, TransferStatus } from "../domain/transfer-status";
+import type { LedgerClient, PaymentRequest } from "../ledger-client";
+import type { TransferRow } from "../persistence/entities";
+import type { TransferChanges, TransferRepository } from "../persistence/transfer.repository";
+import type { PaymentRail } from "../rail/payment-rail";
+import type { TransferType } from "../domain/rails";
+
+/** Ledger refusals that settle a step's outcome; anything else (the ledger unreachable) is retried. */
+export const FINAL_LEDGER_ERRORS = new Set([
+  "INSUFFICIENT_FUNDS",
+  "CURRENCY_MISMATCH",
+  "ACCOUNT_NOT_ACTIVE",
+  "ACCOUNT_NOT_FOUND",
+  "VALIDATION_FAILED",
+]);
+
+export interface StepResult {
+  to: TransferStatus;
+  changes?: TransferChanges;
+  /** Recorded in the history (e.g. the ledger's or the rail's code). */
+  reason?: string;
+  /** The refusal that failed the transfer, for the caller who asked for this step. */
+  failure?: AppError;
+}
+
+export interface StepDeps {
+  ledger: LedgerClient;
+  rail: PaymentRail;
+  repository: TransferRepository;
+  requestId: string;
+}
+
+type Step = (transfer: TransferRow, deps: StepDeps) => Promise<StepResult>;
+
+const S = TransferStatus;
+
+function isFinal(error: unknown): error is AppError {
+  return error instanceof AppError && FINAL_LEDGER_ERRORS.has(error.code);
+}
+
+function describe(transfer: TransferRow, what: string): string {
+  return transfer.reference ? `${what}: ${transfer.reference}` : `${what} ${transfer.id}`;
+}
+
+/** One ledger payment that moves money at once; a final refusal becomes `onRefusal`. */
+async function pay(
+  transfer: TransferRow,
+  deps: StepDeps,
+  step: string,
+  request: PaymentRequest,
+  outcome: { done: TransferStatus; refused: TransferStatus; recordPayment?: boolean },
+): Promise<StepResult> {
+  try {
+    const payment = await deps.ledger.createPayment(request, stepKey(transfer.id, step), deps.requestId);
+    return { to: outcome.done, changes: outcome.recordPayment === false ? {} : { paymentId: payment.id } };
+  } catch (error) {
+    if (!isFinal(error)) throw error;
+    return { to: outcome.refused, changes: { failureCode: error.code }, reason: error.code, failure: error };
+  }
+}
+
+async function bank(deps: StepDeps, kind: "SETTLEMENT" | "SUSPENSE" | "FX_POSITION", currency: string) {
+  return (await deps.ledger.bankAccount(kind, currency, deps.requestId)).id;
+}
+
+const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>> = {
+  [TransferKind.INTERNAL]: {
+    [S.CREATED]: (t, deps) =>
+      pay(
+        t,
+        deps,
+        "payment",
+        {
+          debitAccountId: t.accountId!,
+          creditAccountId: t.counterAccountId!,
+          amount: t.amount,
+          description: describe(t, "Transfer"),
+          metadata: { transferId: t.id },
+        },
+        { done: S.COMPLETED, refused: S.FAILED },
+      ),
+  },
+
+  [TransferKind.OUTGOING]: {
+    /** Holds the funds: a draft payment to the settlement account, then pend. */
+    [S.CONFIRMED]: async (t, deps) => {
+      const request = {
+        debitAccountId: t.accountId!,
+        creditAccountId: await bank(deps, "SETTLEMENT", t.currency),
+        amount: t.amount,
+        description: describe(t, `Transfer to ${t.counterpartyName}`),
+        metadata: { transferId: t.id, iban: t.counterpartyIban },
+      };
+      let paymentId: string;
+      try {
+        paymentId = (await deps.ledger.createDraftPayment(request, stepKey(t.id, "payment"), deps.requestId))
+          .id;
+      } catch (error) {
+        if (!isFinal(error)) throw error;
+        return { to: S.FAILED, changes: { failureCode: error.code }, reason: error.code, failure: error };
+      }
+      try {
+        await deps.ledger.movePayment(paymentId, "pend", deps.requestId);
+        return { to: S.PROCESSING, changes: { paymentId } };
+      } catch (error) {
+        if (!isFinal(error)) throw error;
+        await deps.ledger.movePayment(paymentId, "cancel", deps.requestId);
+        return {
+          to: S.FAILED,
+          changes: { paymentId, failureCode: error.code },
+          reason: error.code,
+          failure: error,
+        };
+      }
+    },
+    /** Takes it off the cancellable queue: from here on the rail may have it. */
+    [S.PROCESSING]: async () => ({ to: S.SENDING }),
+    [S.SENDING]: async (t, deps) => {
+      const [recipient] = await deps.repository.recipientsByIds([t.recipientId!]);
+      const answer = await deps.rail.send({
+        transferId: t.id,
+        rail: t.type as TransferType,
+        amount: t.amount,
+        currency: t.currency,
+        iban: t.counterpartyIban!,
+        bic: recipient?.bic ?? null,
+        name: t.counterpartyName!,
+        reference: t.reference,
+      });
+      return answer.outcome === "ACCEPTED"
+        ? { to: S.SENT, changes: { railReference: answer.reference } }
+        : {
+            to: S.REJECTED,
+            changes: { railReference: answer.reference, failureCode: "RAIL_REJECTED" },
+            reason: answer.reason,
+          };
+    },
+    [S.SENT]: async (t, deps) => {
+      await deps.ledger.movePayment(t.paymentId!, "post", deps.requestId);
+      return { to: S.COMPLETED };
+    },
+    [S.REJECTED]: async (t, deps) => {
+      await deps.ledger.movePayment(t.paymentId!, "cancel", deps.requestId);
+      return { to: S.FAILED, reason: "RAIL_REJECTED" };
+    },
+    [S.CANCELLING]: async (t, deps) => {
+      await deps.ledger.movePayment(t.paymentId!, "cancel", deps.requestId);
+      return { to: S.CANCELLED };
+    },
+  },
+
+  [TransferKind.INCOMING]: {
+    /** Credits the matched account from settlement; without one (or if it refuses) the suspense account. */
+    [S.RECEIVED]: async (t, deps) => {
+      const settlement = await bank(deps, "SETTLEMENT", t.currency);
+      const request = (creditAccountId: string) => ({
+        debitAccountId: settlement,
+        creditAccountId,
+        amount: t.amount,
+        description: describe(t, `Transfer from ${t.counterpartyName}`),
+        metadata: { transferId: t.id, iban: t.counterpartyIban },
+      });
+      let refusal: AppError | undefined;
+      if (t.accountId) {
+        const credited = await pay(t, deps, "receipt", request(t.accountId), {
+          done: S.COMPLETED,
+          refused: S.UNRECOGNIZED,
+        });
+        if (!credited.failure) return credited;
+        refusal = credited.failure;
+      }
+      const suspense = await bank(deps, "SUSPENSE", t.currency);
+      const payment = await deps.ledger.createPayment(
+        request(suspense),
+        stepKey(t.id, "suspense"),
+        deps.requestId,
+      );
+      return {
+        to: S.UNRECOGNIZED,
+        changes: {
+          paymentId: payment.id,
+          accountId: null,
+          clientId: null,
+          failureCode: refusal?.code ?? null,
+        },
+        reason: refusal?.code ?? "UNKNOWN_ACCOUNT",
+      };
+    },
+    [S.ASSIGNING]: async (t, deps) => {
+      const result = await pay(
+        t,
+        deps,
+        `assignment:${t.accountId}`,
+        {
+          debitAccountId: await bank(deps, "SUSPENSE", t.currency),
+          creditAccountId: t.accountId!,
+          amount: t.amount,
+          description: describe(t, `Transfer from ${t.counterpartyName}`),
+          metadata: { transferId: t.id, assigned: true },
+        },
+        { done: S.COMPLETED, refused: S.UNRECOGNIZED },
+      );
+      // A refused assignment leaves the money in suspense, waiting for another account.
+      return result.failure
+        ? { ...result, changes: { ...result.changes, accountId: null, clientId: null } }
+        : result;
+    },
+  },
+
+  [TransferKind.FX]: {
+    [S.CREATED]: async (t, deps) =>
+      pay(
+        t,
+        deps,
+        "source",
+        {
+          debitAccountId: t.accountId!,
+          creditAccountId: await bank(deps, "FX_POSITION", t.currency),
+          amount: t.amount,
+          description: describe(t, `Exchange to ${t.targetCurrency}`),
+          metadata: { transferId: t.id, rate: t.rate },
+        },
+        { done: S.SOURCE_DEBITED, refused: S.FAILED },
+      ),
+    [S.SOURCE_DEBITED]: async (t, deps) =>
+      pay(
+        t,
+        deps,
+        "target",
+        {
+          debitAccountId: await bank(deps, "FX_POSITION", t.targetCurrency!),
+          creditAccountId: t.counterAccountId!,
+          amount: t.targetAmount!,
+          description: describe(t, `Exchange from ${t.currency}`),
+          metadata: { transferId: t.id, rate: t.rate },
+        },
+        { done: S.COMPLETED, refused: S.REFUNDING, recordPayment: false },
+      ),
+    [S.REFUNDING]: async (t, deps) => {
+      await deps.ledger.createPayment(
+        {
+          debitAccountId: await bank(deps, "FX_POSITION", t.currency),
+          creditAccountId: t.accountId!,
+          amount: t.amount,
+          description: describe(t, "Exchange refund"),
+          metadata: { transferId: t.id, refund: true },
+        },
+        stepKey(t.id, "refund"),
+        deps.requestId,
+      );
+      return { to: S.FAILED, reason: t.failureCode ?? "REFUNDED" };
+    },
+  },
+};
+
+/** The step to run from this transfer's status, if any (none when it waits or is finished). */
+export function stepFor(transfer: TransferRow): Step | undefined {
+  return STEPS[transfer.kind as TransferKind]?.[transfer.status as TransferStatus];
+}
