@@ -39,6 +39,9 @@ const IBAN_RULES = {
   checksum: "the check digits do not match: the IBAN has a typing error",
 } as const;
 
+/** A customer's request runs its transfer up to the rail's queue; the worker sends it. */
+const FOR_REQUESTS = { stopAt: [TransferStatus.PROCESSING] };
+
 /** The idempotency scope of incoming transfers: the rail's external id is unique across rails. */
 const INCOMING_SCOPE = "incoming";
 
@@ -413,7 +416,7 @@ export class TransferService {
     });
     // A wrong code is counted (committed) before it is reported.
     if (refusal) throw refusal;
-    return this.finish(await this.engine.run(transferId, this.actor));
+    return this.finish(await this.engine.run(transferId, this.actor, FOR_REQUESTS));
   }
 
   /** Creates a confirmation and queues its code for delivery, in the caller's transaction. */
@@ -509,7 +512,7 @@ export class TransferService {
       this.facts("ASSIGNED"),
     );
     if (!moved) return this.assignIncomingTransfer(transferId, accountId); // moved meanwhile: report its state
-    return this.finish(await this.engine.run(moved.id, this.actor));
+    return this.finish(await this.engine.run(moved.id, this.actor, FOR_REQUESTS));
   }
 
   /**
@@ -522,7 +525,7 @@ export class TransferService {
     const [transfer] = await this.repository.transfersByIds([id]);
     if (!transfer) throw new AppError("TRANSFER_NOT_FOUND", `No transfer ${id}`, { transferId: id });
     this.requireRunnable(transfer);
-    const result = await this.engine.run(transfer.id, this.actor, oneStep ? 1 : Infinity);
+    const result = await this.engine.run(transfer.id, this.actor, { maxSteps: oneStep ? 1 : Infinity });
     return result.transfer;
   }
 
@@ -614,10 +617,10 @@ export class TransferService {
     lease?: ReturnType<TransferEngine["newLease"]>;
   }): Promise<RunResult> {
     const { transfer, lease } = created;
-    if (lease) return this.engine.runClaimed(transfer, lease, this.actor);
+    if (lease) return this.engine.runClaimed(transfer, lease, this.actor, FOR_REQUESTS);
     if (this.isResting(transfer)) return { transfer };
     try {
-      return await this.engine.run(transfer.id, this.actor);
+      return await this.engine.run(transfer.id, this.actor, FOR_REQUESTS);
     } catch (error) {
       if (!(error instanceof AppError && error.code === "TRANSFER_BUSY")) throw error;
       return { transfer: await this.afterRunner(transfer.id) };

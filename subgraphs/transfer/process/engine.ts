@@ -21,6 +21,13 @@ export interface Actor {
   requestId: string;
 }
 
+export interface RunOptions {
+  /** At most this many steps (default: until the transfer finishes or waits for a person). */
+  maxSteps?: number;
+  /** Stop on reaching one of these (a request leaves PROCESSING to the worker and the rail). */
+  stopAt?: readonly string[];
+}
+
 export interface RunResult {
   transfer: TransferRow;
   /** The refusal that failed or diverted the transfer during this run, if any. */
@@ -45,10 +52,10 @@ export class TransferEngine {
   }
 
   /**
-   * Takes the lease and runs up to `maxSteps` steps (all, by default, until the transfer
-   * finishes or waits for a person). TRANSFER_BUSY when someone else holds the lease.
+   * Takes the lease and runs the transfer's steps as `options` allow. TRANSFER_BUSY when
+   * someone else holds the lease.
    */
-  async run(id: string, actor: Actor, maxSteps = Infinity): Promise<RunResult> {
+  async run(id: string, actor: Actor, options: RunOptions = {}): Promise<RunResult> {
     const lease = this.newLease();
     const transfer = await this.repository.claim(id, lease);
     if (!transfer) {
@@ -59,7 +66,7 @@ export class TransferEngine {
         status: existing.status,
       });
     }
-    return this.runClaimed(transfer, lease, actor, maxSteps);
+    return this.runClaimed(transfer, lease, actor, options);
   }
 
   /** Runs the steps of a transfer whose lease `lease` already holds, then gives the lease back. */
@@ -67,14 +74,15 @@ export class TransferEngine {
     transfer: TransferRow,
     lease: Lease,
     actor: Actor,
-    maxSteps = Infinity,
+    options: RunOptions = {},
   ): Promise<RunResult> {
+    const { maxSteps = Infinity, stopAt = [] } = options;
     let current = transfer;
     let failure: AppError | undefined;
     try {
       for (let done = 0; done < maxSteps; done++) {
         const step = stepFor(current);
-        if (!step) break;
+        if (!step || stopAt.includes(current.status)) break;
         const result = await step(current, {
           ledger: this.ledger,
           rail: this.rail,

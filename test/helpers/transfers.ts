@@ -1,0 +1,80 @@
+/** Transfer test helpers: recipients, one-time codes from the outbox, the worker's part, ledger totals. */
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import type { Stack } from "./stack";
+
+export const TRANSFER_FIELDS = `id kind type status clientId accountId amount currency paymentId failureCode
+  railReference counterpartyName statusHistory { sequence from to reason changedBy }`;
+
+export const CREATE_OUTGOING = `mutation($input: OutgoingTransferInput!, $key: String!) {
+  createOutgoingTransfer(input: $input, idempotencyKey: $key) { ${TRANSFER_FIELDS} confirmation { id status attemptsLeft expiresAt } }
+}`;
+export const CONFIRM = `mutation($id: ID!, $code: String!) { confirmTransfer(id: $id, code: $code) { ${TRANSFER_FIELDS} } }`;
+export const READ_TRANSFER = `query($id: ID!) { transfer(id: $id) { ${TRANSFER_FIELDS} } }`;
+
+/** A SEPA recipient of `clientId` (a valid German IBAN; each call may pass another). */
+export async function addRecipient(
+  stack: Stack,
+  clientId: string,
+  options: { iban?: string; currency?: string } = {},
+): Promise<string> {
+  const result = await stack.graphql(
+    `mutation($input: AddRecipientInput!) { addRecipient(input: $input) { id } }`,
+    {
+      input: {
+        clientId,
+        name: "Erika Mustermann",
+        iban: options.iban ?? "DE89370400440532013000",
+        currency: options.currency ?? "EUR",
+      },
+    },
+  );
+  if (!result.data?.addRecipient) throw new Error(`addRecipient failed: ${JSON.stringify(result.errors)}`);
+  return result.data.addRecipient.id as string;
+}
+
+/** Runs SQL on the suite's database (reading the outbox, or moving a clock-bound column into the past). */
+export async function sql<T = Record<string, any>>(
+  stack: Stack,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: stack.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The newest one-time code sent for a transfer, as the delivery process would read it from the outbox. */
+export async function sentCode(stack: Stack, transferId: string): Promise<string> {
+  const [row] = await sql<{ code: string }>(
+    stack,
+    `SELECT payload->>'code' AS code FROM transfer.notification_outbox
+      WHERE payload->>'transferId' = $1 ORDER BY id DESC LIMIT 1`,
+    [transferId],
+  );
+  return row.code;
+}
+
+/** The currencies whose ledger entries do not sum to zero: `{}` when every movement was balanced. */
+export async function unbalancedCurrencies(stack: Stack): Promise<Record<string, string>> {
+  const rows = await sql<{ currency: string; total: string }>(
+    stack,
+    `SELECT currency, sum(amount)::text AS total FROM ledger.entry GROUP BY currency HAVING sum(amount) <> 0`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.currency, r.total]));
+}
+
+/** Plays the background worker until nothing is due. */
+export async function runWorker(stack: Stack, rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if ((await stack.transfer.engine.runDue("test-worker", 100)) === 0) return;
+  }
+}
+
+export function key(): string {
+  return randomUUID();
+}
