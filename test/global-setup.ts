@@ -1,7 +1,8 @@
 /**
  * Runs once before all suites: picks a real PostgreSQL (DATABASE_URL, else the machine's
  * server on 127.0.0.1:5432 when one answers, else the embedded one), creates a database
- * for this run and migrates it once. Workers read TEST_DATABASE_URL.
+ * for this run and migrates it once. Each suite's stack copies it (TEST_DATABASE_URL) as a
+ * template into a database of its own, so one suite's worker never runs another's transfers.
  */
 import "reflect-metadata";
 import net from "node:net";
@@ -51,6 +52,7 @@ export default async function globalSetup(): Promise<void> {
   const url = new URL(server.adminUrl);
   url.pathname = `/${name}`;
   process.env.TEST_DATABASE_URL = url.toString();
+  process.env.TEST_ADMIN_DATABASE_URL = server.adminUrl;
   globalThis.__TEST_DATABASE__ = { adminUrl: server.adminUrl, name, stop: server.stop };
 
   for (const subgraph of [

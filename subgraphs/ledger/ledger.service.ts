@@ -15,7 +15,12 @@ import { AppError, validationError } from "../../common/errors";
 import { isUuid } from "../../common/ids";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { isValidAccountNumber } from "./domain/account-number";
-import { AccountKind, AccountStatus, assertAccountStatusChange } from "./domain/account-status";
+import {
+  AccountKind,
+  AccountStatus,
+  assertAccountStatusChange,
+  isBankAccountKind,
+} from "./domain/account-status";
 import { CURRENCY_EXPONENTS, formatAmount, parseAmount } from "./domain/money";
 import { type PaymentOperation, PAYMENT_TRANSITIONS } from "./domain/payment-status";
 import type { AccountRow, EntryRow, PaymentRow, TransactionRow } from "./persistence/entities";
@@ -74,10 +79,19 @@ export class LedgerService {
     return account;
   }
 
-  /** The bank's account through which money in `currency` enters and leaves. System only. */
-  async settlementAccount(currency: string): Promise<AccountRow | null> {
+  /**
+   * The bank's own account of `kind` in `currency`: null for CLIENT (not the bank's) and for a
+   * currency without one. System only.
+   */
+  async bankAccount(kind: AccountKind, currency: string): Promise<AccountRow | null> {
     requireSystem(this.caller);
-    return this.repository.settlementAccount(currency.toUpperCase());
+    if (!isBankAccountKind(kind)) return null;
+    return this.repository.bankAccount(kind, currency.toUpperCase());
+  }
+
+  /** The bank's account through which money in `currency` enters and leaves. System only. */
+  settlementAccount(currency: string): Promise<AccountRow | null> {
+    return this.bankAccount(AccountKind.SETTLEMENT, currency);
   }
 
   async accountByNumber(number: string): Promise<AccountRow | null> {
@@ -191,7 +205,7 @@ export class LedgerService {
 
   async closeAccount(id: string): Promise<AccountRow> {
     const account = await this.existingOwnAccount(id);
-    if (account.kind !== AccountKind.CLIENT) requireSystem(this.caller);
+    if (isBankAccountKind(account.kind)) requireSystem(this.caller);
     const closed = await this.repository.closeAccount(account.id);
     if (!closed) {
       if (account.status === AccountStatus.CLOSED) {

@@ -10,7 +10,7 @@ import { buildLedgerSchema } from "./schema";
 
 export type LedgerSubgraph = Subgraph;
 
-/** Connects, migrates, makes sure each offered currency has a settlement account, and serves the ledger. */
+/** Connects, migrates, makes sure each offered currency has the bank's own accounts, and serves the ledger. */
 export function startLedgerSubgraph(config: Config, databaseUrl: string): Promise<LedgerSubgraph> {
   const { currencies } = config.ledger;
   const unknown = currencies.filter((code) => CURRENCY_EXPONENTS[code] === undefined);
@@ -25,7 +25,7 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
     buildSchema: buildLedgerSchema,
     prepare: async (dataSource) => {
       const repository = new LedgerRepository(dataSource);
-      await repository.ensureSettlementAccounts(currencies);
+      await repository.ensureBankAccounts(currencies);
       return (base) => ({
         ...base,
         ledger: new LedgerService(

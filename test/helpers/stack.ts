@@ -4,6 +4,7 @@
  */
 import "reflect-metadata";
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { type Config, loadConfig } from "../../common/config";
 import { mintToken } from "../../common/auth/tokens";
 import { type GatewayServer, startGateway } from "../../gateway/server";
@@ -74,9 +75,34 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
+let copies = 0;
+
+/**
+ * A database of the suite's own: a copy of the run's migrated database (its template), so
+ * suites running side by side never see each other's transfers. `drop` removes it.
+ */
+export async function suiteDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const template = new URL(testDatabaseUrl());
+  const name = `${template.pathname.slice(1)}_s${process.pid}_${++copies}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}" TEMPLATE "${template.pathname.slice(1)}"`);
+  const url = new URL(template);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
 export async function startStack(): Promise<Stack> {
   const config = testConfig();
-  const databaseUrl = testDatabaseUrl();
+  const database = await suiteDatabase();
+  const databaseUrl = database.url;
   const client = await startClientSubgraph(config, databaseUrl);
   const ledger = await startLedgerSubgraph(config, databaseUrl);
   const transfer = await startTransferSubgraph(config, databaseUrl, ledger.url);
@@ -134,6 +160,7 @@ export async function startStack(): Promise<Stack> {
       await transfer.stop();
       await ledger.stop();
       await client.stop();
+      await database.drop();
     },
   };
 }

@@ -6,10 +6,38 @@ export enum AccountStatus {
   CLOSED = "CLOSED",
 }
 
-/** System accounts (per-currency settlement) are owned by the bank, never by a client. */
+/** CLIENT accounts belong to a client; every other kind is the bank's own, one per offered currency. */
 export enum AccountKind {
   CLIENT = "CLIENT",
   SETTLEMENT = "SETTLEMENT",
+  SUSPENSE = "SUSPENSE",
+  FX_POSITION = "FX_POSITION",
+}
+
+/**
+ * The bank's own account kinds. Each offered currency has exactly one account of each
+ * (created at start); they have no client and no funds check, so they may go negative.
+ */
+export const BANK_ACCOUNT_KINDS = [
+  AccountKind.SETTLEMENT,
+  AccountKind.SUSPENSE,
+  AccountKind.FX_POSITION,
+] as const;
+export type BankAccountKind = (typeof BANK_ACCOUNT_KINDS)[number];
+
+export function isBankAccountKind(kind: AccountKind): kind is BankAccountKind {
+  return kind !== AccountKind.CLIENT;
+}
+
+const BANK_ACCOUNT_LABELS: Readonly<Record<BankAccountKind, string>> = {
+  [AccountKind.SETTLEMENT]: "settlement",
+  [AccountKind.SUSPENSE]: "suspense",
+  [AccountKind.FX_POSITION]: "FX position",
+};
+
+/** "EUR settlement", "EUR suspense", "EUR FX position". */
+export function bankAccountName(kind: BankAccountKind, currency: string): string {
+  return `${currency} ${BANK_ACCOUNT_LABELS[kind]}`;
 }
 
 /** from -> the statuses `updateAccount` may set. CLOSED is final and only `closeAccount` reaches it. */

@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { LedgerContext } from "../context";
+import { AccountKind } from "../domain/account-status";
 import { formatAmount } from "../domain/money";
 import type { AccountRow } from "../persistence/entities";
 import { AccountFilterInput, OpenAccountInput, UpdateAccountInput } from "./inputs";
@@ -30,7 +31,20 @@ export class AccountResolver {
 
   @Query(() => Account, {
     nullable: true,
-    description: "The bank's settlement account of a currency. System only.",
+    description:
+      "The bank's own account of a kind in a currency; null for CLIENT or a currency without one. System only.",
+  })
+  bankAccount(
+    @Arg("kind", () => AccountKind) kind: AccountKind,
+    @Arg("currency") currency: string,
+    @Ctx() ctx: LedgerContext,
+  ) {
+    return ctx.ledger.bankAccount(kind, currency);
+  }
+
+  @Query(() => Account, {
+    nullable: true,
+    description: "The bank's settlement account of a currency (bankAccount with SETTLEMENT). System only.",
   })
   settlementAccount(@Arg("currency") currency: string, @Ctx() ctx: LedgerContext) {
     return ctx.ledger.settlementAccount(currency);

@@ -28,6 +28,14 @@ export function registerLedgerEnums(): void {
     valuesConfig: {
       CLIENT: { description: "Owned by a client." },
       SETTLEMENT: { description: "The bank's per-currency account through which money enters and leaves." },
+      SUSPENSE: {
+        description:
+          "The bank's per-currency account holding incoming money for an unknown beneficiary until assigned.",
+      },
+      FX_POSITION: {
+        description:
+          "The bank's per-currency foreign-exchange position: FX transfers pay into the source currency's and out of the target's.",
+      },
     },
   });
   registerEnumType(PaymentStatus, { name: "PaymentStatus" });

@@ -8,7 +8,13 @@ import { keysetPage } from "../../../common/db/data-source";
 import { AppError, type ErrorCode } from "../../../common/errors";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { accountNumberFromSerial } from "../domain/account-number";
-import { AccountKind, AccountStatus } from "../domain/account-status";
+import {
+  type AccountKind,
+  type AccountStatus,
+  BANK_ACCOUNT_KINDS,
+  type BankAccountKind,
+  bankAccountName,
+} from "../domain/account-status";
 import type { PaymentStatus } from "../domain/payment-status";
 import { AccountRow, EntryRow, PaymentEventRow, PaymentRow, TransactionRow } from "./entities";
 import { isUuid } from "../../../common/ids";
@@ -137,19 +143,39 @@ export class LedgerRepository {
     return this.db.getRepository(AccountRow).findOneByOrFail({ id: row.id });
   }
 
-  /** One settlement account per offered currency; safe to run at every start and concurrently. */
-  async ensureSettlementAccounts(currencies: string[]): Promise<void> {
-    const existing = await this.db.getRepository(AccountRow).findBy({ kind: AccountKind.SETTLEMENT });
-    for (const currency of currencies.filter((c) => !existing.some((a) => a.currency === c))) {
-      const [{ serial }] = (await this.db.query(
-        `SELECT nextval('ledger.account_number_serial') AS serial`,
-      )) as [{ serial: string }];
-      await this.db.query(
-        `INSERT INTO ledger.account (number, kind, currency, name) VALUES ($1, 'SETTLEMENT', $2, $3)
-         ON CONFLICT (currency) WHERE kind = 'SETTLEMENT' DO NOTHING`,
-        [accountNumberFromSerial(serial), currency, `${currency} settlement`],
-      );
-    }
+  /**
+   * One account of each bank kind per currency (`BANK_ACCOUNT_KINDS`); returns how many it
+   * created. Safe to run at every start and concurrently: the unique index on (kind, currency)
+   * lets a racing insert do nothing.
+   */
+  async ensureBankAccounts(currencies: string[]): Promise<number> {
+    const existing = (await this.db.query(
+      `SELECT kind, currency FROM ledger.account WHERE kind <> 'CLIENT' AND currency = ANY ($1)`,
+      [currencies],
+    )) as { kind: BankAccountKind; currency: string }[];
+    const missing = currencies.flatMap((currency) =>
+      BANK_ACCOUNT_KINDS.filter(
+        (kind) => !existing.some((a) => a.kind === kind && a.currency === currency),
+      ).map((kind) => ({ kind, currency })),
+    );
+    if (!missing.length) return 0;
+    const serials = (await this.db.query(
+      `SELECT nextval('ledger.account_number_serial') AS serial FROM generate_series(1, $1)`,
+      [missing.length],
+    )) as { serial: string }[];
+    const created = (await this.db.query(
+      `INSERT INTO ledger.account (number, kind, currency, name)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+       ON CONFLICT (kind, currency) WHERE kind <> 'CLIENT' DO NOTHING
+       RETURNING id`,
+      [
+        serials.map((row) => accountNumberFromSerial(row.serial)),
+        missing.map((a) => a.kind),
+        missing.map((a) => a.currency),
+        missing.map((a) => bankAccountName(a.kind, a.currency)),
+      ],
+    )) as { id: string }[];
+    return created.length;
   }
 
   async accountsByIds(ids: readonly string[]): Promise<AccountRow[]> {
@@ -170,8 +196,8 @@ export class LedgerRepository {
       .find({ where: { clientId: In(valid) }, order: { position: "ASC", createdAt: "ASC" } });
   }
 
-  async settlementAccount(currency: string): Promise<AccountRow | null> {
-    return this.db.getRepository(AccountRow).findOneBy({ kind: AccountKind.SETTLEMENT, currency });
+  async bankAccount(kind: BankAccountKind, currency: string): Promise<AccountRow | null> {
+    return this.db.getRepository(AccountRow).findOneBy({ kind, currency });
   }
 
   /** The currency of each account (cached: it never changes); unknown ids are absent. */

@@ -223,7 +223,7 @@ export class TransferRepository {
     if (!isUuid(id)) return null;
     const rows = (await this.db.query(
       `UPDATE transfer.transfer
-          SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1
+          SET lease_owner = $2, lease_until = now() + make_interval(secs => $3)
         WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
         RETURNING id`,
       [id, lease.owner, lease.seconds],
@@ -239,7 +239,7 @@ export class TransferRepository {
   async claimDue(statuses: readonly string[], lease: Lease, limit: number): Promise<TransferRow[]> {
     const rows = (await this.db.query(
       `UPDATE transfer.transfer t
-          SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), attempts = t.attempts + 1
+          SET lease_owner = $2, lease_until = now() + make_interval(secs => $3)
         WHERE t.id IN (
           SELECT id FROM transfer.transfer
            WHERE status = ANY ($1) AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
@@ -252,15 +252,20 @@ export class TransferRepository {
     return this.transfersByIds(rows[0].map((row) => row.id));
   }
 
-  /** Gives the lease back; with `retryInSeconds`, the next attempt waits that long and `error` is kept. */
-  async release(id: string, owner: string, retry?: { inSeconds: number; error: string }): Promise<void> {
+  /**
+   * Gives the lease back. With `error` the step failed without an answer: it counts as one more
+   * attempt, and the next waits 1, 2, 4 ... seconds (at most five minutes).
+   */
+  async release(id: string, owner: string, error?: string): Promise<void> {
     await this.db.query(
       `UPDATE transfer.transfer
           SET lease_owner = NULL, lease_until = NULL,
-              next_run_at = CASE WHEN $3::numeric IS NULL THEN next_run_at ELSE now() + make_interval(secs => $3::numeric) END,
-              last_error = COALESCE($4, last_error)
+              attempts = attempts + CASE WHEN $3::text IS NULL THEN 0 ELSE 1 END,
+              next_run_at = CASE WHEN $3::text IS NULL THEN next_run_at
+                                 ELSE now() + make_interval(secs => least(power(2, attempts), 300)) END,
+              last_error = COALESCE($3, last_error)
         WHERE id = $1 AND lease_owner = $2`,
-      [id, owner, retry?.inSeconds ?? null, retry?.error ?? null],
+      [id, owner, error ?? null],
     );
   }
 

@@ -34,11 +34,6 @@ export interface RunResult {
   failure?: AppError;
 }
 
-/** Seconds before the n-th retry of a step: 1, 2, 4 ... up to five minutes. */
-export function backoffSeconds(attempts: number): number {
-  return Math.min(2 ** Math.max(attempts - 1, 0), 300);
-}
-
 export class TransferEngine {
   constructor(
     private readonly repository: TransferRepository,
@@ -110,10 +105,7 @@ export class TransferEngine {
       }
     } catch (error) {
       const message = error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
-      await this.repository.release(current.id, lease.owner, {
-        inSeconds: backoffSeconds(current.attempts),
-        error: message.slice(0, 500),
-      });
+      await this.repository.release(current.id, lease.owner, message.slice(0, 500));
       throw error instanceof AppError
         ? new AppError(error.code, error.message, { ...error.details, transferId: current.id })
         : error;

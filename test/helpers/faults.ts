@@ -1,0 +1,70 @@
+/**
+ * Faults between the orchestrator and its neighbours, to stop a transfer after any step: a
+ * proxy in front of the ledger that drops one kind of call (before it reaches the ledger, or
+ * after, losing the answer), and a rail wrapper that does the same for the next send.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  type PaymentRail,
+  type RailAnswer,
+  type RailOrder,
+  RailUnavailableError,
+} from "../../subgraphs/transfer/rail/payment-rail";
+
+export type FaultTiming = "before" | "after";
+
+export interface LedgerProxy {
+  url: string;
+  /** The next ledger call whose body names `operation` fails: unsent ("before") or its answer lost ("after"). */
+  failNext(operation: string, timing: FaultTiming): void;
+  close(): Promise<void>;
+}
+
+export async function startLedgerProxy(ledgerUrl: string): Promise<LedgerProxy> {
+  let fault: { operation: string; timing: FaultTiming } | null = null;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const hit = fault && body.includes(`${fault.operation}(`) ? fault : null;
+      if (hit) fault = null;
+      if (hit?.timing === "before") return req.socket.destroy();
+      void fetch(ledgerUrl, { method: "POST", headers: req.headers as Record<string, string>, body }).then(
+        async (answer) => {
+          const payload = Buffer.from(await answer.arrayBuffer());
+          if (hit) return req.socket.destroy(); // done at the ledger, the answer lost on the way back
+          res.writeHead(answer.status, { "content-type": "application/json" });
+          res.end(payload);
+        },
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    failNext: (operation, timing) => (fault = { operation, timing }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A rail whose next send can fail like the proxy's calls; otherwise the wrapped rail answers. */
+export class FaultyRail implements PaymentRail {
+  private fault: FaultTiming | null = null;
+
+  constructor(readonly inner: PaymentRail) {}
+
+  failNext(timing: FaultTiming): void {
+    this.fault = timing;
+  }
+
+  async send(order: RailOrder): Promise<RailAnswer> {
+    const fault = this.fault;
+    this.fault = null;
+    if (fault === "before") throw new RailUnavailableError();
+    const answer = await this.inner.send(order);
+    if (fault === "after") throw new RailUnavailableError("The rail's answer was lost");
+    return answer;
+  }
+}
