@@ -195,7 +195,9 @@ describe("outgoing transfers", () => {
         ["CANCELLING", "CANCELLED"],
       );
       await runWorker(stack);
-      expect((stack.transfer.rail as unknown as { sends: Map<string, number> }).sends.has(transfer.id)).toBe(false);
+      expect((stack.transfer.rail as unknown as { sends: Map<string, number> }).sends.has(transfer.id)).toBe(
+        false,
+      );
       expect(await balance(stack, account.id)).toMatchObject({ posted: "100.00", pending: "0.00" });
     });
 
