@@ -362,7 +362,8 @@ export class TransferService {
     confirmationId: string | null,
     code: string,
   ): Promise<TransferRow> {
-    const refusal = await this.repository.transaction(async (tx) => {
+    const lease = this.engine.newLease();
+    const outcome = await this.repository.transaction(async (tx): Promise<AppError | TransferRow> => {
       const transfer = await this.lockForChange(tx, transferId);
       this.requireStatus(transfer, TransferKind.OUTGOING, [TransferStatus.PENDING_CONFIRMATION]);
       const confirmation = await this.repository.lockLatestConfirmation(tx, transfer.id);
@@ -404,19 +405,19 @@ export class TransferService {
         attempts: confirmation.attempts,
         status: ConfirmationStatus.USED,
       });
-      await this.repository.recordMove(
+      return (await this.repository.recordMove(
         tx,
         transfer.id,
         TransferStatus.PENDING_CONFIRMATION,
         TransferStatus.CONFIRMED,
         {},
         this.facts(),
-      );
-      return null;
+        lease,
+      ))!;
     });
     // A wrong code is counted (committed) before it is reported.
-    if (refusal) throw refusal;
-    return this.finish(await this.engine.run(transferId, this.actor, FOR_REQUESTS));
+    if (outcome instanceof AppError) throw outcome;
+    return this.finish({ transfer: outcome, lease });
   }
 
   /** Creates a confirmation and queues its code for delivery, in the caller's transaction. */
@@ -453,6 +454,7 @@ export class TransferService {
    * held (-> CANCELLED); after, the hold is released (CANCELLING -> CANCELLED).
    */
   async cancelTransfer(transferId: string): Promise<TransferRow> {
+    const lease = this.engine.newLease();
     const moved = await this.repository.transaction(async (tx) => {
       const transfer = await this.lockForChange(tx, transferId);
       this.requireStatus(transfer, TransferKind.OUTGOING, [
@@ -477,9 +479,10 @@ export class TransferService {
         to,
         {},
         this.facts("CANCELLED"),
+        lease,
       ))!;
     });
-    return (await this.runToRest({ transfer: moved })).transfer;
+    return (await this.runToRest({ transfer: moved, lease })).transfer;
   }
 
   /** Operator (system): credits an unrecognised incoming transfer, held in suspense, to an account. */
@@ -504,15 +507,17 @@ export class TransferService {
         },
       );
     }
+    const lease = this.engine.newLease();
     const moved = await this.repository.moveTransfer(
       transfer.id,
       TransferStatus.UNRECOGNIZED,
       TransferStatus.ASSIGNING,
       { accountId: account.id, clientId: account.clientId, failureCode: null },
       this.facts("ASSIGNED"),
+      lease,
     );
     if (!moved) return this.assignIncomingTransfer(transferId, accountId); // moved meanwhile: report its state
-    return this.finish(await this.engine.run(moved.id, this.actor, FOR_REQUESTS));
+    return this.finish({ transfer: moved, lease });
   }
 
   /**

@@ -171,7 +171,8 @@ export class TransferRepository {
   /**
    * Moves a transfer from `from` to `to` with a guarded UPDATE and records the step with the
    * next sequence number, in one transaction; null when the transfer was no longer in `from`.
-   * The next step is due at once.
+   * The next step is due at once. With `lease`, the mover also takes the transfer's lease (a
+   * person's action that then runs the next step itself, before any worker can).
    */
   async moveTransfer(
     id: string,
@@ -179,8 +180,9 @@ export class TransferRepository {
     to: string,
     changes: TransferChanges,
     facts: StepFacts,
+    lease?: Lease,
   ): Promise<TransferRow | null> {
-    return this.db.transaction((tx) => this.recordMove(tx, id, from, to, changes, facts));
+    return this.db.transaction((tx) => this.recordMove(tx, id, from, to, changes, facts, lease));
   }
 
   /** {@link moveTransfer} inside a transaction the caller holds. */
@@ -191,6 +193,7 @@ export class TransferRepository {
     to: string,
     changes: TransferChanges,
     facts: StepFacts,
+    lease?: Lease,
   ): Promise<TransferRow | null> {
     const updated = await tx
       .createQueryBuilder()
@@ -202,6 +205,10 @@ export class TransferRepository {
         lastError: null,
         nextRunAt: () => "now()",
         updatedAt: () => "now()",
+        ...(lease && {
+          leaseOwner: lease.owner,
+          leaseUntil: () => `now() + make_interval(secs => ${Number(lease.seconds)})`,
+        }),
       })
       .where("id = :id AND status = :from", { id, from })
       .execute();
