@@ -130,6 +130,30 @@ describe("an outgoing transfer stopped after each step", () => {
     },
   );
 
+  it("When the release of a refused hold loses its answer, then continueTransfer ends it FAILED with nothing held", async () => {
+    const account = await openAccount(stack);
+    await fund(stack, account.id, "10.00");
+    const recipientId = await addRecipient(stack, account.clientId);
+    const created = await stack.graphql(
+      CREATE_OUTGOING,
+      { input: { accountId: account.id, recipientId, amount: "25.00" }, key: randomUUID() },
+      { url: faulty.url },
+    );
+    const id = created.data!.createOutgoingTransfer.id as string;
+    proxy.failNext("cancelPayment", "after");
+    const confirmed = await stack.graphql(
+      CONFIRM,
+      { id, code: await sentCode(stack, id) },
+      { url: faulty.url },
+    );
+    expect(confirmed.errors![0].extensions).toMatchObject({ code: "LEDGER_UNAVAILABLE" });
+    expect((await stack.graphql(READ, { id })).data!.transfer.status).toBe("CONFIRMED");
+    const continued = await stack.graphql(CONTINUE, { id });
+    expect(continued.data!.continueTransfer.status).toBe("FAILED");
+    expect(await balance(stack, account.id)).toMatchObject({ posted: "10.00", pending: "0.00" });
+    expect(await unbalancedCurrencies(stack)).toEqual({});
+  });
+
   it("When a step fails, then the next attempt waits for its backoff", async () => {
     const { id } = await stoppedTransfer({ ledger: "postPayment", timing: "before" });
     const [row] = await sql(

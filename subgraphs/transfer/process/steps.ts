@@ -98,13 +98,17 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
         description: describe(t, `Transfer to ${t.counterpartyName}`),
         metadata: { transferId: t.id, iban: t.counterpartyIban },
       };
-      let paymentId: string;
+      let draft: { id: string; status: string };
       try {
-        paymentId = (await deps.ledger.createDraftPayment(request, stepKey(t.id, "payment"), deps.requestId))
-          .id;
+        draft = await deps.ledger.createDraftPayment(request, stepKey(t.id, "payment"), deps.requestId);
       } catch (error) {
         if (!isFinal(error)) throw error;
         return { to: S.FAILED, changes: { failureCode: error.code }, reason: error.code, failure: error };
+      }
+      const paymentId = draft.id;
+      // Cancelled by an earlier run of this step that stopped before recording FAILED.
+      if (draft.status === "CANCELLED") {
+        return { to: S.FAILED, changes: { paymentId, failureCode: t.failureCode ?? "PAYMENT_CANCELLED" } };
       }
       try {
         await deps.ledger.movePayment(paymentId, "pend", deps.requestId);
