@@ -8,7 +8,7 @@ export default async function globalTeardown(): Promise<void> {
   await admin.connect();
   // The suites' copies are dropped by their stacks; any left by a crashed suite go here.
   const { rows } = await admin.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $1 || '\_s%'`,
+    `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $1 || '\\_s%'`,
     [database.name],
   );
   for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

@@ -181,6 +181,11 @@ export function buildOpenApiDocument(
             detail: { type: "string" },
             code: { type: "string", enum: Object.keys(ERROR_CODES) },
             errors: { type: "array", items: { $ref: "#/components/schemas/FieldError" } },
+            currentStatus: {
+              type: "string",
+              description:
+                "The state a refusal found (e.g. a transfer's `completed`); `status` is the HTTP status.",
+            },
             requestId: { type: "string" },
           },
         },

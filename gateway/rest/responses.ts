@@ -40,6 +40,9 @@ export function sendError(res: Response, style: Style, error: RestError, request
   const status = statusOf(error.code);
   res.setHeader("x-request-id", requestId);
   if (style === "plain") {
+    // RFC 9457 reserves `status` for the HTTP status; the state a refusal found (a transfer's
+    // `completed`) is `currentStatus` here (the envelope's metadata keeps `status`).
+    const { status: currentStatus, ...details } = error.details ?? {};
     res
       .status(status)
       .type("application/problem+json")
@@ -50,7 +53,8 @@ export function sendError(res: Response, style: Style, error: RestError, request
         detail: error.message,
         code: error.code,
         ...(error.fields ? { errors: error.fields } : {}),
-        ...(error.details ?? {}),
+        ...details,
+        ...(currentStatus === undefined ? {} : { currentStatus }),
         requestId,
       });
     return;

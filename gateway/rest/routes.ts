@@ -2,6 +2,7 @@ import type { GraphQLSchema } from "graphql";
 import type { JsonSchema } from "./json-schema";
 import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
+import { confirmationComponentSchemas, confirmationRoutes } from "./routes/confirmations";
 import { ledgerComponentSchemas, ledgerRoutes } from "./routes/ledger";
 import { recipientComponentSchemas, recipientRoutes } from "./routes/recipients";
 import { transferComponentSchemas, transferRoutes } from "./routes/transfers";
@@ -12,6 +13,7 @@ export const restRoutes: RestRoute[] = [
   ...ledgerRoutes,
   ...recipientRoutes,
   ...transferRoutes,
+  ...confirmationRoutes,
 ];
 
 /** Named schemas the routes refer to (`#/components/schemas/<name>`). */
@@ -21,5 +23,6 @@ export function restComponentSchemas(schema: GraphQLSchema): Record<string, Json
     ...ledgerComponentSchemas(schema),
     ...recipientComponentSchemas(schema),
     ...transferComponentSchemas(schema),
+    ...confirmationComponentSchemas(schema),
   };
 }

@@ -246,6 +246,7 @@ export class TransferService {
         },
       ]);
     }
+    await this.checkAmount(amount, source.currency);
     const exponents = await this.ledger.exponents(this.requestId);
     const terms = fxTerms(
       this.config.fx.rates,
@@ -377,7 +378,10 @@ export class TransferService {
         return new AppError("CONFIRMATION_NOT_FOUND", "No open confirmation for this transfer", details);
       }
       if (confirmation.status === ConfirmationStatus.LOCKED) {
-        return new AppError("CONFIRMATION_LOCKED", "Too many wrong codes: ask for a new one", details);
+        return new AppError("CONFIRMATION_LOCKED", "Too many wrong codes: ask for a new one", {
+          ...details,
+          attemptsLeft: 0,
+        });
       }
       const [{ expired }] = (await tx.query(`SELECT $1::timestamptz <= now() AS expired`, [
         confirmation.expiresAt,
@@ -537,8 +541,11 @@ export class TransferService {
   /** Which way money to this account number and currency would go (INTERNAL for this bank's accounts). */
   async transferType(recipientAccountNumber: string, currency: string): Promise<TransferType> {
     const number = recipientAccountNumber.replace(/\s/g, "");
-    if (/^\d{12}$/.test(number) && (await this.ledger.accountByNumber(number, this.requestId))) {
-      return TransferType.INTERNAL;
+    if (/^\d{12}$/.test(number)) {
+      if (await this.ledger.accountByNumber(number, this.requestId)) return TransferType.INTERNAL;
+      throw new AppError("ACCOUNT_NOT_FOUND", "No account of this bank has this number (and it is no IBAN)", {
+        field: "recipientAccountNumber",
+      });
     }
     const iban = normalizeIban(recipientAccountNumber);
     const problem = ibanProblem(iban);

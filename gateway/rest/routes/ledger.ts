@@ -11,7 +11,17 @@ import { validationError } from "../../../common/errors";
 import { queryInt } from "../convert";
 import { jsonSchemaOfFragment, jsonSchemaOfType, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
-import { dto, dtoOrNotFound, field, page, PAGE_QUERY, pageSchema, requireUuids } from "./shared";
+import {
+  dto,
+  dtoOrNotFound,
+  field,
+  idempotencyKeyHeader,
+  page,
+  PAGE_QUERY,
+  pageSchema,
+  requireUuids,
+  restFieldName,
+} from "./shared";
 
 const ACCOUNT_DTO_FRAGMENT = `
 fragment AccountDto on Account {
@@ -386,19 +396,6 @@ const currencyRoutes: RestRoute[] = [
   },
 ];
 
-const IDEMPOTENCY_KEY = {
-  "Idempotency-Key": {
-    description:
-      "Any unique string up to 200 characters. The same key with the same request answers the first payment and moves nothing again; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED).",
-    required: true,
-  },
-};
-
-/** The subgraph names `input.amount` and `idempotencyKey`; REST names `amount` and the header. */
-function paymentRestField(graphqlField: string): string {
-  return graphqlField === "idempotencyKey" ? "Idempotency-Key" : graphqlField.replace(/^input\./, "");
-}
-
 function createPaymentRoute(path: string, mutation: string, summary: string): RestRoute {
   return {
     method: "post",
@@ -407,7 +404,7 @@ function createPaymentRoute(path: string, mutation: string, summary: string): Re
     tag: "GeneralLedger - Payments",
     auth: "system",
     style: "envelope",
-    headers: IDEMPOTENCY_KEY,
+    headers: idempotencyKeyHeader("payment"),
     bodyVariable: "input",
     operation: `mutation ${mutation[0].toUpperCase()}${mutation.slice(1)}($input: PaymentInput!, $idempotencyKey: String!) {
       ${mutation}(input: $input, idempotencyKey: $idempotencyKey) { ...PaymentDto }
@@ -419,7 +416,7 @@ function createPaymentRoute(path: string, mutation: string, summary: string): Re
       });
       return { input: body, idempotencyKey: headers["Idempotency-Key"] };
     },
-    restField: paymentRestField,
+    restField: restFieldName,
     result: (data, schema) => dto(data[mutation], schema, "Payment"),
     resultSchema: () => PAYMENT_DTO_REF,
     errorStatuses: [400, 401, 403, 404, 409],

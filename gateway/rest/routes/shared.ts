@@ -1,9 +1,10 @@
-/** What the route modules share: DTO shaping, list pages, id checks on bodies. */
+/** What the route modules share: DTO shaping, list pages, id checks on bodies, the idempotency header. */
 import { isUuid } from "../../../common/ids";
 import type { GraphQLObjectType, GraphQLSchema } from "graphql";
 import { type FieldError, validationError } from "../../../common/errors";
 import { toRest } from "../convert";
 import { jsonSchemaOfType, type JsonSchema } from "../json-schema";
+import type { HeaderParameter } from "../route";
 
 /** A GraphQL object of `typeName` (or a list of them) with enum values in the documented spelling. */
 export function dto(value: unknown, schema: GraphQLSchema, typeName: string): unknown {
@@ -68,3 +69,18 @@ export const PAGE_QUERY = {
   first: { description: "Page size, 1 to 100 (default 20)", graphqlType: "Int" },
   after: { description: "`pageInfo.endCursor` of the previous page", graphqlType: "String" },
 };
+
+/** The `Idempotency-Key` header of a route that creates one `what` (payment, transfer) per key. */
+export function idempotencyKeyHeader(what: string): Record<string, HeaderParameter> {
+  return {
+    "Idempotency-Key": {
+      description: `Any unique string up to 200 characters. The same key with the same request answers the first ${what} and moves nothing again; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED).`,
+      required: true,
+    },
+  };
+}
+
+/** The subgraph names `input.amount` and `idempotencyKey`; REST names `amount` and the header. */
+export function restFieldName(graphqlField: string): string {
+  return graphqlField === "idempotencyKey" ? "Idempotency-Key" : graphqlField.replace(/^input\./, "");
+}

@@ -1,4 +1,4 @@
-import { IsUUID, Matches } from "class-validator";
+import { IsISO4217CurrencyCode, IsUUID, Matches } from "class-validator";
 import {
   Arg,
   Args,
@@ -76,6 +76,18 @@ class FxQuoteArgs {
   @MinChars(1)
   @MaxChars(20)
   amount!: string;
+}
+
+@ArgsType()
+class TransferTypeArgs {
+  @Field({ description: "A 12-digit account number of this bank, or an IBAN (spaces and case ignored)." })
+  @MinChars(1)
+  @MaxChars(42)
+  recipientAccountNumber!: string;
+
+  @Field({ description: "ISO 4217 code." })
+  @IsISO4217CurrencyCode()
+  currency!: string;
 }
 
 function toConfirmation(row: ConfirmationRow): Confirmation {
@@ -194,11 +206,7 @@ export class TransferResolver {
     description:
       "How money to this account number would travel: INTERNAL for an account of this bank, otherwise the rail for the IBAN's country and the currency.",
   })
-  transferType(
-    @Arg("recipientAccountNumber") recipientAccountNumber: string,
-    @Arg("currency") currency: string,
-    @Ctx() ctx: TransferContext,
-  ) {
+  transferType(@Args() { recipientAccountNumber, currency }: TransferTypeArgs, @Ctx() ctx: TransferContext) {
     return ctx.transfers.transferType(recipientAccountNumber, currency);
   }
 

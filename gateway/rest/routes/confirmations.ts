@@ -1,0 +1,56 @@
+/**
+ * TransferOrchestrator - Confirmations routes (paths proposed in DESIGN.md section 7): the
+ * one-time code that confirms an outgoing transfer, as a resource of its own. A new code is sent
+ * to the client (never answered here); verifying it does what `PUT /Transfers/outgoing/{id}/confirm`
+ * does. Any authenticated caller; the subgraph limits a front-office token to its own transfers.
+ */
+import type { GraphQLSchema } from "graphql";
+import { jsonSchemaOfFragment, type JsonSchema } from "../json-schema";
+import type { RestRoute } from "../route";
+import { dto, field, requireUuids } from "./shared";
+import { actionRoute } from "./transfers";
+
+const CONFIRMATION_DTO_FRAGMENT = `
+fragment ConfirmationDto on Confirmation { id transferId status attemptsLeft expiresAt createdAt }`;
+const CONFIRMATION_DTO_REF = { $ref: "#/components/schemas/ConfirmationDto" };
+const TAG = "TransferOrchestrator - Confirmations";
+
+export function confirmationComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
+  return { ConfirmationDto: jsonSchemaOfFragment(schema, CONFIRMATION_DTO_FRAGMENT) };
+}
+
+export const confirmationRoutes: RestRoute[] = [
+  {
+    method: "post",
+    path: "/Confirmations",
+    summary:
+      "Send a new one-time code for an outgoing transfer waiting for confirmation; body `{transferId}`. The earlier code stops working; answers the new confirmation (never its code)",
+    tag: TAG,
+    auth: "any",
+    style: "plain",
+    bodyFields: ["transferId"],
+    operation: `mutation SendConfirmationCode($transferId: ID!) {
+      resendConfirmationCode(id: $transferId) { ...ConfirmationDto }
+    } ${CONFIRMATION_DTO_FRAGMENT}`,
+    variables: ({ body }) => {
+      requireUuids({ transferId: field(body, "transferId") });
+      return {};
+    },
+    restField: (graphqlField) => (graphqlField === "id" ? "transferId" : graphqlField),
+    result: (data, schema) => dto(data.resendConfirmationCode, schema, "Confirmation"),
+    resultSchema: () => CONFIRMATION_DTO_REF,
+    errorStatuses: [400, 401, 403, 404, 409],
+  },
+  actionRoute({
+    method: "post",
+    path: "/Confirmations/{confirmationId}/verify",
+    summary:
+      "Confirm the transfer with the code, body `{code}`, and hold its funds; answers the transfer (`processing`). Errors as `PUT /Transfers/outgoing/{transferId}/confirm`; 404 CONFIRMATION_NOT_FOUND once the code is used or replaced",
+    auth: "any",
+    tag: TAG,
+    mutation: "verifyConfirmation",
+    param: "confirmationId",
+    body: { code: "String!" },
+    errorStatuses: [400, 401, 403, 404, 409, 410, 423, 503],
+  }),
+];
