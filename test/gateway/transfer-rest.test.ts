@@ -5,9 +5,9 @@
  * kind-specific paths, the `Idempotency-Key` header and who may call what.
  */
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { balance, fund, openAccount } from "../helpers/ledger";
 import { type Stack, startStack } from "../helpers/stack";
+import { runWorker, sentCode, sql } from "../helpers/transfers";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -51,37 +51,9 @@ async function createOutgoing(from: Awaited<ReturnType<typeof sender>>, amount =
   return response.body;
 }
 
-/** Runs SQL on the suite's database: reading the outbox, or moving an expiry into the past. */
-async function sql<T extends Record<string, unknown>>(text: string, values: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-/** The newest one-time code sent for a transfer, read from the outbox as the delivery process would. */
-async function sentCode(transferId: string): Promise<string> {
-  const [row] = await sql<{ code: string }>(
-    `SELECT payload->>'code' AS code FROM transfer.notification_outbox
-      WHERE payload->>'transferId' = $1 ORDER BY id DESC LIMIT 1`,
-    [transferId],
-  );
-  return row.code;
-}
-
 /** A six-digit code other than `code`. */
 function wrongCode(code: string): string {
   return String((Number(code) + 1) % 1_000_000).padStart(6, "0");
-}
-
-/** Plays the background worker (off in tests) until nothing is due. */
-async function runWorker(): Promise<void> {
-  for (let round = 0; round < 5; round++) {
-    if ((await stack.transfer.engine.runDue("test-worker", 50)) === 0) return;
-  }
 }
 
 describe("Outgoing transfers (/Transfers/outgoing)", () => {
@@ -119,14 +91,14 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
       },
     });
     const id = created.body.id as string;
-    const code = await sentCode(id);
+    const code = await sentCode(stack, id);
     expect(code).toMatch(/^\d{6}$/);
     expect(JSON.stringify(created.body)).not.toContain(code);
     expect((await balance(stack, from.account.id)).available).toBe("100.00");
 
     const again = await post("/Transfers/outgoing", body, from.token, key);
     expect(again.body.id).toBe(id);
-    expect(await sentCode(id)).toBe(code);
+    expect(await sentCode(stack, id)).toBe(code);
 
     const confirmed = await stack.rest("PUT", `/Transfers/outgoing/${id}/confirm`, {
       token: from.token,
@@ -137,7 +109,7 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
     expect(JSON.stringify(confirmed.body)).not.toContain(code);
     expect(await balance(stack, from.account.id)).toMatchObject({ posted: "100.00", available: "75.00" });
 
-    await runWorker();
+    await runWorker(stack);
     const read = await stack.rest("GET", `/Transfers/outgoing/${id}`, { token: from.token });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ status: "completed", railReference: expect.stringMatching(/^SIM-/) });
@@ -160,7 +132,7 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
   it("When the code is wrong, then 400 CONFIRMATION_CODE_INVALID says how many attempts are left and nothing is held", async () => {
     const from = await sender();
     const transfer = await createOutgoing(from);
-    const code = await sentCode(transfer.id);
+    const code = await sentCode(stack, transfer.id);
     const wrong = await stack.rest("PUT", `/Transfers/outgoing/${transfer.id}/confirm`, {
       token: from.token,
       body: { code: wrongCode(code) },
@@ -195,7 +167,7 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
   it("When the last attempt is wrong, then 423 CONFIRMATION_LOCKED, and only a new code from POST /Confirmations confirms", async () => {
     const from = await sender();
     const transfer = await createOutgoing(from);
-    const code = await sentCode(transfer.id);
+    const code = await sentCode(stack, transfer.id);
     const confirm = (value: string) =>
       stack.rest("PUT", `/Transfers/outgoing/${transfer.id}/confirm`, {
         token: from.token,
@@ -213,7 +185,7 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
       body: { transferId: transfer.id },
     });
     expect(renewed.body).toMatchObject({ status: "open", attemptsLeft: 3 });
-    const confirmed = await confirm(await sentCode(transfer.id));
+    const confirmed = await confirm(await sentCode(stack, transfer.id));
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.status).toBe("processing");
   });
@@ -221,12 +193,14 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
   it("When the code has expired, then 410 CONFIRMATION_EXPIRED with expiresAt, and a new code confirms", async () => {
     const from = await sender();
     const transfer = await createOutgoing(from);
-    await sql(`UPDATE transfer.confirmation SET expires_at = now() - interval '1 second' WHERE id = $1`, [
-      transfer.confirmation.id,
-    ]);
+    await sql(
+      stack,
+      `UPDATE transfer.confirmation SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [transfer.confirmation.id],
+    );
     const expired = await stack.rest("PUT", `/Transfers/outgoing/${transfer.id}/confirm`, {
       token: from.token,
-      body: { code: await sentCode(transfer.id) },
+      body: { code: await sentCode(stack, transfer.id) },
     });
     expect(expired.status).toBe(410);
     expect(expired.body).toMatchObject({ code: "CONFIRMATION_EXPIRED", expiresAt: expect.any(String) });
@@ -237,7 +211,7 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
     });
     const verified = await stack.rest("POST", `/Confirmations/${renewed.body.id}/verify`, {
       token: from.token,
-      body: { code: await sentCode(transfer.id) },
+      body: { code: await sentCode(stack, transfer.id) },
     });
     expect(verified.body).toMatchObject({ id: transfer.id, status: "processing" });
   });
@@ -262,7 +236,7 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
     const held = await createOutgoing(from, "30.00");
     await stack.rest("PUT", `/Transfers/outgoing/${held.id}/confirm`, {
       token: from.token,
-      body: { code: await sentCode(held.id) },
+      body: { code: await sentCode(stack, held.id) },
     });
     expect((await balance(stack, from.account.id)).available).toBe("70.00");
     const released = await stack.rest("PUT", `/Transfers/outgoing/${held.id}/cancel`, { token: from.token });
@@ -340,7 +314,7 @@ describe("Outgoing transfers (/Transfers/outgoing)", () => {
     });
     await stack.rest("PUT", `/Transfers/outgoing/${transfer.id}/confirm`, {
       token: from.token,
-      body: { code: await sentCode(transfer.id) },
+      body: { code: await sentCode(stack, transfer.id) },
     });
     const continued = await stack.rest("POST", `/internal/Transfers/outgoing/${transfer.id}/continue`);
     expect(continued.status).toBe(200);
@@ -361,7 +335,7 @@ describe("Confirmations (/Confirmations)", () => {
   it("When a new code is asked for and verified by the confirmation's id, then the transfer is confirmed and the old code and confirmation no longer work", async () => {
     const from = await sender();
     const transfer = await createOutgoing(from);
-    const firstCode = await sentCode(transfer.id);
+    const firstCode = await sentCode(stack, transfer.id);
 
     const sent = await stack.rest("POST", "/Confirmations", {
       token: from.token,
@@ -377,7 +351,7 @@ describe("Confirmations (/Confirmations)", () => {
       createdAt: expect.any(String),
     });
     expect(sent.body.id).not.toBe(transfer.confirmation.id);
-    const newCode = await sentCode(transfer.id);
+    const newCode = await sentCode(stack, transfer.id);
     expect(JSON.stringify(sent.body)).not.toContain(newCode);
 
     const old = await stack.rest("POST", `/Confirmations/${transfer.confirmation.id}/verify`, {
@@ -441,7 +415,7 @@ describe("Confirmations (/Confirmations)", () => {
     expect(foreign.status).toBe(403);
     const foreignVerify = await stack.rest("POST", `/Confirmations/${transfer.confirmation.id}/verify`, {
       token: stranger.token,
-      body: { code: await sentCode(transfer.id) },
+      body: { code: await sentCode(stack, transfer.id) },
     });
     expect(foreignVerify.status).toBe(403);
   });
@@ -657,7 +631,7 @@ describe("Foreign exchange (/Transfers/foreign-exchange)", () => {
       token,
       body: { sourceAccountId: eur.id, targetAccountId: usd.id, amount: "1.00" },
     });
-    await sql(`UPDATE transfer.fx_quote SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+    await sql(stack, `UPDATE transfer.fx_quote SET expires_at = now() - interval '1 second' WHERE id = $1`, [
       quote.body.id,
     ]);
     const expired = await post("/Transfers/foreign-exchange", { quoteId: quote.body.id }, token);

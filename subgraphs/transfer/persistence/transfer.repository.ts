@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager, In } from "typeorm";
+import { type DataSource, type EntityManager, type FindOptionsWhere, In } from "typeorm";
 import { keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
@@ -88,9 +88,16 @@ export class TransferRepository {
     return this.db.getRepository(RecipientRow).findOneBy({ clientId, iban, currency });
   }
 
-  async recipientsByIds(ids: readonly string[]): Promise<RecipientRow[]> {
+  recipientsByIds(ids: readonly string[]): Promise<RecipientRow[]> {
+    return this.byIds(RecipientRow, ids);
+  }
+
+  /** Rows of `entity` by id in one statement; ids that are no UUID match nothing. */
+  private byIds<T extends { id: string }>(entity: new () => T, ids: readonly string[]): Promise<T[]> {
     const valid = ids.filter(isUuid);
-    return valid.length ? this.db.getRepository(RecipientRow).findBy({ id: In(valid) }) : [];
+    return valid.length
+      ? this.db.getRepository<T>(entity).findBy({ id: In(valid) } as FindOptionsWhere<T>)
+      : Promise.resolve([]);
   }
 
   async listRecipients(filter: RecipientFilter, size: number, after?: KeysetPosition) {
@@ -303,9 +310,8 @@ export class TransferRepository {
       .getOne();
   }
 
-  async confirmationsByIds(ids: readonly string[]): Promise<ConfirmationRow[]> {
-    const valid = ids.filter(isUuid);
-    return valid.length ? this.db.getRepository(ConfirmationRow).findBy({ id: In(valid) }) : [];
+  confirmationsByIds(ids: readonly string[]): Promise<ConfirmationRow[]> {
+    return this.byIds(ConfirmationRow, ids);
   }
 
   async latestConfirmations(transferIds: readonly string[]): Promise<ConfirmationRow[]> {
@@ -373,9 +379,8 @@ export class TransferRepository {
     return this.db.getRepository(TransferRow).findOneBy({ quoteId });
   }
 
-  async transfersByIds(ids: readonly string[]): Promise<TransferRow[]> {
-    const valid = ids.filter(isUuid);
-    return valid.length ? this.db.getRepository(TransferRow).findBy({ id: In(valid) }) : [];
+  transfersByIds(ids: readonly string[]): Promise<TransferRow[]> {
+    return this.byIds(TransferRow, ids);
   }
 
   async transferEvents(transferIds: readonly string[]): Promise<TransferEventRow[]> {
