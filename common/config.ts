@@ -51,6 +51,11 @@ export interface AuthConfig {
   audience: string;
   /** True when the secret is the built-in development one. */
   usingDevelopmentSecret: boolean;
+  /**
+   * How a service (the transfer orchestrator) gets its own token from the identity provider
+   * under JWKS: OAuth 2.0 client credentials. Unset with HS256: services sign their own.
+   */
+  serviceClient: { tokenUrl: string; clientId: string; clientSecret: string } | undefined;
 }
 
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production";
@@ -167,6 +172,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuer: env.JWT_ISSUER || "core-banking",
       audience: env.JWT_AUDIENCE || "core-banking-api",
       usingDevelopmentSecret,
+      serviceClient: env.SERVICE_TOKEN_URL
+        ? {
+            tokenUrl: env.SERVICE_TOKEN_URL,
+            clientId: env.SERVICE_CLIENT_ID || "transfer-orchestrator",
+            clientSecret: env.SERVICE_CLIENT_SECRET || "",
+          }
+        : undefined,
     },
     transfers: {
       otp: {

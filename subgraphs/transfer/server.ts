@@ -1,5 +1,5 @@
 import type { Config } from "../../common/config";
-import { mintToken } from "../../common/auth/tokens";
+import { serviceTokenSource } from "../../common/auth/service-token";
 import { LedgerClient } from "./ledger-client";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
 import type { TransferContext } from "./context";
@@ -19,24 +19,6 @@ export interface TransferSubgraph extends Subgraph {
 }
 
 /**
- * The orchestrator's own credential for the ledger: a short-lived system token signed with
- * JWT_SECRET, renewed before it expires. (With JWT_JWKS_URL the identity provider must issue
- * it instead: not built yet.)
- */
-function serviceTokens(config: Config): () => Promise<string> {
-  let token: { value: string; renewAt: number } | undefined;
-  return async () => {
-    if (config.auth.jwksUrl)
-      throw new Error("the transfer subgraph's ledger credential under JWT_JWKS_URL is not built yet");
-    if (!token || Date.now() > token.renewAt) {
-      const value = await mintToken(config.auth, { kind: "system", subject: "transfer-orchestrator" }, "15m");
-      token = { value, renewAt: Date.now() + 10 * 60_000 };
-    }
-    return token.value;
-  };
-}
-
-/**
  * Connects, migrates and serves the transfer orchestrator subgraph, with its background
  * worker when TRANSFER_WORKER is on. `ledgerUrl` is the ledger subgraph's GraphQL URL; `rail`
  * replaces the simulated payment rail.
@@ -47,7 +29,8 @@ export async function startTransferSubgraph(
   ledgerUrl: string = config.subgraphs.ledger.url,
   rail: PaymentRail = new SimulatedRail(config.transfers.rail),
 ): Promise<TransferSubgraph> {
-  const ledger = new LedgerClient(ledgerUrl, serviceTokens(config));
+  // The orchestrator's own credential for the ledger, never the end user's token.
+  const ledger = new LedgerClient(ledgerUrl, serviceTokenSource(config.auth, "transfer-orchestrator"));
   let engine: TransferEngine | undefined;
   let worker: TransferWorker | undefined;
   const subgraph = await startSubgraph<TransferContext>(config, databaseUrl, {
