@@ -142,6 +142,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (nodeEnv === "production" && usingDevelopmentSecret) {
     throw new Error("JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production");
   }
+  const leaseSeconds = bounded(env.TRANSFER_LEASE_SECONDS, 30, "TRANSFER_LEASE_SECONDS", 1, 3600);
+  const railDelayMs = bounded(env.RAIL_DELAY_MS, 200, "RAIL_DELAY_MS", 0, 60_000);
+  if (railDelayMs >= (leaseSeconds * 1000) / 2) {
+    // A step is given up after half its lease; a rail slower than that would never be heard.
+    throw new Error("RAIL_DELAY_MS must be less than half of TRANSFER_LEASE_SECONDS");
+  }
   return {
     nodeEnv,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -194,10 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           10,
           600_000,
         ),
-        leaseSeconds: bounded(env.TRANSFER_LEASE_SECONDS, 30, "TRANSFER_LEASE_SECONDS", 1, 3600),
+        leaseSeconds,
       },
       rail: {
-        delayMs: bounded(env.RAIL_DELAY_MS, 200, "RAIL_DELAY_MS", 0, 60_000),
+        delayMs: railDelayMs,
         rejectRate: bounded(env.RAIL_REJECT_RATE, 0, "RAIL_REJECT_RATE", 0, 1, false),
       },
       fx: {

@@ -25,6 +25,8 @@ export interface PaymentRequest {
   metadata?: object;
 }
 
+const LEDGER_TIMEOUT_MS = 10_000;
+
 const ACCOUNT_FIELDS = "id number clientId currency status";
 const PAYMENT_FIELDS = "id status amount currency";
 
@@ -183,6 +185,8 @@ export class LedgerClient {
           "x-request-id": requestId,
         },
         body: JSON.stringify({ query, variables }),
+        // Well inside a transfer's lease, so a slow call is given up before anyone else may run the step.
+        signal: AbortSignal.timeout(LEDGER_TIMEOUT_MS),
       });
     } catch {
       throw new AppError(

@@ -15,6 +15,7 @@ import { TransferService } from "./transfer.service";
 export interface TransferSubgraph extends Subgraph {
   /** Runs transfers' steps; tests call `engine.runDue` to play the worker's part deterministically. */
   engine: TransferEngine;
+  repository: TransferRepository;
   rail: PaymentRail;
 }
 
@@ -32,20 +33,22 @@ export async function startTransferSubgraph(
   // The orchestrator's own credential for the ledger, never the end user's token.
   const ledger = new LedgerClient(ledgerUrl, serviceTokenSource(config.auth, "transfer-orchestrator"));
   let engine: TransferEngine | undefined;
+  let repository: TransferRepository | undefined;
   let worker: TransferWorker | undefined;
   const subgraph = await startSubgraph<TransferContext>(config, databaseUrl, {
     database: { schema: TRANSFER_SCHEMA, entities: transferEntities, migrations: transferMigrations },
     listen: config.subgraphs.transfer,
     buildSchema: buildTransferSchema,
     prepare: async (dataSource) => {
-      const repository = new TransferRepository(dataSource);
-      const running = new TransferEngine(repository, ledger, rail, config.transfers.worker.leaseSeconds);
+      const transfers = new TransferRepository(dataSource);
+      const running = new TransferEngine(transfers, ledger, rail, config.transfers.worker.leaseSeconds);
       engine = running;
+      repository = transfers;
       return (base) => ({
         ...base,
         transfers: new TransferService(
-          repository,
-          createTransferLoaders(repository),
+          transfers,
+          createTransferLoaders(transfers),
           base.caller,
           base.requestId,
           ledger,
@@ -62,6 +65,7 @@ export async function startTransferSubgraph(
   return {
     ...subgraph,
     engine: engine!,
+    repository: repository!,
     rail,
     stop: async () => {
       await worker?.stop();

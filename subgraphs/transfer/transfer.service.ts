@@ -32,6 +32,7 @@ import type {
   TransferRepository,
 } from "./persistence/transfer.repository";
 import type { RunResult, TransferEngine } from "./process/engine";
+import { FINAL_LEDGER_ERRORS } from "./process/steps";
 
 const IBAN_RULES = {
   format: "an IBAN is a country code, two check digits and up to 30 letters or digits",
@@ -421,7 +422,18 @@ export class TransferService {
     });
     // A wrong code is counted (committed) before it is reported.
     if (outcome instanceof AppError) throw outcome;
-    return this.finish({ transfer: outcome, lease });
+    try {
+      return await this.finish({ transfer: outcome, lease });
+    } catch (error) {
+      if (error instanceof AppError && FINAL_LEDGER_ERRORS.has(error.code)) throw error;
+      // The confirmation stands: the worker holds the funds once the ledger answers again, so the
+      // client is told where the transfer is rather than given an error that invites a second one.
+      log.warn(
+        { transferId: outcome.id, err: error, requestId: this.requestId },
+        "hold deferred to the worker",
+      );
+      return (await this.repository.transfersByIds([outcome.id]))[0];
+    }
   }
 
   /** Creates a confirmation and queues its code for delivery, in the caller's transaction. */

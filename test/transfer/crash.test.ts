@@ -70,7 +70,13 @@ async function stoppedTransfer(fault: Fault) {
   const id = created.data!.createOutgoingTransfer.id as string;
   if ("ledger" in fault) proxy.failNext(fault.ledger, fault.timing);
   else rail.failNext(fault.rail);
-  await stack.graphql(CONFIRM, { id, code: await sentCode(stack, id) }, { token, url: faulty.url });
+  const confirmed = await stack.graphql(
+    CONFIRM,
+    { id, code: await sentCode(stack, id) },
+    { token, url: faulty.url },
+  );
+  // A confirmation whose hold could not be placed still stands: no error invites a second transfer.
+  expect(confirmed.errors).toBeUndefined();
   await runFaultyWorker();
   return { account, id };
 }
@@ -130,7 +136,7 @@ describe("an outgoing transfer stopped after each step", () => {
     },
   );
 
-  it("When the release of a refused hold loses its answer, then continueTransfer ends it FAILED with nothing held", async () => {
+  it("When the release of a refused hold loses its answer, then the refusal stands and continueTransfer ends it FAILED with nothing held", async () => {
     const account = await openAccount(stack);
     await fund(stack, account.id, "10.00");
     const recipientId = await addRecipient(stack, account.clientId);
@@ -146,12 +152,37 @@ describe("an outgoing transfer stopped after each step", () => {
       { id, code: await sentCode(stack, id) },
       { url: faulty.url },
     );
-    expect(confirmed.errors![0].extensions).toMatchObject({ code: "LEDGER_UNAVAILABLE" });
-    expect((await stack.graphql(READ, { id })).data!.transfer.status).toBe("CONFIRMED");
+    // The refusal is recorded first (REJECTED), then the release's answer is lost: the confirmation
+    // answers where the transfer stands rather than an error.
+    expect(confirmed.data!.confirmTransfer).toMatchObject({ status: "REJECTED" });
     const continued = await stack.graphql(CONTINUE, { id });
     expect(continued.data!.continueTransfer.status).toBe("FAILED");
     expect(await balance(stack, account.id)).toMatchObject({ posted: "10.00", pending: "0.00" });
     expect(await unbalancedCurrencies(stack)).toEqual({});
+  });
+
+  it("When a runner's lease was taken over, then it stops before its next step and moves nothing", async () => {
+    const { account, id } = await stoppedTransfer({ ledger: "postPayment", timing: "before" });
+    // The stale runner's lease ran out and another runner took the transfer over.
+    const lease = stack.transfer.engine.newLease();
+    await sql(
+      stack,
+      `UPDATE transfer.transfer SET lease_owner = 'other-runner', lease_until = now() + interval '1 minute' WHERE id = $1`,
+      [id],
+    );
+    const [row] = await stack.transfer.repository.transfersByIds([id]);
+    expect(row.status).toBe("SENT");
+    const stale = await stack.transfer.engine.runClaimed(row, lease, {
+      subject: "stale-runner",
+      requestId: "stale",
+    });
+    expect(stale.transfer.status).toBe("SENT");
+    expect(await balance(stack, account.id)).toMatchObject({ posted: "100.00", pending: "25.00" });
+    await sql(stack, `UPDATE transfer.transfer SET lease_owner = NULL, lease_until = NULL WHERE id = $1`, [
+      id,
+    ]);
+    expect((await stack.graphql(CONTINUE, { id })).data!.continueTransfer.status).toBe("COMPLETED");
+    await expectMovedOnce(account.id, id);
   });
 
   it("When a step fails, then the next attempt waits for its backoff", async () => {

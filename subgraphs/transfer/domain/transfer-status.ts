@@ -28,12 +28,14 @@ export enum TransferStatus {
   SENDING = "SENDING",
   /** Outgoing: the rail accepted it; the held payment is being posted. */
   SENT = "SENT",
-  /** Outgoing: the rail refused it; the hold is being released. */
+  /** Outgoing: refused (the ledger would not hold the funds, or the rail rejected it); any hold is being released. */
   REJECTED = "REJECTED",
   /** Outgoing: cancelled by the client or an operator; the hold is being released. */
   CANCELLING = "CANCELLING",
   /** Incoming: recorded; being credited to the account (or to suspense). */
   RECEIVED = "RECEIVED",
+  /** Incoming: the matched account refused the money; it is being moved to the suspense account. */
+  SUSPENDING = "SUSPENDING",
   /** Incoming: no account of ours matched; the money waits in the suspense account. */
   UNRECOGNIZED = "UNRECOGNIZED",
   /** Incoming: an operator chose the account; being moved out of suspense. */
@@ -59,7 +61,7 @@ export const TRANSFER_TRANSITIONS: Readonly<
   },
   [TransferKind.OUTGOING]: {
     [S.PENDING_CONFIRMATION]: [S.CONFIRMED, S.CANCELLED],
-    [S.CONFIRMED]: [S.PROCESSING, S.FAILED],
+    [S.CONFIRMED]: [S.PROCESSING, S.REJECTED, S.FAILED],
     [S.PROCESSING]: [S.SENDING, S.CANCELLING],
     [S.SENDING]: [S.SENT, S.REJECTED],
     [S.SENT]: [S.COMPLETED],
@@ -70,7 +72,8 @@ export const TRANSFER_TRANSITIONS: Readonly<
     [S.CANCELLED]: [],
   },
   [TransferKind.INCOMING]: {
-    [S.RECEIVED]: [S.COMPLETED, S.UNRECOGNIZED],
+    [S.RECEIVED]: [S.COMPLETED, S.SUSPENDING, S.UNRECOGNIZED],
+    [S.SUSPENDING]: [S.UNRECOGNIZED],
     [S.UNRECOGNIZED]: [S.ASSIGNING],
     [S.ASSIGNING]: [S.COMPLETED, S.UNRECOGNIZED],
     [S.COMPLETED]: [],

@@ -179,7 +179,8 @@ export class TransferRepository {
    * Moves a transfer from `from` to `to` with a guarded UPDATE and records the step with the
    * next sequence number, in one transaction; null when the transfer was no longer in `from`.
    * The next step is due at once. With `lease`, the mover also takes the transfer's lease (a
-   * person's action that then runs the next step itself, before any worker can).
+   * person's action that then runs the next step itself, before any worker can); with `heldBy`,
+   * the move happens only while that lease owner still holds the transfer.
    */
   async moveTransfer(
     id: string,
@@ -188,8 +189,9 @@ export class TransferRepository {
     changes: TransferChanges,
     facts: StepFacts,
     lease?: Lease,
+    heldBy?: string,
   ): Promise<TransferRow | null> {
-    return this.db.transaction((tx) => this.recordMove(tx, id, from, to, changes, facts, lease));
+    return this.db.transaction((tx) => this.recordMove(tx, id, from, to, changes, facts, lease, heldBy));
   }
 
   /** {@link moveTransfer} inside a transaction the caller holds. */
@@ -201,6 +203,7 @@ export class TransferRepository {
     changes: TransferChanges,
     facts: StepFacts,
     lease?: Lease,
+    heldBy?: string,
   ): Promise<TransferRow | null> {
     const updated = await tx
       .createQueryBuilder()
@@ -217,7 +220,14 @@ export class TransferRepository {
           leaseUntil: () => `now() + make_interval(secs => ${Number(lease.seconds)})`,
         }),
       })
-      .where("id = :id AND status = :from", { id, from })
+      .where(
+        heldBy ? "id = :id AND status = :from AND lease_owner = :heldBy" : "id = :id AND status = :from",
+        {
+          id,
+          from,
+          heldBy,
+        },
+      )
       .execute();
     if (!updated.affected) return null;
     // The row is locked by the UPDATE, so the next sequence number cannot be taken twice.
@@ -240,6 +250,16 @@ export class TransferRepository {
           SET lease_owner = $2, lease_until = now() + make_interval(secs => $3)
         WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
         RETURNING id`,
+      [id, lease.owner, lease.seconds],
+    )) as [{ id: string }[], number];
+    return rows[0].length ? this.db.getRepository(TransferRow).findOneBy({ id }) : null;
+  }
+
+  /** Extends `lease` if its owner still holds the transfer; null when someone else took it over. */
+  async renew(id: string, lease: Lease): Promise<TransferRow | null> {
+    const rows = (await this.db.query(
+      `UPDATE transfer.transfer SET lease_until = now() + make_interval(secs => $3)
+        WHERE id = $1 AND lease_owner = $2 RETURNING id`,
       [id, lease.owner, lease.seconds],
     )) as [{ id: string }[], number];
     return rows[0].length ? this.db.getRepository(TransferRow).findOneBy({ id }) : null;
@@ -268,7 +288,7 @@ export class TransferRepository {
 
   /**
    * Gives the lease back. With `error` the step failed without an answer: it counts as one more
-   * attempt, and the next waits 1, 2, 4 ... seconds (at most five minutes).
+   * attempt, and the next waits 1, 2, 4 ... seconds (at most 256).
    */
   async release(id: string, owner: string, error?: string): Promise<void> {
     await this.db.query(
@@ -276,7 +296,7 @@ export class TransferRepository {
           SET lease_owner = NULL, lease_until = NULL,
               attempts = attempts + CASE WHEN $3::text IS NULL THEN 0 ELSE 1 END,
               next_run_at = CASE WHEN $3::text IS NULL THEN next_run_at
-                                 ELSE now() + make_interval(secs => least(power(2, attempts), 300)) END,
+                                 ELSE now() + make_interval(secs => power(2, least(attempts, 8))) END,
               last_error = COALESCE($3, last_error)
         WHERE id = $1 AND lease_owner = $2`,
       [id, owner, error ?? null],

@@ -34,13 +34,31 @@ export interface RunResult {
   failure?: AppError;
 }
 
+/** The step's outcome, or a StepTimeoutError once `ms` have passed (the step is then retried). */
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the step took longer than ${ms} ms; it will be retried`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class TransferEngine {
+  /** A step that takes longer is given up (and retried) well before its lease runs out. */
+  private readonly stepTimeoutMs: number;
+
   constructor(
     private readonly repository: TransferRepository,
     private readonly ledger: LedgerClient,
     private readonly rail: PaymentRail,
     private readonly leaseSeconds: number,
-  ) {}
+  ) {
+    this.stepTimeoutMs = (leaseSeconds * 1000) / 2;
+  }
 
   newLease(): Lease {
     return { owner: randomUUID(), seconds: this.leaseSeconds };
@@ -78,25 +96,31 @@ export class TransferEngine {
       for (let done = 0; done < maxSteps; done++) {
         const step = stepFor(current);
         if (!step || stopAt.includes(current.status)) break;
-        const result = await step(current, {
-          ledger: this.ledger,
-          rail: this.rail,
-          repository: this.repository,
-          requestId: actor.requestId,
-        });
+        // Fencing: the lease is renewed before every step and every move requires it, so a
+        // runner whose lease ran out (and was taken over) stops instead of acting twice.
+        const held = await this.repository.renew(current.id, lease);
+        if (!held) return { transfer: (await this.repository.transfersByIds([current.id]))[0], failure };
+        current = held;
+        const result = await withTimeout(
+          step(current, {
+            ledger: this.ledger,
+            rail: this.rail,
+            repository: this.repository,
+            requestId: actor.requestId,
+          }),
+          this.stepTimeoutMs,
+        );
         const moved = await this.repository.moveTransfer(
           current.id,
           current.status,
           result.to,
           result.changes ?? {},
-          {
-            reason: result.reason ?? null,
-            changedBy: actor.subject,
-            requestId: actor.requestId,
-          },
+          { reason: result.reason ?? null, changedBy: actor.subject, requestId: actor.requestId },
+          undefined,
+          lease.owner,
         );
         failure = result.failure ?? failure;
-        // Someone moved it meanwhile (a cancel): stop, the newest state stands.
+        // Moved meanwhile (a cancel) or the lease lost: stop, the newest state stands.
         if (!moved) {
           current = (await this.repository.transfersByIds([current.id]))[0];
           break;

@@ -66,6 +66,26 @@ async function pay(
   }
 }
 
+function incomingPayment(t: TransferRow, debitAccountId: string, creditAccountId: string): PaymentRequest {
+  return {
+    debitAccountId,
+    creditAccountId,
+    amount: t.amount,
+    description: describe(t, `Transfer from ${t.counterpartyName}`),
+    metadata: { transferId: t.id, iban: t.counterpartyIban },
+  };
+}
+
+/** Incoming money no account takes: from settlement into the suspense account, to wait for an operator. */
+async function suspend(t: TransferRow, deps: StepDeps, reason: string): Promise<StepResult> {
+  const payment = await deps.ledger.createPayment(
+    incomingPayment(t, await bank(deps, "SETTLEMENT", t.currency), await bank(deps, "SUSPENSE", t.currency)),
+    stepKey(t.id, "suspense"),
+    deps.requestId,
+  );
+  return { to: S.UNRECOGNIZED, changes: { paymentId: payment.id }, reason };
+}
+
 async function bank(deps: StepDeps, kind: "SETTLEMENT" | "SUSPENSE" | "FX_POSITION", currency: string) {
   return (await deps.ledger.bankAccount(kind, currency, deps.requestId)).id;
 }
@@ -105,20 +125,15 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
         if (!isFinal(error)) throw error;
         return { to: S.FAILED, changes: { failureCode: error.code }, reason: error.code, failure: error };
       }
-      const paymentId = draft.id;
-      // Cancelled by an earlier run of this step that stopped before recording FAILED.
-      if (draft.status === "CANCELLED") {
-        return { to: S.FAILED, changes: { paymentId, failureCode: t.failureCode ?? "PAYMENT_CANCELLED" } };
-      }
       try {
-        await deps.ledger.movePayment(paymentId, "pend", deps.requestId);
-        return { to: S.PROCESSING, changes: { paymentId } };
+        await deps.ledger.movePayment(draft.id, "pend", deps.requestId);
+        return { to: S.PROCESSING, changes: { paymentId: draft.id } };
       } catch (error) {
         if (!isFinal(error)) throw error;
-        await deps.ledger.movePayment(paymentId, "cancel", deps.requestId);
+        // Recorded before anything is released: the REJECTED step cancels the draft.
         return {
-          to: S.FAILED,
-          changes: { paymentId, failureCode: error.code },
+          to: S.REJECTED,
+          changes: { paymentId: draft.id, failureCode: error.code },
           reason: error.code,
           failure: error,
         };
@@ -152,7 +167,7 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
     },
     [S.REJECTED]: async (t, deps) => {
       await deps.ledger.movePayment(t.paymentId!, "cancel", deps.requestId);
-      return { to: S.FAILED, reason: "RAIL_REJECTED" };
+      return { to: S.FAILED, reason: t.failureCode ?? undefined };
     },
     [S.CANCELLING]: async (t, deps) => {
       await deps.ledger.movePayment(t.paymentId!, "cancel", deps.requestId);
@@ -161,54 +176,38 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
   },
 
   [TransferKind.INCOMING]: {
-    /** Credits the matched account from settlement; without one (or if it refuses) the suspense account. */
+    /**
+     * Credits the matched account from settlement, or without one the suspense account. A
+     * refusal is recorded (SUSPENDING) before the money goes to suspense, so a retry never
+     * credits both.
+     */
     [S.RECEIVED]: async (t, deps) => {
-      const settlement = await bank(deps, "SETTLEMENT", t.currency);
-      const request = (creditAccountId: string) => ({
-        debitAccountId: settlement,
-        creditAccountId,
-        amount: t.amount,
-        description: describe(t, `Transfer from ${t.counterpartyName}`),
-        metadata: { transferId: t.id, iban: t.counterpartyIban },
-      });
-      let refusal: AppError | undefined;
-      if (t.accountId) {
-        const credited = await pay(t, deps, "receipt", request(t.accountId), {
+      if (!t.accountId) return suspend(t, deps, "UNKNOWN_ACCOUNT");
+      const credited = await pay(
+        t,
+        deps,
+        "receipt",
+        incomingPayment(t, await bank(deps, "SETTLEMENT", t.currency), t.accountId),
+        {
           done: S.COMPLETED,
-          refused: S.UNRECOGNIZED,
-        });
-        if (!credited.failure) return credited;
-        refusal = credited.failure;
-      }
-      const suspense = await bank(deps, "SUSPENSE", t.currency);
-      const payment = await deps.ledger.createPayment(
-        request(suspense),
-        stepKey(t.id, "suspense"),
-        deps.requestId,
-      );
-      return {
-        to: S.UNRECOGNIZED,
-        changes: {
-          paymentId: payment.id,
-          accountId: null,
-          clientId: null,
-          failureCode: refusal?.code ?? null,
+          refused: S.SUSPENDING,
         },
-        reason: refusal?.code ?? "UNKNOWN_ACCOUNT",
-      };
+      );
+      return credited.failure
+        ? {
+            ...credited,
+            changes: { ...credited.changes, accountId: null, clientId: null },
+            failure: undefined,
+          }
+        : credited;
     },
+    [S.SUSPENDING]: (t, deps) => suspend(t, deps, t.failureCode ?? "UNKNOWN_ACCOUNT"),
     [S.ASSIGNING]: async (t, deps) => {
       const result = await pay(
         t,
         deps,
         `assignment:${t.accountId}`,
-        {
-          debitAccountId: await bank(deps, "SUSPENSE", t.currency),
-          creditAccountId: t.accountId!,
-          amount: t.amount,
-          description: describe(t, `Transfer from ${t.counterpartyName}`),
-          metadata: { transferId: t.id, assigned: true },
-        },
+        incomingPayment(t, await bank(deps, "SUSPENSE", t.currency), t.accountId!),
         { done: S.COMPLETED, refused: S.UNRECOGNIZED },
       );
       // A refused assignment leaves the money in suspense, waiting for another account.
