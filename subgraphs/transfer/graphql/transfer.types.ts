@@ -26,9 +26,13 @@ export function registerTransferEnums(): void {
       PROCESSING: { description: "Outgoing: funds held, queued for the rail; can still be cancelled." },
       SENDING: { description: "Outgoing: handed to the rail; no longer cancellable." },
       SENT: { description: "Outgoing: the rail accepted it; the payment is being posted." },
-      REJECTED: { description: "Outgoing: the rail refused it; the hold is being released." },
+      REJECTED: {
+        description:
+          "Outgoing: refused (the hold by the ledger, or the transfer by the rail); any hold is being released.",
+      },
       CANCELLING: { description: "Outgoing: cancelled; the hold is being released." },
       RECEIVED: { description: "Incoming: recorded; being credited." },
+      SUSPENDING: { description: "Incoming: the matched account refused it; being moved to suspense." },
       UNRECOGNIZED: {
         description: "Incoming: no account matched; the money waits in suspense for an operator.",
       },
