@@ -185,6 +185,43 @@ describe("an outgoing transfer stopped after each step", () => {
     await expectMovedOnce(account.id, id);
   });
 
+  it("When an incoming credit stopped and the account was blocked meanwhile, then the money goes to suspense once, recorded first", async () => {
+    const account = await openAccount(stack);
+    proxy.failNext("createPayment", "before");
+    const received = await stack.graphql(
+      `mutation($input: IncomingTransferInput!) { receiveIncomingTransfer(input: $input) { id status } }`,
+      {
+        input: {
+          externalId: randomUUID(),
+          accountNumber: account.number,
+          amount: "30.00",
+          currency: "EUR",
+          senderName: "Max Mustermann",
+        },
+      },
+      { url: faulty.url },
+    );
+    const id = received.errors![0].extensions!.transferId as string;
+    expect((await stack.graphql(READ, { id })).data!.transfer.status).toBe("RECEIVED");
+    await stack.graphql(
+      `mutation($id: ID!) { updateAccount(id: $id, input: { status: BLOCKED }) { status } }`,
+      {
+        id: account.id,
+      },
+    );
+    expect((await stack.graphql(CONTINUE, { id })).data!.continueTransfer.status).toBe("UNRECOGNIZED");
+    const history = (await stack.graphql(READ, { id })).data!.transfer.statusHistory;
+    expect(history.map((e: { to: string }) => e.to)).toEqual(["RECEIVED", "SUSPENDING", "UNRECOGNIZED"]);
+    expect(await balance(stack, account.id)).toMatchObject({ posted: "0.00" });
+    const payments = await sql(
+      stack,
+      `SELECT count(*)::int AS n FROM ledger.payment WHERE metadata->>'transferId' = $1`,
+      [id],
+    );
+    expect(payments[0].n).toBe(1);
+    expect(await unbalancedCurrencies(stack)).toEqual({});
+  });
+
   it("When a step fails, then the next attempt waits for its backoff", async () => {
     const { id } = await stoppedTransfer({ ledger: "postPayment", timing: "before" });
     const [row] = await sql(
