@@ -24,8 +24,11 @@ export interface Config {
 }
 
 export interface TransferConfig {
-  /** One-time confirmation codes: lifetime and wrong attempts before the confirmation locks. */
-  otp: { ttlSeconds: number; maxAttempts: number };
+  /**
+   * One-time confirmation codes: lifetime, wrong attempts before a code locks, codes per
+   * transfer (so resending cannot buy unlimited guesses), and the HMAC key they are kept under.
+   */
+  otp: { ttlSeconds: number; maxAttempts: number; maxCodes: number; secret: string };
   /** The background worker that continues transfers (rail sends, retries, crashed steps). */
   worker: { enabled: boolean; intervalMs: number; leaseSeconds: number };
   /** The simulated payment rail: answer delay and share of transfers it rejects (by transfer id, so deterministic). */
@@ -142,6 +145,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (nodeEnv === "production" && usingDevelopmentSecret) {
     throw new Error("JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production");
   }
+  // Codes are kept as an HMAC under this key; it defaults to the HS256 secret, and must be set
+  // of its own in production under JWKS (where there is no shared secret).
+  const otpSecret = env.OTP_SECRET || jwtSecret;
+  if (nodeEnv === "production" && !env.OTP_SECRET && jwksUrl) {
+    throw new Error("OTP_SECRET must be set when NODE_ENV=production and JWT_JWKS_URL is used");
+  }
   const leaseSeconds = bounded(env.TRANSFER_LEASE_SECONDS, 30, "TRANSFER_LEASE_SECONDS", 1, 3600);
   const railDelayMs = bounded(env.RAIL_DELAY_MS, 200, "RAIL_DELAY_MS", 0, 60_000);
   if (railDelayMs >= (leaseSeconds * 1000) / 2) {
@@ -190,6 +199,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       otp: {
         ttlSeconds: bounded(env.OTP_TTL_SECONDS, 300, "OTP_TTL_SECONDS", 10, 3600),
         maxAttempts: bounded(env.OTP_MAX_ATTEMPTS, 3, "OTP_MAX_ATTEMPTS", 1, 10),
+        maxCodes: bounded(env.OTP_MAX_CODES, 5, "OTP_MAX_CODES", 1, 20),
+        secret: otpSecret,
       },
       worker: {
         enabled: flag(env.TRANSFER_WORKER, true, "TRANSFER_WORKER"),

@@ -118,6 +118,11 @@ export const ERROR_CODES = {
     status: 423,
     description: "Too many wrong codes; only a new code (resendConfirmationCode) can confirm the transfer.",
   },
+  CONFIRMATION_LIMIT_REACHED: {
+    status: 429,
+    description:
+      "The transfer has had as many codes as allowed (OTP_MAX_CODES); cancel it and create a new one.",
+  },
   QUOTE_NOT_FOUND: { status: 404, description: "No FX quote has this id (or it belongs to another client)." },
   QUOTE_EXPIRED: {
     status: 410,

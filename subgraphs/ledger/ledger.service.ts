@@ -14,7 +14,7 @@ import {
 import { AppError, validationError } from "../../common/errors";
 import { isUuid } from "../../common/ids";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
-import { isValidAccountNumber } from "./domain/account-number";
+import { isValidAccountNumber } from "../../common/account-number";
 import {
   AccountKind,
   AccountStatus,

@@ -54,7 +54,6 @@ export async function startTransferSubgraph(
           ledger,
           running,
           config.transfers,
-          config.auth.jwtSecret,
         ),
       });
     },

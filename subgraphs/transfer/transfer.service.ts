@@ -5,6 +5,7 @@
  * (process/engine.ts); this class records requests and decides who may do what.
  */
 import { createHash } from "node:crypto";
+import { ACCOUNT_NUMBER, isValidAccountNumber } from "../../common/account-number";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type Caller,
@@ -74,8 +75,11 @@ export class TransferService {
     private readonly ledger: LedgerClient,
     private readonly engine: TransferEngine,
     private readonly config: TransferConfig,
-    private readonly codeSecret: string,
   ) {}
+
+  private get codeSecret(): string {
+    return this.config.otp.secret;
+  }
 
   private get actor() {
     return { subject: this.caller.subject, requestId: this.requestId };
@@ -98,20 +102,20 @@ export class TransferService {
     idempotencyKey: string,
   ): Promise<TransferRow> {
     const debit = await this.ownAccount(input.debitAccountId, "debitAccountId");
-    await this.checkAmount(input.amount, debit.currency);
+    const amount = await this.checkAmount(input.amount, debit.currency);
     const result = await this.createOnce(
       {
         kind: TransferKind.INTERNAL,
         type: TransferType.INTERNAL,
-        clientId: debit.clientId ?? this.caller.subject,
+        clientId: debit.clientId,
         accountId: debit.id,
         counterAccountId: input.creditAccountId.toLowerCase(),
-        amount: input.amount,
+        amount,
         currency: debit.currency,
         reference: input.reference ?? null,
       },
       TransferStatus.CREATED,
-      [input.debitAccountId, input.creditAccountId, input.amount, input.reference ?? null],
+      [debit.id, input.creditAccountId.toLowerCase(), amount, input.reference ?? null],
       idempotencyKey,
     );
     return this.finish(result);
@@ -127,13 +131,6 @@ export class TransferService {
     idempotencyKey: string,
   ): Promise<TransferRow> {
     const account = await this.ownAccount(input.accountId, "accountId");
-    if (!account.clientId) {
-      throw new AppError("VALIDATION_FAILED", "Outgoing transfers debit client accounts", {
-        fields: [
-          { field: "accountId", rule: "clientAccount", message: "accountId must be a client's account" },
-        ],
-      });
-    }
     const recipient = await this.recipient(input.recipientId);
     if (!recipient || recipient.clientId !== account.clientId) {
       throw new AppError(
@@ -151,7 +148,7 @@ export class TransferService {
         { currency: account.currency },
       );
     }
-    await this.checkAmount(input.amount, account.currency);
+    const amount = await this.checkAmount(input.amount, account.currency);
     const result = await this.createOnce(
       {
         kind: TransferKind.OUTGOING,
@@ -161,12 +158,12 @@ export class TransferService {
         recipientId: recipient.id,
         counterpartyName: recipient.name,
         counterpartyIban: recipient.iban,
-        amount: input.amount,
+        amount,
         currency: account.currency,
         reference: input.reference ?? null,
       },
       TransferStatus.PENDING_CONFIRMATION,
-      [input.accountId, input.recipientId, input.amount, input.reference ?? null],
+      [account.id, recipient.id, amount, input.reference ?? null],
       idempotencyKey,
       async (tx, transferId) => {
         await this.sendCode(tx, transferId, account.clientId!);
@@ -191,17 +188,26 @@ export class TransferService {
   }): Promise<TransferRow> {
     requireSystem(this.caller);
     const currency = input.currency.toUpperCase();
-    await this.checkAmount(input.amount, currency);
+    const amount = await this.checkAmount(input.amount, currency);
     const senderIban = input.senderIban ? normalizeIban(input.senderIban) : null;
     const problem = senderIban && ibanProblem(senderIban);
     if (problem) throw ibanError("senderIban", problem);
     const number = input.accountNumber.replace(/\s/g, "");
-    const account = /^\d{12}$/.test(number)
+    const account = isValidAccountNumber(number)
       ? await this.ledger.accountByNumber(number, this.requestId)
       : null;
     const matched =
       account?.clientId && account.currency === currency && account.status === "ACTIVE" ? account : null;
-    const request = { ...input, currency, senderIban };
+    // Normalised, so a redelivery that spells the same transfer differently is still the same.
+    const request = [
+      input.externalId,
+      number,
+      amount,
+      currency,
+      input.senderName,
+      senderIban,
+      input.reference ?? null,
+    ];
     const key = input.externalId;
     const result = await this.createOnce(
       {
@@ -212,7 +218,7 @@ export class TransferService {
         accountNumber: number,
         counterpartyName: input.senderName,
         counterpartyIban: senderIban,
-        amount: input.amount,
+        amount,
         currency,
         reference: input.reference ?? null,
       },
@@ -344,6 +350,13 @@ export class TransferService {
     return this.repository.transaction(async (tx) => {
       const transfer = await this.lockForChange(tx, transferId);
       this.requireStatus(transfer, TransferKind.OUTGOING, [TransferStatus.PENDING_CONFIRMATION]);
+      if ((await this.repository.countConfirmations(tx, transfer.id)) >= this.config.otp.maxCodes) {
+        throw new AppError(
+          "CONFIRMATION_LIMIT_REACHED",
+          `This transfer has had ${this.config.otp.maxCodes} codes; cancel it and create a new one`,
+          { transferId: transfer.id },
+        );
+      }
       const open = await this.repository.lockLatestConfirmation(tx, transfer.id);
       if (open?.status === ConfirmationStatus.OPEN) {
         await this.repository.updateConfirmation(tx, open.id, {
@@ -550,14 +563,19 @@ export class TransferService {
     return result.transfer;
   }
 
-  /** Which way money to this account number and currency would go (INTERNAL for this bank's accounts). */
+  /** Which way money to this account number and currency would go (INTERNAL for this bank's account numbers). */
   async transferType(recipientAccountNumber: string, currency: string): Promise<TransferType> {
     const number = recipientAccountNumber.replace(/\s/g, "");
-    if (/^\d{12}$/.test(number)) {
-      if (await this.ledger.accountByNumber(number, this.requestId)) return TransferType.INTERNAL;
-      throw new AppError("ACCOUNT_NOT_FOUND", "No account of this bank has this number (and it is no IBAN)", {
-        field: "recipientAccountNumber",
-      });
+    // Recognised by its format alone: asking the ledger would tell anyone which numbers exist.
+    if (ACCOUNT_NUMBER.test(number)) {
+      if (isValidAccountNumber(number)) return TransferType.INTERNAL;
+      throw validationError([
+        {
+          field: "recipientAccountNumber",
+          rule: "accountNumberChecksum",
+          message: "recipientAccountNumber: the check digit does not match: the number has a typing error",
+        },
+      ]);
     }
     const iban = normalizeIban(recipientAccountNumber);
     const problem = ibanProblem(iban);
@@ -728,17 +746,31 @@ export class TransferService {
     return transfer;
   }
 
-  /** An account the caller may debit: its own (front office), or any (system; bank accounts only for system). */
-  private async ownAccount(accountId: string, field: string): Promise<LedgerAccount> {
+  /**
+   * A client account the caller may debit: its own (front office), any client's (system). The
+   * bank's own accounts move money through ledger payments, not transfers.
+   */
+  private async ownAccount(accountId: string, field: string): Promise<LedgerAccount & { clientId: string }> {
     const account = await this.ledger.account(accountId, this.requestId);
     if (!account) throw new AppError("ACCOUNT_NOT_FOUND", `No account ${accountId}`, { field, accountId });
-    if (!account.clientId) requireSystem(this.caller);
-    else requireClientAccess(this.caller, account.clientId);
-    return account;
+    if (!account.clientId) {
+      throw validationError([
+        {
+          field,
+          rule: "clientAccount",
+          message: `${field} must be a client's account, not one of the bank's own`,
+        },
+      ]);
+    }
+    requireClientAccess(this.caller, account.clientId);
+    return { ...account, clientId: account.clientId };
   }
 
-  /** A positive decimal within the currency's exponent, checked before anything is recorded. */
-  private async checkAmount(amount: string, currency: string): Promise<void> {
+  /**
+   * A positive decimal within the currency's exponent, checked before anything is recorded;
+   * answered with as many decimals as the currency has ("40" in EUR is "40.00").
+   */
+  private async checkAmount(amount: string, currency: string): Promise<string> {
     const exponent = (await this.ledger.exponents(this.requestId)).get(currency);
     if (exponent === undefined) {
       throw new AppError("VALIDATION_FAILED", `The bank does not offer ${currency}`, {
@@ -757,6 +789,8 @@ export class TransferService {
         },
       ]);
     }
+    const [units, fraction = ""] = amount.split(".");
+    return exponent ? `${units}.${fraction.padEnd(exponent, "0")}` : units;
   }
 
   // Recipients

@@ -1,7 +1,7 @@
 /** Accounts: opening, numbers, balances, ordering, closing, aggregates, statements, and who sees what. */
 import { randomUUID } from "node:crypto";
 import { Client as PgClient } from "pg";
-import { isValidAccountNumber } from "../../subgraphs/ledger/domain/account-number";
+import { isValidAccountNumber } from "../../common/account-number";
 import {
   ACCOUNT_FIELDS,
   balance,

@@ -77,6 +77,23 @@ describe("incoming transfers", () => {
     expect(payments).toHaveLength(1);
   });
 
+  it("When a redelivery spells the same transfer differently, then it is still the same transfer", async () => {
+    const account = await openAccount(stack);
+    const input = delivery(account.number, "40");
+    const first = await stack.graphql(RECEIVE, { input: { ...input, reference: null } });
+    expect(first.data!.receiveIncomingTransfer.amount).toBe("40.00");
+    const again = await stack.graphql(RECEIVE, {
+      input: {
+        ...input,
+        amount: "40.00",
+        reference: undefined,
+        accountNumber: ` ${account.number.slice(0, 6)} ${account.number.slice(6)}`,
+      },
+    });
+    expect(again.data!.receiveIncomingTransfer.id).toBe(first.data!.receiveIncomingTransfer.id);
+    expect(await balance(stack, account.id)).toMatchObject({ posted: "40.00" });
+  });
+
   it("When the external id comes again with other details, then it is refused and nothing moves", async () => {
     const account = await openAccount(stack);
     const input = delivery(account.number, "5.00");

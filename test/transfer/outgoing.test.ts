@@ -302,6 +302,25 @@ describe("outgoing transfers", () => {
       expect(ok.data!.confirmTransfer.status).toBe("PROCESSING");
     });
 
+    it("When five codes were sent, then a sixth is refused: resending cannot buy unlimited guesses", async () => {
+      const { token, transfer } = await pendingTransfer();
+      for (let i = 0; i < 4; i++) {
+        const resent = await stack.graphql(RESEND, { id: transfer.id }, { token });
+        expect(resent.errors).toBeUndefined();
+      }
+      const sixth = await stack.graphql(RESEND, { id: transfer.id }, { token });
+      expect(sixth.errors![0].extensions).toMatchObject({
+        code: "CONFIRMATION_LIMIT_REACHED",
+        transferId: transfer.id,
+      });
+      const ok = await stack.graphql(
+        CONFIRM,
+        { id: transfer.id, code: await sentCode(stack, transfer.id) },
+        { token },
+      );
+      expect(ok.data!.confirmTransfer.status).toBe("PROCESSING");
+    });
+
     it("When a confirmation is created, then it expires five minutes later by default", async () => {
       const { transfer } = await pendingTransfer();
       const [row] = await sql(
@@ -385,6 +404,19 @@ describe("outgoing transfers", () => {
       expect(recorded).toHaveLength(0);
     });
 
+    it("When a system caller debits one of the bank's own accounts, then it is refused: those move by ledger payments", async () => {
+      const recipientOwner = await openAccount(stack);
+      const recipientId = await addRecipient(stack, recipientOwner.clientId);
+      const result = await stack.graphql(CREATE_OUTGOING, {
+        input: { accountId: await settlementAccountId(stack), recipientId, amount: "1.00" },
+        key: key(),
+      });
+      expect(result.errors![0].extensions).toMatchObject({
+        code: "VALIDATION_FAILED",
+        fields: [expect.objectContaining({ field: "accountId", rule: "clientAccount" })],
+      });
+    });
+
     it("When a customer calls an operator action, then it is FORBIDDEN", async () => {
       const { token, transfer } = await pendingTransfer();
       const result = await stack.graphql(
@@ -418,6 +450,16 @@ describe("outgoing transfers", () => {
     const bad = await stack.graphql(
       `{ transferType(recipientAccountNumber: "DE88370400440532013000", currency: "EUR") }`,
     );
+    const typo = await stack.graphql(
+      `query($n: String!) { transferType(recipientAccountNumber: $n, currency: "EUR") }`,
+      {
+        n: `${account.number.slice(0, 11)}${(Number(account.number[11]) + 1) % 10}`,
+      },
+    );
+    expect(typo.errors![0].extensions).toMatchObject({
+      code: "VALIDATION_FAILED",
+      fields: [expect.objectContaining({ field: "recipientAccountNumber", rule: "accountNumberChecksum" })],
+    });
     expect(bad.errors![0].extensions).toMatchObject({
       code: "VALIDATION_FAILED",
       fields: [expect.objectContaining({ field: "recipientAccountNumber", rule: "ibanChecksum" })],

@@ -1,8 +1,4 @@
-import {
-  accountNumberFromSerial,
-  isValidAccountNumber,
-  luhnCheckDigit,
-} from "../../subgraphs/ledger/domain/account-number";
+import { accountNumberFromSerial, isValidAccountNumber, luhnCheckDigit } from "../../common/account-number";
 import { AccountStatus, assertAccountStatusChange } from "../../subgraphs/ledger/domain/account-status";
 import { formatAmount, MAX_MINOR_UNITS, parseAmount } from "../../subgraphs/ledger/domain/money";
 import { PAYMENT_TRANSITIONS, PaymentStatus } from "../../subgraphs/ledger/domain/payment-status";

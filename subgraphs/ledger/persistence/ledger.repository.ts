@@ -7,7 +7,7 @@ import { type DataSource, In } from "typeorm";
 import { keysetPage } from "../../../common/db/data-source";
 import { AppError, type ErrorCode } from "../../../common/errors";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
-import { accountNumberFromSerial } from "../domain/account-number";
+import { accountNumberFromSerial } from "../../../common/account-number";
 import {
   type AccountKind,
   type AccountStatus,

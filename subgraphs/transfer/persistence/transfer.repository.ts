@@ -317,14 +317,19 @@ export class TransferRepository {
     return tx.findOneByOrFail(ConfirmationRow, { id: row.id });
   }
 
-  /** The transfer's newest confirmation (open or not), locked for the rest of `tx`. */
+  async countConfirmations(tx: EntityManager, transferId: string): Promise<number> {
+    return tx.getRepository(ConfirmationRow).countBy({ transferId });
+  }
+
+  /** The transfer's open confirmation, else its newest one, locked for the rest of `tx`. */
   async lockLatestConfirmation(tx: EntityManager, transferId: string): Promise<ConfirmationRow | null> {
     return tx
       .getRepository(ConfirmationRow)
       .createQueryBuilder("c")
       .setLock("pessimistic_write")
       .where("c.transfer_id = :transferId", { transferId })
-      .orderBy("c.created_at", "DESC")
+      .orderBy("c.status = 'OPEN'", "DESC")
+      .addOrderBy("c.created_at", "DESC")
       .addOrderBy("c.id", "DESC")
       .limit(1)
       .getOne();
@@ -343,6 +348,7 @@ export class TransferRepository {
       .distinctOn(["c.transfer_id"])
       .where("c.transfer_id IN (:...valid)", { valid })
       .orderBy("c.transfer_id")
+      .addOrderBy("c.status = 'OPEN'", "DESC")
       .addOrderBy("c.created_at", "DESC")
       .addOrderBy("c.id", "DESC")
       .getMany();

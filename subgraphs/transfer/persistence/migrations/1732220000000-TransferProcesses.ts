@@ -53,6 +53,9 @@ export class TransferProcesses1732220000000 implements MigrationInterface {
     await db.query(
       `CREATE UNIQUE INDEX confirmation_open_per_transfer ON transfer.confirmation (transfer_id) WHERE status = 'OPEN'`,
     );
+    await db.query(
+      `CREATE INDEX confirmation_transfer_idx ON transfer.confirmation (transfer_id, created_at)`,
+    );
     await db.query(`
       CREATE TABLE transfer.notification_outbox (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -1,7 +1,8 @@
 /**
- * Account numbers: 12 digits, an 11-digit serial from a database sequence followed by a
- * Luhn check digit (`00000000001` -> `000000000018`). Twelve digits never look like a UUID,
- * which is how `/Accounts/{id}` and `/Accounts/{accountNumber}` are told apart.
+ * This bank's account numbers (the ledger issues them; transfers recognise them): 12 digits,
+ * an 11-digit serial from a database sequence followed by a Luhn check digit
+ * (`00000000001` -> `000000000018`). Twelve digits never look like a UUID, which is how
+ * `/Accounts/{id}` and `/Accounts/{accountNumber}` are told apart.
  */
 export const ACCOUNT_NUMBER = /^\d{12}$/;
 
