@@ -140,22 +140,25 @@ export class TransferEngine {
 
   /**
    * One round of the background worker: claims up to `limit` due transfers (SKIP LOCKED, so
-   * other instances claim others) and runs each as far as it goes. Returns how many it ran.
+   * other instances claim others) and runs them side by side, each as far as it goes (a slow
+   * rail answer holds up only its own transfer). Returns how many it claimed.
    */
   async runDue(subject: string, limit: number): Promise<number> {
     const lease = this.newLease();
     const claimed = await this.repository.claimDue(RUNNABLE_STATUSES, lease, limit);
-    for (const transfer of claimed) {
-      const requestId = `worker-${randomUUID()}`;
-      try {
-        await this.runClaimed(transfer, lease, { subject, requestId });
-      } catch (error) {
-        log.warn(
-          { transferId: transfer.id, status: transfer.status, err: error, requestId },
-          "transfer step failed; will retry",
-        );
-      }
-    }
+    await Promise.all(
+      claimed.map(async (transfer) => {
+        const requestId = `worker-${randomUUID()}`;
+        try {
+          await this.runClaimed(transfer, lease, { subject, requestId });
+        } catch (error) {
+          log.warn(
+            { transferId: transfer.id, status: transfer.status, err: error, requestId },
+            "transfer step failed; will retry",
+          );
+        }
+      }),
+    );
     return claimed.length;
   }
 }
