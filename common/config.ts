@@ -21,6 +21,8 @@ export interface Config {
   };
   auth: AuthConfig;
   transfers: TransferConfig;
+  /** graphql-ws at the gateway (and the transfer subgraph): limits and keep-alive. */
+  subscriptions: { maxConnections: number; maxPerConnection: number; keepAliveMs: number };
 }
 
 export interface TransferConfig {
@@ -194,6 +196,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             clientSecret: env.SERVICE_CLIENT_SECRET || "",
           }
         : undefined,
+    },
+    subscriptions: {
+      maxConnections: bounded(env.WS_MAX_CONNECTIONS, 20_000, "WS_MAX_CONNECTIONS", 1, 1_000_000),
+      maxPerConnection: bounded(
+        env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        20,
+        "WS_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        1,
+        1000,
+      ),
+      keepAliveMs: bounded(env.WS_KEEPALIVE_MS, 12_000, "WS_KEEPALIVE_MS", 100, 600_000),
     },
     transfers: {
       otp: {
