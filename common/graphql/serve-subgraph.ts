@@ -5,6 +5,10 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
+import { CloseCode } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { Caller } from "../auth/caller";
 import type { TokenVerifier } from "../auth/tokens";
 import { AppError } from "../errors";
 import { graphqlHttpErrorHandler, listen } from "../http";
@@ -31,7 +35,9 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
 
 /**
  * Serves a subgraph at `/graphql` (plus `/health`). Every request must carry a valid
- * bearer token: the subgraph checks it itself rather than trusting the gateway.
+ * bearer token: the subgraph checks it itself rather than trusting the gateway. A schema with
+ * subscriptions is also served over graphql-ws at the same URL, the token in the
+ * `connection_init` payload (`authorization: "Bearer …"`).
  */
 export async function serveSubgraph<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
@@ -68,10 +74,68 @@ export async function serveSubgraph<TContext extends RequestContext>(
     graphqlHttpErrorHandler,
   );
 
+  const subscriptions = options.schema.getSubscriptionType()
+    ? serveSubscriptions(httpServer, options)
+    : undefined;
   const port = await listen(httpServer, options.port, options.host);
   return {
     port,
     url: `http://localhost:${port}/graphql`,
-    stop: () => apollo.stop(),
+    stop: async () => {
+      // Open subscriptions complete and their sockets close (1001) before HTTP drains.
+      await subscriptions?.dispose();
+      await apollo.stop();
+    },
   };
+}
+
+/** graphql-ws on the subgraph's own `/graphql`: each subscription gets a request context of its own. */
+function serveSubscriptions<TContext extends RequestContext>(
+  httpServer: http.Server,
+  options: SubgraphServerOptions<TContext>,
+) {
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const server = useServer<Record<string, unknown> | undefined, { caller?: Caller }>(
+    {
+      schema: options.schema,
+      onConnect: async (ctx) => {
+        const header = connectionAuthorization(ctx.connectionParams);
+        if (!header) {
+          ctx.extra.socket.close(
+            CloseCode.Unauthorized,
+            "Unauthorized: connection_init needs a bearer token",
+          );
+          return false;
+        }
+        try {
+          ctx.extra.caller = await options.verifier.callerFromHeader(header);
+          return true;
+        } catch {
+          return false; // 4403 Forbidden
+        }
+      },
+      context: (ctx) =>
+        options.createContext({ caller: ctx.extra.caller!, requestId: requestIdFrom(undefined) }),
+      // The same error shapes as over HTTP: codes and public details, internals masked.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) }
+          : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+    },
+    wsServer,
+  );
+  return {
+    dispose: async () => {
+      await server.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
+
+/** The bearer token of a graphql-ws `connection_init` payload: `authorization` or `token`. */
+export function connectionAuthorization(params: Record<string, unknown> | undefined): string | undefined {
+  if (typeof params?.authorization === "string" && params.authorization) return params.authorization;
+  if (typeof params?.token === "string" && params.token) return `Bearer ${params.token}`;
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { createPubSub } from "@graphql-yoga/subscription";
 import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
 import { PageInfo } from "../../common/graphql/pagination";
@@ -8,6 +9,7 @@ import {
   AccountTransfersResolver,
   ClientTransfersResolver,
   TransferResolver,
+  TransferStatusEventResolver,
 } from "./graphql/transfer.resolver";
 import { registerTransferEnums } from "./graphql/transfer.types";
 
@@ -24,8 +26,16 @@ export function buildTransferSchema(): Promise<GraphQLSchema> {
   registerTransferEnums();
   return buildFederatedSchema(
     {
-      resolvers: [RecipientResolver, TransferResolver, AccountTransfersResolver, ClientTransfersResolver],
+      resolvers: [
+        RecipientResolver,
+        TransferResolver,
+        TransferStatusEventResolver,
+        AccountTransfersResolver,
+        ClientTransfersResolver,
+      ],
       orphanedTypes: [PageInfo],
+      // type-graphql insists on one; the status subscription brings its own source (`subscribe`).
+      pubSub: createPubSub(),
     },
     referenceResolvers,
   );

@@ -10,6 +10,7 @@ import { TransferEngine } from "./process/engine";
 import { startTransferWorker, type TransferWorker } from "./process/worker";
 import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
 import { buildTransferSchema } from "./schema";
+import { TransferEventHub } from "./events/event-hub";
 import { TransferService } from "./transfer.service";
 
 export interface TransferSubgraph extends Subgraph {
@@ -17,6 +18,8 @@ export interface TransferSubgraph extends Subgraph {
   engine: TransferEngine;
   repository: TransferRepository;
   rail: PaymentRail;
+  /** Open status subscriptions in this process: `events.size`. */
+  events: TransferEventHub;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function startTransferSubgraph(
 ): Promise<TransferSubgraph> {
   // The orchestrator's own credential for the ledger, never the end user's token.
   const ledger = new LedgerClient(ledgerUrl, serviceTokenSource(config.auth, "transfer-orchestrator"));
+  const events = new TransferEventHub();
   let engine: TransferEngine | undefined;
   let repository: TransferRepository | undefined;
   let worker: TransferWorker | undefined;
@@ -40,6 +44,7 @@ export async function startTransferSubgraph(
     listen: config.subgraphs.transfer,
     buildSchema: buildTransferSchema,
     prepare: async (dataSource) => {
+      await events.start(databaseUrl);
       const transfers = new TransferRepository(dataSource);
       const running = new TransferEngine(transfers, ledger, rail, config.transfers.worker.leaseSeconds);
       engine = running;
@@ -54,6 +59,7 @@ export async function startTransferSubgraph(
           ledger,
           running,
           config.transfers,
+          events,
         ),
       });
     },
@@ -66,9 +72,11 @@ export async function startTransferSubgraph(
     engine: engine!,
     repository: repository!,
     rail,
+    events,
     stop: async () => {
       await worker?.stop();
       await subgraph.stop();
+      await events.stop();
     },
   };
 }

@@ -34,6 +34,8 @@ import type {
 } from "./persistence/transfer.repository";
 import type { RunResult, TransferEngine } from "./process/engine";
 import { FINAL_LEDGER_ERRORS } from "./process/steps";
+import type { EventNotice, TransferEventHub } from "./events/event-hub";
+import { statusStream } from "./events/status-stream";
 
 const IBAN_RULES = {
   format: "an IBAN is a country code, two check digits and up to 30 letters or digits",
@@ -75,6 +77,7 @@ export class TransferService {
     private readonly ledger: LedgerClient,
     private readonly engine: TransferEngine,
     private readonly config: TransferConfig,
+    private readonly events: TransferEventHub,
   ) {}
 
   private get codeSecret(): string {
@@ -610,6 +613,64 @@ export class TransferService {
 
   statusHistory(transferId: string) {
     return this.loaders.eventsByTransferId.load(transferId);
+  }
+
+  /** The transfer as it is now (a subscription reads it again for every event). */
+  async currentTransfer(id: string): Promise<TransferRow | null> {
+    this.loaders.transferById.clear(id);
+    return this.transfer(id);
+  }
+
+  /**
+   * Status changes as they commit, filtered by transfer, client and account. A front-office
+   * caller only ever gets its own client's, whatever it filters on. `afterSequence` (with a
+   * transferId) first replays the events after it.
+   */
+  async statusEvents(filter: {
+    transferId?: string | null;
+    clientId?: string | null;
+    accountId?: string | null;
+    afterSequence?: string | null;
+  }): Promise<AsyncIterable<EventNotice>> {
+    let afterSequence: number | null = null;
+    if (filter.afterSequence != null) {
+      if (!filter.transferId || !/^\d{1,9}$/.test(filter.afterSequence)) {
+        throw validationError([
+          {
+            field: "afterSequence",
+            rule: "sequenceOfTransfer",
+            message: "afterSequence is a transfer's sequence number (0 or more) and needs transferId",
+          },
+        ]);
+      }
+      afterSequence = Number(filter.afterSequence);
+    }
+    if (filter.transferId) await this.transfer(filter.transferId); // FORBIDDEN for another client's
+    return statusStream(this.events, this.repository, {
+      transferId: filter.transferId?.toLowerCase(),
+      clientId: this.caller.kind === "client" ? this.caller.clientId : filter.clientId?.toLowerCase(),
+      accountId: filter.accountId?.toLowerCase(),
+      afterSequence,
+    });
+  }
+
+  /** One status change as a query (front office: its own transfers); the gateway enriches events with it. */
+  async statusEvent(transferId: string, sequence: number): Promise<EventNotice | null> {
+    const transfer = await this.transfer(transferId);
+    const event = transfer && (await this.repository.event(transfer.id, sequence));
+    if (!transfer || !event) return null;
+    return {
+      transferId: transfer.id,
+      sequence: event.sequence,
+      clientId: transfer.clientId,
+      accountId: transfer.accountId,
+      counterAccountId: transfer.counterAccountId,
+      from: event.from,
+      to: event.to,
+      reason: event.reason,
+      changedBy: event.changedBy,
+      changedAt: event.changedAt.toISOString(),
+    };
   }
 
   // Shared steps

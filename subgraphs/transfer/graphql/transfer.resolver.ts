@@ -1,4 +1,4 @@
-import { IsISO4217CurrencyCode, IsUUID, Matches } from "class-validator";
+import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches } from "class-validator";
 import {
   Arg,
   Args,
@@ -9,8 +9,10 @@ import {
   ID,
   Mutation,
   Query,
+  Int,
   Resolver,
   Root,
+  Subscription,
 } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
 import { PageArgs } from "../../../common/graphql/pagination";
@@ -32,7 +34,9 @@ import {
   Transfer,
   TransferConnection,
   TransferEvent,
+  TransferStatusEvent,
 } from "./transfer.types";
+import type { EventNotice } from "../events/event-hub";
 import { Recipient } from "./types";
 
 @ArgsType()
@@ -308,5 +312,74 @@ export class ClientTransfersResolver {
   @FieldResolver(() => TransferConnection, { description: "The client's transfers." })
   transfers(@Root() client: Client, @Args() { first, after }: PageArgs, @Ctx() ctx: TransferContext) {
     return ctx.transfers.transfers({ clientId: client.id }, first, after);
+  }
+}
+
+@ArgsType()
+class StatusChangedArgs {
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() transferId?: string | null;
+  @Field(() => ID, { nullable: true, description: "Front office: always its own client." })
+  @IsOptional()
+  @IsUUID()
+  clientId?: string | null;
+  @Field(() => ID, { nullable: true, description: "Debited or credited." })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "With transferId: first the events after this sequence number, then live ones (no gap, no duplicate).",
+  })
+  afterSequence?: string | null;
+}
+
+function toStatusEvent(notice: EventNotice): TransferStatusEvent {
+  return {
+    transferId: notice.transferId,
+    sequence: notice.sequence,
+    previousStatus: notice.from as TransferStatusEvent["previousStatus"],
+    status: notice.to as TransferStatusEvent["status"],
+    changedAt: new Date(notice.changedAt),
+    reason: notice.reason,
+    changedBy: notice.changedBy,
+  };
+}
+
+/** Status changes: live over graphql-ws, and one by one as a query (which the gateway uses to enrich events). */
+@Resolver(() => TransferStatusEvent)
+export class TransferStatusEventResolver {
+  @Subscription(() => TransferStatusEvent, {
+    description:
+      "Status changes as they commit, in order per transfer. Filters combine; a front-office caller only gets its own client's.",
+    subscribe: ({ args, context }) =>
+      (context as TransferContext).transfers.statusEvents(args as StatusChangedArgs),
+  })
+  transferStatusChanged(
+    @Root() notice: EventNotice,
+    @Args() _filter: StatusChangedArgs,
+  ): TransferStatusEvent {
+    return toStatusEvent(notice);
+  }
+
+  @Query(() => TransferStatusEvent, {
+    nullable: true,
+    description:
+      "One status change (front office: its own transfers); the gateway resolves subscription events with it.",
+  })
+  async transferStatusEvent(
+    @Arg("transferId", () => ID) transferId: string,
+    @Arg("sequence", () => Int) sequence: number,
+    @Ctx() ctx: TransferContext,
+  ): Promise<TransferStatusEvent | null> {
+    const notice = await ctx.transfers.statusEvent(transferId, sequence);
+    return notice && toStatusEvent(notice);
+  }
+
+  @FieldResolver(() => Transfer, {
+    description: "The transfer as it is now (resolved again for every event).",
+  })
+  async transfer(@Root() event: TransferStatusEvent, @Ctx() ctx: TransferContext) {
+    return ctx.transfers.currentTransfer(event.transferId);
   }
 }

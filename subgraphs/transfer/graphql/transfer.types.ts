@@ -177,3 +177,16 @@ export class FxQuote {
   @Field(() => Int) spreadBps!: number;
   @Field() expiresAt!: Date;
 }
+
+@ObjectType({ description: "A transfer's status change, as it committed." })
+export class TransferStatusEvent {
+  @Field(() => ID) transferId!: string;
+  @Field(() => Int, { description: "The transfer's history sequence: 1, 2, 3 ... with no gap." })
+  sequence!: number;
+  @Field(() => TransferStatus, { nullable: true, description: "Null for the first event." })
+  previousStatus!: TransferStatus | null;
+  @Field(() => TransferStatus) status!: TransferStatus;
+  @Field() changedAt!: Date;
+  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field({ description: "Who or what caused it (a token subject)." }) changedBy!: string;
+}

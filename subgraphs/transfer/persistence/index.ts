@@ -2,6 +2,7 @@ import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRo
 import { CreateTransferSchema1732190000000 } from "./migrations/1732190000000-CreateTransferSchema";
 import { CreateTransfers1732200000000 } from "./migrations/1732200000000-CreateTransfers";
 import { TransferProcesses1732220000000 } from "./migrations/1732220000000-TransferProcesses";
+import { TransferEventNotify1732230000000 } from "./migrations/1732230000000-TransferEventNotify";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const TRANSFER_SCHEMA = "transfer";
@@ -11,4 +12,5 @@ export const transferMigrations = [
   CreateTransferSchema1732190000000,
   CreateTransfers1732200000000,
   TransferProcesses1732220000000,
+  TransferEventNotify1732230000000,
 ];

@@ -417,6 +417,61 @@ export class TransferRepository {
       .find({ where: { transferId: In(valid) }, order: { transferId: "ASC", sequence: "ASC" } });
   }
 
+  /** A transfer's events after `sequence`, with the transfer's current owner, if it passes `filter`. */
+  async eventsAfter(
+    transferId: string,
+    sequence: number,
+    filter: { clientId?: string | null; accountId?: string | null },
+  ) {
+    return this.eventsWithOwner({ ...filter, transferId }, "e.sequence > :sequence", { sequence });
+  }
+
+  /** Events since `since` of the transfers `filter` names (a catch-up after a lost connection). */
+  async eventsSince(
+    filter: { transferId?: string | null; clientId?: string | null; accountId?: string | null },
+    since: Date,
+  ) {
+    return this.eventsWithOwner(filter, "e.changed_at >= :since", { since });
+  }
+
+  async event(transferId: string, sequence: number): Promise<TransferEventRow | null> {
+    if (!isUuid(transferId)) return null;
+    return this.db.getRepository(TransferEventRow).findOneBy({ transferId, sequence });
+  }
+
+  private async eventsWithOwner(
+    filter: { transferId?: string | null; clientId?: string | null; accountId?: string | null },
+    condition: string,
+    parameters: Record<string, unknown>,
+  ) {
+    if (filter.transferId && !isUuid(filter.transferId)) return [];
+    const query = this.db
+      .getRepository(TransferEventRow)
+      .createQueryBuilder("e")
+      .innerJoin(TransferRow, "t", "t.id = e.transfer_id")
+      .addSelect(["t.client_id", "t.account_id", "t.counter_account_id"])
+      .where(condition, parameters)
+      .orderBy("e.id");
+    if (filter.transferId) query.andWhere("e.transfer_id = :transferId", { transferId: filter.transferId });
+    if (filter.clientId) query.andWhere("t.client_id = :clientId", { clientId: filter.clientId });
+    if (filter.accountId) {
+      query.andWhere("(t.account_id = :accountId OR t.counter_account_id = :accountId)", {
+        accountId: filter.accountId,
+      });
+    }
+    const { entities, raw } = await query.getRawAndEntities<{
+      t_client_id: string | null;
+      t_account_id: string | null;
+      t_counter_account_id: string | null;
+    }>();
+    return entities.map((event, i) => ({
+      ...event,
+      clientId: raw[i].t_client_id,
+      accountId: raw[i].t_account_id,
+      counterAccountId: raw[i].t_counter_account_id,
+    }));
+  }
+
   async listTransfers(filter: TransferFilter, size: number, after?: KeysetPosition) {
     const query = this.db.getRepository(TransferRow).createQueryBuilder("t");
     if (filter.kind) query.andWhere("t.kind = :kind", { kind: filter.kind });
