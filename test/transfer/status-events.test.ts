@@ -166,6 +166,33 @@ describe("transfer status events at the subgraph", () => {
     expect(fromStart.events.map((e) => e.sequence)).toEqual([1, 2, 3]);
   });
 
+  it("When the subgraph's LISTEN connection drops, then events committed meanwhile still arrive, once", async () => {
+    const { id } = await internalTransfer();
+    const watcher = subscribe({ transferId: id });
+    await watcher.ready;
+    await settle();
+    await sql(
+      stack,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'listen:transfer_events' AND datname = current_database()`,
+    );
+    // Committed while nobody listens.
+    await sql(
+      stack,
+      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, changed_by) VALUES ($1, 3, 'COMPLETED', 'COMPLETED', 'probe')`,
+      [id],
+    );
+    await watcher.until(1, 10_000);
+    await sql(
+      stack,
+      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, changed_by) VALUES ($1, 4, 'COMPLETED', 'COMPLETED', 'probe')`,
+      [id],
+    );
+    await watcher.until(2);
+    await settle();
+    expect(watcher.events.map((e) => e.sequence)).toEqual([3, 4]);
+  });
+
   it("When afterSequence comes without a transfer, then the rule is named", async () => {
     const watcher = subscribe({ afterSequence: "3" });
     await settle();

@@ -59,7 +59,8 @@ export function statusStream(
   filter: StreamFilter,
 ): AsyncQueue<EventNotice> {
   const lastSeen = new Map<string, number>();
-  let lastDeliveredAt = new Date();
+  const subscribedAt = Date.now();
+  let lastDeliveredAt = subscribedAt;
   let held: EventNotice[] | null = [];
 
   const deliver = (notice: EventNotice): void => {
@@ -67,7 +68,7 @@ export function statusStream(
     lastSeen.delete(notice.transferId);
     lastSeen.set(notice.transferId, notice.sequence);
     if (lastSeen.size > REMEMBERED_TRANSFERS) lastSeen.delete(lastSeen.keys().next().value!);
-    lastDeliveredAt = new Date(notice.changedAt);
+    lastDeliveredAt = Date.parse(notice.changedAt);
     queue.push(notice);
   };
 
@@ -91,9 +92,13 @@ export function statusStream(
       if (held) held.push(notice);
       else deliver(notice);
     },
+    // What changed since shortly before the last delivered event (never before the subscription began).
     onReconnect: () =>
       void catchUp(() =>
-        repository.eventsSince(filter, new Date(lastDeliveredAt.getTime() - CATCH_UP_MARGIN_MS)),
+        repository.eventsSince(
+          filter,
+          new Date(Math.max(subscribedAt, lastDeliveredAt - CATCH_UP_MARGIN_MS)),
+        ),
       ),
   });
   const queue = new AsyncQueue<EventNotice>(unsubscribe);
