@@ -146,6 +146,16 @@ export const ERROR_CODES = {
     description:
       "The ledger could not be reached; the transfer is kept where it stopped and can be continued.",
   },
+  TOO_MANY_SUBSCRIPTIONS: {
+    status: 429,
+    description:
+      "The connection already holds WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations; complete one or open another connection.",
+  },
+  SUBSCRIPTION_INTERRUPTED: {
+    status: 503,
+    description:
+      "The gateway ended or refused the subscription: the transfer subgraph's stream was lost, the subscriber fell too far behind, or the gateway is stopping. Subscribe again (with afterSequence to resume one transfer without a gap).",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is larger than REST_BODY_LIMIT." },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

@@ -4,7 +4,7 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from "@apollo/gateway";
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError } from "graphql";
+import { GraphQLError, Kind, parse } from "graphql";
 import { statusOf } from "../common/errors";
 import type { GatewayContext } from "./context";
 
@@ -52,6 +52,49 @@ export function createGateway(supergraphSdl: string, subgraphUrls: Record<string
     buildService: ({ name, url }) => new ForwardingDataSource({ url: subgraphUrls[name] ?? url }),
   });
 }
+
+/**
+ * Every subgraph's GraphQL URL: the one written in the supergraph (`@join__graph`), or its
+ * override. The subscription relay reaches a subgraph's graphql-ws endpoint through it.
+ */
+export function subgraphUrlsOf(
+  supergraphSdl: string,
+  overrides: Record<string, string>,
+): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== "join__Graph") continue;
+    for (const value of definition.values ?? []) {
+      const graph = value.directives?.find((d) => d.name.value === "join__graph");
+      const arg = (name: string) => {
+        const found = graph?.arguments?.find((a) => a.name.value === name)?.value;
+        return found?.kind === Kind.STRING ? found.value : undefined;
+      };
+      const name = arg("name");
+      const url = arg("url");
+      if (name && url) urls[name] = url;
+    }
+  }
+  return { ...urls, ...overrides };
+}
+
+/**
+ * @apollo/gateway cannot execute a subscription and answers 500. Over HTTP it is the caller's
+ * mistake: answer 400 and say where subscriptions are served.
+ */
+export const subscriptionOverHttpPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation !== "subscription") return;
+        throw new GraphQLError(
+          "Subscriptions are served over WebSocket: connect to this same URL with graphql-ws (protocol graphql-transport-ws)",
+          { extensions: { code: "BAD_REQUEST", http: { status: 400 } } },
+        );
+      },
+    };
+  },
+};
 
 /**
  * GraphQL answers 200 even with errors, but a request refused as a whole for who the

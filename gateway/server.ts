@@ -22,15 +22,19 @@ import { projectRoot } from "../common/paths";
 import { requestIdFrom } from "../common/request-id";
 import type { GatewayContext } from "./context";
 import { docsRouter } from "./docs";
-import { authStatusPlugin, createGateway } from "./gateway";
+import { authStatusPlugin, createGateway, subgraphUrlsOf, subscriptionOverHttpPlugin } from "./gateway";
 import { buildOpenApiDocument } from "./rest/openapi";
 import { createRestRouter, styleOf } from "./rest/router";
 import { restComponentSchemas, restRoutes } from "./rest/routes";
 import { sendError } from "./rest/responses";
+import type { ExecuteOperation } from "./subscriptions/relay";
+import { type SubscriptionServer, serveSubscriptions } from "./subscriptions/server";
 
 export interface GatewayServer extends RunningServer {
   /** Base URL without a path, e.g. http://localhost:4000 */
   baseUrl: string;
+  /** graphql-ws at the same URL: what it holds (`stats()`). */
+  subscriptions: Pick<SubscriptionServer, "stats">;
 }
 
 export interface GatewayOptions {
@@ -61,7 +65,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     includeStacktraceInErrorResponses: false,
     // Signals are handled once, for the whole process, in common/process.ts (stop order matters).
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), authStatusPlugin],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      authStatusPlugin,
+      subscriptionOverHttpPlugin,
+    ],
   });
   await apollo.start();
   const schema = () => {
@@ -69,6 +77,25 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     return apiSchema;
   };
   const verifier = new TokenVerifier(config.auth);
+  const execute: ExecuteOperation = async (request, contextValue) => {
+    const response = await apollo.executeOperation(request, { contextValue });
+    if (response.body.kind !== "single") throw new Error("incremental delivery is not used by the gateway");
+    return response.body.singleResult;
+  };
+  const subgraphUrls = subgraphUrlsOf(supergraphSdl, options.subgraphUrls);
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    path: "/graphql",
+    limits: config.subscriptions,
+    verifier,
+    schema,
+    execute,
+    subgraphUrl: (name) => {
+      const url = subgraphUrls[name];
+      if (!url) throw new Error(`the supergraph names no subgraph "${name}"`);
+      return url;
+    },
+  });
 
   app.get("/health", (_req, res) => {
     res.json({ status: "ok" });
@@ -100,14 +127,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       verifier,
       schema,
       bodyLimit: config.gateway.restBodyLimit,
-      execute: async (query, variables, contextValue) => {
-        const response = await apollo.executeOperation({ query, variables }, { contextValue });
-        if (response.body.kind !== "single")
-          throw new Error("incremental delivery is not used by REST routes");
-        return response.body.singleResult as Awaited<
-          ReturnType<Parameters<typeof createRestRouter>[0]["execute"]>
-        >;
-      },
+      execute: (query, variables, contextValue) =>
+        execute({ query, operationName: undefined, variables }, contextValue),
     }),
   );
   app.use((req: Request, res: Response) => {
@@ -136,6 +157,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     port,
     baseUrl: `http://localhost:${port}`,
     url: `http://localhost:${port}/graphql`,
-    stop: () => apollo.stop(),
+    subscriptions: { stats: subscriptions.stats },
+    // Sockets first: an open WebSocket would hold the HTTP server's close until it is forced.
+    stop: async () => {
+      await subscriptions.stop();
+      await apollo.stop();
+    },
   };
 }

@@ -1,0 +1,25 @@
+/**
+ * The subscription fields the gateway relays. Each is opened at the subgraph that owns it,
+ * selecting only the event's key; every event is then answered by a query field that takes
+ * that key, through the whole supergraph.
+ */
+export interface RelayedField {
+  /** The subgraph that serves the subscription over graphql-ws at its GraphQL URL. */
+  subgraph: string;
+  /** The Query field that answers one event; its arguments are named like the `key` fields. */
+  eventQuery: string;
+  /** The event's fields that identify it: the only ones selected upstream. */
+  key: readonly string[];
+  /** The argument asking for missed events first: such a subscription is never shared. */
+  resumeArgument: string;
+}
+
+/** Subscription field name -> how it is relayed. */
+export const RELAYED_FIELDS: Readonly<Record<string, RelayedField>> = {
+  transferStatusChanged: {
+    subgraph: "transfer",
+    eventQuery: "transferStatusEvent",
+    key: ["transferId", "sequence"],
+    resumeArgument: "afterSequence",
+  },
+};

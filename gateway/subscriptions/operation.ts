@@ -1,0 +1,300 @@
+/**
+ * A graphql-ws operation checked against the gateway's API schema, and for a relayed
+ * subscription its two derived documents: what to subscribe to at the owning subgraph
+ * (the event's key only) and the client's operation rewritten as a query for one event.
+ */
+import {
+  type ASTNode,
+  astFromValue,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  type GraphQLField,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  OperationTypeNode,
+  parse,
+  parseType,
+  print,
+  type SelectionNode,
+  type SelectionSetNode,
+  validate,
+  type VariableDefinitionNode,
+  visit,
+} from "graphql";
+import { type RelayedField, RELAYED_FIELDS } from "./fields";
+
+/** A query or mutation: run through the gateway exactly as over HTTP. */
+export interface ExecutedOperation {
+  kind: "execute";
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+}
+
+/** A subscription on a relayed field. */
+export interface RelayedOperation {
+  kind: "relay";
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  field: RelayedField;
+  fieldName: string;
+  fieldDef: GraphQLField<unknown, unknown>;
+  /** The client's field node: its arguments become the upstream subscription's. */
+  fieldNode: FieldNode;
+  /** The client's operation as a query on `field.eventQuery`, same alias, selection, fragments. */
+  eventQuery: {
+    query: string;
+    operationName: string | undefined;
+    /** The client's variables the query still uses (those only in the field's arguments are gone). */
+    variableNames: readonly string[];
+    /** Key field (`transferId`) -> the variable that carries it (`eventTransferId`). */
+    keyVariables: Readonly<Record<string, string>>;
+    /** The result's one root key: the client's alias, or the field name. */
+    responseKey: string;
+  };
+}
+
+export type PreparedOperation = ExecutedOperation | RelayedOperation;
+
+/** A prepared operation with the client's variables bound. */
+export type BoundOperation =
+  | { kind: "execute"; variables: Record<string, unknown> }
+  | {
+      kind: "relay";
+      /** The client's variables used by the event query (raw, as the client sent them). */
+      variables: Record<string, unknown>;
+      /** The subscription document for the owning subgraph, its arguments inlined. */
+      upstreamQuery: string;
+      /** False when the client asked for missed events (`afterSequence`): it gets its own upstream. */
+      shareable: boolean;
+    };
+
+/** Parses and validates once per schema, query and operation name: clients mostly repeat one document. */
+export class OperationCache {
+  private schema: GraphQLSchema | undefined;
+  private readonly entries = new Map<string, PreparedOperation | readonly GraphQLError[]>();
+
+  constructor(private readonly maxEntries = 500) {}
+
+  prepare(
+    schema: GraphQLSchema,
+    query: string,
+    operationName: string | null | undefined,
+  ): PreparedOperation | readonly GraphQLError[] {
+    if (schema !== this.schema) {
+      this.entries.clear();
+      this.schema = schema;
+    }
+    const key = `${operationName ?? ""}\n${query}`;
+    let prepared = this.entries.get(key);
+    if (prepared) return prepared;
+    prepared = prepareOperation(schema, query, operationName);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, prepared);
+    return prepared;
+  }
+}
+
+/** Parses, validates and classifies an operation; errors carry Apollo Server's codes. */
+export function prepareOperation(
+  schema: GraphQLSchema,
+  query: string,
+  operationName: string | null | undefined,
+): PreparedOperation | readonly GraphQLError[] {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    return [withCode(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+  }
+  const invalid = validate(schema, document);
+  if (invalid.length) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
+  const operation = getOperationAST(document, operationName);
+  if (!operation) {
+    return [
+      new GraphQLError(
+        operationName ? `Unknown operation named "${operationName}"` : "Name the operation to run",
+        { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } },
+      ),
+    ];
+  }
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return { kind: "execute", document, operation };
+
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  // Validation leaves one response key at the root, possibly spelled by several mergeable nodes.
+  const fieldNodes = rootFields(operation.selectionSet, fragments);
+  const fieldName = fieldNodes[0].name.value;
+  const field = RELAYED_FIELDS[fieldName];
+  const fieldDef = schema.getSubscriptionType()?.getFields()[fieldName];
+  const eventField = field && schema.getQueryType()?.getFields()[field.eventQuery];
+  if (!field || !fieldDef || !eventField) {
+    return [
+      new GraphQLError(`The gateway does not relay the subscription field "${fieldName}"`, {
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+      }),
+    ];
+  }
+  return {
+    kind: "relay",
+    document,
+    operation,
+    field,
+    fieldName,
+    fieldDef,
+    fieldNode: fieldNodes[0],
+    eventQuery: eventQuery(operation, fieldNodes, fragments, eventField),
+  };
+}
+
+/** Binds the client's variables: coerces them, and for a relayed subscription builds the upstream document. */
+export function bindVariables(
+  schema: GraphQLSchema,
+  prepared: PreparedOperation,
+  variables: Record<string, unknown> | null | undefined,
+): BoundOperation | readonly GraphQLError[] {
+  const raw = variables ?? {};
+  const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
+  if (coerced.errors) return coerced.errors.map((error) => withCode(error, "BAD_USER_INPUT"));
+  if (prepared.kind === "execute") return { kind: "execute", variables: raw };
+
+  let args: Record<string, unknown>;
+  try {
+    args = getArgumentValues(prepared.fieldDef, prepared.fieldNode, coerced.coerced);
+  } catch (error) {
+    return [withCode(error as GraphQLError, "BAD_USER_INPUT")];
+  }
+  const inlined = prepared.fieldDef.args
+    .filter((arg) => args[arg.name] !== undefined && args[arg.name] !== null)
+    .map((arg) => `${arg.name}: ${print(astFromValue(args[arg.name], arg.type)!)}`);
+  const argumentList = inlined.length ? `(${inlined.join(", ")})` : "";
+  const used = Object.fromEntries(
+    prepared.eventQuery.variableNames.filter((name) => name in raw).map((name) => [name, raw[name]]),
+  );
+  return {
+    kind: "relay",
+    variables: used,
+    upstreamQuery: `subscription { ${prepared.fieldName}${argumentList} { ${prepared.field.key.join(" ")} } }`,
+    shareable:
+      args[prepared.field.resumeArgument] === undefined || args[prepared.field.resumeArgument] === null,
+  };
+}
+
+/** The root fields of a selection set, through inline fragments and fragment spreads. */
+function rootFields(
+  selectionSet: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): FieldNode[] {
+  return selectionSet.selections.flatMap((selection): FieldNode[] => {
+    if (selection.kind === Kind.FIELD) return [selection];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, fragments);
+    const fragment = fragments.get(selection.name.value);
+    return fragment ? rootFields(fragment.selectionSet, fragments) : [];
+  });
+}
+
+/**
+ * The operation as `query Name($clientVars..., $eventTransferId: ID!, $eventSequence: Int!) {
+ * alias: transferStatusEvent(transferId: $eventTransferId, sequence: $eventSequence) { ...selection } }`,
+ * keeping the fragments and variables the selection uses and dropping the rest (unused ones
+ * would fail validation).
+ */
+function eventQuery(
+  operation: OperationDefinitionNode,
+  fieldNodes: readonly FieldNode[],
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  eventField: GraphQLField<unknown, unknown>,
+): RelayedOperation["eventQuery"] {
+  const taken = new Set((operation.variableDefinitions ?? []).map((d) => d.variable.name.value));
+  const keyVariables: Record<string, string> = {};
+  const keyDefinitions: VariableDefinitionNode[] = eventField.args.map((arg) => {
+    let name = `event${arg.name[0].toUpperCase()}${arg.name.slice(1)}`;
+    while (taken.has(name)) name = `_${name}`;
+    taken.add(name);
+    keyVariables[arg.name] = name;
+    return {
+      kind: Kind.VARIABLE_DEFINITION,
+      variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } },
+      type: parseType(String(arg.type)),
+    };
+  });
+  const first = fieldNodes[0];
+  const responseKey = first.alias?.value ?? first.name.value;
+  const selection: SelectionNode = {
+    kind: Kind.FIELD,
+    alias: { kind: Kind.NAME, value: responseKey },
+    name: { kind: Kind.NAME, value: eventField.name },
+    arguments: eventField.args.map((arg) => ({
+      kind: Kind.ARGUMENT,
+      name: { kind: Kind.NAME, value: arg.name },
+      value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: keyVariables[arg.name] } },
+    })),
+    directives: first.directives,
+    selectionSet: {
+      kind: Kind.SELECTION_SET,
+      selections: fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []),
+    },
+  };
+  const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [selection] };
+
+  const usedFragments = new Map<string, FragmentDefinitionNode>();
+  const variableNames = new Set<string>();
+  const collect = (node: ASTNode): void => {
+    visit(node, {
+      Variable: (variable) => void variableNames.add(variable.name.value),
+      FragmentSpread: (spread) => {
+        const fragment = fragments.get(spread.name.value);
+        if (fragment && !usedFragments.has(fragment.name.value)) {
+          usedFragments.set(fragment.name.value, fragment);
+          collect(fragment);
+        }
+      },
+    });
+  };
+  collect(selectionSet);
+  for (const directive of operation.directives ?? []) collect(directive);
+  const clientVariables = (operation.variableDefinitions ?? []).filter((d) =>
+    variableNames.has(d.variable.name.value),
+  );
+
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      {
+        kind: Kind.OPERATION_DEFINITION,
+        operation: OperationTypeNode.QUERY,
+        name: operation.name,
+        directives: operation.directives,
+        variableDefinitions: [...clientVariables, ...keyDefinitions],
+        selectionSet,
+      },
+      ...usedFragments.values(),
+    ],
+  };
+  return {
+    query: print(document),
+    operationName: operation.name?.value,
+    variableNames: clientVariables.map((d) => d.variable.name.value),
+    keyVariables,
+    responseKey,
+  };
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}

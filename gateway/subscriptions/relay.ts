@@ -1,0 +1,234 @@
+/**
+ * The relay: client subscriptions -> upstream subscriptions at the owning subgraph -> one
+ * query through the supergraph per event -> the result to every client that shares it.
+ *
+ * Client subscriptions of one caller token with the same document and variables share one
+ * stream (one upstream subscription, one query per event). One that resumes (`afterSequence`)
+ * has a stream of its own, since what it is owed first is its own.
+ */
+import { randomUUID } from "node:crypto";
+import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
+import type { Caller } from "../../common/auth/caller";
+import { PUBLIC_ERROR_DETAILS } from "../../common/errors";
+import { log } from "../../common/log";
+import type { GatewayContext } from "../context";
+import { subscriptionError, SubscriptionFailure } from "./errors";
+import type { BoundOperation, RelayedOperation } from "./operation";
+import { Subscriber } from "./subscriber";
+import type { UpstreamPool } from "./upstream";
+
+/** Runs one query or mutation through the gateway (Apollo Server's `executeOperation`). */
+export type ExecuteOperation = (
+  request: { query: string; operationName: string | undefined; variables: Record<string, unknown> },
+  context: GatewayContext,
+) => Promise<FormattedExecutionResult>;
+
+/** A client subscription to relay. */
+export interface RelayRequest {
+  caller: Caller;
+  /** The caller's raw JWT: the upstream connection and every event's query use it. */
+  token: string;
+  operation: RelayedOperation;
+  bound: Extract<BoundOperation, { kind: "relay" }>;
+}
+
+/** The streams of one gateway, keyed by what makes subscriptions shareable. */
+export class SubscriptionRelay {
+  private readonly streams = new Map<string, Stream>();
+  private subscriberCount = 0;
+  private ownStreams = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly upstream: UpstreamPool,
+    private readonly execute: ExecuteOperation,
+  ) {}
+
+  /** Joins (or opens) the request's stream; the subscriber leaves it when graphql-ws returns it. */
+  subscribe(request: RelayRequest): Subscriber {
+    if (this.stopped) {
+      const refused = new Subscriber(() => undefined);
+      refused.end(); // completes at once: the gateway is stopping
+      return refused;
+    }
+    const key = request.bound.shareable ? shareKey(request) : `own ${++this.ownStreams}`;
+    let stream = this.streams.get(key);
+    if (!stream) {
+      const opened = new Stream(request, this.upstream, this.execute, () => {
+        if (this.streams.get(key) === opened) this.streams.delete(key);
+      });
+      this.streams.set(key, opened);
+      stream = opened;
+    }
+    const joined = stream;
+    const subscriber = new Subscriber((left) => {
+      this.subscriberCount--;
+      joined.leave(left);
+    });
+    this.subscriberCount++;
+    joined.join(subscriber);
+    return subscriber;
+  }
+
+  /** Client subscriptions being relayed. */
+  subscriptions(): number {
+    return this.subscriberCount;
+  }
+
+  /** Completes every subscription and closes every upstream one (gateway shutdown). */
+  stop(): void {
+    this.stopped = true;
+    for (const stream of [...this.streams.values()]) stream.finish();
+  }
+}
+
+type Outcome = { result: FormattedExecutionResult } | { end: SubscriptionFailure | undefined } | undefined;
+
+/** One upstream subscription and the client subscriptions it feeds. */
+class Stream {
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly release: () => void;
+  private ended = false;
+  /**
+   * The stream's queue: an event's query starts once the previous event was delivered, so
+   * events arrive in order and a later event never shows older data than an earlier one.
+   */
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly request: RelayRequest,
+    upstream: UpstreamPool,
+    private readonly execute: ExecuteOperation,
+    private readonly onEnd: () => void,
+  ) {
+    const { operation, bound, token } = request;
+    this.release = upstream.subscribe(operation.field.subgraph, token, bound.upstreamQuery, {
+      next: (payload) => this.onEvent(payload),
+      error: (error) => this.enqueue(async () => ({ end: upstreamFailure(error, operation.field.subgraph) })),
+      complete: () => this.enqueue(async () => ({ end: undefined })),
+    });
+  }
+
+  join(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
+  }
+
+  leave(subscriber: Subscriber): void {
+    this.subscribers.delete(subscriber);
+    if (!this.ended && this.subscribers.size === 0) this.close();
+  }
+
+  /** Ends every subscriber (completed, or with `failure`) and the upstream subscription. */
+  finish(failure?: SubscriptionFailure): void {
+    if (this.ended) return;
+    this.close();
+    for (const subscriber of [...this.subscribers]) subscriber.end(failure);
+  }
+
+  private close(): void {
+    this.ended = true;
+    this.release();
+    this.onEnd();
+  }
+
+  private onEvent(payload: FormattedExecutionResult<Record<string, unknown>>): void {
+    const { operation } = this.request;
+    const event = payload.data?.[operation.fieldName] as Record<string, unknown> | null | undefined;
+    if (!event) {
+      const errors = publicErrors(payload.errors ?? []);
+      this.enqueue(async () => (errors.length ? { result: { data: null, errors } } : undefined));
+      return;
+    }
+    const { keyVariables } = operation.eventQuery;
+    const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
+    this.enqueue(() => this.resolveEvent(key));
+  }
+
+  /** The client's selection for one event, through the whole supergraph with the caller's identity. */
+  private async resolveEvent(key: Record<string, unknown>): Promise<Outcome> {
+    if (this.ended) return undefined;
+    const { caller, token, operation, bound } = this.request;
+    const { query, operationName, responseKey } = operation.eventQuery;
+    const requestId = randomUUID();
+    const result = await this.execute(
+      { query, operationName, variables: { ...bound.variables, ...key } },
+      { caller, authorization: `Bearer ${token}`, requestId },
+    );
+    // Null without an error: the event is not the caller's to see (the subgraph filtered it upstream already).
+    if (result.data?.[responseKey] == null && !result.errors?.length) return undefined;
+    return { result };
+  }
+
+  private enqueue(work: () => Promise<Outcome>): void {
+    this.tail = this.tail
+      .then(work)
+      .catch((error: unknown): Outcome => {
+        log.error({ err: error }, "relaying a subscription event failed");
+        return {
+          result: {
+            data: null,
+            errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+          },
+        };
+      })
+      .then((outcome) => this.deliver(outcome))
+      .catch((error: unknown) => log.error({ err: error }, "delivering a subscription event failed"));
+  }
+
+  private deliver(outcome: Outcome): void {
+    if (!outcome || this.ended) return;
+    if ("end" in outcome) {
+      this.finish(outcome.end);
+      return;
+    }
+    for (const subscriber of this.subscribers) subscriber.push(outcome.result);
+  }
+}
+
+/** One stream per caller token, event query, variables and upstream arguments. */
+function shareKey({ token, operation, bound }: RelayRequest): string {
+  return [
+    token,
+    operation.eventQuery.operationName ?? "",
+    operation.eventQuery.query,
+    stableJson(bound.variables),
+    bound.upstreamQuery,
+  ].join("\n");
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, nested: unknown) =>
+    nested && typeof nested === "object" && !Array.isArray(nested)
+      ? Object.fromEntries(Object.entries(nested).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : nested,
+  );
+}
+
+/** A subgraph's errors as a client may see them (no internal extensions). */
+function publicErrors(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
+  return errors.map(({ message, path, extensions }) => ({
+    message,
+    ...(path ? { path } : {}),
+    extensions: Object.fromEntries(
+      Object.entries(extensions ?? {}).filter(([key]) => PUBLIC_ERROR_DETAILS.includes(key)),
+    ),
+  }));
+}
+
+/** Why an upstream subscription ended with an error, for the clients it fed. */
+function upstreamFailure(error: unknown, subgraph: string): SubscriptionFailure {
+  if (Array.isArray(error)) return new SubscriptionFailure(publicErrors(error as GraphQLFormattedError[]));
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 4401 || code === 4403) {
+    return new SubscriptionFailure([
+      { message: `The ${subgraph} subgraph refused the token`, extensions: { code: "UNAUTHENTICATED" } },
+    ]);
+  }
+  log.warn({ subgraph, code, err: error instanceof Error ? error : undefined }, "upstream subscription lost");
+  return new SubscriptionFailure([
+    subscriptionError(
+      "SUBSCRIPTION_INTERRUPTED",
+      `The ${subgraph} subgraph's stream was interrupted; subscribe again (afterSequence resumes a transfer without a gap)`,
+    ),
+  ]);
+}

@@ -1,0 +1,299 @@
+/**
+ * graphql-ws (protocol graphql-transport-ws) on the gateway's own HTTP server and path: the
+ * socket's identity, the limits (connections per gateway, operations per connection), one
+ * keep-alive sweep for all sockets, and the graceful stop. Subscriptions go to the relay;
+ * queries and mutations run through the gateway exactly as over HTTP.
+ */
+import { randomUUID } from "node:crypto";
+import type http from "node:http";
+import type { Duplex } from "node:stream";
+import {
+  type FormattedExecutionResult,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
+import type { Context } from "graphql-ws";
+import { type Extra, useServer } from "graphql-ws/use/ws";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Caller } from "../../common/auth/caller";
+import type { TokenVerifier } from "../../common/auth/tokens";
+import type { Config } from "../../common/config";
+import { formatError } from "../../common/graphql/errors";
+import { CLOSE_CODES, SubscriptionFailure } from "./errors";
+import { bindVariables, OperationCache } from "./operation";
+import { type ExecuteOperation, SubscriptionRelay } from "./relay";
+import { UpstreamPool } from "./upstream";
+
+export interface SubscriptionServerOptions {
+  httpServer: http.Server;
+  /** The GraphQL path, shared with HTTP (`/graphql`). */
+  path: string;
+  limits: Config["subscriptions"];
+  verifier: TokenVerifier;
+  /** The gateway's current API schema. */
+  schema(): GraphQLSchema;
+  execute: ExecuteOperation;
+  /** A subgraph's GraphQL (HTTP) URL; its graphql-ws endpoint is the same URL with ws://. */
+  subgraphUrl(subgraph: string): string;
+}
+
+/** What the endpoint holds right now (tests and metrics). */
+export interface SubscriptionStats {
+  /** Client sockets accepted (authenticated or still initialising). */
+  connections: number;
+  /** Client subscriptions being relayed. */
+  subscriptions: number;
+  /** Sockets from the gateway to subgraphs: one per caller token with a subscription. */
+  upstreamConnections: number;
+  /** Subscriptions opened at subgraphs: one per shared stream. */
+  upstreamSubscriptions: number;
+}
+
+export interface SubscriptionServer {
+  stats(): SubscriptionStats;
+  /** Completes every subscription, closes every socket (1001) and every upstream connection. */
+  stop(): Promise<void>;
+}
+
+/** A socket's state: its keep-alive mark and, once `connection_init` passed, who it is. */
+interface Connection {
+  alive: boolean;
+  identity?: { caller: Caller; token: string };
+  context?: Context<ConnectionParams, Extra>;
+  expiry?: NodeJS.Timeout;
+}
+
+type ConnectionParams = { authorization?: unknown; token?: unknown } | undefined;
+
+/** What onSubscribe hands to graphql-ws's `execute`/`subscribe`: the operation, ready to start. */
+interface PreparedStart {
+  start(): Promise<FormattedExecutionResult> | AsyncIterableIterator<FormattedExecutionResult>;
+}
+
+const STOP_WAIT_MS = 1_000;
+/** Largest message a client may send; HTTP bodies have the same limit. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * Serves graphql-ws on `options.httpServer`'s upgrades at `options.path`; other paths answer 404.
+ * Call `stop()` before the HTTP server closes: open sockets would hold its close.
+ */
+export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
+  const { limits, verifier } = options;
+  const upstream = new UpstreamPool(options.subgraphUrl);
+  const relay = new SubscriptionRelay(upstream, options.execute);
+  const operations = new OperationCache();
+  const sockets = new Map<WebSocket, Connection>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  let stopping = false;
+
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: string) => {
+      socket.on("error", () => socket.destroy());
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (new URL(request.url ?? "/", "http://gateway").pathname !== options.path)
+      return refuse("404 Not Found");
+    if (stopping) return refuse("503 Service Unavailable");
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      if (sockets.size >= limits.maxConnections) {
+        ws.on("error", () => ws.terminate()); // graphql-ws never sees this socket to listen for it
+        ws.close(
+          CLOSE_CODES.tooManyConnections,
+          `Too many connections: this gateway accepts ${limits.maxConnections}`,
+        );
+        return;
+      }
+      const connection: Connection = { alive: true };
+      sockets.set(ws, connection);
+      ws.on("pong", () => {
+        connection.alive = true;
+      });
+      ws.once("close", () => {
+        clearTimeout(connection.expiry);
+        sockets.delete(ws);
+      });
+      wss.emit("connection", ws, request);
+    });
+  };
+  options.httpServer.on("upgrade", onUpgrade);
+
+  // One sweep for every socket rather than a timer each: a socket that did not answer the
+  // previous ping is gone (its subscriptions are released with it).
+  const keepAlive = setInterval(() => {
+    for (const [ws, connection] of sockets) {
+      if (!connection.alive) {
+        ws.terminate();
+        continue;
+      }
+      connection.alive = false;
+      ws.ping();
+    }
+  }, limits.keepAliveMs);
+  keepAlive.unref();
+
+  useServer<ConnectionParams>(
+    {
+      onConnect: async (context) => {
+        const { socket } = context.extra;
+        const connection = sockets.get(socket);
+        const token = tokenFrom(context.connectionParams);
+        if (token === undefined || !connection) {
+          socket.close(
+            CLOSE_CODES.unauthorized,
+            'Unauthorized: connection_init must carry { authorization: "Bearer <jwt>" }',
+          );
+          return false;
+        }
+        try {
+          connection.identity = { caller: await verifier.verify(token), token };
+        } catch {
+          socket.close(CLOSE_CODES.forbidden, "Forbidden: the bearer token is invalid or expired");
+          return false;
+        }
+        connection.context = context;
+        const expiresIn = expiresAt(token) - Date.now();
+        // A socket outlives no token: when it expires the socket closes, and a client that
+        // reconnects with a fresh one resumes (afterSequence).
+        if (expiresIn < 2 ** 31) {
+          connection.expiry = setTimeout(
+            () => socket.close(CLOSE_CODES.forbidden, "Forbidden: the bearer token expired"),
+            expiresIn,
+          );
+        }
+        return true;
+      },
+
+      onSubscribe: (context, _id, payload) => {
+        const identity = sockets.get(context.extra.socket)?.identity;
+        if (!identity) {
+          return [
+            new GraphQLError("The connection is not initialised", {
+              extensions: { code: "UNAUTHENTICATED" },
+            }),
+          ];
+        }
+        if (stopping) {
+          return [
+            new GraphQLError("The gateway is stopping; subscribe again in a moment", {
+              extensions: { code: "SUBSCRIPTION_INTERRUPTED" },
+            }),
+          ];
+        }
+        // The reservation of this very operation is already counted.
+        if (Object.keys(context.subscriptions).length > limits.maxPerConnection) {
+          return [
+            new GraphQLError(
+              `This connection already holds ${limits.maxPerConnection} operations, the limit per connection (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one or open another connection`,
+              { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } },
+            ),
+          ];
+        }
+        const schema = options.schema();
+        const prepared = operations.prepare(schema, payload.query, payload.operationName);
+        if (isErrors(prepared)) return prepared;
+        const bound = bindVariables(schema, prepared, payload.variables);
+        if (isErrors(bound)) return bound;
+        const { caller, token } = identity;
+        const start: PreparedStart = {
+          start: () =>
+            bound.kind === "relay" && prepared.kind === "relay"
+              ? relay.subscribe({ caller, token, operation: prepared, bound })
+              : options.execute(
+                  {
+                    query: payload.query,
+                    operationName: payload.operationName ?? undefined,
+                    variables: bound.variables,
+                  },
+                  { caller, authorization: `Bearer ${token}`, requestId: randomUUID() },
+                ),
+        };
+        return {
+          schema,
+          document: prepared.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: start,
+        };
+      },
+      execute: (args) => (args.contextValue as PreparedStart).start() as never,
+      subscribe: (args) => (args.contextValue as PreparedStart).start() as never,
+      // Results are already formatted (by Apollo Server, or by the relay for subgraph errors).
+      onNext: (_context, _id, _payload, _args, result) => result as FormattedExecutionResult,
+      onError: (_context, _id, _payload, errors) => errors.flatMap(formatted),
+    },
+    wss,
+    0, // keep-alive is the sweep above
+  );
+
+  return {
+    stats: () => {
+      const { connections, subscriptions } = upstream.stats();
+      return {
+        connections: sockets.size,
+        subscriptions: relay.subscriptions(),
+        upstreamConnections: connections,
+        upstreamSubscriptions: subscriptions,
+      };
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(keepAlive);
+      // Completing every subscription releases its upstream one, and the last of a token its connection.
+      relay.stop();
+      // graphql-ws forgets an operation once its `complete` is written: wait for that (or a
+      // query still running) a little, so clients see their subscriptions complete before 1001.
+      const deadline = Date.now() + STOP_WAIT_MS;
+      const busy = () =>
+        [...sockets.values()].some((c) => c.context && Object.keys(c.context.subscriptions).length > 0);
+      while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      const closed = [...sockets.keys()].map(
+        (ws) =>
+          new Promise<void>((resolve) =>
+            ws.readyState === ws.CLOSED ? resolve() : ws.once("close", resolve),
+          ),
+      );
+      for (const ws of sockets.keys()) ws.close(CLOSE_CODES.goingAway, "Going away: the gateway is stopping");
+      const timeout = setTimeout(() => {
+        for (const ws of sockets.keys()) ws.terminate();
+      }, STOP_WAIT_MS);
+      await Promise.all(closed);
+      clearTimeout(timeout);
+      options.httpServer.off("upgrade", onUpgrade);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * The token of a connection_init payload: `authorization: "Bearer <jwt>"`, or `token` (with
+ * or without "Bearer "). Undefined when there is none; "" when there is one that is no token.
+ */
+function tokenFrom(params: ConnectionParams): string | undefined {
+  const value = params?.authorization ?? params?.token;
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") return "";
+  const bearer = /^Bearer\s+(\S+)$/i.exec(value);
+  if (bearer) return bearer[1];
+  return params?.authorization === undefined && /^\S+$/.test(value) ? value : "";
+}
+
+/** The verified token's `exp`, in milliseconds. */
+function expiresAt(token: string): number {
+  const payload = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as {
+    exp: number;
+  };
+  return payload.exp * 1000;
+}
+
+function isErrors<T>(value: T | readonly GraphQLError[]): value is readonly GraphQLError[] {
+  return Array.isArray(value);
+}
+
+/** An operation's error as the client sees it: a relay failure carries its errors, others go through formatError. */
+function formatted(error: GraphQLError): readonly GraphQLFormattedError[] {
+  if (error.originalError instanceof SubscriptionFailure) return error.originalError.errors;
+  return [formatError(error.toJSON(), error)];
+}

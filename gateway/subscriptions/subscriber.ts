@@ -1,0 +1,107 @@
+/**
+ * One client subscription as graphql-ws consumes it: an async iterator the relay pushes
+ * results into. graphql-ws pulls one result at a time and waits for the socket to take it,
+ * so a slow client's results wait here, up to a limit.
+ */
+import type { FormattedExecutionResult } from "graphql";
+import { subscriptionError, SubscriptionFailure } from "./errors";
+
+/** Results a subscriber may have waiting before the gateway gives up on it. */
+export const MAX_BUFFERED_RESULTS = 1_000;
+
+type State =
+  | { name: "open" }
+  /** Ended by the relay: what is buffered is still delivered, then the error (if any) or the end. */
+  | { name: "ending"; failure?: SubscriptionFailure }
+  /** Ended by the client or graphql-ws (`return`): nothing more is delivered. */
+  | { name: "closed" };
+
+/** The iterator graphql-ws reads one client subscription's results from. */
+export class Subscriber implements AsyncIterableIterator<FormattedExecutionResult> {
+  private state: State = { name: "open" };
+  private readonly buffer: FormattedExecutionResult[] = [];
+  private waiting: {
+    resolve(r: IteratorResult<FormattedExecutionResult>): void;
+    reject(e: unknown): void;
+  } | null = null;
+
+  /** `onClose` runs once, when the client or the relay ends the subscription. */
+  constructor(private readonly onClose: (subscriber: Subscriber) => void) {}
+
+  /** Delivers one result; a subscriber that fell {@link MAX_BUFFERED_RESULTS} behind is ended. */
+  push(result: FormattedExecutionResult): void {
+    if (this.state.name !== "open") return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = null;
+      resolve({ value: result, done: false });
+      return;
+    }
+    if (this.buffer.length >= MAX_BUFFERED_RESULTS) {
+      this.buffer.length = 0;
+      this.end(
+        new SubscriptionFailure([
+          subscriptionError(
+            "SUBSCRIPTION_INTERRUPTED",
+            `The subscriber fell ${MAX_BUFFERED_RESULTS} events behind; subscribe again`,
+          ),
+        ]),
+      );
+      return;
+    }
+    this.buffer.push(result);
+  }
+
+  /** Ends the subscription from the relay's side: after the buffered results, with `failure` or completed. */
+  end(failure?: SubscriptionFailure): void {
+    if (this.state.name !== "open") return;
+    this.state = { name: "ending", failure };
+    this.onClose(this);
+    if (this.waiting) this.settle();
+  }
+
+  next(): Promise<IteratorResult<FormattedExecutionResult>> {
+    const result = this.buffer.shift();
+    if (result) return Promise.resolve({ value: result, done: false });
+    if (this.state.name === "open") {
+      return new Promise((resolve, reject) => {
+        this.waiting = { resolve, reject };
+      });
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.settle();
+    });
+  }
+
+  /** Called by graphql-ws when the client completes or the socket closes. */
+  return(): Promise<IteratorResult<FormattedExecutionResult>> {
+    const wasOpen = this.state.name === "open";
+    this.state = { name: "closed" };
+    this.buffer.length = 0;
+    if (wasOpen) this.onClose(this);
+    if (this.waiting) this.settle();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(): Promise<IteratorResult<FormattedExecutionResult>> {
+    return this.return();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Answers the waiting `next` once the subscription has ended and nothing is buffered. */
+  private settle(): void {
+    const waiting = this.waiting!;
+    this.waiting = null;
+    const failure = this.state.name === "ending" ? this.state.failure : undefined;
+    if (failure) {
+      this.state = { name: "closed" };
+      waiting.reject(failure);
+    } else {
+      waiting.resolve({ value: undefined, done: true });
+    }
+  }
+}
