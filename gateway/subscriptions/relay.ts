@@ -90,8 +90,9 @@ class Stream {
   private readonly release: () => void;
   private ended = false;
   /**
-   * The stream's queue: an event's query starts once the previous event was delivered, so
-   * events arrive in order and a later event never shows older data than an earlier one.
+   * The stream's delivery queue: an event's query starts as soon as the event arrives (a burst
+   * of changes is resolved side by side), but results are delivered strictly in event order.
+   * Each event shows the supergraph as of its own commit or later.
    */
   private tail: Promise<void> = Promise.resolve();
 
@@ -141,7 +142,9 @@ class Stream {
     }
     const { keyVariables } = operation.eventQuery;
     const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
-    this.enqueue(() => this.resolveEvent(key));
+    const resolved = this.resolveEvent(key);
+    resolved.catch(() => undefined); // handled where it is delivered, in order
+    this.enqueue(() => resolved);
   }
 
   /** The client's selection for one event, through the whole supergraph with the caller's identity. */
