@@ -2,6 +2,7 @@
  * `npm start`: the whole supergraph in one process. Starts the embedded PostgreSQL when
  * DATABASE_URL is unset, migrates, starts every subgraph and the gateway, and prints the
  * endpoint with a development token. Ctrl-C stops everything, the database included.
+ * `npm start -- --seed` then fills it with demo data (bin/seed.ts).
  */
 import "reflect-metadata";
 import { loadConfig } from "../common/config";
@@ -13,6 +14,7 @@ import { startGateway } from "../gateway/server";
 import { startClientSubgraph } from "../subgraphs/client/server";
 import { startLedgerSubgraph } from "../subgraphs/ledger/server";
 import { startTransferSubgraph } from "../subgraphs/transfer/server";
+import { formatSummary, seed, seedToken } from "./seed";
 
 runUntilSignal(async (onStop) => {
   const startedAt = Date.now();
@@ -52,4 +54,14 @@ runUntilSignal(async (onStop) => {
     lines.push("  Development system token (12h):", `  Authorization: Bearer ${token}`);
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
+
+  if (process.argv.includes("--seed")) {
+    // Demo data is a convenience: when it fails the supergraph keeps serving, and says why.
+    await seedToken(config)
+      .then((token) => seed({ graphqlUrl: gateway.url, databaseUrl, token }))
+      .then(
+        (summary) => process.stdout.write(formatSummary(summary)),
+        (error: unknown) => log.error({ err: error }, "seeding demo data failed"),
+      );
+  }
 });

@@ -14,6 +14,11 @@ export interface EmbeddedDatabase {
 
 const DATABASE = "core_banking";
 
+/** The embedded server's database URL on `port` (what `npm start` connects to; dev tools reach it too). */
+export function embeddedDatabaseUrl(port: number): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`;
+}
+
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 /**
@@ -70,7 +75,7 @@ export async function startEmbeddedPostgres(options: {
   };
   options.onStop?.(stop);
   await pg.start();
-  const url = `postgres://postgres:postgres@127.0.0.1:${options.port}/${DATABASE}`;
+  const url = embeddedDatabaseUrl(options.port);
   await ensureDatabase(`postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`, DATABASE);
   return { url, stop };
 }
