@@ -14,7 +14,7 @@ import { log } from "../../common/log";
 import type { GatewayContext } from "../context";
 import { subscriptionError, SubscriptionFailure } from "./errors";
 import type { BoundOperation, RelayedOperation } from "./operation";
-import { Subscriber } from "./subscriber";
+import { type DirectSend, Subscriber } from "./subscriber";
 import type { UpstreamPool } from "./upstream";
 
 /** Runs one query or mutation through the gateway (Apollo Server's `executeOperation`). */
@@ -30,6 +30,8 @@ export interface RelayRequest {
   token: string;
   operation: RelayedOperation;
   bound: Extract<BoundOperation, { kind: "relay" }>;
+  /** Writes results straight to the client's socket (see {@link DirectSend}). */
+  direct?: DirectSend;
 }
 
 /** The streams of one gateway, keyed by what makes subscriptions shareable. */
@@ -64,7 +66,7 @@ export class SubscriptionRelay {
     const subscriber = new Subscriber((left) => {
       this.subscriberCount--;
       joined.leave(left);
-    });
+    }, request.direct);
     this.subscriberCount++;
     joined.join(subscriber);
     return subscriber;
@@ -184,7 +186,9 @@ class Stream {
       this.finish(outcome.end);
       return;
     }
-    for (const subscriber of this.subscribers) subscriber.push(outcome.result);
+    // Serialised once for all the stream's subscribers.
+    const serialized = JSON.stringify(outcome.result);
+    for (const subscriber of [...this.subscribers]) subscriber.push(outcome.result, serialized);
   }
 }
 

@@ -23,6 +23,7 @@ import { formatError } from "../../common/graphql/errors";
 import { CLOSE_CODES, SubscriptionFailure } from "./errors";
 import { bindVariables, OperationCache } from "./operation";
 import { type ExecuteOperation, SubscriptionRelay } from "./relay";
+import type { DirectSend } from "./subscriber";
 import { UpstreamPool } from "./upstream";
 
 export interface SubscriptionServerOptions {
@@ -165,7 +166,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         return true;
       },
 
-      onSubscribe: (context, _id, payload) => {
+      onSubscribe: (context, id, payload) => {
         const identity = sockets.get(context.extra.socket)?.identity;
         if (!identity) {
           return [
@@ -199,7 +200,13 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         const start: PreparedStart = {
           start: () =>
             bound.kind === "relay" && prepared.kind === "relay"
-              ? relay.subscribe({ caller, token, operation: prepared, bound })
+              ? relay.subscribe({
+                  caller,
+                  token,
+                  operation: prepared,
+                  bound,
+                  direct: directSend(context.extra.socket, id),
+                })
               : options.execute(
                   {
                     query: payload.query,
@@ -296,4 +303,14 @@ function isErrors<T>(value: T | readonly GraphQLError[]): value is readonly Grap
 function formatted(error: GraphQLError): readonly GraphQLFormattedError[] {
   if (error.originalError instanceof SubscriptionFailure) return error.originalError.errors;
   return [formatError(error.toJSON(), error)];
+}
+
+/** A graphql-ws `next` message for subscription `id`, written with the result as it was serialised once. */
+function directSend(socket: WebSocket, id: string): DirectSend {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return (serializedResult) => {
+    if (socket.readyState !== socket.OPEN) return { sent: false, bufferedBytes: 0 };
+    socket.send(`${prefix}${serializedResult}}`);
+    return { sent: true, bufferedBytes: socket.bufferedAmount };
+  };
 }

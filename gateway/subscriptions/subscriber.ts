@@ -8,6 +8,15 @@ import { subscriptionError, SubscriptionFailure } from "./errors";
 
 /** Results a subscriber may have waiting before the gateway gives up on it. */
 export const MAX_BUFFERED_RESULTS = 1_000;
+/** Bytes a directly written socket may have unsent before the gateway gives up on it. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Writes one result, serialised once for every subscriber of a stream, straight to the
+ * client's socket as a graphql-ws `next` message (the fan-out's hot path). False once the
+ * socket is gone.
+ */
+export type DirectSend = (serializedResult: string) => { sent: boolean; bufferedBytes: number };
 
 type State =
   | { name: "open" }
@@ -25,12 +34,24 @@ export class Subscriber implements AsyncIterableIterator<FormattedExecutionResul
     reject(e: unknown): void;
   } | null = null;
 
-  /** `onClose` runs once, when the client or the relay ends the subscription. */
-  constructor(private readonly onClose: (subscriber: Subscriber) => void) {}
+  /**
+   * `onClose` runs once, when the client or the relay ends the subscription. With `direct`,
+   * results go straight to the socket and graphql-ws only sees the end (complete or error).
+   */
+  constructor(
+    private readonly onClose: (subscriber: Subscriber) => void,
+    private readonly direct?: DirectSend,
+  ) {}
 
-  /** Delivers one result; a subscriber that fell {@link MAX_BUFFERED_RESULTS} behind is ended. */
-  push(result: FormattedExecutionResult): void {
+  /** Delivers one result; a subscriber that fell too far behind is ended. */
+  push(result: FormattedExecutionResult, serialized?: string): void {
     if (this.state.name !== "open") return;
+    if (this.direct) {
+      const { sent, bufferedBytes } = this.direct(serialized ?? JSON.stringify(result));
+      if (!sent) this.return();
+      else if (bufferedBytes > MAX_BUFFERED_BYTES) this.fallBehind();
+      return;
+    }
     if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = null;
@@ -38,18 +59,19 @@ export class Subscriber implements AsyncIterableIterator<FormattedExecutionResul
       return;
     }
     if (this.buffer.length >= MAX_BUFFERED_RESULTS) {
-      this.buffer.length = 0;
-      this.end(
-        new SubscriptionFailure([
-          subscriptionError(
-            "SUBSCRIPTION_INTERRUPTED",
-            `The subscriber fell ${MAX_BUFFERED_RESULTS} events behind; subscribe again`,
-          ),
-        ]),
-      );
+      this.fallBehind();
       return;
     }
     this.buffer.push(result);
+  }
+
+  private fallBehind(): void {
+    this.buffer.length = 0;
+    this.end(
+      new SubscriptionFailure([
+        subscriptionError("SUBSCRIPTION_INTERRUPTED", "The subscriber fell too far behind; subscribe again"),
+      ]),
+    );
   }
 
   /** Ends the subscription from the relay's side: after the buffered results, with `failure` or completed. */
