@@ -48,7 +48,7 @@ export class Subscriber implements AsyncIterableIterator<FormattedExecutionResul
     if (this.state.name !== "open") return;
     if (this.direct) {
       const { sent, bufferedBytes } = this.direct(serialized ?? JSON.stringify(result));
-      if (!sent) this.return();
+      if (!sent) void this.return();
       else if (bufferedBytes > MAX_BUFFERED_BYTES) this.fallBehind();
       return;
     }
