@@ -24,6 +24,7 @@ import {
   READ_TRANSFER,
   runWorker,
   sentCode,
+  sql,
 } from "../helpers/transfers";
 
 let stack: Stack;
@@ -251,6 +252,30 @@ describe("transfer status subscriptions through the gateway", () => {
       expect(watcher.events.every((e) => e.transferId === mine.id)).toBe(true);
       expect(asHistory(watcher.events)).toEqual(recorded);
     }
+  });
+
+  it("When a status change is rolled back, then no event reaches the client; when one commits, it does", async () => {
+    const { id } = await pendingTransfer();
+    const before = stack.transfer.events.size;
+    const watcher = watch<StatusEvent>(connect(), STATUS_CHANGED, { transferId: id });
+    await upstreamListening(before, 1);
+    const change = (end: "ROLLBACK" | "COMMIT") =>
+      sql(
+        stack,
+        `DO $$ BEGIN
+           UPDATE transfer.transfer SET status = 'CANCELLED' WHERE id = '${id}';
+           INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, changed_by)
+           VALUES ('${id}', 2, 'PENDING_CONFIRMATION', 'CANCELLED', 'probe');
+           ${end === "ROLLBACK" ? "RAISE EXCEPTION 'rolled back';" : ""}
+         END $$`,
+      ).catch(() => undefined);
+    await change("ROLLBACK");
+    await sleep(300);
+    expect(watcher.events).toEqual([]);
+    await change("COMMIT");
+    await watcher.until(1);
+    await sleep(200);
+    expect(watcher.events.map((e) => [e.sequence, e.status])).toEqual([[2, "CANCELLED"]]);
   });
 
   it("When a subscriber resumes after a sequence, then it gets what it missed and then live events, each once", async () => {
