@@ -94,6 +94,16 @@ async function internalTransfer(amount = "1.00") {
   return { from, to, id: result.data!.createInternalTransfer.id as string };
 }
 
+/** Records one more (committed) status change of a transfer, as any runner would. */
+function appendEvent(transferId: string, sequence: number) {
+  return sql(
+    stack,
+    `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, changed_by)
+     VALUES ($1, $2, 'COMPLETED', 'COMPLETED', 'probe')`,
+    [transferId, sequence],
+  );
+}
+
 /** Lets in-flight notifications arrive before asserting that something did not. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
@@ -151,11 +161,7 @@ describe("transfer status events at the subgraph", () => {
     const { id } = await internalTransfer();
     const watcher = subscribe({ transferId: id, afterSequence: "1" });
     await watcher.until(1);
-    await sql(
-      stack,
-      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, changed_by) VALUES ($1, 3, 'COMPLETED', 'COMPLETED', 'probe')`,
-      [id],
-    );
+    await appendEvent(id, 3);
     await watcher.until(2);
     await settle();
     expect(watcher.events.map((e) => e.sequence)).toEqual([2, 3]);
@@ -177,17 +183,9 @@ describe("transfer status events at the subgraph", () => {
         WHERE application_name = 'listen:transfer_events' AND datname = current_database()`,
     );
     // Committed while nobody listens.
-    await sql(
-      stack,
-      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, changed_by) VALUES ($1, 3, 'COMPLETED', 'COMPLETED', 'probe')`,
-      [id],
-    );
+    await appendEvent(id, 3);
     await watcher.until(1, 10_000);
-    await sql(
-      stack,
-      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, changed_by) VALUES ($1, 4, 'COMPLETED', 'COMPLETED', 'probe')`,
-      [id],
-    );
+    await appendEvent(id, 4);
     await watcher.until(2);
     await settle();
     expect(watcher.events.map((e) => e.sequence)).toEqual([3, 4]);
