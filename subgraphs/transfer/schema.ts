@@ -18,7 +18,7 @@ const referenceResolvers = {
   Account: idOnly,
   Client: idOnly,
   Transfer: byId((id, ctx: TransferContext) => ctx.transfers.transfer(id)),
-  Recipient: byId((id, ctx: TransferContext) => ctx.transfers.recipient(id)),
+  Recipient: byId((id, ctx: TransferContext) => ctx.recipients.recipient(id)),
 };
 
 /** The transfer orchestrator subgraph's schema (printed to schema/transfer.graphql by `npm run compose`). */

@@ -11,6 +11,7 @@ import { startTransferWorker, type TransferWorker } from "./process/worker";
 import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
 import { buildTransferSchema } from "./schema";
 import { TransferEventHub } from "./events/event-hub";
+import { RecipientService } from "./recipient.service";
 import { TransferService } from "./transfer.service";
 
 export interface TransferSubgraph extends Subgraph {
@@ -49,19 +50,25 @@ export async function startTransferSubgraph(
       const running = new TransferEngine(transfers, ledger, rail, config.transfers.worker.leaseSeconds);
       engine = running;
       repository = transfers;
-      return (base) => ({
-        ...base,
-        transfers: new TransferService(
-          transfers,
-          createTransferLoaders(transfers),
-          base.caller,
-          base.requestId,
-          ledger,
-          running,
-          config.transfers,
-          events,
-        ),
-      });
+      return (base) => {
+        const loaders = createTransferLoaders(transfers);
+        const recipients = new RecipientService(transfers, loaders, base.caller);
+        return {
+          ...base,
+          recipients,
+          transfers: new TransferService(
+            transfers,
+            loaders,
+            base.caller,
+            base.requestId,
+            ledger,
+            running,
+            config.transfers,
+            events,
+            recipients,
+          ),
+        };
+      };
     },
   });
   if (config.transfers.worker.enabled) {

@@ -1,63 +1,38 @@
 /**
- * The transfer orchestrator's use cases, one instance per request: recipients, the four kinds
- * of transfer, confirmations, FX quotes and the operators' actions. A front-office caller works
+ * The transfer orchestrator's transfer use cases, one instance per request: the four kinds of
+ * transfer, confirmations, FX quotes, status events and the operators' actions (recipients:
+ * recipient.service.ts). A front-office caller works
  * with its own client's data only. The steps that move money run in the engine
  * (process/engine.ts); this class records requests and decides who may do what.
  */
 import { createHash } from "node:crypto";
 import { ACCOUNT_NUMBER, isValidAccountNumber } from "../../common/account-number";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type Caller,
-  clientIdFor,
-  listScope,
-  requireClientAccess,
-  requireSystem,
-} from "../../common/auth/caller";
+import { type Caller, listScope, requireClientAccess, requireSystem } from "../../common/auth/caller";
 import type { TransferConfig } from "../../common/config";
 import { AppError, validationError } from "../../common/errors";
 import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
 import { log } from "../../common/log";
 import { fxTerms } from "./domain/fx";
-import { ibanProblem, normalizeIban } from "./domain/iban";
+import { ibanError, ibanProblem, normalizeIban } from "./domain/iban";
 import { afterWrongCode, codeMatches, ConfirmationStatus, hashCode, newCode } from "./domain/otp";
 import { externalRail, TransferType } from "./domain/rails";
 import { isFinished, TransferKind, TransferStatus, WAITING_STATUSES } from "./domain/transfer-status";
 import type { LedgerAccount, LedgerClient } from "./ledger-client";
-import type { ConfirmationRow, FxQuoteRow, RecipientRow, TransferRow } from "./persistence/entities";
+import type { ConfirmationRow, FxQuoteRow, TransferRow } from "./persistence/entities";
 import type { TransferLoaders } from "./persistence/transfer.loaders";
-import type {
-  NewTransfer,
-  RecipientFilter,
-  TransferFilter,
-  TransferRepository,
-} from "./persistence/transfer.repository";
+import type { NewTransfer, TransferFilter, TransferRepository } from "./persistence/transfer.repository";
 import type { RunResult, TransferEngine } from "./process/engine";
+import type { RecipientService } from "./recipient.service";
 import { FINAL_LEDGER_ERRORS } from "./process/steps";
 import type { EventNotice, TransferEventHub } from "./events/event-hub";
 import { statusStream } from "./events/status-stream";
-
-const IBAN_RULES = {
-  format: "an IBAN is a country code, two check digits and up to 30 letters or digits",
-  length: "this country's IBANs have another length",
-  checksum: "the check digits do not match: the IBAN has a typing error",
-} as const;
 
 /** A customer's request runs its transfer up to the rail's queue; the worker sends it. */
 const FOR_REQUESTS = { stopAt: [TransferStatus.PROCESSING] };
 
 /** The idempotency scope of incoming transfers: the rail's external id is unique across rails. */
 const INCOMING_SCOPE = "incoming";
-
-function ibanError(field: string, problem: keyof typeof IBAN_RULES): AppError {
-  return validationError([
-    {
-      field,
-      rule: `iban${problem[0].toUpperCase()}${problem.slice(1)}`,
-      message: `${field}: ${IBAN_RULES[problem]}`,
-    },
-  ]);
-}
 
 function requestHash(request: unknown): string {
   return createHash("sha256").update(JSON.stringify(request)).digest("hex");
@@ -78,6 +53,7 @@ export class TransferService {
     private readonly engine: TransferEngine,
     private readonly config: TransferConfig,
     private readonly events: TransferEventHub,
+    private readonly recipients: RecipientService,
   ) {}
 
   private get codeSecret(): string {
@@ -134,7 +110,7 @@ export class TransferService {
     idempotencyKey: string,
   ): Promise<TransferRow> {
     const account = await this.ownAccount(input.accountId, "accountId");
-    const recipient = await this.recipient(input.recipientId);
+    const recipient = await this.recipients.recipient(input.recipientId);
     if (!recipient || recipient.clientId !== account.clientId) {
       throw new AppError(
         "RECIPIENT_NOT_FOUND",
@@ -852,74 +828,5 @@ export class TransferService {
     }
     const [units, fraction = ""] = amount.split(".");
     return exponent ? `${units}.${fraction.padEnd(exponent, "0")}` : units;
-  }
-
-  // Recipients
-
-  async addRecipient(input: {
-    clientId?: string | null;
-    name: string;
-    iban: string;
-    bic?: string | null;
-    currency: string;
-  }) {
-    const clientId = clientIdFor(this.caller, input.clientId);
-    const iban = normalizeIban(input.iban);
-    const problem = ibanProblem(iban);
-    if (problem) throw ibanError("iban", problem);
-    const currency = input.currency.toUpperCase();
-    const recipient = await this.repository.insertRecipient({
-      clientId,
-      name: input.name,
-      iban,
-      bic: input.bic ? input.bic.toUpperCase() : null,
-      currency,
-      country: iban.slice(0, 2),
-    });
-    if (!recipient) {
-      const existing = await this.repository.findRecipient(clientId, iban, currency);
-      throw new AppError(
-        "RECIPIENT_ALREADY_EXISTS",
-        "This client already has a recipient with this IBAN and currency",
-        {
-          field: "iban",
-          recipientId: existing?.id,
-        },
-      );
-    }
-    return recipient;
-  }
-
-  /** A recipient the caller may see; a front-office caller gets FORBIDDEN for any not its own. */
-  async recipient(id: string): Promise<RecipientRow | null> {
-    const recipient = await this.loaders.recipientById.load(id);
-    if (this.caller.kind === "client" && recipient?.clientId !== this.caller.clientId) {
-      throw new AppError("FORBIDDEN", "A front-office token may only reach its own client's recipients");
-    }
-    return recipient;
-  }
-
-  async recipients(
-    filter: RecipientFilter,
-    first?: number | null,
-    after?: string | null,
-  ): Promise<Page<RecipientRow>> {
-    const clientId = listScope(this.caller, filter.clientId);
-    const page = pageRequest(first, after);
-    const { rows, total } = await this.repository.listRecipients(
-      { ...filter, clientId, currency: filter.currency?.toUpperCase() },
-      page.size,
-      page.after,
-    );
-    return toPage(rows, page.size, total);
-  }
-
-  async setRecipientVisibility(id: string, visible: boolean): Promise<RecipientRow> {
-    const recipient = await this.recipient(id);
-    if (!recipient) throw new AppError("RECIPIENT_NOT_FOUND", `No recipient ${id}`, { recipientId: id });
-    const updated = await this.repository.setVisibility(recipient.id, visible);
-    if (!updated) throw new AppError("RECIPIENT_NOT_FOUND", `No recipient ${id}`, { recipientId: id });
-    this.loaders.recipientById.clear(id).prime(id, updated);
-    return updated;
   }
 }

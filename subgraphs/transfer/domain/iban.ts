@@ -3,6 +3,8 @@
  * the mod-97 check. Lengths are known for the SEPA countries and a few others; an IBAN from
  * a country missing here is still checked for shape and check digits.
  */
+import { type AppError, validationError } from "../../../common/errors";
+
 const LENGTHS: Readonly<Record<string, number>> = {
   AD: 24,
   AT: 20,
@@ -65,4 +67,21 @@ export function ibanProblem(iban: string): "format" | "length" | "checksum" | nu
     for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
   }
   return remainder === 1 ? null : "checksum";
+}
+
+const IBAN_RULES = {
+  format: "an IBAN is a country code, two check digits and up to 30 letters or digits",
+  length: "this country's IBANs have another length",
+  checksum: "the check digits do not match: the IBAN has a typing error",
+} as const;
+
+/** The validation error for an IBAN problem of `field` (rules ibanFormat, ibanLength, ibanChecksum). */
+export function ibanError(field: string, problem: keyof typeof IBAN_RULES): AppError {
+  return validationError([
+    {
+      field,
+      rule: `iban${problem[0].toUpperCase()}${problem.slice(1)}`,
+      message: `${field}: ${IBAN_RULES[problem]}`,
+    },
+  ]);
 }

@@ -9,12 +9,12 @@ import { Recipient, RecipientConnection } from "./types";
 export class RecipientResolver {
   @Mutation(() => Recipient, { description: "RECIPIENT_ALREADY_EXISTS for the same IBAN and currency." })
   addRecipient(@Arg("input") input: AddRecipientInput, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.addRecipient(input);
+    return ctx.recipients.addRecipient(input);
   }
 
   @Query(() => Recipient, { nullable: true, description: "Front office: its own recipients only." })
   recipient(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.recipient(id);
+    return ctx.recipients.recipient(id);
   }
 
   @Query(() => RecipientConnection, {
@@ -25,7 +25,7 @@ export class RecipientResolver {
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => RecipientFilterInput, { nullable: true }) filter?: RecipientFilterInput | null,
   ) {
-    return ctx.transfers.recipients(filter ?? {}, first, after);
+    return ctx.recipients.recipients(filter ?? {}, first, after);
   }
 
   @Mutation(() => Recipient, { description: "Hides (or shows again) a recipient; past transfers keep it." })
@@ -34,6 +34,6 @@ export class RecipientResolver {
     @Arg("visible") visible: boolean,
     @Ctx() ctx: TransferContext,
   ) {
-    return ctx.transfers.setRecipientVisibility(id, visible);
+    return ctx.recipients.setRecipientVisibility(id, visible);
   }
 }

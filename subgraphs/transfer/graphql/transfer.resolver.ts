@@ -260,7 +260,7 @@ export class TransferResolver {
     description: "Outgoing: the recipient (also when hidden).",
   })
   recipient(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext) {
-    return transfer.recipientId ? ctx.transfers.recipient(transfer.recipientId) : null;
+    return transfer.recipientId ? ctx.recipients.recipient(transfer.recipientId) : null;
   }
 
   @FieldResolver(() => String, {
