@@ -13,5 +13,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schema ./schema
+# The explorer's and the dashboard's pages and scripts, read at run time (tsc does not copy them).
+COPY --from=build /app/gateway/explorer/*.html /app/gateway/explorer/*.js ./gateway/explorer/
+COPY --from=build /app/gateway/dashboard/*.html /app/gateway/dashboard/*.js ./gateway/dashboard/
 USER node
 CMD ["node", "dist/gateway/main.js"]

@@ -32,4 +32,21 @@ module.exports = tseslint.config(
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
+  {
+    // The explorer's and the dashboard's page scripts: plain browser scripts on UMD globals.
+    files: ["gateway/*/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        setTimeout: "readonly",
+        URL: "readonly",
+        React: "readonly",
+        ReactDOM: "readonly",
+        GraphiQL: "readonly",
+        graphqlWs: "readonly",
+      },
+    },
+  },
 );

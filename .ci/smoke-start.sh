@@ -26,6 +26,10 @@ answer=$(curl -sf http://localhost:4100/graphql -H 'content-type: application/js
   -d '{"query":"{ clients(first: 1) { totalCount pageInfo { hasNextPage } } availableCurrencies { code } }"}')
 echo "federated query answered: $answer"
 echo "$answer" | grep -q '"totalCount":0.*"code":"EUR"' || { cat "$log"; echo "unexpected answer"; exit 1; }
+# Built into dist/, the gateway still finds the explorer's page, and serves what it loads.
+asset=$(curl -sf http://localhost:4100/graphql -H 'accept: text/html' | grep -o '/assets/graphiql@[^"]*\.js' || true)
+[ -n "$asset" ] && curl -sf -o /dev/null "http://localhost:4100$asset" || { cat "$log"; echo "no explorer page"; exit 1; }
+echo "explorer served with $asset"
 
 kill -INT -- -"$pid"
 for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done

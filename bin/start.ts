@@ -49,6 +49,8 @@ runUntilSignal(async (onStop) => {
     `  GraphQL:  ${gateway.url}`,
     `  REST:     ${gateway.baseUrl}/internal/Clients  (OpenAPI: ${gateway.baseUrl}/openapi.json, UI: ${gateway.baseUrl}/docs)`,
   ];
+  if (config.gateway.explorer) lines.push(`  Explorer: ${gateway.url} in a browser`);
+  if (config.gateway.dashboard) lines.push(`  Live dashboard: ${gateway.baseUrl}/dashboard`);
   if (config.auth.usingDevelopmentSecret) {
     const token = await mintToken(config.auth, { kind: "system", subject: "dev-system" });
     lines.push("  Development system token (12h):", `  Authorization: Bearer ${token}`);

@@ -13,7 +13,17 @@ export interface Config {
   /** Connections per subgraph process. Small on purpose: more only queue in PostgreSQL. */
   databasePoolSize: number;
   embeddedPostgres: { dataDir: string; port: number };
-  gateway: { host: string; port: number; restBodyLimit: string };
+  gateway: {
+    host: string;
+    port: number;
+    restBodyLimit: string;
+    /** GraphiQL for browsers at `/graphql` and `/` (`EXPLORER`). */
+    explorer: boolean;
+    /** The live transfer dashboard at `/dashboard` (`DASHBOARD`). */
+    dashboard: boolean;
+    /** Schema introspection queries (`INTROSPECTION`); the explorer's docs and completion need it. */
+    introspection: boolean;
+  };
   subgraphs: { client: SubgraphConfig; ledger: SubgraphConfig; transfer: SubgraphConfig };
   ledger: {
     /** ISO 4217 codes of the currencies the bank offers accounts in. */
@@ -135,6 +145,9 @@ export function logLevel(env: NodeJS.ProcessEnv = process.env): string {
 /** Reads the configuration from `env` (default: the process environment) once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? "development";
+  // Tools that show the schema or a demo page are on while developing and off in production
+  // unless a key turns them on (decision 0019).
+  const developing = nodeEnv !== "production";
   const host = env.HOST || "0.0.0.0";
   const subgraph = (name: string, defaultPort: number): SubgraphConfig => {
     const key = name.toUpperCase();
@@ -171,6 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host,
       port: int(env.PORT, 4000, "PORT"),
       restBodyLimit: env.REST_BODY_LIMIT || "100kb",
+      explorer: flag(env.EXPLORER, developing, "EXPLORER"),
+      dashboard: flag(env.DASHBOARD, developing, "DASHBOARD"),
+      introspection: flag(env.INTROSPECTION, developing, "INTROSPECTION"),
     },
     subgraphs: {
       client: subgraph("client", 4001),

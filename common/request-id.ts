@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import type { RequestHandler } from "express";
 
 const SAFE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -8,4 +10,48 @@ const SAFE = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestIdFrom(header: string | string[] | undefined): string {
   return typeof header === "string" && SAFE.test(header) ? header : randomUUID();
+}
+
+/** What every log line of a request carries, and what a request refused before GraphQL ran is measured by. */
+export interface RequestScope {
+  /** The service that took the request (`gateway`, `client`...): several may share one process. */
+  service: string;
+  requestId: string;
+  /** `performance.now()` when the request arrived. */
+  startedAt: number;
+  /** The HTTP request, once express has read its body; absent for work not started by an HTTP request. */
+  http?: { body?: unknown };
+}
+
+const scopes = new AsyncLocalStorage<RequestScope>();
+
+/** The scope of the request the current code runs for, if any (common/log.ts adds it to every line). */
+export function currentRequestScope(): RequestScope | undefined {
+  return scopes.getStore();
+}
+
+/**
+ * Express middleware, first in a service's chain: settles the request id (the caller's
+ * `x-request-id` when plain, else a new one), answers it in `x-request-id`, and runs the rest
+ * of the request in a {@link RequestScope}. The settled id is written back to the request's
+ * header so every later reader (`requestIdFrom(req.headers["x-request-id"])` in the GraphQL
+ * context, the REST shim, the error handlers) gets the same one and never mints another.
+ */
+export function requestScope(service: string): RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    scopes.run({ service, requestId, startedAt: performance.now(), http: req }, next);
+  };
+}
+
+/**
+ * Runs `work` in the scope of `requestId`: for work that did not come in over HTTP on this
+ * path (the gateway's subscription events run as queries with the subscriber's request id).
+ */
+export function withRequestScope<T>(service: string, requestId: string, work: () => T): T {
+  const current = scopes.getStore();
+  if (current?.requestId === requestId && current.service === service) return work();
+  return scopes.run({ service, requestId, startedAt: performance.now() }, work);
 }

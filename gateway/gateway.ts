@@ -5,15 +5,43 @@ import {
 } from "@apollo/gateway";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, Kind, parse } from "graphql";
+import type { Histogram } from "prom-client";
 import { statusOf } from "../common/errors";
+import { codeLabel, outcomeOf } from "../common/ops/metrics";
 import type { GatewayContext } from "./context";
 
+/** `subgraph_fetch_duration_seconds`: one observation per call to a subgraph. */
+export type SubgraphFetchHistogram = Histogram<"subgraph" | "outcome">;
+
 /**
- * Forwards the caller's identity and the request id to every subgraph call.
- * The transport never retries: @apollo/gateway's default fetcher is built with
+ * Forwards the caller's identity and the request id to every subgraph call, and times each
+ * call. The transport never retries: @apollo/gateway's default fetcher is built with
  * `retry: false`, so a mutation cannot be applied twice by a retried request.
  */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    url: string | undefined,
+    private readonly subgraph: string,
+    private readonly fetches: SubgraphFetchHistogram | undefined,
+  ) {
+    super({ url });
+  }
+
+  /** The whole call, by outcome: `ok`, the first error's code, or `FETCH_FAILED` (no answer to read). */
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>["process"]> {
+    const done = this.fetches?.startTimer({ subgraph: this.subgraph });
+    try {
+      const response = await super.process(options);
+      done?.({ outcome: outcomeOf(response.errors) });
+      return response;
+    } catch (error) {
+      done?.({ outcome: codeLabel((error as Partial<GraphQLError>).extensions?.code) ?? "FETCH_FAILED" });
+      throw error;
+    }
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!("authorization" in context)) return; // health checks and schema loads carry no request
     request.http?.headers.set("authorization", context.authorization);
@@ -41,15 +69,22 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-/** A gateway over the committed supergraph; `subgraphUrls` overrides the URLs written in it. */
-export function createGateway(supergraphSdl: string, subgraphUrls: Record<string, string>): ApolloGateway {
+/**
+ * A gateway over the committed supergraph; `subgraphUrls` overrides the URLs written in it.
+ * `fetches`, when given, times every subgraph call.
+ */
+export function createGateway(
+  supergraphSdl: string,
+  subgraphUrls: Record<string, string>,
+  fetches?: SubgraphFetchHistogram,
+): ApolloGateway {
   // @apollo/gateway 2.14 otherwise probes cloud metadata endpoints (169.254.169.254...) and sends
   // usage metrics to Apollo at start-up. A bank's gateway phones nobody: this is its only switch.
   // See docs/decisions/0008-no-outbound-telemetry.md.
   process.env.APOLLO_TELEMETRY_DISABLED = "true";
   return new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) => new ForwardingDataSource(subgraphUrls[name] ?? url, name, fetches),
   });
 }
 

@@ -1,12 +1,13 @@
 /**
  * The gateway: one port serving GraphQL at /graphql (the composed supergraph), the REST
- * shim's legacy paths, /openapi.json with Swagger UI at /docs, and /health.
+ * shim's legacy paths, /openapi.json with Swagger UI at /docs, and /healthz (alias /health),
+ * /readyz and /metrics.
  */
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -18,11 +19,22 @@ import { formatError, toGraphQLError } from "../common/graphql/errors";
 import type { RunningServer } from "../common/graphql/serve-subgraph";
 import { graphqlHttpErrorHandler, HTTP_MESSAGES, httpErrorCode, listen } from "../common/http";
 import { log } from "../common/log";
+import { healthRoutes } from "../common/ops/health";
+import { metricsHandler, ServiceMetrics } from "../common/ops/metrics";
+import { requestObserverPlugin } from "../common/ops/request-plugin";
 import { projectRoot } from "../common/paths";
-import { requestIdFrom } from "../common/request-id";
+import { requestIdFrom, requestScope, withRequestScope } from "../common/request-id";
 import type { GatewayContext } from "./context";
+import { dashboardRouter } from "./dashboard/router";
 import { docsRouter } from "./docs";
+import { explorerRouter } from "./explorer/router";
 import { authStatusPlugin, createGateway, subgraphUrlsOf, subscriptionOverHttpPlugin } from "./gateway";
+import {
+  gatewayReadiness,
+  READINESS_TIMEOUT_MS,
+  registerSubgraphFetches,
+  registerSubscriptionMetrics,
+} from "./ops";
 import { buildOpenApiDocument } from "./rest/openapi";
 import { createRestRouter, styleOf } from "./rest/router";
 import { restComponentSchemas, restRoutes } from "./rest/routes";
@@ -48,7 +60,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const supergraphSdl =
     options.supergraphSdl ??
     fs.readFileSync(path.join(projectRoot(), "schema", "supergraph.graphql"), "utf8");
-  const gateway = createGateway(supergraphSdl, options.subgraphUrls);
+  const metrics = new ServiceMetrics("gateway");
+  const gateway = createGateway(
+    supergraphSdl,
+    options.subgraphUrls,
+    registerSubgraphFetches(metrics.registry),
+  );
   let apiSchema: GraphQLSchema | undefined;
   let openApi: Record<string, unknown> | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -63,12 +80,16 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
+    introspection: config.gateway.introspection,
     // Signals are handled once, for the whole process, in common/process.ts (stop order matters).
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       authStatusPlugin,
       subscriptionOverHttpPlugin,
+      requestObserverPlugin<GatewayContext>(metrics),
+      // Apollo's landing page loads Sandbox from a CDN; browsers get the explorer (decision 0019).
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -77,11 +98,14 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     return apiSchema;
   };
   const verifier = new TokenVerifier(config.auth);
-  const execute: ExecuteOperation = async (request, contextValue) => {
-    const response = await apollo.executeOperation(request, { contextValue });
-    if (response.body.kind !== "single") throw new Error("incremental delivery is not used by the gateway");
-    return response.body.singleResult;
-  };
+  // REST routes and subscription events run here; an event has no HTTP request of its own, so
+  // its log lines get their request id from the context it runs with.
+  const execute: ExecuteOperation = (request, contextValue) =>
+    withRequestScope("gateway", contextValue.requestId, async () => {
+      const response = await apollo.executeOperation(request, { contextValue });
+      if (response.body.kind !== "single") throw new Error("incremental delivery is not used by the gateway");
+      return response.body.singleResult;
+    });
   const subgraphUrls = subgraphUrlsOf(supergraphSdl, options.subgraphUrls);
   const subscriptions = serveSubscriptions({
     httpServer,
@@ -97,9 +121,19 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     },
   });
 
-  app.get("/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
+  registerSubscriptionMetrics(metrics.registry, subscriptions.stats);
+
+  app.use(requestScope("gateway"));
+  app.use(
+    healthRoutes(
+      gatewayReadiness(() => apiSchema !== undefined, subgraphUrls),
+      READINESS_TIMEOUT_MS,
+    ),
+  );
+  app.get("/metrics", metricsHandler(metrics.registry));
+  // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
+  if (config.gateway.explorer) app.use(explorerRouter(config));
+  if (config.gateway.dashboard) app.use(dashboardRouter(config));
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),
@@ -136,7 +170,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       res,
       styleOf(req.path),
       { code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` },
-      randomUUID(),
+      requestIdFrom(req.headers["x-request-id"]),
     );
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -9,6 +9,7 @@ import {
   type SelectQueryBuilder,
 } from "typeorm";
 import type { KeysetPosition } from "../graphql/pagination";
+import type { PoolStats } from "../ops/metrics";
 
 /**
  * Counts the SQL statements a data source sends. Tests use it to prove batching
@@ -67,6 +68,14 @@ export function createDataSource(options: SubgraphDataSourceOptions): {
     },
   });
   return { dataSource, statements };
+}
+
+/**
+ * The pg pool behind a data source, for its use metrics: TypeORM's PostgreSQL driver keeps it
+ * as `master` (the only pool when there is no replication); undefined until initialised.
+ */
+export function poolOf(dataSource: DataSource): PoolStats | undefined {
+  return (dataSource.driver as unknown as { master?: PoolStats }).master;
 }
 
 /**

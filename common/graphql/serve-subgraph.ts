@@ -12,7 +12,10 @@ import type { Caller } from "../auth/caller";
 import type { TokenVerifier } from "../auth/tokens";
 import { AppError } from "../errors";
 import { graphqlHttpErrorHandler, listen } from "../http";
-import { requestIdFrom } from "../request-id";
+import { healthRoutes, type ReadinessCheck } from "../ops/health";
+import { metricsHandler, type ServiceMetrics } from "../ops/metrics";
+import { requestObserverPlugin } from "../ops/request-plugin";
+import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
 
@@ -31,11 +34,19 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   verifier: TokenVerifier;
   /** The per-request scope: loaders and services are created here, never at module level. */
   createContext(base: RequestContext): TContext;
+  /** The subgraph's registry (`/metrics`); its name is the `service` of metrics and log lines. */
+  metrics: ServiceMetrics;
+  /** What `/readyz` checks (the database). */
+  readiness: Record<string, ReadinessCheck>;
 }
 
+/** How long `/readyz` waits for each check (a `SELECT 1`): a load balancer's probe is short too. */
+const READINESS_TIMEOUT_MS = 2_000;
+
 /**
- * Serves a subgraph at `/graphql` (plus `/health`). Every request must carry a valid
- * bearer token: the subgraph checks it itself rather than trusting the gateway. A schema with
+ * Serves a subgraph at `/graphql`, with `/healthz` (alias `/health`), `/readyz` and `/metrics`
+ * (common/ops/). Every GraphQL request must carry a valid bearer token: the subgraph checks it
+ * itself rather than trusting the gateway. A schema with
  * subscriptions is also served over graphql-ws at the same URL, the token in the
  * `connection_init` payload (`authorization: "Bearer …"`).
  */
@@ -50,13 +61,17 @@ export async function serveSubgraph<TContext extends RequestContext>(
     includeStacktraceInErrorResponses: false,
     // Signals are handled once, for the whole process, in common/process.ts (stop order matters).
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      requestObserverPlugin<TContext>(options.metrics),
+    ],
   });
   await apollo.start();
 
-  app.get("/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
+  app.use(requestScope(options.metrics.service));
+  app.use(healthRoutes(options.readiness, READINESS_TIMEOUT_MS));
+  app.get("/metrics", metricsHandler(options.metrics.registry));
   app.use(
     "/graphql",
     express.json({ limit: "2mb" }),

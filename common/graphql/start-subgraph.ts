@@ -1,13 +1,16 @@
 import type { GraphQLSchema } from "graphql";
+import type { Registry } from "prom-client";
 import type { DataSource } from "typeorm";
 import type { Config, SubgraphConfig } from "../config";
 import { TokenVerifier } from "../auth/tokens";
 import {
   createDataSource,
   migrate,
+  poolOf,
   type StatementCounter,
   type SubgraphDataSourceOptions,
 } from "../db/data-source";
+import { registerPoolMetrics, ServiceMetrics } from "../ops/metrics";
 import type { RequestContext } from "./context";
 import { type RunningServer, serveSubgraph } from "./serve-subgraph";
 
@@ -17,15 +20,16 @@ export interface Subgraph extends RunningServer {
 }
 
 export interface SubgraphDefinition<TContext extends RequestContext> {
-  /** The PostgreSQL schema it owns, its entities and migrations. */
+  /** The PostgreSQL schema it owns (its name is also the subgraph's `service` name), its entities and migrations. */
   database: Omit<SubgraphDataSourceOptions, "url" | "poolSize">;
   listen: SubgraphConfig;
   buildSchema(): Promise<GraphQLSchema>;
   /**
-   * Runs once the database is migrated, before serving (seed data, repositories); returns the
-   * per-request context factory, which makes each request's loaders and services.
+   * Runs once the database is migrated, before serving (seed data, repositories, the subgraph's
+   * own metrics in `metrics`); returns the per-request context factory, which makes each
+   * request's loaders and services.
    */
-  prepare(dataSource: DataSource): Promise<(base: RequestContext) => TContext>;
+  prepare(dataSource: DataSource, metrics: Registry): Promise<(base: RequestContext) => TContext>;
 }
 
 /**
@@ -45,13 +49,18 @@ export async function startSubgraph<TContext extends RequestContext>(
   await dataSource.initialize();
   try {
     await migrate(dataSource, definition.database.schema);
-    const createContext = await definition.prepare(dataSource);
+    const metrics = new ServiceMetrics(definition.database.schema);
+    registerPoolMetrics(metrics.registry, () => poolOf(dataSource));
+    const createContext = await definition.prepare(dataSource, metrics.registry);
     const server = await serveSubgraph<TContext>({
       schema: await definition.buildSchema(),
       host: definition.listen.host,
       port: definition.listen.port,
       verifier: new TokenVerifier(config.auth),
       createContext,
+      metrics,
+      // Through the pool: ready means a request's query can get a connection and an answer now.
+      readiness: { database: async () => void (await dataSource.query("SELECT 1")) },
     });
     return {
       ...server,

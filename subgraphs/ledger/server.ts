@@ -1,7 +1,9 @@
 import type { Config } from "../../common/config";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
+import { registerStatusCounts } from "../../common/ops/metrics";
 import type { LedgerContext } from "./context";
 import { CURRENCY_EXPONENTS } from "./domain/money";
+import { PaymentStatus } from "./domain/payment-status";
 import { LedgerService } from "./ledger.service";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "./persistence";
 import { createLedgerLoaders } from "./persistence/ledger.loaders";
@@ -23,9 +25,15 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
     database: { schema: LEDGER_SCHEMA, entities: ledgerEntities, migrations: ledgerMigrations },
     listen: config.subgraphs.ledger,
     buildSchema: buildLedgerSchema,
-    prepare: async (dataSource) => {
+    prepare: async (dataSource, metrics) => {
       const repository = new LedgerRepository(dataSource);
       await repository.ensureBankAccounts(currencies);
+      registerStatusCounts(metrics, {
+        name: "ledger_payments",
+        help: "Payments by status (DRAFT, PENDING, POSTED, CANCELLED), counted in the database",
+        statuses: Object.values(PaymentStatus),
+        counts: () => repository.countPaymentsByStatus(),
+      });
       return (base) => ({
         ...base,
         ledger: new LedgerService(

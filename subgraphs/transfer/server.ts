@@ -2,7 +2,9 @@ import type { Config } from "../../common/config";
 import { serviceTokenSource } from "../../common/auth/service-token";
 import { LedgerClient } from "./ledger-client";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
+import { registerGauge, registerStatusCounts } from "../../common/ops/metrics";
 import type { TransferContext } from "./context";
+import { TransferStatus } from "./domain/transfer-status";
 import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "./persistence";
 import { createTransferLoaders } from "./persistence/transfer.loaders";
 import { TransferRepository } from "./persistence/transfer.repository";
@@ -44,9 +46,21 @@ export async function startTransferSubgraph(
     database: { schema: TRANSFER_SCHEMA, entities: transferEntities, migrations: transferMigrations },
     listen: config.subgraphs.transfer,
     buildSchema: buildTransferSchema,
-    prepare: async (dataSource) => {
+    prepare: async (dataSource, metrics) => {
       await events.start(databaseUrl);
       const transfers = new TransferRepository(dataSource);
+      registerStatusCounts(metrics, {
+        name: "transfer_transfers",
+        help: "Transfers by status, counted in the database",
+        statuses: Object.values(TransferStatus),
+        counts: () => transfers.countTransfersByStatus(),
+      });
+      registerGauge(
+        metrics,
+        "graphql_subscriptions_active",
+        "Open transferStatusChanged subscriptions at this subgraph",
+        () => events.size,
+      );
       const running = new TransferEngine(transfers, ledger, rail, config.transfers.worker.leaseSeconds);
       engine = running;
       repository = transfers;

@@ -1,10 +1,11 @@
 /**
  * Faults between the orchestrator and its neighbours, to stop a transfer after any step: a
  * proxy in front of the ledger that drops one kind of call (before it reaches the ledger, or
- * after, losing the answer), and a rail wrapper that does the same for the next send.
+ * after, losing the answer), and a rail wrapper that does the same for the next send. And a
+ * TCP proxy in front of PostgreSQL that can be cut, as a database going away.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import {
   type PaymentRail,
   type RailAnswer,
@@ -67,4 +68,53 @@ export class FaultyRail implements PaymentRail {
     if (fault === "after") throw new RailUnavailableError("The rail's answer was lost");
     return answer;
   }
+}
+
+export interface TcpProxy {
+  /** `url` with its host and port replaced by the proxy's. */
+  url: string;
+  /** Drops every open connection and closes each new one at once, until {@link restore}. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy on 127.0.0.1 in front of the host and port of `url` (a `postgres://` URL). */
+export async function startTcpProxy(url: string): Promise<TcpProxy> {
+  const target = new URL(url);
+  const sockets = new Set<net.Socket>();
+  let cut = false;
+  const server = net.createServer((client) => {
+    if (cut) return client.destroy();
+    const upstream = net.connect({ host: target.hostname, port: Number(target.port || 5432) });
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", drop).on("close", drop);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const proxied = new URL(url);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String((server.address() as AddressInfo).port);
+  return {
+    url: proxied.toString(),
+    cut: () => {
+      cut = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => {
+      cut = false;
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -1,7 +1,8 @@
 /** Transfer test helpers: recipients, one-time codes from the outbox, the worker's part, ledger totals. */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import type { Stack } from "./stack";
+import { fund, openAccount } from "./ledger";
+import { importClient, type Stack } from "./stack";
 
 export const TRANSFER_FIELDS = `id kind type status clientId accountId amount currency paymentId failureCode
   railReference counterpartyName statusHistory { sequence from to reason changedBy }`;
@@ -77,4 +78,40 @@ export async function runWorker(stack: Stack, rounds = 5): Promise<void> {
 
 export function key(): string {
   return randomUUID();
+}
+
+/**
+ * A new client's account funded with 100.00 EUR, a recipient, and an outgoing transfer of `amount`
+ * from it waiting for its one-time code (PENDING_CONFIRMATION), created with the client's token.
+ */
+export async function pendingOutgoingTransfer(
+  stack: Stack,
+  amount = "25.00",
+): Promise<{ id: string; accountId: string; clientId: string; token: string }> {
+  const clientId = await importClient(stack);
+  const account = await openAccount(stack, { clientId });
+  await fund(stack, account.id, "100.00");
+  const recipientId = await addRecipient(stack, clientId);
+  const token = await stack.clientToken(clientId);
+  const created = await stack.graphql(
+    CREATE_OUTGOING,
+    { input: { accountId: account.id, recipientId, amount, reference: "Invoice 42" }, key: key() },
+    { token },
+  );
+  if (!created.data?.createOutgoingTransfer)
+    throw new Error(`create failed: ${JSON.stringify(created.errors)}`);
+  return { id: created.data.createOutgoingTransfer.id as string, accountId: account.id, clientId, token };
+}
+
+/** Confirms an outgoing transfer with the code the outbox holds for it (CONFIRMED, then PROCESSING). */
+export async function confirmWithSentCode(
+  stack: Stack,
+  transfer: { id: string; token: string },
+): Promise<void> {
+  const confirmed = await stack.graphql(
+    CONFIRM,
+    { id: transfer.id, code: await sentCode(stack, transfer.id) },
+    { token: transfer.token },
+  );
+  if (confirmed.errors) throw new Error(`confirm failed: ${JSON.stringify(confirmed.errors)}`);
 }

@@ -408,4 +408,12 @@ export class LedgerRepository {
     if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
     return keysetPage(query, size, after);
   }
+
+  /** Payments per status (the `/metrics` gauge, counted at scrape time). */
+  async countPaymentsByStatus(): Promise<Record<string, number>> {
+    const rows = (await this.db.query(
+      `SELECT status, count(*)::text AS count FROM ledger.payment GROUP BY status`,
+    )) as Array<{ status: string; count: string }>;
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
 }

@@ -488,4 +488,12 @@ export class TransferRepository {
     if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
     return keysetPage(query, size, after);
   }
+
+  /** Transfers per status (the `/metrics` gauge, counted at scrape time). */
+  async countTransfersByStatus(): Promise<Record<string, number>> {
+    const rows = (await this.db.query(
+      `SELECT status, count(*)::text AS count FROM transfer.transfer GROUP BY status`,
+    )) as Array<{ status: string; count: string }>;
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
 }

@@ -1,0 +1,79 @@
+/**
+ * What only the gateway adds to health and metrics (common/ops/ has the rest): readiness over
+ * its supergraph and its subgraphs, the time of each subgraph call, and its subscriptions.
+ */
+import { Histogram, type Registry } from "prom-client";
+import { NotReady, type ReadinessCheck } from "../common/ops/health";
+import { registerGauge } from "../common/ops/metrics";
+import type { SubgraphFetchHistogram } from "./gateway";
+import type { SubscriptionStats } from "./subscriptions/server";
+
+/** How long `/readyz` waits for each check; a subgraph's own `/readyz` waits up to 2 s for its database. */
+export const READINESS_TIMEOUT_MS = 3_000;
+
+/**
+ * Ready when the supergraph is loaded and every subgraph's `/readyz` answers 200. A subgraph's
+ * `/readyz` sits next to its GraphQL path: `http://ledger:4002/graphql` -> `http://ledger:4002/readyz`
+ * (a path prefix, as behind a proxy, is kept). All are asked side by side, each with a timeout.
+ */
+export function gatewayReadiness(
+  supergraphLoaded: () => boolean,
+  subgraphUrls: Record<string, string>,
+): Record<string, ReadinessCheck> {
+  const checks: Record<string, ReadinessCheck> = {
+    supergraph: async () => {
+      if (!supergraphLoaded()) throw new NotReady("not loaded");
+    },
+  };
+  for (const [name, graphqlUrl] of Object.entries(subgraphUrls)) {
+    const readyUrl = new URL("readyz", graphqlUrl);
+    checks[name] = async () => {
+      const response = await fetch(readyUrl, { signal: AbortSignal.timeout(READINESS_TIMEOUT_MS) }).catch(
+        (error: unknown) => {
+          throw new NotReady((error as Error).name === "TimeoutError" ? "timed out" : "unreachable");
+        },
+      );
+      const body = (await response.json().catch(() => undefined)) as
+        { checks?: Record<string, unknown> } | undefined;
+      if (response.status === 200) return;
+      // The subgraph's own check names (`database`), never its reasons' details.
+      const failing = Object.entries(body?.checks ?? {})
+        .filter(([, state]) => state !== "ok")
+        .map(([check]) => check);
+      throw new NotReady(`not ready (${response.status}${failing.length ? `: ${failing.join(", ")}` : ""})`);
+    };
+  }
+  return checks;
+}
+
+/** `subgraph_fetch_duration_seconds`, for `createGateway`. */
+export function registerSubgraphFetches(registry: Registry): SubgraphFetchHistogram {
+  return new Histogram({
+    name: "subgraph_fetch_duration_seconds",
+    help: "Time of each call from the gateway to a subgraph, by subgraph and outcome (ok, error code, FETCH_FAILED)",
+    labelNames: ["subgraph", "outcome"],
+    registers: [registry],
+  });
+}
+
+/** The graphql-ws endpoint's counts, read at scrape time. */
+export function registerSubscriptionMetrics(registry: Registry, stats: () => SubscriptionStats): void {
+  registerGauge(
+    registry,
+    "graphql_subscriptions_active",
+    "Client subscriptions the gateway relays",
+    () => stats().subscriptions,
+  );
+  registerGauge(
+    registry,
+    "graphql_ws_connections",
+    "graphql-ws connections open at the gateway (authenticated or initialising)",
+    () => stats().connections,
+  );
+  registerGauge(
+    registry,
+    "gateway_upstream_subscriptions",
+    "Subscriptions the gateway holds at subgraphs (one per shared stream)",
+    () => stats().upstreamSubscriptions,
+  );
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { PaymentStatus } from "../../subgraphs/ledger/domain/payment-status";
+import { TransferStatus } from "../../subgraphs/transfer/domain/transfer-status";
+import { fund, openAccount } from "../helpers/ledger";
+import { sample, scrape } from "../helpers/ops";
+import { type Stack, startStack } from "../helpers/stack";
+
+const OK = `query OpsSettlement { settlementAccount(currency: "EUR") { id } }`;
+const FAILS = `query OpsReport($id: ID!) { transactionReport(accountId: $id) { accountId } }`;
+
+async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("the condition did not hold in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("Metrics", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.stop());
+
+  it("When a query succeeds and another fails, then the gateway and the ledger each count one more of each operation, labelled ok and with the error code, and time them", async () => {
+    const before = { gateway: await scrape(stack.gateway.url), ledger: await scrape(stack.ledger.url) };
+
+    expect((await stack.graphql(OK)).errors).toBeUndefined();
+    const failed = await stack.graphql(FAILS, { id: randomUUID() });
+    expect(failed.errors?.[0].extensions?.code).toBe("ACCOUNT_NOT_FOUND");
+
+    const after = { gateway: await scrape(stack.gateway.url), ledger: await scrape(stack.ledger.url) };
+    const increase = (service: "gateway" | "ledger", name: string, labels: Record<string, string>) =>
+      sample(after[service], name, labels) - sample(before[service], name, labels);
+    const ok = { operation: "OpsSettlement", outcome: "ok" };
+    const notFound = { operation: "OpsReport", outcome: "ACCOUNT_NOT_FOUND" };
+    for (const labels of [ok, notFound]) {
+      expect(increase("gateway", "graphql_requests_total", { service: "gateway", ...labels })).toBe(1);
+      expect(increase("gateway", "graphql_request_duration_seconds_count", labels)).toBe(1);
+      expect(sample(after.gateway, "graphql_request_duration_seconds_sum", labels)).toBeGreaterThan(0);
+    }
+    // The ledger sees the gateway's fetch, named after the client's operation.
+    expect(
+      increase("ledger", "graphql_requests_total", {
+        service: "ledger",
+        operation: "OpsSettlement__ledger__0",
+        outcome: "ok",
+      }),
+    ).toBe(1);
+    expect(
+      increase("ledger", "graphql_requests_total", {
+        operation: "OpsReport__ledger__0",
+        outcome: "ACCOUNT_NOT_FOUND",
+      }),
+    ).toBe(1);
+    // Subgraph fetch latency at the gateway.
+    const fetches = (outcome: string) =>
+      increase("gateway", "subgraph_fetch_duration_seconds_count", { subgraph: "ledger", outcome });
+    expect(fetches("ok")).toBe(1);
+    expect(fetches("ACCOUNT_NOT_FOUND")).toBe(1);
+  });
+
+  it("When a request has no bearer token, then it is counted under its operation name as UNAUTHENTICATED", async () => {
+    const labels = { operation: "OpsSettlement", outcome: "UNAUTHENTICATED" };
+    const before = sample(await scrape(stack.gateway.url), "graphql_requests_total", labels);
+    const refused = await stack.graphql(OK, {}, { token: null });
+    expect(refused.status).toBe(401);
+    expect(sample(await scrape(stack.gateway.url), "graphql_requests_total", labels)).toBe(before + 1);
+  });
+
+  it("When a payment is posted, then ledger_payments counts one more POSTED, and every payment and transfer status is listed", async () => {
+    const account = await openAccount(stack);
+    const before = await scrape(stack.ledger.url);
+    await fund(stack, account.id, "10.00");
+    const after = await scrape(stack.ledger.url);
+    expect(sample(after, "ledger_payments", { status: "POSTED" })).toBe(
+      sample(before, "ledger_payments", { status: "POSTED" }) + 1,
+    );
+    for (const status of Object.values(PaymentStatus)) {
+      expect(after).toMatch(
+        new RegExp(`^ledger_payments\\{status="${status}",service="ledger"\\} \\d+$`, "m"),
+      );
+    }
+    const transfers = await scrape(stack.transfer.url);
+    for (const status of Object.values(TransferStatus)) {
+      expect(transfers).toMatch(
+        new RegExp(`^transfer_transfers\\{status="${status}",service="transfer"\\} \\d+$`, "m"),
+      );
+    }
+  });
+
+  it("When a subscription is open, then the gateway's graphql_subscriptions_active counts it", async () => {
+    const client = createClient({
+      url: stack.gateway.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${stack.systemToken}` },
+      retryAttempts: 0,
+    });
+    try {
+      const before = sample(await scrape(stack.gateway.url), "graphql_subscriptions_active");
+      client.subscribe(
+        { query: `subscription { transferStatusChanged(clientId: "${randomUUID()}") { sequence } }` },
+        { next: () => undefined, error: () => undefined, complete: () => undefined },
+      );
+      await waitFor(() => stack.gateway.subscriptions.stats().subscriptions === before + 1);
+      const text = await scrape(stack.gateway.url);
+      expect(sample(text, "graphql_subscriptions_active", { service: "gateway" })).toBe(before + 1);
+      expect(sample(text, "graphql_ws_connections")).toBeGreaterThanOrEqual(1);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("When each service is scraped, then it shows its database pool (subgraphs) and the process, every series labelled with the service", async () => {
+    for (const [service, url] of Object.entries({
+      client: stack.client.url,
+      ledger: stack.ledger.url,
+      transfer: stack.transfer.url,
+    })) {
+      const text = await scrape(url);
+      expect(sample(text, "db_pool_max_connections", { service })).toBe(stack.config.databasePoolSize);
+      expect(sample(text, "db_pool_connections", { service })).toBeGreaterThanOrEqual(1);
+      expect(text).toMatch(/^db_pool_idle_connections\{service="\w+"\} \d+$/m);
+      expect(text).toMatch(/^db_pool_waiting_requests\{service="\w+"\} \d+$/m);
+      expect(sample(text, "process_resident_memory_bytes", { service })).toBeGreaterThan(0);
+      const unlabelled = text
+        .split("\n")
+        .filter((line) => line && !line.startsWith("#") && !line.includes(`service="${service}"`));
+      expect(unlabelled).toEqual([]);
+    }
+    const gateway = await scrape(stack.gateway.url);
+    expect(sample(gateway, "process_resident_memory_bytes", { service: "gateway" })).toBeGreaterThan(0);
+    expect(gateway).toMatch(/^# TYPE subgraph_fetch_duration_seconds histogram$/m);
+  });
+});
