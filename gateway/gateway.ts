@@ -114,14 +114,23 @@ export function subgraphUrlsOf(
 }
 
 /**
- * @apollo/gateway cannot execute a subscription and answers 500. Over HTTP it is the caller's
- * mistake: answer 400 and say where subscriptions are served.
+ * Operations @apollo/gateway would answer with a 500 although the caller is at fault: an
+ * `operationName` the document does not contain, and a subscription (it cannot execute one).
+ * Both answer 400 and say what to do.
  */
-export const subscriptionOverHttpPlugin: ApolloServerPlugin<GatewayContext> = {
+export const callerMistakesPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
-      async didResolveOperation({ operation }) {
-        if (operation?.operation !== "subscription") return;
+      async didResolveOperation({ operation, request }) {
+        if (!operation) {
+          throw new GraphQLError(
+            request.operationName
+              ? `The document has no operation named "${request.operationName}"`
+              : "The document has several operations: name the one to run in operationName",
+            { extensions: { code: "BAD_REQUEST", http: { status: 400 } } },
+          );
+        }
+        if (operation.operation !== "subscription") return;
         throw new GraphQLError(
           "Subscriptions are served over WebSocket: connect to this same URL with graphql-ws (protocol graphql-transport-ws)",
           { extensions: { code: "BAD_REQUEST", http: { status: 400 } } },

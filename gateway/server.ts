@@ -28,7 +28,7 @@ import type { GatewayContext } from "./context";
 import { dashboardRouter } from "./dashboard/router";
 import { docsRouter } from "./docs";
 import { explorerRouter } from "./explorer/router";
-import { authStatusPlugin, createGateway, subgraphUrlsOf, subscriptionOverHttpPlugin } from "./gateway";
+import { authStatusPlugin, createGateway, subgraphUrlsOf, callerMistakesPlugin } from "./gateway";
 import {
   gatewayReadiness,
   READINESS_TIMEOUT_MS,
@@ -86,7 +86,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       authStatusPlugin,
-      subscriptionOverHttpPlugin,
+      callerMistakesPlugin,
       requestObserverPlugin<GatewayContext>(metrics),
       // Apollo's landing page loads Sandbox from a CDN; browsers get the explorer (decision 0019).
       ApolloServerPluginLandingPageDisabled(),

@@ -78,4 +78,28 @@ describe("gateway -> subgraph transport", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(seen).toHaveLength(1);
   });
+
+  it.each([
+    [
+      "an operation name the document lacks",
+      { query: "query A { __typename }", operationName: "B" },
+      'no operation named "B"',
+    ],
+    [
+      "two operations and no name",
+      { query: "query A { __typename } query B { __typename }" },
+      "operationName",
+    ],
+  ])("When the request names %s, then it is a 400 saying so, not a 500", async (_, body, message) => {
+    const response = await fetch(gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as {
+      errors: Array<{ message: string; extensions: { code: string } }>;
+    };
+    expect(answer.errors[0].message).toContain(message);
+  });
 });
