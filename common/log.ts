@@ -20,6 +20,7 @@ export const log = pino(
   {
     level: logLevel(),
     base: undefined,
+    serializers: { err: safeError },
     mixin: () => {
       const scope = currentRequestScope();
       return scope ? { service: scope.service, requestId: scope.requestId } : {};
@@ -27,6 +28,22 @@ export const log = pino(
   },
   { write: (line: string) => destination.write(line) },
 );
+
+/**
+ * An error as logged: pino's standard form without what a database error copies from the
+ * request (TypeORM's `query` and `parameters`, PostgreSQL's `detail` such as `Key (email)=(…)`),
+ * which can hold personal data and one-time codes.
+ */
+function safeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as Record<string, unknown>;
+  if (!serialized || typeof serialized !== "object") return serialized;
+  const { query: _query, parameters: _parameters, detail: _detail, driverError, ...rest } = serialized;
+  if (driverError && typeof driverError === "object") {
+    const { detail: _driverDetail, ...driver } = driverError as Record<string, unknown>;
+    return { ...rest, driverError: driver };
+  }
+  return rest;
+}
 
 /** Sends log lines to `target` instead of stdout (tests); returns the undo. */
 export function setLogDestination(target: LogDestination): () => void {

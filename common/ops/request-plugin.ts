@@ -4,19 +4,6 @@ import { log } from "../log";
 import { currentRequestScope } from "../request-id";
 import { codeLabel, outcomeOf, type ServiceMetrics } from "./metrics";
 
-/** The name of a document's first operation, when it opens with one (comments allowed before it). */
-const LEADING_OPERATION = /^(?:\s|#[^\n]*\n)*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
-
-/**
- * The operation a refused request meant, from its HTTP body without parsing the document: its
- * `operationName`, else the name its query opens with. Only a label: unchecked names are capped.
- */
-function operationNameOf(body: unknown): string | undefined {
-  const { operationName, query } = (body ?? {}) as { operationName?: unknown; query?: unknown };
-  if (typeof operationName === "string" && operationName) return operationName;
-  return typeof query === "string" ? LEADING_OPERATION.exec(query.slice(0, 1000))?.[1] : undefined;
-}
-
 interface Finished {
   /** The operation's name: resolved from the document, else as the caller sent it. */
   operation: unknown;
@@ -30,7 +17,7 @@ interface Finished {
  * and times it by operation name and outcome (`graphql_requests_total`,
  * `graphql_request_duration_seconds`) and logs it as one line with its request id. Requests
  * refused before a context existed (no or a bad bearer token, a malformed request) are
- * observed too, named from the HTTP body. Variables are never logged: they hold personal data
+ * observed too, under the operation label `refused`. Variables are never logged: they hold personal data
  * and one-time codes.
  */
 export function requestObserverPlugin<TContext extends { requestId: string }>(
@@ -54,7 +41,8 @@ export function requestObserverPlugin<TContext extends { requestId: string }>(
   const refused = (error: Error) => {
     const scope = currentRequestScope();
     finish({
-      operation: operationNameOf(scope?.http?.body),
+      // Never the caller's own name: an unauthenticated caller must not fill the label cap.
+      operation: "refused",
       outcome: codeLabel((error as Partial<GraphQLError>).extensions?.code) ?? "INTERNAL_SERVER_ERROR",
       startedAt: scope?.startedAt ?? performance.now(),
       requestId: scope?.requestId,
@@ -68,7 +56,8 @@ export function requestObserverPlugin<TContext extends { requestId: string }>(
           const result =
             response.body.kind === "single" ? response.body.singleResult : response.body.initialResult;
           finish({
-            operation: operationName ?? request.operationName,
+            // The name in the document when it resolved; one the document lacks is not a label.
+            operation: operationName ?? (request.operationName ? "unresolved" : undefined),
             outcome: outcomeOf(result.errors),
             startedAt,
             requestId: contextValue.requestId,

@@ -133,4 +133,23 @@ describe("Logs", () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it("When a database error is logged, then its query, parameters and detail stay out of the line", () => {
+    const capture = captureLogs();
+    try {
+      const error = Object.assign(new Error("duplicate key value violates unique constraint"), {
+        query: "INSERT INTO client.client (email) VALUES ($1)",
+        parameters: ["erika@example.com", "123456"],
+        detail: "Key (email)=(erika@example.com) already exists.",
+        driverError: { code: "23505", detail: "Key (email)=(erika@example.com) already exists." },
+      });
+      log.error({ err: error }, "unexpected error");
+    } finally {
+      capture.stop();
+    }
+    expect(capture.raw.join("")).not.toMatch(/erika@example\.com|123456|INSERT INTO/);
+    expect(capture.lines[0]).toMatchObject({
+      err: { message: expect.stringContaining("duplicate key"), driverError: { code: "23505" } },
+    });
+  });
 });

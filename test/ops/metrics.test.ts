@@ -63,12 +63,14 @@ describe("Metrics", () => {
     expect(fetches("ACCOUNT_NOT_FOUND")).toBe(1);
   });
 
-  it("When a request has no bearer token, then it is counted under its operation name as UNAUTHENTICATED", async () => {
-    const labels = { operation: "OpsSettlement", outcome: "UNAUTHENTICATED" };
+  it("When a request has no bearer token, then it is counted as refused, UNAUTHENTICATED, never under a name the caller chose", async () => {
+    const labels = { operation: "refused", outcome: "UNAUTHENTICATED" };
     const before = sample(await scrape(stack.gateway.url), "graphql_requests_total", labels);
     const refused = await stack.graphql(OK, {}, { token: null });
     expect(refused.status).toBe(401);
-    expect(sample(await scrape(stack.gateway.url), "graphql_requests_total", labels)).toBe(before + 1);
+    const after = await scrape(stack.gateway.url);
+    expect(sample(after, "graphql_requests_total", labels)).toBe(before + 1);
+    expect(after).not.toMatch(/operation="OpsSettlement",outcome="UNAUTHENTICATED"/);
   });
 
   it("When a payment is posted, then ledger_payments counts one more POSTED, and every payment and transfer status is listed", async () => {
