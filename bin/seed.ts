@@ -156,8 +156,11 @@ export function formatSummary(summary: SeedSummary): string {
  * keys are kept per caller, so `npm start -- --seed` and `npm run seed` must be the same caller.
  */
 export async function seedToken(config: Config): Promise<string> {
-  if (config.auth.jwksUrl) {
-    throw new Error("JWT_JWKS_URL is set: pass a system token from the identity provider with --token <jwt>");
+  // Demo data is for development databases: only the built-in development secret mints here.
+  if (!config.auth.usingDevelopmentSecret || config.nodeEnv === "production") {
+    throw new Error(
+      "Demo data goes into development databases: with JWT_SECRET, JWT_JWKS_URL or NODE_ENV=production set, pass a system token with --token <jwt> if you really mean it",
+    );
   }
   return mintToken(config.auth, { kind: "system", subject: "dev-system" }, "1h");
 }

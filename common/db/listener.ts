@@ -1,7 +1,8 @@
 /**
  * LISTEN on one PostgreSQL channel with a connection of its own (outside the pool), handing
  * each notification's JSON payload to `onPayload`. If the connection drops it reconnects with a
- * backoff and calls `onReconnect`, so subscribers can catch up on what they may have missed.
+ * backoff (one reconnect loop at a time) and calls `onReconnect`, so subscribers can catch up
+ * on what they may have missed. After `stop()` no connection is left open.
  */
 import { Client } from "pg";
 import { log } from "../log";
@@ -18,6 +19,8 @@ export async function listen(
 ): Promise<Listener> {
   let stopped = false;
   let client: Client | undefined;
+  let reconnecting = false;
+
   const connect = async (): Promise<void> => {
     const next = new Client({ connectionString: databaseUrl, application_name: `listen:${channel}` });
     next.on("notification", (message) => {
@@ -29,26 +32,45 @@ export async function listen(
       }
     });
     next.on("error", (error) => {
+      if (client !== next) return; // a connection already given up
       log.warn({ err: error, channel }, "listener connection lost; reconnecting");
+      client = undefined;
       void next.end().catch(() => undefined);
-      if (client === next) client = undefined;
-      void reconnect(1);
+      void reconnect();
     });
-    await next.connect();
-    await next.query(`LISTEN ${channel}`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+    } catch (error) {
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    if (stopped) {
+      await next.end().catch(() => undefined);
+      return;
+    }
     client = next;
   };
-  const reconnect = async (attempt: number): Promise<void> => {
-    if (stopped || client) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
-    if (stopped || client) return;
+
+  const reconnect = async (): Promise<void> => {
+    if (reconnecting) return;
+    reconnecting = true;
     try {
-      await connect();
-      onReconnect();
-    } catch {
-      void reconnect(attempt + 1);
+      for (let attempt = 1; !stopped && !client; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
+        if (stopped) return;
+        try {
+          await connect();
+          if (client) onReconnect();
+        } catch {
+          // try again after a longer pause
+        }
+      }
+    } finally {
+      reconnecting = false;
     }
   };
+
   await connect();
   return {
     stop: async () => {

@@ -137,8 +137,11 @@ const STATUS_COUNT_TIMEOUT_MS = 2_000;
 /**
  * A gauge of rows per status, counted in the database at scrape time. When the count fails
  * or times out, the gauge has no series for that scrape (absent, rather than stale numbers).
+ * Scrapes arriving while a count runs share it, so at most one count query runs at a time.
  */
 export function registerStatusCounts(registry: Registry, options: StatusCountsOptions): void {
+  let running: Promise<Record<string, number>> | undefined;
+  const count = () => (running ??= options.counts().finally(() => (running = undefined)));
   const gauge: Gauge<"status"> = new Gauge({
     name: options.name,
     help: options.help,
@@ -147,7 +150,7 @@ export function registerStatusCounts(registry: Registry, options: StatusCountsOp
     collect: async () => {
       gauge.reset();
       try {
-        const counts = await withTimeout(options.counts(), STATUS_COUNT_TIMEOUT_MS);
+        const counts = await withTimeout(count(), STATUS_COUNT_TIMEOUT_MS);
         for (const status of new Set([...options.statuses, ...Object.keys(counts)])) {
           gauge.set({ status }, counts[status] ?? 0);
         }

@@ -74,6 +74,9 @@ export type BoundOperation =
       shareable: boolean;
     };
 
+/** Documents longer than this are prepared every time rather than kept. */
+const MAX_CACHED_QUERY_LENGTH = 16 * 1024;
+
 /** Parses and validates once per schema, query and operation name: clients mostly repeat one document. */
 export class OperationCache {
   private schema: GraphQLSchema | undefined;
@@ -94,6 +97,8 @@ export class OperationCache {
     let prepared = this.entries.get(key);
     if (prepared) return prepared;
     prepared = prepareOperation(schema, query, operationName);
+    // Only documents worth repeating are kept: not refusals, not big ones (a caller could fill memory).
+    if (Array.isArray(prepared) || query.length > MAX_CACHED_QUERY_LENGTH) return prepared;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, prepared);
     return prepared;

@@ -84,6 +84,9 @@ export class SubscriptionRelay {
   }
 }
 
+/** Event queries one stream runs at once (a burst waits its turn rather than flooding the subgraphs). */
+const MAX_RESOLVING = 4;
+
 type Outcome = { result: FormattedExecutionResult } | { end: SubscriptionFailure | undefined } | undefined;
 
 /** One upstream subscription and the client subscriptions it feeds. */
@@ -97,6 +100,8 @@ class Stream {
    * Each event shows the supergraph as of its own commit or later.
    */
   private tail: Promise<void> = Promise.resolve();
+  private resolving = 0;
+  private readonly waitingToResolve: Array<() => void> = [];
 
   constructor(
     private readonly request: RelayRequest,
@@ -144,7 +149,7 @@ class Stream {
     }
     const { keyVariables } = operation.eventQuery;
     const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
-    const resolved = this.resolveEvent(key);
+    const resolved = this.limited(() => this.resolveEvent(key));
     resolved.catch(() => undefined); // handled where it is delivered, in order
     this.enqueue(() => resolved);
   }
@@ -162,6 +167,23 @@ class Stream {
     // Null without an error: the event is not the caller's to see (the subgraph filtered it upstream already).
     if (result.data?.[responseKey] == null && !result.errors?.length) return undefined;
     return { result };
+  }
+
+  /** Runs `work` once fewer than {@link MAX_RESOLVING} of this stream's event queries are running. */
+  private limited<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.resolving++;
+        work()
+          .then(resolve, reject)
+          .finally(() => {
+            this.resolving--;
+            this.waitingToResolve.shift()?.();
+          });
+      };
+      if (this.resolving < MAX_RESOLVING) start();
+      else this.waitingToResolve.push(start);
+    });
   }
 
   private enqueue(work: () => Promise<Outcome>): void {

@@ -147,22 +147,26 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
           );
           return false;
         }
+        let caller: Caller;
         try {
-          connection.identity = { caller: await verifier.verify(token), token };
+          caller = await verifier.verify(token);
         } catch {
           socket.close(CLOSE_CODES.forbidden, "Forbidden: the bearer token is invalid or expired");
           return false;
         }
+        // Gone while the token was checked (a slow JWKS): nothing may be left behind for it.
+        if (!sockets.has(socket) || socket.readyState !== socket.OPEN) return false;
+        connection.identity = { caller, token };
         connection.context = context;
-        const expiresIn = expiresAt(token) - Date.now();
         // A socket outlives no token: when it expires the socket closes, and a client that
         // reconnects with a fresh one resumes (afterSequence).
-        if (expiresIn < 2 ** 31) {
-          connection.expiry = setTimeout(
-            () => socket.close(CLOSE_CODES.forbidden, "Forbidden: the bearer token expired"),
-            expiresIn,
-          );
-        }
+        const closeAtExpiry = () => {
+          const left = expiresAt(token) - Date.now();
+          if (left <= 0) socket.close(CLOSE_CODES.forbidden, "Forbidden: the bearer token expired");
+          // setTimeout holds at most about 24.8 days: longer tokens are re-armed.
+          else connection.expiry = setTimeout(closeAtExpiry, Math.min(left, 2 ** 31 - 1)).unref();
+        };
+        closeAtExpiry();
         return true;
       },
 
@@ -248,6 +252,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
       if (stopping) return;
       stopping = true;
       clearInterval(keepAlive);
+      for (const connection of sockets.values()) clearTimeout(connection.expiry);
       // Completing every subscription releases its upstream one, and the last of a token its connection.
       relay.stop();
       // graphql-ws forgets an operation once its `complete` is written: wait for that (or a
