@@ -7,6 +7,16 @@ import { importClient, type Stack } from "./stack";
 export const TRANSFER_FIELDS = `id kind type status clientId accountId amount currency paymentId failureCode
   railReference counterpartyName statusHistory { sequence from to reason changedBy }`;
 
+/** The statuses an outgoing transfer goes through when everything works, in order. */
+export const OUTGOING_COMPLETED = [
+  "PENDING_CONFIRMATION",
+  "CONFIRMED",
+  "PROCESSING",
+  "SENDING",
+  "SENT",
+  "COMPLETED",
+];
+
 export const CREATE_OUTGOING = `mutation($input: OutgoingTransferInput!, $key: String!) {
   createOutgoingTransfer(input: $input, idempotencyKey: $key) { ${TRANSFER_FIELDS} confirmation { id status attemptsLeft expiresAt } }
 }`;
