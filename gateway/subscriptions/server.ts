@@ -82,7 +82,7 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
  */
 export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
   const { limits, verifier } = options;
-  const upstream = new UpstreamPool(options.subgraphUrl);
+  const upstream = new UpstreamPool(options.subgraphUrl, limits.keepAliveMs);
   const relay = new SubscriptionRelay(upstream, options.execute);
   const operations = new OperationCache();
   const sockets = new Map<WebSocket, Connection>();

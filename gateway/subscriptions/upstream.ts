@@ -23,8 +23,15 @@ export class UpstreamPool {
   private readonly connections = new Map<string, Connection>();
   private subscriptionCount = 0;
 
-  /** `subgraphUrl` maps a subgraph name to its GraphQL (HTTP) URL. */
-  constructor(private readonly subgraphUrl: (subgraph: string) => string) {}
+  /**
+   * `subgraphUrl` maps a subgraph name to its GraphQL (HTTP) URL. Every `keepAliveMs` a ping
+   * goes upstream; one not answered within the next interval closes the socket (a half-open
+   * connection is noticed, and its subscriptions end with SUBSCRIPTION_INTERRUPTED).
+   */
+  constructor(
+    private readonly subgraphUrl: (subgraph: string) => string,
+    private readonly keepAliveMs = 12_000,
+  ) {}
 
   /**
    * Subscribes at `subgraph` with the caller's token; returns the release, which completes the
@@ -51,6 +58,8 @@ export class UpstreamPool {
           // closes with the last one's release.
           retryAttempts: 0,
           lazy: true,
+          keepAlive: this.keepAliveMs,
+          on: unansweredPingCloses(this.keepAliveMs),
         }),
         subscriptions: 0,
       };
@@ -77,4 +86,26 @@ export class UpstreamPool {
   stats(): { connections: number; subscriptions: number } {
     return { connections: this.connections.size, subscriptions: this.subscriptionCount };
   }
+}
+
+/** graphql-ws client hooks that close the socket when a ping of ours gets no pong in time. */
+function unansweredPingCloses(timeoutMs: number) {
+  let socket: WebSocket | undefined;
+  let waiting: NodeJS.Timeout | undefined;
+  return {
+    connected: (connected: unknown) => {
+      socket = connected as WebSocket;
+    },
+    ping: (received: boolean) => {
+      if (received) return;
+      clearTimeout(waiting);
+      waiting = setTimeout(() => {
+        if (socket?.readyState === WebSocket.OPEN) socket.close(4408, "Upstream ping not answered");
+      }, timeoutMs).unref();
+    },
+    pong: (received: boolean) => {
+      if (received) clearTimeout(waiting);
+    },
+    closed: () => clearTimeout(waiting),
+  };
 }

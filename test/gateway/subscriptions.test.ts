@@ -584,6 +584,43 @@ describe("the gateway's WebSocket connections", () => {
     }
   });
 
+  it("When the transfer subgraph stops answering pings (a half-open connection), then the subscription ends with SUBSCRIPTION_INTERRUPTED", async () => {
+    // A stand-in transfer subgraph that accepts the subscription, then goes silent: no pongs.
+    const fake = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    await new Promise((resolve) => fake.once("listening", resolve));
+    let pings = 0;
+    fake.on("connection", (socket) =>
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data));
+        if (message.type === "connection_init") socket.send(JSON.stringify({ type: "connection_ack" }));
+        if (message.type === "ping") pings++;
+      }),
+    );
+    const config = testConfig();
+    config.subscriptions = { ...config.subscriptions, keepAliveMs: 100 };
+    const gateway = await startGateway(config, {
+      subgraphUrls: {
+        client: stack.client.url,
+        ledger: stack.ledger.url,
+        transfer: `http://127.0.0.1:${(fake.address() as AddressInfo).port}/graphql`,
+      },
+    });
+    try {
+      const watcher = watch(connect(stack.systemToken, gateway.url.replace(/^http/, "ws")), STATUS_CHANGED, {
+        accountId: randomUUID(),
+      });
+      await waitFor(watcher.completed, 3_000);
+      expect(pings).toBeGreaterThan(0);
+      expect(watcher.errors).toEqual([
+        expect.objectContaining({ extensions: { code: "SUBSCRIPTION_INTERRUPTED" } }),
+      ]);
+      await waitFor(() => gateway.subscriptions.stats().upstreamConnections === 0);
+    } finally {
+      await gateway.stop();
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+
   it("When the gateway stops, then open subscriptions complete, sockets close with 1001 and no upstream is left", async () => {
     const gateway = await startGateway(testConfig(), {
       subgraphUrls: { client: stack.client.url, ledger: stack.ledger.url, transfer: stack.transfer.url },
