@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager, In } from "typeorm";
-import { keysetPage } from "../../../common/db/data-source";
+import { findByIds, keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
 import { Client } from "./client.entity";
@@ -52,10 +52,8 @@ export class ClientRepository {
   }
 
   /** One statement for any number of ids, in no particular order. */
-  async findByIds(ids: readonly string[]): Promise<Client[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.db.getRepository(Client).findBy({ id: In(valid) });
+  findByIds(ids: readonly string[]): Promise<Client[]> {
+    return findByIds(this.db, Client, ids);
   }
 
   /** A page of clients in creation order, and how many match in all. */

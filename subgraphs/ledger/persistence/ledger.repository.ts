@@ -4,7 +4,7 @@
  * AppErrors with the same code.
  */
 import { type DataSource, In } from "typeorm";
-import { keysetPage } from "../../../common/db/data-source";
+import { findByIds, keysetPage } from "../../../common/db/data-source";
 import { AppError, type ErrorCode } from "../../../common/errors";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { accountNumberFromSerial } from "../../../common/account-number";
@@ -178,9 +178,8 @@ export class LedgerRepository {
     return created.length;
   }
 
-  async accountsByIds(ids: readonly string[]): Promise<AccountRow[]> {
-    const valid = ids.filter(isUuid);
-    return valid.length ? this.db.getRepository(AccountRow).findBy({ id: In(valid) }) : [];
+  accountsByIds(ids: readonly string[]): Promise<AccountRow[]> {
+    return findByIds(this.db, AccountRow, ids);
   }
 
   async accountsByNumbers(numbers: readonly string[]): Promise<AccountRow[]> {
@@ -343,9 +342,8 @@ export class LedgerRepository {
     }
   }
 
-  async paymentsByIds(ids: readonly string[]): Promise<PaymentRow[]> {
-    const valid = ids.filter(isUuid);
-    return valid.length ? this.db.getRepository(PaymentRow).findBy({ id: In(valid) }) : [];
+  paymentsByIds(ids: readonly string[]): Promise<PaymentRow[]> {
+    return findByIds(this.db, PaymentRow, ids);
   }
 
   async paymentEvents(paymentIds: readonly string[]): Promise<PaymentEventRow[]> {
@@ -358,9 +356,8 @@ export class LedgerRepository {
 
   // Transactions
 
-  async transactionsByIds(ids: readonly string[]): Promise<TransactionRow[]> {
-    const valid = ids.filter(isUuid);
-    return valid.length ? this.db.getRepository(TransactionRow).findBy({ id: In(valid) }) : [];
+  transactionsByIds(ids: readonly string[]): Promise<TransactionRow[]> {
+    return findByIds(this.db, TransactionRow, ids);
   }
 
   async transactionsByPaymentIds(paymentIds: readonly string[]): Promise<TransactionRow[]> {

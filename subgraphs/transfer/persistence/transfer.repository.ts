@@ -1,5 +1,5 @@
-import { type DataSource, type EntityManager, type FindOptionsWhere, In } from "typeorm";
-import { keysetPage } from "../../../common/db/data-source";
+import { type DataSource, type EntityManager, In } from "typeorm";
+import { findByIds, keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
 import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
 import { isUuid } from "../../../common/ids";
@@ -89,15 +89,7 @@ export class TransferRepository {
   }
 
   recipientsByIds(ids: readonly string[]): Promise<RecipientRow[]> {
-    return this.byIds(RecipientRow, ids);
-  }
-
-  /** Rows of `entity` by id in one statement; ids that are no UUID match nothing. */
-  private byIds<T extends { id: string }>(entity: new () => T, ids: readonly string[]): Promise<T[]> {
-    const valid = ids.filter(isUuid);
-    return valid.length
-      ? this.db.getRepository<T>(entity).findBy({ id: In(valid) } as FindOptionsWhere<T>)
-      : Promise.resolve([]);
+    return findByIds(this.db, RecipientRow, ids);
   }
 
   async listRecipients(filter: RecipientFilter, size: number, after?: KeysetPosition) {
@@ -336,7 +328,7 @@ export class TransferRepository {
   }
 
   confirmationsByIds(ids: readonly string[]): Promise<ConfirmationRow[]> {
-    return this.byIds(ConfirmationRow, ids);
+    return findByIds(this.db, ConfirmationRow, ids);
   }
 
   async latestConfirmations(transferIds: readonly string[]): Promise<ConfirmationRow[]> {
@@ -406,7 +398,7 @@ export class TransferRepository {
   }
 
   transfersByIds(ids: readonly string[]): Promise<TransferRow[]> {
-    return this.byIds(TransferRow, ids);
+    return findByIds(this.db, TransferRow, ids);
   }
 
   async transferEvents(transferIds: readonly string[]): Promise<TransferEventRow[]> {
