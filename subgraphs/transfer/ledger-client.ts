@@ -102,35 +102,33 @@ export class LedgerClient {
   }
 
   /** A payment that moves the money at once (POSTED). */
-  async createPayment(
-    input: PaymentRequest,
-    idempotencyKey: string,
-    requestId: string,
-  ): Promise<LedgerPayment> {
-    const data = await this.call<{ createPayment: LedgerPayment }>(
-      `mutation($input: PaymentInput!, $key: String!) {
-        createPayment(input: $input, idempotencyKey: $key) { ${PAYMENT_FIELDS} }
-      }`,
-      { input, key: idempotencyKey },
-      requestId,
-    );
-    return data.createPayment;
+  createPayment(input: PaymentRequest, idempotencyKey: string, requestId: string): Promise<LedgerPayment> {
+    return this.newPayment("createPayment", input, idempotencyKey, requestId);
   }
 
   /** A DRAFT payment (nothing moves yet); a replay of the key answers the payment as it is now. */
-  async createDraftPayment(
+  createDraftPayment(
     input: PaymentRequest,
     idempotencyKey: string,
     requestId: string,
   ): Promise<LedgerPayment> {
-    const data = await this.call<{ createDraftPayment: LedgerPayment }>(
+    return this.newPayment("createDraftPayment", input, idempotencyKey, requestId);
+  }
+
+  private async newPayment(
+    mutation: "createPayment" | "createDraftPayment",
+    input: PaymentRequest,
+    idempotencyKey: string,
+    requestId: string,
+  ): Promise<LedgerPayment> {
+    const data = await this.call<Record<string, LedgerPayment>>(
       `mutation($input: PaymentInput!, $key: String!) {
-        createDraftPayment(input: $input, idempotencyKey: $key) { ${PAYMENT_FIELDS} }
+        ${mutation}(input: $input, idempotencyKey: $key) { ${PAYMENT_FIELDS} }
       }`,
       { input, key: idempotencyKey },
       requestId,
     );
-    return data.createDraftPayment;
+    return data[mutation];
   }
 
   /**
