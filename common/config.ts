@@ -75,15 +75,6 @@ export interface AuthConfig {
 
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production";
 
-function int(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-    throw new Error(`${name} must be an integer port number, got "${value}"`);
-  }
-  return parsed;
-}
-
 function bounded(
   value: string | undefined,
   fallback: number,
@@ -125,15 +116,6 @@ function fxRates(value: string): Record<string, string> {
   return rates;
 }
 
-function poolSize(value: string | undefined): number {
-  if (value === undefined || value === "") return 8;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 200) {
-    throw new Error(`DATABASE_POOL_SIZE must be an integer from 1 to 200, got "${value}"`);
-  }
-  return parsed;
-}
-
 /**
  * The log level (`LOG_LEVEL`, default `info`; `silent` under jest). Separate from
  * {@link loadConfig} because the logger exists before any service reads its config.
@@ -151,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || "0.0.0.0";
   const subgraph = (name: string, defaultPort: number): SubgraphConfig => {
     const key = name.toUpperCase();
-    const port = int(env[`${key}_SUBGRAPH_PORT`], defaultPort, `${key}_SUBGRAPH_PORT`);
+    const port = bounded(env[`${key}_SUBGRAPH_PORT`], defaultPort, `${key}_SUBGRAPH_PORT`, 0, 65535);
     return { host, port, url: env[`${key}_SUBGRAPH_URL`] || `http://localhost:${port}/graphql` };
   };
   const jwtSecret = env.JWT_SECRET || DEVELOPMENT_JWT_SECRET;
@@ -175,14 +157,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     nodeEnv,
     databaseUrl: env.DATABASE_URL || undefined,
-    databasePoolSize: poolSize(env.DATABASE_POOL_SIZE),
+    databasePoolSize: bounded(env.DATABASE_POOL_SIZE, 8, "DATABASE_POOL_SIZE", 1, 200),
     embeddedPostgres: {
       dataDir: path.resolve(projectRoot(), env.EMBEDDED_PG_DIR || ".data/postgres"),
-      port: int(env.EMBEDDED_PG_PORT, 54329, "EMBEDDED_PG_PORT"),
+      port: bounded(env.EMBEDDED_PG_PORT, 54329, "EMBEDDED_PG_PORT", 0, 65535),
     },
     gateway: {
       host,
-      port: int(env.PORT, 4000, "PORT"),
+      port: bounded(env.PORT, 4000, "PORT", 0, 65535),
       restBodyLimit: env.REST_BODY_LIMIT || "100kb",
       explorer: flag(env.EXPLORER, developing, "EXPLORER"),
       dashboard: flag(env.DASHBOARD, developing, "DASHBOARD"),
