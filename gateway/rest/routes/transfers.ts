@@ -11,6 +11,7 @@ import { toRestSpelling } from "../../../common/enum-spelling";
 import { queryInt } from "../convert";
 import { jsonSchemaOfFragment, jsonSchemaOfType, type JsonSchema } from "../json-schema";
 import type { HttpMethod, RestRoute } from "../route";
+import { styleOf } from "../router";
 import {
   dto,
   field,
@@ -60,8 +61,6 @@ type KindSegment = keyof typeof KINDS;
 
 /** Statuses other than 200 and 500 of a route that moves money through the ledger (503: ledger unreachable). */
 const MOVES_MONEY = [400, 401, 403, 404, 409, 503];
-
-const styleOf = (path: string): RestRoute["style"] => (path.startsWith("/internal/") ? "envelope" : "plain");
 
 const transferDto = (mutation: string) => (data: Record<string, unknown>, schema: GraphQLSchema) =>
   dto(data[mutation], schema, "Transfer");
