@@ -79,6 +79,20 @@ export function toPage<T extends KeysetPosition>(rows: T[], size: number, totalC
   };
 }
 
+/**
+ * One page of a list: checks `first`/`after`, asks `list` for `size + 1` rows after the
+ * position (a repository's keyset query) and builds the connection.
+ */
+export async function fetchPage<T extends KeysetPosition>(
+  first: number | undefined | null,
+  after: string | undefined | null,
+  list: (size: number, after?: KeysetPosition) => Promise<{ rows: T[]; total: number }>,
+): Promise<Page<T>> {
+  const page = pageRequest(first, after);
+  const { rows, total } = await list(page.size, page.after);
+  return toPage(rows, page.size, total);
+}
+
 /** A connection type `<Name>Connection { nodes, edges { cursor node }, pageInfo, totalCount }`. */
 export function Connection<T extends KeysetPosition>(node: ClassType<T>) {
   @ObjectType(`${node.name}Edge`)

@@ -5,7 +5,7 @@
  */
 import { type Caller, requireClientAccess, requireSystem } from "../../common/auth/caller";
 import { AppError } from "../../common/errors";
-import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
+import { fetchPage, type Page } from "../../common/graphql/pagination";
 import { assertCanUnblock, assertStatusTransition, initialStatus } from "./domain/client-status";
 import { ClientStatus, ClientType } from "./domain/enums";
 import type { IndividualClientImport } from "./domain/individual-import";
@@ -30,9 +30,7 @@ export class ClientService {
 
   async list(filter: ClientFilter, first?: number | null, after?: string | null): Promise<Page<Client>> {
     requireSystem(this.caller);
-    const page = pageRequest(first, after);
-    const { rows, total } = await this.repository.list(filter, page.size, page.after);
-    return toPage(rows, page.size, total);
+    return fetchPage(first, after, (size, position) => this.repository.list(filter, size, position));
   }
 
   /**

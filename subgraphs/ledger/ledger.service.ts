@@ -13,7 +13,7 @@ import {
 } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
 import { isUuid } from "../../common/ids";
-import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
+import { fetchPage, type Page } from "../../common/graphql/pagination";
 import { isValidAccountNumber } from "../../common/account-number";
 import {
   AccountKind,
@@ -106,13 +106,9 @@ export class LedgerService {
     after?: string | null,
   ): Promise<Page<AccountRow>> {
     const clientId = listScope(this.caller, filter.clientId);
-    const page = pageRequest(first, after);
-    const { rows, total } = await this.repository.listAccounts(
-      { ...filter, clientId },
-      page.size,
-      page.after,
+    return fetchPage(first, after, (size, position) =>
+      this.repository.listAccounts({ ...filter, clientId }, size, position),
     );
-    return toPage(rows, page.size, total);
   }
 
   async accountsOfClient(clientId: string): Promise<AccountRow[]> {
@@ -377,9 +373,9 @@ export class LedgerService {
       if (filter.paymentId) requireSystem(this.caller);
       await this.existingOwnAccount(filter.accountId);
     }
-    const page = pageRequest(first, after);
-    const { rows, total } = await this.repository.listTransactions(filter, page.size, page.after);
-    return toPage(rows, page.size, total);
+    return fetchPage(first, after, (size, position) =>
+      this.repository.listTransactions(filter, size, position),
+    );
   }
 
   /** Opening balance, debits, credits and closing balance of an account over [from, to). */
@@ -434,13 +430,9 @@ export class LedgerService {
 
   async accountTransactions(account: AccountRow, first?: number | null, after?: string | null) {
     this.requireOwnAccount(account);
-    const page = pageRequest(first, after);
-    const { rows, total } = await this.repository.listTransactions(
-      { accountId: account.id },
-      page.size,
-      page.after,
+    return fetchPage(first, after, (size, position) =>
+      this.repository.listTransactions({ accountId: account.id }, size, position),
     );
-    return toPage(rows, page.size, total);
   }
 
   // Helpers

@@ -4,7 +4,7 @@
  */
 import { type Caller, clientIdFor, listScope } from "../../common/auth/caller";
 import { AppError } from "../../common/errors";
-import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
+import { fetchPage, type Page } from "../../common/graphql/pagination";
 import { ibanError, ibanProblem, normalizeIban } from "./domain/iban";
 import type { RecipientRow } from "./persistence/entities";
 import type { TransferLoaders } from "./persistence/transfer.loaders";
@@ -66,13 +66,13 @@ export class RecipientService {
     after?: string | null,
   ): Promise<Page<RecipientRow>> {
     const clientId = listScope(this.caller, filter.clientId);
-    const page = pageRequest(first, after);
-    const { rows, total } = await this.repository.listRecipients(
-      { ...filter, clientId, currency: filter.currency?.toUpperCase() },
-      page.size,
-      page.after,
+    return fetchPage(first, after, (size, position) =>
+      this.repository.listRecipients(
+        { ...filter, clientId, currency: filter.currency?.toUpperCase() },
+        size,
+        position,
+      ),
     );
-    return toPage(rows, page.size, total);
   }
 
   async setRecipientVisibility(id: string, visible: boolean): Promise<RecipientRow> {

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Caller, listScope, requireClientAccess, requireSystem } from "../../common/auth/caller";
 import type { TransferConfig } from "../../common/config";
 import { AppError, validationError } from "../../common/errors";
-import { type Page, pageRequest, toPage } from "../../common/graphql/pagination";
+import { fetchPage, type Page } from "../../common/graphql/pagination";
 import { log } from "../../common/log";
 import { fxTerms } from "./domain/fx";
 import { ibanError, ibanProblem, normalizeIban } from "./domain/iban";
@@ -578,13 +578,9 @@ export class TransferService {
     after?: string | null,
   ): Promise<Page<TransferRow>> {
     const clientId = listScope(this.caller, filter.clientId);
-    const page = pageRequest(first, after);
-    const { rows, total } = await this.repository.listTransfers(
-      { ...filter, clientId },
-      page.size,
-      page.after,
+    return fetchPage(first, after, (size, position) =>
+      this.repository.listTransfers({ ...filter, clientId }, size, position),
     );
-    return toPage(rows, page.size, total);
   }
 
   statusHistory(transferId: string) {
