@@ -627,11 +627,14 @@ export class TransferService {
   }
 
   /** One status change as a query (front office: its own transfers); the gateway enriches events with it. */
-  async statusEvent(transferId: string, sequence: number): Promise<EventNotice | null> {
+  async statusEvent(
+    transferId: string,
+    sequence: number,
+  ): Promise<{ notice: EventNotice; transfer: TransferRow } | null> {
     const transfer = await this.transfer(transferId);
     const event = transfer && (await this.repository.event(transfer.id, sequence));
     if (!transfer || !event) return null;
-    return {
+    const notice = {
       transferId: transfer.id,
       sequence: event.sequence,
       clientId: transfer.clientId,
@@ -643,6 +646,7 @@ export class TransferService {
       changedBy: event.changedBy,
       changedAt: event.changedAt.toISOString(),
     };
+    return { notice, transfer };
   }
 
   // Shared steps

@@ -372,14 +372,15 @@ export class TransferStatusEventResolver {
     @Arg("sequence", () => Int) sequence: number,
     @Ctx() ctx: TransferContext,
   ): Promise<TransferStatusEvent | null> {
-    const notice = await ctx.transfers.statusEvent(transferId, sequence);
-    return notice && toStatusEvent(notice);
+    const found = await ctx.transfers.statusEvent(transferId, sequence);
+    // The transfer was just read for this request: its `transfer` field answers with it.
+    return found && { ...toStatusEvent(found.notice), loadedTransfer: found.transfer };
   }
 
   @FieldResolver(() => Transfer, {
     description: "The transfer as it is now (resolved again for every event).",
   })
   async transfer(@Root() event: TransferStatusEvent, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.currentTransfer(event.transferId);
+    return event.loadedTransfer ?? ctx.transfers.currentTransfer(event.transferId);
   }
 }

@@ -3,6 +3,7 @@ import { Connection } from "../../../common/graphql/pagination";
 import { ConfirmationStatus } from "../domain/otp";
 import { TransferType } from "../domain/rails";
 import { TransferKind, TransferStatus } from "../domain/transfer-status";
+import type { TransferRow } from "../persistence/entities";
 
 export function registerTransferEnums(): void {
   registerEnumType(TransferKind, {
@@ -189,4 +190,6 @@ export class TransferStatusEvent {
   @Field() changedAt!: Date;
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field({ description: "Who or what caused it (a token subject)." }) changedBy!: string;
+  /** Not a field: the transfer when this request has just read it (else `transfer` reads it anew). */
+  loadedTransfer?: TransferRow;
 }
