@@ -146,6 +146,16 @@ export const ERROR_CODES = {
     description:
       "The ledger could not be reached; the transfer is kept where it stopped and can be continued.",
   },
+  SUBGRAPH_UNAVAILABLE: {
+    status: 503,
+    description:
+      "A service behind the gateway could not be reached or did not answer in time. Nothing was applied unless the answer says otherwise: retry after a moment (a mutation with the same idempotency key).",
+  },
+  OPERATION_LIMIT_EXCEEDED: {
+    status: 400,
+    description:
+      "The operation is too large or too expensive to run: `extensions.limit` names the limit (`depth`, `aliases`, `tokens`, `directives`, `cost`, `variableDepth`) with its `max` and the `actual` value. Ask for less (smaller `first`, fewer aliases or levels).",
+  },
   TOO_MANY_SUBSCRIPTIONS: {
     status: 429,
     description:
@@ -215,6 +225,9 @@ export const PUBLIC_ERROR_DETAILS = [
   "quoteId",
   "attemptsLeft",
   "expiresAt",
+  "limit",
+  "max",
+  "actual",
 ];
 
 /** Status for a code; unknown codes (from a future subgraph) count as 500. */
