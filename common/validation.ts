@@ -17,40 +17,50 @@ export function toFieldErrors(errors: ValidationError[], prefix = ""): FieldErro
 // C0 controls other than tab, line feed and carriage return, and DEL. PostgreSQL cannot store NUL at all.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// Half of a surrogate pair on its own: not a character, and no UTF-8 can carry it (validator's
+// isEmail throws URIError on one).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Every string inside an input that holds a control character, as a field error. */
-export function controlCharacterErrors(value: unknown, prefix = ""): FieldError[] {
+/** The rules every string of an input keeps, whatever its field: no control characters, well-formed Unicode. */
+function textRuleBroken(text: string): "noControlCharacters" | "wellFormedUnicode" | undefined {
+  if (CONTROL_CHARACTERS.test(text)) return "noControlCharacters";
+  if (LONE_SURROGATE.test(text)) return "wellFormedUnicode";
+  return undefined;
+}
+
+const TEXT_RULE_MESSAGES = {
+  noControlCharacters: "must not contain control characters",
+  wellFormedUnicode: "must be well-formed Unicode (it holds half of a surrogate pair)",
+};
+
+/** Every string (and key) inside an input that breaks a rule of {@link textRuleBroken}, as a field error. */
+export function textErrors(value: unknown, prefix = ""): FieldError[] {
   if (typeof value === "string") {
-    return CONTROL_CHARACTERS.test(value)
-      ? [
-          {
-            field: prefix,
-            rule: "noControlCharacters",
-            message: `${prefix} must not contain control characters`,
-          },
-        ]
-      : [];
+    const rule = textRuleBroken(value);
+    return rule ? [{ field: prefix, rule, message: `${prefix} ${TEXT_RULE_MESSAGES[rule]}` }] : [];
   }
   if (value === null || typeof value !== "object") return [];
   return Object.entries(value).flatMap(([key, item]) => {
     const field = prefix ? `${prefix}.${key}` : key;
-    const inKey = CONTROL_CHARACTERS.test(key)
+    const keyRule = textRuleBroken(key);
+    const inKey = keyRule
       ? [
           {
             field,
-            rule: "noControlCharacters",
-            message: `a key of ${prefix || "the input"} holds control characters`,
+            rule: keyRule,
+            message: `a key of ${prefix || "the input"} ${TEXT_RULE_MESSAGES[keyRule]}`,
           },
         ]
       : [];
-    return [...inKey, ...controlCharacterErrors(item, field)];
+    return [...inKey, ...textErrors(item, field)];
   });
 }
 
 /**
  * The `validateFn` given to type-graphql: validates an argument (an input or args class
  * instance, or an array of them) and throws VALIDATION_FAILED with every broken rule.
- * Every string of every input is also refused when it holds control characters.
+ * Every string of every input is also refused when it holds control characters or is not
+ * well-formed Unicode.
  */
 export async function validateInput(
   value: unknown,
@@ -60,7 +70,7 @@ export async function validateInput(
   if (typeof value === "string") {
     // A plain string argument: name it by finding it among the field's arguments.
     const name = Object.entries(resolverData?.args ?? {}).find(([, arg]) => arg === value)?.[0] ?? "argument";
-    const errors = controlCharacterErrors(value, name);
+    const errors = textErrors(value, name);
     if (errors.length) throw validationError(errors);
     return;
   }
@@ -69,11 +79,17 @@ export async function validateInput(
   for (const [index, item] of items.entries()) {
     if (item === null || typeof item !== "object") continue;
     const prefix = Array.isArray(value) ? String(index) : "";
+    const broken = textErrors(item, prefix);
+    if (broken.some((error) => error.rule === "wellFormedUnicode")) {
+      // Field rules are not asked about text that is not text: some of them throw on it.
+      fields.push(...broken);
+      continue;
+    }
     const errors = await validate(item, {
       forbidUnknownValues: false,
       validationError: { target: false, value: false },
     });
-    fields.push(...toFieldErrors(errors, prefix), ...controlCharacterErrors(item, prefix));
+    fields.push(...toFieldErrors(errors, prefix), ...broken);
   }
   if (fields.length) throw validationError(fields);
 }

@@ -28,6 +28,14 @@ export function queryInt(value: string | undefined): number | string | undefined
   return value !== undefined && /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
+/**
+ * A boolean query parameter: `true` or `false`; anything else is passed on as the string it is,
+ * so the variable check refuses it as the wrong type, naming the parameter.
+ */
+export function queryBoolean(value: string | undefined): boolean | string | undefined {
+  return value === "true" ? true : value === "false" ? false : value;
+}
+
 /** REST input -> GraphQL variable value: enum spellings converted, everything else untouched. */
 export function fromRest(value: unknown, type: GraphQLInputType): unknown {
   if (value === null || value === undefined) return value;

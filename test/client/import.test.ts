@@ -45,6 +45,8 @@ const RULE_CASES: Array<[string, Record<string, unknown>, string, string]> = [
   ["zip over 255", address({ zip: long(256, "1") }), "address.zip", "maxLength"],
   ["country 3 letters", address({ country: "GBR" }), "address.country", "isLength"],
   ["country not a country", address({ country: "XX" }), "address.country", "isISO31661Alpha2"],
+  ["email with half a surrogate pair", { email: "a\ud83db@example.com" }, "email", "wellFormedUnicode"],
+  ["firstName with half a surrogate pair", { firstName: "Ann\udc00" }, "firstName", "wellFormedUnicode"],
   ["phoneNumber under 5", { phoneNumber: "1234" }, "phoneNumber", "minLength"],
   ["phoneNumber over 17", { phoneNumber: long(18, "1") }, "phoneNumber", "maxLength"],
   // 9 digits, each with a variation selector: 18 characters for PostgreSQL's varchar(17).

@@ -643,6 +643,22 @@ describe("Foreign exchange (/Transfers/foreign-exchange)", () => {
   });
 });
 
+describe("GET /Recipients", () => {
+  it("When includeHidden is true or false, then it filters; anything else is 400 naming includeHidden", async () => {
+    const { token } = await sender();
+    const list = (value: string) => stack.rest("GET", `/Recipients?includeHidden=${value}`, { token });
+    expect((await list("true")).body.totalCount).toBe(1);
+    expect((await list("false")).body.totalCount).toBe(1);
+    for (const value of ["maybe", "1", "TRUE", ""]) {
+      const refused = await list(value);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ field: "includeHidden", rule: "type" }),
+      ]);
+    }
+  });
+});
+
 describe("GET /Transfers/type", () => {
   it("When asked for an IBAN or an account number of this bank, then it answers the rail: sepa, fasterPayments, swift or internal", async () => {
     const { token } = await frontOffice();

@@ -3,7 +3,7 @@
  * any authenticated caller; the transfer subgraph limits a front-office token to its own client.
  */
 import type { GraphQLSchema } from "graphql";
-import { queryInt } from "../convert";
+import { queryBoolean, queryInt } from "../convert";
 import { jsonSchemaOfFragment, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
 import { dto, dtoOrNotFound, PAGE_QUERY, page, pageSchema, requireUuids, field } from "./shared";
@@ -43,7 +43,7 @@ export const recipientRoutes: RestRoute[] = [
       filter: {
         clientId: query.clientId,
         currency: query.currency,
-        includeHidden: query.includeHidden === undefined ? undefined : query.includeHidden === "true",
+        includeHidden: queryBoolean(query.includeHidden),
       },
       first: queryInt(query.first),
       after: query.after,
