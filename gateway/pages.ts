@@ -103,10 +103,28 @@ export function wantsHtml(req: Request): boolean {
 
 /**
  * A system token for a page to be prefilled with, only while developing on the built-in development
- * secret (which anyone can read in the sources, so the token gives away nothing). Minted per page
- * load, for 30 days: GraphiQL keeps the headers of its tabs across reloads in development.
+ * secret, and only for a browser on this machine: the request comes from a loopback address and
+ * names no other client (`Forwarded`, `X-Forwarded-For`: a proxy on this machine relaying someone
+ * else). Minted per page load, valid for {@link DEVELOPMENT_PAGE_TOKEN_TTL}.
  */
-export async function developmentToken(config: Config, subject: string): Promise<string | undefined> {
+export async function developmentToken(
+  config: Config,
+  subject: string,
+  req: Request,
+): Promise<string | undefined> {
   if (config.nodeEnv === "production" || !config.auth.usingDevelopmentSecret) return undefined;
-  return mintToken(config.auth, { kind: "system", subject }, "30d");
+  if (!isLoopback(req.socket.remoteAddress) || req.headers.forwarded || req.headers["x-forwarded-for"]) {
+    return undefined;
+  }
+  return mintToken(config.auth, { kind: "system", subject }, DEVELOPMENT_PAGE_TOKEN_TTL);
+}
+
+/** How long a page's development token lasts: a working session, not a standing credential. */
+export const DEVELOPMENT_PAGE_TOKEN_TTL = "2h";
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return v4.startsWith("127.") || address === "::1";
 }

@@ -1,10 +1,12 @@
 /**
  * Health for a load balancer or an orchestrator, on the gateway and on every subgraph:
  * `/healthz` (alias `/health`) answers 200 while the process serves; `/readyz` answers 200 only
- * when every readiness check passes, else 503 naming each check's state.
+ * when every readiness check passes, else 503, naming each check's state to callers allowed to
+ * see operational details (common/ops/access.ts).
  */
 import express, { type Request, type Response, type Router } from "express";
 import { log } from "../log";
+import { type OpsAccess, opsAllowed } from "./access";
 import { TimeoutError, withTimeout } from "./timeout";
 
 /** One thing a service needs to serve: resolves when it is there, rejects when it is not. */
@@ -16,10 +18,10 @@ export type ReadinessCheck = () => Promise<void>;
  */
 export class NotReady extends Error {}
 
-/** `/readyz`'s answer: each check's state, `ok` or why not. */
+/** `/readyz`'s answer: each check's state, `ok` or why not (only to callers allowed to see it). */
 export interface Readiness {
   status: "ready" | "not ready";
-  checks: Record<string, string>;
+  checks?: Record<string, string>;
 }
 
 /**
@@ -27,7 +29,11 @@ export interface Readiness {
  * arrive while an evaluation runs share it, so a slow dependency is not asked once per probe.
  * A change between ready and not ready is logged once, with the reasons.
  */
-export function healthRoutes(checks: Record<string, ReadinessCheck>, timeoutMs: number): Router {
+export function healthRoutes(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs: number,
+  access: OpsAccess,
+): Router {
   let running: Promise<Readiness> | undefined;
   let wasReady = true;
 
@@ -60,13 +66,13 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>, timeoutMs: 
   const router = express.Router();
   router.get("/healthz", alive);
   router.get("/health", alive); // the original path: docker-compose, the benches and older probes use it
-  router.get("/readyz", async (_req, res) => {
+  router.get("/readyz", async (req, res) => {
     running ??= evaluate().finally(() => (running = undefined));
     const readiness = await running;
     res
       .status(readiness.status === "ready" ? 200 : 503)
       .setHeader("cache-control", "no-store")
-      .json(readiness);
+      .json(opsAllowed(access, req) ? readiness : { status: readiness.status });
   });
   return router;
 }

@@ -27,8 +27,10 @@ export function dashboardRouter(config: Config): Router {
   serveAssets(router, [graphqlWs]);
   servePageScript(router, "/dashboard/dashboard.js", pageFile("dashboard", "dashboard.js"));
   const render = pageTemplate(pageFile("dashboard", "index.html"), { graphqlWs: graphqlWs.url });
-  router.get("/dashboard", async (_req, res) => {
-    const settings: DashboardSettings = { token: (await developmentToken(config, "dev-dashboard")) ?? null };
+  router.get("/dashboard", async (req, res) => {
+    const settings: DashboardSettings = {
+      token: (await developmentToken(config, "dev-dashboard", req)) ?? null,
+    };
     sendPage(res, render(settings));
   });
   return router;

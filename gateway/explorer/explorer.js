@@ -33,7 +33,9 @@
       fetcher,
       defaultTabs: settings.tabs,
       defaultHeaders: settings.headers,
-      shouldPersistHeaders: settings.persistHeaders,
+      // Headers (the token) are never kept in the browser: a development page mints a fresh,
+      // short-lived token at each load.
+      shouldPersistHeaders: false,
       defaultEditorToolsVisibility: true,
     }),
   );

@@ -23,11 +23,6 @@ export interface ExplorerSettings {
   tabs: Array<{ query: string; variables?: string; headers?: string }>;
   /** The headers editor's content for a new tab. */
   headers: string;
-  /**
-   * Whether GraphiQL keeps each tab's headers in the browser's storage with the tab: in development
-   * (so the token survives a reload), never with a real token.
-   */
-  persistHeaders: boolean;
 }
 
 /** The explorer's page at `/graphql` and `/` (for browsers only), its script and the package files it loads. */
@@ -49,13 +44,12 @@ export function explorerRouter(config: Config): Router {
 
   router.get(["/", "/graphql"], async (req, res, next) => {
     if (!wantsHtml(req)) return next();
-    const token = await developmentToken(config, "dev-explorer");
+    const token = await developmentToken(config, "dev-explorer", req);
     // Without a token, where one goes: a request then answers "A bearer token is required".
     const headers = JSON.stringify({ Authorization: `Bearer ${token ?? ""}` }, null, 2);
     const settings: ExplorerSettings = {
       tabs: EXAMPLE_TABS.map((tab) => ({ ...tab, headers })),
       headers,
-      persistHeaders: token !== undefined,
     };
     sendPage(res, render(settings));
   });

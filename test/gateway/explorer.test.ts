@@ -62,13 +62,37 @@ describe("the explorer", () => {
 
       const settings = settingsOf(body);
       expect(settings.tabs.map((tab: any) => tab.query)).toEqual(EXAMPLE_TABS.map((tab) => tab.query));
-      expect(settings.persistHeaders).toBe(true);
       const { Authorization } = JSON.parse(settings.headers);
       expect(settings.tabs.every((tab: any) => tab.headers === settings.headers)).toBe(true);
       const caller = await new TokenVerifier(stack.config.auth).callerFromHeader(Authorization);
       expect(caller).toEqual({ kind: "system", subject: "dev-explorer" });
     }
   });
+
+  it("When a page is opened on this machine, then its development token expires within hours", async () => {
+    for (const path of ["/graphql", "/dashboard"]) {
+      const settings = settingsOf((await page(stack.gateway.baseUrl, path)).body);
+      const token: string =
+        settings.token ?? JSON.parse(settings.headers).Authorization.slice("Bearer ".length);
+      const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+      expect(claims.exp - claims.iat).toBeLessThanOrEqual(2 * 3600);
+      expect(claims.kind).toBe("system");
+    }
+  });
+
+  it.each([
+    ["x-forwarded-for", "203.0.113.7"],
+    ["forwarded", "for=203.0.113.7"],
+  ])(
+    "When a page request was relayed by a proxy (%s), then the page carries no token",
+    async (header, value) => {
+      const headers = { accept: BROWSER_ACCEPT, [header]: value };
+      const explorer = await fetch(`${stack.gateway.baseUrl}/graphql`, { headers });
+      expect(JSON.parse(settingsOf(await explorer.text()).headers)).toEqual({ Authorization: "Bearer " });
+      const dashboard = await fetch(`${stack.gateway.baseUrl}/dashboard`, { headers });
+      expect(settingsOf(await dashboard.text())).toEqual({ token: null });
+    },
+  );
 
   it("When a GraphQL client GETs or POSTs /graphql, then Apollo answers as before the explorer", async () => {
     const auth = { authorization: `Bearer ${stack.systemToken}` };
@@ -212,7 +236,6 @@ describe("in production", () => {
     });
     const explorer = settingsOf((await page(gateway.baseUrl, "/graphql")).body);
     expect(JSON.parse(explorer.headers)).toEqual({ Authorization: "Bearer " });
-    expect(explorer.persistHeaders).toBe(false);
     expect(settingsOf((await page(gateway.baseUrl, "/dashboard")).body)).toEqual({ token: null });
 
     const introspection = await stack.graphql(INTROSPECT, {}, { url: gateway.url, token });
