@@ -31,6 +31,12 @@ export interface Config {
   };
   auth: AuthConfig;
   transfers: TransferConfig;
+  /** Every HTTP server (the gateway and each subgraph): timeouts and the connection cap. */
+  http: HttpServerConfig;
+  /** The gateway's HTTP client to the subgraphs. */
+  upstream: { idleTimeoutMs: number; connectTimeoutMs: number; timeoutMs: number };
+  /** `/metrics` and the details of `/readyz`: open, or only with this bearer token (`OPS_TOKEN`). */
+  ops: { token: string | undefined; open: boolean };
   /** graphql-ws at the gateway (and the transfer subgraph): limits and keep-alive. */
   subscriptions: { maxConnections: number; maxPerConnection: number; keepAliveMs: number };
 }
@@ -47,6 +53,17 @@ export interface TransferConfig {
   rail: { delayMs: number; rejectRate: number };
   /** Foreign exchange: units of each currency per one unit of a common base; spread in basis points; quote lifetime. */
   fx: { rates: Record<string, string>; spreadBps: number; quoteTtlSeconds: number };
+}
+
+export interface HttpServerConfig {
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** A request's headers must have arrived this long after it began. */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must have arrived this long after it began. */
+  requestTimeoutMs: number;
+  /** Connections one server holds at once (the gateway adds its WebSocket cap); more are refused. */
+  maxConnections: number;
 }
 
 export interface SubgraphConfig {
@@ -116,6 +133,11 @@ function fxRates(value: string): Record<string, string> {
   return rates;
 }
 
+/** 127.0.0.0/8, ::1 and localhost: a listening address no other machine can reach. */
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /**
  * The log level (`LOG_LEVEL`, default `info`; `silent` under jest). Separate from
  * {@link loadConfig} because the logger exists before any service reads its config.
@@ -130,7 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Tools that show the schema or a demo page are on while developing and off in production
   // unless a key turns them on (decision 0019).
   const developing = nodeEnv !== "production";
-  const host = env.HOST || "0.0.0.0";
+  // Loopback unless told otherwise: a development start must not serve the local network.
+  const host = env.HOST || "127.0.0.1";
   const subgraph = (name: string, defaultPort: number): SubgraphConfig => {
     const key = name.toUpperCase();
     const port = bounded(env[`${key}_SUBGRAPH_PORT`], defaultPort, `${key}_SUBGRAPH_PORT`, 0, 65535);
@@ -141,6 +164,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const usingDevelopmentSecret = !jwksUrl && jwtSecret === DEVELOPMENT_JWT_SECRET;
   if (nodeEnv === "production" && usingDevelopmentSecret) {
     throw new Error("JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production");
+  }
+  if (usingDevelopmentSecret && !isLoopbackHost(host)) {
+    // Anyone who has read the sources can sign a system token with the development secret.
+    throw new Error(
+      `HOST=${host} serves beyond this machine: set JWT_SECRET or JWT_JWKS_URL (the development secret is public)`,
+    );
   }
   // Codes are kept as an HMAC under this key; it defaults to the HS256 secret, and must be set
   // of its own in production under JWKS (where there is no shared secret).
@@ -154,6 +183,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A step is given up after half its lease; a rail slower than that would never be heard.
     throw new Error("RAIL_DELAY_MS must be less than half of TRANSFER_LEASE_SECONDS");
   }
+  const keepAliveTimeoutMs = bounded(
+    env.HTTP_KEEPALIVE_TIMEOUT_MS,
+    65_000,
+    "HTTP_KEEPALIVE_TIMEOUT_MS",
+    1_000,
+    600_000,
+  );
+  const headersTimeoutMs = bounded(
+    env.HTTP_HEADERS_TIMEOUT_MS,
+    10_000,
+    "HTTP_HEADERS_TIMEOUT_MS",
+    100,
+    300_000,
+  );
+  const requestTimeoutMs = bounded(
+    env.HTTP_REQUEST_TIMEOUT_MS,
+    30_000,
+    "HTTP_REQUEST_TIMEOUT_MS",
+    100,
+    600_000,
+  );
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new Error("HTTP_REQUEST_TIMEOUT_MS must not be less than HTTP_HEADERS_TIMEOUT_MS");
+  }
+  const upstreamIdleMs = bounded(
+    env.SUBGRAPH_IDLE_TIMEOUT_MS,
+    4_000,
+    "SUBGRAPH_IDLE_TIMEOUT_MS",
+    100,
+    600_000,
+  );
   return {
     nodeEnv,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -195,6 +255,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     },
+    http: {
+      keepAliveTimeoutMs,
+      headersTimeoutMs,
+      requestTimeoutMs,
+      maxConnections: bounded(env.HTTP_MAX_CONNECTIONS, 1_000, "HTTP_MAX_CONNECTIONS", 1, 1_000_000),
+    },
+    upstream: {
+      idleTimeoutMs: upstreamIdleMs,
+      connectTimeoutMs: bounded(
+        env.SUBGRAPH_CONNECT_TIMEOUT_MS,
+        2_000,
+        "SUBGRAPH_CONNECT_TIMEOUT_MS",
+        100,
+        60_000,
+      ),
+      timeoutMs: bounded(env.SUBGRAPH_TIMEOUT_MS, 30_000, "SUBGRAPH_TIMEOUT_MS", 100, 600_000),
+    },
+    ops: { token: env.OPS_TOKEN || undefined, open: !env.OPS_TOKEN && developing },
     subscriptions: {
       maxConnections: bounded(env.WS_MAX_CONNECTIONS, 20_000, "WS_MAX_CONNECTIONS", 1, 1_000_000),
       maxPerConnection: bounded(

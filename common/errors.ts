@@ -149,7 +149,7 @@ export const ERROR_CODES = {
   SUBGRAPH_UNAVAILABLE: {
     status: 503,
     description:
-      "A service behind the gateway could not be reached or did not answer in time. Nothing was applied unless the answer says otherwise: retry after a moment (a mutation with the same idempotency key).",
+      "A service behind the gateway could not be reached (nothing was sent) or did not answer in time (a mutation may have been applied). Retry after a moment; retry a mutation with the same idempotency key, which answers the first result if it was applied.",
   },
   OPERATION_LIMIT_EXCEEDED: {
     status: 400,

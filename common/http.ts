@@ -1,10 +1,36 @@
 /** HTTP plumbing shared by the gateway and the subgraphs. */
-import type http from "node:http";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ErrorRequestHandler } from "express";
+import type { HttpServerConfig } from "./config";
 import { type ErrorCode, statusOf } from "./errors";
 import { log } from "./log";
 import { requestIdFrom } from "./request-id";
+
+/**
+ * An HTTP server with every limit of {@link HttpServerConfig} set: a client that sends its
+ * headers or body too slowly is answered 408 and cut off, an idle keep-alive connection is
+ * closed, and connections beyond the cap are refused. `extraConnections` raises the cap for
+ * what the server also holds (the gateway's WebSockets). Node checks the header and request
+ * deadlines every `connectionsCheckingInterval`, 30 s by default: here a tenth of the shorter.
+ */
+export function createHttpServer(
+  handler: http.RequestListener,
+  limits: HttpServerConfig,
+  extraConnections = 0,
+): http.Server {
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 10)),
+    },
+    handler,
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections + extraConnections;
+  return server;
+}
 
 /** Listens and resolves with the bound port; a taken port rejects instead of crashing the process. */
 export function listen(server: http.Server, port: number, host: string): Promise<number> {

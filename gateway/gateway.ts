@@ -1,39 +1,50 @@
-import {
-  ApolloGateway,
-  RemoteGraphQLDataSource,
-  type GraphQLDataSourceProcessOptions,
-} from "@apollo/gateway";
+import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { ApolloServerPlugin } from "@apollo/server";
+import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { GraphQLError, Kind, parse } from "graphql";
 import type { Histogram } from "prom-client";
 import { statusOf } from "../common/errors";
 import { codeLabel, outcomeOf } from "../common/ops/metrics";
 import type { GatewayContext } from "./context";
+import type { SubgraphTransport } from "./subgraph-transport";
 
 /** `subgraph_fetch_duration_seconds`: one observation per call to a subgraph. */
 export type SubgraphFetchHistogram = Histogram<"subgraph" | "outcome">;
 
 /**
- * Forwards the caller's identity and the request id to every subgraph call, and times each
- * call. The transport never retries: @apollo/gateway's default fetcher is built with
- * `retry: false`, so a mutation cannot be applied twice by a retried request.
+ * One subgraph as the query planner sees it: forwards the caller's identity and the request id
+ * with every call, sends it through the {@link SubgraphTransport} (which retries only a request
+ * that never left, so a mutation cannot be applied twice), and times each call.
  */
-class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
-    url: string | undefined,
+    private readonly url: string,
     private readonly subgraph: string,
+    private readonly transport: SubgraphTransport,
     private readonly fetches: SubgraphFetchHistogram | undefined,
-  ) {
-    super({ url });
-  }
+  ) {}
 
   /** The whole call, by outcome: `ok`, the first error's code, or `FETCH_FAILED` (no answer to read). */
-  override async process(
-    options: GraphQLDataSourceProcessOptions<GatewayContext>,
-  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>["process"]> {
+  async process({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const done = this.fetches?.startTimer({ subgraph: this.subgraph });
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    // Health checks and schema loads carry no caller.
+    if ("authorization" in context) {
+      headers.authorization = context.authorization;
+      headers["x-request-id"] = context.requestId;
+    }
+    const { query, operationName, variables, extensions } = request;
     try {
-      const response = await super.process(options);
+      const answer = await this.transport.post(
+        this.subgraph,
+        this.url,
+        headers,
+        JSON.stringify({ query, operationName, variables, extensions }),
+      );
+      const response = this.read(answer.status, answer.body);
       done?.({ outcome: outcomeOf(response.errors) });
       return response;
     } catch (error) {
@@ -42,40 +53,44 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     }
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (!("authorization" in context)) return; // health checks and schema loads carry no request
-    request.http?.headers.set("authorization", context.authorization);
-    request.http?.headers.set("x-request-id", context.requestId);
-  }
-
   /**
-   * A subgraph refuses a request as a whole with a 4xx and GraphQL errors (a variable its
-   * scalars cannot read, a token it will not take). Keep the subgraph's first error, code
-   * included, instead of the library's generic "400: Bad Request" that reads as our fault.
+   * A GraphQL answer of any status is passed on as it is, so a subgraph that refuses a request
+   * as a whole (a 4xx: a variable its scalars cannot read, a token it will not take) keeps its
+   * own code instead of a generic "400: Bad Request" that reads as our fault. A body that is
+   * not a GraphQL answer is a fault: of a proxy in between (502, 503, 504: the subgraph is
+   * unavailable) or of the subgraph (anything else).
    */
-  override async errorFromResponse(
-    response: Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0],
-  ): Promise<GraphQLError> {
-    const body = (await response
-      .clone()
-      .json()
-      .catch(() => undefined)) as
-      { errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }> } | undefined;
-    const first = body?.errors?.[0];
-    if (response.status >= 400 && response.status < 500 && typeof first?.message === "string") {
-      return new GraphQLError(first.message, { extensions: first.extensions ?? {} });
+  private read(status: number, body: string): GatewayGraphQLResponse {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
     }
-    return super.errorFromResponse(response);
+    const answer = parsed as GatewayGraphQLResponse | undefined;
+    if (answer && typeof answer === "object" && ("data" in answer || Array.isArray(answer.errors))) {
+      return answer;
+    }
+    if (status === 502 || status === 503 || status === 504) {
+      throw new GraphQLError(
+        `The ${this.subgraph} service is unavailable (${status}); retry after a moment`,
+        {
+          extensions: { code: "SUBGRAPH_UNAVAILABLE" },
+        },
+      );
+    }
+    throw new Error(`The ${this.subgraph} subgraph answered ${status} without a GraphQL body`);
   }
 }
 
 /**
  * A gateway over the committed supergraph; `subgraphUrls` overrides the URLs written in it.
- * `fetches`, when given, times every subgraph call.
+ * Every subgraph call goes through `transport`; `fetches`, when given, times each one.
  */
 export function createGateway(
   supergraphSdl: string,
   subgraphUrls: Record<string, string>,
+  transport: SubgraphTransport,
   fetches?: SubgraphFetchHistogram,
 ): ApolloGateway {
   // @apollo/gateway 2.14 otherwise probes cloud metadata endpoints (169.254.169.254...) and sends
@@ -84,7 +99,11 @@ export function createGateway(
   process.env.APOLLO_TELEMETRY_DISABLED = "true";
   return new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new ForwardingDataSource(subgraphUrls[name] ?? url, name, fetches),
+    buildService: ({ name, url }) => {
+      const target = subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`the supergraph names no URL for subgraph "${name}"`);
+      return new SubgraphDataSource(target, name, transport, fetches);
+    },
   });
 }
 
@@ -141,17 +160,23 @@ export const callerMistakesPlugin: ApolloServerPlugin<GatewayContext> = {
 };
 
 /**
- * GraphQL answers 200 even with errors, but a request refused as a whole for who the
- * caller is answers 401 or 403, like the REST routes: when no root field has data and
- * the first error is UNAUTHENTICATED or FORBIDDEN, that is the HTTP status.
+ * GraphQL answers 200 even with errors, but a request that failed as a whole (no root field has
+ * data) answers the status of why: 401 or 403 when the first error says who the caller is, 503
+ * (with `Retry-After`) when a subgraph could not be reached, so that HTTP clients and proxies
+ * can tell "retry later" from a refusal. A partial answer stays 200 with its errors.
  */
-export const authStatusPlugin: ApolloServerPlugin<GatewayContext> = {
+export const failedRequestStatusPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== "single") return;
         const { data, errors } = response.body.singleResult;
         if (!errors?.length || (data && Object.values(data).some((value) => value !== null))) return;
+        if (errors.some((error) => error.extensions?.code === "SUBGRAPH_UNAVAILABLE")) {
+          response.http.status = 503;
+          response.http.headers.set("retry-after", "1");
+          return;
+        }
         const status = statusOf(errors[0].extensions?.code);
         if (status === 401 || status === 403) response.http.status = status;
       },

@@ -4,7 +4,7 @@
  * /readyz and /metrics.
  */
 import fs from "node:fs";
-import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -17,8 +17,15 @@ import { TokenVerifier } from "../common/auth/tokens";
 import { AppError } from "../common/errors";
 import { formatError, toGraphQLError } from "../common/graphql/errors";
 import type { RunningServer } from "../common/graphql/serve-subgraph";
-import { graphqlHttpErrorHandler, HTTP_MESSAGES, httpErrorCode, listen } from "../common/http";
+import {
+  createHttpServer,
+  graphqlHttpErrorHandler,
+  HTTP_MESSAGES,
+  httpErrorCode,
+  listen,
+} from "../common/http";
 import { log } from "../common/log";
+import { requireOps } from "../common/ops/access";
 import { healthRoutes } from "../common/ops/health";
 import { metricsHandler, ServiceMetrics } from "../common/ops/metrics";
 import { requestObserverPlugin } from "../common/ops/request-plugin";
@@ -28,7 +35,7 @@ import type { GatewayContext } from "./context";
 import { dashboardRouter } from "./dashboard/router";
 import { docsRouter } from "./docs";
 import { explorerRouter } from "./explorer/router";
-import { authStatusPlugin, createGateway, subgraphUrlsOf, callerMistakesPlugin } from "./gateway";
+import { failedRequestStatusPlugin, createGateway, subgraphUrlsOf, callerMistakesPlugin } from "./gateway";
 import {
   gatewayReadiness,
   READINESS_TIMEOUT_MS,
@@ -39,6 +46,7 @@ import { buildOpenApiDocument } from "./rest/openapi";
 import { createRestRouter, styleOf } from "./rest/router";
 import { restComponentSchemas, restRoutes } from "./rest/routes";
 import { sendError } from "./rest/responses";
+import { SubgraphTransport } from "./subgraph-transport";
 import type { ExecuteOperation } from "./subscriptions/relay";
 import { type SubscriptionServer, serveSubscriptions } from "./subscriptions/server";
 
@@ -61,9 +69,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     options.supergraphSdl ??
     fs.readFileSync(path.join(projectRoot(), "schema", "supergraph.graphql"), "utf8");
   const metrics = new ServiceMetrics("gateway");
+  const transport = new SubgraphTransport(config.upstream);
   const gateway = createGateway(
     supergraphSdl,
     options.subgraphUrls,
+    transport,
     registerSubgraphFetches(metrics.registry),
   );
   let apiSchema: GraphQLSchema | undefined;
@@ -75,7 +85,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
 
   const app = express();
   app.disable("x-powered-by");
-  const httpServer = http.createServer(app);
+  const httpServer = createHttpServer(app, config.http, config.subscriptions.maxConnections);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -85,7 +95,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      authStatusPlugin,
+      failedRequestStatusPlugin,
       callerMistakesPlugin,
       requestObserverPlugin<GatewayContext>(metrics),
       // Apollo's landing page loads Sandbox from a CDN; browsers get the explorer (decision 0019).
@@ -128,9 +138,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     healthRoutes(
       gatewayReadiness(() => apiSchema !== undefined, subgraphUrls),
       READINESS_TIMEOUT_MS,
+      config.ops,
     ),
   );
-  app.get("/metrics", metricsHandler(metrics.registry));
+  app.get("/metrics", requireOps(config.ops), metricsHandler(metrics.registry));
   // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
   if (config.gateway.explorer) app.use(explorerRouter(config));
   if (config.gateway.dashboard) app.use(dashboardRouter(config));
@@ -189,6 +200,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const port = await listen(httpServer, config.gateway.port, config.gateway.host);
   return {
     port,
+    address: (httpServer.address() as AddressInfo).address,
     baseUrl: `http://localhost:${port}`,
     url: `http://localhost:${port}/graphql`,
     subscriptions: { stats: subscriptions.stats },
@@ -196,6 +208,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     stop: async () => {
       await subscriptions.stop();
       await apollo.stop();
+      await transport.close();
     },
   };
 }

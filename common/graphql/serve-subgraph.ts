@@ -1,4 +1,5 @@
-import http from "node:http";
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
@@ -11,7 +12,9 @@ import { WebSocketServer } from "ws";
 import type { Caller } from "../auth/caller";
 import type { TokenVerifier } from "../auth/tokens";
 import { AppError } from "../errors";
-import { graphqlHttpErrorHandler, listen } from "../http";
+import type { HttpServerConfig } from "../config";
+import { createHttpServer, graphqlHttpErrorHandler, listen } from "../http";
+import { type OpsAccess, requireOps } from "../ops/access";
 import { healthRoutes, type ReadinessCheck } from "../ops/health";
 import { metricsHandler, type ServiceMetrics } from "../ops/metrics";
 import { requestObserverPlugin } from "../ops/request-plugin";
@@ -23,6 +26,8 @@ import { formatError, toGraphQLError } from "./errors";
 export interface RunningServer {
   url: string;
   port: number;
+  /** The address it listens on (`127.0.0.1` unless HOST says otherwise). */
+  address: string;
   stop(): Promise<void>;
 }
 
@@ -31,6 +36,10 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** Timeouts and the connection cap of its HTTP server. */
+  http: HttpServerConfig;
+  /** Who may read `/metrics` and `/readyz`'s details. */
+  ops: OpsAccess;
   verifier: TokenVerifier;
   /** The per-request scope: loaders and services are created here, never at module level. */
   createContext(base: RequestContext): TContext;
@@ -54,7 +63,7 @@ export async function serveSubgraph<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningServer> {
   const app = express();
-  const httpServer = http.createServer(app);
+  const httpServer = createHttpServer(app, options.http);
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     formatError,
@@ -70,8 +79,8 @@ export async function serveSubgraph<TContext extends RequestContext>(
   await apollo.start();
 
   app.use(requestScope(options.metrics.service));
-  app.use(healthRoutes(options.readiness, READINESS_TIMEOUT_MS));
-  app.get("/metrics", metricsHandler(options.metrics.registry));
+  app.use(healthRoutes(options.readiness, READINESS_TIMEOUT_MS, options.ops));
+  app.get("/metrics", requireOps(options.ops), metricsHandler(options.metrics.registry));
   app.use(
     "/graphql",
     express.json({ limit: "2mb" }),
@@ -95,6 +104,7 @@ export async function serveSubgraph<TContext extends RequestContext>(
   const port = await listen(httpServer, options.port, options.host);
   return {
     port,
+    address: (httpServer.address() as AddressInfo).address,
     url: `http://localhost:${port}/graphql`,
     stop: async () => {
       // Open subscriptions complete and their sockets close (1001) before HTTP drains.

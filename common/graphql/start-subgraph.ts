@@ -56,6 +56,8 @@ export async function startSubgraph<TContext extends RequestContext>(
       schema: await definition.buildSchema(),
       host: definition.listen.host,
       port: definition.listen.port,
+      http: config.http,
+      ops: config.ops,
       verifier: new TokenVerifier(config.auth),
       createContext,
       metrics,

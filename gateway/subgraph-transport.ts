@@ -1,0 +1,126 @@
+/**
+ * The gateway's HTTP client to its subgraphs: one undici pool per subgraph origin whose idle
+ * connections are closed well before a subgraph would close them (a request written on a
+ * socket the other side is closing fails with `socket hang up`), a deadline per call, and one
+ * retry for a request that never left (the connection could not be made). Nothing else is
+ * retried: a request that was written may have been applied, and a mutation must run once.
+ */
+import { Agent, errors as undiciErrors } from "undici";
+import { GraphQLError } from "graphql";
+
+export interface SubgraphTransportOptions {
+  /** Idle connections are closed after this long; keep it well under the subgraphs' keep-alive timeout. */
+  idleTimeoutMs: number;
+  /** How long to wait for a TCP connection. */
+  connectTimeoutMs: number;
+  /** How long to wait for the answer's headers, and then between chunks of its body. */
+  timeoutMs: number;
+}
+
+/** What a subgraph answered: status and body text; the caller parses it. */
+export interface SubgraphAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * Errors raised while connecting: the request was never written, so sending it again cannot
+ * apply it twice. (undici's own codes, and the system's for a refused or unroutable address.)
+ */
+const NEVER_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** A short pause before the one retry: long enough for a restarting process to listen again. */
+const RETRY_DELAY_MS = 100;
+
+export class SubgraphTransport {
+  private readonly agent: Agent;
+
+  constructor(options: SubgraphTransportOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: options.idleTimeoutMs,
+      keepAliveMaxTimeout: options.idleTimeoutMs,
+      // A subgraph that announces a shorter keep-alive (`Keep-Alive: timeout=5`) is honoured,
+      // less this margin: a socket is never reused in the last second of its life.
+      keepAliveTimeoutThreshold: 1_000,
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  /**
+   * POSTs `body` to `url`. A failure to reach the subgraph is a GraphQL error with code
+   * SUBGRAPH_UNAVAILABLE naming `subgraph` (HTTP 503 to the caller); an answer of any status is
+   * returned as it is.
+   */
+  async post(
+    subgraph: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<SubgraphAnswer> {
+    try {
+      return await this.send(url, headers, body);
+    } catch (error) {
+      if (!neverSent(error)) throw unavailable(subgraph, error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+    try {
+      return await this.send(url, headers, body);
+    } catch (error) {
+      throw unavailable(subgraph, error);
+    }
+  }
+
+  private async send(url: string, headers: Record<string, string>, body: string): Promise<SubgraphAnswer> {
+    const response = await this.agent.request({
+      origin: new URL(url).origin,
+      path: pathOf(url),
+      method: "POST",
+      headers,
+      body,
+    });
+    const text = await response.body.text();
+    const contentType = response.headers["content-type"];
+    return {
+      status: response.statusCode,
+      contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? "",
+      body: text,
+    };
+  }
+
+  /** Closes every pooled connection (in-flight requests finish first). */
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+/** True when the error happened before the request was written (see {@link NEVER_SENT}). */
+export function neverSent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && NEVER_SENT.has(code);
+}
+
+function unavailable(subgraph: string, error: unknown): GraphQLError {
+  const timedOut =
+    error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError;
+  return new GraphQLError(
+    timedOut
+      ? `The ${subgraph} service did not answer in time; retry after a moment`
+      : `The ${subgraph} service could not be reached; retry after a moment`,
+    { extensions: { code: "SUBGRAPH_UNAVAILABLE" }, originalError: error as Error },
+  );
+}
