@@ -152,8 +152,8 @@ export function formatSummary(summary: SeedSummary): string {
 }
 
 /**
- * The token `npm run token -- --system` prints. Always the same subject: transfer idempotency
- * keys are kept per caller, so `npm start -- --seed` and `npm run seed` must be the same caller.
+ * The token `npm run token -- --system` prints, always with the same subject. Idempotency keys
+ * are kept per client (decision 0020), so any system caller running the seed again adds nothing.
  */
 export async function seedToken(config: Config): Promise<string> {
   // Demo data is for development databases: only the built-in development secret mints here.

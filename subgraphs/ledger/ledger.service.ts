@@ -45,6 +45,15 @@ export interface PaymentRequest {
   metadata?: Record<string, unknown> | null;
 }
 
+/**
+ * What an idempotency key is checked against: the same key with another hash is another request
+ * (IDEMPOTENCY_KEY_REUSED). JSON with sorted keys, so equal requests hash equally whatever their
+ * key order.
+ */
+function requestHash(request: unknown[]): string {
+  return createHash("sha256").update(canonical(request)).digest("hex");
+}
+
 /** JSON with sorted keys, so equal requests hash equally whatever their key order. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
@@ -269,7 +278,12 @@ export class LedgerService {
 
   // Payments (system callers)
 
-  /** createPayment (IMMEDIATE: moves the money now) or createDraftPayment (DRAFT: moves nothing). */
+  /**
+   * createPayment (IMMEDIATE: moves the money now) or createDraftPayment (DRAFT: moves nothing),
+   * once per idempotency key. The key is kept per client the payment acts for (the debit
+   * account's, else the credit account's, else the bank's; decision 0020): the same request
+   * again answers the payment as it is now, another request is IDEMPOTENCY_KEY_REUSED.
+   */
   async createPayment(mode: "IMMEDIATE" | "DRAFT", request: PaymentRequest, idempotencyKey: string) {
     requireSystem(this.caller);
     const debit = request.debitAccountId.toLowerCase();
@@ -304,14 +318,10 @@ export class LedgerService {
     }
     const amount = parseAmount(request.amount, currency);
     const metadata = request.metadata ?? null;
-    const hash = createHash("sha256")
-      .update(canonical([mode, debit, credit, amount.toString(), currency, request.description, metadata]))
-      .digest("hex");
     const payment = await this.repository.createPayment({
       mode,
-      scope: this.caller.subject,
       key: idempotencyKey,
-      hash,
+      hash: requestHash([mode, debit, credit, amount.toString(), currency, request.description, metadata]),
       debitAccountId: debit,
       creditAccountId: credit,
       amount,
@@ -325,19 +335,35 @@ export class LedgerService {
     return payment;
   }
 
-  /** pend (hold), post (move the held money) or cancel (release): the documented transitions. */
-  async transitionPayment(operation: PaymentOperation, id: string): Promise<PaymentRow> {
+  /**
+   * pend (hold), post (move the held money) or cancel (release): the documented transitions,
+   * each once per idempotency key. The key lives in the payment's scope (its client, decision
+   * 0020), shared with the other payment operations: the same key for the same operation on the
+   * same payment answers the payment as it is now and moves nothing again; for another payment
+   * or operation it is IDEMPOTENCY_KEY_REUSED. A refused request (PAYMENT_INVALID_STATE,
+   * INSUFFICIENT_FUNDS, ...) keeps no key, so it may be asked again with it.
+   */
+  async transitionPayment(
+    operation: PaymentOperation,
+    id: string,
+    idempotencyKey: string,
+  ): Promise<PaymentRow> {
     requireSystem(this.caller);
     if (!isUuid(id)) throw new AppError("PAYMENT_NOT_FOUND", `No payment ${id}`, { paymentId: id });
-    // One round trip: the database decides, under the payment's lock, whether its status allows it.
+    const paymentId = id.toLowerCase();
+    // One round trip: the database decides, under the payment's lock, whether the key was used and
+    // whether the status allows it.
     const { from, to } = PAYMENT_TRANSITIONS[operation];
-    const payment = await this.repository.transitionPayment(
-      id.toLowerCase(),
+    const payment = await this.repository.transitionPayment({
+      id: paymentId,
+      operation,
+      key: idempotencyKey,
+      hash: requestHash([operation, paymentId]),
       from,
       to,
-      this.caller.subject,
-      this.requestId,
-    );
+      actor: this.caller.subject,
+      requestId: this.requestId,
+    });
     this.loaders.paymentById.clear(id).prime(id, payment);
     this.loaders.paymentEventsByPaymentId.clear(payment.id);
     this.forgetAccounts(payment);

@@ -132,20 +132,23 @@ export class LedgerClient {
   }
 
   /**
-   * Moves a payment on (pend: hold the funds; post: move them; cancel: release them). A payment
-   * already in the target status counts as done, so a repeated step is harmless.
+   * Moves a payment on (pend: hold the funds; post: move them; cancel: release them) once per
+   * idempotency key: a repeated step is answered by the ledger from its key. A payment already in
+   * the target status without that key (a step that ran before the ledger kept keys for these)
+   * counts as done too.
    */
   async movePayment(
     id: string,
     action: "pend" | "post" | "cancel",
+    idempotencyKey: string,
     requestId: string,
   ): Promise<LedgerPayment> {
     const field = `${action}Payment`;
     const target = { pend: "PENDING", post: "POSTED", cancel: "CANCELLED" }[action];
     try {
       const data = await this.call<Record<string, LedgerPayment>>(
-        `mutation($id: ID!) { ${field}(id: $id) { ${PAYMENT_FIELDS} } }`,
-        { id },
+        `mutation($id: ID!, $key: String!) { ${field}(id: $id, idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`,
+        { id, key: idempotencyKey },
         requestId,
       );
       return data[field];

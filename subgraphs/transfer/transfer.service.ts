@@ -34,6 +34,15 @@ const FOR_REQUESTS = { stopAt: [TransferStatus.PROCESSING] };
 /** The idempotency scope of incoming transfers: the rail's external id is unique across rails. */
 const INCOMING_SCOPE = "incoming";
 
+/**
+ * The idempotency scope of a transfer a caller asks for: the client it acts for, whoever asks (a
+ * front-office user or an operator), so an operator acting for two clients may use one key for
+ * both, and a key never leads to another client's transfer (decision 0020).
+ */
+function clientScope(clientId: string): string {
+  return `client:${clientId}`;
+}
+
 function requestHash(request: unknown): string {
   return createHash("sha256").update(JSON.stringify(request)).digest("hex");
 }
@@ -96,6 +105,7 @@ export class TransferService {
       TransferStatus.CREATED,
       [debit.id, input.creditAccountId.toLowerCase(), amount, input.reference ?? null],
       idempotencyKey,
+      clientScope(debit.clientId),
     );
     return this.finish(result);
   }
@@ -144,8 +154,9 @@ export class TransferService {
       TransferStatus.PENDING_CONFIRMATION,
       [account.id, recipient.id, amount, input.reference ?? null],
       idempotencyKey,
+      clientScope(account.clientId),
       async (tx, transferId) => {
-        await this.sendCode(tx, transferId, account.clientId!);
+        await this.sendCode(tx, transferId, account.clientId);
       },
     );
     return result.transfer;
@@ -204,7 +215,6 @@ export class TransferService {
       TransferStatus.RECEIVED,
       request,
       key,
-      undefined,
       INCOMING_SCOPE,
     );
     return (await this.runToRest(result)).transfer;
@@ -269,7 +279,8 @@ export class TransferService {
       throw new AppError("QUOTE_NOT_FOUND", `No quote ${quoteId}`, { quoteId });
     }
     const { quote, expired } = found;
-    const replay = await this.repository.transferByKey(this.caller.subject, idempotencyKey);
+    const scope = clientScope(quote.clientId);
+    const replay = await this.repository.transferByKey(scope, idempotencyKey);
     if (!replay && expired) {
       throw new AppError("QUOTE_EXPIRED", "The quote has expired; ask for a new one", {
         quoteId,
@@ -293,6 +304,7 @@ export class TransferService {
       TransferStatus.CREATED,
       [quote.id],
       idempotencyKey,
+      scope,
     ).catch(async (error: unknown) => {
       const used = error instanceof AppError && error.code === "IDEMPOTENCY_KEY_REUSED" ? null : error;
       if (used) throw used;
@@ -652,17 +664,18 @@ export class TransferService {
   // Shared steps
 
   /**
-   * Records a transfer once per idempotency key: a new one with the lease held by this request
-   * (unless it waits for a person), or the earlier one for the same request; the same key with
-   * another request is IDEMPOTENCY_KEY_REUSED.
+   * Records a transfer once per idempotency key in `scope` (the client's, or the rail's for
+   * incoming): a new one with the lease held by this request (unless it waits for a person), or
+   * the earlier one for the same request; the same key with another request is
+   * IDEMPOTENCY_KEY_REUSED, which names no transfer.
    */
   private async createOnce(
     transfer: Omit<NewTransfer, "idempotencyScope" | "idempotencyKey" | "requestHash">,
     status: TransferStatus,
     request: unknown,
     idempotencyKey: string,
+    scope: string,
     alsoInTransaction?: Parameters<TransferRepository["insertTransfer"]>[4],
-    scope = this.caller.subject,
   ): Promise<{ transfer: TransferRow; lease?: ReturnType<TransferEngine["newLease"]> }> {
     const hash = requestHash(request);
     const lease = WAITING_STATUSES.includes(status) ? undefined : this.engine.newLease();
@@ -676,13 +689,14 @@ export class TransferService {
     if (created) return { transfer: created, lease };
     const existing = await this.repository.transferByKey(scope, idempotencyKey);
     if (!existing || existing.requestHash !== hash) {
-      throw new AppError(
-        scope === INCOMING_SCOPE ? "INCOMING_ALREADY_RECEIVED" : "IDEMPOTENCY_KEY_REUSED",
-        scope === INCOMING_SCOPE
-          ? "An incoming transfer with this external id was received with other details"
-          : "This idempotency key was used for a different transfer",
-        { transferId: existing?.id },
-      );
+      if (scope === INCOMING_SCOPE) {
+        throw new AppError(
+          "INCOMING_ALREADY_RECEIVED",
+          "An incoming transfer with this external id was received with other details",
+          { transferId: existing?.id },
+        );
+      }
+      throw new AppError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different transfer");
     }
     return { transfer: existing };
   }

@@ -28,6 +28,13 @@ function pay(path: string, body: unknown, key: string | null = randomUUID(), tok
   });
 }
 
+/** POSTs `/internal/Payments/{id}/{action}` with an idempotency key (a fresh one unless given; `null` sends none). */
+function move(id: string, action: "pend" | "post" | "cancel", key: string | null = randomUUID()) {
+  return stack.rest("POST", `/internal/Payments/${id}/${action}`, {
+    headers: key === null ? {} : { "Idempotency-Key": key },
+  });
+}
+
 function payment(debitAccountId: string, creditAccountId: string, amount: string) {
   return { debitAccountId, creditAccountId, amount, description: "REST payment" };
 }
@@ -399,7 +406,7 @@ describe("System account routes", () => {
     await fund(stack, b.id, "20.00");
     await fund(stack, usd.id, "7.50", "USD");
     const draft = await pay("/internal/Payments/draft", payment(a.id, b.id, "4.00"));
-    await stack.rest("POST", `/internal/Payments/${draft.body.value.id}/pend`);
+    await move(draft.body.value.id, "pend");
 
     const response = await stack.rest(
       "GET",
@@ -545,18 +552,18 @@ describe("Payment routes", () => {
     expect(await balance(stack, a.id)).toEqual({ posted: "10.00", pending: "0.00", available: "10.00" });
 
     const id = draft.body.value.id;
-    const pended = await stack.rest("POST", `/internal/Payments/${id}/pend`);
+    const pended = await move(id, "pend");
     expect(pended.status).toBe(200);
     expect(pended.body.value).toMatchObject({ id, status: "pending" });
     expect(await balance(stack, a.id)).toEqual({ posted: "10.00", pending: "4.00", available: "6.00" });
 
-    const posted = await stack.rest("POST", `/internal/Payments/${id}/post`);
+    const posted = await move(id, "post");
     expect(posted.status).toBe(200);
     expect(posted.body.value).toMatchObject({ id, status: "posted" });
     expect(await balance(stack, a.id)).toEqual({ posted: "6.00", pending: "0.00", available: "6.00" });
     expect(await balance(stack, b.id)).toMatchObject({ posted: "4.00" });
 
-    const again = await stack.rest("POST", `/internal/Payments/${id}/post`);
+    const again = await move(id, "post");
     expect(again.status).toBe(409);
     expect(again.body.errors[0].metadata).toMatchObject({
       code: "PAYMENT_INVALID_STATE",
@@ -571,15 +578,15 @@ describe("Payment routes", () => {
     await fund(stack, a.id, "10.00");
     const draft = await pay("/internal/Payments/draft", payment(a.id, b.id, "3.00"));
     const id = draft.body.value.id;
-    await stack.rest("POST", `/internal/Payments/${id}/pend`);
+    await move(id, "pend");
 
-    const cancelled = await stack.rest("POST", `/internal/Payments/${id}/cancel`);
+    const cancelled = await move(id, "cancel");
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.value).toMatchObject({ id, status: "cancelled" });
     expect(await balance(stack, a.id)).toEqual({ posted: "10.00", pending: "0.00", available: "10.00" });
     expect(await balance(stack, b.id)).toMatchObject({ posted: "0.00" });
 
-    const pend = await stack.rest("POST", `/internal/Payments/${id}/pend`);
+    const pend = await move(id, "pend");
     expect(pend.status).toBe(409);
     expect(pend.body.errors[0].metadata).toMatchObject({ from: "cancelled", to: "pending" });
   });
@@ -631,6 +638,72 @@ describe("Payment routes", () => {
     expect(await balance(stack, a.id)).toMatchObject({ posted: "10.00" });
   });
 
+  it("When pend, post or cancel comes again with its Idempotency-Key, then the payment answers as it is now and nothing moves again", async () => {
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "10.00");
+    const id = (await pay("/internal/Payments/draft", payment(a.id, b.id, "4.00"))).body.value.id;
+    const [pendKey, postKey, cancelKey] = [randomUUID(), randomUUID(), randomUUID()];
+
+    expect((await move(id, "pend", pendKey)).status).toBe(200);
+    const pendAgain = await move(id, "pend", pendKey);
+    expect(pendAgain.status).toBe(200);
+    expect(pendAgain.body.value).toMatchObject({ id, status: "pending" });
+    expect(await balance(stack, a.id)).toEqual({ posted: "10.00", pending: "4.00", available: "6.00" });
+
+    const posted = await move(id, "post", postKey);
+    const postAgain = await move(id, "post", postKey);
+    expect(postAgain.status).toBe(200);
+    expect(postAgain.body.value).toEqual(posted.body.value);
+    // The pend's key still answers, with the payment as it is now, and holds nothing again.
+    const pendLate = await move(id, "pend", pendKey);
+    expect(pendLate.status).toBe(200);
+    expect(pendLate.body.value).toMatchObject({ id, status: "posted" });
+    expect(await balance(stack, a.id)).toEqual({ posted: "6.00", pending: "0.00", available: "6.00" });
+    expect(await balance(stack, b.id)).toMatchObject({ posted: "4.00" });
+
+    // The post's key on another operation is refused; a cancel's key answers its cancel.
+    const reused = await move(id, "cancel", postKey);
+    expect(reused.status).toBe(409);
+    expect(reused.body.errors[0].metadata).toEqual({
+      code: "IDEMPOTENCY_KEY_REUSED",
+      requestId: expect.any(String),
+    });
+    const draft = (await pay("/internal/Payments/draft", payment(a.id, b.id, "1.00"))).body.value.id;
+    const cancelled = await move(draft, "cancel", cancelKey);
+    const cancelAgain = await move(draft, "cancel", cancelKey);
+    expect(cancelAgain.status).toBe(200);
+    expect(cancelAgain.body.value).toEqual(cancelled.body.value);
+    expect(cancelAgain.body.value.status).toBe("cancelled");
+  });
+
+  it("When pend, post or cancel has no Idempotency-Key, an empty or a too long one, then 400 names the header as /internal/Payments does and nothing moves", async () => {
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "10.00");
+    const id = (await pay("/internal/Payments/draft", payment(a.id, b.id, "4.00"))).body.value.id;
+    const withoutRequestId = (body: any) =>
+      body.errors.map(({ metadata: { requestId: _requestId, ...metadata }, ...error }: any) => ({
+        ...error,
+        metadata,
+      }));
+    const create = await pay("/internal/Payments", payment(a.id, b.id, "1.00"), null);
+    expect(create.status).toBe(400);
+    for (const action of ["pend", "post", "cancel"] as const) {
+      const response = await move(id, action, null);
+      expect({ action, status: response.status }).toEqual({ action, status: 400 });
+      expect(withoutRequestId(response.body)).toEqual(withoutRequestId(create.body));
+    }
+    expect((await move(id, "pend", "")).body.errors[0].metadata).toMatchObject({
+      field: "Idempotency-Key",
+      rule: "required",
+    });
+    const long = await move(id, "pend", "k".repeat(201));
+    expect(long.status).toBe(400);
+    expect(long.body.errors[0].metadata).toMatchObject({ field: "Idempotency-Key", rule: "maxLength" });
+    expect(await balance(stack, a.id)).toEqual({ posted: "10.00", pending: "0.00", available: "10.00" });
+  });
+
   it("When the debit account cannot afford it, then 409 INSUFFICIENT_FUNDS in the envelope and nothing moves", async () => {
     const a = await openAccount(stack);
     const b = await openAccount(stack);
@@ -648,7 +721,7 @@ describe("Payment routes", () => {
     expect(await balance(stack, a.id)).toMatchObject({ posted: "5.00" });
 
     const draft = await pay("/internal/Payments/draft", payment(a.id, b.id, "6.00"));
-    const pend = await stack.rest("POST", `/internal/Payments/${draft.body.value.id}/pend`);
+    const pend = await move(draft.body.value.id, "pend");
     expect(pend.status).toBe(409);
     expect(pend.body.errors[0].metadata.code).toBe("INSUFFICIENT_FUNDS");
   });
@@ -704,10 +777,10 @@ describe("Payment routes", () => {
   });
 
   it("When a payment id names no payment or is not a UUID, then 404 PAYMENT_NOT_FOUND or 400 isUuid", async () => {
-    const missing = await stack.rest("POST", `/internal/Payments/${randomUUID()}/post`);
+    const missing = await move(randomUUID(), "post");
     expect(missing.status).toBe(404);
     expect(missing.body.errors[0].metadata.code).toBe("PAYMENT_NOT_FOUND");
-    const malformed = await stack.rest("POST", "/internal/Payments/p-1/cancel");
+    const malformed = await move("p-1", "cancel");
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors[0].metadata).toMatchObject({ field: "paymentId", rule: "isUuid" });
   });

@@ -67,6 +67,16 @@ export async function balance(stack: Stack, accountId: string) {
   return result.data!.account.balance as { posted: string; pending: string; available: string };
 }
 
-export async function transition(stack: Stack, operation: "pend" | "post" | "cancel", id: string) {
-  return stack.graphql(`mutation($id: ID!) { ${operation}Payment(id: $id) { ${PAYMENT_FIELDS} } }`, { id });
+/** pendPayment, postPayment or cancelPayment, with a fresh idempotency key unless one is given. */
+export async function transition(
+  stack: Stack,
+  operation: "pend" | "post" | "cancel",
+  id: string,
+  key: string = randomUUID(),
+) {
+  return stack.graphql(transitionMutation(operation), { id, key });
+}
+
+export function transitionMutation(operation: "pend" | "post" | "cancel"): string {
+  return `mutation($id: ID!, $key: String!) { ${operation}Payment(id: $id, idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`;
 }

@@ -82,6 +82,15 @@ let copies = 0;
  * suites running side by side never see each other's transfers. `drop` removes it.
  */
 export async function suiteDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  return newDatabase(true);
+}
+
+/** An empty database of the suite's own (no schema, no migration), for migration tests. `drop` removes it. */
+export async function emptyDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  return newDatabase(false);
+}
+
+async function newDatabase(fromTemplate: boolean): Promise<{ url: string; drop: () => Promise<void> }> {
   const template = new URL(testDatabaseUrl());
   const name = `${template.pathname.slice(1)}_s${process.pid}_${++copies}`;
   const admin = async (sql: string) => {
@@ -93,7 +102,7 @@ export async function suiteDatabase(): Promise<{ url: string; drop: () => Promis
       await client.end();
     }
   };
-  await admin(`CREATE DATABASE "${name}" TEMPLATE "${template.pathname.slice(1)}"`);
+  await admin(`CREATE DATABASE "${name}"${fromTemplate ? ` TEMPLATE "${template.pathname.slice(1)}"` : ""}`);
   const url = new URL(template);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };

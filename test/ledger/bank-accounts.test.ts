@@ -2,7 +2,7 @@
  * The bank's own accounts: SETTLEMENT, SUSPENSE and FX_POSITION, one of each per offered
  * currency. Over the stack: bankAccount, who may ask, payments through them. On a scratch
  * database of its own: ensureBankAccounts racing itself, the unique index, and the
- * AddBankAccountKinds migration undone and redone.
+ * AddBankAccountKinds migration undone and redone (with the migrations after it).
  */
 import { randomUUID } from "node:crypto";
 import { Client as PgClient } from "pg";
@@ -14,6 +14,7 @@ import {
   type BankAccountKind,
 } from "../../subgraphs/ledger/domain/account-status";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "../../subgraphs/ledger/persistence";
+import { AddBankAccountKinds1732210000000 } from "../../subgraphs/ledger/persistence/migrations/1732210000000-AddBankAccountKinds";
 import { LedgerRepository } from "../../subgraphs/ledger/persistence/ledger.repository";
 import { balance, fund, openAccount, paymentInput } from "../helpers/ledger";
 import { type Stack, startStack } from "../helpers/stack";
@@ -202,6 +203,13 @@ describe("ensureBankAccounts and the AddBankAccountKinds migration (scratch data
     await db.query(`DROP DATABASE IF EXISTS "${scratchName}" WITH (FORCE)`);
   });
 
+  /** Undoes AddBankAccountKinds, and first the migrations after it. */
+  const undoBankKinds = async () => {
+    const later = ledgerMigrations.length - 1 - ledgerMigrations.indexOf(AddBankAccountKinds1732210000000);
+    for (let i = 0; i < later; i++) await scratch.undoLastMigration({ transaction: "each" });
+    await scratch.undoLastMigration({ transaction: "each" });
+  };
+
   const insertAccount = (kind: string, currency: string, clientId: string | null = null) =>
     scratch.query(
       `INSERT INTO ledger.account (number, kind, client_id, currency, name) VALUES ($1, $2, $3, $4, 'x')`,
@@ -254,7 +262,7 @@ describe("ensureBankAccounts and the AddBankAccountKinds migration (scratch data
         )) as { indexname: string }[]
       ).map((row) => row.indexname);
 
-    await scratch.undoLastMigration({ transaction: "each" });
+    await undoBankKinds();
     expect(await indexes()).toEqual(["account_settlement_per_currency"]);
     expect((await bankAccounts(["USD"])).map((a) => a.kind)).toEqual(["SETTLEMENT"]);
     await expect(insertAccount("SUSPENSE", "USD")).rejects.toMatchObject({
@@ -283,7 +291,6 @@ describe("ensureBankAccounts and the AddBankAccountKinds migration (scratch data
     for (const kind of [AccountKind.SUSPENSE, AccountKind.FX_POSITION]) {
       await repository.createPayment({
         mode: "IMMEDIATE",
-        scope: "test",
         key: randomUUID(),
         hash: "h",
         debitAccountId: bank.get(kind)!,
@@ -306,9 +313,7 @@ describe("ensureBankAccounts and the AddBankAccountKinds migration (scratch data
     ]);
 
     // Accounts with payments hold history: the undo refuses and changes nothing.
-    await expect(scratch.undoLastMigration({ transaction: "each" })).rejects.toThrow(
-      /SUSPENSE or FX_POSITION accounts have payments/,
-    );
+    await expect(undoBankKinds()).rejects.toThrow(/SUSPENSE or FX_POSITION accounts have payments/);
     expect(await indexes()).toEqual(["account_bank_per_currency"]);
     expect((await bankAccounts(["USD"])).map((a) => a.kind)).toEqual([
       "FX_POSITION",

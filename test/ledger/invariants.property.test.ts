@@ -1,16 +1,24 @@
 /**
  * Property: whatever random sequence of the five payment operations runs concurrently over
- * a handful of accounts (with retries reusing idempotency keys), afterwards
+ * a handful of one client's accounts (with retries reusing idempotency keys, and keys shared
+ * between operations), afterwards
  * - the whole ledger sums to zero per currency, and every transaction balances;
  * - no client account is below minus its overdraft limit;
  * - every stored balance equals what its entries and holds say (recalculateBalances finds nothing);
  * - every payment is in the state its successful operations imply;
- * - each idempotency key moved money at most once.
+ * - each idempotency key answered one operation on one payment at most, and moved money at most once.
  */
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { Client as PgClient } from "pg";
-import { CREATE_DRAFT, CREATE_PAYMENT, fund, openAccount, paymentInput, transition } from "../helpers/ledger";
+import {
+  CREATE_DRAFT,
+  CREATE_PAYMENT,
+  fund,
+  openAccount,
+  paymentInput,
+  transitionMutation,
+} from "../helpers/ledger";
 import { type Stack, startStack } from "../helpers/stack";
 
 let stack: Stack;
@@ -27,7 +35,7 @@ afterAll(async () => {
 
 type Operation =
   | { kind: "create" | "draft"; from: number; to: number; cents: number; key: number }
-  | { kind: "pend" | "post" | "cancel"; draft: number }
+  | { kind: "pend" | "post" | "cancel"; draft: number; key: number }
   | { kind: "replay"; request: number };
 
 const operation: fc.Arbitrary<Operation> = fc.oneof(
@@ -41,6 +49,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({
     kind: fc.constantFrom("pend" as const, "post" as const, "cancel" as const),
     draft: fc.nat(20),
+    key: fc.integer({ min: 0, max: 23 }),
   }),
   fc.record({ kind: fc.constant("replay" as const), request: fc.nat(20) }),
 );
@@ -52,68 +61,85 @@ describe("ledger invariants under random concurrent operations", () => {
   it("When random operations race, then every invariant holds afterwards", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 10, maxLength: 40 }), async (operations) => {
+        // One client: its keys are one key space (decision 0020).
+        const clientId = randomUUID();
         const accounts = [
-          await openAccount(stack),
-          await openAccount(stack),
-          await openAccount(stack, { overdraftLimit: "20.00" }),
-          await openAccount(stack),
+          await openAccount(stack, { clientId }),
+          await openAccount(stack, { clientId }),
+          await openAccount(stack, { clientId, overdraftLimit: "20.00" }),
+          await openAccount(stack, { clientId }),
         ];
         await fund(stack, accounts[0].id, "50.00");
         await fund(stack, accounts[1].id, "10.00");
         await fund(stack, accounts[3].id, "0.50");
-        const keys = Array.from({ length: 12 }, () => randomUUID());
+        const keys = Array.from({ length: 24 }, () => randomUUID());
         const drafts: string[] = [];
         const outcomes = new Map<string, Set<string>>(); // payment id -> operations that succeeded
-        const paymentsByKey = new Map<string, Set<string>>();
+        const answersByKey = new Map<string, Set<string>>(); // key -> "operation payment" it answered
 
-        const sent: Array<{ query: string; variables: Record<string, unknown> }> = [];
-        const record = (key: string, payment: { id: string; status: string }) => {
-          paymentsByKey.set(key, (paymentsByKey.get(key) ?? new Set()).add(payment.id));
+        type Request = {
+          query: string;
+          variables: Record<string, unknown>;
+          operation: "create" | "pend" | "post" | "cancel";
+        };
+        const sent: Request[] = [];
+        const record = (key: string, operation: string, payment: { id: string; status: string }) => {
+          answersByKey.set(key, (answersByKey.get(key) ?? new Set()).add(`${operation} ${payment.id}`));
           if (payment.status === "DRAFT" && !drafts.includes(payment.id)) drafts.push(payment.id);
         };
         const run = async (op: Operation) => {
-          if (op.kind === "create" || op.kind === "draft" || op.kind === "replay") {
-            let request: { query: string; variables: Record<string, unknown> } | undefined;
-            if (op.kind === "replay") {
-              request = sent[op.request % Math.max(sent.length, 1)]; // the very same request again
-            } else if (op.from !== op.to) {
+          let request: Request | undefined;
+          if (op.kind === "replay") {
+            request = sent[op.request % Math.max(sent.length, 1)]; // the very same request again
+          } else if (op.kind === "create" || op.kind === "draft") {
+            if (op.from !== op.to) {
               request = {
                 query: op.kind === "create" ? CREATE_PAYMENT : CREATE_DRAFT,
                 variables: {
                   input: paymentInput(accounts[op.from].id, accounts[op.to].id, (op.cents / 100).toFixed(2)),
                   key: keys[op.key],
                 },
+                operation: "create",
               };
-              sent.push(request);
             }
-            if (!request) return;
-            const result = await stack.graphql(request.query, request.variables);
-            const payment = result.data?.createPayment ?? result.data?.createDraftPayment;
-            if (payment) record(request.variables.key as string, payment);
-            else
-              expect(["INSUFFICIENT_FUNDS", "IDEMPOTENCY_KEY_REUSED"]).toContain(
-                result.errors![0].extensions!.code,
-              );
-            return;
+          } else if (op.kind === "pend" || op.kind === "post" || op.kind === "cancel") {
+            const id = drafts[op.draft % Math.max(drafts.length, 1)];
+            if (id) {
+              request = {
+                query: transitionMutation(op.kind),
+                variables: { id, key: keys[op.key] },
+                operation: op.kind,
+              };
+            }
           }
-          if (op.kind !== "pend" && op.kind !== "post" && op.kind !== "cancel") return;
-          const id = drafts[op.draft % Math.max(drafts.length, 1)];
-          if (!id) return;
-          const result = await transition(stack, op.kind, id);
-          if (result.data?.[`${op.kind}Payment`])
-            outcomes.set(id, (outcomes.get(id) ?? new Set()).add(op.kind));
-          else
-            expect(["INSUFFICIENT_FUNDS", "PAYMENT_INVALID_STATE"]).toContain(
+          if (!request) return;
+          if (op.kind !== "replay") sent.push(request);
+          const result = await stack.graphql(request.query, request.variables);
+          const payment =
+            request.operation === "create"
+              ? (result.data?.createPayment ?? result.data?.createDraftPayment)
+              : result.data?.[`${request.operation}Payment`];
+          if (payment) {
+            record(request.variables.key as string, request.operation, payment);
+            if (request.operation !== "create") {
+              outcomes.set(payment.id, (outcomes.get(payment.id) ?? new Set()).add(request.operation));
+            }
+          } else {
+            expect(["INSUFFICIENT_FUNDS", "PAYMENT_INVALID_STATE", "IDEMPOTENCY_KEY_REUSED"]).toContain(
               result.errors![0].extensions!.code,
             );
+            if (request.operation === "create") {
+              expect(result.errors![0].extensions!.code).not.toBe("PAYMENT_INVALID_STATE");
+            }
+          }
         };
         // Creations, replays and transitions race within each group.
         for (let start = 0; start < operations.length; start += CONCURRENCY) {
           await Promise.all(operations.slice(start, start + CONCURRENCY).map(run));
         }
 
-        // Each key made one payment at most; retries returned it.
-        for (const ids of paymentsByKey.values()) expect(ids.size).toBe(1);
+        // Each key answered one operation on one payment at most; retries returned it.
+        for (const answers of answersByKey.values()) expect(answers.size).toBe(1);
 
         const ids = accounts.map((a) => a.id);
         const { rows: payments } = await db.query(

@@ -1,5 +1,6 @@
 /** The documented five payment operations, with holds, idempotency and every named error. */
 import { randomUUID } from "node:crypto";
+import { Client as PgClient } from "pg";
 import {
   balance,
   CREATE_DRAFT,
@@ -329,5 +330,242 @@ describe("concurrency", () => {
     expect(refused).toHaveLength(63);
     expect(await balance(stack, a.id)).toEqual({ posted: "0.00", pending: "0.00", available: "0.00" });
     expect(await balance(stack, b.id)).toMatchObject({ posted: "37.00" });
+  });
+});
+
+/** Waits until `count` sessions of this database wait for a lock. */
+async function waitForLockWaiters(db: PgClient, count: number): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (rows[0].n >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`fewer than ${count} sessions came to wait for a lock`);
+}
+
+describe("idempotency keys of pend, post and cancel", () => {
+  const READ = `query($id: ID!) { payment(id: $id) { status history { to } transactions { kind } } }`;
+
+  async function draftPayment(debit: string, credit: string, amount: string): Promise<string> {
+    const draft = await stack.graphql(CREATE_DRAFT, {
+      input: paymentInput(debit, credit, amount),
+      key: randomUUID(),
+    });
+    return draft.data!.createDraftPayment.id as string;
+  }
+
+  it("When pend and post come again with their keys, then each answers the payment as it is now and nothing moves again", async () => {
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "10.00");
+    const id = await draftPayment(a.id, b.id, "4.00");
+    const [pendKey, postKey] = [randomUUID(), randomUUID()];
+
+    const pended = await transition(stack, "pend", id, pendKey);
+    const pendedAgain = await transition(stack, "pend", id, pendKey);
+    expect(pendedAgain.errors).toBeUndefined();
+    expect(pendedAgain.data!.pendPayment).toEqual(pended.data!.pendPayment);
+    expect(await balance(stack, a.id)).toEqual({ posted: "10.00", pending: "4.00", available: "6.00" });
+
+    const posted = await transition(stack, "post", id, postKey);
+    const postedAgain = await transition(stack, "post", id, postKey);
+    expect(postedAgain.errors).toBeUndefined();
+    expect(postedAgain.data!.postPayment).toEqual(posted.data!.postPayment);
+    // The pend's key, after the payment moved on: the payment as it is now, nothing held again.
+    const pendedLate = await transition(stack, "pend", id, pendKey);
+    expect(pendedLate.errors).toBeUndefined();
+    expect(pendedLate.data!.pendPayment).toMatchObject({ id, status: "POSTED" });
+
+    expect(await balance(stack, a.id)).toEqual({ posted: "6.00", pending: "0.00", available: "6.00" });
+    expect(await balance(stack, b.id)).toEqual({ posted: "4.00", pending: "0.00", available: "4.00" });
+    const read = await stack.graphql(READ, { id });
+    expect(read.data!.payment).toEqual({
+      status: "POSTED",
+      history: [{ to: "DRAFT" }, { to: "PENDING" }, { to: "POSTED" }],
+      transactions: [{ kind: "POST" }],
+    });
+  });
+
+  it("When cancel comes again with its key, then it answers the cancelled payment and releases nothing again", async () => {
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "10.00");
+    const held = await draftPayment(a.id, b.id, "3.00");
+    const other = await draftPayment(a.id, b.id, "5.00");
+    await transition(stack, "pend", held);
+    await transition(stack, "pend", other);
+    expect(await balance(stack, a.id)).toMatchObject({ pending: "8.00" });
+
+    const key = randomUUID();
+    const cancelled = await transition(stack, "cancel", held, key);
+    const again = await transition(stack, "cancel", held, key);
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.cancelPayment).toEqual(cancelled.data!.cancelPayment);
+    expect(again.data!.cancelPayment.status).toBe("CANCELLED");
+    // Released once: the other payment's hold is still there.
+    expect(await balance(stack, a.id)).toEqual({ posted: "10.00", pending: "5.00", available: "5.00" });
+    expect((await stack.graphql(READ, { id: held })).data!.payment.history).toEqual([
+      { to: "DRAFT" },
+      { to: "PENDING" },
+      { to: "CANCELLED" },
+    ]);
+  });
+
+  it("When a key is used again for another payment or another operation, then IDEMPOTENCY_KEY_REUSED names nothing and nothing moves", async () => {
+    const clientId = randomUUID();
+    const a = await openAccount(stack, { clientId });
+    const a2 = await openAccount(stack, { clientId });
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "10.00");
+    await fund(stack, a2.id, "10.00");
+    const first = await draftPayment(a.id, b.id, "1.00");
+    const second = await draftPayment(a2.id, b.id, "2.00");
+    const key = randomUUID();
+    expect((await transition(stack, "pend", first, key)).errors).toBeUndefined();
+
+    const refusals = [
+      await transition(stack, "pend", second, key), // another payment of the same client
+      await transition(stack, "post", first, key), // another operation on the same payment
+      await transition(stack, "cancel", first, key),
+    ];
+    for (const refused of refusals) {
+      expect(refused.errors![0].extensions).toEqual({ code: "IDEMPOTENCY_KEY_REUSED" });
+    }
+    // A creation's key is another operation too.
+    const createKey = randomUUID();
+    const created = await stack.graphql(CREATE_DRAFT, {
+      input: paymentInput(a.id, b.id, "1.00"),
+      key: createKey,
+    });
+    const pendWithCreateKey = await transition(stack, "pend", created.data!.createDraftPayment.id, createKey);
+    expect(pendWithCreateKey.errors![0].extensions!.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    const createWithPendKey = await stack.graphql(CREATE_PAYMENT, {
+      input: paymentInput(a.id, b.id, "1.00"),
+      key,
+    });
+    expect(createWithPendKey.errors![0].extensions).toEqual({ code: "IDEMPOTENCY_KEY_REUSED" });
+
+    expect(await balance(stack, a.id)).toEqual({ posted: "10.00", pending: "1.00", available: "9.00" });
+    expect(await balance(stack, a2.id)).toEqual({ posted: "10.00", pending: "0.00", available: "10.00" });
+    expect((await stack.graphql(READ, { id: second })).data!.payment.status).toBe("DRAFT");
+    expect((await stack.graphql(READ, { id: first })).data!.payment.status).toBe("PENDING");
+  });
+
+  it("When two identical posts race, then both answer the posted payment and the money moves once", async () => {
+    const db = new PgClient({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      for (let round = 0; round < 3; round++) {
+        const a = await openAccount(stack);
+        const b = await openAccount(stack);
+        await fund(stack, a.id, "10.00");
+        const id = await draftPayment(a.id, b.id, "6.00");
+        await transition(stack, "pend", id);
+        const key = randomUUID();
+        // Both posts arrive while the payment is locked, so they truly meet: one waits for the other.
+        await db.query("BEGIN");
+        await db.query("SELECT 1 FROM ledger.payment WHERE id = $1 FOR NO KEY UPDATE", [id]);
+        const racing = Promise.all([transition(stack, "post", id, key), transition(stack, "post", id, key)]);
+        await waitForLockWaiters(db, 2);
+        await db.query("COMMIT");
+        const [one, two] = await racing;
+        expect([one.errors, two.errors]).toEqual([undefined, undefined]);
+        expect(one.data!.postPayment).toEqual(two.data!.postPayment);
+        expect(one.data!.postPayment.status).toBe("POSTED");
+        expect(await balance(stack, a.id)).toEqual({ posted: "4.00", pending: "0.00", available: "4.00" });
+        expect(await balance(stack, b.id)).toMatchObject({ posted: "6.00" });
+        expect((await stack.graphql(READ, { id })).data!.payment.transactions).toEqual([{ kind: "POST" }]);
+      }
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("When identical pends race on an account that affords one hold, then all answer the pending payment and it is held once", async () => {
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    await fund(stack, a.id, "5.00");
+    const id = await draftPayment(a.id, b.id, "5.00");
+    const key = randomUUID();
+    const results = await Promise.all(Array.from({ length: 6 }, () => transition(stack, "pend", id, key)));
+    expect(results.map((r) => r.errors)).toEqual(results.map(() => undefined));
+    expect(new Set(results.map((r) => r.data!.pendPayment.status))).toEqual(new Set(["PENDING"]));
+    expect(await balance(stack, a.id)).toEqual({ posted: "5.00", pending: "5.00", available: "0.00" });
+  });
+
+  it("When a refused pend is asked again with its key once the money is there, then it runs: a refusal keeps no key", async () => {
+    const a = await openAccount(stack);
+    const b = await openAccount(stack);
+    const id = await draftPayment(a.id, b.id, "2.00");
+    const key = randomUUID();
+    const refused = await transition(stack, "pend", id, key);
+    expect(refused.errors![0].extensions!.code).toBe("INSUFFICIENT_FUNDS");
+    await fund(stack, a.id, "2.00");
+    const pended = await transition(stack, "pend", id, key);
+    expect(pended.errors).toBeUndefined();
+    expect(pended.data!.pendPayment.status).toBe("PENDING");
+    expect(await balance(stack, a.id)).toEqual({ posted: "2.00", pending: "2.00", available: "0.00" });
+  });
+
+  it("When one key is used for payments of two clients, then each client gets its payment; within one client it is refused", async () => {
+    const [clientA, clientB] = [randomUUID(), randomUUID()];
+    const a = await openAccount(stack, { clientId: clientA });
+    const a2 = await openAccount(stack, { clientId: clientA });
+    const b = await openAccount(stack, { clientId: clientB });
+    const shop = await openAccount(stack);
+    await fund(stack, a.id, "10.00");
+    await fund(stack, a2.id, "10.00");
+    await fund(stack, b.id, "10.00");
+    const key = randomUUID();
+    const fromA = await stack.graphql(CREATE_PAYMENT, { input: paymentInput(a.id, shop.id, "1.00"), key });
+    const fromB = await stack.graphql(CREATE_PAYMENT, { input: paymentInput(b.id, shop.id, "2.00"), key });
+    expect([fromA.errors, fromB.errors]).toEqual([undefined, undefined]);
+    expect(fromA.data!.createPayment.id).not.toBe(fromB.data!.createPayment.id);
+    const fromA2 = await stack.graphql(CREATE_PAYMENT, { input: paymentInput(a2.id, shop.id, "3.00"), key });
+    expect(fromA2.errors![0].extensions).toEqual({ code: "IDEMPOTENCY_KEY_REUSED" });
+    expect(await balance(stack, shop.id)).toMatchObject({ posted: "3.00" });
+
+    // Money into a client from the bank's own account is kept under that client.
+    const settlement = await settlementAccountId(stack);
+    const deposit = randomUUID();
+    const intoA = await stack.graphql(CREATE_PAYMENT, {
+      input: paymentInput(settlement, a.id, "1.00"),
+      key: deposit,
+    });
+    const intoB = await stack.graphql(CREATE_PAYMENT, {
+      input: paymentInput(settlement, b.id, "1.00"),
+      key: deposit,
+    });
+    expect([intoA.errors, intoB.errors]).toEqual([undefined, undefined]);
+    expect(intoA.data!.createPayment.id).not.toBe(intoB.data!.createPayment.id);
+    const intoA2 = await stack.graphql(CREATE_PAYMENT, {
+      input: paymentInput(settlement, a2.id, "1.00"),
+      key: deposit,
+    });
+    expect(intoA2.errors![0].extensions!.code).toBe("IDEMPOTENCY_KEY_REUSED");
+  });
+
+  it("When payments between the bank's own accounts share a key, then they share one bank-wide scope", async () => {
+    const settlement = await settlementAccountId(stack, "USD");
+    const suspense = await stack.graphql(`{ bankAccount(kind: SUSPENSE, currency: "USD") { id } }`);
+    const suspenseId = suspense.data!.bankAccount.id as string;
+    const key = randomUUID();
+    const first = await stack.graphql(CREATE_PAYMENT, {
+      input: paymentInput(settlement, suspenseId, "1.00"),
+      key,
+    });
+    expect(first.errors).toBeUndefined();
+    const replay = await stack.graphql(CREATE_PAYMENT, {
+      input: paymentInput(settlement, suspenseId, "1.00"),
+      key,
+    });
+    expect(replay.data!.createPayment.id).toBe(first.data!.createPayment.id);
+    const other = await stack.graphql(CREATE_PAYMENT, {
+      input: paymentInput(suspenseId, settlement, "1.00"),
+      key,
+    });
+    expect(other.errors![0].extensions!.code).toBe("IDEMPOTENCY_KEY_REUSED");
   });
 });

@@ -433,10 +433,15 @@ function transitionPaymentRoute(action: "pend" | "post" | "cancel", summary: str
     auth: "system",
     style: "envelope",
     uuidParams: ["paymentId"],
-    operation: `mutation ${action[0].toUpperCase()}${action.slice(1)}Payment($id: ID!) {
-      ${mutation}(id: $id) { ...PaymentDto }
+    headers: idempotencyKeyHeader("payment"),
+    operation: `mutation ${action[0].toUpperCase()}${action.slice(1)}Payment($id: ID!, $idempotencyKey: String!) {
+      ${mutation}(id: $id, idempotencyKey: $idempotencyKey) { ...PaymentDto }
     } ${PAYMENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.paymentId }),
+    variables: ({ params, headers }) => ({
+      id: params.paymentId,
+      idempotencyKey: headers["Idempotency-Key"],
+    }),
+    restField: restFieldName,
     result: (data, schema) => dto(data[mutation], schema, "Payment"),
     resultSchema: () => PAYMENT_DTO_REF,
     errorStatuses: [400, 401, 403, 404, 409],

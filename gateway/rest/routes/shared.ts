@@ -70,11 +70,11 @@ export const PAGE_QUERY = {
   after: { description: "`pageInfo.endCursor` of the previous page", graphqlType: "String" },
 };
 
-/** The `Idempotency-Key` header of a route that creates one `what` (payment, transfer) per key. */
+/** The `Idempotency-Key` header of a route that acts once per key on one `what` (payment, transfer). */
 export function idempotencyKeyHeader(what: string): Record<string, HeaderParameter> {
   return {
     "Idempotency-Key": {
-      description: `Any unique string up to 200 characters. The same key with the same request answers the first ${what} and moves nothing again; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED).`,
+      description: `Any unique string up to 200 characters, kept per client. The same key with the same request answers the same ${what} (as it is now) and moves nothing again; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED).`,
       required: true,
     },
   };

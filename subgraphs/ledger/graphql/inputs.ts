@@ -95,16 +95,27 @@ export class PaymentInput {
   @Field(() => GraphQLJSONObject, { nullable: true }) metadata?: Record<string, unknown> | null;
 }
 
+/** What every payment operation's key means (decision 0020). */
+const IDEMPOTENCY_KEY_DESCRIPTION =
+  "Kept per client of the payment (its debit account's, else its credit account's) and shared by the five payment operations. The same key with the same request answers the payment as it is now and moves nothing again; with another request (other input, another payment or operation) it is refused (IDEMPOTENCY_KEY_REUSED).";
+
 @ArgsType()
 export class CreatePaymentArgs {
   @Field(() => PaymentInput)
   @ValidateNested()
   input!: PaymentInput;
 
-  @Field({
-    description:
-      "The same key with the same request returns the first result and moves nothing again; with another request it is refused (IDEMPOTENCY_KEY_REUSED).",
-  })
+  @Field({ description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @MinChars(1)
+  @MaxChars(200)
+  idempotencyKey!: string;
+}
+
+@ArgsType()
+export class PaymentTransitionArgs {
+  @Field(() => ID) id!: string;
+
+  @Field({ description: IDEMPOTENCY_KEY_DESCRIPTION })
   @MinChars(1)
   @MaxChars(200)
   idempotencyKey!: string;

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import type { LedgerContext } from "../context";
 import { formatAmount } from "../domain/money";
 import type { PaymentRow } from "../persistence/entities";
-import { CreatePaymentArgs } from "./inputs";
+import { CreatePaymentArgs, PaymentTransitionArgs } from "./inputs";
 import { Account, LedgerTransaction, Payment, PaymentEvent } from "./types";
 
 /** The documented five payment operations. System callers only. */
@@ -24,18 +24,18 @@ export class PaymentResolver {
   }
 
   @Mutation(() => Payment, { description: "DRAFT -> PENDING: holds the amount on the debit account." })
-  pendPayment(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.transitionPayment("pend", id);
+  pendPayment(@Args() { id, idempotencyKey }: PaymentTransitionArgs, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.transitionPayment("pend", id, idempotencyKey);
   }
 
   @Mutation(() => Payment, { description: "PENDING -> POSTED: withdraws the held funds and deposits them." })
-  postPayment(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.transitionPayment("post", id);
+  postPayment(@Args() { id, idempotencyKey }: PaymentTransitionArgs, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.transitionPayment("post", id, idempotencyKey);
   }
 
   @Mutation(() => Payment, { description: "DRAFT|PENDING -> CANCELLED: releases any hold." })
-  cancelPayment(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.transitionPayment("cancel", id);
+  cancelPayment(@Args() { id, idempotencyKey }: PaymentTransitionArgs, @Ctx() ctx: LedgerContext) {
+    return ctx.ledger.transitionPayment("cancel", id, idempotencyKey);
   }
 
   @FieldResolver(() => String, { description: "Decimal string in the payment's currency." })

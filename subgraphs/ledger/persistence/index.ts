@@ -1,9 +1,14 @@
 import { AccountRow, EntryRow, PaymentEventRow, PaymentRow, TransactionRow } from "./entities";
 import { CreateLedgerSchema1732180000000 } from "./migrations/1732180000000-CreateLedgerSchema";
 import { AddBankAccountKinds1732210000000 } from "./migrations/1732210000000-AddBankAccountKinds";
+import { PaymentIdempotencyPerClient1732240000000 } from "./migrations/1732240000000-PaymentIdempotencyPerClient";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const LEDGER_SCHEMA = "ledger";
 export const ledgerEntities = [AccountRow, PaymentRow, PaymentEventRow, TransactionRow, EntryRow];
 /** In order; a new migration is appended here. */
-export const ledgerMigrations = [CreateLedgerSchema1732180000000, AddBankAccountKinds1732210000000];
+export const ledgerMigrations = [
+  CreateLedgerSchema1732180000000,
+  AddBankAccountKinds1732210000000,
+  PaymentIdempotencyPerClient1732240000000,
+];

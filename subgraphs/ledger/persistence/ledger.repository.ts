@@ -15,7 +15,7 @@ import {
   type BankAccountKind,
   bankAccountName,
 } from "../domain/account-status";
-import type { PaymentStatus } from "../domain/payment-status";
+import type { PaymentOperation, PaymentStatus } from "../domain/payment-status";
 import { AccountRow, EntryRow, PaymentEventRow, PaymentRow, TransactionRow } from "./entities";
 import { isUuid } from "../../../common/ids";
 
@@ -34,9 +34,9 @@ export interface TransactionFilter {
   to?: Date | null;
 }
 
+/** A payment to create. Its idempotency scope is not given: the database derives it from the accounts. */
 export interface NewPayment {
   mode: "IMMEDIATE" | "DRAFT";
-  scope: string;
   key: string;
   hash: string;
   debitAccountId: string;
@@ -45,6 +45,17 @@ export interface NewPayment {
   currency: string;
   description: string;
   metadata: Record<string, unknown> | null;
+  actor: string;
+  requestId: string;
+}
+
+export interface PaymentTransition {
+  id: string;
+  operation: PaymentOperation;
+  key: string;
+  hash: string;
+  from: PaymentStatus[];
+  to: PaymentStatus;
   actor: string;
   requestId: string;
 }
@@ -299,10 +310,9 @@ export class LedgerRepository {
   async createPayment(payment: NewPayment): Promise<PaymentRow> {
     try {
       const [raw] = (await this.db.query(
-        `SELECT * FROM ledger.create_payment($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        `SELECT * FROM ledger.create_payment($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           payment.mode,
-          payment.scope,
           payment.key,
           payment.hash,
           payment.debitAccountId,
@@ -321,21 +331,22 @@ export class LedgerRepository {
     }
   }
 
-  async transitionPayment(
-    id: string,
-    from: PaymentStatus[],
-    to: PaymentStatus,
-    actor: string,
-    requestId: string,
-  ): Promise<PaymentRow> {
+  /** Applies `operation` once per idempotency key (in the payment's scope); a replay answers the payment as it is now. */
+  async transitionPayment(transition: PaymentTransition): Promise<PaymentRow> {
     try {
-      const [raw] = (await this.db.query(`SELECT * FROM ledger.transition_payment($1, $2, $3, $4, $5)`, [
-        id,
-        from,
-        to,
-        actor,
-        requestId,
-      ])) as Record<string, unknown>[];
+      const [raw] = (await this.db.query(
+        `SELECT * FROM ledger.transition_payment($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          transition.id,
+          transition.operation,
+          transition.key,
+          transition.hash,
+          transition.from,
+          transition.to,
+          transition.actor,
+          transition.requestId,
+        ],
+      )) as Record<string, unknown>[];
       return paymentFromRaw(raw);
     } catch (error) {
       ledgerError(error);

@@ -41,7 +41,10 @@ import { Recipient } from "./types";
 
 @ArgsType()
 class IdempotencyArgs {
-  @Field({ description: "The same key and request return the first transfer; another request is refused." })
+  @Field({
+    description:
+      "Kept per client the transfer is for, whoever asks: the same key and request return the first transfer; another request is refused (IDEMPOTENCY_KEY_REUSED).",
+  })
   @MinChars(1)
   @MaxChars(200)
   idempotencyKey!: string;

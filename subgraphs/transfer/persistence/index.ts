@@ -3,6 +3,7 @@ import { CreateTransferSchema1732190000000 } from "./migrations/1732190000000-Cr
 import { CreateTransfers1732200000000 } from "./migrations/1732200000000-CreateTransfers";
 import { TransferProcesses1732220000000 } from "./migrations/1732220000000-TransferProcesses";
 import { TransferEventNotify1732230000000 } from "./migrations/1732230000000-TransferEventNotify";
+import { TransferIdempotencyPerClient1732250000000 } from "./migrations/1732250000000-TransferIdempotencyPerClient";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const TRANSFER_SCHEMA = "transfer";
@@ -13,4 +14,5 @@ export const transferMigrations = [
   CreateTransfers1732200000000,
   TransferProcesses1732220000000,
   TransferEventNotify1732230000000,
+  TransferIdempotencyPerClient1732250000000,
 ];

@@ -126,7 +126,7 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
         return { to: S.FAILED, changes: { failureCode: error.code }, reason: error.code, failure: error };
       }
       try {
-        await deps.ledger.movePayment(draft.id, "pend", deps.requestId);
+        await deps.ledger.movePayment(draft.id, "pend", stepKey(t.id, "pend"), deps.requestId);
         return { to: S.PROCESSING, changes: { paymentId: draft.id } };
       } catch (error) {
         if (!isFinal(error)) throw error;
@@ -162,15 +162,16 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
           };
     },
     [S.SENT]: async (t, deps) => {
-      await deps.ledger.movePayment(t.paymentId!, "post", deps.requestId);
+      await deps.ledger.movePayment(t.paymentId!, "post", stepKey(t.id, "post"), deps.requestId);
       return { to: S.COMPLETED };
     },
+    // REJECTED and CANCELLING never both happen to one transfer, so they share the release's key.
     [S.REJECTED]: async (t, deps) => {
-      await deps.ledger.movePayment(t.paymentId!, "cancel", deps.requestId);
+      await deps.ledger.movePayment(t.paymentId!, "cancel", stepKey(t.id, "cancel"), deps.requestId);
       return { to: S.FAILED, reason: t.failureCode ?? undefined };
     },
     [S.CANCELLING]: async (t, deps) => {
-      await deps.ledger.movePayment(t.paymentId!, "cancel", deps.requestId);
+      await deps.ledger.movePayment(t.paymentId!, "cancel", stepKey(t.id, "cancel"), deps.requestId);
       return { to: S.CANCELLED };
     },
   },
