@@ -20,6 +20,7 @@ import type { Caller } from "../../common/auth/caller";
 import type { TokenVerifier } from "../../common/auth/tokens";
 import type { Config } from "../../common/config";
 import { formatError } from "../../common/graphql/errors";
+import { isErrors } from "../../common/graphql/operation";
 import { CLOSE_CODES, SubscriptionFailure } from "./errors";
 import { bindVariables, OperationCache } from "./operation";
 import { type ExecuteOperation, SubscriptionRelay } from "./relay";
@@ -298,10 +299,6 @@ function expiresAt(token: string): number {
     exp: number;
   };
   return payload.exp * 1000;
-}
-
-function isErrors<T>(value: T | readonly GraphQLError[]): value is readonly GraphQLError[] {
-  return Array.isArray(value);
 }
 
 /** An operation's error as the client sees it: a relay failure carries its errors, others go through formatError. */
