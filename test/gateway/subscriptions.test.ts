@@ -16,6 +16,7 @@ import { type GatewayServer, startGateway } from "../../gateway/server";
 import { bindVariables, prepareOperation } from "../../gateway/subscriptions/operation";
 import { fund, openAccount } from "../helpers/ledger";
 import { importClient, type Stack, startStack, testConfig } from "../helpers/stack";
+import { idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
 import {
   addRecipient,
   CONFIRM,
@@ -50,21 +51,6 @@ afterEach(async () => {
 });
 afterAll(() => stack.stop());
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("the condition did not hold in time");
-    await sleep(10);
-  }
-}
-
-function idle(gateway: GatewayServer): boolean {
-  const stats = gateway.subscriptions.stats();
-  return Object.values(stats).every((value) => value === 0);
-}
-
 function connect(token: string | null = stack.systemToken, url = wsUrl): Client {
   const client = createClient({
     url,
@@ -77,60 +63,6 @@ function connect(token: string | null = stack.systemToken, url = wsUrl): Client 
   clients.push(client);
   return client;
 }
-
-interface Watcher<T> {
-  results: Array<{ data?: any; errors?: readonly any[] }>;
-  events: T[];
-  errors: any[];
-  completed: () => boolean;
-  until(count: number, ms?: number): Promise<void>;
-}
-
-/** Subscribes on `client` and collects what arrives under `key` (the alias, by default the field name). */
-function watch<T = any>(
-  client: Client,
-  query: string,
-  variables: Record<string, unknown> = {},
-  responseKey = "transferStatusChanged",
-): Watcher<T> {
-  const watcher: Watcher<T> = {
-    results: [],
-    events: [],
-    errors: [],
-    completed: () => done,
-    until: (count, ms = 10_000) =>
-      waitFor(() => watcher.events.length >= count, ms).catch(() => {
-        throw new Error(
-          `only ${watcher.events.length} of ${count} events; errors ${JSON.stringify(watcher.errors)}`,
-        );
-      }),
-  };
-  let done = false;
-  client.subscribe(
-    { query, variables },
-    {
-      next: (result) => {
-        watcher.results.push(result);
-        if (result.errors) watcher.errors.push(...result.errors);
-        if (result.data?.[responseKey]) watcher.events.push(result.data[responseKey] as T);
-      },
-      error: (error) => {
-        watcher.errors.push(...(Array.isArray(error) ? error : [error]));
-        done = true;
-      },
-      complete: () => {
-        done = true;
-      },
-    },
-  );
-  return watcher;
-}
-
-const STATUS_CHANGED = `subscription Watch($transferId: ID, $clientId: ID, $accountId: ID, $afterSequence: ID) {
-  transferStatusChanged(transferId: $transferId, clientId: $clientId, accountId: $accountId, afterSequence: $afterSequence) {
-    transferId sequence previousStatus status changedBy
-  }
-}`;
 
 interface StatusEvent {
   transferId: string;
