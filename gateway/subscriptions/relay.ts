@@ -119,7 +119,9 @@ class Stream {
     const { operation, bound, token } = request;
     this.release = upstream.subscribe(operation.field.subgraph, token, bound.upstreamQuery, {
       next: (payload) => this.onEvent(payload),
-      error: (error) => this.enqueue(async () => ({ end: upstreamFailure(error, operation.field.subgraph) })),
+      // At once, not after the events still being resolved: their queries may hang on the same
+      // lost subgraph, and a client that resumes (afterSequence) gets them again anyway.
+      error: (error) => this.finish(upstreamFailure(error, operation.field.subgraph)),
       complete: () => this.enqueue(async () => ({ end: undefined })),
     });
   }

@@ -102,8 +102,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
       if (sockets.size >= limits.maxConnections) {
         ws.on("error", () => ws.terminate()); // graphql-ws never sees this socket to listen for it
         ws.close(
-          CLOSE_CODES.tooManyConnections,
-          `Too many connections: this gateway accepts ${limits.maxConnections}`,
+          CLOSE_CODES.tryAgainLater,
+          `Too many connections: this gateway accepts ${limits.maxConnections} (WS_MAX_CONNECTIONS)`,
         );
         return;
       }

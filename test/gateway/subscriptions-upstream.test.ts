@@ -1,7 +1,8 @@
 /**
- * What the gateway's subscriptions do when the transfer subgraph fails under them: an event
- * whose query fails is tried again, and one that keeps failing ends the subscription with
- * SUBSCRIPTION_INTERRUPTED, never as a null event.
+ * What the gateway's subscriptions do when the transfer subgraph fails under them: a subgraph
+ * process that freezes (SIGSTOP) is noticed within about two keep-alive intervals and its
+ * subscriptions end with SUBSCRIPTION_INTERRUPTED; an event whose query fails is tried again,
+ * and one that keeps failing ends the subscription the same way, never as a null event.
  */
 import { randomUUID } from "node:crypto";
 import { type Client, createClient } from "graphql-ws";
@@ -10,6 +11,7 @@ import { type GatewayServer, startGateway } from "../../gateway/server";
 import { EVENT_RESOLUTION_ATTEMPTS } from "../../gateway/subscriptions/relay";
 import { type SubgraphProxy, startSubgraphProxy } from "../helpers/faults";
 import { fund, openAccount } from "../helpers/ledger";
+import { type ServiceProcess, startServiceProcess } from "../helpers/processes";
 import { type Stack, startStack, testConfig } from "../helpers/stack";
 import { idle, sleep, waitFor, watch } from "../helpers/subscriptions";
 import { READ_TRANSFER, sql } from "../helpers/transfers";
@@ -56,6 +58,55 @@ async function history(id: string): Promise<Array<[number, string]>> {
 const WITH_TRANSFER = `subscription($accountId: ID) {
   transferStatusChanged(accountId: $accountId) { transferId sequence status transfer { id amount } }
 }`;
+
+describe("a transfer subgraph process that freezes", () => {
+  const keepAliveMs = 1_000;
+  let frozen: ServiceProcess;
+  let gateway: GatewayServer;
+  beforeAll(async () => {
+    frozen = await startServiceProcess("subgraphs/transfer/main.ts", {
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      TRANSFER_SUBGRAPH_PORT: "0",
+      DATABASE_URL: stack.databaseUrl,
+      LEDGER_SUBGRAPH_URL: stack.ledger.url,
+      JWT_SECRET: stack.config.auth.jwtSecret,
+      TRANSFER_WORKER: "off",
+      RAIL_DELAY_MS: "0",
+    });
+    const config = testConfig();
+    config.subscriptions = { ...config.subscriptions, keepAliveMs };
+    gateway = await startGateway(config, {
+      subgraphUrls: { client: stack.client.url, ledger: stack.ledger.url, transfer: frozen.url },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    await frozen.kill(); // thaws it first
+    await gateway.stop();
+  });
+
+  it("When the transfer subgraph's process is stopped (SIGSTOP), then its subscriptions end with SUBSCRIPTION_INTERRUPTED within about two keep-alive intervals", async () => {
+    const account = await openAccount(stack);
+    await fund(stack, account.id, "10.00");
+    const watcher = watch(connect(gateway), WITH_TRANSFER, { accountId: account.id });
+    await waitFor(() => gateway.subscriptions.stats().upstreamSubscriptions === 1);
+    // Live through the child process first: an event arrives, resolved through its HTTP too.
+    const id = await internalTransfer(account);
+    await watcher.until(1);
+    expect(watcher.events[0]).toMatchObject({ transferId: id, transfer: { id, amount: "1.00" } });
+
+    frozen.freeze();
+    const frozenAt = Date.now();
+    await waitFor(watcher.completed, 10 * keepAliveMs);
+    const noticedAfterMs = Date.now() - frozenAt;
+    expect(watcher.errors).toEqual([
+      expect.objectContaining({ extensions: { code: "SUBSCRIPTION_INTERRUPTED" } }),
+    ]);
+    expect(noticedAfterMs).toBeLessThan(3 * keepAliveMs);
+    await waitFor(() => gateway.subscriptions.stats().upstreamConnections === 0);
+  });
+});
 
 describe("an event whose query fails", () => {
   let proxy: SubgraphProxy;

@@ -434,7 +434,7 @@ describe("the gateway's WebSocket connections", () => {
       await waitFor(() => idle(gateway));
     });
 
-    it("When the gateway holds its maximum of connections, then a new one is closed with 4429", async () => {
+    it("When the gateway holds its maximum of connections, then a new one is closed with 1013 (try again later)", async () => {
       const open = await Promise.all(
         [1, 2, 3].map(
           () =>
@@ -448,7 +448,7 @@ describe("the gateway's WebSocket connections", () => {
         const socket = new WebSocket(url, "graphql-transport-ws");
         socket.on("close", (code, reason) => resolve({ code, reason: String(reason) }));
       });
-      expect(refused).toEqual({ code: 4429, reason: expect.stringContaining("Too many connections") });
+      expect(refused).toEqual({ code: 1013, reason: expect.stringContaining("WS_MAX_CONNECTIONS") });
       for (const socket of open) socket.close();
       await waitFor(() => gateway.subscriptions.stats().connections === 0);
     });
