@@ -25,7 +25,7 @@ export const CLOSE_CODES = {
    * The gateway's own socket to a subgraph did not answer a ping in time. It is terminated,
    * not closed (a frozen peer never answers the closing handshake), so the code is the one its
    * close event reports to the relay and the log. A private-use code no graphql-ws code uses
-   * (they are 4004, 4005, 4400-4409, 4429, 4499, 4500, 4504).
+   * (those are 4004, 4005, 4400, 4401, 4403, 4406, 4408, 4409, 4429, 4499, 4500, 4504).
    */
   upstreamPingTimeout: 4008,
 } as const;

@@ -32,6 +32,8 @@ export interface RelayRequest {
   bound: Extract<BoundOperation, { kind: "relay" }>;
   /** Writes results straight to the client's socket (see {@link DirectSend}). */
   direct?: DirectSend;
+  /** Runs once when the client subscription ends, however it ends. */
+  ended?: () => void;
 }
 
 /** The streams of one gateway, keyed by what makes subscriptions shareable. */
@@ -49,7 +51,7 @@ export class SubscriptionRelay {
   /** Joins (or opens) the request's stream; the subscriber leaves it when graphql-ws returns it. */
   subscribe(request: RelayRequest): Subscriber {
     if (this.stopped) {
-      const refused = new Subscriber(() => undefined);
+      const refused = new Subscriber(() => request.ended?.());
       refused.end(); // completes at once: the gateway is stopping
       return refused;
     }
@@ -66,6 +68,7 @@ export class SubscriptionRelay {
     const subscriber = new Subscriber((left) => {
       this.subscriberCount--;
       joined.leave(left);
+      request.ended?.();
     }, request.direct);
     this.subscriberCount++;
     joined.join(subscriber);

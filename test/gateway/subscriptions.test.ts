@@ -2,8 +2,8 @@
  * Subscriptions through the gateway's one endpoint (graphql-ws at /graphql): each transfer status
  * event is opened at the transfer subgraph and resolved through the whole supergraph (the account's
  * balance from the ledger) for the caller; filters, resumption, front-office isolation, sharing of
- * upstream connections and subscriptions, clean-up after abrupt disconnects, the limits, keep-alive
- * and graceful shutdown.
+ * upstream connections and subscriptions, clean-up after abrupt disconnects, the upstream's
+ * keep-alive and graceful shutdown. The limits are in subscriptions-limits.test.ts.
  */
 import { randomUUID } from "node:crypto";
 import { buildSchema, parse, print, validate } from "graphql";
@@ -11,8 +11,7 @@ import { type Client, createClient } from "graphql-ws";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import { mintToken } from "../../common/auth/tokens";
-import type { Config } from "../../common/config";
-import { type GatewayServer, startGateway } from "../../gateway/server";
+import { startGateway } from "../../gateway/server";
 import { bindVariables, prepareOperation } from "../../gateway/subscriptions/operation";
 import { fund, openAccount } from "../helpers/ledger";
 import { importClient, type Stack, startStack, testConfig } from "../helpers/stack";
@@ -401,77 +400,6 @@ describe("the gateway's WebSocket connections", () => {
   it("When the token comes as authorization or as token, then the connection is acknowledged", async () => {
     expect(await initialise({ authorization: `Bearer ${stack.systemToken}` })).toBe("ack");
     expect(await initialise({ token: stack.systemToken })).toBe("ack");
-  });
-
-  describe("with small limits", () => {
-    let gateway: GatewayServer;
-    let url: string;
-    beforeAll(async () => {
-      const config: Config = {
-        ...testConfig(),
-        subscriptions: { maxConnections: 3, maxPerConnection: 2, keepAliveMs: 100 },
-      };
-      gateway = await startGateway(config, {
-        subgraphUrls: { client: stack.client.url, ledger: stack.ledger.url, transfer: stack.transfer.url },
-      });
-      url = gateway.url.replace(/^http/, "ws");
-    });
-    afterAll(() => gateway.stop());
-
-    it("When a connection asks for more subscriptions than allowed, then that one is refused naming the limit", async () => {
-      const client = connect(stack.systemToken, url);
-      const first = watch(client, STATUS_CHANGED, { clientId: randomUUID() });
-      const second = watch(client, STATUS_CHANGED, { clientId: randomUUID() });
-      await waitFor(() => gateway.subscriptions.stats().subscriptions === 2);
-      const third = watch(client, STATUS_CHANGED, { clientId: randomUUID() });
-      await waitFor(() => third.completed());
-      expect(third.errors[0]).toMatchObject({
-        message: expect.stringContaining("2 operations"),
-        extensions: { code: "TOO_MANY_SUBSCRIPTIONS" },
-      });
-      expect(first.completed() || second.completed()).toBe(false);
-      await client.dispose();
-      await waitFor(() => idle(gateway));
-    });
-
-    it("When the gateway holds its maximum of connections, then a new one is closed with 1013 (try again later)", async () => {
-      const open = await Promise.all(
-        [1, 2, 3].map(
-          () =>
-            new Promise<WebSocket>((resolve) => {
-              const socket = new WebSocket(url, "graphql-transport-ws");
-              socket.on("open", () => resolve(socket));
-            }),
-        ),
-      );
-      const refused = await new Promise<{ code: number; reason: string }>((resolve) => {
-        const socket = new WebSocket(url, "graphql-transport-ws");
-        socket.on("close", (code, reason) => resolve({ code, reason: String(reason) }));
-      });
-      expect(refused).toEqual({ code: 1013, reason: expect.stringContaining("WS_MAX_CONNECTIONS") });
-      for (const socket of open) socket.close();
-      await waitFor(() => gateway.subscriptions.stats().connections === 0);
-    });
-
-    it("When a socket stops answering pings, then it is closed; one that answers stays", async () => {
-      const open = (autoPong: boolean) =>
-        new Promise<{ socket: WebSocket; closed: () => boolean }>((resolve) => {
-          let closed = false;
-          const socket = new WebSocket(url, "graphql-transport-ws", { autoPong });
-          socket.on("close", () => (closed = true));
-          socket.on("open", () => {
-            socket.send(JSON.stringify({ type: "connection_init", payload: { token: stack.systemToken } }));
-            resolve({ socket, closed: () => closed });
-          });
-        });
-      const silent = await open(false);
-      const answering = await open(true);
-      await waitFor(silent.closed, 2_000);
-      await sleep(400); // several keep-alive rounds
-      expect(answering.closed()).toBe(false);
-      answering.socket.close();
-      await waitFor(() => gateway.subscriptions.stats().connections === 0);
-    });
   });
 
   it("When the transfer subgraph's stream is lost, then the subscription ends with SUBSCRIPTION_INTERRUPTED and nothing is left", async () => {
