@@ -82,8 +82,8 @@ describe("a transfer subgraph process that freezes", () => {
   });
   afterAll(async () => {
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await frozen.kill(); // thaws it first
-    await gateway.stop();
+    await frozen?.kill(); // thaws it first
+    await gateway?.stop();
   });
 
   it("When the transfer subgraph's process is stopped (SIGSTOP), then its subscriptions end with SUBSCRIPTION_INTERRUPTED within about two keep-alive intervals", async () => {
