@@ -99,6 +99,9 @@ async function main(): Promise<void> {
     LEDGER_SUBGRAPH_URL: `http://127.0.0.1:${ledgerPort}/graphql`,
     TRANSFER_SUBGRAPH_URL: `http://127.0.0.1:${transferPort}/graphql`,
     PORT: String(gatewayPort),
+    // Every subscriber here is the one "bench" token: the per-caller limits would refuse all but a few.
+    WS_MAX_CONNECTIONS_PER_CALLER: "1000000",
+    WS_MAX_SUBSCRIPTIONS_PER_CALLER: "10000000",
   };
   const children: ChildProcess[] = [];
   const run = (script: string) => {

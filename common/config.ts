@@ -38,7 +38,27 @@ export interface Config {
   /** `/metrics` and the details of `/readyz`: open, or only with this bearer token (`OPS_TOKEN`). */
   ops: { token: string | undefined; open: boolean };
   /** graphql-ws at the gateway (and the transfer subgraph): limits and keep-alive. */
-  subscriptions: { maxConnections: number; maxPerConnection: number; keepAliveMs: number };
+  subscriptions: SubscriptionConfig;
+}
+
+/**
+ * The gateway's graphql-ws limits: per gateway instance, per socket, and per caller (counted
+ * in memory by each instance, so N instances allow a caller N times as much).
+ */
+export interface SubscriptionConfig {
+  /** Sockets one gateway instance accepts (`WS_MAX_CONNECTIONS`); more are closed with 1013. */
+  maxConnections: number;
+  /** Operations one socket may hold open (`WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`). */
+  maxPerConnection: number;
+  /** Sockets one token subject may hold open on an instance (`WS_MAX_CONNECTIONS_PER_CALLER`); more are closed with 1013. */
+  maxConnectionsPerCaller: number;
+  /**
+   * Operations one token subject may hold open across its sockets on an instance, and for
+   * front-office tokens one client across all its users (`WS_MAX_SUBSCRIPTIONS_PER_CALLER`).
+   */
+  maxPerCaller: number;
+  /** Ping interval of every socket, clients' and upstream (`WS_KEEPALIVE_MS`). */
+  keepAliveMs: number;
 }
 
 export interface TransferConfig {
@@ -281,6 +301,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         "WS_MAX_SUBSCRIPTIONS_PER_CONNECTION",
         1,
         1000,
+      ),
+      maxConnectionsPerCaller: bounded(
+        env.WS_MAX_CONNECTIONS_PER_CALLER,
+        10,
+        "WS_MAX_CONNECTIONS_PER_CALLER",
+        1,
+        1_000_000,
+      ),
+      maxPerCaller: bounded(
+        env.WS_MAX_SUBSCRIPTIONS_PER_CALLER,
+        100,
+        "WS_MAX_SUBSCRIPTIONS_PER_CALLER",
+        1,
+        10_000_000,
       ),
       keepAliveMs: bounded(env.WS_KEEPALIVE_MS, 12_000, "WS_KEEPALIVE_MS", 100, 600_000),
     },

@@ -159,12 +159,12 @@ export const ERROR_CODES = {
   TOO_MANY_SUBSCRIPTIONS: {
     status: 429,
     description:
-      "The connection already holds WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations; complete one or open another connection.",
+      "Too many operations open: the connection already holds WS_MAX_SUBSCRIPTIONS_PER_CONNECTION (complete one or open another connection), or the caller holds WS_MAX_SUBSCRIPTIONS_PER_CALLER across its connections to this gateway instance, counted per token subject and, for front-office tokens, per client as well (complete one). The message names the limit.",
   },
   SUBSCRIPTION_INTERRUPTED: {
     status: 503,
     description:
-      "The gateway ended or refused the subscription: the transfer subgraph's stream was lost, the subscriber fell too far behind, or the gateway is stopping. Subscribe again (with afterSequence to resume one transfer without a gap).",
+      "The gateway ended or refused the subscription: the transfer subgraph's stream was lost, an event could not be resolved after a few tries, the subscriber fell too far behind, or the gateway is stopping. Subscribe again (with afterSequence to resume one transfer without a gap).",
   },
   PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is larger than REST_BODY_LIMIT." },
   UNSUPPORTED_MEDIA_TYPE: {

@@ -21,6 +21,7 @@ import { requestObserverPlugin } from "../ops/request-plugin";
 import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
+import { checkOperation, coerceVariables, isErrors } from "./operation";
 
 /** A started HTTP service. */
 export interface RunningServer {
@@ -138,6 +139,19 @@ function serveSubscriptions<TContext extends RequestContext>(
         } catch {
           return false; // 4403 Forbidden
         }
+      },
+      // Checked as over HTTP, so a caller's mistake answers its own code, never INTERNAL_SERVER_ERROR.
+      onSubscribe: (_ctx, _id, payload) => {
+        const checked = checkOperation(options.schema, payload.query, payload.operationName);
+        if (isErrors(checked)) return checked;
+        const variables = coerceVariables(options.schema, checked.operation, payload.variables);
+        if (isErrors(variables)) return variables;
+        return {
+          schema: options.schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
       },
       context: (ctx) =>
         options.createContext({ caller: ctx.extra.caller!, requestId: requestIdFrom(undefined) }),

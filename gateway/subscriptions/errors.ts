@@ -6,16 +6,28 @@ import { CloseCode } from "graphql-ws";
 import type { GraphQLFormattedError } from "graphql";
 import type { ErrorCode } from "../../common/errors";
 
-/** Close codes of the gateway's sockets. */
+/** Close codes of the gateway's sockets (decision 0021). */
 export const CLOSE_CODES = {
   /** No token in the connection_init payload. */
   unauthorized: CloseCode.Unauthorized,
   /** A token the verifier refuses. */
   forbidden: CloseCode.Forbidden,
-  /** The gateway already holds WS_MAX_CONNECTIONS sockets. */
-  tooManyConnections: 4429,
+  /**
+   * Try again later (RFC 6455): the gateway already holds WS_MAX_CONNECTIONS sockets, or the
+   * caller WS_MAX_CONNECTIONS_PER_CALLER; the reason names which. graphql-ws clients retry it
+   * (with their backoff); 4429, used before, is graphql-ws's TooManyInitialisationRequests,
+   * which they treat as fatal.
+   */
+  tryAgainLater: 1013,
   /** The gateway is stopping. */
   goingAway: 1001,
+  /**
+   * The gateway's own socket to a subgraph did not answer a ping in time. It is terminated,
+   * not closed (a frozen peer never answers the closing handshake), so the code is the one its
+   * close event reports to the relay and the log. A private-use code no graphql-ws code uses
+   * (those are 4004, 4005, 4400, 4401, 4403, 4406, 4408, 4409, 4429, 4499, 4500, 4504).
+   */
+  upstreamPingTimeout: 4008,
 } as const;
 
 /** The registry's codes an operation on the socket may end with. */

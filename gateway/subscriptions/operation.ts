@@ -10,23 +10,20 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   getArgumentValues,
-  getOperationAST,
-  getVariableValues,
   type GraphQLField,
   GraphQLError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   OperationTypeNode,
-  parse,
   parseType,
   print,
   type SelectionNode,
   type SelectionSetNode,
-  validate,
   type VariableDefinitionNode,
   visit,
 } from "graphql";
+import { checkOperation, coerceVariables, isErrors, withCode } from "../../common/graphql/operation";
 import { type RelayedField, RELAYED_FIELDS } from "./fields";
 
 /** A query or mutation: run through the gateway exactly as over HTTP. */
@@ -111,23 +108,9 @@ export function prepareOperation(
   query: string,
   operationName: string | null | undefined,
 ): PreparedOperation | readonly GraphQLError[] {
-  let document: DocumentNode;
-  try {
-    document = parse(query);
-  } catch (error) {
-    return [withCode(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
-  }
-  const invalid = validate(schema, document);
-  if (invalid.length) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
-  const operation = getOperationAST(document, operationName);
-  if (!operation) {
-    return [
-      new GraphQLError(
-        operationName ? `Unknown operation named "${operationName}"` : "Name the operation to run",
-        { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } },
-      ),
-    ];
-  }
+  const checked = checkOperation(schema, query, operationName);
+  if (isErrors(checked)) return checked;
+  const { document, operation } = checked;
   if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return { kind: "execute", document, operation };
 
   const fragments = new Map(
@@ -167,8 +150,8 @@ export function bindVariables(
   variables: Record<string, unknown> | null | undefined,
 ): BoundOperation | readonly GraphQLError[] {
   const raw = variables ?? {};
-  const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], raw);
-  if (coerced.errors) return coerced.errors.map((error) => withCode(error, "BAD_USER_INPUT"));
+  const coerced = coerceVariables(schema, prepared.operation, raw);
+  if (isErrors(coerced)) return coerced;
   if (prepared.kind === "execute") return { kind: "execute", variables: raw };
 
   let args: Record<string, unknown>;
@@ -291,15 +274,4 @@ function eventQuery(
     keyVariables,
     responseKey,
   };
-}
-
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: { ...error.extensions, code },
-  });
 }

@@ -32,6 +32,8 @@ export interface RelayRequest {
   bound: Extract<BoundOperation, { kind: "relay" }>;
   /** Writes results straight to the client's socket (see {@link DirectSend}). */
   direct?: DirectSend;
+  /** Runs once when the client subscription ends, however it ends. */
+  ended?: () => void;
 }
 
 /** The streams of one gateway, keyed by what makes subscriptions shareable. */
@@ -49,7 +51,7 @@ export class SubscriptionRelay {
   /** Joins (or opens) the request's stream; the subscriber leaves it when graphql-ws returns it. */
   subscribe(request: RelayRequest): Subscriber {
     if (this.stopped) {
-      const refused = new Subscriber(() => undefined);
+      const refused = new Subscriber(() => request.ended?.());
       refused.end(); // completes at once: the gateway is stopping
       return refused;
     }
@@ -66,6 +68,7 @@ export class SubscriptionRelay {
     const subscriber = new Subscriber((left) => {
       this.subscriberCount--;
       joined.leave(left);
+      request.ended?.();
     }, request.direct);
     this.subscriberCount++;
     joined.join(subscriber);
@@ -86,6 +89,13 @@ export class SubscriptionRelay {
 
 /** Event queries one stream runs at once (a burst waits its turn rather than flooding the subgraphs). */
 const MAX_RESOLVING = 4;
+/**
+ * Waits before each further try of an event query that failed. Short: the stream's later
+ * events wait in order behind it. A subgraph that is back within them loses nothing.
+ */
+const EVENT_RETRY_DELAYS_MS = [100, 400] as const;
+/** Tries of one event query before its subscription is ended (SUBSCRIPTION_INTERRUPTED). */
+export const EVENT_RESOLUTION_ATTEMPTS = 1 + EVENT_RETRY_DELAYS_MS.length;
 
 type Outcome = { result: FormattedExecutionResult } | { end: SubscriptionFailure | undefined } | undefined;
 
@@ -112,7 +122,9 @@ class Stream {
     const { operation, bound, token } = request;
     this.release = upstream.subscribe(operation.field.subgraph, token, bound.upstreamQuery, {
       next: (payload) => this.onEvent(payload),
-      error: (error) => this.enqueue(async () => ({ end: upstreamFailure(error, operation.field.subgraph) })),
+      // At once, not after the events still being resolved: their queries may hang on the same
+      // lost subgraph, and a client that resumes (afterSequence) gets them again anyway.
+      error: (error) => this.finish(upstreamFailure(error, operation.field.subgraph)),
       complete: () => this.enqueue(async () => ({ end: undefined })),
     });
   }
@@ -147,26 +159,44 @@ class Stream {
       this.enqueue(async () => (errors.length ? { result: { data: null, errors } } : undefined));
       return;
     }
-    const { keyVariables } = operation.eventQuery;
-    const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
-    const resolved = this.limited(() => this.resolveEvent(key));
+    const resolved = this.limited(() => this.resolveEvent(event));
     resolved.catch(() => undefined); // handled where it is delivered, in order
     this.enqueue(() => resolved);
   }
 
-  /** The client's selection for one event, through the whole supergraph with the caller's identity. */
-  private async resolveEvent(key: Record<string, unknown>): Promise<Outcome> {
-    if (this.ended) return undefined;
+  /**
+   * The client's selection for one event, through the whole supergraph with the caller's
+   * identity. A query that leaves the event null with errors (a subgraph out of reach for a
+   * moment: SUBGRAPH_UNAVAILABLE) is tried again after a short wait, up to
+   * {@link EVENT_RESOLUTION_ATTEMPTS} times; then the stream ends with SUBSCRIPTION_INTERRUPTED.
+   * Never a null event: it has no transfer id to resume from, so it would be a gap the client
+   * cannot see.
+   */
+  private async resolveEvent(event: Record<string, unknown>): Promise<Outcome> {
     const { caller, token, operation, bound } = this.request;
-    const { query, operationName, responseKey } = operation.eventQuery;
-    const requestId = randomUUID();
-    const result = await this.execute(
-      { query, operationName, variables: { ...bound.variables, ...key } },
-      { caller, authorization: `Bearer ${token}`, requestId },
-    );
-    // Null without an error: the event is not the caller's to see (the subgraph filtered it upstream already).
-    if (result.data?.[responseKey] == null && !result.errors?.length) return undefined;
-    return { result };
+    const { query, operationName, responseKey, keyVariables } = operation.eventQuery;
+    const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
+    let codes: unknown[] = [];
+    for (const delay of [0, ...EVENT_RETRY_DELAYS_MS]) {
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.ended) return undefined;
+      const requestId = randomUUID();
+      try {
+        const result = await this.execute(
+          { query, operationName, variables: { ...bound.variables, ...key } },
+          { caller, authorization: `Bearer ${token}`, requestId },
+        );
+        if (result.data?.[responseKey] != null) return { result };
+        // Null without an error: the event is not the caller's to see (the subgraph filtered it upstream already).
+        if (!result.errors?.length) return undefined;
+        codes = [...new Set(result.errors.map((error) => error.extensions?.code))];
+      } catch (error) {
+        log.error({ err: error, requestId }, "an event query failed");
+        codes = ["INTERNAL_SERVER_ERROR"];
+      }
+      log.warn({ requestId, event: key, codes }, "a subscription event could not be resolved");
+    }
+    return { end: unresolvedEvent(operation, event, codes) };
   }
 
   /** Runs `work` once fewer than {@link MAX_RESOLVING} of this stream's event queries are running. */
@@ -189,14 +219,10 @@ class Stream {
   private enqueue(work: () => Promise<Outcome>): void {
     this.tail = this.tail
       .then(work)
+      // A fault of the relay itself: end the stream rather than skip the event without a word.
       .catch((error: unknown): Outcome => {
         log.error({ err: error }, "relaying a subscription event failed");
-        return {
-          result: {
-            data: null,
-            errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
-          },
-        };
+        return { end: interrupted("The gateway could not relay an event") };
       })
       .then((outcome) => this.deliver(outcome))
       .catch((error: unknown) => log.error({ err: error }, "delivering a subscription event failed"));
@@ -254,10 +280,26 @@ function upstreamFailure(error: unknown, subgraph: string): SubscriptionFailure 
     ]);
   }
   log.warn({ subgraph, code, err: error instanceof Error ? error : undefined }, "upstream subscription lost");
+  return interrupted(`The ${subgraph} subgraph's stream was interrupted`);
+}
+
+/** Why a stream ended on an event it could not resolve: which event, and the codes its query got. */
+function unresolvedEvent(
+  operation: RelayedOperation,
+  event: Record<string, unknown>,
+  codes: readonly unknown[],
+): SubscriptionFailure {
+  const which = operation.field.key.map((name) => `${name} ${String(event[name])}`).join(", ");
+  const because = codes.filter((code) => typeof code === "string").join(", ");
+  return interrupted(`The event (${which}) could not be resolved${because ? ` (${because})` : ""}`);
+}
+
+/** SUBSCRIPTION_INTERRUPTED, and how the client carries on. */
+function interrupted(what: string): SubscriptionFailure {
   return new SubscriptionFailure([
     subscriptionError(
       "SUBSCRIPTION_INTERRUPTED",
-      `The ${subgraph} subgraph's stream was interrupted; subscribe again (afterSequence resumes a transfer without a gap)`,
+      `${what}; subscribe again (afterSequence resumes a transfer without a gap)`,
     ),
   ]);
 }

@@ -1,8 +1,9 @@
 /**
  * graphql-ws (protocol graphql-transport-ws) on the gateway's own HTTP server and path: the
- * socket's identity, the limits (connections per gateway, operations per connection), one
- * keep-alive sweep for all sockets, and the graceful stop. Subscriptions go to the relay;
- * queries and mutations run through the gateway exactly as over HTTP.
+ * socket's identity, the limits (connections per gateway and per caller, operations per
+ * connection and per caller), one keep-alive sweep for all sockets, and the graceful stop.
+ * Subscriptions go to the relay; queries and mutations run through the gateway exactly as
+ * over HTTP.
  */
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
@@ -20,7 +21,9 @@ import type { Caller } from "../../common/auth/caller";
 import type { TokenVerifier } from "../../common/auth/tokens";
 import type { Config } from "../../common/config";
 import { formatError } from "../../common/graphql/errors";
+import { isErrors } from "../../common/graphql/operation";
 import { CLOSE_CODES, SubscriptionFailure } from "./errors";
+import { CallerLimits, type FullCount, type Release } from "./limits";
 import { bindVariables, OperationCache } from "./operation";
 import { type ExecuteOperation, SubscriptionRelay } from "./relay";
 import type { DirectSend } from "./subscriber";
@@ -63,6 +66,8 @@ interface Connection {
   identity?: { caller: Caller; token: string };
   context?: Context<ConnectionParams, Extra>;
   expiry?: NodeJS.Timeout;
+  /** The caller's slots this socket holds (its own, its operations'): all given back when it closes. */
+  held: Set<Release>;
 }
 
 type ConnectionParams = { authorization?: unknown; token?: unknown } | undefined;
@@ -85,6 +90,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
   const upstream = new UpstreamPool(options.subgraphUrl, limits.keepAliveMs);
   const relay = new SubscriptionRelay(upstream, options.execute);
   const operations = new OperationCache();
+  const callers = new CallerLimits(limits);
   const sockets = new Map<WebSocket, Connection>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let stopping = false;
@@ -101,12 +107,12 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
       if (sockets.size >= limits.maxConnections) {
         ws.on("error", () => ws.terminate()); // graphql-ws never sees this socket to listen for it
         ws.close(
-          CLOSE_CODES.tooManyConnections,
-          `Too many connections: this gateway accepts ${limits.maxConnections}`,
+          CLOSE_CODES.tryAgainLater,
+          `Too many connections: this gateway accepts ${limits.maxConnections} (WS_MAX_CONNECTIONS)`,
         );
         return;
       }
-      const connection: Connection = { alive: true };
+      const connection: Connection = { alive: true, held: new Set() };
       sockets.set(ws, connection);
       ws.on("pong", () => {
         connection.alive = true;
@@ -114,6 +120,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
       ws.once("close", () => {
         clearTimeout(connection.expiry);
         sockets.delete(ws);
+        for (const release of connection.held) release();
       });
       wss.emit("connection", ws, request);
     });
@@ -156,6 +163,15 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         }
         // Gone while the token was checked (a slow JWKS): nothing may be left behind for it.
         if (!sockets.has(socket) || socket.readyState !== socket.OPEN) return false;
+        const slot = callers.connect(caller);
+        if (!slot) {
+          socket.close(
+            CLOSE_CODES.tryAgainLater,
+            `Too many connections for this caller: ${limits.maxConnectionsPerCaller} (WS_MAX_CONNECTIONS_PER_CALLER)`,
+          );
+          return false;
+        }
+        connection.held.add(slot);
         connection.identity = { caller, token };
         connection.context = context;
         // A socket outlives no token: when it expires the socket closes, and a client that
@@ -171,8 +187,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
       },
 
       onSubscribe: (context, id, payload) => {
-        const identity = sockets.get(context.extra.socket)?.identity;
-        if (!identity) {
+        const connection = sockets.get(context.extra.socket);
+        const identity = connection?.identity;
+        if (!connection || !identity) {
           return [
             new GraphQLError("The connection is not initialised", {
               extensions: { code: "UNAUTHENTICATED" },
@@ -201,6 +218,14 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         const bound = bindVariables(schema, prepared, payload.variables);
         if (isErrors(bound)) return bound;
         const { caller, token } = identity;
+        // Taken last, when nothing else refuses: held until the operation ends or the socket closes.
+        const slot = callers.operate(caller);
+        if (typeof slot !== "function") return [tooManyForCaller(slot.full, limits.maxPerCaller)];
+        connection.held.add(slot);
+        const ended = () => {
+          connection.held.delete(slot);
+          slot();
+        };
         const start: PreparedStart = {
           start: () =>
             bound.kind === "relay" && prepared.kind === "relay"
@@ -210,15 +235,18 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
                   operation: prepared,
                   bound,
                   direct: directSend(context.extra.socket, id),
+                  ended,
                 })
-              : options.execute(
-                  {
-                    query: payload.query,
-                    operationName: payload.operationName ?? undefined,
-                    variables: bound.variables,
-                  },
-                  { caller, authorization: `Bearer ${token}`, requestId: randomUUID() },
-                ),
+              : options
+                  .execute(
+                    {
+                      query: payload.query,
+                      operationName: payload.operationName ?? undefined,
+                      variables: bound.variables,
+                    },
+                    { caller, authorization: `Bearer ${token}`, requestId: randomUUID() },
+                  )
+                  .finally(ended),
         };
         return {
           schema,
@@ -279,6 +307,18 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
   };
 }
 
+/** TOO_MANY_SUBSCRIPTIONS for a caller whose operations on this gateway already reach the limit. */
+function tooManyForCaller(full: FullCount, max: number): GraphQLError {
+  const who =
+    full === "caller"
+      ? "This caller (its token's subject) already holds"
+      : "This client's front-office callers already hold";
+  return new GraphQLError(
+    `${who} ${max} operations on this gateway, the limit per caller (WS_MAX_SUBSCRIPTIONS_PER_CALLER); complete one first`,
+    { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } },
+  );
+}
+
 /**
  * The token of a connection_init payload: `authorization: "Bearer <jwt>"`, or `token` (with
  * or without "Bearer "). Undefined when there is none; "" when there is one that is no token.
@@ -298,10 +338,6 @@ function expiresAt(token: string): number {
     exp: number;
   };
   return payload.exp * 1000;
-}
-
-function isErrors<T>(value: T | readonly GraphQLError[]): value is readonly GraphQLError[] {
-  return Array.isArray(value);
 }
 
 /** An operation's error as the client sees it: a relay failure carries its errors, others go through formatError. */

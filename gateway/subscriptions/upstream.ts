@@ -5,6 +5,7 @@
 import { type Client, createClient, type Sink } from "graphql-ws";
 import type { FormattedExecutionResult } from "graphql";
 import WebSocket from "ws";
+import { CLOSE_CODES } from "./errors";
 
 /** Where a subgraph serves graphql-ws: its GraphQL URL with ws:// or wss://. */
 export function websocketUrl(httpUrl: string): string {
@@ -25,8 +26,9 @@ export class UpstreamPool {
 
   /**
    * `subgraphUrl` maps a subgraph name to its GraphQL (HTTP) URL. Every `keepAliveMs` a ping
-   * goes upstream; one not answered within the next interval closes the socket (a half-open
-   * connection is noticed, and its subscriptions end with SUBSCRIPTION_INTERRUPTED).
+   * goes upstream; one not answered within the next interval terminates the socket, so a
+   * frozen or half-open subgraph is noticed within about 2 x `keepAliveMs` and its
+   * subscriptions end with SUBSCRIPTION_INTERRUPTED.
    */
   constructor(
     private readonly subgraphUrl: (subgraph: string) => string,
@@ -50,7 +52,7 @@ export class UpstreamPool {
       connection = {
         client: createClient({
           url: websocketUrl(this.subgraphUrl(subgraph)),
-          webSocketImpl: WebSocket,
+          webSocketImpl: UpstreamSocket,
           connectionParams: { authorization: `Bearer ${token}` },
           // A lost upstream ends its subscriptions with an error instead of a silent reconnect:
           // a live subscription would skip what happened meanwhile, and only the client can
@@ -59,7 +61,7 @@ export class UpstreamPool {
           retryAttempts: 0,
           lazy: true,
           keepAlive: this.keepAliveMs,
-          on: unansweredPingCloses(this.keepAliveMs),
+          on: unansweredPingAbandons(this.keepAliveMs),
         }),
         subscriptions: 0,
       };
@@ -88,20 +90,46 @@ export class UpstreamPool {
   }
 }
 
-/** graphql-ws client hooks that close the socket when a ping of ours gets no pong in time. */
-function unansweredPingCloses(timeoutMs: number) {
-  let socket: WebSocket | undefined;
+/**
+ * The gateway's socket to a subgraph. `abandon` ends it at once: `close()` would wait for the
+ * closing handshake (30 s in ws), which a frozen peer never answers. Its close event then
+ * carries the code given, so graphql-ws hands the relay (and the log) the reason.
+ */
+class UpstreamSocket extends WebSocket {
+  private abandonedWith: { code: number; reason: string } | undefined;
+
+  abandon(code: number, reason: string): void {
+    if (this.readyState === WebSocket.CLOSED || this.abandonedWith) return;
+    this.abandonedWith = { code, reason };
+    // The close frame tells a peer that is slow rather than gone why; nobody waits for its answer.
+    if (this.readyState === WebSocket.OPEN) this.close(code, reason);
+    this.terminate();
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "close" && this.abandonedWith) {
+      const { code, reason } = this.abandonedWith;
+      return super.emit("close", code, Buffer.from(reason));
+    }
+    return super.emit(event, ...args);
+  }
+}
+
+/** graphql-ws client hooks that abandon the socket when a ping of ours gets no pong in time. */
+function unansweredPingAbandons(timeoutMs: number) {
+  let socket: UpstreamSocket | undefined;
   let waiting: NodeJS.Timeout | undefined;
   return {
     connected: (connected: unknown) => {
-      socket = connected as WebSocket;
+      socket = connected as UpstreamSocket;
     },
     ping: (received: boolean) => {
       if (received) return;
       clearTimeout(waiting);
-      waiting = setTimeout(() => {
-        if (socket?.readyState === WebSocket.OPEN) socket.close(4408, "Upstream ping not answered");
-      }, timeoutMs).unref();
+      waiting = setTimeout(
+        () => socket?.abandon(CLOSE_CODES.upstreamPingTimeout, "Upstream ping not answered"),
+        timeoutMs,
+      ).unref();
     },
     pong: (received: boolean) => {
       if (received) clearTimeout(waiting);

@@ -2,8 +2,8 @@
  * Subscriptions through the gateway's one endpoint (graphql-ws at /graphql): each transfer status
  * event is opened at the transfer subgraph and resolved through the whole supergraph (the account's
  * balance from the ledger) for the caller; filters, resumption, front-office isolation, sharing of
- * upstream connections and subscriptions, clean-up after abrupt disconnects, the limits, keep-alive
- * and graceful shutdown.
+ * upstream connections and subscriptions, clean-up after abrupt disconnects, the upstream's
+ * keep-alive and graceful shutdown. The limits are in subscriptions-limits.test.ts.
  */
 import { randomUUID } from "node:crypto";
 import { buildSchema, parse, print, validate } from "graphql";
@@ -11,11 +11,11 @@ import { type Client, createClient } from "graphql-ws";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import { mintToken } from "../../common/auth/tokens";
-import type { Config } from "../../common/config";
-import { type GatewayServer, startGateway } from "../../gateway/server";
+import { startGateway } from "../../gateway/server";
 import { bindVariables, prepareOperation } from "../../gateway/subscriptions/operation";
 import { fund, openAccount } from "../helpers/ledger";
 import { importClient, type Stack, startStack, testConfig } from "../helpers/stack";
+import { idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
 import {
   addRecipient,
   CONFIRM,
@@ -50,21 +50,6 @@ afterEach(async () => {
 });
 afterAll(() => stack.stop());
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("the condition did not hold in time");
-    await sleep(10);
-  }
-}
-
-function idle(gateway: GatewayServer): boolean {
-  const stats = gateway.subscriptions.stats();
-  return Object.values(stats).every((value) => value === 0);
-}
-
 function connect(token: string | null = stack.systemToken, url = wsUrl): Client {
   const client = createClient({
     url,
@@ -77,60 +62,6 @@ function connect(token: string | null = stack.systemToken, url = wsUrl): Client 
   clients.push(client);
   return client;
 }
-
-interface Watcher<T> {
-  results: Array<{ data?: any; errors?: readonly any[] }>;
-  events: T[];
-  errors: any[];
-  completed: () => boolean;
-  until(count: number, ms?: number): Promise<void>;
-}
-
-/** Subscribes on `client` and collects what arrives under `key` (the alias, by default the field name). */
-function watch<T = any>(
-  client: Client,
-  query: string,
-  variables: Record<string, unknown> = {},
-  responseKey = "transferStatusChanged",
-): Watcher<T> {
-  const watcher: Watcher<T> = {
-    results: [],
-    events: [],
-    errors: [],
-    completed: () => done,
-    until: (count, ms = 10_000) =>
-      waitFor(() => watcher.events.length >= count, ms).catch(() => {
-        throw new Error(
-          `only ${watcher.events.length} of ${count} events; errors ${JSON.stringify(watcher.errors)}`,
-        );
-      }),
-  };
-  let done = false;
-  client.subscribe(
-    { query, variables },
-    {
-      next: (result) => {
-        watcher.results.push(result);
-        if (result.errors) watcher.errors.push(...result.errors);
-        if (result.data?.[responseKey]) watcher.events.push(result.data[responseKey] as T);
-      },
-      error: (error) => {
-        watcher.errors.push(...(Array.isArray(error) ? error : [error]));
-        done = true;
-      },
-      complete: () => {
-        done = true;
-      },
-    },
-  );
-  return watcher;
-}
-
-const STATUS_CHANGED = `subscription Watch($transferId: ID, $clientId: ID, $accountId: ID, $afterSequence: ID) {
-  transferStatusChanged(transferId: $transferId, clientId: $clientId, accountId: $accountId, afterSequence: $afterSequence) {
-    transferId sequence previousStatus status changedBy
-  }
-}`;
 
 interface StatusEvent {
   transferId: string;
@@ -469,77 +400,6 @@ describe("the gateway's WebSocket connections", () => {
   it("When the token comes as authorization or as token, then the connection is acknowledged", async () => {
     expect(await initialise({ authorization: `Bearer ${stack.systemToken}` })).toBe("ack");
     expect(await initialise({ token: stack.systemToken })).toBe("ack");
-  });
-
-  describe("with small limits", () => {
-    let gateway: GatewayServer;
-    let url: string;
-    beforeAll(async () => {
-      const config: Config = {
-        ...testConfig(),
-        subscriptions: { maxConnections: 3, maxPerConnection: 2, keepAliveMs: 100 },
-      };
-      gateway = await startGateway(config, {
-        subgraphUrls: { client: stack.client.url, ledger: stack.ledger.url, transfer: stack.transfer.url },
-      });
-      url = gateway.url.replace(/^http/, "ws");
-    });
-    afterAll(() => gateway.stop());
-
-    it("When a connection asks for more subscriptions than allowed, then that one is refused naming the limit", async () => {
-      const client = connect(stack.systemToken, url);
-      const first = watch(client, STATUS_CHANGED, { clientId: randomUUID() });
-      const second = watch(client, STATUS_CHANGED, { clientId: randomUUID() });
-      await waitFor(() => gateway.subscriptions.stats().subscriptions === 2);
-      const third = watch(client, STATUS_CHANGED, { clientId: randomUUID() });
-      await waitFor(() => third.completed());
-      expect(third.errors[0]).toMatchObject({
-        message: expect.stringContaining("2 operations"),
-        extensions: { code: "TOO_MANY_SUBSCRIPTIONS" },
-      });
-      expect(first.completed() || second.completed()).toBe(false);
-      await client.dispose();
-      await waitFor(() => idle(gateway));
-    });
-
-    it("When the gateway holds its maximum of connections, then a new one is closed with 4429", async () => {
-      const open = await Promise.all(
-        [1, 2, 3].map(
-          () =>
-            new Promise<WebSocket>((resolve) => {
-              const socket = new WebSocket(url, "graphql-transport-ws");
-              socket.on("open", () => resolve(socket));
-            }),
-        ),
-      );
-      const refused = await new Promise<{ code: number; reason: string }>((resolve) => {
-        const socket = new WebSocket(url, "graphql-transport-ws");
-        socket.on("close", (code, reason) => resolve({ code, reason: String(reason) }));
-      });
-      expect(refused).toEqual({ code: 4429, reason: expect.stringContaining("Too many connections") });
-      for (const socket of open) socket.close();
-      await waitFor(() => gateway.subscriptions.stats().connections === 0);
-    });
-
-    it("When a socket stops answering pings, then it is closed; one that answers stays", async () => {
-      const open = (autoPong: boolean) =>
-        new Promise<{ socket: WebSocket; closed: () => boolean }>((resolve) => {
-          let closed = false;
-          const socket = new WebSocket(url, "graphql-transport-ws", { autoPong });
-          socket.on("close", () => (closed = true));
-          socket.on("open", () => {
-            socket.send(JSON.stringify({ type: "connection_init", payload: { token: stack.systemToken } }));
-            resolve({ socket, closed: () => closed });
-          });
-        });
-      const silent = await open(false);
-      const answering = await open(true);
-      await waitFor(silent.closed, 2_000);
-      await sleep(400); // several keep-alive rounds
-      expect(answering.closed()).toBe(false);
-      answering.socket.close();
-      await waitFor(() => gateway.subscriptions.stats().connections === 0);
-    });
   });
 
   it("When the transfer subgraph's stream is lost, then the subscription ends with SUBSCRIPTION_INTERRUPTED and nothing is left", async () => {

@@ -2,7 +2,8 @@
  * Faults between the orchestrator and its neighbours, to stop a transfer after any step: a
  * proxy in front of the ledger that drops one kind of call (before it reaches the ledger, or
  * after, losing the answer), and a rail wrapper that does the same for the next send. And a
- * TCP proxy in front of PostgreSQL that can be cut, as a database going away.
+ * TCP proxy in front of PostgreSQL that can be cut, as a database going away. And a proxy in front
+ * of a subgraph whose next requests for one operation can be cut, its graphql-ws passed through.
  */
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
@@ -114,6 +115,84 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
     },
     close: () => {
       for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface SubgraphProxy {
+  /** The subgraph's GraphQL URL with the proxy's host and port: HTTP and graphql-ws both go through. */
+  url: string;
+  /**
+   * The next `times` HTTP requests whose body names `operation` (`transferStatusEvent(`) have
+   * their connection cut before they reach the subgraph, as a subgraph that cannot be reached.
+   */
+  failNext(operation: string, times: number): void;
+  /** Requests cut so far. */
+  failed(): number;
+  close(): Promise<void>;
+}
+
+/** A proxy in front of a subgraph that passes its WebSocket upgrades through untouched. */
+export async function startSubgraphProxy(subgraphUrl: string): Promise<SubgraphProxy> {
+  const target = new URL(subgraphUrl);
+  let fault: { operation: string; left: number } | null = null;
+  let failed = 0;
+  const tunnels = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      if (fault && fault.left > 0 && body.includes(`${fault.operation}(`)) {
+        fault.left--;
+        failed++;
+        return req.socket.destroy();
+      }
+      const headers: Record<string, string> = {};
+      for (const name of ["authorization", "content-type", "x-request-id", "accept"]) {
+        const value = req.headers[name];
+        if (typeof value === "string") headers[name] = value;
+      }
+      fetch(subgraphUrl, { method: req.method, headers, body: req.method === "GET" ? undefined : body })
+        .then(async (answer) => {
+          res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "" });
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        })
+        .catch(() => req.socket.destroy());
+    });
+  });
+  server.on("upgrade", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    const upstream = net.connect({ host: target.hostname, port: Number(target.port) }, () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
+      upstream.write(head);
+      client.pipe(upstream).pipe(client);
+    });
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      tunnels.delete(client);
+      tunnels.delete(upstream);
+    };
+    for (const socket of [client, upstream]) {
+      tunnels.add(socket);
+      socket.on("error", drop).on("close", drop);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = new URL(subgraphUrl);
+  url.hostname = "127.0.0.1";
+  url.port = String((server.address() as AddressInfo).port);
+  return {
+    url: url.toString(),
+    failNext: (operation, times) => (fault = { operation, left: times }),
+    failed: () => failed,
+    close: () => {
+      for (const socket of tunnels) socket.destroy();
+      server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };

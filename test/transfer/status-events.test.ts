@@ -237,6 +237,69 @@ describe("transfer status events at the subgraph", () => {
     expect(stack.transfer.events.size).toBe(before);
   });
 
+  it("When a subscription's document or variables are invalid, then the subgraph answers the client error naming it, not INTERNAL_SERVER_ERROR, and the socket stays open", async () => {
+    const closes: unknown[] = [];
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${stack.systemToken}` },
+      lazy: false,
+      retryAttempts: 0,
+      on: { closed: (event) => closes.push(event) },
+    });
+    clients.push(client);
+    const refusal = (query: string, variables: Record<string, unknown> = {}) =>
+      new Promise<unknown[]>((resolve) => {
+        const errors: unknown[] = [];
+        client.subscribe(
+          { query, variables },
+          {
+            next: (result) => errors.push(...(result.errors ?? [])),
+            error: (error) => resolve(Array.isArray(error) ? error : [error]),
+            complete: () => resolve(errors),
+          },
+        );
+      });
+    expect(await refusal(`subscription { transferStatusChanged { nope } }`)).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('"nope"'),
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+      }),
+    ]);
+    expect(await refusal(SUBSCRIBE, { transferId: { not: "an id" } })).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining("$transferId"),
+        extensions: { code: "BAD_USER_INPUT" },
+      }),
+    ]);
+    expect(await refusal(`subscription { transferStatusChanged {`)).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining("Syntax Error"),
+        extensions: { code: "GRAPHQL_PARSE_FAILED" },
+      }),
+    ]);
+    expect(
+      await refusal(
+        `subscription A { transferStatusChanged { sequence } } subscription B { transferStatusChanged { status } }`,
+      ),
+    ).toEqual([expect.objectContaining({ extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })]);
+    // The socket survived every refusal: a valid subscription on it still works.
+    const { id } = await internalTransfer();
+    const events: Array<{ sequence: number }> = [];
+    client.subscribe<{ transferStatusChanged: { sequence: number } }>(
+      { query: SUBSCRIBE, variables: { transferId: id, afterSequence: "0" } },
+      {
+        next: (result) => result.data && events.push(result.data.transferStatusChanged),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    const deadline = Date.now() + 5_000;
+    while (events.length === 0 && Date.now() < deadline) await settle();
+    expect(events[0]).toMatchObject({ sequence: 1 });
+    expect(closes).toEqual([]);
+  });
+
   it("When the token is missing or bad, then the socket closes with 4401 or 4403", async () => {
     const closeCode = (params: Record<string, unknown>) =>
       new Promise<number>((resolve) => {

@@ -25,3 +25,27 @@ describe("configuration of the browser tools", () => {
     expect(() => loadConfig({ EXPLORER: "yes" })).toThrow('EXPLORER must be on or off, got "yes"');
   });
 });
+
+describe("configuration of the WebSocket limits", () => {
+  it("When nothing is set, then the documented defaults apply, per instance, socket and caller", () => {
+    expect(loadConfig({}).subscriptions).toEqual({
+      maxConnections: 20_000,
+      maxPerConnection: 20,
+      maxConnectionsPerCaller: 10,
+      maxPerCaller: 100,
+      keepAliveMs: 12_000,
+    });
+  });
+
+  it("When a per-caller limit is set, then it is read, and one that is no positive integer is refused", () => {
+    expect(
+      loadConfig({ WS_MAX_CONNECTIONS_PER_CALLER: "3", WS_MAX_SUBSCRIPTIONS_PER_CALLER: "7" }).subscriptions,
+    ).toMatchObject({ maxConnectionsPerCaller: 3, maxPerCaller: 7 });
+    expect(() => loadConfig({ WS_MAX_CONNECTIONS_PER_CALLER: "0" })).toThrow(
+      "WS_MAX_CONNECTIONS_PER_CALLER must be an integer from 1",
+    );
+    expect(() => loadConfig({ WS_MAX_SUBSCRIPTIONS_PER_CALLER: "many" })).toThrow(
+      "WS_MAX_SUBSCRIPTIONS_PER_CALLER must be an integer",
+    );
+  });
+});
