@@ -26,6 +26,11 @@ answer=$(curl -sf http://localhost:4100/graphql -H 'content-type: application/js
   -d '{"query":"{ clients(first: 1) { totalCount pageInfo { hasNextPage } } availableCurrencies { code } }"}')
 echo "federated query answered: $answer"
 echo "$answer" | grep -q '"totalCount":0.*"code":"EUR"' || { cat "$log"; echo "unexpected answer"; exit 1; }
+# A default start serves this machine only: every port on 127.0.0.1, none on another address.
+listening=$(ss -ltnH | awk '{print $4}' | grep -E ':410[0-3]$' | sort)
+echo "listening: $(echo $listening)"
+[ "$(echo "$listening" | grep -c '^127\.0\.0\.1:')" -eq 4 ] && ! echo "$listening" | grep -vq '^127\.0\.0\.1:' ||
+  { cat "$log"; echo "a default start must listen on 127.0.0.1 only"; exit 1; }
 # Built into dist/, the gateway still finds the explorer's page, and serves what it loads.
 asset=$(curl -sf http://localhost:4100/graphql -H 'accept: text/html' | grep -o '/assets/graphiql@[^"]*\.js' || true)
 [ -n "$asset" ] && curl -sf -o /dev/null "http://localhost:4100$asset" || { cat "$log"; echo "no explorer page"; exit 1; }

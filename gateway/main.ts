@@ -14,5 +14,5 @@ runUntilSignal(async (onStop) => {
     },
   });
   onStop("gateway", gateway.stop);
-  log.info({ url: gateway.url }, "gateway ready");
+  log.info({ url: gateway.url, address: gateway.address }, "gateway ready");
 });

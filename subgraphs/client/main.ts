@@ -10,5 +10,5 @@ runUntilSignal(async (onStop) => {
   if (!config.databaseUrl) throw new Error("DATABASE_URL is required to run a subgraph alone");
   const server = await startClientSubgraph(config, config.databaseUrl);
   onStop("client subgraph", server.stop);
-  log.info({ url: server.url }, "client subgraph ready");
+  log.info({ url: server.url, address: server.address }, "client subgraph ready");
 });

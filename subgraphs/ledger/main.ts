@@ -10,5 +10,5 @@ runUntilSignal(async (onStop) => {
   if (!config.databaseUrl) throw new Error("DATABASE_URL is required to run a subgraph alone");
   const server = await startLedgerSubgraph(config, config.databaseUrl);
   onStop("ledger subgraph", server.stop);
-  log.info({ url: server.url }, "ledger subgraph ready");
+  log.info({ url: server.url, address: server.address }, "ledger subgraph ready");
 });

@@ -10,5 +10,5 @@ runUntilSignal(async (onStop) => {
   if (!config.databaseUrl) throw new Error("DATABASE_URL is required to run a subgraph alone");
   const server = await startTransferSubgraph(config, config.databaseUrl);
   onStop("transfer subgraph", server.stop);
-  log.info({ url: server.url }, "transfer subgraph ready");
+  log.info({ url: server.url, address: server.address }, "transfer subgraph ready");
 });

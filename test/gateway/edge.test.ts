@@ -12,7 +12,7 @@ import { mintToken } from "../../common/auth/tokens";
 import { loadConfig } from "../../common/config";
 import { startGateway, type GatewayServer } from "../../gateway/server";
 import { CREATE_PAYMENT, paymentInput } from "../helpers/ledger";
-import { type ServiceProcess, startServiceProcess } from "../helpers/process";
+import { type ServiceProcess, startServiceProcess } from "../helpers/processes";
 import { suiteDatabase, testConfig } from "../helpers/stack";
 
 const COUNT_CLIENTS = `query CountClients { clients(first: 1) { totalCount } }`;
@@ -23,6 +23,17 @@ const SUBGRAPH_KEEPALIVE_MS = 2_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A subgraph's own `main.ts` in a process of its own, on a free port of loopback, over the suite's database. */
+function subgraphProcess(name: "client" | "ledger", env: Record<string, string> = {}) {
+  return startServiceProcess(`subgraphs/${name}/main.ts`, {
+    DATABASE_URL: database.url,
+    HOST: "127.0.0.1",
+    [`${name.toUpperCase()}_SUBGRAPH_PORT`]: "0",
+    LEDGER_CURRENCIES: "EUR,USD,JPY,BHD",
+    ...env,
+  });
+}
+
 let database: { url: string; drop: () => Promise<void> };
 let client: ServiceProcess;
 let ledger: ServiceProcess;
@@ -32,10 +43,7 @@ let token: string;
 beforeAll(async () => {
   database = await suiteDatabase();
   const env = { HTTP_KEEPALIVE_TIMEOUT_MS: String(SUBGRAPH_KEEPALIVE_MS) };
-  [client, ledger] = await Promise.all([
-    startServiceProcess("client", database.url, env),
-    startServiceProcess("ledger", database.url, env),
-  ]);
+  [client, ledger] = await Promise.all([subgraphProcess("client", env), subgraphProcess("ledger", env)]);
   const config = testConfig();
   gateway = await startGateway(config, { subgraphUrls: { client: client.url, ledger: ledger.url } });
   token = await mintToken(config.auth, { kind: "system", subject: "edge-test" });
@@ -135,7 +143,7 @@ describe("a subgraph that is down", () => {
   let stopped: ServiceProcess;
   let partial: GatewayServer;
   beforeAll(async () => {
-    stopped = await startServiceProcess("ledger", database.url);
+    stopped = await subgraphProcess("ledger");
     partial = await startGateway(testConfig(), { subgraphUrls: { client: client.url, ledger: stopped.url } });
     expect((await post(partial.url, COUNT_ACCOUNTS)).status).toBe(200);
     await stopped.kill();
@@ -251,7 +259,7 @@ describe("defaults", () => {
   it("When HOST is not set, then the services listen on loopback only", async () => {
     expect(loadConfig({}).gateway.host).toBe("127.0.0.1");
     expect(loadConfig({}).subgraphs.ledger.host).toBe("127.0.0.1");
-    const started = await startServiceProcess("client", database.url, { HOST: "" });
+    const started = await subgraphProcess("client", { HOST: "" });
     try {
       expect(started.address).toBe("127.0.0.1");
     } finally {

@@ -11,6 +11,8 @@ import { projectRoot } from "../../common/paths";
 export interface ServiceProcess {
   /** The URL the service logged when it was ready. */
   url: string;
+  /** The address it logged it listens on. */
+  address: string;
   pid: number;
   /** SIGSTOP: the process stops answering anything, its sockets stay open. */
   freeze(): void;
@@ -59,7 +61,7 @@ export async function startServiceProcess(
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stderr: string[] = [];
   child.stderr!.on("data", (chunk: Buffer) => stderr.push(String(chunk)));
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, address } = await new Promise<{ url: string; address: string }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`${entry} was not ready within ${timeoutMs} ms: ${stderr.join("")}`));
@@ -85,6 +87,7 @@ export async function startServiceProcess(
   });
   return {
     url,
+    address,
     pid: child.pid!,
     freeze: () => signal(child, "SIGSTOP"),
     thaw: () => signal(child, "SIGCONT"),
@@ -98,10 +101,10 @@ export async function startServiceProcess(
   };
 }
 
-function readyUrl(line: string): string | undefined {
+function readyUrl(line: string): { url: string; address: string } | undefined {
   try {
-    const parsed = JSON.parse(line) as { url?: unknown };
-    return typeof parsed.url === "string" ? parsed.url : undefined;
+    const parsed = JSON.parse(line) as { url?: unknown; address?: unknown };
+    return typeof parsed.url === "string" ? { url: parsed.url, address: String(parsed.address) } : undefined;
   } catch {
     return undefined;
   }
