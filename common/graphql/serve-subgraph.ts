@@ -18,6 +18,7 @@ import { requestObserverPlugin } from "../ops/request-plugin";
 import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
+import type { OperationLimits } from "./limits";
 
 /** A started HTTP service. */
 export interface RunningServer {
@@ -38,6 +39,13 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   metrics: ServiceMetrics;
   /** What `/readyz` checks (the database). */
   readiness: Record<string, ReadinessCheck>;
+  /**
+   * Operation limits (the gateway's, with headroom: `subgraphLimits`): subgraphs also refuse
+   * cost bombs sent to them directly, over HTTP and graphql-ws.
+   */
+  limits: OperationLimits;
+  /** No "Did you mean ..." in errors (config `hideSchemaDetails`). */
+  hideSchemaDetails: boolean;
 }
 
 /** How long `/readyz` waits for each check (a `SELECT 1`): a load balancer's probe is short too. */
@@ -59,11 +67,15 @@ export async function serveSubgraph<TContext extends RequestContext>(
     schema: options.schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: options.hideSchemaDetails,
+    parseOptions: options.limits.parseOptions,
+    validationRules: [...options.limits.validationRules],
     // Signals are handled once, for the whole process, in common/process.ts (stop order matters).
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      options.limits.plugin<TContext>(),
       requestObserverPlugin<TContext>(options.metrics),
     ],
   });
@@ -128,6 +140,26 @@ function serveSubscriptions<TContext extends RequestContext>(
         } catch {
           return false; // 4403 Forbidden
         }
+      },
+      // Parsed and validated with the limits, as over HTTP; then the limits that need variables.
+      onSubscribe: (ctx, _id, payload) => {
+        const checked = options.limits.parseAndValidate(options.schema, payload.query);
+        if ("errors" in checked) return [...checked.errors];
+        const refusal = options.limits.check({
+          schema: options.schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variables: payload.variables,
+          extensions: payload.extensions,
+          caller: ctx.extra.caller,
+        });
+        if (refusal) return [toGraphQLError(refusal)];
+        return {
+          schema: options.schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
       },
       context: (ctx) =>
         options.createContext({ caller: ctx.extra.caller!, requestId: requestIdFrom(undefined) }),

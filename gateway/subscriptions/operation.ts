@@ -18,15 +18,14 @@ import {
   Kind,
   type OperationDefinitionNode,
   OperationTypeNode,
-  parse,
   parseType,
   print,
   type SelectionNode,
   type SelectionSetNode,
-  validate,
   type VariableDefinitionNode,
   visit,
 } from "graphql";
+import type { OperationLimits } from "../../common/graphql/limits";
 import { type RelayedField, RELAYED_FIELDS } from "./fields";
 
 /** A query or mutation: run through the gateway exactly as over HTTP. */
@@ -82,7 +81,10 @@ export class OperationCache {
   private schema: GraphQLSchema | undefined;
   private readonly entries = new Map<string, PreparedOperation | readonly GraphQLError[]>();
 
-  constructor(private readonly maxEntries = 500) {}
+  constructor(
+    private readonly limits: OperationLimits,
+    private readonly maxEntries = 500,
+  ) {}
 
   prepare(
     schema: GraphQLSchema,
@@ -96,7 +98,7 @@ export class OperationCache {
     const key = `${operationName ?? ""}\n${query}`;
     let prepared = this.entries.get(key);
     if (prepared) return prepared;
-    prepared = prepareOperation(schema, query, operationName);
+    prepared = prepareOperation(schema, query, operationName, this.limits);
     // Only documents worth repeating are kept: not refusals, not big ones (a caller could fill memory).
     if (Array.isArray(prepared) || query.length > MAX_CACHED_QUERY_LENGTH) return prepared;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
@@ -105,20 +107,21 @@ export class OperationCache {
   }
 }
 
-/** Parses, validates and classifies an operation; errors carry Apollo Server's codes. */
+/**
+ * Parses, validates (operation limits included, as over HTTP) and classifies an operation;
+ * errors carry Apollo Server's codes. The limits that need variables (cost, variable depth)
+ * apply where the operation runs: Apollo Server's executeOperation, for a subscription each
+ * event's query.
+ */
 export function prepareOperation(
   schema: GraphQLSchema,
   query: string,
   operationName: string | null | undefined,
+  limits: OperationLimits,
 ): PreparedOperation | readonly GraphQLError[] {
-  let document: DocumentNode;
-  try {
-    document = parse(query);
-  } catch (error) {
-    return [withCode(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
-  }
-  const invalid = validate(schema, document);
-  if (invalid.length) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
+  const checked = limits.parseAndValidate(schema, query);
+  if ("errors" in checked) return checked.errors;
+  const { document } = checked;
   const operation = getOperationAST(document, operationName);
   if (!operation) {
     return [

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import { mintToken } from "../../common/auth/tokens";
 import type { Config } from "../../common/config";
+import { OperationLimits } from "../../common/graphql/limits";
 import { type GatewayServer, startGateway } from "../../gateway/server";
 import { bindVariables, prepareOperation } from "../../gateway/subscriptions/operation";
 import { fund, openAccount } from "../helpers/ledger";
@@ -680,6 +681,7 @@ describe("a subscription rewritten as the query for one event", () => {
       fragment Amount on Transfer { amount(format: $format) }
       query Other { transferStatusEvent(transferId: "x", sequence: 1) { status } }`,
       "Watch",
+      new OperationLimits(testConfig().operationLimits, false),
     );
     if (!("kind" in prepared) || prepared.kind !== "relay") throw new Error("not relayed");
     expect(prepared.eventQuery).toEqual({
