@@ -78,7 +78,8 @@ export function subgraphLimits(limits: OperationLimitsConfig): OperationLimitsCo
 
 /** What a refused caller is told: what was found, the limit, and what to do instead. */
 const MESSAGES: Record<LimitName, (found: string, max: number) => string> = {
-  depth: (found, max) => `The operation nests fields ${found} levels deep; the limit is ${max}: nest fewer fields`,
+  depth: (found, max) =>
+    `The operation nests fields ${found} levels deep; the limit is ${max}: nest fewer fields`,
   aliases: (found, max) =>
     `The operation has ${found} aliases; the limit is ${max}: use fewer aliases, or split the operation`,
   tokens: (found, max) => `The document has ${found} tokens; the limit is ${max}: send a shorter document`,
@@ -317,12 +318,12 @@ export class OperationLimits {
     if (errors.length === 0) return { document };
     return {
       errors: errors.map(
-      (error) =>
-        new GraphQLError(this.hideSuggestions ? error.message.replace(SUGGESTION, "") : error.message, {
-          nodes: error.nodes,
-          originalError: error.originalError,
-          extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
-        }),
+        (error) =>
+          new GraphQLError(this.hideSuggestions ? error.message.replace(SUGGESTION, "") : error.message, {
+            nodes: error.nodes,
+            originalError: error.originalError,
+            extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
+          }),
       ),
     };
   }
