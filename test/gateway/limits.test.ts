@@ -15,7 +15,7 @@ import { type GatewayServer, startGateway } from "../../gateway/server";
 import { startClientSubgraph } from "../../subgraphs/client/server";
 import { buildTransferSchema } from "../../subgraphs/transfer/schema";
 import { type Attack, attacks, nestedJson } from "../helpers/attacks";
-import { openAccount } from "../helpers/ledger";
+import { fund, openAccount } from "../helpers/ledger";
 import { committedApiSchema } from "../helpers/operations";
 import { importClient, type Stack, startStack } from "../helpers/stack";
 
@@ -176,6 +176,55 @@ describe("graphql-ws at the gateway", () => {
 
       const query = await run(client, `{ client(id: "${clientId}") { firstName } }`);
       expect(query.results).toEqual([{ data: { client: { firstName: "Ann" } } }]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("When a subscription's selection costs too much, then each of its events answers OPERATION_LIMIT_EXCEEDED", async () => {
+    const owner = await importClient(stack);
+    const token = await stack.clientToken(owner);
+    const debit = await openAccount(stack, { clientId: owner });
+    const credit = await openAccount(stack, { clientId: owner });
+    await fund(stack, debit.id, "10.00");
+    const client = createClient({
+      url: stack.gateway.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
+    try {
+      const results: any[] = [];
+      const subscribed = new Promise<void>((resolve, reject) => {
+        client.on("connected", () => resolve());
+        setTimeout(() => reject(new Error("not connected")), 5_000);
+      });
+      client.subscribe(
+        {
+          query: `subscription { transferStatusChanged {
+            sequence transfer { client { accounts { transfers(first: 100) { nodes { statusHistory { sequence } } } } } }
+          } }`,
+        },
+        { next: (result) => void results.push(result), error: () => undefined, complete: () => undefined },
+      );
+      await subscribed;
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the upstream subscription is open
+      const moved = await stack.graphql(
+        `mutation($input: InternalTransferInput!, $key: String!) { createInternalTransfer(input: $input, idempotencyKey: $key) { id } }`,
+        {
+          input: { debitAccountId: debit.id, creditAccountId: credit.id, amount: "1.00" },
+          key: `limits-${owner}`,
+        },
+        { token },
+      );
+      expect(moved.errors).toBeUndefined();
+      const deadline = Date.now() + 5_000;
+      while (results.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(results[0].errors[0].extensions).toMatchObject({
+        code: "OPERATION_LIMIT_EXCEEDED",
+        limit: "cost",
+        max: limits.maxCost,
+      });
     } finally {
       await client.dispose();
     }

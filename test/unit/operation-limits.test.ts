@@ -124,6 +124,21 @@ describe("the cost model", () => {
     expect(twoHops).toBeGreaterThan(20 * oneHop);
   });
 
+  it("When fragments spread fragments exponentially, then costing stops early and refuses the operation", () => {
+    const fragments = Array.from(
+      { length: 30 },
+      (_, i) => `fragment F${i + 1} on Query { ...F${i} ...F${i} }`,
+    ).join("\n");
+    const query = `{ ...F30 }\nfragment F0 on Query { __typename }\n${fragments}`;
+    const limits = new OperationLimits(defaults, false);
+    const checked = limits.parseAndValidate(schema, query);
+    if ("errors" in checked) throw new Error(checked.errors[0].message);
+    const started = performance.now();
+    const refusal = limits.check({ schema, document: checked.document });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(refusal).toMatchObject({ details: { limit: "cost", max: defaults.maxCost, actual: null } });
+  });
+
   it("When a subgraph is asked for entities, then the cost grows with the representations", async () => {
     const ledger = await buildLedgerSchema();
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Client { accounts { id } } } }`;
