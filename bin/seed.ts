@@ -99,6 +99,35 @@ const FX_QUOTE = `mutation($source: ID!, $target: ID!, $amount: String!) {
 const CREATE_FX = `mutation($quoteId: ID!, $key: String!) {
   createFxTransfer(quoteId: $quoteId, idempotencyKey: $key) { id status }
 }`;
+
+/** Every GraphQL document the seed sends but the read-back (see {@link readBackQuery}); tests check them against the limits. */
+export const SEED_OPERATIONS = {
+  IMPORT_CLIENT,
+  FIND_ACCOUNTS,
+  OPEN_ACCOUNT,
+  SETTLEMENT_ACCOUNT,
+  CREATE_PAYMENT,
+  ADD_RECIPIENT,
+  CREATE_INTERNAL,
+  CREATE_OUTGOING,
+  CONFIRM,
+  RESEND_CODE,
+  CANCEL,
+  CONTINUE,
+  RECEIVE,
+  FIND_TRANSFERS,
+  FX_QUOTE,
+  CREATE_FX,
+};
+
+/** One query reading `count` transfers back, one alias each (`t0` for `$t0`...). */
+export function readBackQuery(count: number): string {
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  return `query(${indexes.map((i) => `$t${i}: ID!`).join(", ")}) {
+        ${indexes.map((i) => `t${i}: transfer(id: $t${i}) { id kind status }`).join("\n")}
+      }`;
+}
+
 const CODE_SENT = `SELECT payload->>'code' AS code FROM transfer.notification_outbox
   WHERE payload->>'transferId' = $1 ORDER BY id DESC LIMIT 1`;
 
@@ -363,9 +392,7 @@ class Seeder {
   async readBack(transfers: Array<{ key: string; id: string }>): Promise<SeedSummary["transfers"]> {
     const variables = Object.fromEntries(transfers.map((t, i) => [`t${i}`, t.id]));
     const read = await this.call<Record<string, { id: string; kind: string; status: string } | null>>(
-      `query(${transfers.map((_, i) => `$t${i}: ID!`).join(", ")}) {
-        ${transfers.map((_, i) => `t${i}: transfer(id: $t${i}) { id kind status }`).join("\n")}
-      }`,
+      readBackQuery(transfers.length),
       variables,
     );
     return transfers.map((t, i) => {

@@ -39,6 +39,14 @@ export interface Config {
   ops: { token: string | undefined; open: boolean };
   /** graphql-ws at the gateway (and the transfer subgraph): limits and keep-alive. */
   subscriptions: SubscriptionConfig;
+  /** What one GraphQL operation may ask for, at the gateway and the subgraphs (README "Limits"). */
+  operationLimits: OperationLimitsConfig;
+  /**
+   * Keep "Did you mean ..." suggestions out of clients' errors (Apollo Server's
+   * `hideSchemaDetailsFromClientErrors`): in production, and wherever introspection is off, since
+   * a suggestion shows the schema piece by piece to whoever guesses.
+   */
+  hideSchemaDetails: boolean;
 }
 
 /**
@@ -59,6 +67,26 @@ export interface SubscriptionConfig {
   maxPerCaller: number;
   /** Ping interval of every socket, clients' and upstream (`WS_KEEPALIVE_MS`). */
   keepAliveMs: number;
+}
+
+/** Operation limits (common/graphql/limits.ts); each a maximum a request may reach, not pass. */
+export interface OperationLimitsConfig {
+  /** `GRAPHQL_LIMITS=off` switches every limit off: for benchmarking and diagnosis only. */
+  enabled: boolean;
+  /** Levels of nested fields (fragments do not count as levels). */
+  maxDepth: number;
+  /** Aliased fields in the operation, fragments included. */
+  maxAliases: number;
+  /** Directives used in the operation, fragments included. */
+  maxDirectives: number;
+  /** Lexical tokens in the document: the parser stops reading past it. */
+  maxTokens: number;
+  /** Estimated objects the operation may resolve, list sizes counted (front-office callers). */
+  maxCost: number;
+  /** The same for system callers (back office, integrations, services). */
+  maxCostSystem: number;
+  /** How deeply objects and arrays may nest in a variable's value or in `extensions`. */
+  maxVariableDepth: number;
 }
 
 export interface TransferConfig {
@@ -234,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     100,
     600_000,
   );
+  const introspection = flag(env.INTROSPECTION, developing, "INTROSPECTION");
   return {
     nodeEnv,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -248,7 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       restBodyLimit: env.REST_BODY_LIMIT || "100kb",
       explorer: flag(env.EXPLORER, developing, "EXPLORER"),
       dashboard: flag(env.DASHBOARD, developing, "DASHBOARD"),
-      introspection: flag(env.INTROSPECTION, developing, "INTROSPECTION"),
+      introspection,
     },
     subgraphs: {
       client: subgraph("client", 4001),
@@ -293,6 +322,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: bounded(env.SUBGRAPH_TIMEOUT_MS, 30_000, "SUBGRAPH_TIMEOUT_MS", 100, 600_000),
     },
     ops: { token: env.OPS_TOKEN || undefined, open: !env.OPS_TOKEN && developing },
+    operationLimits: {
+      enabled: flag(env.GRAPHQL_LIMITS, true, "GRAPHQL_LIMITS"),
+      maxDepth: bounded(env.GRAPHQL_MAX_DEPTH, 10, "GRAPHQL_MAX_DEPTH", 1, 1000),
+      maxAliases: bounded(env.GRAPHQL_MAX_ALIASES, 30, "GRAPHQL_MAX_ALIASES", 0, 100_000),
+      maxDirectives: bounded(env.GRAPHQL_MAX_DIRECTIVES, 50, "GRAPHQL_MAX_DIRECTIVES", 0, 100_000),
+      maxTokens: bounded(env.GRAPHQL_MAX_TOKENS, 5_000, "GRAPHQL_MAX_TOKENS", 100, 10_000_000),
+      maxCost: bounded(env.GRAPHQL_MAX_COST, 5_000, "GRAPHQL_MAX_COST", 1, 1_000_000_000),
+      maxCostSystem: bounded(
+        env.GRAPHQL_MAX_COST_SYSTEM,
+        50_000,
+        "GRAPHQL_MAX_COST_SYSTEM",
+        1,
+        1_000_000_000,
+      ),
+      maxVariableDepth: bounded(env.GRAPHQL_MAX_VARIABLE_DEPTH, 20, "GRAPHQL_MAX_VARIABLE_DEPTH", 1, 1000),
+    },
+    hideSchemaDetails: nodeEnv === "production" || !introspection,
     subscriptions: {
       maxConnections: bounded(env.WS_MAX_CONNECTIONS, 20_000, "WS_MAX_CONNECTIONS", 1, 1_000_000),
       maxPerConnection: bounded(

@@ -16,6 +16,7 @@ import type { Config } from "../common/config";
 import { TokenVerifier } from "../common/auth/tokens";
 import { AppError } from "../common/errors";
 import { formatError, toGraphQLError } from "../common/graphql/errors";
+import { OperationLimits } from "../common/graphql/limits";
 import type { RunningServer } from "../common/graphql/serve-subgraph";
 import {
   createHttpServer,
@@ -86,15 +87,22 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const app = express();
   app.disable("x-powered-by");
   const httpServer = createHttpServer(app, config.http, config.subscriptions.maxConnections);
+  // One set of limits for every way in: HTTP, the REST shim and graphql-ws queries run through
+  // Apollo Server (executeOperation included), subscription documents through the relay's own check.
+  const limits = new OperationLimits(config.operationLimits, config.hideSchemaDetails);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: config.gateway.introspection,
+    hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
+    parseOptions: limits.parseOptions,
+    validationRules: [...limits.validationRules],
     // Signals are handled once, for the whole process, in common/process.ts (stop order matters).
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      limits.plugin<GatewayContext>(),
       failedRequestStatusPlugin,
       callerMistakesPlugin,
       requestObserverPlugin<GatewayContext>(metrics),
@@ -121,6 +129,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     httpServer,
     path: "/graphql",
     limits: config.subscriptions,
+    operationLimits: limits,
     verifier,
     schema,
     execute,

@@ -3,7 +3,9 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type GraphQLSchema, parse } from "graphql";
 import { type BuildSchemaOptions, buildSchema, createResolversMap } from "type-graphql";
+import { requireSystem } from "../auth/caller";
 import { validateInput } from "../validation";
+import type { RequestContext } from "./context";
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
 
@@ -21,8 +23,27 @@ export async function buildFederatedSchema(
   for (const [typeName, extra] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) };
   }
-  return buildSubgraphSchema({
-    typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
-    resolvers,
-  });
+  return sdlForSystemCallers(
+    buildSubgraphSchema({
+      typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
+      resolvers,
+    }),
+  );
+}
+
+/**
+ * `_service { sdl }` hands out the subgraph's whole schema, internal fields and descriptions
+ * included: only system callers get it (FORBIDDEN otherwise). Nothing of ours needs it at run
+ * time: the gateway loads the committed supergraph, and `npm run compose` prints the schema
+ * from code.
+ */
+function sdlForSystemCallers(schema: GraphQLSchema): GraphQLSchema {
+  const service = schema.getQueryType()?.getFields()._service;
+  const resolve = service?.resolve;
+  if (!service || !resolve) throw new Error("buildSubgraphSchema resolves Query._service itself");
+  service.resolve = (source, args, context: RequestContext, info) => {
+    requireSystem(context.caller);
+    return resolve(source, args, context, info);
+  };
+  return schema;
 }

@@ -2,6 +2,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { AppError, PUBLIC_ERROR_DETAILS, statusOf } from "../errors";
 import { log } from "../log";
+import { tokenLimitOf } from "./limits";
 
 /** An {@link AppError} as a GraphQL error whose HTTP status Apollo Server uses when it fails the whole request. */
 export function toGraphQLError(error: AppError): GraphQLError {
@@ -15,7 +16,7 @@ export function toGraphQLError(error: AppError): GraphQLError {
  * details; an unexpected fault is logged and masked, so no internals leak to callers.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = appErrorOf(error) ?? unwrapResolverError(error);
   if (original instanceof AppError) {
     return {
       ...formatted,
@@ -46,6 +47,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   return { ...formatted, extensions: publicDetails(formatted.extensions) };
+}
+
+/**
+ * The AppError a request was refused with before it ran: one a validation rule or a plugin put
+ * behind its GraphQLError (an operation limit), or graphql-js's parser stopping at the token
+ * limit (which Apollo Server reports as GRAPHQL_PARSE_FAILED).
+ */
+function appErrorOf(error: unknown): AppError | undefined {
+  if (error instanceof GraphQLError && error.originalError instanceof AppError) return error.originalError;
+  return error instanceof GraphQLError ? tokenLimitOf(error) : undefined;
 }
 
 function publicDetails(extensions: Record<string, unknown> | undefined): Record<string, unknown> {

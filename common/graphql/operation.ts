@@ -12,9 +12,8 @@ import {
   GraphQLError,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  parse,
-  validate,
 } from "graphql";
+import type { OperationLimits } from "./limits";
 
 /** A document that parses and validates, and the operation in it to run. */
 export interface CheckedOperation {
@@ -22,20 +21,19 @@ export interface CheckedOperation {
   operation: OperationDefinitionNode;
 }
 
-/** Parses `query`, validates it against `schema` and picks the operation `operationName` names. */
+/**
+ * Parses `query` and validates it against `schema` within the operation `limits`, and picks
+ * the operation `operationName` names.
+ */
 export function checkOperation(
   schema: GraphQLSchema,
   query: string,
   operationName: string | null | undefined,
+  limits: OperationLimits,
 ): CheckedOperation | readonly GraphQLError[] {
-  let document: DocumentNode;
-  try {
-    document = parse(query);
-  } catch (error) {
-    return [withCode(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
-  }
-  const invalid = validate(schema, document);
-  if (invalid.length) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
+  const checked = limits.parseAndValidate(schema, query);
+  if ("errors" in checked) return checked.errors;
+  const { document } = checked;
   const operation = getOperationAST(document, operationName);
   if (!operation) {
     return [

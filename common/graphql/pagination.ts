@@ -5,9 +5,9 @@
 import { ArgsType, type ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
 import { validationError } from "../errors";
 import { isUuid } from "../ids";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./page-size";
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
 
 export interface KeysetPosition {
   createdAt: Date;

@@ -21,6 +21,7 @@ import { requestObserverPlugin } from "../ops/request-plugin";
 import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
+import type { OperationLimits } from "./limits";
 import { checkOperation, coerceVariables, isErrors } from "./operation";
 
 /** A started HTTP service. */
@@ -48,6 +49,13 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   metrics: ServiceMetrics;
   /** What `/readyz` checks (the database). */
   readiness: Record<string, ReadinessCheck>;
+  /**
+   * Operation limits (the gateway's, with headroom: `subgraphLimits`): subgraphs also refuse
+   * cost bombs sent to them directly, over HTTP and graphql-ws.
+   */
+  limits: OperationLimits;
+  /** No "Did you mean ..." in errors (config `hideSchemaDetails`). */
+  hideSchemaDetails: boolean;
 }
 
 /** How long `/readyz` waits for each check (a `SELECT 1`): a load balancer's probe is short too. */
@@ -69,11 +77,15 @@ export async function serveSubgraph<TContext extends RequestContext>(
     schema: options.schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: options.hideSchemaDetails,
+    parseOptions: options.limits.parseOptions,
+    validationRules: [...options.limits.validationRules],
     // Signals are handled once, for the whole process, in common/process.ts (stop order matters).
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      options.limits.plugin<TContext>(),
       requestObserverPlugin<TContext>(options.metrics),
     ],
   });
@@ -140,10 +152,20 @@ function serveSubscriptions<TContext extends RequestContext>(
           return false; // 4403 Forbidden
         }
       },
-      // Checked as over HTTP, so a caller's mistake answers its own code, never INTERNAL_SERVER_ERROR.
-      onSubscribe: (_ctx, _id, payload) => {
-        const checked = checkOperation(options.schema, payload.query, payload.operationName);
+      // Checked as over HTTP (limits included), so a caller's mistake answers its own code, never
+      // INTERNAL_SERVER_ERROR; then the limits that need variables.
+      onSubscribe: (ctx, _id, payload) => {
+        const checked = checkOperation(options.schema, payload.query, payload.operationName, options.limits);
         if (isErrors(checked)) return checked;
+        const refusal = options.limits.check({
+          schema: options.schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variables: payload.variables,
+          extensions: payload.extensions,
+          caller: ctx.extra.caller,
+        });
+        if (refusal) return [toGraphQLError(refusal)];
         const variables = coerceVariables(options.schema, checked.operation, payload.variables);
         if (isErrors(variables)) return variables;
         return {

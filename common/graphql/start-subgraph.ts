@@ -12,6 +12,7 @@ import {
 } from "../db/data-source";
 import { registerPoolMetrics, ServiceMetrics } from "../ops/metrics";
 import type { RequestContext } from "./context";
+import { OperationLimits, subgraphLimits } from "./limits";
 import { type RunningServer, serveSubgraph } from "./serve-subgraph";
 
 export interface Subgraph extends RunningServer {
@@ -63,6 +64,8 @@ export async function startSubgraph<TContext extends RequestContext>(
       metrics,
       // Through the pool: ready means a request's query can get a connection and an answer now.
       readiness: { database: async () => void (await dataSource.query("SELECT 1")) },
+      limits: new OperationLimits(subgraphLimits(config.operationLimits), config.hideSchemaDetails),
+      hideSchemaDetails: config.hideSchemaDetails,
     });
     return {
       ...server,

@@ -23,6 +23,7 @@ import {
   type VariableDefinitionNode,
   visit,
 } from "graphql";
+import type { OperationLimits } from "../../common/graphql/limits";
 import { checkOperation, coerceVariables, isErrors, withCode } from "../../common/graphql/operation";
 import { type RelayedField, RELAYED_FIELDS } from "./fields";
 
@@ -79,7 +80,10 @@ export class OperationCache {
   private schema: GraphQLSchema | undefined;
   private readonly entries = new Map<string, PreparedOperation | readonly GraphQLError[]>();
 
-  constructor(private readonly maxEntries = 500) {}
+  constructor(
+    private readonly limits: OperationLimits,
+    private readonly maxEntries = 500,
+  ) {}
 
   prepare(
     schema: GraphQLSchema,
@@ -93,7 +97,7 @@ export class OperationCache {
     const key = `${operationName ?? ""}\n${query}`;
     let prepared = this.entries.get(key);
     if (prepared) return prepared;
-    prepared = prepareOperation(schema, query, operationName);
+    prepared = prepareOperation(schema, query, operationName, this.limits);
     // Only documents worth repeating are kept: not refusals, not big ones (a caller could fill memory).
     if (Array.isArray(prepared) || query.length > MAX_CACHED_QUERY_LENGTH) return prepared;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
@@ -102,13 +106,19 @@ export class OperationCache {
   }
 }
 
-/** Parses, validates and classifies an operation; errors carry Apollo Server's codes. */
+/**
+ * Parses, validates (operation limits included, as over HTTP) and classifies an operation;
+ * errors carry Apollo Server's codes. The limits that need variables (cost, variable depth)
+ * apply where the operation runs: Apollo Server's executeOperation, for a subscription each
+ * event's query.
+ */
 export function prepareOperation(
   schema: GraphQLSchema,
   query: string,
   operationName: string | null | undefined,
+  limits: OperationLimits,
 ): PreparedOperation | readonly GraphQLError[] {
-  const checked = checkOperation(schema, query, operationName);
+  const checked = checkOperation(schema, query, operationName, limits);
   if (isErrors(checked)) return checked;
   const { document, operation } = checked;
   if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return { kind: "execute", document, operation };

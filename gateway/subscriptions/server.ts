@@ -21,6 +21,7 @@ import type { Caller } from "../../common/auth/caller";
 import type { TokenVerifier } from "../../common/auth/tokens";
 import type { Config } from "../../common/config";
 import { formatError } from "../../common/graphql/errors";
+import type { OperationLimits } from "../../common/graphql/limits";
 import { isErrors } from "../../common/graphql/operation";
 import { CLOSE_CODES, SubscriptionFailure } from "./errors";
 import { CallerLimits, type FullCount, type Release } from "./limits";
@@ -34,6 +35,8 @@ export interface SubscriptionServerOptions {
   /** The GraphQL path, shared with HTTP (`/graphql`). */
   path: string;
   limits: Config["subscriptions"];
+  /** The gateway's operation limits, which subscription documents meet too. */
+  operationLimits: OperationLimits;
   verifier: TokenVerifier;
   /** The gateway's current API schema. */
   schema(): GraphQLSchema;
@@ -89,7 +92,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
   const { limits, verifier } = options;
   const upstream = new UpstreamPool(options.subgraphUrl, limits.keepAliveMs);
   const relay = new SubscriptionRelay(upstream, options.execute);
-  const operations = new OperationCache();
+  const operations = new OperationCache(options.operationLimits);
   const callers = new CallerLimits(limits);
   const sockets = new Map<WebSocket, Connection>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });

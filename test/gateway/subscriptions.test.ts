@@ -11,6 +11,7 @@ import { type Client, createClient } from "graphql-ws";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import { mintToken } from "../../common/auth/tokens";
+import { OperationLimits } from "../../common/graphql/limits";
 import { startGateway } from "../../gateway/server";
 import { bindVariables, prepareOperation } from "../../gateway/subscriptions/operation";
 import { fund, openAccount } from "../helpers/ledger";
@@ -540,6 +541,7 @@ describe("a subscription rewritten as the query for one event", () => {
       fragment Amount on Transfer { amount(format: $format) }
       query Other { transferStatusEvent(transferId: "x", sequence: 1) { status } }`,
       "Watch",
+      new OperationLimits(testConfig().operationLimits, false),
     );
     if (!("kind" in prepared) || prepared.kind !== "relay") throw new Error("not relayed");
     expect(prepared.eventQuery).toEqual({

@@ -1,0 +1,340 @@
+/**
+ * Operation limits (DESIGN.md section 9, README "Limits"): what one GraphQL request may ask
+ * for, so that no single request can stall a service. The rules come from well-kept libraries:
+ * - tokens: graphql-js's own parser (`parseOptions.maxTokens`) stops reading past the limit;
+ * - depth, aliases, directives: the graphql-armor validation rules;
+ * - cost: graphql-query-complexity with {@link listSizeEstimator}, which counts list sizes;
+ * plus one check of our own that no library offers: how deeply variables and `extensions` nest,
+ * counted without recursion before anything serialises them (`JSON.stringify` recurses, and a
+ * 5,000-level value overflows the stack).
+ *
+ * The gateway (HTTP, the REST shim, graphql-ws) and the subgraphs (HTTP, graphql-ws) use the
+ * same rules; subgraphs allow headroom for what the gateway's query plans add. A refusal is
+ * `OPERATION_LIMIT_EXCEEDED` with `{limit, max, actual}`.
+ */
+import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
+import {
+  type DocumentNode,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  GraphQLError,
+  type GraphQLSchema,
+  isLeafType,
+  isListType,
+  isObjectType,
+  parse,
+  type ParseOptions,
+  specifiedRules,
+  validate,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
+import { type ComplexityEstimator, getComplexity } from "graphql-query-complexity";
+import type { Caller } from "../auth/caller";
+import type { OperationLimitsConfig } from "../config";
+import { AppError } from "../errors";
+import { DEFAULT_PAGE_SIZE } from "./page-size";
+
+/** The limit a refusal names in `extensions.limit`. */
+export type LimitName = "depth" | "aliases" | "tokens" | "directives" | "cost" | "variableDepth";
+
+/** A list without a size argument is costed as this many items (a page's default size). */
+export const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
+
+/** Arguments that say how many items a list field returns. */
+const SIZE_ARGUMENTS = ["first", "last", "limit"];
+
+/**
+ * Selections graphql-query-complexity evaluates at most (fragments count each time they are
+ * spread): a document of spreads of spreads would otherwise take exponential time to cost.
+ */
+const MAX_COSTED_SELECTIONS = 10_000;
+
+/**
+ * Subgraphs check what reaches them with the gateway's limits times this, for counts (aliases,
+ * directives, tokens, cost): a query plan adds key fields and `__typename`, spells fragments out
+ * and sizes an entity fetch by what earlier fetches found (a list costed at its default size at
+ * the gateway may hold more), so a fetch for an allowed operation can count more than the
+ * operation did. Depths are not multiplied: an `_entities` fetch replaces at least one level of
+ * the operation's path by its own one.
+ */
+export const SUBGRAPH_HEADROOM = 4;
+
+/** The limits subgraphs apply: the gateway's, with {@link SUBGRAPH_HEADROOM} for counts. */
+export function subgraphLimits(limits: OperationLimitsConfig): OperationLimitsConfig {
+  return {
+    ...limits,
+    maxAliases: limits.maxAliases * SUBGRAPH_HEADROOM,
+    maxDirectives: limits.maxDirectives * SUBGRAPH_HEADROOM,
+    maxTokens: limits.maxTokens * SUBGRAPH_HEADROOM,
+    maxCost: limits.maxCost * SUBGRAPH_HEADROOM,
+    maxCostSystem: limits.maxCostSystem * SUBGRAPH_HEADROOM,
+  };
+}
+
+/** What a refused caller is told: what was found, the limit, and what to do instead. */
+const MESSAGES: Record<LimitName, (found: string, max: number) => string> = {
+  depth: (found, max) =>
+    `The operation nests fields ${found} levels deep; the limit is ${max}: nest fewer fields`,
+  aliases: (found, max) =>
+    `The operation has ${found} aliases; the limit is ${max}: use fewer aliases, or split the operation`,
+  tokens: (found, max) => `The document has ${found} tokens; the limit is ${max}: send a shorter document`,
+  directives: (found, max) =>
+    `The operation has ${found} directives; the limit is ${max}: use fewer directives`,
+  cost: (found, max) =>
+    `The operation may return ${found} objects (list sizes counted); the limit is ${max}: ask for smaller pages (first), fewer nested lists, or split the operation`,
+  variableDepth: (found, max) =>
+    `A variable or extension value nests ${found} levels deep; the limit is ${max}: send flatter values`,
+};
+
+/** The refusal for one limit; `actual` is null when it could not be counted to the end. */
+export function limitExceeded(limit: LimitName, max: number, actual: number | null): AppError {
+  const found = actual === null ? `more than ${max}` : String(actual);
+  return new AppError("OPERATION_LIMIT_EXCEEDED", MESSAGES[limit](found, max), { limit, max, actual });
+}
+
+/** A refusal as a GraphQL error of a whole request: HTTP 400, the AppError behind it (formatError shows its code). */
+function requestError(refusal: AppError): GraphQLError {
+  return new GraphQLError(refusal.message, {
+    originalError: refusal,
+    extensions: { code: refusal.code, http: { status: 400 } },
+  });
+}
+
+// graphql-js 16's parser past `maxTokens` (its spelling): "Syntax Error: Document contains more that 5000 tokens. Parsing aborted."
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
+
+/**
+ * The token refusal behind a parse error of graphql-js (Apollo Server reports it as
+ * GRAPHQL_PARSE_FAILED); undefined for any other error. The parser stops at the limit, so
+ * `actual` is null: the rest was never read.
+ */
+export function tokenLimitOf(error: unknown): AppError | undefined {
+  const message = error instanceof Error ? error.message : undefined;
+  const max = message ? TOO_MANY_TOKENS.exec(message)?.[1] : undefined;
+  return max === undefined ? undefined : limitExceeded("tokens", Number(max), null);
+}
+
+// Apollo Server's own pattern (ApolloServerPluginDisableSuggestions), for the validation we run ourselves.
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+/**
+ * Nesting depth of objects and arrays in `value` (0 for a scalar, 1 for `{}`), counted with a
+ * stack of its own rather than recursion, so any depth JSON.parse accepted is measured safely.
+ */
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    const inner = depth + 1;
+    if (inner > deepest) deepest = inner;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child !== null && typeof child === "object") pending.push([child, inner]);
+    }
+  }
+  return deepest;
+}
+
+/**
+ * The cost model: each object a field resolves costs 1, scalars and enums nothing, and a list
+ * multiplies its items' cost by how many it may hold: the `first`/`last`/`limit` argument of a
+ * paged field (its default page size when omitted), the representations of an `_entities` fetch,
+ * a page's `nodes`/`edges` once (the page's size was counted on the connection field), and
+ * {@link DEFAULT_LIST_SIZE} for any other list of objects. So `first: 100` costs 100 times
+ * `first: 1`, and nesting lists multiplies. Introspection costs nothing here: graphql-js's
+ * MaxIntrospectionDepthRule (a specified rule) bounds its nesting, the schema its size.
+ */
+export const listSizeEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  if (type.name.startsWith("__") || field.name.startsWith("__")) return 0;
+  if (isLeafType(getNamedType(field.type))) return 0;
+  const own = 1 + childComplexity;
+  const sizeArgument = SIZE_ARGUMENTS.find((name) => field.args.some((arg) => arg.name === name));
+  if (sizeArgument !== undefined) {
+    const size: unknown = args[sizeArgument];
+    return own * (typeof size === "number" && size > 0 ? size : DEFAULT_PAGE_SIZE);
+  }
+  if (field.name === "_entities" && Array.isArray(args.representations)) {
+    return own * args.representations.length;
+  }
+  if (!isListType(getNullableType(field.type))) return own;
+  const onPage = isObjectType(type) && "pageInfo" in type.getFields();
+  return onPage ? own : own * DEFAULT_LIST_SIZE;
+};
+
+/**
+ * The cost of the request's operation under {@link listSizeEstimator}. Throws when the variables
+ * do not fit the operation, or when costing would take more than {@link MAX_COSTED_SELECTIONS} steps.
+ */
+export function operationCost(request: Omit<LimitedRequest, "caller" | "extensions">): number {
+  const operation = getOperationAST(request.document, request.operationName);
+  if (!operation) throw new Error("the document has no such operation");
+  return getComplexity({
+    schema: request.schema,
+    query: request.document,
+    operationName: operation.name?.value,
+    variables: request.variables ?? {},
+    estimators: [listSizeEstimator],
+    maxQueryNodes: MAX_COSTED_SELECTIONS,
+  });
+}
+
+/** A request as the limits see it: what Apollo Server or graphql-ws resolved. */
+export interface LimitedRequest {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  extensions?: Record<string, unknown> | null;
+  /** Picks the cost budget: system callers get `maxCostSystem`. */
+  caller?: Caller;
+}
+
+/** The limits of one service (the gateway, or a subgraph with {@link subgraphLimits}). */
+export class OperationLimits {
+  /** For Apollo Server's `parseOptions` (and graphql-ws's own parse). */
+  readonly parseOptions: ParseOptions;
+  /** For Apollo Server's `validationRules`: depth, aliases, directives. */
+  readonly validationRules: readonly ValidationRule[];
+
+  constructor(
+    private readonly limits: OperationLimitsConfig,
+    /** Strip "Did you mean ..." from validation errors (config `hideSchemaDetails`). */
+    private readonly hideSuggestions: boolean,
+  ) {
+    this.parseOptions = limits.enabled ? { maxTokens: limits.maxTokens } : {};
+    this.validationRules = limits.enabled
+      ? [
+          maxDepthRule({
+            n: limits.maxDepth,
+            flattenFragments: true,
+            exposeLimits: true,
+            propagateOnRejection: false,
+            onReject: [refuseIn("depth", limits.maxDepth)],
+          }),
+          maxAliasesRule({
+            n: limits.maxAliases,
+            exposeLimits: true,
+            propagateOnRejection: false,
+            onReject: [refuseIn("aliases", limits.maxAliases)],
+          }),
+          maxDirectivesRule({
+            n: limits.maxDirectives,
+            exposeLimits: true,
+            propagateOnRejection: false,
+            onReject: [refuseIn("directives", limits.maxDirectives)],
+          }),
+        ]
+      : [];
+  }
+
+  /**
+   * The limits that need the request's values: the nesting of variables and extensions (first,
+   * before anything serialises them), then the cost. Undefined when the request is within them.
+   * Variables the operation cannot take are left to execution, which refuses them with its own
+   * error (BAD_USER_INPUT).
+   */
+  check(request: LimitedRequest): AppError | undefined {
+    const { limits } = this;
+    if (!limits.enabled) return undefined;
+    const nested = Math.max(
+      ...Object.values(request.variables ?? {}).map(nestingDepth),
+      ...Object.values(request.extensions ?? {}).map(nestingDepth),
+      0,
+    );
+    if (nested > limits.maxVariableDepth) {
+      return limitExceeded("variableDepth", limits.maxVariableDepth, nested);
+    }
+    if (!getOperationAST(request.document, request.operationName)) return undefined; // refused as such by the server
+    const max = request.caller?.kind === "system" ? limits.maxCostSystem : limits.maxCost;
+    let cost: number;
+    try {
+      cost = operationCost(request);
+    } catch (error) {
+      if (error instanceof GraphQLError && error.message.includes("maximum allowed number of nodes")) {
+        return limitExceeded("cost", max, null);
+      }
+      return undefined;
+    }
+    return cost > max ? limitExceeded("cost", max, cost) : undefined;
+  }
+
+  /**
+   * Apollo Server's part: {@link check} once the operation is resolved, before it runs. With
+   * suggestions hidden it also strips them from errors found while running (a variable's enum
+   * value), which Apollo Server's own option leaves alone: it covers validation errors only.
+   */
+  plugin<TContext extends { caller: Caller }>(): ApolloServerPlugin<TContext> {
+    const listener: GraphQLRequestListener<TContext> = {
+      didResolveOperation: async ({ schema, document, operationName, request, contextValue }) => {
+        const refusal = this.check({
+          schema,
+          document,
+          operationName,
+          variables: request.variables,
+          extensions: request.extensions,
+          caller: contextValue.caller,
+        });
+        if (refusal) throw requestError(refusal);
+      },
+    };
+    if (this.hideSuggestions) {
+      listener.didEncounterErrors = async ({ errors }) => {
+        for (const error of errors) error.message = error.message.replace(SUGGESTION, "");
+      };
+    }
+    return { requestDidStart: async () => listener };
+  }
+
+  /**
+   * Parses and validates a document as Apollo Server does with these limits, for servers that
+   * do it themselves (graphql-ws): the document, or its errors coded GRAPHQL_PARSE_FAILED or
+   * GRAPHQL_VALIDATION_FAILED (a refusal by a limit carries its AppError, which formatError shows).
+   */
+  parseAndValidate(
+    schema: GraphQLSchema,
+    source: string,
+  ): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+    let document: DocumentNode;
+    try {
+      document = parse(source, this.parseOptions);
+    } catch (error) {
+      const refusal = tokenLimitOf(error);
+      if (refusal) return { errors: [requestError(refusal)] };
+      const syntax = error as GraphQLError;
+      const failed = new GraphQLError(syntax.message, {
+        source: syntax.source,
+        positions: syntax.positions,
+        extensions: { code: "GRAPHQL_PARSE_FAILED" },
+      });
+      return { errors: [failed] };
+    }
+    const errors = validate(schema, document, [...specifiedRules, ...this.validationRules]);
+    if (errors.length === 0) return { document };
+    return {
+      errors: errors.map(
+        (error) =>
+          new GraphQLError(this.hideSuggestions ? error.message.replace(SUGGESTION, "") : error.message, {
+            nodes: error.nodes,
+            originalError: error.originalError,
+            extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
+          }),
+      ),
+    };
+  }
+}
+
+/** A graphql-armor rule's rejection as our refusal, reported like any validation error. */
+function refuseIn(limit: LimitName, max: number) {
+  return (context: ValidationContext | null, error: GraphQLError) => {
+    // With `exposeLimits`, armor's message ends "... limit of N exceeded, found M."
+    const found = /found (\d+)\.$/.exec(error.message)?.[1];
+    const refusal = limitExceeded(limit, max, found === undefined ? null : Number(found));
+    context?.reportError(new GraphQLError(refusal.message, { originalError: refusal }));
+  };
+}
