@@ -20,7 +20,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { Caller } from "../../common/auth/caller";
 import type { TokenVerifier } from "../../common/auth/tokens";
 import type { Config } from "../../common/config";
-import { formatError } from "../../common/graphql/errors";
+import { formatError, toGraphQLError } from "../../common/graphql/errors";
 import type { OperationLimits } from "../../common/graphql/limits";
 import { isErrors } from "../../common/graphql/operation";
 import { CLOSE_CODES, SubscriptionFailure } from "./errors";
@@ -221,6 +221,17 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         const bound = bindVariables(schema, prepared, payload.variables);
         if (isErrors(bound)) return bound;
         const { caller, token } = identity;
+        // The limits that need variables and the caller (cost, variable depth): at subscribe time,
+        // so an operation over its budget is refused once, not with every event.
+        const refusal = options.operationLimits.check({
+          schema,
+          document: prepared.document,
+          operationName: payload.operationName,
+          variables: payload.variables,
+          extensions: payload.extensions,
+          caller,
+        });
+        if (refusal) return [toGraphQLError(refusal)];
         // Taken last, when nothing else refuses: held until the operation ends or the socket closes.
         const slot = callers.operate(caller);
         if (typeof slot !== "function") return [tooManyForCaller(slot.full, limits.maxPerCaller)];
