@@ -83,6 +83,8 @@ interface PreparedStart {
 const STOP_WAIT_MS = 1_000;
 /** Largest message a client may send; HTTP bodies have the same limit. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How long a refused socket may take to answer its close frame before it is cut. */
+const REFUSED_GRACE_MS = 1_000;
 
 /**
  * Serves graphql-ws on `options.httpServer`'s upgrades at `options.path`; other paths answer 404.
@@ -109,7 +111,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     wss.handleUpgrade(request, socket, head, (ws) => {
       if (sockets.size >= limits.maxConnections) {
         ws.on("error", () => ws.terminate()); // graphql-ws never sees this socket to listen for it
-        ws.close(
+        refuseSocket(
+          ws,
           CLOSE_CODES.tryAgainLater,
           `Too many connections: this gateway accepts ${limits.maxConnections} (WS_MAX_CONNECTIONS)`,
         );
@@ -130,11 +133,25 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
   };
   options.httpServer.on("upgrade", onUpgrade);
 
+  /**
+   * Closes a refused socket and stops counting it at once, so that a client that never answers
+   * the close frame holds no slot (of the gateway's or of its caller's) while ws waits for it;
+   * the socket is cut after {@link REFUSED_GRACE_MS} whatever it does.
+   */
+  const refuseSocket = (ws: WebSocket, code: number, reason: string) => {
+    const connection = sockets.get(ws);
+    sockets.delete(ws);
+    if (connection) for (const release of connection.held) release();
+    ws.close(code, reason);
+    setTimeout(() => ws.terminate(), REFUSED_GRACE_MS).unref();
+  };
+
   // One sweep for every socket rather than a timer each: a socket that did not answer the
   // previous ping is gone (its subscriptions are released with it).
   const keepAlive = setInterval(() => {
     for (const [ws, connection] of sockets) {
-      if (!connection.alive) {
+      // Missed a ping, or closed (graphql-ws's own refusals) and still waiting for the answer.
+      if (!connection.alive || ws.readyState === ws.CLOSING) {
         ws.terminate();
         continue;
       }
@@ -151,7 +168,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         const connection = sockets.get(socket);
         const token = tokenFrom(context.connectionParams);
         if (token === undefined || !connection) {
-          socket.close(
+          refuseSocket(
+            socket,
             CLOSE_CODES.unauthorized,
             'Unauthorized: connection_init must carry { authorization: "Bearer <jwt>" }',
           );
@@ -161,14 +179,15 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         try {
           caller = await verifier.verify(token);
         } catch {
-          socket.close(CLOSE_CODES.forbidden, "Forbidden: the bearer token is invalid or expired");
+          refuseSocket(socket, CLOSE_CODES.forbidden, "Forbidden: the bearer token is invalid or expired");
           return false;
         }
         // Gone while the token was checked (a slow JWKS): nothing may be left behind for it.
         if (!sockets.has(socket) || socket.readyState !== socket.OPEN) return false;
         const slot = callers.connect(caller);
         if (!slot) {
-          socket.close(
+          refuseSocket(
+            socket,
             CLOSE_CODES.tryAgainLater,
             `Too many connections for this caller: ${limits.maxConnectionsPerCaller} (WS_MAX_CONNECTIONS_PER_CALLER)`,
           );

@@ -172,6 +172,25 @@ describe("limits per caller", () => {
     expect(await initialise(token)).toBe("ack");
   });
 
+  it("When refused clients never answer the close frame, then they hold no slot: another caller still connects", async () => {
+    const subject = `sys-${randomUUID()}`;
+    const token = await mintToken(stack.config.auth, { kind: "system", subject });
+    expect(await initialise(token)).toBe("ack");
+    expect(await initialise(token)).toBe("ack");
+    // Two more of the same caller, each refused, whose clients stop reading (so never answer the close).
+    for (let i = 0; i < 2; i++) {
+      const socket = new WebSocket(url, "graphql-transport-ws");
+      rawSockets.push(socket);
+      await new Promise((resolve) => socket.on("open", resolve));
+      socket.send(JSON.stringify({ type: "connection_init", payload: { token } }));
+      (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    }
+    await sleep(100);
+    // The gateway's 4 connections: the caller's 2 only; a newcomer gets the third at once.
+    expect(gateway.subscriptions.stats().connections).toBe(2);
+    expect(await initialise(stack.systemToken)).toBe("ack");
+  });
+
   it("When one token opens several sockets at the same moment, then exactly WS_MAX_CONNECTIONS_PER_CALLER are accepted", async () => {
     const token = await mintToken(stack.config.auth, { kind: "system", subject: `sys-${randomUUID()}` });
     const answers = await Promise.all([1, 2, 3, 4].map(() => initialise(token)));
