@@ -3,6 +3,7 @@
  * (README "Configuration"); everything else receives a {@link Config}.
  */
 import path from "node:path";
+import { isLoopback } from "./loopback";
 import { projectRoot } from "./paths";
 
 export interface Config {
@@ -34,7 +35,7 @@ export interface Config {
   /** Every HTTP server (the gateway and each subgraph): timeouts and the connection cap. */
   http: HttpServerConfig;
   /** The gateway's HTTP client to the subgraphs. */
-  upstream: { idleTimeoutMs: number; connectTimeoutMs: number; timeoutMs: number };
+  upstream: { idleTimeoutMs: number; connectTimeoutMs: number; timeoutMs: number; maxConnections: number };
   /** `/metrics` and the details of `/readyz`: open, or only with this bearer token (`OPS_TOKEN`). */
   ops: { token: string | undefined; open: boolean };
   /** graphql-ws at the gateway (and the transfer subgraph): limits and keep-alive. */
@@ -112,6 +113,12 @@ export interface HttpServerConfig {
   requestTimeoutMs: number;
   /** Connections one server holds at once (the gateway adds its WebSocket cap); more are refused. */
   maxConnections: number;
+  /**
+   * Answer only requests addressed to this machine (Host `localhost`, `127.0.0.1`, `[::1]`): on
+   * the public development secret, so that a web page whose name was pointed at 127.0.0.1 (DNS
+   * rebinding) cannot use a browser to reach a development start.
+   */
+  localHostsOnly: boolean;
 }
 
 export interface SubgraphConfig {
@@ -181,11 +188,6 @@ function fxRates(value: string): Record<string, string> {
   return rates;
 }
 
-/** 127.0.0.0/8, ::1 and localhost: a listening address no other machine can reach. */
-function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 /**
  * The log level (`LOG_LEVEL`, default `info`; `silent` under jest). Separate from
  * {@link loadConfig} because the logger exists before any service reads its config.
@@ -213,7 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (nodeEnv === "production" && usingDevelopmentSecret) {
     throw new Error("JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production");
   }
-  if (usingDevelopmentSecret && !isLoopbackHost(host)) {
+  if (usingDevelopmentSecret && !isLoopback(host)) {
     // Anyone who has read the sources can sign a system token with the development secret.
     throw new Error(
       `HOST=${host} serves beyond this machine: set JWT_SECRET or JWT_JWKS_URL (the development secret is public)`,
@@ -309,6 +311,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       headersTimeoutMs,
       requestTimeoutMs,
       maxConnections: bounded(env.HTTP_MAX_CONNECTIONS, 1_000, "HTTP_MAX_CONNECTIONS", 1, 1_000_000),
+      localHostsOnly: usingDevelopmentSecret,
     },
     upstream: {
       idleTimeoutMs: upstreamIdleMs,
@@ -320,8 +323,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         60_000,
       ),
       timeoutMs: bounded(env.SUBGRAPH_TIMEOUT_MS, 30_000, "SUBGRAPH_TIMEOUT_MS", 100, 600_000),
+      // Well under a subgraph's HTTP_MAX_CONNECTIONS, which the transfer subgraph's ledger calls share.
+      maxConnections: bounded(env.SUBGRAPH_MAX_CONNECTIONS, 256, "SUBGRAPH_MAX_CONNECTIONS", 1, 100_000),
     },
-    ops: { token: env.OPS_TOKEN || undefined, open: !env.OPS_TOKEN && developing },
+    // Without a token, open only to a development start that serves this machine alone.
+    ops: { token: env.OPS_TOKEN || undefined, open: !env.OPS_TOKEN && developing && isLoopback(host) },
     operationLimits: {
       enabled: flag(env.GRAPHQL_LIMITS, true, "GRAPHQL_LIMITS"),
       maxDepth: bounded(env.GRAPHQL_MAX_DEPTH, 10, "GRAPHQL_MAX_DEPTH", 1, 1000),

@@ -149,7 +149,7 @@ export const ERROR_CODES = {
   SUBGRAPH_UNAVAILABLE: {
     status: 503,
     description:
-      "A service behind the gateway could not be reached (nothing was sent) or did not answer in time (a mutation may have been applied). Retry after a moment; retry a mutation with the same idempotency key, which answers the first result if it was applied.",
+      "A service behind the gateway could not be reached or did not answer. `requestSent: false`: nothing was applied, retry after a moment (`Retry-After`). `requestSent: true`: it may have been applied; retry only with the same idempotency key (which answers the first result), or read the state first.",
   },
   OPERATION_LIMIT_EXCEEDED: {
     status: 400,
@@ -228,6 +228,7 @@ export const PUBLIC_ERROR_DETAILS = [
   "limit",
   "max",
   "actual",
+  "requestSent",
 ];
 
 /** Status for a code; unknown codes (from a future subgraph) count as 500. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { ErrorRequestHandler } from "express";
 import type { HttpServerConfig } from "./config";
 import { type ErrorCode, statusOf } from "./errors";
+import { hostOf, isLoopback } from "./loopback";
 import { log } from "./log";
 import { requestIdFrom } from "./request-id";
 
@@ -19,17 +20,36 @@ export function createHttpServer(
   limits: HttpServerConfig,
   extraConnections = 0,
 ): http.Server {
+  const guarded: http.RequestListener = (req, res) => {
+    if (addressedHere(req, limits)) return handler(req, res);
+    res
+      .writeHead(403, { "content-type": "application/json" })
+      .end(JSON.stringify({ errors: [{ message: NOT_ADDRESSED_HERE, extensions: { code: "FORBIDDEN" } }] }));
+  };
   const server = http.createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 10)),
     },
-    handler,
+    limits.localHostsOnly ? guarded : handler,
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections + extraConnections;
   return server;
+}
+
+/** Why a request or a WebSocket upgrade was refused by {@link addressedHere}. */
+export const NOT_ADDRESSED_HERE =
+  "This development server answers only requests addressed to localhost, 127.0.0.1 or [::1]";
+
+/**
+ * False when the server answers only requests addressed to this machine
+ * (`localHostsOnly`) and `req`'s Host names another: checked for every request, and by each
+ * WebSocket endpoint for its upgrades (which do not go through the request handler).
+ */
+export function addressedHere(req: http.IncomingMessage, limits: HttpServerConfig): boolean {
+  return !limits.localHostsOnly || isLoopback(hostOf(req.headers.host));
 }
 
 /** Listens and resolves with the bound port; a taken port rejects instead of crashing the process. */

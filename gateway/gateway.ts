@@ -72,11 +72,10 @@ class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       return answer;
     }
     if (status === 502 || status === 503 || status === 504) {
+      // A proxy in between answered: whether the subgraph ran the request is not known.
       throw new GraphQLError(
-        `The ${this.subgraph} service is unavailable (${status}); retry after a moment`,
-        {
-          extensions: { code: "SUBGRAPH_UNAVAILABLE" },
-        },
+        `The ${this.subgraph} service is unavailable (${status}); it may have been applied: retry with the same idempotency key, or read the state first`,
+        { extensions: { code: "SUBGRAPH_UNAVAILABLE", requestSent: true } },
       );
     }
     throw new Error(`The ${this.subgraph} subgraph answered ${status} without a GraphQL body`);
@@ -162,8 +161,9 @@ export const callerMistakesPlugin: ApolloServerPlugin<GatewayContext> = {
 /**
  * GraphQL answers 200 even with errors, but a request that failed as a whole (no root field has
  * data) answers the status of why: 401 or 403 when the first error says who the caller is, 503
- * (with `Retry-After`) when a subgraph could not be reached, so that HTTP clients and proxies
- * can tell "retry later" from a refusal. A partial answer stays 200 with its errors.
+ * when a subgraph could not be reached or did not answer, so that HTTP clients and proxies can
+ * tell "retry later" from a refusal; `Retry-After` only when no part of it was sent (a retry of
+ * the request as it is cannot apply anything twice). A partial answer stays 200 with its errors.
  */
 export const failedRequestStatusPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
@@ -172,9 +172,13 @@ export const failedRequestStatusPlugin: ApolloServerPlugin<GatewayContext> = {
         if (response.body.kind !== "single") return;
         const { data, errors } = response.body.singleResult;
         if (!errors?.length || (data && Object.values(data).some((value) => value !== null))) return;
-        if (errors.some((error) => error.extensions?.code === "SUBGRAPH_UNAVAILABLE")) {
+        const unavailable = errors.filter((error) => error.extensions?.code === "SUBGRAPH_UNAVAILABLE");
+        if (unavailable.length) {
           response.http.status = 503;
-          response.http.headers.set("retry-after", "1");
+          // An invitation to repeat the request as it is, only when none of it may have been applied.
+          if (unavailable.every((error) => error.extensions?.requestSent === false)) {
+            response.http.headers.set("retry-after", "1");
+          }
           return;
         }
         const status = statusOf(errors[0].extensions?.code);

@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Request, Response, Router } from "express";
 import { mintToken } from "../common/auth/tokens";
 import type { Config } from "../common/config";
+import { isLoopback } from "../common/loopback";
 import { projectRoot } from "../common/paths";
 
 /** A file of an installed package and the URL it is served at. */
@@ -105,7 +106,8 @@ export function wantsHtml(req: Request): boolean {
  * A system token for a page to be prefilled with, only while developing on the built-in development
  * secret, and only for a browser on this machine: the request comes from a loopback address and
  * names no other client (`Forwarded`, `X-Forwarded-For`: a proxy on this machine relaying someone
- * else). Minted per page load, valid for {@link DEVELOPMENT_PAGE_TOKEN_TTL}.
+ * else). (A request naming another Host, DNS rebinding, never gets here on the development secret:
+ * common/http.ts refuses it.) Minted per page load, valid for {@link DEVELOPMENT_PAGE_TOKEN_TTL}.
  */
 export async function developmentToken(
   config: Config,
@@ -113,18 +115,11 @@ export async function developmentToken(
   req: Request,
 ): Promise<string | undefined> {
   if (config.nodeEnv === "production" || !config.auth.usingDevelopmentSecret) return undefined;
-  if (!isLoopback(req.socket.remoteAddress) || req.headers.forwarded || req.headers["x-forwarded-for"]) {
-    return undefined;
-  }
+  const local =
+    isLoopback(req.socket.remoteAddress) && !req.headers.forwarded && !req.headers["x-forwarded-for"];
+  if (!local) return undefined;
   return mintToken(config.auth, { kind: "system", subject }, DEVELOPMENT_PAGE_TOKEN_TTL);
 }
 
 /** How long a page's development token lasts: a working session, not a standing credential. */
 export const DEVELOPMENT_PAGE_TOKEN_TTL = "2h";
-
-/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`). */
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  return v4.startsWith("127.") || address === "::1";
-}

@@ -127,6 +127,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const subgraphUrls = subgraphUrlsOf(supergraphSdl, options.subgraphUrls);
   const subscriptions = serveSubscriptions({
     httpServer,
+    http: config.http,
     path: "/graphql",
     limits: config.subscriptions,
     operationLimits: limits,

@@ -15,6 +15,8 @@ export interface SubgraphTransportOptions {
   connectTimeoutMs: number;
   /** How long to wait for the answer's headers, and then between chunks of its body. */
   timeoutMs: number;
+  /** Connections to one subgraph at most; more requests wait in the pool (under the subgraph's own cap). */
+  maxConnections: number;
 }
 
 /** What a subgraph answered: status and body text; the caller parses it. */
@@ -51,6 +53,7 @@ export class SubgraphTransport {
       // less this margin: a socket is never reused in the last second of its life.
       keepAliveTimeoutThreshold: 1_000,
       connect: { timeout: options.connectTimeoutMs },
+      connections: options.maxConnections,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
@@ -114,13 +117,25 @@ export function neverSent(error: unknown): boolean {
   return typeof code === "string" && NEVER_SENT.has(code);
 }
 
+/**
+ * The caller's error: `requestSent: false` when the request never left (nothing was applied:
+ * retry freely), `true` when it was written and no answer came (it may have been applied: retry
+ * only with the same idempotency key, or read the state first).
+ */
 function unavailable(subgraph: string, error: unknown): GraphQLError {
+  if (neverSent(error)) {
+    return new GraphQLError(
+      `The ${subgraph} service could not be reached; nothing was applied, retry after a moment`,
+      {
+        extensions: { code: "SUBGRAPH_UNAVAILABLE", requestSent: false },
+        originalError: error as Error,
+      },
+    );
+  }
   const timedOut =
     error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError;
   return new GraphQLError(
-    timedOut
-      ? `The ${subgraph} service did not answer in time; retry after a moment`
-      : `The ${subgraph} service could not be reached; retry after a moment`,
-    { extensions: { code: "SUBGRAPH_UNAVAILABLE" }, originalError: error as Error },
+    `The ${subgraph} service ${timedOut ? "did not answer in time" : "dropped the request"}; it may have been applied: retry with the same idempotency key, or read the state first`,
+    { extensions: { code: "SUBGRAPH_UNAVAILABLE", requestSent: true }, originalError: error as Error },
   );
 }

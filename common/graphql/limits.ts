@@ -242,13 +242,19 @@ export class OperationLimits {
   check(request: LimitedRequest): AppError | undefined {
     const { limits } = this;
     if (!limits.enabled) return undefined;
-    const nested = Math.max(
-      ...Object.values(request.variables ?? {}).map(nestingDepth),
-      ...Object.values(request.extensions ?? {}).map(nestingDepth),
-      0,
-    );
-    if (nested > limits.maxVariableDepth) {
-      return limitExceeded("variableDepth", limits.maxVariableDepth, nested);
+    const values = [
+      ...Object.entries(request.variables ?? {}).map(([name, value]) => [name, value] as const),
+      ...Object.entries(request.extensions ?? {}).map(
+        ([name, value]) => [`extensions.${name}`, value] as const,
+      ),
+    ];
+    for (const [field, value] of values) {
+      const nested = nestingDepth(value);
+      if (nested > limits.maxVariableDepth) {
+        // Named, as input errors name their field: which variable (or extension) nests too deeply.
+        const refusal = limitExceeded("variableDepth", limits.maxVariableDepth, nested);
+        return new AppError(refusal.code, `${field}: ${refusal.message}`, { ...refusal.details, field });
+      }
     }
     if (!getOperationAST(request.document, request.operationName)) return undefined; // refused as such by the server
     const max = request.caller?.kind === "system" ? limits.maxCostSystem : limits.maxCost;

@@ -13,7 +13,7 @@ import type { Caller } from "../auth/caller";
 import type { TokenVerifier } from "../auth/tokens";
 import { AppError } from "../errors";
 import type { HttpServerConfig } from "../config";
-import { createHttpServer, graphqlHttpErrorHandler, listen } from "../http";
+import { addressedHere, createHttpServer, graphqlHttpErrorHandler, listen } from "../http";
 import { type OpsAccess, requireOps } from "../ops/access";
 import { healthRoutes, type ReadinessCheck } from "../ops/health";
 import { metricsHandler, type ServiceMetrics } from "../ops/metrics";
@@ -132,7 +132,11 @@ function serveSubscriptions<TContext extends RequestContext>(
   httpServer: http.Server,
   options: SubgraphServerOptions<TContext>,
 ) {
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    verifyClient: ({ req }: { req: http.IncomingMessage }) => addressedHere(req, options.http),
+  });
   const server = useServer<Record<string, unknown> | undefined, { caller?: Caller }>(
     {
       schema: options.schema,

@@ -1,10 +1,10 @@
 /**
  * Who may read the operational endpoints' details: `/metrics`, and which check of `/readyz`
  * failed and why. Probes still get `/healthz` and `/readyz`'s status code from anyone.
- * Open while developing without `OPS_TOKEN`; otherwise only with `Authorization: Bearer <OPS_TOKEN>`
+ * Open while developing on loopback without `OPS_TOKEN`; otherwise only with `Authorization: Bearer <OPS_TOKEN>`
  * (Prometheus' `authorization` setting sends it). Decision 0022.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler } from "express";
 import type { Config } from "../config";
 
@@ -14,9 +14,9 @@ export type OpsAccess = Config["ops"];
 export function opsAllowed(access: OpsAccess, req: Request): boolean {
   if (access.open) return true;
   if (!access.token) return false;
-  const given = Buffer.from(req.headers.authorization ?? "");
-  const expected = Buffer.from(`Bearer ${access.token}`);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  // Digests of equal length, so the comparison tells nothing, not even the token's length.
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(req.headers.authorization ?? ""), digest(`Bearer ${access.token}`));
 }
 
 /** Lets only callers allowed by {@link opsAllowed} through; others get 401 saying what is needed. */

@@ -19,7 +19,8 @@ import { type Extra, useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Caller } from "../../common/auth/caller";
 import type { TokenVerifier } from "../../common/auth/tokens";
-import type { Config } from "../../common/config";
+import type { Config, HttpServerConfig } from "../../common/config";
+import { addressedHere } from "../../common/http";
 import { formatError, toGraphQLError } from "../../common/graphql/errors";
 import type { OperationLimits } from "../../common/graphql/limits";
 import { isErrors } from "../../common/graphql/operation";
@@ -32,6 +33,8 @@ import { UpstreamPool } from "./upstream";
 
 export interface SubscriptionServerOptions {
   httpServer: http.Server;
+  /** The HTTP server's settings: an upgrade addressed to another host is refused like a request. */
+  http: HttpServerConfig;
   /** The GraphQL path, shared with HTTP (`/graphql`). */
   path: string;
   limits: Config["subscriptions"];
@@ -108,6 +111,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     if (new URL(request.url ?? "/", "http://gateway").pathname !== options.path)
       return refuse("404 Not Found");
     if (stopping) return refuse("503 Service Unavailable");
+    if (!addressedHere(request, options.http)) return refuse("403 Forbidden");
     wss.handleUpgrade(request, socket, head, (ws) => {
       if (sockets.size >= limits.maxConnections) {
         ws.on("error", () => ws.terminate()); // graphql-ws never sees this socket to listen for it

@@ -131,10 +131,64 @@ describe("gateway -> subgraph connections", () => {
       await sleep(300);
       expect(received).toBe(1);
       expect(answer.status).toBe(503);
-      expect(answer.body.errors?.[0].extensions?.code).toBe("SUBGRAPH_UNAVAILABLE");
+      // It may have been applied: said so, and no invitation to repeat it as it is.
+      expect(answer.retryAfter).toBeNull();
+      expect(answer.body.errors).toEqual([
+        {
+          message: expect.stringMatching(/^The ledger service dropped the request; it may have been applied/),
+          extensions: { code: "SUBGRAPH_UNAVAILABLE", requestSent: true },
+        },
+      ]);
     } finally {
       await dropping.stop();
       await new Promise((resolve) => dropper.close(resolve));
+    }
+  });
+
+  it("When a connection to a subgraph that announces no keep-alive has been idle for SUBGRAPH_IDLE_TIMEOUT_MS, then the gateway closes it and connects anew", async () => {
+    const sockets: net.Socket[] = [];
+    const standIn = http.createServer((req, res) => {
+      if (!sockets.includes(req.socket)) sockets.push(req.socket);
+      req.resume();
+      res
+        .setHeader("content-type", "application/json")
+        .end(JSON.stringify({ data: { clients: { totalCount: 1 } } }));
+    });
+    standIn.keepAliveTimeout = 0; // never closes an idle connection, and so announces no timeout
+    await new Promise<void>((resolve) => standIn.listen(0, "127.0.0.1", resolve));
+    const { port } = standIn.address() as AddressInfo;
+    const idling = await startGateway(
+      { ...testConfig(), upstream: { ...testConfig().upstream, idleTimeoutMs: 300 } },
+      { subgraphUrls: { client: `http://127.0.0.1:${port}/graphql`, ledger: ledger.url } },
+    );
+    try {
+      await post(idling.url, COUNT_CLIENTS);
+      await sleep(100);
+      await post(idling.url, COUNT_CLIENTS);
+      expect(sockets).toHaveLength(1); // reused within the idle timeout
+      await sleep(700);
+      expect(sockets[0].destroyed).toBe(true); // closed by the gateway: the stand-in never closes one
+      await post(idling.url, COUNT_CLIENTS);
+      expect(sockets).toHaveLength(2);
+    } finally {
+      await idling.stop();
+      standIn.closeAllConnections();
+      await new Promise((resolve) => standIn.close(resolve));
+    }
+  });
+
+  it("When more requests run at once than a subgraph takes connections, then they wait in the gateway's pool and none fails", async () => {
+    const capped = await subgraphProcess("client", { HTTP_MAX_CONNECTIONS: "5" });
+    const pooled = await startGateway(
+      { ...testConfig(), upstream: { ...testConfig().upstream, maxConnections: 4 } },
+      { subgraphUrls: { client: capped.url, ledger: ledger.url } },
+    );
+    try {
+      const answers = await Promise.all(Array.from({ length: 40 }, () => post(pooled.url, COUNT_CLIENTS)));
+      expect(answers.filter((answer) => answer.status !== 200 || answer.body.errors)).toEqual([]);
+    } finally {
+      await pooled.stop();
+      await capped.kill();
     }
   });
 });
@@ -161,8 +215,8 @@ describe("a subgraph that is down", () => {
       expect(answer.retryAfter).toBe("1");
       expect(answer.body.errors).toEqual([
         {
-          message: "The ledger service could not be reached; retry after a moment",
-          extensions: { code: "SUBGRAPH_UNAVAILABLE" },
+          message: "The ledger service could not be reached; nothing was applied, retry after a moment",
+          extensions: { code: "SUBGRAPH_UNAVAILABLE", requestSent: false },
         },
       ]);
     }
@@ -272,6 +326,41 @@ describe("defaults", () => {
     expect(loadConfig({ HOST: "0.0.0.0", JWT_SECRET: "a-real-secret" }).gateway.host).toBe("0.0.0.0");
   });
 
+  it("When a request or a WebSocket upgrade names another site as Host on the development secret (DNS rebinding), then it is refused", async () => {
+    const ask = (target: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get(target, { headers }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          })
+          .on("error", reject);
+      });
+    const rebound = { host: "rebind.attacker.example", authorization: `Bearer ${token}` };
+    expect(await ask(`${gateway.baseUrl}/healthz`, rebound)).toBe(403);
+    expect(await ask(`${client.url.replace("/graphql", "/healthz")}`, rebound)).toBe(403);
+    expect(await ask(`${gateway.baseUrl}/healthz`, { host: `localhost:${gateway.port}` })).toBe(200);
+    const upgrade = {
+      ...rebound,
+      connection: "Upgrade",
+      upgrade: "websocket",
+      "sec-websocket-version": "13",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-protocol": "graphql-transport-ws",
+    };
+    expect(await ask(gateway.url, upgrade)).toBe(403);
+    // A real secret serves whatever Host a proxy in front forwards.
+    const served = await startGateway(
+      loadConfig({ NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", JWT_SECRET: "a-real-secret" }),
+      { subgraphUrls: { client: client.url, ledger: ledger.url } },
+    );
+    try {
+      expect(await ask(`${served.baseUrl}/healthz`, rebound)).toBe(200);
+    } finally {
+      await served.stop();
+    }
+  });
+
   it("When OPS_TOKEN is set, then /metrics and /readyz's details need it, while /readyz's status stays open", async () => {
     const config = loadConfig({ NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", OPS_TOKEN: "ops-secret" });
     const closed = await startGateway(config, { subgraphUrls: { client: client.url, ledger: ledger.url } });
@@ -294,12 +383,21 @@ describe("defaults", () => {
     }
   });
 
-  it("When NODE_ENV is production and OPS_TOKEN is unset, then /metrics is closed", () => {
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "s" }).ops).toEqual({
-      token: undefined,
-      open: false,
-    });
+  it("When OPS_TOKEN is unset, then /metrics and /readyz's details are open only to a development start on loopback", async () => {
     expect(loadConfig({}).ops).toEqual({ token: undefined, open: true });
+    expect(loadConfig({ HOST: "0.0.0.0", JWT_SECRET: "s" }).ops).toEqual({ token: undefined, open: false });
+    const production = loadConfig({ NODE_ENV: "production", JWT_SECRET: "s", HOST: "127.0.0.1", PORT: "0" });
+    expect(production.ops).toEqual({ token: undefined, open: false });
+    const closed = await startGateway(production, {
+      subgraphUrls: { client: client.url, ledger: ledger.url },
+    });
+    try {
+      expect((await fetch(`${closed.baseUrl}/metrics`)).status).toBe(401);
+      const readiness = await fetch(`${closed.baseUrl}/readyz`);
+      expect(Object.keys((await readiness.json()) as object)).toEqual(["status"]);
+    } finally {
+      await closed.stop();
+    }
   });
 });
 

@@ -6,6 +6,7 @@
  * dashboard and introspection follow their settings. (What a browser does with them: test/browser.)
  */
 import fs from "node:fs";
+import http from "node:http";
 import { buildClientSchema, getIntrospectionQuery, parse, validate } from "graphql";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -93,6 +94,25 @@ describe("the explorer", () => {
       expect(settingsOf(await dashboard.text())).toEqual({ token: null });
     },
   );
+
+  it("When a page request names another site as its Host (DNS rebinding), then it is refused without a token", async () => {
+    for (const path of ["/graphql", "/dashboard"]) {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = http.get(
+          `${stack.gateway.baseUrl}${path}`,
+          { headers: { accept: BROWSER_ACCEPT, host: "rebind.attacker.example:4000" } },
+          (response) => {
+            let body = "";
+            response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+            response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+          },
+        );
+        request.on("error", reject);
+      });
+      expect(answer.status).toBe(403);
+      expect(answer.body).not.toMatch(/Bearer ey/);
+    }
+  });
 
   it("When a GraphQL client GETs or POSTs /graphql, then Apollo answers as before the explorer", async () => {
     const auth = { authorization: `Bearer ${stack.systemToken}` };

@@ -78,9 +78,11 @@ describe("the attacks of the finding, at the gateway with a front-office token",
     async (_name, template) => {
       const attack = attacks(clientId).find((a) => a.name === template.name)!;
       expectNormalAnswer(await normal()); // warm
-      // Times on a shared 2-core machine: the best of three tries must meet them (a stall fails all three).
+      // Times on a shared 2-core machine where other suites run alongside: one of five tries, a moment
+      // apart, must meet them (a stall the attack causes fails all five).
       let [refused, answered] = await Promise.all([post(stack.gateway.url, bodyOf(attack)), normal()]);
-      for (let retry = 0; retry < 2 && (refused.ms >= 100 || answered.ms >= 200); retry++) {
+      for (let retry = 0; retry < 4 && (refused.ms >= 100 || answered.ms >= 200); retry++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
         [refused, answered] = await Promise.all([post(stack.gateway.url, bodyOf(attack)), normal()]);
       }
       expect(refused.status).toBe(400);
@@ -89,6 +91,7 @@ describe("the attacks of the finding, at the gateway with a front-office token",
         limit: attack.firstRefusedBy,
         max: MAX_OF[attack.firstRefusedBy],
         actual: attack.firstRefusedBy === "tokens" ? null : expect.any(Number),
+        ...(attack.firstRefusedBy === "variableDepth" ? { field: expect.any(String) } : {}),
       });
       if (attack.firstRefusedBy !== "tokens") {
         expect(refused.body.errors[0].extensions.actual).toBeGreaterThan(MAX_OF[attack.firstRefusedBy]);
@@ -104,7 +107,10 @@ describe("the attacks of the finding, at the gateway with a front-office token",
     const all = () =>
       Promise.all([normal(), ...attacks(clientId).map((attack) => post(stack.gateway.url, bodyOf(attack)))]);
     let [answered, ...refused] = await all();
-    for (let retry = 0; retry < 2 && answered.ms >= 200; retry++) [answered, ...refused] = await all();
+    for (let retry = 0; retry < 4 && answered.ms >= 200; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      [answered, ...refused] = await all();
+    }
     expect(refused.map((r) => r.body.errors[0].extensions.code)).toEqual(
       refused.map(() => "OPERATION_LIMIT_EXCEEDED"),
     );
@@ -123,6 +129,7 @@ describe("the attacks of the finding, at the gateway with a front-office token",
       limit: "variableDepth",
       max: limits.maxVariableDepth,
       actual: 5001,
+      field: "input",
     });
   });
 
@@ -132,7 +139,11 @@ describe("the attacks of the finding, at the gateway with a front-office token",
       `{"query":"{ __typename }","extensions":{"x":${nestedJson(100)}}}`,
     );
     expect(refused.status).toBe(400);
-    expect(refused.body.errors[0].extensions).toMatchObject({ limit: "variableDepth", actual: 100 });
+    expect(refused.body.errors[0].extensions).toMatchObject({
+      limit: "variableDepth",
+      actual: 100,
+      field: "extensions.x",
+    });
   });
 });
 
