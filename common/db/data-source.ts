@@ -11,7 +11,7 @@ import {
   type QueryRunner,
   type SelectQueryBuilder,
 } from "typeorm";
-import type { KeysetPosition } from "../graphql/pagination";
+import type { KeysetPosition } from "./keyset-position";
 import type { PoolStats } from "../ops/metrics";
 import { isUuid } from "../ids";
 

@@ -9,10 +9,9 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./page-size";
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
 
-export interface KeysetPosition {
-  createdAt: Date;
-  id: string;
-}
+// A persistence type (repositories page by it); re-exported for the cursor functions' callers.
+import type { KeysetPosition } from "../db/keyset-position";
+export type { KeysetPosition };
 
 export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");

@@ -9,10 +9,9 @@ import { fetchPage, type Page } from "../../common/graphql/pagination";
 import { assertCanUnblock, assertStatusTransition, initialStatus } from "./domain/client-status";
 import { ClientStatus, ClientType } from "./domain/enums";
 import type { IndividualClientImport } from "./domain/individual-import";
-import type { Client } from "./persistence/client.entity";
-import type { ClientLoaders } from "./persistence/client.loaders";
 import type { ClientFilter, ClientRepository } from "./persistence/client.repository";
-import type { ClientStatusChange } from "./persistence/client-status-change.entity";
+import type { Client, ClientStatusChange } from "./persistence/entities";
+import type { ClientLoaders } from "./persistence/loaders";
 
 export class ClientService {
   constructor(
@@ -24,7 +23,7 @@ export class ClientService {
 
   /** A client by id, or null. A front-office caller may only ask for its own client. */
   async get(id: string): Promise<Client | null> {
-    requireClientAccess(this.caller, id.toLowerCase());
+    requireClientAccess(this.caller, id);
     return this.loaders.clientById.load(id);
   }
 

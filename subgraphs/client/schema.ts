@@ -1,15 +1,17 @@
 import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
+import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
-import { registerClientEnums } from "./graphql/enums";
-import { clientReferenceResolvers } from "./graphql/client.reference";
 import { ClientResolver } from "./graphql/client.resolver";
+import { clientReferenceResolvers } from "./graphql/references";
+import { registerClientEnums } from "./graphql/types";
 
 /** The client profile subgraph's schema (also printed to schema/client.graphql by `npm run compose`). */
-export function buildClientSchema(): Promise<GraphQLSchema> {
+export async function buildClientSchema(): Promise<GraphQLSchema> {
   registerClientEnums();
-  return buildFederatedSchema(
+  const schema = await buildFederatedSchema(
     { resolvers: [ClientResolver], orphanedTypes: [PageInfo] },
     clientReferenceResolvers,
   );
+  return canonicalIds(schema);
 }

@@ -2,9 +2,9 @@ import type { Config } from "../../common/config";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
 import { ClientService } from "./client.service";
 import type { ClientContext } from "./context";
-import { createClientLoaders } from "./persistence/client.loaders";
-import { ClientRepository } from "./persistence/client.repository";
 import { CLIENT_SCHEMA, clientEntities, clientMigrations } from "./persistence";
+import { ClientRepository } from "./persistence/client.repository";
+import { createClientLoaders } from "./persistence/loaders";
 import { buildClientSchema } from "./schema";
 
 export type ClientSubgraph = Subgraph;

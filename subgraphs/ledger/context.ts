@@ -1,6 +1,12 @@
 import type { RequestContext } from "../../common/graphql/context";
-import type { LedgerService } from "./ledger.service";
+import type { AccountService } from "./account.service";
+import type { BankAccountService } from "./bank-account.service";
+import type { PaymentService } from "./payment.service";
+import type { TransactionService } from "./transaction.service";
 
 export interface LedgerContext extends RequestContext {
-  ledger: LedgerService;
+  accounts: AccountService;
+  bankAccounts: BankAccountService;
+  payments: PaymentService;
+  transactions: TransactionService;
 }

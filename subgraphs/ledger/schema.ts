@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
+import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
 import { AccountResolver, ClientAccountsResolver } from "./graphql/account.resolver";
 import { PaymentResolver } from "./graphql/payment.resolver";
@@ -8,9 +9,9 @@ import { EntryResolver, TransactionResolver } from "./graphql/transaction.resolv
 import { registerLedgerEnums } from "./graphql/types";
 
 /** The general ledger subgraph's schema (printed to schema/ledger.graphql by `npm run compose`). */
-export function buildLedgerSchema(): Promise<GraphQLSchema> {
+export async function buildLedgerSchema(): Promise<GraphQLSchema> {
   registerLedgerEnums();
-  return buildFederatedSchema(
+  const schema = await buildFederatedSchema(
     {
       resolvers: [
         AccountResolver,
@@ -23,4 +24,5 @@ export function buildLedgerSchema(): Promise<GraphQLSchema> {
     },
     ledgerReferenceResolvers,
   );
+  return canonicalIds(schema);
 }

@@ -4,11 +4,16 @@ import { registerStatusCounts } from "../../common/ops/metrics";
 import type { LedgerContext } from "./context";
 import { CURRENCY_EXPONENTS } from "./domain/money";
 import { PaymentStatus } from "./domain/payment-status";
-import { LedgerService } from "./ledger.service";
+import { AccountService } from "./account.service";
+import { BankAccountService } from "./bank-account.service";
+import { PaymentService } from "./payment.service";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "./persistence";
-import { createLedgerLoaders } from "./persistence/ledger.loaders";
-import { LedgerRepository } from "./persistence/ledger.repository";
+import { AccountRepository } from "./persistence/account.repository";
+import { createLedgerLoaders } from "./persistence/loaders";
+import { PaymentRepository } from "./persistence/payment.repository";
+import { TransactionRepository } from "./persistence/transaction.repository";
 import { buildLedgerSchema } from "./schema";
+import { TransactionService } from "./transaction.service";
 
 export type LedgerSubgraph = Subgraph;
 
@@ -26,24 +31,35 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
     listen: config.subgraphs.ledger,
     buildSchema: buildLedgerSchema,
     prepare: async (dataSource, metrics) => {
-      const repository = new LedgerRepository(dataSource);
-      await repository.ensureBankAccounts(currencies);
+      const repositories = {
+        accounts: new AccountRepository(dataSource),
+        payments: new PaymentRepository(dataSource),
+        transactions: new TransactionRepository(dataSource),
+      };
+      await repositories.accounts.ensureBankAccounts(currencies);
       registerStatusCounts(metrics, {
         name: "ledger_payments",
         help: "Payments by status (DRAFT, PENDING, POSTED, CANCELLED), counted in the database",
         statuses: Object.values(PaymentStatus),
-        counts: () => repository.countPaymentsByStatus(),
+        counts: () => repositories.payments.countPaymentsByStatus(),
       });
-      return (base) => ({
-        ...base,
-        ledger: new LedgerService(
-          repository,
-          createLedgerLoaders(repository),
-          base.caller,
-          base.requestId,
-          currencies,
-        ),
-      });
+      return (base) => {
+        const loaders = createLedgerLoaders(repositories);
+        const accounts = new AccountService(repositories.accounts, loaders, base.caller, currencies);
+        return {
+          ...base,
+          accounts,
+          bankAccounts: new BankAccountService(repositories.accounts, base.caller),
+          payments: new PaymentService(
+            repositories.payments,
+            repositories.accounts,
+            loaders,
+            base.caller,
+            base.requestId,
+          ),
+          transactions: new TransactionService(repositories.transactions, loaders, base.caller, accounts),
+        };
+      };
     },
   });
 }

@@ -15,7 +15,8 @@ import {
 } from "../../subgraphs/ledger/domain/account-status";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "../../subgraphs/ledger/persistence";
 import { AddBankAccountKinds1732210000000 } from "../../subgraphs/ledger/persistence/migrations/1732210000000-AddBankAccountKinds";
-import { LedgerRepository } from "../../subgraphs/ledger/persistence/ledger.repository";
+import { AccountRepository } from "../../subgraphs/ledger/persistence/account.repository";
+import { PaymentRepository } from "../../subgraphs/ledger/persistence/payment.repository";
 import { balance, fund, openAccount, paymentInput } from "../helpers/ledger";
 import { type Stack, startStack } from "../helpers/stack";
 
@@ -180,7 +181,8 @@ describe("payments through bank accounts", () => {
 describe("ensureBankAccounts and the AddBankAccountKinds migration (scratch database)", () => {
   let scratchName: string;
   let scratch: DataSource;
-  let repository: LedgerRepository;
+  let repository: AccountRepository;
+  let payments: PaymentRepository;
 
   beforeAll(async () => {
     scratchName = `${new URL(stack.databaseUrl).pathname.slice(1)}_bank_kinds`;
@@ -196,7 +198,8 @@ describe("ensureBankAccounts and the AddBankAccountKinds migration (scratch data
     }));
     await scratch.initialize();
     await migrate(scratch, LEDGER_SCHEMA);
-    repository = new LedgerRepository(scratch);
+    repository = new AccountRepository(scratch);
+    payments = new PaymentRepository(scratch);
   });
   afterAll(async () => {
     await scratch?.destroy();
@@ -289,7 +292,7 @@ describe("ensureBankAccounts and the AddBankAccountKinds migration (scratch data
       ).map((row) => [row.kind, row.id]),
     );
     for (const kind of [AccountKind.SUSPENSE, AccountKind.FX_POSITION]) {
-      await repository.createPayment({
+      await payments.createPayment({
         mode: "IMMEDIATE",
         key: randomUUID(),
         hash: "h",

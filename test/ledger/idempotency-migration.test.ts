@@ -7,13 +7,15 @@ import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { createDataSource, migrate } from "../../common/db/data-source";
 import { AccountKind } from "../../subgraphs/ledger/domain/account-status";
-import { PaymentStatus } from "../../subgraphs/ledger/domain/payment-status";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "../../subgraphs/ledger/persistence";
 import { PaymentIdempotencyPerClient1732240000000 } from "../../subgraphs/ledger/persistence/migrations/1732240000000-PaymentIdempotencyPerClient";
-import { LedgerRepository, type NewPayment } from "../../subgraphs/ledger/persistence/ledger.repository";
+import { AccountRepository } from "../../subgraphs/ledger/persistence/account.repository";
+import { PaymentRepository, type NewPayment } from "../../subgraphs/ledger/persistence/payment.repository";
 import { emptyDatabase } from "../helpers/stack";
 
 const BEFORE = ledgerMigrations.slice(0, ledgerMigrations.indexOf(PaymentIdempotencyPerClient1732240000000));
+/** How many migrations came after PaymentIdempotencyPerClient: undone first to reach it. */
+const LATER = ledgerMigrations.length - 1 - BEFORE.length;
 
 let database: { url: string; drop: () => Promise<void> };
 let scratch: DataSource;
@@ -62,6 +64,12 @@ describe("PaymentIdempotencyPerClient migration", () => {
     ids[name] = row.id;
   }
 
+  /** Undoes PaymentIdempotencyPerClient, and first the migrations after it. */
+  const undoPaymentIdempotency = async () => {
+    for (let i = 0; i < LATER; i++) await scratch.undoLastMigration({ transaction: "each" });
+    await scratch.undoLastMigration({ transaction: "each" });
+  };
+
   /** Each payment's idempotency scope, by the names above. */
   const scopes = async () => {
     const rows = (await scratch.query(`SELECT id, idempotency_scope FROM ledger.payment`)) as {
@@ -92,7 +100,7 @@ describe("PaymentIdempotencyPerClient migration", () => {
     const before = dataSource(BEFORE);
     await before.initialize();
     await migrate(before, LEDGER_SCHEMA);
-    const repository = new LedgerRepository(before);
+    const repository = new AccountRepository(before);
     await repository.ensureBankAccounts(["EUR"]);
     const bank = (await before.query(
       `SELECT kind, id FROM ledger.account WHERE kind <> 'CLIENT' AND currency = 'EUR'`,
@@ -178,7 +186,7 @@ describe("PaymentIdempotencyPerClient migration", () => {
     ]);
 
     // The keys answer as before, whoever asks now; another request of client A with k1 is refused.
-    const repository2 = new LedgerRepository(scratch);
+    const repository2 = new PaymentRepository(scratch);
     const count = async () =>
       ((await scratch.query(`SELECT count(*)::int AS n FROM ledger.payment`)) as { n: number }[])[0].n;
     const payments = await count();
@@ -209,8 +217,6 @@ describe("PaymentIdempotencyPerClient migration", () => {
       operation: "post",
       key: "post-1",
       hash: "hp",
-      from: [PaymentStatus.PENDING],
-      to: PaymentStatus.POSTED,
       actor: "operator-1",
       requestId: "test",
     });
@@ -221,7 +227,7 @@ describe("PaymentIdempotencyPerClient migration", () => {
   });
 
   it("When the migration is undone, then keys are per subject again; when a key now serves two clients of one caller, the undo refuses", async () => {
-    await scratch.undoLastMigration({ transaction: "each" });
+    await undoPaymentIdempotency();
     expect(await scopes()).toEqual({
       deposit: "operator-1",
       fromA: "operator-1",
@@ -239,10 +245,10 @@ describe("PaymentIdempotencyPerClient migration", () => {
     await migrate(scratch, LEDGER_SCHEMA);
     expect((await scopes()).fromA).toBe(`client:${clientA}`);
     // operator-1 uses k1 for client B too, which keys per client allow.
-    await new LedgerRepository(scratch).createPayment(
+    await new PaymentRepository(scratch).createPayment(
       request({ key: "k1", hash: "h5", debitAccountId: account.b1, creditAccountId: account.a1 }),
     );
-    await expect(scratch.undoLastMigration({ transaction: "each" })).rejects.toThrow(
+    await expect(undoPaymentIdempotency()).rejects.toThrow(
       /one idempotency key for payments of several clients/,
     );
     expect((await scopes()).fromA).toBe(`client:${clientA}`);

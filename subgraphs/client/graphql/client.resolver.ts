@@ -1,30 +1,13 @@
-import {
-  Arg,
-  Args,
-  Ctx,
-  FieldResolver,
-  ID,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from "type-graphql";
-import { Connection } from "../../../common/graphql/pagination";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { ClientContext } from "../context";
-import { Client } from "../persistence/client.entity";
-import { ClientStatusChange } from "../persistence/client-status-change.entity";
+import { Client, ClientStatusChange } from "../persistence/entities";
 import {
   ClientFilterInput,
   ClientStatusChangeArgs,
-  ImportClientResult,
   ImportIndividualClientInput,
   SetClientStatusArgs,
 } from "./inputs";
-
-@ObjectType({ description: "A page of clients." })
-export class ClientConnection extends Connection(Client) {}
+import { ClientConnection, ImportClientResult } from "./types";
 
 /** Thin: each field hands its arguments to one use case of the request's ClientService. */
 @Resolver(() => Client)

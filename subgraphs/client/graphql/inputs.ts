@@ -3,7 +3,7 @@
  * 000_842ccd0ae63067ae) plus the checks a bank adds (marked "bank rule").
  */
 import { IsEmail, IsISO31661Alpha2, IsOptional, Length, Matches, ValidateNested } from "class-validator";
-import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
+import { ArgsType, Field, ID, InputType } from "type-graphql";
 import {
   IsAfterField,
   IsDateOnly,
@@ -140,15 +140,6 @@ export class ImportIndividualClientInput implements IndividualClientImport {
   @IsDateOnly()
   @IsNotInFuture() // bank rule
   dateOfBirth!: string;
-}
-
-@ObjectType({ description: "The documented answer to an import." })
-export class ImportClientResult {
-  @Field(() => ID)
-  clientId!: string;
-
-  @Field()
-  externalId!: string;
 }
 
 @InputType({ description: "All given conditions must hold." })

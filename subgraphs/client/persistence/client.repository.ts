@@ -1,9 +1,8 @@
 import { type DataSource, type EntityManager, In } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
-import type { KeysetPosition } from "../../../common/graphql/pagination";
+import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
-import { Client } from "./client.entity";
-import { ClientStatusChange } from "./client-status-change.entity";
+import { Client, ClientStatusChange } from "./entities";
 import { isUuid } from "../../../common/ids";
 
 export interface ClientFilter {

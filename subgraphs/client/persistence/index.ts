@@ -1,5 +1,4 @@
-import { Client } from "./client.entity";
-import { ClientStatusChange } from "./client-status-change.entity";
+import { Client, ClientStatusChange } from "./entities";
 import { CreateClientSchema1732170000000 } from "./migrations/1732170000000-CreateClientSchema";
 
 /** The PostgreSQL schema this subgraph owns. */

@@ -16,17 +16,17 @@ import {
   LedgerTransactionConnection,
 } from "./types";
 
-/** Thin: each field hands its arguments to one use case of the request's LedgerService. */
+/** Thin: each field hands its arguments to one use case of the request's services. */
 @Resolver(() => Account)
 export class AccountResolver {
   @Query(() => [Currency], { description: "The currencies the bank offers accounts in." })
   availableCurrencies(@Ctx() ctx: LedgerContext) {
-    return ctx.ledger.availableCurrencies();
+    return ctx.accounts.availableCurrencies();
   }
 
   @Query(() => Account, { nullable: true, description: "Front office: its own accounts only." })
   account(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.account(id);
+    return ctx.accounts.account(id);
   }
 
   @Query(() => Account, {
@@ -39,7 +39,7 @@ export class AccountResolver {
     @Arg("currency") currency: string,
     @Ctx() ctx: LedgerContext,
   ) {
-    return ctx.ledger.bankAccount(kind, currency);
+    return ctx.bankAccounts.bankAccount(kind, currency);
   }
 
   @Query(() => Account, {
@@ -47,12 +47,12 @@ export class AccountResolver {
     description: "The bank's settlement account of a currency (bankAccount with SETTLEMENT). System only.",
   })
   settlementAccount(@Arg("currency") currency: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.settlementAccount(currency);
+    return ctx.bankAccounts.settlementAccount(currency);
   }
 
   @Query(() => Account, { nullable: true, description: "By the 12-digit account number." })
   accountByNumber(@Arg("number") number: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.accountByNumber(number);
+    return ctx.accounts.accountByNumber(number);
   }
 
   @Query(() => AccountConnection, { description: "Client accounts in opening order. Front office: its own." })
@@ -61,19 +61,19 @@ export class AccountResolver {
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => AccountFilterInput, { nullable: true }) filter?: AccountFilterInput | null,
   ) {
-    return ctx.ledger.accounts(filter ?? {}, first, after);
+    return ctx.accounts.accounts(filter ?? {}, first, after);
   }
 
   @Query(() => [CurrencyAmounts], {
     description: "Posted, held and available totals per currency over a client's open accounts.",
   })
   aggregatedAmounts(@Arg("clientId", () => ID) clientId: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.aggregatedAmounts(clientId);
+    return ctx.accounts.aggregatedAmounts(clientId);
   }
 
   @Mutation(() => Account, { description: "Front office may open for its own client (no overdraft)." })
   openAccount(@Arg("input") input: OpenAccountInput, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.openAccount(input);
+    return ctx.accounts.openAccount(input);
   }
 
   @Mutation(() => Account, { description: "Owner may rename; status and overdraft are for system callers." })
@@ -82,12 +82,12 @@ export class AccountResolver {
     @Arg("input") input: UpdateAccountInput,
     @Ctx() ctx: LedgerContext,
   ) {
-    return ctx.ledger.updateAccount(id, input);
+    return ctx.accounts.updateAccount(id, input);
   }
 
   @Mutation(() => Account, { description: "Only at a zero balance with nothing held (ACCOUNT_NOT_EMPTY)." })
   closeAccount(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.closeAccount(id);
+    return ctx.accounts.closeAccount(id);
   }
 
   @Mutation(() => [Account], {
@@ -98,7 +98,7 @@ export class AccountResolver {
     @Arg("accountIds", () => [ID]) accountIds: string[],
     @Ctx() ctx: LedgerContext,
   ) {
-    return ctx.ledger.reorderAccounts(clientId, accountIds);
+    return ctx.accounts.reorderAccounts(clientId, accountIds);
   }
 
   @Mutation(() => [BalanceCheck], {
@@ -106,7 +106,7 @@ export class AccountResolver {
       "Recomputes stored balances from the entries; reports and corrects any that were wrong. System only.",
   })
   recalculateBalances(@Arg("accountIds", () => [ID]) accountIds: string[], @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.recalculateBalances(accountIds);
+    return ctx.accounts.recalculateBalances(accountIds);
   }
 
   @FieldResolver(() => Balance)
@@ -137,7 +137,7 @@ export class AccountResolver {
 
   @FieldResolver(() => LedgerTransactionConnection, { description: "The account's statement, oldest first." })
   transactions(@Root() account: AccountRow, @Args() { first, after }: PageArgs, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.accountTransactions(account, first, after);
+    return ctx.transactions.accountTransactions(account, first, after);
   }
 }
 
@@ -145,6 +145,6 @@ export class AccountResolver {
 export class ClientAccountsResolver {
   @FieldResolver(() => [Account], { description: "The client's accounts in its order." })
   accounts(@Root() client: Client, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.accountsOfClient(client.id);
+    return ctx.accounts.accountsOfClient(client.id);
   }
 }

@@ -10,32 +10,32 @@ import { Account, LedgerTransaction, Payment, PaymentEvent } from "./types";
 export class PaymentResolver {
   @Query(() => Payment, { nullable: true })
   payment(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.payment(id);
+    return ctx.payments.payment(id);
   }
 
   @Mutation(() => Payment, { description: "Creates a payment and moves the money at once (POSTED)." })
   createPayment(@Args() { input, idempotencyKey }: CreatePaymentArgs, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.createPayment("IMMEDIATE", input, idempotencyKey);
+    return ctx.payments.createPayment("IMMEDIATE", input, idempotencyKey);
   }
 
   @Mutation(() => Payment, { description: "Creates a payment in DRAFT; no money moves." })
   createDraftPayment(@Args() { input, idempotencyKey }: CreatePaymentArgs, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.createPayment("DRAFT", input, idempotencyKey);
+    return ctx.payments.createPayment("DRAFT", input, idempotencyKey);
   }
 
   @Mutation(() => Payment, { description: "DRAFT -> PENDING: holds the amount on the debit account." })
   pendPayment(@Args() { id, idempotencyKey }: PaymentTransitionArgs, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.transitionPayment("pend", id, idempotencyKey);
+    return ctx.payments.transitionPayment("pend", id, idempotencyKey);
   }
 
   @Mutation(() => Payment, { description: "PENDING -> POSTED: withdraws the held funds and deposits them." })
   postPayment(@Args() { id, idempotencyKey }: PaymentTransitionArgs, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.transitionPayment("post", id, idempotencyKey);
+    return ctx.payments.transitionPayment("post", id, idempotencyKey);
   }
 
   @Mutation(() => Payment, { description: "DRAFT|PENDING -> CANCELLED: releases any hold." })
   cancelPayment(@Args() { id, idempotencyKey }: PaymentTransitionArgs, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.transitionPayment("cancel", id, idempotencyKey);
+    return ctx.payments.transitionPayment("cancel", id, idempotencyKey);
   }
 
   @FieldResolver(() => String, { description: "Decimal string in the payment's currency." })
@@ -45,23 +45,23 @@ export class PaymentResolver {
 
   @FieldResolver(() => Account, { nullable: true })
   debitAccount(@Root() payment: PaymentRow, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.account(payment.debitAccountId);
+    return ctx.accounts.account(payment.debitAccountId);
   }
 
   @FieldResolver(() => Account, { nullable: true })
   creditAccount(@Root() payment: PaymentRow, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.account(payment.creditAccountId);
+    return ctx.accounts.account(payment.creditAccountId);
   }
 
   @FieldResolver(() => [LedgerTransaction], {
     description: "The money movements of this payment (none before it is posted).",
   })
   transactions(@Root() payment: PaymentRow, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.transactionsOfPayment(payment.id);
+    return ctx.payments.transactionsOfPayment(payment.id);
   }
 
   @FieldResolver(() => [PaymentEvent], { description: "Every status the payment has had, oldest first." })
   history(@Root() payment: PaymentRow, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.paymentEvents(payment.id);
+    return ctx.payments.paymentEvents(payment.id);
   }
 }

@@ -1,9 +1,9 @@
-import { byId, idOnly } from "../../../common/graphql/references";
+import { byCanonicalId } from "../../../common/graphql/canonical-ids";
 import type { LedgerContext } from "../context";
 
 export const ledgerReferenceResolvers = {
-  Account: byId((id, ctx: LedgerContext) => ctx.ledger.account(id)),
-  Payment: byId((id, ctx: LedgerContext) => ctx.ledger.payment(id)),
+  Account: byCanonicalId((id, ctx: LedgerContext) => ctx.accounts.account(id)),
+  Payment: byCanonicalId((id, ctx: LedgerContext) => ctx.payments.payment(id)),
   // The client subgraph owns clients; here a reference only needs its id for `Client.accounts`.
-  Client: idOnly,
+  Client: byCanonicalId((id) => ({ id })),
 };

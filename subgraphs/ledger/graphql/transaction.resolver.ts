@@ -21,7 +21,7 @@ export class TransactionResolver {
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => TransactionFilterInput, { nullable: true }) filter?: TransactionFilterInput | null,
   ) {
-    return ctx.ledger.transactions(filter ?? {}, first, after);
+    return ctx.transactions.transactions(filter ?? {}, first, after);
   }
 
   @Query(() => TransactionReport, {
@@ -33,24 +33,24 @@ export class TransactionResolver {
     @Arg("from", () => Date, { nullable: true }) from?: Date | null,
     @Arg("to", () => Date, { nullable: true }) to?: Date | null,
   ) {
-    return ctx.ledger.transactionReport(accountId, from, to);
+    return ctx.transactions.transactionReport(accountId, from, to);
   }
 
   @Query(() => LedgerTransaction, { nullable: true })
   transaction(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.transaction(id);
+    return ctx.transactions.transaction(id);
   }
 
   @FieldResolver(() => Payment, { nullable: true })
   payment(@Root() transaction: TransactionRow, @Ctx() ctx: LedgerContext) {
-    return transaction.paymentId ? ctx.ledger.payment(transaction.paymentId) : null;
+    return transaction.paymentId ? ctx.payments.payment(transaction.paymentId) : null;
   }
 
   @FieldResolver(() => [Entry], {
     description: "Sum to zero. A front-office caller sees only those on its own accounts.",
   })
   entries(@Root() transaction: TransactionRow, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.entries(transaction.id);
+    return ctx.transactions.entries(transaction.id);
   }
 }
 
@@ -58,7 +58,7 @@ export class TransactionResolver {
 export class EntryResolver {
   @FieldResolver(() => Account, { nullable: true })
   account(@Root() entry: EntryRow, @Ctx() ctx: LedgerContext) {
-    return ctx.ledger.account(entry.accountId);
+    return ctx.accounts.account(entry.accountId);
   }
 
   @FieldResolver(() => String, { description: "Signed: negative leaves the account, positive enters it." })

@@ -2,6 +2,7 @@ import { AccountRow, EntryRow, PaymentEventRow, PaymentRow, TransactionRow } fro
 import { CreateLedgerSchema1732180000000 } from "./migrations/1732180000000-CreateLedgerSchema";
 import { AddBankAccountKinds1732210000000 } from "./migrations/1732210000000-AddBankAccountKinds";
 import { PaymentIdempotencyPerClient1732240000000 } from "./migrations/1732240000000-PaymentIdempotencyPerClient";
+import { PaymentTransitionContract1732260000000 } from "./migrations/1732260000000-PaymentTransitionContract";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const LEDGER_SCHEMA = "ledger";
@@ -11,4 +12,5 @@ export const ledgerMigrations = [
   CreateLedgerSchema1732180000000,
   AddBankAccountKinds1732210000000,
   PaymentIdempotencyPerClient1732240000000,
+  PaymentTransitionContract1732260000000,
 ];

@@ -1,7 +1,6 @@
 /**
- * A bank client, individual or company (ClientDto). One table for both kinds: the
- * documented DTO is one shape with kind-specific fields, and a check constraint makes
- * each kind carry what it must.
+ * The client subgraph's entities: the client and its status history. Each is also its GraphQL
+ * type (decision 0001), so the columns carry type-graphql decorators too.
  */
 import { Directive, Field, ID, Int, ObjectType, UseMiddleware } from "type-graphql";
 import { SystemOnly } from "../../../common/graphql/system-only";
@@ -28,6 +27,11 @@ import {
 
 const SYSTEM_ONLY = "System callers only: FORBIDDEN (and null) for a front-office caller.";
 
+/**
+ * A bank client, individual or company (ClientDto). One table for both kinds: the
+ * documented DTO is one shape with kind-specific fields, and a check constraint makes
+ * each kind carry what it must.
+ */
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A client of the bank: an individual or a company (ClientDto)." })
 @Entity({ schema: "client", name: "client" })
@@ -228,4 +232,42 @@ export class Client {
     // Embedded columns load as an object of nulls for a company; callers expect no document at all.
     if (!this.identificationDocument?.type) this.identificationDocument = null;
   }
+}
+
+/** One entry of a client's status history. Append-only: a trigger refuses UPDATE and DELETE. */
+@ObjectType({ description: "A change of a client's status: who, when, why." })
+@Entity({ schema: "client", name: "client_status_change" })
+export class ClientStatusChange {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ name: "client_id", type: "uuid" })
+  clientId!: string;
+
+  @Field(() => ClientStatus, {
+    nullable: true,
+    description: "Null for the status a client was created with.",
+  })
+  @Column({ name: "from_status", type: "text", nullable: true })
+  from!: ClientStatus | null;
+
+  @Field(() => ClientStatus)
+  @Column({ name: "to_status", type: "text" })
+  to!: ClientStatus;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: "text", nullable: true })
+  reason!: string | null;
+
+  @Field({ description: "The token subject that made the change." })
+  @Column({ name: "changed_by", type: "text" })
+  changedBy!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ name: "request_id", type: "text", nullable: true })
+  requestId!: string | null;
+
+  @Field()
+  @Column({ name: "changed_at", type: "timestamptz", default: () => "now()" })
+  changedAt!: Date;
 }

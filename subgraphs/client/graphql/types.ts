@@ -1,4 +1,5 @@
-import { registerEnumType } from "type-graphql";
+import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Connection } from "../../../common/graphql/pagination";
 import {
   AccountOpeningPurpose,
   ClientStatus,
@@ -10,6 +11,7 @@ import {
   RiskLevel,
   Turnover,
 } from "../domain/enums";
+import { Client } from "../persistence/entities";
 
 /** Registers the domain enums with type-graphql; imported once by the schema builder. */
 export function registerClientEnums(): void {
@@ -30,3 +32,15 @@ export function registerClientEnums(): void {
   registerEnumType(PaymentRegion, { name: "PaymentRegion" });
   registerEnumType(AccountOpeningPurpose, { name: "AccountOpeningPurpose" });
 }
+
+@ObjectType({ description: "The documented answer to an import." })
+export class ImportClientResult {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field()
+  externalId!: string;
+}
+
+@ObjectType({ description: "A page of clients." })
+export class ClientConnection extends Connection(Client) {}

@@ -1,13 +1,12 @@
 /**
- * All SQL of the ledger. Money moves only through the database functions of the migration
- * (one round trip per operation); this class calls them and turns their LG001 errors into
- * AppErrors with the same code.
+ * The SQL of accounts: client accounts and the bank's own (one of each bank kind per currency),
+ * their balances and their order. Money never moves here: see payment.repository.ts.
  */
 import { type DataSource, In } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
-import { AppError, type ErrorCode } from "../../../common/errors";
-import type { KeysetPosition } from "../../../common/graphql/pagination";
+import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { accountNumberFromSerial } from "../../../common/account-number";
+import { isUuid } from "../../../common/ids";
 import {
   type AccountKind,
   type AccountStatus,
@@ -15,49 +14,13 @@ import {
   type BankAccountKind,
   bankAccountName,
 } from "../domain/account-status";
-import type { PaymentOperation, PaymentStatus } from "../domain/payment-status";
-import { AccountRow, EntryRow, PaymentEventRow, PaymentRow, TransactionRow } from "./entities";
-import { isUuid } from "../../../common/ids";
+import { AccountRow } from "./entities";
 
 export interface AccountFilter {
   clientId?: string | null;
   currency?: string | null;
   status?: AccountStatus | null;
   number?: string | null;
-}
-
-export interface TransactionFilter {
-  accountId?: string | null;
-  paymentId?: string | null;
-  kind?: "IMMEDIATE" | "POST" | null;
-  from?: Date | null;
-  to?: Date | null;
-}
-
-/** A payment to create. Its idempotency scope is not given: the database derives it from the accounts. */
-export interface NewPayment {
-  mode: "IMMEDIATE" | "DRAFT";
-  key: string;
-  hash: string;
-  debitAccountId: string;
-  creditAccountId: string;
-  amount: bigint;
-  currency: string;
-  description: string;
-  metadata: Record<string, unknown> | null;
-  actor: string;
-  requestId: string;
-}
-
-export interface PaymentTransition {
-  id: string;
-  operation: PaymentOperation;
-  key: string;
-  hash: string;
-  from: PaymentStatus[];
-  to: PaymentStatus;
-  actor: string;
-  requestId: string;
 }
 
 export interface BalanceCheckRow {
@@ -68,65 +31,11 @@ export interface BalanceCheckRow {
   actualPending: string;
 }
 
-/** Turns the posting functions' `LG001` errors into AppErrors; anything else is rethrown. */
-function ledgerError(error: unknown): never {
-  const driver = (error as { driverError?: { code?: string; message?: string; detail?: string } })
-    .driverError;
-  if (driver?.code === "LG001") {
-    const details = driver.detail ? (JSON.parse(driver.detail) as Record<string, unknown>) : {};
-    throw new AppError(driver.message as ErrorCode, describe(driver.message ?? "", details), details);
-  }
-  throw error;
-}
-
-function describe(code: string, details: Record<string, unknown>): string {
-  switch (code) {
-    case "INSUFFICIENT_FUNDS":
-      return `Account ${String(details.accountId)} does not have enough available funds`;
-    case "ACCOUNT_NOT_FOUND":
-      return `No account ${String(details.accountId)}`;
-    case "ACCOUNT_NOT_ACTIVE":
-      return `Account ${String(details.accountId)} is ${String(details.status)}`;
-    case "CURRENCY_MISMATCH":
-      return `Both accounts of a payment must hold ${String(details.currency)}`;
-    case "PAYMENT_NOT_FOUND":
-      return `No payment ${String(details.paymentId)}`;
-    case "PAYMENT_INVALID_STATE":
-      return `A ${String(details.from)} payment cannot become ${String(details.to)}`;
-    case "IDEMPOTENCY_KEY_REUSED":
-      return "This idempotency key was used for a different request";
-    default:
-      return code;
-  }
-}
-
-/** A `ledger.payment` row as the functions return it (snake_case) -> PaymentRow. */
-function paymentFromRaw(raw: Record<string, unknown>): PaymentRow {
-  return Object.assign(new PaymentRow(), {
-    id: raw.id,
-    idempotencyScope: raw.idempotency_scope,
-    idempotencyKey: raw.idempotency_key,
-    requestHash: raw.request_hash,
-    debitAccountId: raw.debit_account_id,
-    creditAccountId: raw.credit_account_id,
-    amount: String(raw.amount),
-    currency: raw.currency,
-    description: raw.description,
-    metadata: raw.metadata ?? null,
-    status: raw.status,
-    createdBy: raw.created_by,
-    createdAt: raw.created_at,
-    updatedAt: raw.updated_at,
-  } as PaymentRow);
-}
-
-export class LedgerRepository {
+export class AccountRepository {
   /** Account currencies never change, so they are cached for the process (bounded). */
   private readonly currencies = new Map<string, string>();
 
   constructor(private readonly db: DataSource) {}
-
-  // Accounts
 
   async insertAccount(account: {
     kind: AccountKind;
@@ -303,125 +212,5 @@ export class LedgerRepository {
       storedPending: r.stored_pending,
       actualPending: r.actual_pending,
     }));
-  }
-
-  // Payments
-
-  async createPayment(payment: NewPayment): Promise<PaymentRow> {
-    try {
-      const [raw] = (await this.db.query(
-        `SELECT * FROM ledger.create_payment($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          payment.mode,
-          payment.key,
-          payment.hash,
-          payment.debitAccountId,
-          payment.creditAccountId,
-          payment.amount.toString(),
-          payment.currency,
-          payment.description,
-          payment.metadata,
-          payment.actor,
-          payment.requestId,
-        ],
-      )) as Record<string, unknown>[];
-      return paymentFromRaw(raw);
-    } catch (error) {
-      ledgerError(error);
-    }
-  }
-
-  /** Applies `operation` once per idempotency key (in the payment's scope); a replay answers the payment as it is now. */
-  async transitionPayment(transition: PaymentTransition): Promise<PaymentRow> {
-    try {
-      const [raw] = (await this.db.query(
-        `SELECT * FROM ledger.transition_payment($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          transition.id,
-          transition.operation,
-          transition.key,
-          transition.hash,
-          transition.from,
-          transition.to,
-          transition.actor,
-          transition.requestId,
-        ],
-      )) as Record<string, unknown>[];
-      return paymentFromRaw(raw);
-    } catch (error) {
-      ledgerError(error);
-    }
-  }
-
-  paymentsByIds(ids: readonly string[]): Promise<PaymentRow[]> {
-    return findByIds(this.db, PaymentRow, ids);
-  }
-
-  async paymentEvents(paymentIds: readonly string[]): Promise<PaymentEventRow[]> {
-    const valid = paymentIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(PaymentEventRow)
-      .find({ where: { paymentId: In(valid) }, order: { id: "ASC" } });
-  }
-
-  // Transactions
-
-  transactionsByIds(ids: readonly string[]): Promise<TransactionRow[]> {
-    return findByIds(this.db, TransactionRow, ids);
-  }
-
-  async transactionsByPaymentIds(paymentIds: readonly string[]): Promise<TransactionRow[]> {
-    const valid = paymentIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(TransactionRow)
-      .find({ where: { paymentId: In(valid) }, order: { createdAt: "ASC", id: "ASC" } });
-  }
-
-  async entriesByTransactionIds(ids: readonly string[]): Promise<EntryRow[]> {
-    if (!ids.length) return [];
-    return this.db
-      .getRepository(EntryRow)
-      .find({ where: { transactionId: In([...ids]) }, order: { id: "ASC" } });
-  }
-
-  /** An account's movements over [from, to): balance before, debits, credits, count. One statement. */
-  async transactionReport(accountId: string, from: Date, to: Date) {
-    const [row] = (await this.db.query(
-      `SELECT COALESCE(sum(e.amount) FILTER (WHERE t.created_at < $2), 0)::text AS opening,
-              COALESCE(sum(-e.amount) FILTER (WHERE e.amount < 0 AND t.created_at >= $2), 0)::text AS debits,
-              COALESCE(sum(e.amount) FILTER (WHERE e.amount > 0 AND t.created_at >= $2), 0)::text AS credits,
-              count(*) FILTER (WHERE t.created_at >= $2)::int AS count
-         FROM ledger.entry e JOIN ledger.ledger_transaction t ON t.id = e.transaction_id
-        WHERE e.account_id = $1 AND t.created_at < $3`,
-      [accountId, from, to],
-    )) as [{ opening: string; debits: string; credits: string; count: number }];
-    return row;
-  }
-
-  async listTransactions(filter: TransactionFilter, size: number, after?: KeysetPosition) {
-    const query = this.db.getRepository(TransactionRow).createQueryBuilder("t");
-    if (filter.accountId) {
-      query.andWhere(
-        "EXISTS (SELECT 1 FROM ledger.entry e WHERE e.transaction_id = t.id AND e.account_id = :accountId)",
-        {
-          accountId: filter.accountId,
-        },
-      );
-    }
-    if (filter.paymentId) query.andWhere("t.payment_id = :paymentId", { paymentId: filter.paymentId });
-    if (filter.kind) query.andWhere("t.kind = :kind", { kind: filter.kind });
-    if (filter.from) query.andWhere("t.created_at >= :from", { from: filter.from });
-    if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
-    return keysetPage(query, size, after);
-  }
-
-  /** Payments per status (the `/metrics` gauge, counted at scrape time). */
-  async countPaymentsByStatus(): Promise<Record<string, number>> {
-    const rows = (await this.db.query(
-      `SELECT status, count(*)::text AS count FROM ledger.payment GROUP BY status`,
-    )) as Array<{ status: string; count: string }>;
-    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   }
 }

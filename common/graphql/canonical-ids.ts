@@ -1,0 +1,86 @@
+/**
+ * Ids are normalised once, at a subgraph's edge: every `ID` a resolver receives, as an argument,
+ * in a list or inside an input object, is canonical (a UUID in lower case, as PostgreSQL returns
+ * it), so services, loaders and idempotency hashes compare ids as they are. A value that is not a
+ * UUID names nothing and is left as the caller wrote it.
+ */
+import {
+  defaultFieldResolver,
+  type GraphQLArgument,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  getNullableType,
+  isInputObjectType,
+  isIntrospectionType,
+  isListType,
+  isObjectType,
+  isScalarType,
+} from "graphql";
+import { isUuid } from "../ids";
+import { byId } from "./references";
+
+/** A UUID in lower case; anything else unchanged. */
+export function canonicalId(id: string): string {
+  return isUuid(id) ? id.toLowerCase() : id;
+}
+
+/** {@link byId} for an entity representation, which reaches `__resolveReference` without passing an argument. */
+export function byCanonicalId<TContext, TResult>(load: (id: string, ctx: TContext) => TResult) {
+  return byId((id: string, ctx: TContext) => load(canonicalId(id), ctx));
+}
+
+/**
+ * Wraps, in place, the resolver of every field whose arguments can carry an `ID`, so that those
+ * arrive canonical. Fields without one keep their resolver untouched (no cost per value).
+ */
+export function canonicalIds(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || isIntrospectionType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!field.args.some((arg) => carriesId(arg.type, new Set()))) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args: Record<string, unknown>, context, info) =>
+        resolve(source, canonicalArgs(field.args, args), context, info);
+    }
+  }
+  return schema;
+}
+
+function canonicalArgs(definitions: readonly GraphQLArgument[], args: Record<string, unknown>) {
+  const canonical = { ...args };
+  for (const { name, type } of definitions) {
+    if (name in args) canonical[name] = canonicalValue(type, args[name]);
+  }
+  return canonical;
+}
+
+function canonicalValue(type: GraphQLInputType, value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) {
+    return Array.isArray(value) ? value.map((item) => canonicalValue(nullable.ofType, item)) : value;
+  }
+  if (isScalarType(nullable)) {
+    return nullable.name === "ID" && typeof value === "string" ? canonicalId(value) : value;
+  }
+  if (isInputObjectType(nullable) && typeof value === "object") {
+    const fields = nullable.getFields();
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        fields[key] ? canonicalValue(fields[key].type, item) : item,
+      ]),
+    );
+  }
+  return value;
+}
+
+/** Whether a value of this type can hold an `ID` (`seen` stops at recursive input types). */
+function carriesId(type: GraphQLInputType, seen: Set<string>): boolean {
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) return carriesId(nullable.ofType, seen);
+  if (isScalarType(nullable)) return nullable.name === "ID";
+  if (!isInputObjectType(nullable) || seen.has(nullable.name)) return false;
+  seen.add(nullable.name);
+  return Object.values(nullable.getFields()).some((field) => carriesId(field.type, seen));
+}

@@ -1,0 +1,131 @@
+/**
+ * The SQL of payments. Money moves only through the database functions of the migrations (one
+ * round trip per operation); this class calls them and turns what they refuse (SQLSTATE LG001:
+ * the code and its facts) into the ledger's errors (domain/errors.ts).
+ */
+import { type DataSource, In } from "typeorm";
+import { findByIds } from "../../../common/db/data-source";
+import { isUuid } from "../../../common/ids";
+import { isLedgerErrorCode, ledgerError } from "../domain/errors";
+import type { PaymentOperation } from "../domain/payment-status";
+import { PaymentEventRow, PaymentRow } from "./entities";
+
+/** A payment to create. Its idempotency scope is not given: the database derives it from the accounts. */
+export interface NewPayment {
+  mode: "IMMEDIATE" | "DRAFT";
+  key: string;
+  hash: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: bigint;
+  currency: string;
+  description: string;
+  metadata: Record<string, unknown> | null;
+  actor: string;
+  requestId: string;
+}
+
+/** pend, post or cancel of one payment; the database decides whether its status allows it. */
+export interface PaymentTransition {
+  id: string;
+  operation: PaymentOperation;
+  key: string;
+  hash: string;
+  actor: string;
+  requestId: string;
+}
+
+/** A refusal of the posting functions (`ledger.fail`) as the ledger's AppError; anything else is rethrown. */
+function refusal(error: unknown): never {
+  const driver = (error as { driverError?: { code?: string; message?: string; detail?: string } })
+    .driverError;
+  if (driver?.code === "LG001" && isLedgerErrorCode(driver.message)) {
+    throw ledgerError(driver.message, JSON.parse(driver.detail ?? "{}") as never);
+  }
+  throw error;
+}
+
+/** A `ledger.payment` row as the functions return it (snake_case) -> PaymentRow. */
+function paymentFromRaw(raw: Record<string, unknown>): PaymentRow {
+  return Object.assign(new PaymentRow(), {
+    id: raw.id,
+    idempotencyScope: raw.idempotency_scope,
+    idempotencyKey: raw.idempotency_key,
+    requestHash: raw.request_hash,
+    debitAccountId: raw.debit_account_id,
+    creditAccountId: raw.credit_account_id,
+    amount: String(raw.amount),
+    currency: raw.currency,
+    description: raw.description,
+    metadata: raw.metadata ?? null,
+    status: raw.status,
+    createdBy: raw.created_by,
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at,
+  } as PaymentRow);
+}
+
+export class PaymentRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async createPayment(payment: NewPayment): Promise<PaymentRow> {
+    try {
+      const [raw] = (await this.db.query(
+        `SELECT * FROM ledger.create_payment($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          payment.mode,
+          payment.key,
+          payment.hash,
+          payment.debitAccountId,
+          payment.creditAccountId,
+          payment.amount.toString(),
+          payment.currency,
+          payment.description,
+          payment.metadata,
+          payment.actor,
+          payment.requestId,
+        ],
+      )) as Record<string, unknown>[];
+      return paymentFromRaw(raw);
+    } catch (error) {
+      refusal(error);
+    }
+  }
+
+  /** Applies `operation` once per idempotency key (in the payment's scope); a replay answers the payment as it is now. */
+  async transitionPayment(transition: PaymentTransition): Promise<PaymentRow> {
+    try {
+      const [raw] = (await this.db.query(`SELECT * FROM ledger.transition_payment($1, $2, $3, $4, $5, $6)`, [
+        transition.id,
+        transition.operation,
+        transition.key,
+        transition.hash,
+        transition.actor,
+        transition.requestId,
+      ])) as Record<string, unknown>[];
+      return paymentFromRaw(raw);
+    } catch (error) {
+      refusal(error);
+    }
+  }
+
+  paymentsByIds(ids: readonly string[]): Promise<PaymentRow[]> {
+    return findByIds(this.db, PaymentRow, ids);
+  }
+
+  async paymentEvents(paymentIds: readonly string[]): Promise<PaymentEventRow[]> {
+    const valid = paymentIds.filter(isUuid);
+    if (!valid.length) return [];
+    return this.db
+      .getRepository(PaymentEventRow)
+      .find({ where: { paymentId: In(valid) }, order: { id: "ASC" } });
+  }
+
+  /** Payments per status (the `/metrics` gauge, counted at scrape time). */
+  async countPaymentsByStatus(): Promise<Record<string, number>> {
+    const rows = (await this.db.query(
+      `SELECT status, count(*)::text AS count FROM ledger.payment GROUP BY status`,
+    )) as Array<{ status: string; count: string }>;
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+}

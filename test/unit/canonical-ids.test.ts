@@ -1,0 +1,60 @@
+/** canonicalIds: every ID argument reaches the resolver canonical; nothing else is touched. */
+import { buildSchema, graphql } from "graphql";
+import { canonicalIds } from "../../common/graphql/canonical-ids";
+
+const UUID = "8F14E45F-CEEA-467A-9575-2B1B0F3E0D6C";
+
+function schemaEchoingArgs() {
+  const schema = buildSchema(`
+    input Inner { ids: [ID!], name: String }
+    input Filter { id: ID, inner: Inner, self: Filter, note: String }
+    type Query {
+      one(id: ID!): String
+      many(ids: [ID!]!): String
+      filtered(filter: Filter!): String
+      text(value: String!): String
+      plain: String
+    }`);
+  const echo = (_: unknown, args: unknown) => JSON.stringify(args);
+  const fields = schema.getQueryType()!.getFields();
+  for (const name of ["one", "many", "filtered", "text"]) fields[name].resolve = echo;
+  const plain = () => "plain";
+  fields.plain.resolve = plain;
+  return { schema: canonicalIds(schema), plain, fields };
+}
+
+describe("canonicalIds", () => {
+  const { schema, plain, fields } = schemaEchoingArgs();
+  const run = async (source: string) => {
+    const result = await graphql({ schema, source });
+    expect(result.errors).toBeUndefined();
+    return Object.values(result.data!)[0] as string;
+  };
+
+  it("When an ID argument, a list of IDs or an ID inside input objects is a UUID in upper case, then the resolver gets it in lower case", async () => {
+    expect(JSON.parse(await run(`{ one(id: "${UUID}") }`))).toEqual({ id: UUID.toLowerCase() });
+    expect(JSON.parse(await run(`{ many(ids: ["${UUID}", "x-Y"]) }`))).toEqual({
+      ids: [UUID.toLowerCase(), "x-Y"],
+    });
+    expect(
+      JSON.parse(
+        await run(
+          `{ filtered(filter: { id: "${UUID}", note: "${UUID}", inner: { ids: ["${UUID}"], name: "${UUID}" }, self: { id: "${UUID}" } }) }`,
+        ),
+      ),
+    ).toEqual({
+      filter: {
+        id: UUID.toLowerCase(),
+        note: UUID,
+        inner: { ids: [UUID.toLowerCase()], name: UUID },
+        self: { id: UUID.toLowerCase() },
+      },
+    });
+  });
+
+  it("When an ID is not a UUID or a String holds one, then it stays as written; a field without ID arguments keeps its resolver", async () => {
+    expect(JSON.parse(await run(`{ one(id: "Not-A-Uuid") }`))).toEqual({ id: "Not-A-Uuid" });
+    expect(JSON.parse(await run(`{ text(value: "${UUID}") }`))).toEqual({ value: UUID });
+    expect(fields.plain.resolve).toBe(plain);
+  });
+});
