@@ -4,8 +4,9 @@
  */
 import { type GraphQLObjectType, type GraphQLSchema, Kind, parse } from "graphql";
 import { jsonSchemaOfType, type JsonSchema } from "../json-schema";
-import { queryInt, toRest } from "../convert";
+import { toRest } from "../convert";
 import type { RestRoute } from "../route";
+import { PAGE_QUERY, pageOperation, pageSchema } from "./shared";
 
 const CLIENT_DTO_FRAGMENT = `
 fragment ClientDto on Client {
@@ -78,12 +79,34 @@ function clientDtoSchema(schema: GraphQLSchema): JsonSchema {
   };
 }
 
-const CLIENT_STATUS_CHANGE_ERRORS = [400, 401, 403, 404, 409];
+const TAG = "ClientProfile - System";
 
 function clientOrNotFound(field: string) {
   return (data: Record<string, unknown>, schema: GraphQLSchema) => {
     const client = data[field] as Record<string, unknown> | null;
     return client ? toClientDto(client, schema) : undefined;
+  };
+}
+
+/** A status change of the client at `{clientId}`: the body's fields are the mutation's arguments. */
+function statusChangeRoute(route: {
+  method: "post" | "put";
+  path: string;
+  summary: string;
+  mutation: string;
+  body: Record<string, string>;
+  operation: string;
+}): RestRoute {
+  return {
+    method: route.method,
+    path: route.path,
+    summary: route.summary,
+    tag: TAG,
+    auth: "system",
+    input: { params: { clientId: "id" }, body: route.body },
+    operation: `${route.operation} ${CLIENT_DTO_FRAGMENT}`,
+    result: clientOrNotFound(route.mutation),
+    resultSchema: clientDtoRef,
   };
 }
 
@@ -94,57 +117,46 @@ export const clientRoutes: RestRoute[] = [
     summary: "Imports a new individual client from an integrated WL customer's onboarding system",
     tag: "Onboarding Integration",
     auth: "system",
-    style: "plain",
-    bodyVariable: "input",
+    input: { body: "input" },
     operation: `mutation ImportIndividualClient($input: ImportIndividualClientInput!) {
       importIndividualClient(input: $input) { clientId externalId }
     }`,
-    variables: ({ body }) => ({ input: body }),
     result: (data) => data.importIndividualClient,
     resultSchema: (schema) => jsonSchemaOfType(schema, "ImportClientResult"),
-    errorStatuses: [400, 401, 403, 409],
   },
   {
     method: "get",
     path: "/internal/Clients/{clientId}",
     summary: "Fetch a client (ClientDto) by id",
-    tag: "ClientProfile - System",
+    tag: TAG,
     auth: "system",
-    style: "envelope",
-    uuidParams: ["clientId"],
+    input: { params: { clientId: "id" } },
     operation: `query InternalClient($id: ID!) { client(id: $id) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.clientId }),
     result: clientOrNotFound("client"),
     resultSchema: clientDtoRef,
-    errorStatuses: [400, 401, 403, 404],
     notFoundCode: "CLIENT_NOT_FOUND",
   },
   {
     method: "get",
     path: "/internal/Clients",
     summary: "List clients in creation order, filtered, one page at a time",
-    tag: "ClientProfile - System",
+    tag: TAG,
     auth: "system",
-    style: "envelope",
-    query: {
-      status: { description: "inactive, active or blocked", graphqlType: "ClientStatus" },
-      type: { description: "individual or company", graphqlType: "ClientType" },
-      riskLevel: { description: "low, medium, high or prohibited", graphqlType: "RiskLevel" },
-      search: { description: "Part of a name, legal name, email or external id", graphqlType: "String" },
-      first: { description: "Page size, 1 to 100 (default 20)", graphqlType: "Int" },
-      after: { description: "`pageInfo.endCursor` of the previous page", graphqlType: "String" },
+    input: {
+      query: {
+        status: { variable: "status", description: "inactive, active or blocked" },
+        type: { variable: "type", description: "individual or company" },
+        riskLevel: { variable: "riskLevel", description: "low, medium, high or prohibited" },
+        search: { variable: "search", description: "Part of a name, legal name, email or external id" },
+        ...PAGE_QUERY,
+      },
     },
-    flattenedVariables: ["filter"],
-    operation: `query InternalClients($filter: ClientFilterInput, $first: Int, $after: String) {
-      clients(filter: $filter, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } nodes { ...ClientDto }
-      }
-    } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ query }) => ({
-      filter: { status: query.status, type: query.type, riskLevel: query.riskLevel, search: query.search },
-      first: queryInt(query.first),
-      after: query.after,
-    }),
+    operation: pageOperation(
+      "InternalClients",
+      "clients",
+      { status: "ClientStatus", type: "ClientType", riskLevel: "RiskLevel", search: "String" },
+      CLIENT_DTO_FRAGMENT,
+    ),
     result: (data, schema) => {
       const page = data.clients as {
         totalCount: number;
@@ -157,67 +169,32 @@ export const clientRoutes: RestRoute[] = [
         pageInfo: page.pageInfo,
       };
     },
-    resultSchema: (schema) => ({
-      type: "object",
-      properties: {
-        items: { type: "array", items: CLIENT_DTO_REF },
-        totalCount: { type: "integer" },
-        pageInfo: jsonSchemaOfType(schema, "PageInfo"),
-      },
-    }),
-    errorStatuses: [400, 401, 403],
+    resultSchema: (schema) => pageSchema(schema, CLIENT_DTO_REF),
   },
-  {
+  statusChangeRoute({
     method: "post",
     path: "/internal/Clients/{clientId}/block",
     summary: "Block a client (inactive or active -> blocked); body `{reason}` optional",
-    tag: "ClientProfile - System",
-    auth: "system",
-    style: "envelope",
-    uuidParams: ["clientId"],
-    bodyFields: ["reason"],
-    operation: `mutation BlockClient($id: ID!, $reason: String) { blockClient(id: $id, reason: $reason) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params, body }) => ({
-      id: params.clientId,
-      reason: (body as { reason?: unknown })?.reason,
-    }),
-    result: clientOrNotFound("blockClient"),
-    resultSchema: clientDtoRef,
-    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
-  },
-  {
+    mutation: "blockClient",
+    body: { reason: "reason" },
+    operation: `mutation BlockClient($id: ID!, $reason: String) { blockClient(id: $id, reason: $reason) { ...ClientDto } }`,
+  }),
+  statusChangeRoute({
     method: "post",
     path: "/internal/Clients/{clientId}/unblock",
     summary: "Unblock a client (blocked -> active); body `{reason}` optional",
-    tag: "ClientProfile - System",
-    auth: "system",
-    style: "envelope",
-    uuidParams: ["clientId"],
-    bodyFields: ["reason"],
-    operation: `mutation UnblockClient($id: ID!, $reason: String) { unblockClient(id: $id, reason: $reason) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params, body }) => ({
-      id: params.clientId,
-      reason: (body as { reason?: unknown })?.reason,
-    }),
-    result: clientOrNotFound("unblockClient"),
-    resultSchema: clientDtoRef,
-    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
-  },
-  {
+    mutation: "unblockClient",
+    body: { reason: "reason" },
+    operation: `mutation UnblockClient($id: ID!, $reason: String) { unblockClient(id: $id, reason: $reason) { ...ClientDto } }`,
+  }),
+  statusChangeRoute({
     method: "put",
     path: "/internal/Clients/{clientId}/status",
     summary: "Set a client's status; body `{status, reason}`",
-    tag: "ClientProfile - System",
-    auth: "system",
-    style: "envelope",
-    uuidParams: ["clientId"],
-    bodyFields: ["status", "reason"],
+    mutation: "setClientStatus",
+    body: { status: "status", reason: "reason" },
     operation: `mutation SetClientStatus($id: ID!, $status: ClientStatus!, $reason: String) {
       setClientStatus(id: $id, status: $status, reason: $reason) { ...ClientDto }
-    } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.clientId }),
-    result: clientOrNotFound("setClientStatus"),
-    resultSchema: clientDtoRef,
-    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
-  },
+    }`,
+  }),
 ];

@@ -7,8 +7,8 @@
 import type { GraphQLSchema } from "graphql";
 import { jsonSchemaOfFragment, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
-import { dto, field, requireUuids } from "./shared";
-import { actionRoute } from "./transfers";
+import { dto } from "./shared";
+import { actionRoute } from "./transfers/kit";
 
 const CONFIRMATION_DTO_FRAGMENT = `
 fragment ConfirmationDto on Confirmation { id transferId status attemptsLeft expiresAt createdAt }`;
@@ -27,19 +27,12 @@ export const confirmationRoutes: RestRoute[] = [
       "Send a new one-time code for an outgoing transfer waiting for confirmation; body `{transferId}`. The earlier code stops working; answers the new confirmation (never its code)",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    bodyFields: ["transferId"],
+    input: { body: { transferId: "transferId" } },
     operation: `mutation SendConfirmationCode($transferId: ID!) {
       resendConfirmationCode(id: $transferId) { ...ConfirmationDto }
     } ${CONFIRMATION_DTO_FRAGMENT}`,
-    variables: ({ body }) => {
-      requireUuids({ transferId: field(body, "transferId") });
-      return {};
-    },
-    restField: (graphqlField) => (graphqlField === "id" ? "transferId" : graphqlField),
     result: (data, schema) => dto(data.resendConfirmationCode, schema, "Confirmation"),
     resultSchema: () => CONFIRMATION_DTO_REF,
-    errorStatuses: [400, 401, 403, 404, 409],
   },
   actionRoute({
     method: "post",
@@ -51,6 +44,5 @@ export const confirmationRoutes: RestRoute[] = [
     mutation: "verifyConfirmation",
     param: "confirmationId",
     body: { code: "String!" },
-    errorStatuses: [400, 401, 403, 404, 409, 410, 423, 503],
   }),
 ];

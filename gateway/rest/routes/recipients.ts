@@ -3,10 +3,9 @@
  * any authenticated caller; the transfer subgraph limits a front-office token to its own client.
  */
 import type { GraphQLSchema } from "graphql";
-import { queryBoolean, queryInt } from "../convert";
 import { jsonSchemaOfFragment, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
-import { dto, dtoOrNotFound, PAGE_QUERY, page, pageSchema, requireUuids, field } from "./shared";
+import { dto, dtoOrNotFound, PAGE_QUERY, page, pageOperation, pageSchema } from "./shared";
 
 const RECIPIENT_DTO_FRAGMENT = `
 fragment RecipientDto on Recipient {
@@ -26,31 +25,22 @@ export const recipientRoutes: RestRoute[] = [
     summary: "List visible recipients in the order they were added (a front-office token: its own)",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    query: {
-      clientId: { description: "The owning client", graphqlType: "ID", uuid: true },
-      currency: { description: "ISO 4217 code", graphqlType: "String" },
-      includeHidden: { description: "Also hidden recipients (true/false)", graphqlType: "Boolean" },
-      ...PAGE_QUERY,
-    },
-    flattenedVariables: ["filter"],
-    operation: `query Recipients($filter: RecipientFilterInput, $first: Int, $after: String) {
-      recipients(filter: $filter, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } nodes { ...RecipientDto }
-      }
-    } ${RECIPIENT_DTO_FRAGMENT}`,
-    variables: ({ query }) => ({
-      filter: {
-        clientId: query.clientId,
-        currency: query.currency,
-        includeHidden: queryBoolean(query.includeHidden),
+    input: {
+      query: {
+        clientId: { variable: "clientId", description: "The owning client" },
+        currency: { variable: "currency", description: "ISO 4217 code" },
+        includeHidden: { variable: "includeHidden", description: "Also hidden recipients (true/false)" },
+        ...PAGE_QUERY,
       },
-      first: queryInt(query.first),
-      after: query.after,
-    }),
+    },
+    operation: pageOperation(
+      "Recipients",
+      "recipients",
+      { clientId: "ID", currency: "String", includeHidden: "Boolean" },
+      RECIPIENT_DTO_FRAGMENT,
+    ),
     result: page("recipients", "Recipient"),
     resultSchema: (schema) => pageSchema(schema, RECIPIENT_DTO_REF),
-    errorStatuses: [400, 401, 403],
   },
   {
     method: "post",
@@ -59,17 +49,11 @@ export const recipientRoutes: RestRoute[] = [
       "Add a recipient; body `{clientId, name, iban, bic, currency}` (a front-office token: its own client)",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    bodyVariable: "input",
+    input: { body: "input" },
     operation: `mutation AddRecipient($input: AddRecipientInput!) { addRecipient(input: $input) { ...RecipientDto } }
       ${RECIPIENT_DTO_FRAGMENT}`,
-    variables: ({ body }) => {
-      requireUuids({ clientId: field(body, "clientId") });
-      return { input: body };
-    },
     result: (data, schema) => dto(data.addRecipient, schema, "Recipient"),
     resultSchema: () => RECIPIENT_DTO_REF,
-    errorStatuses: [400, 401, 403, 409],
   },
   {
     method: "get",
@@ -77,13 +61,10 @@ export const recipientRoutes: RestRoute[] = [
     summary: "A recipient by id",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    uuidParams: ["recipientId"],
+    input: { params: { recipientId: "id" } },
     operation: `query Recipient($id: ID!) { recipient(id: $id) { ...RecipientDto } } ${RECIPIENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.recipientId }),
     result: dtoOrNotFound("recipient", "Recipient"),
     resultSchema: () => RECIPIENT_DTO_REF,
-    errorStatuses: [400, 401, 403, 404],
     notFoundCode: "RECIPIENT_NOT_FOUND",
   },
   {
@@ -92,15 +73,11 @@ export const recipientRoutes: RestRoute[] = [
     summary: "Hide or show a recipient; body `{visible}`",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    uuidParams: ["recipientId"],
-    bodyFields: ["visible"],
+    input: { params: { recipientId: "id" }, body: { visible: "visible" } },
     operation: `mutation RecipientVisibility($id: ID!, $visible: Boolean!) {
       setRecipientVisibility(id: $id, visible: $visible) { ...RecipientDto }
     } ${RECIPIENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.recipientId }),
     result: (data, schema) => dto(data.setRecipientVisibility, schema, "Recipient"),
     resultSchema: () => RECIPIENT_DTO_REF,
-    errorStatuses: [400, 401, 403, 404],
   },
 ];

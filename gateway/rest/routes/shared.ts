@@ -1,10 +1,8 @@
-/** What the route modules share: DTO shaping, list pages, id checks on bodies, the idempotency header. */
-import { isUuid } from "../../../common/ids";
+/** What the route modules share: DTO shaping, list pages and their operations, the idempotency header. */
 import type { GraphQLObjectType, GraphQLSchema } from "graphql";
-import { type FieldError, validationError } from "../../../common/errors";
 import { toRest } from "../convert";
 import { jsonSchemaOfType, type JsonSchema } from "../json-schema";
-import type { HeaderParameter } from "../route";
+import type { DocumentedBinding } from "../route";
 
 /** A GraphQL object of `typeName` (or a list of them) with enum values in the documented spelling. */
 export function dto(value: unknown, schema: GraphQLSchema, typeName: string): unknown {
@@ -42,45 +40,49 @@ export function pageSchema(schema: GraphQLSchema, item: JsonSchema): JsonSchema 
 }
 
 /**
- * Ids in a body must be UUIDs (400 `isUuid` naming the field), as path ids are: a malformed
- * id is the caller's mistake, not an id that names nothing. A list is checked item by item.
+ * A query of one page of the connection `field`, its nodes selected by `fragment`. `filter` is
+ * the type of a `$filter` variable (a search body's `filter`), or the filter's fields, each a
+ * variable of that name -> its GraphQL type; `fixed` are filter fields the path decides
+ * (`kind: OUTGOING`).
  */
-export function requireUuids(values: Record<string, unknown>): void {
-  const problems: FieldError[] = [];
-  for (const [field, value] of Object.entries(values)) {
-    const items: Array<[string, unknown]> = Array.isArray(value)
-      ? value.map((item, index) => [`${field}.${index}`, item])
-      : [[field, value]];
-    for (const [name, item] of items) {
-      if (item !== undefined && item !== null && !isUuid(item)) {
-        problems.push({ field: name, rule: "isUuid", message: `${name} must be a UUID` });
-      }
-    }
+export function pageOperation(
+  name: string,
+  field: string,
+  filter: string | Record<string, string>,
+  fragment: string,
+  fixed: Record<string, string> = {},
+): string {
+  const [variables, argument] =
+    typeof filter === "string"
+      ? [`$filter: ${filter}`, "$filter"]
+      : [
+          Object.entries(filter)
+            .map(([key, type]) => `$${key}: ${type}`)
+            .join(", "),
+          `{ ${[
+            ...Object.entries(fixed).map(([key, value]) => `${key}: ${value}`),
+            ...Object.keys(filter).map((key) => `${key}: $${key}`),
+          ].join(", ")} }`,
+        ];
+  const dtoName = /fragment (\w+)/.exec(fragment)![1];
+  return `query ${name}(${variables}, $first: Int, $after: String) {
+  ${field}(filter: ${argument}, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { ...${dtoName} }
   }
-  if (problems.length) throw validationError(problems);
+} ${fragment}`;
 }
 
-/** The body's field `name` when the body is an object. */
-export function field(body: unknown, name: string): unknown {
-  return body && typeof body === "object" ? (body as Record<string, unknown>)[name] : undefined;
-}
-
-export const PAGE_QUERY = {
-  first: { description: "Page size, 1 to 100 (default 20)", graphqlType: "Int" },
-  after: { description: "`pageInfo.endCursor` of the previous page", graphqlType: "String" },
+export const PAGE_QUERY: Record<string, DocumentedBinding> = {
+  first: { variable: "first", description: "Page size, 1 to 100 (default 20)" },
+  after: { variable: "after", description: "`pageInfo.endCursor` of the previous page" },
 };
 
 /** The `Idempotency-Key` header of a route that acts once per key on one `what` (payment, transfer). */
-export function idempotencyKeyHeader(what: string): Record<string, HeaderParameter> {
+export function idempotencyKeyHeader(what: string): Record<string, DocumentedBinding> {
   return {
     "Idempotency-Key": {
+      variable: "idempotencyKey",
       description: `Any unique string up to 200 characters, kept per client. The same key with the same request answers the same ${what} (as it is now) and moves nothing again; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED).`,
-      required: true,
     },
   };
-}
-
-/** The subgraph names `input.amount` and `idempotencyKey`; REST names `amount` and the header. */
-export function restFieldName(graphqlField: string): string {
-  return graphqlField === "idempotencyKey" ? "Idempotency-Key" : graphqlField.replace(/^input\./, "");
 }
