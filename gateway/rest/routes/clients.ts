@@ -6,7 +6,7 @@ import { type GraphQLObjectType, type GraphQLSchema, Kind, parse } from "graphql
 import { jsonSchemaOfType, type JsonSchema } from "../json-schema";
 import { toRest } from "../convert";
 import type { RestRoute } from "../route";
-import { PAGE_QUERY, pageOperation, pageSchema } from "./shared";
+import { type ActionRoute, actionRoute, type Dto, dtoOf, listRoute } from "./shared";
 
 const CLIENT_DTO_FRAGMENT = `
 fragment ClientDto on Client {
@@ -58,14 +58,6 @@ function toClientDto(client: Record<string, unknown>, schema: GraphQLSchema): Re
   return { ...rest, riskLevel: riskLevelCode, customOptions: null };
 }
 
-const CLIENT_DTO_REF = { $ref: "#/components/schemas/ClientDto" };
-const clientDtoRef = () => CLIENT_DTO_REF;
-
-/** Shared schemas of these routes, for the OpenAPI document's components. */
-export function clientComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { ClientDto: clientDtoSchema(schema) };
-}
-
 function clientDtoSchema(schema: GraphQLSchema): JsonSchema {
   const base = jsonSchemaOfType(schema, "Client", DTO_FIELDS) as { properties: Record<string, JsonSchema> };
   const { riskLevelCode, ...properties } = base.properties;
@@ -79,35 +71,27 @@ function clientDtoSchema(schema: GraphQLSchema): JsonSchema {
   };
 }
 
+const CLIENT_DTO: Dto = {
+  name: "ClientDto",
+  fragment: CLIENT_DTO_FRAGMENT,
+  ref: { $ref: "#/components/schemas/ClientDto" },
+  component: (schema) => ({ ClientDto: clientDtoSchema(schema) }),
+  toRest: (value, schema) =>
+    Array.isArray(value)
+      ? value.map((client: Record<string, unknown>) => toClientDto(client, schema))
+      : toClientDto(value as Record<string, unknown>, schema),
+};
+
+/** Shared schemas of these routes, for the OpenAPI document's components. */
+export const clientComponentSchemas = CLIENT_DTO.component;
+
 const TAG = "ClientProfile - System";
 
-function clientOrNotFound(field: string) {
-  return (data: Record<string, unknown>, schema: GraphQLSchema) => {
-    const client = data[field] as Record<string, unknown> | null;
-    return client ? toClientDto(client, schema) : undefined;
-  };
-}
-
 /** A status change of the client at `{clientId}`: the body's fields are the mutation's arguments. */
-function statusChangeRoute(route: {
-  method: "post" | "put";
-  path: string;
-  summary: string;
-  mutation: string;
-  body: Record<string, string>;
-  operation: string;
-}): RestRoute {
-  return {
-    method: route.method,
-    path: route.path,
-    summary: route.summary,
-    tag: TAG,
-    auth: "system",
-    input: { params: { clientId: "id" }, body: route.body },
-    operation: `${route.operation} ${CLIENT_DTO_FRAGMENT}`,
-    result: clientOrNotFound(route.mutation),
-    resultSchema: clientDtoRef,
-  };
+function statusChangeRoute(
+  route: Pick<ActionRoute, "method" | "path" | "summary" | "mutation" | "body">,
+): RestRoute {
+  return actionRoute({ tag: TAG, auth: "system", param: "clientId", answer: CLIENT_DTO, ...route });
 }
 
 export const clientRoutes: RestRoute[] = [
@@ -132,69 +116,44 @@ export const clientRoutes: RestRoute[] = [
     auth: "system",
     input: { params: { clientId: "id" } },
     operation: `query InternalClient($id: ID!) { client(id: $id) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
-    result: clientOrNotFound("client"),
-    resultSchema: clientDtoRef,
+    result: dtoOf("client", CLIENT_DTO),
+    resultSchema: () => CLIENT_DTO.ref,
     notFoundCode: "CLIENT_NOT_FOUND",
   },
-  {
-    method: "get",
+  listRoute({
     path: "/internal/Clients",
     summary: "List clients in creation order, filtered, one page at a time",
     tag: TAG,
     auth: "system",
-    input: {
-      query: {
-        status: { variable: "status", description: "inactive, active or blocked" },
-        type: { variable: "type", description: "individual or company" },
-        riskLevel: { variable: "riskLevel", description: "low, medium, high or prohibited" },
-        search: { variable: "search", description: "Part of a name, legal name, email or external id" },
-        ...PAGE_QUERY,
-      },
+    name: "InternalClients",
+    field: "clients",
+    filter: {
+      status: { type: "ClientStatus", description: "inactive, active or blocked" },
+      type: { type: "ClientType", description: "individual or company" },
+      riskLevel: { type: "RiskLevel", description: "low, medium, high or prohibited" },
+      search: { type: "String", description: "Part of a name, legal name, email or external id" },
     },
-    operation: pageOperation(
-      "InternalClients",
-      "clients",
-      { status: "ClientStatus", type: "ClientType", riskLevel: "RiskLevel", search: "String" },
-      CLIENT_DTO_FRAGMENT,
-    ),
-    result: (data, schema) => {
-      const page = data.clients as {
-        totalCount: number;
-        pageInfo: unknown;
-        nodes: Record<string, unknown>[];
-      };
-      return {
-        items: page.nodes.map((node) => toClientDto(node, schema)),
-        totalCount: page.totalCount,
-        pageInfo: page.pageInfo,
-      };
-    },
-    resultSchema: (schema) => pageSchema(schema, CLIENT_DTO_REF),
-  },
+    items: CLIENT_DTO,
+  }),
   statusChangeRoute({
     method: "post",
     path: "/internal/Clients/{clientId}/block",
     summary: "Block a client (inactive or active -> blocked); body `{reason}` optional",
     mutation: "blockClient",
-    body: { reason: "reason" },
-    operation: `mutation BlockClient($id: ID!, $reason: String) { blockClient(id: $id, reason: $reason) { ...ClientDto } }`,
+    body: { reason: "String" },
   }),
   statusChangeRoute({
     method: "post",
     path: "/internal/Clients/{clientId}/unblock",
     summary: "Unblock a client (blocked -> active); body `{reason}` optional",
     mutation: "unblockClient",
-    body: { reason: "reason" },
-    operation: `mutation UnblockClient($id: ID!, $reason: String) { unblockClient(id: $id, reason: $reason) { ...ClientDto } }`,
+    body: { reason: "String" },
   }),
   statusChangeRoute({
     method: "put",
     path: "/internal/Clients/{clientId}/status",
     summary: "Set a client's status; body `{status, reason}`",
     mutation: "setClientStatus",
-    body: { status: "status", reason: "reason" },
-    operation: `mutation SetClientStatus($id: ID!, $status: ClientStatus!, $reason: String) {
-      setClientStatus(id: $id, status: $status, reason: $reason) { ...ClientDto }
-    }`,
+    body: { status: "ClientStatus!", reason: "String" },
   }),
 ];

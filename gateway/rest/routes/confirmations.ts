@@ -4,20 +4,16 @@
  * to the client (never answered here); verifying it does what `PUT /Transfers/outgoing/{id}/confirm`
  * does. Any authenticated caller; the subgraph limits a front-office token to its own transfers.
  */
-import type { GraphQLSchema } from "graphql";
-import { jsonSchemaOfFragment, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
-import { dto } from "./shared";
-import { actionRoute } from "./transfers/kit";
+import { dtoOf, fragmentDto } from "./shared";
+import { transferActionRoute } from "./transfers/kit";
 
 const CONFIRMATION_DTO_FRAGMENT = `
 fragment ConfirmationDto on Confirmation { id transferId status attemptsLeft expiresAt createdAt }`;
-const CONFIRMATION_DTO_REF = { $ref: "#/components/schemas/ConfirmationDto" };
+const CONFIRMATION_DTO = fragmentDto(CONFIRMATION_DTO_FRAGMENT);
 const TAG = "TransferOrchestrator - Confirmations";
 
-export function confirmationComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { ConfirmationDto: jsonSchemaOfFragment(schema, CONFIRMATION_DTO_FRAGMENT) };
-}
+export const confirmationComponentSchemas = CONFIRMATION_DTO.component;
 
 export const confirmationRoutes: RestRoute[] = [
   {
@@ -31,10 +27,10 @@ export const confirmationRoutes: RestRoute[] = [
     operation: `mutation SendConfirmationCode($transferId: ID!) {
       resendConfirmationCode(id: $transferId) { ...ConfirmationDto }
     } ${CONFIRMATION_DTO_FRAGMENT}`,
-    result: (data, schema) => dto(data.resendConfirmationCode, schema, "Confirmation"),
-    resultSchema: () => CONFIRMATION_DTO_REF,
+    result: dtoOf("resendConfirmationCode", CONFIRMATION_DTO),
+    resultSchema: () => CONFIRMATION_DTO.ref,
   },
-  actionRoute({
+  transferActionRoute({
     method: "post",
     path: "/Confirmations/{confirmationId}/verify",
     summary:

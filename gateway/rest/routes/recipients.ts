@@ -2,46 +2,33 @@
  * TransferOrchestrator - FrontOffice Recipients routes (paths proposed in DESIGN.md section 7):
  * any authenticated caller; the transfer subgraph limits a front-office token to its own client.
  */
-import type { GraphQLSchema } from "graphql";
-import { jsonSchemaOfFragment, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
-import { dto, dtoOrNotFound, PAGE_QUERY, page, pageOperation, pageSchema } from "./shared";
+import { dtoOf, fragmentDto, listRoute } from "./shared";
 
 const RECIPIENT_DTO_FRAGMENT = `
 fragment RecipientDto on Recipient {
   id clientId name iban bic currency country visible createdAt updatedAt
 }`;
-const RECIPIENT_DTO_REF = { $ref: "#/components/schemas/RecipientDto" };
+const RECIPIENT_DTO = fragmentDto(RECIPIENT_DTO_FRAGMENT);
 const TAG = "TransferOrchestrator - Recipients";
 
-export function recipientComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { RecipientDto: jsonSchemaOfFragment(schema, RECIPIENT_DTO_FRAGMENT) };
-}
+export const recipientComponentSchemas = RECIPIENT_DTO.component;
 
 export const recipientRoutes: RestRoute[] = [
-  {
-    method: "get",
+  listRoute({
     path: "/Recipients",
     summary: "List visible recipients in the order they were added (a front-office token: its own)",
     tag: TAG,
     auth: "any",
-    input: {
-      query: {
-        clientId: { variable: "clientId", description: "The owning client" },
-        currency: { variable: "currency", description: "ISO 4217 code" },
-        includeHidden: { variable: "includeHidden", description: "Also hidden recipients (true/false)" },
-        ...PAGE_QUERY,
-      },
+    name: "Recipients",
+    field: "recipients",
+    filter: {
+      clientId: { type: "ID", description: "The owning client" },
+      currency: { type: "String", description: "ISO 4217 code" },
+      includeHidden: { type: "Boolean", description: "Also hidden recipients (true/false)" },
     },
-    operation: pageOperation(
-      "Recipients",
-      "recipients",
-      { clientId: "ID", currency: "String", includeHidden: "Boolean" },
-      RECIPIENT_DTO_FRAGMENT,
-    ),
-    result: page("recipients", "Recipient"),
-    resultSchema: (schema) => pageSchema(schema, RECIPIENT_DTO_REF),
-  },
+    items: RECIPIENT_DTO,
+  }),
   {
     method: "post",
     path: "/Recipients",
@@ -52,8 +39,8 @@ export const recipientRoutes: RestRoute[] = [
     input: { body: "input" },
     operation: `mutation AddRecipient($input: AddRecipientInput!) { addRecipient(input: $input) { ...RecipientDto } }
       ${RECIPIENT_DTO_FRAGMENT}`,
-    result: (data, schema) => dto(data.addRecipient, schema, "Recipient"),
-    resultSchema: () => RECIPIENT_DTO_REF,
+    result: dtoOf("addRecipient", RECIPIENT_DTO),
+    resultSchema: () => RECIPIENT_DTO.ref,
   },
   {
     method: "get",
@@ -63,8 +50,8 @@ export const recipientRoutes: RestRoute[] = [
     auth: "any",
     input: { params: { recipientId: "id" } },
     operation: `query Recipient($id: ID!) { recipient(id: $id) { ...RecipientDto } } ${RECIPIENT_DTO_FRAGMENT}`,
-    result: dtoOrNotFound("recipient", "Recipient"),
-    resultSchema: () => RECIPIENT_DTO_REF,
+    result: dtoOf("recipient", RECIPIENT_DTO),
+    resultSchema: () => RECIPIENT_DTO.ref,
     notFoundCode: "RECIPIENT_NOT_FOUND",
   },
   {
@@ -77,7 +64,7 @@ export const recipientRoutes: RestRoute[] = [
     operation: `mutation RecipientVisibility($id: ID!, $visible: Boolean!) {
       setRecipientVisibility(id: $id, visible: $visible) { ...RecipientDto }
     } ${RECIPIENT_DTO_FRAGMENT}`,
-    result: (data, schema) => dto(data.setRecipientVisibility, schema, "Recipient"),
-    resultSchema: () => RECIPIENT_DTO_REF,
+    result: dtoOf("setRecipientVisibility", RECIPIENT_DTO),
+    resultSchema: () => RECIPIENT_DTO.ref,
   },
 ];

@@ -4,11 +4,10 @@
  * `/v2/ledger/internal` and `/internal`; and the offered currencies. Money stays a decimal string
  * in the account's currency; enum values take the documented spelling (`active`, `client`).
  */
-import type { GraphQLSchema } from "graphql";
 import { isUuid } from "../../../../common/ids";
-import { jsonSchemaOfFragment, jsonSchemaOfType, type JsonSchema } from "../../json-schema";
+import { jsonSchemaOfType } from "../../json-schema";
 import type { PathParser, RestRoute } from "../../route";
-import { dto, dtoOrNotFound, PAGE_QUERY, page, pageOperation, pageSchema } from "../shared";
+import { actionRoute, dtoOf, fragmentDto, listRoute, searchRoute } from "../shared";
 
 const ACCOUNT_DTO_FRAGMENT = `
 fragment AccountDto on Account {
@@ -16,13 +15,11 @@ fragment AccountDto on Account {
   balance { posted pending available currency }
   createdAt updatedAt
 }`;
-const ACCOUNT_DTO_REF = { $ref: "#/components/schemas/AccountDto" };
+const ACCOUNT_DTO = fragmentDto(ACCOUNT_DTO_FRAGMENT);
 const TAG = "GeneralLedger - Accounts";
 
 /** Shared schemas of these routes, for the OpenAPI document's components. */
-export function accountComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { AccountDto: jsonSchemaOfFragment(schema, ACCOUNT_DTO_FRAGMENT) };
-}
+export const accountComponentSchemas = ACCOUNT_DTO.component;
 
 /**
  * The ledger's account number: 12 digits (an 11-digit serial and a Luhn check digit). The
@@ -37,9 +34,6 @@ const ACCOUNT_ID_OR_NUMBER: PathParser = {
   rule: "isUuidOrAccountNumber",
   message: "id must be an account id (UUID) or a 12-digit account number",
 };
-
-const accountDto = (field: string) => (data: Record<string, unknown>, schema: GraphQLSchema) =>
-  dto(data[field], schema, "Account");
 
 /** `openAccount` behind a path: the front-office and the internal paths differ only in who and how they answer. */
 function openAccountRoute(route: {
@@ -57,8 +51,8 @@ function openAccountRoute(route: {
     input: { body: "input" },
     operation: `mutation ${route.name}($input: OpenAccountInput!) { openAccount(input: $input) { ...AccountDto } }
       ${ACCOUNT_DTO_FRAGMENT}`,
-    result: accountDto("openAccount"),
-    resultSchema: () => ACCOUNT_DTO_REF,
+    result: dtoOf("openAccount", ACCOUNT_DTO),
+    resultSchema: () => ACCOUNT_DTO.ref,
   };
 }
 
@@ -89,31 +83,22 @@ const frontOfficeRoutes: RestRoute[] = [
     auth: "any",
     name: "OpenAccount",
   }),
-  {
-    method: "get",
+  listRoute({
     path: "/Accounts",
     summary:
       "List client accounts in opening order, filtered, one page at a time (a front-office token: its own)",
     tag: TAG,
     auth: "any",
-    input: {
-      query: {
-        clientId: { variable: "clientId", description: "The owning client" },
-        currency: { variable: "currency", description: "ISO 4217 code" },
-        status: { variable: "status", description: "active, blocked or closed" },
-        number: { variable: "number", description: "The 12-digit account number" },
-        ...PAGE_QUERY,
-      },
+    name: "Accounts",
+    field: "accounts",
+    filter: {
+      clientId: { type: "ID", description: "The owning client" },
+      currency: { type: "String", description: "ISO 4217 code" },
+      status: { type: "AccountStatus", description: "active, blocked or closed" },
+      number: { type: "String", description: "The 12-digit account number" },
     },
-    operation: pageOperation(
-      "Accounts",
-      "accounts",
-      { clientId: "ID", currency: "String", status: "AccountStatus", number: "String" },
-      ACCOUNT_DTO_FRAGMENT,
-    ),
-    result: page("accounts", "Account"),
-    resultSchema: (schema) => pageSchema(schema, ACCOUNT_DTO_REF),
-  },
+    items: ACCOUNT_DTO,
+  }),
   {
     // One route serves both documented paths `/Accounts/{id}` and `/Accounts/{accountNumber}`.
     method: "get",
@@ -129,9 +114,9 @@ const frontOfficeRoutes: RestRoute[] = [
     } ${ACCOUNT_DTO_FRAGMENT}`,
     result: (data, schema) => {
       const account = data.account ?? data.accountByNumber;
-      return account ? dto(account, schema, "Account") : undefined;
+      return account ? ACCOUNT_DTO.toRest(account, schema) : undefined;
     },
-    resultSchema: () => ACCOUNT_DTO_REF,
+    resultSchema: () => ACCOUNT_DTO.ref,
     notFoundCode: "ACCOUNT_NOT_FOUND",
   },
   {
@@ -145,20 +130,19 @@ const frontOfficeRoutes: RestRoute[] = [
     operation: `mutation UpdateAccount($id: ID!, $input: UpdateAccountInput!) {
       updateAccount(id: $id, input: $input) { ...AccountDto }
     } ${ACCOUNT_DTO_FRAGMENT}`,
-    result: accountDto("updateAccount"),
-    resultSchema: () => ACCOUNT_DTO_REF,
+    result: dtoOf("updateAccount", ACCOUNT_DTO),
+    resultSchema: () => ACCOUNT_DTO.ref,
   },
-  {
+  actionRoute({
     method: "delete",
     path: "/Accounts/{id}",
     summary: "Close an account; only at a zero balance with nothing held (409 ACCOUNT_NOT_EMPTY)",
     tag: TAG,
     auth: "any",
-    input: { params: { id: "id" } },
-    operation: `mutation CloseAccount($id: ID!) { closeAccount(id: $id) { ...AccountDto } } ${ACCOUNT_DTO_FRAGMENT}`,
-    result: accountDto("closeAccount"),
-    resultSchema: () => ACCOUNT_DTO_REF,
-  },
+    mutation: "closeAccount",
+    param: "id",
+    answer: ACCOUNT_DTO,
+  }),
   {
     method: "put",
     path: "/Accounts/reorder-accounts",
@@ -170,8 +154,8 @@ const frontOfficeRoutes: RestRoute[] = [
     operation: `mutation ReorderAccounts($clientId: ID!, $accountIds: [ID!]!) {
       reorderAccounts(clientId: $clientId, accountIds: $accountIds) { ...AccountDto }
     } ${ACCOUNT_DTO_FRAGMENT}`,
-    result: accountDto("reorderAccounts"),
-    resultSchema: () => ({ type: "array", items: ACCOUNT_DTO_REF }),
+    result: (data, schema) => ACCOUNT_DTO.toRest(data.reorderAccounts, schema),
+    resultSchema: () => ({ type: "array", items: ACCOUNT_DTO.ref }),
   },
 ];
 
@@ -215,22 +199,21 @@ const systemRoutes: RestRoute[] = [
     auth: "system",
     input: { params: { accountId: "id" } },
     operation: `query InternalAccount($id: ID!) { account(id: $id) { ...AccountDto } } ${ACCOUNT_DTO_FRAGMENT}`,
-    result: dtoOrNotFound("account", "Account"),
-    resultSchema: () => ACCOUNT_DTO_REF,
+    result: dtoOf("account", ACCOUNT_DTO),
+    resultSchema: () => ACCOUNT_DTO.ref,
     notFoundCode: "ACCOUNT_NOT_FOUND",
   },
-  {
-    method: "post",
+  searchRoute({
     path: "/v2/ledger/internal/Accounts/search",
     summary:
       "Search client accounts in opening order; body `{filter, first, after}`, filter `{clientId, currency, status, number}`",
     tag: TAG,
     auth: "system",
-    input: { body: { filter: "filter", first: "first", after: "after" } },
-    operation: pageOperation("SearchAccounts", "accounts", "AccountFilterInput", ACCOUNT_DTO_FRAGMENT),
-    result: page("accounts", "Account"),
-    resultSchema: (schema) => pageSchema(schema, ACCOUNT_DTO_REF),
-  },
+    name: "SearchAccounts",
+    field: "accounts",
+    filterType: "AccountFilterInput",
+    items: ACCOUNT_DTO,
+  }),
 ];
 
 export const accountRoutes: RestRoute[] = [...frontOfficeRoutes, ...systemRoutes];

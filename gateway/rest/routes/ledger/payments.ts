@@ -2,21 +2,17 @@
  * GeneralLedger payment routes of DESIGN.md section 7 (system callers): the five payment
  * operations, each once per `Idempotency-Key` (decision 0020).
  */
-import type { GraphQLSchema } from "graphql";
-import { jsonSchemaOfFragment, type JsonSchema } from "../../json-schema";
 import type { RestRoute } from "../../route";
-import { dto, idempotencyKeyHeader } from "../shared";
+import { dtoOf, fragmentDto, idempotencyKeyHeader } from "../shared";
 
 const PAYMENT_DTO_FRAGMENT = `
 fragment PaymentDto on Payment {
   id status debitAccountId creditAccountId amount currency description metadata idempotencyKey
   createdAt updatedAt
 }`;
-const PAYMENT_DTO_REF = { $ref: "#/components/schemas/PaymentDto" };
+const PAYMENT_DTO = fragmentDto(PAYMENT_DTO_FRAGMENT);
 
-export function paymentComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { PaymentDto: jsonSchemaOfFragment(schema, PAYMENT_DTO_FRAGMENT) };
-}
+export const paymentComponentSchemas = PAYMENT_DTO.component;
 
 /** A payment mutation behind `path`: the body (if any) is `$input`, the key `$idempotencyKey`. */
 function paymentRoute(path: string, mutation: string, summary: string): RestRoute {
@@ -36,8 +32,8 @@ function paymentRoute(path: string, mutation: string, summary: string): RestRout
     operation: `mutation ${name}(${declared}, $idempotencyKey: String!) {
       ${mutation}(${passed}, idempotencyKey: $idempotencyKey) { ...PaymentDto }
     } ${PAYMENT_DTO_FRAGMENT}`,
-    result: (data, schema) => dto(data[mutation], schema, "Payment"),
-    resultSchema: () => PAYMENT_DTO_REF,
+    result: dtoOf(mutation, PAYMENT_DTO),
+    resultSchema: () => PAYMENT_DTO.ref,
   };
 }
 

@@ -1,47 +1,35 @@
 /** GeneralLedger transaction routes of DESIGN.md section 7 (system callers): lists, the query body, one transaction, the report. */
-import type { GraphQLSchema } from "graphql";
-import { jsonSchemaOfFragment, jsonSchemaOfType, type JsonSchema } from "../../json-schema";
+import { jsonSchemaOfType } from "../../json-schema";
 import type { RestRoute } from "../../route";
-import { dtoOrNotFound, PAGE_QUERY, page, pageOperation, pageSchema } from "../shared";
+import { dtoOf, fragmentDto, listRoute, searchRoute } from "../shared";
 
 const TRANSACTION_DTO_FRAGMENT = `
 fragment TransactionDto on LedgerTransaction {
   id kind paymentId createdAt
   entries { accountId currency amount balanceAfter }
 }`;
-const TRANSACTION_DTO_REF = { $ref: "#/components/schemas/TransactionDto" };
+const TRANSACTION_DTO = fragmentDto(TRANSACTION_DTO_FRAGMENT);
 const TAG = "GeneralLedger - Transactions";
 
-export function transactionComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { TransactionDto: jsonSchemaOfFragment(schema, TRANSACTION_DTO_FRAGMENT) };
-}
+export const transactionComponentSchemas = TRANSACTION_DTO.component;
 
 export const transactionRoutes: RestRoute[] = [
-  {
-    method: "get",
+  listRoute({
     path: "/internal/Transactions",
     summary: "List ledger transactions, oldest first, filtered, one page at a time",
     tag: TAG,
     auth: "system",
-    input: {
-      query: {
-        accountId: { variable: "accountId", description: "Transactions with an entry on this account" },
-        paymentId: { variable: "paymentId", description: "Transactions of this payment" },
-        kind: { variable: "kind", description: "immediate or post" },
-        from: { variable: "from", description: "Created at or after (ISO 8601)" },
-        to: { variable: "to", description: "Created before (ISO 8601)" },
-        ...PAGE_QUERY,
-      },
+    name: "InternalTransactions",
+    field: "transactions",
+    filter: {
+      accountId: { type: "ID", description: "Transactions with an entry on this account" },
+      paymentId: { type: "ID", description: "Transactions of this payment" },
+      kind: { type: "TransactionKind", description: "immediate or post" },
+      from: { type: "DateTimeISO", description: "Created at or after (ISO 8601)" },
+      to: { type: "DateTimeISO", description: "Created before (ISO 8601)" },
     },
-    operation: pageOperation(
-      "InternalTransactions",
-      "transactions",
-      { accountId: "ID", paymentId: "ID", kind: "TransactionKind", from: "DateTimeISO", to: "DateTimeISO" },
-      TRANSACTION_DTO_FRAGMENT,
-    ),
-    result: page("transactions", "LedgerTransaction"),
-    resultSchema: (schema) => pageSchema(schema, TRANSACTION_DTO_REF),
-  },
+    items: TRANSACTION_DTO,
+  }),
   {
     method: "get",
     path: "/internal/Transactions/report",
@@ -63,23 +51,17 @@ export const transactionRoutes: RestRoute[] = [
     result: (data) => data.transactionReport,
     resultSchema: (schema) => jsonSchemaOfType(schema, "TransactionReport"),
   },
-  {
-    method: "post",
+  searchRoute({
     path: "/internal/Transactions/query",
     summary:
       "Query ledger transactions, oldest first; body `{filter, first, after}`, filter `{accountId, paymentId, kind, from, to}`",
     tag: TAG,
     auth: "system",
-    input: { body: { filter: "filter", first: "first", after: "after" } },
-    operation: pageOperation(
-      "QueryTransactions",
-      "transactions",
-      "TransactionFilterInput",
-      TRANSACTION_DTO_FRAGMENT,
-    ),
-    result: page("transactions", "LedgerTransaction"),
-    resultSchema: (schema) => pageSchema(schema, TRANSACTION_DTO_REF),
-  },
+    name: "QueryTransactions",
+    field: "transactions",
+    filterType: "TransactionFilterInput",
+    items: TRANSACTION_DTO,
+  }),
   {
     method: "get",
     path: "/internal/Transactions/{id}",
@@ -88,8 +70,8 @@ export const transactionRoutes: RestRoute[] = [
     auth: "system",
     input: { params: { id: "id" } },
     operation: `query InternalTransaction($id: ID!) { transaction(id: $id) { ...TransactionDto } } ${TRANSACTION_DTO_FRAGMENT}`,
-    result: dtoOrNotFound("transaction", "LedgerTransaction"),
-    resultSchema: () => TRANSACTION_DTO_REF,
+    result: dtoOf("transaction", TRANSACTION_DTO),
+    resultSchema: () => TRANSACTION_DTO.ref,
     notFoundCode: "TRANSACTION_NOT_FOUND",
   },
 ];

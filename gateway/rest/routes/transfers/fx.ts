@@ -3,22 +3,18 @@
  * for exchanging between two accounts of one client, the exchange at that quote, and reading
  * FX transfers.
  */
-import type { GraphQLSchema } from "graphql";
-import { jsonSchemaOfFragment, type JsonSchema } from "../../json-schema";
 import type { RestRoute } from "../../route";
-import { dto, idempotencyKeyHeader } from "../shared";
-import { listRoute, readRoute, TAG, TRANSFER_DTO_FRAGMENT, TRANSFER_DTO_REF, transferDto } from "./kit";
+import { dtoOf, fragmentDto, idempotencyKeyHeader } from "../shared";
+import { kindListRoute, kindReadRoute, TAG, TRANSFER_DTO } from "./kit";
 
 const FX_QUOTE_DTO_FRAGMENT = `
 fragment FxQuoteDto on FxQuote {
   id sourceAccountId targetAccountId sourceAmount sourceCurrency targetAmount targetCurrency midRate rate
   spreadBps expiresAt
 }`;
-const FX_QUOTE_DTO_REF = { $ref: "#/components/schemas/FxQuoteDto" };
+const FX_QUOTE_DTO = fragmentDto(FX_QUOTE_DTO_FRAGMENT);
 
-export function fxComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { FxQuoteDto: jsonSchemaOfFragment(schema, FX_QUOTE_DTO_FRAGMENT) };
-}
+export const fxComponentSchemas = FX_QUOTE_DTO.component;
 
 export const fxTransferRoutes: RestRoute[] = [
   {
@@ -36,8 +32,8 @@ export const fxTransferRoutes: RestRoute[] = [
         ...FxQuoteDto
       }
     } ${FX_QUOTE_DTO_FRAGMENT}`,
-    result: (data, schema) => dto(data.fxQuote, schema, "FxQuote"),
-    resultSchema: () => FX_QUOTE_DTO_REF,
+    result: dtoOf("fxQuote", FX_QUOTE_DTO),
+    resultSchema: () => FX_QUOTE_DTO.ref,
   },
   {
     method: "post",
@@ -49,25 +45,25 @@ export const fxTransferRoutes: RestRoute[] = [
     input: { headers: idempotencyKeyHeader("transfer"), body: { quoteId: "quoteId" } },
     operation: `mutation CreateFxTransfer($quoteId: ID!, $idempotencyKey: String!) {
       createFxTransfer(quoteId: $quoteId, idempotencyKey: $idempotencyKey) { ...TransferDto }
-    } ${TRANSFER_DTO_FRAGMENT}`,
-    result: transferDto("createFxTransfer"),
-    resultSchema: () => TRANSFER_DTO_REF,
+    } ${TRANSFER_DTO.fragment}`,
+    result: dtoOf("createFxTransfer", TRANSFER_DTO),
+    resultSchema: () => TRANSFER_DTO.ref,
   },
-  readRoute({
+  kindReadRoute({
     path: "/Transfers/foreign-exchange/{transferId}",
     summary: "Fetch a foreign-exchange transfer with its rate (a front-office token: its own)",
     auth: "any",
     kind: "foreign-exchange",
     name: "FxTransfer",
   }),
-  listRoute({
+  kindListRoute({
     path: "/internal/Transfers/foreign-exchange",
     summary: "Fetch foreign-exchange transfers based on the specified filters",
     auth: "system",
     kind: "foreign-exchange",
     name: "InternalFxTransfers",
   }),
-  readRoute({
+  kindReadRoute({
     path: "/internal/Transfers/foreign-exchange/{transferId}",
     summary: "Fetch any foreign-exchange transfer",
     auth: "system",

@@ -7,10 +7,10 @@
 import { toRestSpelling } from "../../../../common/enum-spelling";
 import { jsonSchemaOfType } from "../../json-schema";
 import type { RestRoute } from "../../route";
-import { actionRoute, listRoute, readRoute, TAG } from "./kit";
+import { transferActionRoute, kindListRoute, kindReadRoute, TAG } from "./kit";
 
 export const generalTransferRoutes: RestRoute[] = [
-  listRoute({
+  kindListRoute({
     path: "/Transfers",
     summary: "Fetch transfers based on the specified filters (a front-office token: its own)",
     auth: "any",
@@ -42,20 +42,20 @@ export const generalTransferRoutes: RestRoute[] = [
       properties: { type: jsonSchemaOfType(schema, "TransferType") },
     }),
   },
-  readRoute({
+  kindReadRoute({
     path: "/Transfers/{transferId}",
     summary: "Fetch transfer details (any kind) by the specified transfer identifier",
     auth: "any",
     name: "Transfer",
   }),
-  listRoute({
+  kindListRoute({
     path: "/internal/Transfers/internal",
     summary: "Fetch internal transfers based on the specified filters",
     auth: "system",
     kind: "internal",
     name: "InternalTransfers",
   }),
-  actionRoute({
+  transferActionRoute({
     method: "post",
     path: "/internal/Transfers/{transferId}/execute",
     summary:

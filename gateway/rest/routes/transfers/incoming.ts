@@ -4,25 +4,18 @@
  * waits in suspense.
  */
 import type { RestRoute } from "../../route";
-import {
-  actionRoute,
-  listRoute,
-  readRoute,
-  TAG,
-  TRANSFER_DTO_FRAGMENT,
-  TRANSFER_DTO_REF,
-  transferDto,
-} from "./kit";
+import { dtoOf } from "../shared";
+import { transferActionRoute, kindListRoute, kindReadRoute, TAG, TRANSFER_DTO } from "./kit";
 
 export const incomingTransferRoutes: RestRoute[] = [
-  readRoute({
+  kindReadRoute({
     path: "/Transfers/incoming/{transferId}",
     summary: "Fetch an incoming transfer (a front-office token: its own)",
     auth: "any",
     kind: "incoming",
     name: "IncomingTransfer",
   }),
-  listRoute({
+  kindListRoute({
     path: "/internal/Transfers/incoming",
     summary:
       "Fetch incoming transfers based on the specified filters (`status=unrecognized`: those in suspense)",
@@ -30,14 +23,14 @@ export const incomingTransferRoutes: RestRoute[] = [
     kind: "incoming",
     name: "InternalIncomingTransfers",
   }),
-  readRoute({
+  kindReadRoute({
     path: "/internal/Transfers/incoming/{transferId}",
     summary: "Fetch any incoming transfer, recognised or not",
     auth: "system",
     kind: "incoming",
     name: "InternalIncomingTransfer",
   }),
-  actionRoute({
+  transferActionRoute({
     method: "put",
     path: "/internal/Transfers/incoming/{transferId}/assign",
     summary:
@@ -56,8 +49,8 @@ export const incomingTransferRoutes: RestRoute[] = [
     input: { body: "input" },
     operation: `mutation ReceiveIncomingTransfer($input: IncomingTransferInput!) {
       receiveIncomingTransfer(input: $input) { ...TransferDto }
-    } ${TRANSFER_DTO_FRAGMENT}`,
-    result: transferDto("receiveIncomingTransfer"),
-    resultSchema: () => TRANSFER_DTO_REF,
+    } ${TRANSFER_DTO.fragment}`,
+    result: dtoOf("receiveIncomingTransfer", TRANSFER_DTO),
+    resultSchema: () => TRANSFER_DTO.ref,
   },
 ];

@@ -4,10 +4,8 @@
  * names a kind (`/Transfers/outgoing/{transferId}`) answers 404 TRANSFER_NOT_FOUND for a transfer
  * of another kind.
  */
-import type { GraphQLSchema } from "graphql";
-import { jsonSchemaOfFragment, type JsonSchema } from "../../json-schema";
-import type { HttpMethod, RestRoute } from "../../route";
-import { dto, PAGE_QUERY, page, pageOperation, pageSchema } from "../shared";
+import type { RestRoute } from "../../route";
+import { type ActionRoute, actionRoute, fragmentDto, listRoute } from "../shared";
 
 export const TRANSFER_DTO_FRAGMENT = `
 fragment TransferDto on Transfer {
@@ -18,7 +16,7 @@ fragment TransferDto on Transfer {
   fx { sourceAmount sourceCurrency targetAmount targetCurrency rate quoteId }
   statusHistory { sequence from to reason changedBy changedAt }
 }`;
-export const TRANSFER_DTO_REF = { $ref: "#/components/schemas/TransferDto" };
+export const TRANSFER_DTO = fragmentDto(TRANSFER_DTO_FRAGMENT);
 export const TAG = "TransferOrchestrator - Transfers";
 
 /** The path segment that names a kind -> its GraphQL `TransferKind`. */
@@ -29,10 +27,6 @@ const KINDS = {
   "foreign-exchange": "FX",
 } as const;
 type KindSegment = keyof typeof KINDS;
-
-/** The mutation's transfer as the TransferDto. */
-export const transferDto = (mutation: string) => (data: Record<string, unknown>, schema: GraphQLSchema) =>
-  dto(data[mutation], schema, "Transfer");
 
 interface KindRoute {
   path: string;
@@ -45,45 +39,28 @@ interface KindRoute {
 }
 
 /** `transfers` behind a path: all kinds (`kind` is then a query parameter), or the path's kind. */
-export function listRoute(route: KindRoute): RestRoute {
+export function kindListRoute(route: KindRoute): RestRoute {
   const { kind } = route;
-  return {
-    method: "get",
-    path: route.path,
-    summary: route.summary,
+  return listRoute({
+    ...route,
     tag: TAG,
-    auth: route.auth,
-    input: {
-      query: {
-        ...(kind ? {} : { kind: { variable: "kind", description: "internal, outgoing, incoming or fx" } }),
-        status: {
-          variable: "status",
-          description: "A status of the kind's state table, e.g. pendingConfirmation, processing, completed",
-        },
-        clientId: { variable: "clientId", description: "The client" },
-        accountId: { variable: "accountId", description: "Debited or credited account" },
-        ...PAGE_QUERY,
+    field: "transfers",
+    filter: {
+      ...(kind ? {} : { kind: { type: "TransferKind", description: "internal, outgoing, incoming or fx" } }),
+      status: {
+        type: "TransferStatus",
+        description: "A status of the kind's state table, e.g. pendingConfirmation, processing, completed",
       },
+      clientId: { type: "ID", description: "The client" },
+      accountId: { type: "ID", description: "Debited or credited account" },
     },
-    operation: pageOperation(
-      route.name,
-      "transfers",
-      {
-        ...(kind ? {} : { kind: "TransferKind" }),
-        status: "TransferStatus",
-        clientId: "ID",
-        accountId: "ID",
-      },
-      TRANSFER_DTO_FRAGMENT,
-      kind ? { kind: KINDS[kind] } : {},
-    ),
-    result: page("transfers", "Transfer"),
-    resultSchema: (schema) => pageSchema(schema, TRANSFER_DTO_REF),
-  };
+    fixed: kind ? { kind: KINDS[kind] } : {},
+    items: TRANSFER_DTO,
+  });
 }
 
 /** `transfer(id)` behind a path; with a kind, a transfer of another kind is not found there. */
-export function readRoute(route: KindRoute): RestRoute {
+export function kindReadRoute(route: KindRoute): RestRoute {
   return {
     method: "get",
     path: route.path,
@@ -95,50 +72,18 @@ export function readRoute(route: KindRoute): RestRoute {
     result: (data, schema) => {
       const transfer = data.transfer as { kind: string } | null;
       if (!transfer || (route.kind && transfer.kind !== KINDS[route.kind])) return undefined;
-      return dto(transfer, schema, "Transfer");
+      return TRANSFER_DTO.toRest(transfer, schema);
     },
-    resultSchema: () => TRANSFER_DTO_REF,
+    resultSchema: () => TRANSFER_DTO.ref,
     notFoundCode: "TRANSFER_NOT_FOUND",
   };
 }
 
-/**
- * A mutation of one transfer (or confirmation) named by the path parameter `param`, answering
- * the transfer. `body` declares the JSON body's fields with their GraphQL types, each passed as
- * the mutation's argument of the same name.
- */
-export function actionRoute(route: {
-  method: HttpMethod;
-  path: string;
-  summary: string;
-  auth: RestRoute["auth"];
-  mutation: string;
-  param?: string;
-  body?: Record<string, string>;
-  tag?: string;
-}): RestRoute {
-  const param = route.param ?? "transferId";
-  const body = Object.entries(route.body ?? {});
-  const declared = body.map(([name, type]) => `, $${name}: ${type}`).join("");
-  const passed = body.map(([name]) => `, ${name}: $${name}`).join("");
-  return {
-    method: route.method,
-    path: route.path,
-    summary: route.summary,
-    tag: route.tag ?? TAG,
-    auth: route.auth,
-    input: {
-      params: { [param]: "id" },
-      ...(body.length ? { body: Object.fromEntries(body.map(([name]) => [name, name])) } : {}),
-    },
-    operation: `mutation ${route.mutation[0].toUpperCase()}${route.mutation.slice(1)}($id: ID!${declared}) {
-      ${route.mutation}(id: $id${passed}) { ...TransferDto }
-    } ${TRANSFER_DTO_FRAGMENT}`,
-    result: transferDto(route.mutation),
-    resultSchema: () => TRANSFER_DTO_REF,
-  };
+/** {@link actionRoute} on a transfer (by default `{transferId}`), answering the transfer. */
+export function transferActionRoute(
+  route: Omit<ActionRoute, "tag" | "param" | "answer"> & Partial<Pick<ActionRoute, "tag" | "param">>,
+): RestRoute {
+  return actionRoute({ tag: TAG, param: "transferId", answer: TRANSFER_DTO, ...route });
 }
 
-export function transferComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { TransferDto: jsonSchemaOfFragment(schema, TRANSFER_DTO_FRAGMENT) };
-}
+export const transferComponentSchemas = TRANSFER_DTO.component;

@@ -4,16 +4,8 @@
  * view and continuation.
  */
 import type { RestRoute } from "../../route";
-import { idempotencyKeyHeader } from "../shared";
-import {
-  actionRoute,
-  listRoute,
-  readRoute,
-  TAG,
-  TRANSFER_DTO_FRAGMENT,
-  TRANSFER_DTO_REF,
-  transferDto,
-} from "./kit";
+import { dtoOf, idempotencyKeyHeader } from "../shared";
+import { transferActionRoute, kindListRoute, kindReadRoute, TAG, TRANSFER_DTO } from "./kit";
 
 export const outgoingTransferRoutes: RestRoute[] = [
   {
@@ -26,18 +18,18 @@ export const outgoingTransferRoutes: RestRoute[] = [
     input: { headers: idempotencyKeyHeader("transfer"), body: "input" },
     operation: `mutation CreateOutgoingTransfer($input: OutgoingTransferInput!, $idempotencyKey: String!) {
       createOutgoingTransfer(input: $input, idempotencyKey: $idempotencyKey) { ...TransferDto }
-    } ${TRANSFER_DTO_FRAGMENT}`,
-    result: transferDto("createOutgoingTransfer"),
-    resultSchema: () => TRANSFER_DTO_REF,
+    } ${TRANSFER_DTO.fragment}`,
+    result: dtoOf("createOutgoingTransfer", TRANSFER_DTO),
+    resultSchema: () => TRANSFER_DTO.ref,
   },
-  readRoute({
+  kindReadRoute({
     path: "/Transfers/outgoing/{transferId}",
     summary: "Fetch an outgoing transfer (a front-office token: its own)",
     auth: "any",
     kind: "outgoing",
     name: "OutgoingTransfer",
   }),
-  actionRoute({
+  transferActionRoute({
     method: "put",
     path: "/Transfers/outgoing/{transferId}/confirm",
     summary:
@@ -46,7 +38,7 @@ export const outgoingTransferRoutes: RestRoute[] = [
     mutation: "confirmTransfer",
     body: { code: "String!" },
   }),
-  actionRoute({
+  transferActionRoute({
     method: "put",
     path: "/Transfers/outgoing/{transferId}/cancel",
     summary:
@@ -54,21 +46,21 @@ export const outgoingTransferRoutes: RestRoute[] = [
     auth: "any",
     mutation: "cancelTransfer",
   }),
-  listRoute({
+  kindListRoute({
     path: "/internal/Transfers/outgoing",
     summary: "Fetch outgoing transfers based on the specified filters",
     auth: "system",
     kind: "outgoing",
     name: "InternalOutgoingTransfers",
   }),
-  readRoute({
+  kindReadRoute({
     path: "/internal/Transfers/outgoing/{transferId}",
     summary: "Fetch any outgoing transfer, with `lastError` when a step is being retried",
     auth: "system",
     kind: "outgoing",
     name: "InternalOutgoingTransfer",
   }),
-  actionRoute({
+  transferActionRoute({
     method: "post",
     path: "/internal/Transfers/outgoing/{transferId}/continue",
     summary:
