@@ -122,7 +122,7 @@ function bindBodyShape(input: RouteInput, request: RequestInput) {
   if (typeof input.body === "string") return undefined;
   const known = input.body;
   const unknown = Object.keys(body)
-    .filter((field) => !(field in known))
+    .filter((field) => !Object.hasOwn(known, field))
     .map((field) => ({ field, rule: "unknownField", message: `${field} is not a field of this request` }));
   return invalid("Invalid input", unknown);
 }

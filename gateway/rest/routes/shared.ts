@@ -2,7 +2,7 @@
 import type { GraphQLObjectType, GraphQLSchema } from "graphql";
 import { toRest } from "../convert";
 import { jsonSchemaOfFragment, jsonSchemaOfType, type JsonSchema } from "../json-schema";
-import type { DocumentedBinding, HttpMethod, RestRoute, RouteInput } from "../route";
+import type { DocumentedBinding, RestRoute, RouteInput } from "../route";
 
 /** A GraphQL object of `typeName` (or a list of them) with enum values in the documented spelling. */
 export function dto(value: unknown, schema: GraphQLSchema, typeName: string): unknown {
@@ -54,11 +54,7 @@ export function pageSchema(schema: GraphQLSchema, item: JsonSchema): JsonSchema 
 }
 
 /** A list route's common part: where, who, and the connection field whose pages it answers. */
-interface PageRoute {
-  path: string;
-  summary: string;
-  tag: string;
-  auth: RestRoute["auth"];
+interface PageRoute extends Pick<RestRoute, "path" | "summary" | "tag" | "auth"> {
   /** The operation's name (its OpenAPI operationId). */
   name: string;
   /** The connection field, e.g. `accounts`. */
@@ -129,12 +125,7 @@ function pageRoute(route: PageRoute, input: RouteInput, variables: string, filte
 }
 
 /** What {@link actionRoute} needs to know. */
-export interface ActionRoute {
-  method: HttpMethod;
-  path: string;
-  summary: string;
-  tag: string;
-  auth: RestRoute["auth"];
+export interface ActionRoute extends Pick<RestRoute, "method" | "path" | "summary" | "tag" | "auth"> {
   /** The mutation, e.g. `cancelTransfer`; the operation is named after it (`CancelTransfer`). */
   mutation: string;
   /** The path parameter that names the thing, passed as the mutation's `id`. */

@@ -28,10 +28,7 @@ const KINDS = {
 } as const;
 type KindSegment = keyof typeof KINDS;
 
-interface KindRoute {
-  path: string;
-  summary: string;
-  auth: RestRoute["auth"];
+interface KindRoute extends Pick<RestRoute, "path" | "summary" | "auth"> {
   /** The kind the path names; none: any kind. */
   kind?: KindSegment;
   /** The operation's name (its OpenAPI operationId). */
