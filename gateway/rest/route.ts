@@ -61,7 +61,7 @@ export interface RestRoute {
   input?: RouteInput;
   /**
    * The GraphQL document; its variables are checked against the supergraph before it runs. The
-   * error codes the route answers are derived from its root fields (`operation-errors.ts`).
+   * error codes the route answers are derived from its root fields (`error-codes.ts`).
    */
   operation: string;
   /**
