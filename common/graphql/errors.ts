@@ -59,7 +59,8 @@ function appErrorOf(error: unknown): AppError | undefined {
   return error instanceof GraphQLError ? tokenLimitOf(error) : undefined;
 }
 
-function publicDetails(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
+/** The error details a caller may see ({@link PUBLIC_ERROR_DETAILS}); the REST shim applies the same list. */
+export function publicDetails(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(extensions ?? {}).filter(([key]) => PUBLIC_ERROR_DETAILS.includes(key)),
   );

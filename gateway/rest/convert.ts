@@ -16,25 +16,12 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
-  typeFromAST,
 } from "graphql";
 import { MapperKind, mapSchema } from "@graphql-tools/utils";
 import { GraphQLDateTimeISO, GraphQLJSONObject } from "graphql-scalars";
 import { toGraphQLEnumName, toRestSpelling } from "../../common/enum-spelling";
 import type { FieldError } from "../../common/errors";
-
-/** A numeric query value as a number, anything else as is (so a type check names it). */
-export function queryInt(value: string | undefined): number | string | undefined {
-  return value !== undefined && /^-?\d+$/.test(value) ? Number(value) : value;
-}
-
-/**
- * A boolean query parameter: `true` or `false`; anything else is passed on as the string it is,
- * so the variable check refuses it as the wrong type, naming the parameter.
- */
-export function queryBoolean(value: string | undefined): boolean | string | undefined {
-  return value === "true" ? true : value === "false" ? false : value;
-}
+import { variableTypesOf } from "./operation";
 
 /** REST input -> GraphQL variable value: enum spellings converted, everything else untouched. */
 export function fromRest(value: unknown, type: GraphQLInputType): unknown {
@@ -53,6 +40,19 @@ export function fromRest(value: unknown, type: GraphQLInputType): unknown {
     );
   }
   return value;
+}
+
+/** Converts REST spellings to GraphQL for every variable the operation declares (others are dropped). */
+export function restVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  for (const [name, type] of variableTypesOf(schema, operation)) {
+    if (raw[name] !== undefined) variables[name] = fromRest(raw[name], type);
+  }
+  return variables;
 }
 
 /** GraphQL result -> REST: enum values in the documented spelling. */
@@ -114,11 +114,7 @@ export function checkVariables(
   flattened: string[],
 ): FieldError[] {
   const problems: FieldError[] = [];
-  const checking = checkingSchema(schema);
-  for (const definition of operation.variableDefinitions ?? []) {
-    const variable = definition.variable.name.value;
-    const type = typeFromAST(checking, definition.type as never) as GraphQLInputType | undefined;
-    if (!type) throw new Error(`operation variable $${variable} has a type the supergraph lacks`);
+  for (const [variable, type] of variableTypesOf(checkingSchema(schema), operation)) {
     const value = variables[variable];
     if (value === undefined && !isNonNullType(type)) continue;
     coerceInputValue(value ?? null, type, (path, invalid, error) => {

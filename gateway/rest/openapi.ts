@@ -4,15 +4,16 @@
  */
 import {
   type GraphQLInputType,
-  isNonNullType,
   type GraphQLSchema,
-  Kind,
   type OperationDefinitionNode,
-  parse,
-  typeFromAST,
+  getNamedType,
+  isNonNullType,
 } from "graphql";
-import { ERROR_CODES } from "../../common/errors";
+import { ERROR_CODES, type ErrorCode } from "../../common/errors";
+import { routeErrorCodes } from "./error-codes";
 import { jsonSchemaOf, jsonSchemaOfType, type JsonSchema } from "./json-schema";
+import { operationOf, variableType, variableTypesOf } from "./operation";
+import { styleOf } from "./responses";
 import type { RestRoute } from "./route";
 
 const FIELD_ERROR: JsonSchema = {
@@ -38,6 +39,24 @@ const REASON: JsonSchema = {
   },
 };
 
+const PROBLEM: JsonSchema = {
+  type: "object",
+  description: "RFC 9457 problem details.",
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    code: { type: "string", enum: Object.keys(ERROR_CODES) },
+    errors: { type: "array", items: { $ref: "#/components/schemas/FieldError" } },
+    currentStatus: {
+      type: "string",
+      description: "The state a refusal found (e.g. a transfer's `completed`); `status` is the HTTP status.",
+    },
+    requestId: { type: "string" },
+  },
+};
+
 function envelope(value: JsonSchema): JsonSchema {
   return {
     type: "object",
@@ -53,36 +72,103 @@ function envelope(value: JsonSchema): JsonSchema {
   };
 }
 
-function variableType(
-  schema: GraphQLSchema,
-  operation: OperationDefinitionNode,
-  name: string,
-): GraphQLInputType {
-  const definition = operation.variableDefinitions?.find((d) => d.variable.name.value === name);
-  if (!definition) throw new Error(`operation has no variable $${name}`);
-  return typeFromAST(schema, definition.type as never) as GraphQLInputType;
+/** The schema of a parameter filling a variable of `type`: an ID is a UUID. */
+function parameterSchema(schema: GraphQLSchema, type: GraphQLInputType | undefined): JsonSchema {
+  if (!type) return { type: "string" };
+  const named = getNamedType(type).name;
+  return named === "ID" ? { type: "string", format: "uuid" } : jsonSchemaOfType(schema, named);
 }
 
-function isRequiredVariable(operation: OperationDefinitionNode, name: string): boolean {
-  const definition = operation.variableDefinitions?.find((d) => d.variable.name.value === name);
-  return definition?.type.kind === Kind.NON_NULL_TYPE;
+type Types = Map<string, GraphQLInputType>;
+
+function parametersOf(route: RestRoute, schema: GraphQLSchema, types: Types): JsonSchema[] {
+  const { params = {}, query = {}, headers = {} } = route.input ?? {};
+  return [
+    ...[...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
+      const binding = params[name];
+      const type = typeof binding === "string" ? variableType(types, binding) : undefined;
+      return { name, in: "path", required: true, schema: parameterSchema(schema, type) };
+    }),
+    ...Object.entries(query).map(([name, { variable, description }]) => {
+      const type = variableType(types, variable);
+      return {
+        name,
+        in: "query",
+        required: isNonNullType(type),
+        description,
+        schema: parameterSchema(schema, type),
+      };
+    }),
+    ...Object.entries(headers).map(([name, { variable, description }]) => ({
+      name,
+      in: "header",
+      required: isNonNullType(variableType(types, variable)),
+      description,
+      schema: { type: "string" },
+    })),
+  ];
 }
 
-/** The body: one input object (`bodyVariable`), or an object whose fields are variables (`bodyFields`). */
-function requestBodyOf(route: RestRoute, schema: GraphQLSchema, operation: OperationDefinitionNode) {
-  if (route.bodyVariable) {
-    const type = variableType(schema, operation, route.bodyVariable);
-    return { required: true, content: { "application/json": { schema: jsonSchemaOf(type) } } };
+/** The body: one input object, or an object whose fields are variables. */
+function requestBodyOf(route: RestRoute, types: Types) {
+  const body = route.input?.body;
+  if (body === undefined) return undefined;
+  if (typeof body === "string") {
+    return {
+      required: true,
+      content: { "application/json": { schema: jsonSchemaOf(variableType(types, body)) } },
+    };
   }
-  if (!route.bodyFields?.length) return undefined;
-  const types = route.bodyFields.map((name) => [name, variableType(schema, operation, name)] as const);
-  const required = types.filter(([, type]) => isNonNullType(type)).map(([name]) => name);
-  const body = {
+  const fields = Object.entries(body).map(
+    ([field, variable]) => [field, variableType(types, variable)] as const,
+  );
+  const required = fields.filter(([, type]) => isNonNullType(type)).map(([field]) => field);
+  const schema = {
     type: "object",
     ...(required.length ? { required } : {}),
-    properties: Object.fromEntries(types.map(([name, type]) => [name, jsonSchemaOf(type)])),
+    properties: Object.fromEntries(fields.map(([field, type]) => [field, jsonSchemaOf(type)])),
   };
-  return { required: required.length > 0, content: { "application/json": { schema: body } } };
+  return { required: required.length > 0, content: { "application/json": { schema } } };
+}
+
+/** 200 with the documented value, then one response per status the route's error codes have. */
+function responsesOf(route: RestRoute, schema: GraphQLSchema): Record<string, unknown> {
+  const envelopeStyle = styleOf(route.path) === "envelope";
+  const value = route.resultSchema(schema);
+  const error = envelopeStyle
+    ? { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } }
+    : { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } };
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of routeErrorCodes(route)) {
+    const status = ERROR_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Record<string, unknown> = {
+    "200": {
+      description: "OK",
+      content: { "application/json": { schema: envelopeStyle ? envelope(value) : value } },
+    },
+  };
+  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const description = codes.map((code) => `- \`${code}\`: ${ERROR_CODES[code].description}`).join("\n");
+    responses[String(status)] = { description, content: error };
+  }
+  return responses;
+}
+
+function pathOperation(route: RestRoute, schema: GraphQLSchema, operation: OperationDefinitionNode) {
+  const types = variableTypesOf(schema, operation);
+  const parameters = parametersOf(route, schema, types);
+  const requestBody = requestBodyOf(route, types);
+  return {
+    operationId: operation.name?.value,
+    summary: route.summary,
+    tags: [route.tag],
+    security: [{ bearerAuth: [] }],
+    ...(parameters.length ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses: responsesOf(route, schema),
+  };
 }
 
 export function buildOpenApiDocument(
@@ -92,64 +178,8 @@ export function buildOpenApiDocument(
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const operation = parse(route.operation).definitions.find(
-      (d) => d.kind === Kind.OPERATION_DEFINITION,
-    ) as OperationDefinitionNode;
-    const value = route.resultSchema(schema);
-    const errorRef =
-      route.style === "envelope" ? "#/components/schemas/ErrorEnvelope" : "#/components/schemas/Problem";
-    const errorType = route.style === "envelope" ? "application/json" : "application/problem+json";
-    const parameters = [
-      ...[...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
-        name,
-        in: "path",
-        required: true,
-        schema: route.uuidParams?.includes(name) ? { type: "string", format: "uuid" } : { type: "string" },
-      })),
-      ...Object.entries(route.query ?? {}).map(([name, parameter]) => ({
-        name,
-        in: "query",
-        // Required when it is a non-null operation variable of its own (not a filter field).
-        required: isRequiredVariable(operation, name),
-        description: parameter.description,
-        schema: parameter.uuid
-          ? { type: "string", format: "uuid" }
-          : jsonSchemaOfType(schema, parameter.graphqlType),
-      })),
-      ...Object.entries(route.headers ?? {}).map(([name, header]) => ({
-        name,
-        in: "header",
-        required: header.required ?? false,
-        description: header.description,
-        schema: { type: "string" },
-      })),
-    ];
-    const requestBody = requestBodyOf(route, schema, operation);
-    const responses: Record<string, unknown> = {
-      "200": {
-        description: "OK",
-        content: { "application/json": { schema: route.style === "envelope" ? envelope(value) : value } },
-      },
-    };
-    for (const status of [...route.errorStatuses, 500]) {
-      const codes = Object.entries(ERROR_CODES)
-        .filter(([, entry]) => entry.status === status)
-        .map(([code]) => code);
-      responses[String(status)] = {
-        description: `Error codes: ${codes.join(", ")}`,
-        content: { [errorType]: { schema: { $ref: errorRef } } },
-      };
-    }
     paths[route.path] ??= {};
-    paths[route.path][route.method] = {
-      operationId: operation.name?.value,
-      summary: route.summary,
-      tags: [route.tag],
-      security: [{ bearerAuth: [] }],
-      ...(parameters.length ? { parameters } : {}),
-      ...(requestBody ? { requestBody } : {}),
-      responses,
-    };
+    paths[route.path][route.method] = pathOperation(route, schema, operationOf(route.operation));
   }
   return {
     openapi: "3.0.3",
@@ -171,24 +201,7 @@ export function buildOpenApiDocument(
           properties: { ...(REASON.properties as object), reasons: { type: "array", items: REASON } },
         },
         ErrorEnvelope: envelope({ type: "object" }),
-        Problem: {
-          type: "object",
-          description: "RFC 9457 problem details.",
-          properties: {
-            type: { type: "string" },
-            title: { type: "string" },
-            status: { type: "integer" },
-            detail: { type: "string" },
-            code: { type: "string", enum: Object.keys(ERROR_CODES) },
-            errors: { type: "array", items: { $ref: "#/components/schemas/FieldError" } },
-            currentStatus: {
-              type: "string",
-              description:
-                "The state a refusal found (e.g. a transfer's `completed`); `status` is the HTTP status.",
-            },
-            requestId: { type: "string" },
-          },
-        },
+        Problem: PROBLEM,
       },
     },
     paths,

@@ -6,7 +6,9 @@
  * Either way each error names its stable `code` and, for input, the `field` and `rule`.
  */
 import type { Response } from "express";
+import { toRestSpelling } from "../../common/enum-spelling";
 import { type ErrorCode, ERROR_CODES, type FieldError, statusOf } from "../../common/errors";
+import { publicDetails } from "../../common/graphql/errors";
 
 /** An error as the shim reports it. */
 export interface RestError {
@@ -19,6 +21,11 @@ export interface RestError {
 }
 
 export type Style = "envelope" | "plain";
+
+/** `/internal` paths speak the result envelope, also for errors raised before a route is matched. */
+export function styleOf(path: string): Style {
+  return /^\/(v2\/)?(ledger\/)?internal\//i.test(path) ? "envelope" : "plain";
+}
 
 export function sendValue(res: Response, style: Style, value: unknown): void {
   if (style === "plain") {
@@ -79,4 +86,49 @@ export function sendError(res: Response, style: Style, error: RestError, request
     valueOrDefault: null,
     value: null,
   });
+}
+
+/** A GraphQL error as the operation's executor reports it. */
+export interface GraphQLErrorLike {
+  message: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** Details that name a state carry GraphQL enum names; REST speaks the documented spelling. */
+const STATE_DETAILS = ["from", "to", "status"];
+
+/**
+ * The first error decides the answer: its code, its public details (the allow-list GraphQL
+ * applies too), and for VALIDATION_FAILED its field list. Fields are renamed to the route's REST
+ * input names by `restField`.
+ */
+export function restErrorOf(
+  errors: ReadonlyArray<GraphQLErrorLike>,
+  restField: (field: string) => string,
+): RestError {
+  const [first] = errors;
+  const { code, fields, ...details } = publicDetails(first.extensions);
+  return {
+    code: typeof code === "string" ? code : "INTERNAL_SERVER_ERROR",
+    message: first.message,
+    ...(Array.isArray(fields)
+      ? { fields: (fields as FieldError[]).map((f) => restFieldError(f, restField)) }
+      : {}),
+    details: Object.fromEntries(
+      Object.entries(details).map(([key, value]) => [key, restDetail(key, value, restField)]),
+    ),
+  };
+}
+
+function restFieldError(error: FieldError, restField: (field: string) => string): FieldError {
+  const field = restField(error.field);
+  const message =
+    typeof error.message === "string" ? error.message.replace(error.field, field) : error.message;
+  return { ...error, field, message };
+}
+
+function restDetail(key: string, value: unknown, restField: (field: string) => string): unknown {
+  if (typeof value !== "string") return value;
+  if (STATE_DETAILS.includes(key)) return toRestSpelling(value);
+  return key === "field" ? restField(value) : value;
 }

@@ -4,36 +4,51 @@
  * the tests all read the same table.
  */
 import type { GraphQLSchema } from "graphql";
+import type { ErrorCode } from "../../common/errors";
 import type { JsonSchema } from "./json-schema";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
-/** What the route's inputs look like once the router has checked them. */
+/** A query parameter or header: the operation variable it fills, and what it means (OpenAPI). */
+export interface DocumentedBinding {
+  variable: string;
+  description: string;
+}
+
+/**
+ * A path parameter that is not simply one variable: `variables` reads it into the operation's
+ * variables, or answers `undefined` when the value breaks `rule` (400 naming the parameter).
+ */
+export interface PathParser {
+  variables(value: string): Record<string, unknown> | undefined;
+  rule: string;
+  message: string;
+}
+
+/**
+ * Where each operation variable comes from. Every value is checked and converted by the GraphQL
+ * type of the variable it fills, one rule per type for all routes (`gateway/rest/bind.ts`): an
+ * `ID` must be a UUID (400 `isUuid`), a query `Int` or `Boolean` is parsed from its text, an enum
+ * value is taken in the documented spelling, a non-null header is required; then the whole is
+ * coerced against the operation's variable types, each problem naming its REST field.
+ */
 export interface RouteInput {
-  params: Record<string, string>;
-  query: Record<string, string | undefined>;
-  body: unknown;
-  /** The route's declared {@link RestRoute.headers}, by their declared names (`Idempotency-Key`). */
-  headers: Record<string, string | undefined>;
-}
-
-export interface QueryParameter {
-  description: string;
-  /** The GraphQL input type the value is checked against, e.g. `ClientStatus` or `Int`. */
-  graphqlType: string;
-  /** The value, when given, must be a UUID (400 `isUuid` otherwise), like {@link RestRoute.uuidParams}. */
-  uuid?: boolean;
-}
-
-export interface HeaderParameter {
-  description: string;
-  /** A missing (or empty) header is 400 naming it with rule `required`. */
-  required?: boolean;
+  /** Path parameter -> the variable it fills (or a {@link PathParser}). */
+  params?: Record<string, string | PathParser>;
+  /** Query parameter -> the variable it fills. */
+  query?: Record<string, DocumentedBinding>;
+  /** Request header (e.g. `Idempotency-Key`) -> the variable it fills. */
+  headers?: Record<string, DocumentedBinding>;
+  /**
+   * The JSON body: the variable it becomes as a whole (an input object, whose fields are then the
+   * REST names), or body field -> the variable it fills (any other field is 400 `unknownField`).
+   */
+  body?: string | Record<string, string>;
 }
 
 export interface RestRoute {
   method: HttpMethod;
-  /** The documented path; `{name}` marks a path parameter. */
+  /** The documented path; `{name}` marks a path parameter. `/internal` paths answer the envelope. */
   path: string;
   summary: string;
   tag: string;
@@ -43,43 +58,19 @@ export interface RestRoute {
    * (403 FORBIDDEN otherwise).
    */
   auth: "system" | "any";
-  /** `envelope`: the documented result envelope (`/internal` routes); `plain`: the documented body as is. */
-  style: "envelope" | "plain";
-  /** Path parameters that must be UUIDs (documented `string <uuid>`). */
-  uuidParams?: string[];
-  query?: Record<string, QueryParameter>;
-  /** Request headers the route reads (e.g. `Idempotency-Key`), handed to `variables`. */
-  headers?: Record<string, HeaderParameter>;
-  /** The variable the JSON request body becomes as a whole (an input object). */
-  bodyVariable?: string;
-  /** Or: the body's fields, each the operation variable of the same name (`{status, reason}`). */
-  bodyFields?: string[];
+  input?: RouteInput;
   /**
-   * Variables whose fields are REST top-level names (query parameters), so an error names
-   * `status`, not `filter.status`. The body variable is always treated so.
+   * The GraphQL document; its variables are checked against the supergraph before it runs. The
+   * error codes the route answers are derived from its root fields (`error-codes.ts`).
    */
-  flattenedVariables?: string[];
-  /** The GraphQL document; its variables are checked against the supergraph before it runs. */
   operation: string;
   /**
-   * The operation's variables from the checked input. May throw an `AppError` (e.g. a
-   * VALIDATION_FAILED naming the parameter) for input only the route can judge.
-   */
-  variables(input: RouteInput): Record<string, unknown>;
-  /**
-   * The REST name of an input field the subgraph names in a validation error (its GraphQL
-   * argument path, e.g. `input.description` -> `description`). Default: unchanged.
-   */
-  restField?(graphqlField: string): string;
-  /**
    * The documented value from the operation's data, already in REST spellings.
-   * `undefined` means "not found" (404).
+   * `undefined` means "not found" (404 {@link notFoundCode}).
    */
   result(data: Record<string, unknown>, schema: GraphQLSchema): unknown;
   /** The JSON schema of `result`'s value, for the OpenAPI document. */
   resultSchema(schema: GraphQLSchema): JsonSchema;
-  /** Statuses other than 200 and 500 this route can answer. */
-  errorStatuses: number[];
   /** The error code answered (404) when `result` is undefined. */
-  notFoundCode?: string;
+  notFoundCode?: ErrorCode;
 }

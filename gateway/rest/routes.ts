@@ -1,28 +1,47 @@
 import type { GraphQLSchema } from "graphql";
 import type { JsonSchema } from "./json-schema";
+import { type Style, styleOf } from "./responses";
 import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
 import { confirmationComponentSchemas, confirmationRoutes } from "./routes/confirmations";
-import { ledgerComponentSchemas, ledgerRoutes } from "./routes/ledger";
+import { accountComponentSchemas, accountRoutes, currencyRoutes } from "./routes/ledger/accounts";
+import { paymentComponentSchemas, paymentRoutes } from "./routes/ledger/payments";
+import { transactionComponentSchemas, transactionRoutes } from "./routes/ledger/transactions";
 import { recipientComponentSchemas, recipientRoutes } from "./routes/recipients";
-import { transferComponentSchemas, transferRoutes } from "./routes/transfers";
+import { fxComponentSchemas, fxTransferRoutes } from "./routes/transfers/fx";
+import { generalTransferRoutes } from "./routes/transfers/general";
+import { incomingTransferRoutes } from "./routes/transfers/incoming";
+import { transferComponentSchemas } from "./routes/transfers/kit";
+import { outgoingTransferRoutes } from "./routes/transfers/outgoing";
+
+/** A route of the table with the answer style its path implies (`/internal...`: the envelope). */
+export type TableRoute = RestRoute & { readonly style: Style };
 
 /** The REST route table: every legacy path the shim serves (matched in this order). */
-export const restRoutes: RestRoute[] = [
+export const restRoutes: TableRoute[] = [
   ...clientRoutes,
-  ...ledgerRoutes,
+  ...accountRoutes,
+  ...transactionRoutes,
+  ...currencyRoutes,
+  ...paymentRoutes,
   ...recipientRoutes,
-  ...transferRoutes,
+  ...generalTransferRoutes,
+  ...outgoingTransferRoutes,
+  ...incomingTransferRoutes,
+  ...fxTransferRoutes,
   ...confirmationRoutes,
-];
+].map((route) => ({ ...route, style: styleOf(route.path) }));
 
 /** Named schemas the routes refer to (`#/components/schemas/<name>`). */
 export function restComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
   return {
     ...clientComponentSchemas(schema),
-    ...ledgerComponentSchemas(schema),
+    ...accountComponentSchemas(schema),
+    ...transactionComponentSchemas(schema),
+    ...paymentComponentSchemas(schema),
     ...recipientComponentSchemas(schema),
     ...transferComponentSchemas(schema),
+    ...fxComponentSchemas(schema),
     ...confirmationComponentSchemas(schema),
   };
 }

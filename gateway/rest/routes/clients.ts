@@ -4,8 +4,9 @@
  */
 import { type GraphQLObjectType, type GraphQLSchema, Kind, parse } from "graphql";
 import { jsonSchemaOfType, type JsonSchema } from "../json-schema";
-import { queryInt, toRest } from "../convert";
+import { toRest } from "../convert";
 import type { RestRoute } from "../route";
+import { type ActionRoute, actionRoute, type Dto, dtoOf, listRoute } from "./shared";
 
 const CLIENT_DTO_FRAGMENT = `
 fragment ClientDto on Client {
@@ -57,14 +58,6 @@ function toClientDto(client: Record<string, unknown>, schema: GraphQLSchema): Re
   return { ...rest, riskLevel: riskLevelCode, customOptions: null };
 }
 
-const CLIENT_DTO_REF = { $ref: "#/components/schemas/ClientDto" };
-const clientDtoRef = () => CLIENT_DTO_REF;
-
-/** Shared schemas of these routes, for the OpenAPI document's components. */
-export function clientComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { ClientDto: clientDtoSchema(schema) };
-}
-
 function clientDtoSchema(schema: GraphQLSchema): JsonSchema {
   const base = jsonSchemaOfType(schema, "Client", DTO_FIELDS) as { properties: Record<string, JsonSchema> };
   const { riskLevelCode, ...properties } = base.properties;
@@ -78,13 +71,27 @@ function clientDtoSchema(schema: GraphQLSchema): JsonSchema {
   };
 }
 
-const CLIENT_STATUS_CHANGE_ERRORS = [400, 401, 403, 404, 409];
+const CLIENT_DTO: Dto = {
+  name: "ClientDto",
+  fragment: CLIENT_DTO_FRAGMENT,
+  ref: { $ref: "#/components/schemas/ClientDto" },
+  component: (schema) => ({ ClientDto: clientDtoSchema(schema) }),
+  toRest: (value, schema) =>
+    Array.isArray(value)
+      ? value.map((client: Record<string, unknown>) => toClientDto(client, schema))
+      : toClientDto(value as Record<string, unknown>, schema),
+};
 
-function clientOrNotFound(field: string) {
-  return (data: Record<string, unknown>, schema: GraphQLSchema) => {
-    const client = data[field] as Record<string, unknown> | null;
-    return client ? toClientDto(client, schema) : undefined;
-  };
+/** Shared schemas of these routes, for the OpenAPI document's components. */
+export const clientComponentSchemas = CLIENT_DTO.component;
+
+const TAG = "ClientProfile - System";
+
+/** A status change of the client at `{clientId}`: the body's fields are the mutation's arguments. */
+function statusChangeRoute(
+  route: Pick<ActionRoute, "method" | "path" | "summary" | "mutation" | "body">,
+): RestRoute {
+  return actionRoute({ tag: TAG, auth: "system", param: "clientId", answer: CLIENT_DTO, ...route });
 }
 
 export const clientRoutes: RestRoute[] = [
@@ -94,130 +101,59 @@ export const clientRoutes: RestRoute[] = [
     summary: "Imports a new individual client from an integrated WL customer's onboarding system",
     tag: "Onboarding Integration",
     auth: "system",
-    style: "plain",
-    bodyVariable: "input",
+    input: { body: "input" },
     operation: `mutation ImportIndividualClient($input: ImportIndividualClientInput!) {
       importIndividualClient(input: $input) { clientId externalId }
     }`,
-    variables: ({ body }) => ({ input: body }),
     result: (data) => data.importIndividualClient,
     resultSchema: (schema) => jsonSchemaOfType(schema, "ImportClientResult"),
-    errorStatuses: [400, 401, 403, 409],
   },
   {
     method: "get",
     path: "/internal/Clients/{clientId}",
     summary: "Fetch a client (ClientDto) by id",
-    tag: "ClientProfile - System",
+    tag: TAG,
     auth: "system",
-    style: "envelope",
-    uuidParams: ["clientId"],
+    input: { params: { clientId: "id" } },
     operation: `query InternalClient($id: ID!) { client(id: $id) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.clientId }),
-    result: clientOrNotFound("client"),
-    resultSchema: clientDtoRef,
-    errorStatuses: [400, 401, 403, 404],
+    result: dtoOf("client", CLIENT_DTO),
+    resultSchema: () => CLIENT_DTO.ref,
     notFoundCode: "CLIENT_NOT_FOUND",
   },
-  {
-    method: "get",
+  listRoute({
     path: "/internal/Clients",
     summary: "List clients in creation order, filtered, one page at a time",
-    tag: "ClientProfile - System",
+    tag: TAG,
     auth: "system",
-    style: "envelope",
-    query: {
-      status: { description: "inactive, active or blocked", graphqlType: "ClientStatus" },
-      type: { description: "individual or company", graphqlType: "ClientType" },
-      riskLevel: { description: "low, medium, high or prohibited", graphqlType: "RiskLevel" },
-      search: { description: "Part of a name, legal name, email or external id", graphqlType: "String" },
-      first: { description: "Page size, 1 to 100 (default 20)", graphqlType: "Int" },
-      after: { description: "`pageInfo.endCursor` of the previous page", graphqlType: "String" },
+    name: "InternalClients",
+    field: "clients",
+    filter: {
+      status: { type: "ClientStatus", description: "inactive, active or blocked" },
+      type: { type: "ClientType", description: "individual or company" },
+      riskLevel: { type: "RiskLevel", description: "low, medium, high or prohibited" },
+      search: { type: "String", description: "Part of a name, legal name, email or external id" },
     },
-    flattenedVariables: ["filter"],
-    operation: `query InternalClients($filter: ClientFilterInput, $first: Int, $after: String) {
-      clients(filter: $filter, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } nodes { ...ClientDto }
-      }
-    } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ query }) => ({
-      filter: { status: query.status, type: query.type, riskLevel: query.riskLevel, search: query.search },
-      first: queryInt(query.first),
-      after: query.after,
-    }),
-    result: (data, schema) => {
-      const page = data.clients as {
-        totalCount: number;
-        pageInfo: unknown;
-        nodes: Record<string, unknown>[];
-      };
-      return {
-        items: page.nodes.map((node) => toClientDto(node, schema)),
-        totalCount: page.totalCount,
-        pageInfo: page.pageInfo,
-      };
-    },
-    resultSchema: (schema) => ({
-      type: "object",
-      properties: {
-        items: { type: "array", items: CLIENT_DTO_REF },
-        totalCount: { type: "integer" },
-        pageInfo: jsonSchemaOfType(schema, "PageInfo"),
-      },
-    }),
-    errorStatuses: [400, 401, 403],
-  },
-  {
+    items: CLIENT_DTO,
+  }),
+  statusChangeRoute({
     method: "post",
     path: "/internal/Clients/{clientId}/block",
     summary: "Block a client (inactive or active -> blocked); body `{reason}` optional",
-    tag: "ClientProfile - System",
-    auth: "system",
-    style: "envelope",
-    uuidParams: ["clientId"],
-    bodyFields: ["reason"],
-    operation: `mutation BlockClient($id: ID!, $reason: String) { blockClient(id: $id, reason: $reason) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params, body }) => ({
-      id: params.clientId,
-      reason: (body as { reason?: unknown })?.reason,
-    }),
-    result: clientOrNotFound("blockClient"),
-    resultSchema: clientDtoRef,
-    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
-  },
-  {
+    mutation: "blockClient",
+    body: { reason: "String" },
+  }),
+  statusChangeRoute({
     method: "post",
     path: "/internal/Clients/{clientId}/unblock",
     summary: "Unblock a client (blocked -> active); body `{reason}` optional",
-    tag: "ClientProfile - System",
-    auth: "system",
-    style: "envelope",
-    uuidParams: ["clientId"],
-    bodyFields: ["reason"],
-    operation: `mutation UnblockClient($id: ID!, $reason: String) { unblockClient(id: $id, reason: $reason) { ...ClientDto } } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params, body }) => ({
-      id: params.clientId,
-      reason: (body as { reason?: unknown })?.reason,
-    }),
-    result: clientOrNotFound("unblockClient"),
-    resultSchema: clientDtoRef,
-    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
-  },
-  {
+    mutation: "unblockClient",
+    body: { reason: "String" },
+  }),
+  statusChangeRoute({
     method: "put",
     path: "/internal/Clients/{clientId}/status",
     summary: "Set a client's status; body `{status, reason}`",
-    tag: "ClientProfile - System",
-    auth: "system",
-    style: "envelope",
-    uuidParams: ["clientId"],
-    bodyFields: ["status", "reason"],
-    operation: `mutation SetClientStatus($id: ID!, $status: ClientStatus!, $reason: String) {
-      setClientStatus(id: $id, status: $status, reason: $reason) { ...ClientDto }
-    } ${CLIENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.clientId }),
-    result: clientOrNotFound("setClientStatus"),
-    resultSchema: clientDtoRef,
-    errorStatuses: CLIENT_STATUS_CHANGE_ERRORS,
-  },
+    mutation: "setClientStatus",
+    body: { status: "ClientStatus!", reason: "String" },
+  }),
 ];

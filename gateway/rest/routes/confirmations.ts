@@ -4,20 +4,16 @@
  * to the client (never answered here); verifying it does what `PUT /Transfers/outgoing/{id}/confirm`
  * does. Any authenticated caller; the subgraph limits a front-office token to its own transfers.
  */
-import type { GraphQLSchema } from "graphql";
-import { jsonSchemaOfFragment, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
-import { dto, field, requireUuids } from "./shared";
-import { actionRoute } from "./transfers";
+import { dtoOf, fragmentDto } from "./shared";
+import { transferActionRoute } from "./transfers/kit";
 
 const CONFIRMATION_DTO_FRAGMENT = `
 fragment ConfirmationDto on Confirmation { id transferId status attemptsLeft expiresAt createdAt }`;
-const CONFIRMATION_DTO_REF = { $ref: "#/components/schemas/ConfirmationDto" };
+const CONFIRMATION_DTO = fragmentDto(CONFIRMATION_DTO_FRAGMENT);
 const TAG = "TransferOrchestrator - Confirmations";
 
-export function confirmationComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { ConfirmationDto: jsonSchemaOfFragment(schema, CONFIRMATION_DTO_FRAGMENT) };
-}
+export const confirmationComponentSchemas = CONFIRMATION_DTO.component;
 
 export const confirmationRoutes: RestRoute[] = [
   {
@@ -27,21 +23,14 @@ export const confirmationRoutes: RestRoute[] = [
       "Send a new one-time code for an outgoing transfer waiting for confirmation; body `{transferId}`. The earlier code stops working; answers the new confirmation (never its code)",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    bodyFields: ["transferId"],
+    input: { body: { transferId: "transferId" } },
     operation: `mutation SendConfirmationCode($transferId: ID!) {
       resendConfirmationCode(id: $transferId) { ...ConfirmationDto }
     } ${CONFIRMATION_DTO_FRAGMENT}`,
-    variables: ({ body }) => {
-      requireUuids({ transferId: field(body, "transferId") });
-      return {};
-    },
-    restField: (graphqlField) => (graphqlField === "id" ? "transferId" : graphqlField),
-    result: (data, schema) => dto(data.resendConfirmationCode, schema, "Confirmation"),
-    resultSchema: () => CONFIRMATION_DTO_REF,
-    errorStatuses: [400, 401, 403, 404, 409],
+    result: dtoOf("resendConfirmationCode", CONFIRMATION_DTO),
+    resultSchema: () => CONFIRMATION_DTO.ref,
   },
-  actionRoute({
+  transferActionRoute({
     method: "post",
     path: "/Confirmations/{confirmationId}/verify",
     summary:
@@ -51,6 +40,5 @@ export const confirmationRoutes: RestRoute[] = [
     mutation: "verifyConfirmation",
     param: "confirmationId",
     body: { code: "String!" },
-    errorStatuses: [400, 401, 403, 404, 409, 410, 423, 503],
   }),
 ];

@@ -2,56 +2,33 @@
  * TransferOrchestrator - FrontOffice Recipients routes (paths proposed in DESIGN.md section 7):
  * any authenticated caller; the transfer subgraph limits a front-office token to its own client.
  */
-import type { GraphQLSchema } from "graphql";
-import { queryBoolean, queryInt } from "../convert";
-import { jsonSchemaOfFragment, type JsonSchema } from "../json-schema";
 import type { RestRoute } from "../route";
-import { dto, dtoOrNotFound, PAGE_QUERY, page, pageSchema, requireUuids, field } from "./shared";
+import { dtoOf, fragmentDto, listRoute } from "./shared";
 
 const RECIPIENT_DTO_FRAGMENT = `
 fragment RecipientDto on Recipient {
   id clientId name iban bic currency country visible createdAt updatedAt
 }`;
-const RECIPIENT_DTO_REF = { $ref: "#/components/schemas/RecipientDto" };
+const RECIPIENT_DTO = fragmentDto(RECIPIENT_DTO_FRAGMENT);
 const TAG = "TransferOrchestrator - Recipients";
 
-export function recipientComponentSchemas(schema: GraphQLSchema): Record<string, JsonSchema> {
-  return { RecipientDto: jsonSchemaOfFragment(schema, RECIPIENT_DTO_FRAGMENT) };
-}
+export const recipientComponentSchemas = RECIPIENT_DTO.component;
 
 export const recipientRoutes: RestRoute[] = [
-  {
-    method: "get",
+  listRoute({
     path: "/Recipients",
     summary: "List visible recipients in the order they were added (a front-office token: its own)",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    query: {
-      clientId: { description: "The owning client", graphqlType: "ID", uuid: true },
-      currency: { description: "ISO 4217 code", graphqlType: "String" },
-      includeHidden: { description: "Also hidden recipients (true/false)", graphqlType: "Boolean" },
-      ...PAGE_QUERY,
+    name: "Recipients",
+    field: "recipients",
+    filter: {
+      clientId: { type: "ID", description: "The owning client" },
+      currency: { type: "String", description: "ISO 4217 code" },
+      includeHidden: { type: "Boolean", description: "Also hidden recipients (true/false)" },
     },
-    flattenedVariables: ["filter"],
-    operation: `query Recipients($filter: RecipientFilterInput, $first: Int, $after: String) {
-      recipients(filter: $filter, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } nodes { ...RecipientDto }
-      }
-    } ${RECIPIENT_DTO_FRAGMENT}`,
-    variables: ({ query }) => ({
-      filter: {
-        clientId: query.clientId,
-        currency: query.currency,
-        includeHidden: queryBoolean(query.includeHidden),
-      },
-      first: queryInt(query.first),
-      after: query.after,
-    }),
-    result: page("recipients", "Recipient"),
-    resultSchema: (schema) => pageSchema(schema, RECIPIENT_DTO_REF),
-    errorStatuses: [400, 401, 403],
-  },
+    items: RECIPIENT_DTO,
+  }),
   {
     method: "post",
     path: "/Recipients",
@@ -59,17 +36,11 @@ export const recipientRoutes: RestRoute[] = [
       "Add a recipient; body `{clientId, name, iban, bic, currency}` (a front-office token: its own client)",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    bodyVariable: "input",
+    input: { body: "input" },
     operation: `mutation AddRecipient($input: AddRecipientInput!) { addRecipient(input: $input) { ...RecipientDto } }
       ${RECIPIENT_DTO_FRAGMENT}`,
-    variables: ({ body }) => {
-      requireUuids({ clientId: field(body, "clientId") });
-      return { input: body };
-    },
-    result: (data, schema) => dto(data.addRecipient, schema, "Recipient"),
-    resultSchema: () => RECIPIENT_DTO_REF,
-    errorStatuses: [400, 401, 403, 409],
+    result: dtoOf("addRecipient", RECIPIENT_DTO),
+    resultSchema: () => RECIPIENT_DTO.ref,
   },
   {
     method: "get",
@@ -77,13 +48,10 @@ export const recipientRoutes: RestRoute[] = [
     summary: "A recipient by id",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    uuidParams: ["recipientId"],
+    input: { params: { recipientId: "id" } },
     operation: `query Recipient($id: ID!) { recipient(id: $id) { ...RecipientDto } } ${RECIPIENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.recipientId }),
-    result: dtoOrNotFound("recipient", "Recipient"),
-    resultSchema: () => RECIPIENT_DTO_REF,
-    errorStatuses: [400, 401, 403, 404],
+    result: dtoOf("recipient", RECIPIENT_DTO),
+    resultSchema: () => RECIPIENT_DTO.ref,
     notFoundCode: "RECIPIENT_NOT_FOUND",
   },
   {
@@ -92,15 +60,11 @@ export const recipientRoutes: RestRoute[] = [
     summary: "Hide or show a recipient; body `{visible}`",
     tag: TAG,
     auth: "any",
-    style: "plain",
-    uuidParams: ["recipientId"],
-    bodyFields: ["visible"],
+    input: { params: { recipientId: "id" }, body: { visible: "visible" } },
     operation: `mutation RecipientVisibility($id: ID!, $visible: Boolean!) {
       setRecipientVisibility(id: $id, visible: $visible) { ...RecipientDto }
     } ${RECIPIENT_DTO_FRAGMENT}`,
-    variables: ({ params }) => ({ id: params.recipientId }),
-    result: (data, schema) => dto(data.setRecipientVisibility, schema, "Recipient"),
-    resultSchema: () => RECIPIENT_DTO_REF,
-    errorStatuses: [400, 401, 403, 404],
+    result: dtoOf("setRecipientVisibility", RECIPIENT_DTO),
+    resultSchema: () => RECIPIENT_DTO.ref,
   },
 ];
