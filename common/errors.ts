@@ -23,6 +23,20 @@ export const ERROR_CODES = {
     description:
       "GraphQL could not coerce an argument or variable (wrong type, missing required field, unknown enum value).",
   },
+  GRAPHQL_PARSE_FAILED: {
+    status: 400,
+    description: "The GraphQL document is not valid GraphQL syntax; the message says where.",
+  },
+  GRAPHQL_VALIDATION_FAILED: {
+    status: 400,
+    description:
+      "The GraphQL document asks for something the schema does not have or allow (an unknown field, a missing argument, introspection where it is off); the message says what.",
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    status: 200,
+    description:
+      "An automatic persisted query's hash is not known to the server: send the request again with the whole query (Apollo clients do this by themselves).",
+  },
   BAD_REQUEST: {
     status: 400,
     description: "The HTTP request itself is malformed, for example a body that is not valid JSON.",
@@ -231,9 +245,14 @@ export const PUBLIC_ERROR_DETAILS = [
   "requestSent",
 ];
 
+/** True for a code of the registry: the only codes a client may see. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && Object.hasOwn(ERROR_CODES, code);
+}
+
 /** Status for a code; unknown codes (from a future subgraph) count as 500. */
 export function statusOf(code: unknown): number {
-  return typeof code === "string" && code in ERROR_CODES ? ERROR_CODES[code as ErrorCode].status : 500;
+  return isErrorCode(code) ? ERROR_CODES[code].status : 500;
 }
 
 export function validationError(fields: FieldError[]): AppError {

@@ -112,7 +112,7 @@ function bindHeaders(input: RouteInput, request: RequestInput, types: Types, var
 }
 
 /** A route that reads a body wants a JSON object, and only the fields it binds. */
-function bindBodyShape(input: RouteInput, request: RequestInput) {
+function bindBodyShape(input: RouteInput, request: RequestInput): RestError | undefined {
   const { body } = request;
   if (input.body === undefined || body === undefined) return undefined;
   if (!isObject(body)) {

@@ -7,12 +7,12 @@
  */
 import type { Response } from "express";
 import { toRestSpelling } from "../../common/enum-spelling";
-import { type ErrorCode, ERROR_CODES, type FieldError, statusOf } from "../../common/errors";
+import { type ErrorCode, ERROR_CODES, type FieldError, isErrorCode, statusOf } from "../../common/errors";
 import { publicDetails } from "../../common/graphql/errors";
 
 /** An error as the shim reports it. */
 export interface RestError {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** Input problems, one per broken rule. */
   fields?: FieldError[];
@@ -55,7 +55,7 @@ export function sendError(res: Response, style: Style, error: RestError, request
       .type("application/problem+json")
       .json({
         type: `urn:core-banking:error:${error.code}`,
-        title: ERROR_CODES[error.code as ErrorCode]?.description ?? error.code,
+        title: ERROR_CODES[error.code].description,
         status,
         detail: error.message,
         code: error.code,
@@ -109,7 +109,7 @@ export function restErrorOf(
   const [first] = errors;
   const { code, fields, ...details } = publicDetails(first.extensions);
   return {
-    code: typeof code === "string" ? code : "INTERNAL_SERVER_ERROR",
+    code: isErrorCode(code) ? code : "INTERNAL_SERVER_ERROR",
     message: first.message,
     ...(Array.isArray(fields)
       ? { fields: (fields as FieldError[]).map((f) => restFieldError(f, restField)) }
