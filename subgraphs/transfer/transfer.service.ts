@@ -5,12 +5,13 @@
  * with its own client's data only. The steps that move money run in the engine
  * (process/engine.ts); this class records requests and decides who may do what.
  */
-import { createHash } from "node:crypto";
 import { ACCOUNT_NUMBER, isValidAccountNumber } from "../../common/account-number";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Caller, listScope, requireClientAccess, requireSystem } from "../../common/auth/caller";
 import type { TransferConfig } from "../../common/config";
+import { formatDecimal, parseDecimal } from "../../common/amount";
 import { AppError, validationError } from "../../common/errors";
+import { requestHash } from "../../common/request-hash";
 import { fetchPage, type Page } from "../../common/graphql/pagination";
 import { log } from "../../common/log";
 import { fxTerms } from "./domain/fx";
@@ -31,6 +32,9 @@ import { statusStream } from "./events/status-stream";
 /** A customer's request runs its transfer up to the rail's queue; the worker sends it. */
 const FOR_REQUESTS = { stopAt: [TransferStatus.PROCESSING] };
 
+/** The transfer API has always reported every problem of an amount as `isDecimal`. */
+const TRANSFER_AMOUNT_RULES = { scale: "isDecimal", positive: "isDecimal" } as const;
+
 /** The idempotency scope of incoming transfers: the rail's external id is unique across rails. */
 const INCOMING_SCOPE = "incoming";
 
@@ -41,10 +45,6 @@ const INCOMING_SCOPE = "incoming";
  */
 function clientScope(clientId: string): string {
   return `client:${clientId}`;
-}
-
-function requestHash(request: unknown): string {
-  return createHash("sha256").update(JSON.stringify(request)).digest("hex");
 }
 
 /** The same error with the transfer it concerns, so the caller can follow it up. */
@@ -830,17 +830,7 @@ export class TransferService {
         ],
       });
     }
-    const pattern = exponent ? new RegExp(`^\\d{1,16}(\\.\\d{1,${exponent}})?$`) : /^\d{1,16}$/;
-    if (!pattern.test(amount) || !/[1-9]/.test(amount)) {
-      throw validationError([
-        {
-          field: "amount",
-          rule: "isDecimal",
-          message: `amount must be a positive decimal with at most ${exponent} decimal places, e.g. "10${exponent ? "." + "5".padEnd(exponent, "0") : ""}"`,
-        },
-      ]);
-    }
-    const [units, fraction = ""] = amount.split(".");
-    return exponent ? `${units}.${fraction.padEnd(exponent, "0")}` : units;
+    const minor = parseDecimal(amount, { code: currency, exponent }, { rules: TRANSFER_AMOUNT_RULES });
+    return formatDecimal(minor, exponent);
   }
 }
