@@ -11,14 +11,17 @@ import {
   TransferResolver,
   TransferStatusEventResolver,
 } from "./graphql/transfer.resolver";
+import { canonicalId } from "./graphql/ids";
 import { registerTransferEnums } from "./graphql/transfer.types";
+import { transfer } from "./use-cases/queries";
+import { recipient } from "./use-cases/recipients";
 
 const referenceResolvers = {
   // Accounts and clients live elsewhere; here a reference needs only its id, for `transfers`.
   Account: idOnly,
   Client: idOnly,
-  Transfer: byId((id, ctx: TransferContext) => ctx.transfers.transfer(id)),
-  Recipient: byId((id, ctx: TransferContext) => ctx.recipients.recipient(id)),
+  Transfer: byId((id, ctx: TransferContext) => transfer(ctx, canonicalId(id))),
+  Recipient: byId((id, ctx: TransferContext) => recipient(ctx, canonicalId(id))),
 };
 
 /** The transfer orchestrator subgraph's schema (printed to schema/transfer.graphql by `npm run compose`). */
