@@ -4,13 +4,14 @@ import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgrap
 import { registerGauge, registerStatusCounts } from "../../common/ops/metrics";
 import type { TransferContext } from "./context";
 import { TransferStatus } from "./domain/transfer-status";
-import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "./persistence";
-import { ConfirmationRepository } from "./persistence/confirmation.repository";
-import { TransferEventRepository } from "./persistence/event.repository";
-import { QuoteRepository } from "./persistence/quote.repository";
-import { RecipientRepository } from "./persistence/recipient.repository";
+import {
+  createTransferRepositories,
+  TRANSFER_SCHEMA,
+  transferEntities,
+  transferMigrations,
+} from "./persistence";
 import { createTransferLoaders } from "./persistence/transfer.loaders";
-import { TransferRepository } from "./persistence/transfer.repository";
+import type { TransferRepository } from "./persistence/transfer.repository";
 import { TransferEngine } from "./process/engine";
 import { startTransferWorker, type TransferWorker } from "./process/worker";
 import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
@@ -50,13 +51,7 @@ export async function startTransferSubgraph(
     buildSchema: buildTransferSchema,
     prepare: async (dataSource, metrics) => {
       await events.start(databaseUrl);
-      const repositories = {
-        transfers: new TransferRepository(dataSource),
-        recipients: new RecipientRepository(dataSource),
-        confirmations: new ConfirmationRepository(dataSource),
-        quotes: new QuoteRepository(dataSource),
-        events: new TransferEventRepository(dataSource),
-      };
+      const repositories = createTransferRepositories(dataSource);
       const { transfers, recipients } = repositories;
       registerStatusCounts(metrics, {
         name: "transfer_transfers",

@@ -2,7 +2,7 @@
 import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches } from "class-validator";
 import { ArgsType, Field, ID } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
-import { InternalTransferInput, OutgoingTransferInput } from "./inputs";
+import { AmountField, InternalTransferInput, OutgoingTransferInput } from "./inputs";
 
 @ArgsType()
 export class IdempotencyArgs {
@@ -44,9 +44,7 @@ export class FxQuoteArgs {
   @Field(() => ID) @IsUUID() sourceAccountId!: string;
   @Field(() => ID) @IsUUID() targetAccountId!: string;
 
-  @Field({ description: "The source amount, a decimal string in the source currency." })
-  @MinChars(1)
-  @MaxChars(20)
+  @AmountField("The source amount, a decimal string in the source currency.")
   amount!: string;
 }
 
