@@ -2,7 +2,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
 import { PageInfo } from "../../common/graphql/pagination";
-import { byId, idOnly } from "../../common/graphql/references";
+import { byId } from "../../common/graphql/references";
 import type { TransferContext } from "./context";
 import { RecipientResolver } from "./graphql/recipient.resolver";
 import {
@@ -18,8 +18,8 @@ import { recipient } from "./use-cases/recipients";
 
 const referenceResolvers = {
   // Accounts and clients live elsewhere; here a reference needs only its id, for `transfers`.
-  Account: idOnly,
-  Client: idOnly,
+  Account: byId((id) => ({ id: canonicalId(id) })),
+  Client: byId((id) => ({ id: canonicalId(id) })),
   Transfer: byId((id, ctx: TransferContext) => transfer(ctx, canonicalId(id))),
   Recipient: byId((id, ctx: TransferContext) => recipient(ctx, canonicalId(id))),
 };

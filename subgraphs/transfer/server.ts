@@ -80,7 +80,7 @@ export async function startTransferSubgraph(
         loaders: createTransferLoaders(repositories),
         ledger,
         engine: running,
-        hub: events,
+        events,
         config: config.transfers,
       });
     },

@@ -5,7 +5,7 @@
  * order or not at all; after the hub's connection was lost, the stream catches up the same way.
  */
 import { AsyncQueue } from "../../../common/async-queue";
-import type { EventFilter, OwnedEvent, TransferEventRepository } from "../persistence/event.repository";
+import type { EventFilter, OwnedEvent, TransferHistoryRepository } from "../persistence/history.repository";
 import type { EventNotice, TransferEventHub } from "./event-hub";
 
 export interface StreamFilter extends EventFilter {
@@ -46,7 +46,7 @@ export function noticeOf(row: OwnedEvent): EventNotice {
 
 export function statusStream(
   hub: TransferEventHub,
-  repository: TransferEventRepository,
+  history: TransferHistoryRepository,
   filter: StreamFilter,
 ): AsyncQueue<EventNotice> {
   const lastSeen = new Map<string, number>();
@@ -86,10 +86,7 @@ export function statusStream(
     // What changed since shortly before the last delivered event (never before the subscription began).
     onReconnect: () =>
       void catchUp(() =>
-        repository.eventsSince(
-          filter,
-          new Date(Math.max(subscribedAt, lastDeliveredAt - CATCH_UP_MARGIN_MS)),
-        ),
+        history.eventsSince(filter, new Date(Math.max(subscribedAt, lastDeliveredAt - CATCH_UP_MARGIN_MS))),
       ),
   });
   const queue = new AsyncQueue<EventNotice>(unsubscribe);
@@ -97,7 +94,7 @@ export function statusStream(
     const transferId = filter.transferId;
     const after = filter.afterSequence;
     lastSeen.set(transferId, after);
-    void catchUp(() => repository.eventsAfter(transferId, after, filter));
+    void catchUp(() => history.eventsAfter(transferId, after, filter));
   } else {
     held = null;
   }

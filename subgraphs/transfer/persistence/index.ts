@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import { ConfirmationRepository } from "./confirmation.repository";
 import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
-import { TransferEventRepository } from "./event.repository";
+import { TransferHistoryRepository } from "./history.repository";
 import { CreateTransferSchema1732190000000 } from "./migrations/1732190000000-CreateTransferSchema";
 import { CreateTransfers1732200000000 } from "./migrations/1732200000000-CreateTransfers";
 import { TransferProcesses1732220000000 } from "./migrations/1732220000000-TransferProcesses";
@@ -30,6 +30,6 @@ export function createTransferRepositories(db: DataSource) {
     recipients: new RecipientRepository(db),
     confirmations: new ConfirmationRepository(db),
     quotes: new QuoteRepository(db),
-    events: new TransferEventRepository(db),
+    history: new TransferHistoryRepository(db),
   };
 }

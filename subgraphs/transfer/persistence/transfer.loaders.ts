@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { ConfirmationRepository } from "./confirmation.repository";
 import type { ConfirmationRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
-import type { TransferEventRepository } from "./event.repository";
+import type { TransferHistoryRepository } from "./history.repository";
 import type { RecipientRepository } from "./recipient.repository";
 import type { TransferRepository } from "./transfer.repository";
 
@@ -15,9 +15,9 @@ export function createTransferLoaders(repositories: {
   transfers: TransferRepository;
   recipients: RecipientRepository;
   confirmations: ConfirmationRepository;
-  events: TransferEventRepository;
+  history: TransferHistoryRepository;
 }) {
-  const { transfers, recipients, confirmations, events } = repositories;
+  const { transfers, recipients, confirmations, history } = repositories;
   return {
     recipientById: new DataLoader<string, RecipientRow | null>(async (ids) => {
       const found = new Map((await recipients.recipientsByIds(ids)).map((r) => [r.id, r]));
@@ -28,7 +28,7 @@ export function createTransferLoaders(repositories: {
       return ids.map((id) => found.get(id) ?? null);
     }),
     eventsByTransferId: new DataLoader<string, TransferEventRow[]>(async (ids) => {
-      const rows = await events.transferEvents(ids);
+      const rows = await history.transferEvents(ids);
       return ids.map((id) => rows.filter((event) => event.transferId === id));
     }),
     latestConfirmationByTransferId: new DataLoader<string, ConfirmationRow | null>(async (ids) => {

@@ -8,7 +8,7 @@ import type { TransferConfig } from "../../../common/config";
 import type { TransferEventHub } from "../events/event-hub";
 import type { LedgerClient } from "../ledger/ledger-client";
 import type { ConfirmationRepository } from "../persistence/confirmation.repository";
-import type { TransferEventRepository } from "../persistence/event.repository";
+import type { TransferHistoryRepository } from "../persistence/history.repository";
 import type { QuoteRepository } from "../persistence/quote.repository";
 import type { RecipientRepository } from "../persistence/recipient.repository";
 import type { TransferLoaders } from "../persistence/transfer.loaders";
@@ -24,14 +24,15 @@ export interface TransferDeps {
   confirmations: ConfirmationRepository;
   recipients: RecipientRepository;
   quotes: QuoteRepository;
-  events: TransferEventRepository;
+  /** Transfers' stored status changes. */
+  history: TransferHistoryRepository;
   /** Request-scoped batch loaders. */
   loaders: TransferLoaders;
   ledger: LedgerClient;
   /** Runs transfers' steps. */
   engine: TransferEngine;
   /** Committed status changes, live. */
-  hub: TransferEventHub;
+  events: TransferEventHub;
   config: TransferConfig;
 }
 

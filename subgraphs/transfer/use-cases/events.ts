@@ -3,7 +3,7 @@ import { validationError } from "../../../common/errors";
 import type { EventNotice } from "../events/event-hub";
 import { noticeOf, statusStream } from "../events/status-stream";
 import type { TransferRow } from "../persistence/entities";
-import type { EventFilter } from "../persistence/event.repository";
+import type { EventFilter } from "../persistence/history.repository";
 import { readableTransfer } from "./access";
 import type { Needs } from "./deps";
 
@@ -28,12 +28,12 @@ function startAfter(filter: EventFilter & { afterSequence?: string | null }): nu
  * transferId) first replays the events after it.
  */
 export async function statusEvents(
-  deps: Needs<"loaders" | "events" | "hub">,
+  deps: Needs<"loaders" | "history" | "events">,
   filter: EventFilter & { afterSequence?: string | null },
 ): Promise<AsyncIterable<EventNotice>> {
   const afterSequence = startAfter(filter);
   if (filter.transferId) await readableTransfer(deps, filter.transferId); // FORBIDDEN for another client's
-  return statusStream(deps.hub, deps.events, {
+  return statusStream(deps.events, deps.history, {
     transferId: filter.transferId,
     clientId: deps.caller.kind === "client" ? deps.caller.clientId : filter.clientId,
     accountId: filter.accountId,
@@ -43,12 +43,12 @@ export async function statusEvents(
 
 /** One status change as a query (front office: its own transfers); the gateway enriches events with it. */
 export async function statusEvent(
-  deps: Needs<"loaders" | "events">,
+  deps: Needs<"loaders" | "history">,
   transferId: string,
   sequence: number,
 ): Promise<{ notice: EventNotice; transfer: TransferRow } | null> {
   const transfer = await readableTransfer(deps, transferId);
-  const event = transfer && (await deps.events.event(transfer.id, sequence));
+  const event = transfer && (await deps.history.event(transfer.id, sequence));
   if (!transfer || !event) return null;
   const { clientId, accountId, counterAccountId } = transfer;
   return { notice: noticeOf({ ...event, clientId, accountId, counterAccountId }), transfer };

@@ -17,7 +17,7 @@ export type OwnedEvent = TransferEventRow & {
 };
 
 /** Transfers' status histories (written only with the moves, by TransferRepository). */
-export class TransferEventRepository {
+export class TransferHistoryRepository {
   constructor(private readonly db: DataSource) {}
 
   async transferEvents(transferIds: readonly string[]): Promise<TransferEventRow[]> {
