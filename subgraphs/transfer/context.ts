@@ -1,8 +1,5 @@
 import type { RequestContext } from "../../common/graphql/context";
-import type { RecipientService } from "./recipient.service";
-import type { TransferService } from "./transfer.service";
+import type { TransferDeps } from "./use-cases/deps";
 
-export interface TransferContext extends RequestContext {
-  transfers: TransferService;
-  recipients: RecipientService;
-}
+/** A request's context: who asks, and everything the use cases may need (each takes its part). */
+export interface TransferContext extends RequestContext, TransferDeps {}

@@ -1,20 +1,23 @@
 import type { Config } from "../../common/config";
 import { serviceTokenSource } from "../../common/auth/service-token";
-import { LedgerClient } from "./ledger-client";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
 import { registerGauge, registerStatusCounts } from "../../common/ops/metrics";
 import type { TransferContext } from "./context";
 import { TransferStatus } from "./domain/transfer-status";
-import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "./persistence";
+import {
+  createTransferRepositories,
+  TRANSFER_SCHEMA,
+  transferEntities,
+  transferMigrations,
+} from "./persistence";
 import { createTransferLoaders } from "./persistence/transfer.loaders";
-import { TransferRepository } from "./persistence/transfer.repository";
+import type { TransferRepository } from "./persistence/transfer.repository";
 import { TransferEngine } from "./process/engine";
 import { startTransferWorker, type TransferWorker } from "./process/worker";
 import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
 import { buildTransferSchema } from "./schema";
 import { TransferEventHub } from "./events/event-hub";
-import { RecipientService } from "./recipient.service";
-import { TransferService } from "./transfer.service";
+import { LedgerClient } from "./ledger/ledger-client";
 
 export interface TransferSubgraph extends Subgraph {
   /** Runs transfers' steps; tests call `engine.runDue` to play the worker's part deterministically. */
@@ -48,7 +51,8 @@ export async function startTransferSubgraph(
     buildSchema: buildTransferSchema,
     prepare: async (dataSource, metrics) => {
       await events.start(databaseUrl);
-      const transfers = new TransferRepository(dataSource);
+      const repositories = createTransferRepositories(dataSource);
+      const { transfers, recipients } = repositories;
       registerStatusCounts(metrics, {
         name: "transfer_transfers",
         help: "Transfers by status, counted in the database",
@@ -61,28 +65,24 @@ export async function startTransferSubgraph(
         "Open transferStatusChanged subscriptions at this subgraph",
         () => events.size,
       );
-      const running = new TransferEngine(transfers, ledger, rail, config.transfers.worker.leaseSeconds);
+      const running = new TransferEngine(
+        transfers,
+        recipients,
+        ledger,
+        rail,
+        config.transfers.worker.leaseSeconds,
+      );
       engine = running;
       repository = transfers;
-      return (base) => {
-        const loaders = createTransferLoaders(transfers);
-        const recipients = new RecipientService(transfers, loaders, base.caller);
-        return {
-          ...base,
-          recipients,
-          transfers: new TransferService(
-            transfers,
-            loaders,
-            base.caller,
-            base.requestId,
-            ledger,
-            running,
-            config.transfers,
-            events,
-            recipients,
-          ),
-        };
-      };
+      return (base): TransferContext => ({
+        ...base,
+        ...repositories,
+        loaders: createTransferLoaders(repositories),
+        ledger,
+        engine: running,
+        events,
+        config: config.transfers,
+      });
     },
   });
   if (config.transfers.worker.enabled) {

@@ -3,6 +3,7 @@
  * and rates are decimal strings, computed as scaled bigints and never as JavaScript numbers.
  * Every rounding goes down, so the bank never gives away a fraction it does not have.
  */
+import { formatDecimal, parseDecimal } from "../../../common/amount";
 import { AppError, validationError } from "../../../common/errors";
 
 /** A currency and the decimal places of its minor unit (EUR 2, JPY 0, BHD 3). */
@@ -28,6 +29,8 @@ export interface FxTerms {
 const RATE_DECIMALS = 8;
 const BPS_PER_UNIT = 10_000n;
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+/** The rule names fxTerms has always reported for an amount with too many decimals, or zero. */
+const FX_AMOUNT_RULES = { scale: "maxDecimals", positive: "isDecimal" } as const;
 
 /**
  * The terms of exchanging `sourceAmount` of `source` into `target`.
@@ -59,7 +62,7 @@ export function fxTerms(
   assertExponent(target);
   const sourceRate = rateOf(rates, source.code);
   const targetRate = rateOf(rates, target.code);
-  const sourceMinor = parseSourceAmount(sourceAmount, source);
+  const sourceMinor = parseDecimal(sourceAmount, source, { rules: FX_AMOUNT_RULES });
 
   // target/source = (t / 10^td) / (s / 10^sd); scaled by 10^8 and floored in one division.
   const midRate =
@@ -80,11 +83,11 @@ export function fxTerms(
     ]);
   }
   return {
-    midRate: formatScaled(midRate, RATE_DECIMALS),
-    rate: formatScaled(rate, RATE_DECIMALS),
+    midRate: formatDecimal(midRate, RATE_DECIMALS),
+    rate: formatDecimal(rate, RATE_DECIMALS),
     spreadBps,
-    sourceAmount: formatScaled(sourceMinor, source.exponent),
-    targetAmount: formatScaled(targetMinor, target.exponent),
+    sourceAmount: formatDecimal(sourceMinor, source.exponent),
+    targetAmount: formatDecimal(targetMinor, target.exponent),
   };
 }
 
@@ -105,39 +108,4 @@ function rateOf(rates: Record<string, string>, code: string): { value: bigint; d
   const value = match ? BigInt(match[1] + fraction) : 0n;
   if (value <= 0n) throw new Error(`The rate of ${code} is not a positive decimal: "${text}"`);
   return { value, decimals: fraction.length };
-}
-
-/** `"100.5"` EUR -> 10050n; refuses signs, exponents, zero and more decimals than the currency has. */
-function parseSourceAmount(value: string, source: CurrencyUnit): bigint {
-  const match = DECIMAL.exec(value);
-  if (!match) {
-    throw validationError([
-      {
-        field: "amount",
-        rule: "isDecimal",
-        message: 'amount must be a positive decimal number such as "10.50"',
-      },
-    ]);
-  }
-  const fraction = match[2] ?? "";
-  if (fraction.length > source.exponent) {
-    throw validationError([
-      {
-        field: "amount",
-        rule: "maxDecimals",
-        message: `amount has more decimals than ${source.code} allows (${source.exponent})`,
-      },
-    ]);
-  }
-  const minor = BigInt(match[1] + fraction.padEnd(source.exponent, "0"));
-  if (minor === 0n) {
-    throw validationError([{ field: "amount", rule: "isDecimal", message: "amount must be more than zero" }]);
-  }
-  return minor;
-}
-
-/** 12840n with 2 decimals -> `"128.40"`; 5n with 8 -> `"0.00000005"`; 15n with 0 -> `"15"`. */
-function formatScaled(value: bigint, decimals: number): string {
-  const digits = value.toString().padStart(decimals + 1, "0");
-  return decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
 }

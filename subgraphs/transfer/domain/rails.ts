@@ -4,6 +4,10 @@
  * EUR to a SEPA country goes by SEPA credit transfer, GBP to a UK IBAN by Faster Payments,
  * anything else by SWIFT.
  */
+import { ACCOUNT_NUMBER, isValidAccountNumber } from "../../../common/account-number";
+import { validationError } from "../../../common/errors";
+import { ibanError, ibanProblem, normalizeIban } from "./iban";
+
 export enum TransferType {
   INTERNAL = "INTERNAL",
   SEPA = "SEPA",
@@ -26,4 +30,27 @@ export function externalRail(ibanCountry: string, currency: string): TransferTyp
   if (code === "EUR" && SEPA_COUNTRIES.has(country)) return TransferType.SEPA;
   if (code === "GBP" && country === "GB") return TransferType.FASTER_PAYMENTS;
   return TransferType.SWIFT;
+}
+
+/**
+ * Which way money to this account number and currency would go: INTERNAL for a number in this
+ * bank's account-number format, recognised by its format alone (asking the ledger would tell
+ * anyone which numbers exist); otherwise the IBAN's country and the currency decide.
+ */
+export function railFor(recipientAccountNumber: string, currency: string): TransferType {
+  const number = recipientAccountNumber.replace(/\s/g, "");
+  if (ACCOUNT_NUMBER.test(number)) {
+    if (isValidAccountNumber(number)) return TransferType.INTERNAL;
+    throw validationError([
+      {
+        field: "recipientAccountNumber",
+        rule: "accountNumberChecksum",
+        message: "recipientAccountNumber: the check digit does not match: the number has a typing error",
+      },
+    ]);
+  }
+  const iban = normalizeIban(recipientAccountNumber);
+  const problem = ibanProblem(iban);
+  if (problem) throw ibanError("recipientAccountNumber", problem);
+  return externalRail(iban.slice(0, 2), currency);
 }

@@ -5,14 +5,10 @@
  * order or not at all; after the hub's connection was lost, the stream catches up the same way.
  */
 import { AsyncQueue } from "../../../common/async-queue";
-import type { TransferEventRow } from "../persistence/entities";
-import type { TransferRepository } from "../persistence/transfer.repository";
+import type { EventFilter, OwnedEvent, TransferHistoryRepository } from "../persistence/history.repository";
 import type { EventNotice, TransferEventHub } from "./event-hub";
 
-export interface StreamFilter {
-  transferId?: string | null;
-  clientId?: string | null;
-  accountId?: string | null;
+export interface StreamFilter extends EventFilter {
   /** With transferId: start after this sequence number (replaying what was missed). */
   afterSequence?: number | null;
 }
@@ -32,13 +28,8 @@ export function matches(filter: StreamFilter, notice: EventNotice): boolean {
   );
 }
 
-function noticeOf(
-  row: TransferEventRow & {
-    clientId: string | null;
-    accountId: string | null;
-    counterAccountId: string | null;
-  },
-): EventNotice {
+/** An event as the trigger announces it: with its transfer's owner. */
+export function noticeOf(row: OwnedEvent): EventNotice {
   return {
     transferId: row.transferId,
     sequence: row.sequence,
@@ -55,7 +46,7 @@ function noticeOf(
 
 export function statusStream(
   hub: TransferEventHub,
-  repository: TransferRepository,
+  history: TransferHistoryRepository,
   filter: StreamFilter,
 ): AsyncQueue<EventNotice> {
   const lastSeen = new Map<string, number>();
@@ -73,7 +64,7 @@ export function statusStream(
   };
 
   /** Delivers what the database has and the live stream may not, holding live notices meanwhile. */
-  const catchUp = async (load: () => Promise<Parameters<typeof noticeOf>[0][]>): Promise<void> => {
+  const catchUp = async (load: () => Promise<OwnedEvent[]>): Promise<void> => {
     held ??= [];
     try {
       for (const row of await load()) deliver(noticeOf(row));
@@ -95,10 +86,7 @@ export function statusStream(
     // What changed since shortly before the last delivered event (never before the subscription began).
     onReconnect: () =>
       void catchUp(() =>
-        repository.eventsSince(
-          filter,
-          new Date(Math.max(subscribedAt, lastDeliveredAt - CATCH_UP_MARGIN_MS)),
-        ),
+        history.eventsSince(filter, new Date(Math.max(subscribedAt, lastDeliveredAt - CATCH_UP_MARGIN_MS))),
       ),
   });
   const queue = new AsyncQueue<EventNotice>(unsubscribe);
@@ -106,7 +94,7 @@ export function statusStream(
     const transferId = filter.transferId;
     const after = filter.afterSequence;
     lastSeen.set(transferId, after);
-    void catchUp(() => repository.eventsAfter(transferId, after, filter));
+    void catchUp(() => history.eventsAfter(transferId, after, filter));
   } else {
     held = null;
   }

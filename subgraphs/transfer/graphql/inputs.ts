@@ -3,6 +3,21 @@ import { Field, ID, InputType } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
 import { TransferKind, TransferStatus } from "../domain/transfer-status";
 
+/**
+ * A required amount: a decimal string of at most 20 characters here; the use case reads it
+ * against its currency (common/amount.ts).
+ */
+export function AmountField(
+  description = 'Positive decimal string within the currency\'s exponent, e.g. "10.50".',
+): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    if (typeof key !== "string") throw new Error("AmountField decorates named properties only");
+    MaxChars(20)(target, key);
+    MinChars(1)(target, key);
+    Field({ description })(target, key);
+  };
+}
+
 @InputType({ description: "A beneficiary account at another bank." })
 export class AddRecipientInput {
   @Field(() => ID, {
@@ -51,9 +66,7 @@ export class InternalTransferInput {
   @Field(() => ID) @IsUUID() debitAccountId!: string;
   @Field(() => ID) @IsUUID() creditAccountId!: string;
 
-  @Field({ description: 'Positive decimal string within the currency\'s exponent, e.g. "10.50".' })
-  @MinChars(1)
-  @MaxChars(20)
+  @AmountField()
   amount!: string;
 
   @Field(() => String, { nullable: true })
@@ -98,9 +111,7 @@ export class OutgoingTransferInput {
   @IsUUID()
   recipientId!: string;
 
-  @Field({ description: 'Positive decimal string within the currency\'s exponent, e.g. "10.50".' })
-  @MinChars(1)
-  @MaxChars(20)
+  @AmountField()
   amount!: string;
 
   @Field(() => String, { nullable: true, description: "Shown to the recipient." })
@@ -121,9 +132,7 @@ export class IncomingTransferInput {
   @MaxChars(34)
   accountNumber!: string;
 
-  @Field({ description: 'Positive decimal string within the currency\'s exponent, e.g. "10.50".' })
-  @MinChars(1)
-  @MaxChars(20)
+  @AmountField()
   amount!: string;
 
   @Field({ description: "ISO 4217 code." }) @IsISO4217CurrencyCode() currency!: string;

@@ -1,20 +1,23 @@
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from "type-graphql";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { TransferContext } from "../context";
+import * as recipients from "../use-cases/recipients";
+import { CanonicalIds } from "./ids";
 import { AddRecipientInput, RecipientFilterInput } from "./inputs";
 import { Recipient, RecipientConnection } from "./types";
 
-/** Thin: each field hands its arguments to one use case of the request's TransferService. */
+/** Thin: each field hands its arguments to one use case (use-cases/recipients.ts). */
 @Resolver(() => Recipient)
+@UseMiddleware(CanonicalIds)
 export class RecipientResolver {
   @Mutation(() => Recipient, { description: "RECIPIENT_ALREADY_EXISTS for the same IBAN and currency." })
   addRecipient(@Arg("input") input: AddRecipientInput, @Ctx() ctx: TransferContext) {
-    return ctx.recipients.addRecipient(input);
+    return recipients.addRecipient(ctx, input);
   }
 
   @Query(() => Recipient, { nullable: true, description: "Front office: its own recipients only." })
   recipient(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
-    return ctx.recipients.recipient(id);
+    return recipients.recipient(ctx, id);
   }
 
   @Query(() => RecipientConnection, {
@@ -25,7 +28,7 @@ export class RecipientResolver {
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => RecipientFilterInput, { nullable: true }) filter?: RecipientFilterInput | null,
   ) {
-    return ctx.recipients.recipients(filter ?? {}, first, after);
+    return recipients.recipients(ctx, filter ?? {}, first, after);
   }
 
   @Mutation(() => Recipient, { description: "Hides (or shows again) a recipient; past transfers keep it." })
@@ -34,6 +37,6 @@ export class RecipientResolver {
     @Arg("visible") visible: boolean,
     @Ctx() ctx: TransferContext,
   ) {
-    return ctx.recipients.setRecipientVisibility(id, visible);
+    return recipients.setRecipientVisibility(ctx, id, visible);
   }
 }

@@ -1,30 +1,42 @@
-import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches } from "class-validator";
 import {
   Arg,
   Args,
-  ArgsType,
   Ctx,
-  Field,
   FieldResolver,
   ID,
+  Int,
   Mutation,
   Query,
-  Int,
   Resolver,
   Root,
   Subscription,
+  UseMiddleware,
 } from "type-graphql";
-import { MaxChars, MinChars } from "../../../common/validation";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { TransferContext } from "../context";
-import { TransferType } from "../domain/rails";
+import { railFor, TransferType } from "../domain/rails";
+import type { EventNotice } from "../events/event-hub";
 import type { ConfirmationRow, TransferRow } from "../persistence/entities";
+import * as confirmation from "../use-cases/confirmation";
+import * as events from "../use-cases/events";
+import * as fx from "../use-cases/fx";
+import * as incoming from "../use-cases/incoming";
+import * as internal from "../use-cases/internal";
+import * as operator from "../use-cases/operator";
+import * as outgoing from "../use-cases/outgoing";
+import * as queries from "../use-cases/queries";
+import * as recipients from "../use-cases/recipients";
 import {
-  IncomingTransferInput,
-  InternalTransferInput,
-  OutgoingTransferInput,
-  TransferFilterInput,
-} from "./inputs";
+  CodeArgs,
+  CreateFxTransferArgs,
+  CreateInternalTransferArgs,
+  CreateOutgoingTransferArgs,
+  FxQuoteArgs,
+  StatusChangedArgs,
+  TransferTypeArgs,
+} from "./args";
+import { CanonicalIds, canonicalIdArgs } from "./ids";
+import { IncomingTransferInput, TransferFilterInput } from "./inputs";
 import {
   Account,
   Client,
@@ -36,66 +48,7 @@ import {
   TransferEvent,
   TransferStatusEvent,
 } from "./transfer.types";
-import type { EventNotice } from "../events/event-hub";
 import { Recipient } from "./types";
-
-@ArgsType()
-class IdempotencyArgs {
-  @Field({
-    description:
-      "Kept per client the transfer is for, whoever asks: the same key and request return the first transfer; another request is refused (IDEMPOTENCY_KEY_REUSED).",
-  })
-  @MinChars(1)
-  @MaxChars(200)
-  idempotencyKey!: string;
-}
-
-@ArgsType()
-class CreateInternalTransferArgs extends IdempotencyArgs {
-  @Field(() => InternalTransferInput) input!: InternalTransferInput;
-}
-
-@ArgsType()
-class CreateOutgoingTransferArgs extends IdempotencyArgs {
-  @Field(() => OutgoingTransferInput) input!: OutgoingTransferInput;
-}
-
-@ArgsType()
-class CreateFxTransferArgs extends IdempotencyArgs {
-  @Field(() => ID) @IsUUID() quoteId!: string;
-}
-
-@ArgsType()
-class CodeArgs {
-  @Field(() => ID) id!: string;
-
-  @Field({ description: "The six-digit one-time code the client received." })
-  @Matches(/^\d{6}$/)
-  code!: string;
-}
-
-@ArgsType()
-class FxQuoteArgs {
-  @Field(() => ID) @IsUUID() sourceAccountId!: string;
-  @Field(() => ID) @IsUUID() targetAccountId!: string;
-
-  @Field({ description: "The source amount, a decimal string in the source currency." })
-  @MinChars(1)
-  @MaxChars(20)
-  amount!: string;
-}
-
-@ArgsType()
-class TransferTypeArgs {
-  @Field({ description: "A 12-digit account number of this bank, or an IBAN (spaces and case ignored)." })
-  @MinChars(1)
-  @MaxChars(42)
-  recipientAccountNumber!: string;
-
-  @Field({ description: "ISO 4217 code." })
-  @IsISO4217CurrencyCode()
-  currency!: string;
-}
 
 function toConfirmation(row: ConfirmationRow): Confirmation {
   return {
@@ -108,8 +61,9 @@ function toConfirmation(row: ConfirmationRow): Confirmation {
   };
 }
 
-/** Thin: each field hands its arguments to one use case of the request's TransferService. */
+/** Thin: each field hands its arguments to one use case (use-cases/), with the request's context as its dependencies. */
 @Resolver(() => Transfer)
+@UseMiddleware(CanonicalIds)
 export class TransferResolver {
   @Mutation(() => Transfer, {
     description:
@@ -119,7 +73,7 @@ export class TransferResolver {
     @Args() { input, idempotencyKey }: CreateInternalTransferArgs,
     @Ctx() ctx: TransferContext,
   ) {
-    return ctx.transfers.createInternalTransfer(input, idempotencyKey);
+    return internal.createInternalTransfer(ctx, input, idempotencyKey);
   }
 
   @Mutation(() => Transfer, {
@@ -130,7 +84,7 @@ export class TransferResolver {
     @Args() { input, idempotencyKey }: CreateOutgoingTransferArgs,
     @Ctx() ctx: TransferContext,
   ) {
-    return ctx.transfers.createOutgoingTransfer(input, idempotencyKey);
+    return outgoing.createOutgoingTransfer(ctx, input, idempotencyKey);
   }
 
   @Mutation(() => Transfer, {
@@ -138,19 +92,19 @@ export class TransferResolver {
       "Confirms an outgoing transfer with its code and holds the funds (PROCESSING). INSUFFICIENT_FUNDS fails it with nothing held.",
   })
   confirmTransfer(@Args() { id, code }: CodeArgs, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.confirmTransfer(id, code);
+    return confirmation.confirmTransfer(ctx, id, code);
   }
 
   @Mutation(() => Transfer, { description: "confirmTransfer addressed by the confirmation's id." })
   verifyConfirmation(@Args() { id, code }: CodeArgs, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.verifyConfirmation(id, code);
+    return confirmation.verifyConfirmation(ctx, id, code);
   }
 
   @Mutation(() => Confirmation, {
     description: "Sends a new code for a transfer waiting for confirmation; the earlier code stops working.",
   })
   async resendConfirmationCode(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
-    return toConfirmation(await ctx.transfers.resendConfirmationCode(id));
+    return toConfirmation(await confirmation.resendConfirmationCode(ctx, id));
   }
 
   @Mutation(() => Transfer, {
@@ -158,7 +112,7 @@ export class TransferResolver {
       "Cancels an outgoing transfer before the rail has it (PENDING_CONFIRMATION or PROCESSING); any hold is released.",
   })
   cancelTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.cancelTransfer(id);
+    return outgoing.cancelTransfer(ctx, id);
   }
 
   @Mutation(() => Transfer, {
@@ -166,7 +120,7 @@ export class TransferResolver {
       "System (the rail's integration): money from another bank. The same externalId credits once; an unknown account number leaves it UNRECOGNIZED in suspense.",
   })
   receiveIncomingTransfer(@Arg("input") input: IncomingTransferInput, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.receiveIncomingTransfer(input);
+    return incoming.receiveIncomingTransfer(ctx, input);
   }
 
   @Mutation(() => Transfer, {
@@ -177,7 +131,7 @@ export class TransferResolver {
     @Arg("accountId", () => ID) accountId: string,
     @Ctx() ctx: TransferContext,
   ) {
-    return ctx.transfers.assignIncomingTransfer(id, accountId);
+    return incoming.assignIncomingTransfer(ctx, id, accountId);
   }
 
   @Mutation(() => FxQuote, {
@@ -185,7 +139,7 @@ export class TransferResolver {
       "Quotes a rate (with the bank's spread) for exchanging between two of a client's accounts; good until expiresAt.",
   })
   fxQuote(@Args() { sourceAccountId, targetAccountId, amount }: FxQuoteArgs, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.fxQuote(sourceAccountId, targetAccountId, amount);
+    return fx.fxQuote(ctx, sourceAccountId, targetAccountId, amount);
   }
 
   @Mutation(() => Transfer, {
@@ -193,12 +147,12 @@ export class TransferResolver {
       "Exchanges at a quote, all or nothing. QUOTE_EXPIRED after expiresAt; a quote buys one transfer.",
   })
   createFxTransfer(@Args() { quoteId, idempotencyKey }: CreateFxTransferArgs, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.createFxTransfer(quoteId, idempotencyKey);
+    return fx.createFxTransfer(ctx, quoteId, idempotencyKey);
   }
 
   @Mutation(() => Transfer, { description: "Operator (system): runs the next step of a transfer now." })
   executeTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.continueTransfer(id, true);
+    return operator.continueTransfer(ctx, id, true);
   }
 
   @Mutation(() => Transfer, {
@@ -206,20 +160,20 @@ export class TransferResolver {
       "Operator (system): resumes a transfer stopped in an intermediate state until it finishes or waits. Safe to call twice.",
   })
   continueTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.continueTransfer(id);
+    return operator.continueTransfer(ctx, id);
   }
 
   @Query(() => TransferType, {
     description:
       "How money to this account number would travel: INTERNAL for an account of this bank, otherwise the rail for the IBAN's country and the currency.",
   })
-  transferType(@Args() { recipientAccountNumber, currency }: TransferTypeArgs, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.transferType(recipientAccountNumber, currency);
+  transferType(@Args() { recipientAccountNumber, currency }: TransferTypeArgs) {
+    return railFor(recipientAccountNumber, currency);
   }
 
   @Query(() => Transfer, { nullable: true, description: "Front office: its own transfers only." })
   transfer(@Arg("id", () => ID) id: string, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.transfer(id);
+    return queries.transfer(ctx, id);
   }
 
   @Query(() => TransferConnection, { description: "Transfers in creation order. Front office: its own." })
@@ -228,12 +182,12 @@ export class TransferResolver {
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => TransferFilterInput, { nullable: true }) filter?: TransferFilterInput | null,
   ) {
-    return ctx.transfers.transfers(filter ?? {}, first, after);
+    return queries.transfers(ctx, filter ?? {}, first, after);
   }
 
   @FieldResolver(() => [TransferEvent], { description: "Every status change, in sequence." })
   statusHistory(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.statusHistory(transfer.id);
+    return queries.statusHistory(ctx, transfer.id);
   }
 
   @FieldResolver(() => Confirmation, {
@@ -241,7 +195,7 @@ export class TransferResolver {
     description: "Outgoing: the newest confirmation (its status, attempts left and expiry; never the code).",
   })
   async confirmation(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext) {
-    const row = transfer.kind === "OUTGOING" ? await ctx.transfers.latestConfirmation(transfer.id) : null;
+    const row = transfer.kind === "OUTGOING" ? await confirmation.latestConfirmation(ctx, transfer.id) : null;
     return row ? toConfirmation(row) : null;
   }
 
@@ -263,7 +217,7 @@ export class TransferResolver {
     description: "Outgoing: the recipient (also when hidden).",
   })
   recipient(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext) {
-    return transfer.recipientId ? ctx.recipients.recipient(transfer.recipientId) : null;
+    return transfer.recipientId ? recipients.recipient(ctx, transfer.recipientId) : null;
   }
 
   @FieldResolver(() => String, {
@@ -301,40 +255,23 @@ export class TransferResolver {
 }
 
 @Resolver(() => Account)
+@UseMiddleware(CanonicalIds)
 export class AccountTransfersResolver {
   @FieldResolver(() => TransferConnection, {
     description: "Transfers debiting or crediting the account. Front office: its own.",
   })
   transfers(@Root() account: Account, @Args() { first, after }: PageArgs, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.transfers({ accountId: account.id }, first, after);
+    return queries.transfers(ctx, { accountId: account.id }, first, after);
   }
 }
 
 @Resolver(() => Client)
+@UseMiddleware(CanonicalIds)
 export class ClientTransfersResolver {
   @FieldResolver(() => TransferConnection, { description: "The client's transfers." })
   transfers(@Root() client: Client, @Args() { first, after }: PageArgs, @Ctx() ctx: TransferContext) {
-    return ctx.transfers.transfers({ clientId: client.id }, first, after);
+    return queries.transfers(ctx, { clientId: client.id }, first, after);
   }
-}
-
-@ArgsType()
-class StatusChangedArgs {
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() transferId?: string | null;
-  @Field(() => ID, { nullable: true, description: "Front office: always its own client." })
-  @IsOptional()
-  @IsUUID()
-  clientId?: string | null;
-  @Field(() => ID, { nullable: true, description: "Debited or credited." })
-  @IsOptional()
-  @IsUUID()
-  accountId?: string | null;
-  @Field(() => ID, {
-    nullable: true,
-    description:
-      "With transferId: first the events after this sequence number, then live ones (no gap, no duplicate).",
-  })
-  afterSequence?: string | null;
 }
 
 function toStatusEvent(notice: EventNotice): TransferStatusEvent {
@@ -351,12 +288,14 @@ function toStatusEvent(notice: EventNotice): TransferStatusEvent {
 
 /** Status changes: live over graphql-ws, and one by one as a query (which the gateway uses to enrich events). */
 @Resolver(() => TransferStatusEvent)
+@UseMiddleware(CanonicalIds)
 export class TransferStatusEventResolver {
   @Subscription(() => TransferStatusEvent, {
     description:
       "Status changes as they commit, in order per transfer. Filters combine; a front-office caller only gets its own client's.",
-    subscribe: ({ args, context }) =>
-      (context as TransferContext).transfers.statusEvents(args as StatusChangedArgs),
+    // Not a resolver, so the middleware does not see it: its ids are made canonical here.
+    subscribe: ({ args, context, info }) =>
+      events.statusEvents(context as TransferContext, canonicalIdArgs(args, info) as StatusChangedArgs),
   })
   transferStatusChanged(
     @Root() notice: EventNotice,
@@ -375,7 +314,7 @@ export class TransferStatusEventResolver {
     @Arg("sequence", () => Int) sequence: number,
     @Ctx() ctx: TransferContext,
   ): Promise<TransferStatusEvent | null> {
-    const found = await ctx.transfers.statusEvent(transferId, sequence);
+    const found = await events.statusEvent(ctx, transferId, sequence);
     // The transfer was just read for this request: its `transfer` field answers with it.
     return found && { ...toStatusEvent(found.notice), loadedTransfer: found.transfer };
   }
@@ -384,6 +323,6 @@ export class TransferStatusEventResolver {
     description: "The transfer as it is now (resolved again for every event).",
   })
   async transfer(@Root() event: TransferStatusEvent, @Ctx() ctx: TransferContext) {
-    return event.loadedTransfer ?? ctx.transfers.currentTransfer(event.transferId);
+    return event.loadedTransfer ?? events.currentTransfer(ctx, event.transferId);
   }
 }

@@ -1,9 +1,15 @@
+import type { DataSource } from "typeorm";
+import { ConfirmationRepository } from "./confirmation.repository";
 import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
+import { TransferHistoryRepository } from "./history.repository";
 import { CreateTransferSchema1732190000000 } from "./migrations/1732190000000-CreateTransferSchema";
 import { CreateTransfers1732200000000 } from "./migrations/1732200000000-CreateTransfers";
 import { TransferProcesses1732220000000 } from "./migrations/1732220000000-TransferProcesses";
 import { TransferEventNotify1732230000000 } from "./migrations/1732230000000-TransferEventNotify";
 import { TransferIdempotencyPerClient1732250000000 } from "./migrations/1732250000000-TransferIdempotencyPerClient";
+import { QuoteRepository } from "./quote.repository";
+import { RecipientRepository } from "./recipient.repository";
+import { TransferRepository } from "./transfer.repository";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const TRANSFER_SCHEMA = "transfer";
@@ -16,3 +22,14 @@ export const transferMigrations = [
   TransferEventNotify1732230000000,
   TransferIdempotencyPerClient1732250000000,
 ];
+
+/** The subgraph's repositories, one per aggregate, over one data source. */
+export function createTransferRepositories(db: DataSource) {
+  return {
+    transfers: new TransferRepository(db),
+    recipients: new RecipientRepository(db),
+    confirmations: new ConfirmationRepository(db),
+    quotes: new QuoteRepository(db),
+    history: new TransferHistoryRepository(db),
+  };
+}

@@ -1,14 +1,12 @@
-import { type DataSource, type EntityManager, In } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/graphql/pagination";
-import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
 import { isUuid } from "../../../common/ids";
+import { assertMove, type Mover, START_STATUS, type TransferKind } from "../domain/transfer-status";
+import { TransferEventRow, TransferRow } from "./entities";
 
-export interface RecipientFilter {
-  clientId?: string | null;
-  currency?: string | null;
-  includeHidden?: boolean | null;
-}
+/** A database transaction the caller holds: the rows it locked stay locked until it ends. */
+export type Tx = EntityManager;
 
 export interface TransferFilter {
   kind?: string | null;
@@ -21,13 +19,14 @@ export interface TransferFilter {
   maxAmount?: string | null;
 }
 
+/** What the history records of a status change besides the statuses. */
 export interface StepFacts {
   reason: string | null;
   changedBy: string;
   requestId: string | null;
 }
 
-/** What a new transfer states; the engine's columns and the outcome start empty. */
+/** What a new transfer states; its status, the engine's columns and the outcome start empty. */
 export type NewTransfer = Pick<
   TransferRow,
   | "kind"
@@ -67,76 +66,55 @@ export interface Lease {
   seconds: number;
 }
 
+/** A status change: from which status to which, and who makes it (the state machine decides if it may). */
+export interface Move {
+  from: string;
+  to: string;
+  by: Mover;
+}
+
+export interface MoveOptions {
+  /** The mover takes the transfer's lease with the move (a person's action that runs the next step itself). */
+  takeLease?: Lease;
+  /** The move happens only while this lease owner still holds the transfer (fencing). */
+  heldBy?: string;
+}
+
+function leaseColumns(lease: Lease) {
+  return {
+    leaseOwner: lease.owner,
+    leaseUntil: () => `now() + make_interval(secs => ${Number(lease.seconds)})`,
+  };
+}
+
+/**
+ * Transfers: their rows, their status changes and the leases of whoever runs their steps. A
+ * status is written in two places only, {@link insertTransfer} and {@link recordMove}, and both
+ * assert it against the state machine first.
+ */
 export class TransferRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Inserts a recipient; null when the client already has this IBAN in this currency (the unique key decides). */
-  async insertRecipient(recipient: Omit<RecipientRow, "id" | "visible" | "createdAt" | "updatedAt">) {
-    const inserted = await this.db
-      .createQueryBuilder()
-      .insert()
-      .into(RecipientRow)
-      .values(recipient)
-      .orIgnore()
-      .returning("id")
-      .execute();
-    const id = (inserted.raw as { id: string }[])[0]?.id;
-    return id ? this.db.getRepository(RecipientRow).findOneByOrFail({ id }) : null;
-  }
-
-  async findRecipient(clientId: string, iban: string, currency: string) {
-    return this.db.getRepository(RecipientRow).findOneBy({ clientId, iban, currency });
-  }
-
-  recipientsByIds(ids: readonly string[]): Promise<RecipientRow[]> {
-    return findByIds(this.db, RecipientRow, ids);
-  }
-
-  async listRecipients(filter: RecipientFilter, size: number, after?: KeysetPosition) {
-    const query = this.db.getRepository(RecipientRow).createQueryBuilder("r");
-    if (filter.clientId) query.andWhere("r.client_id = :clientId", { clientId: filter.clientId });
-    if (filter.currency) query.andWhere("r.currency = :currency", { currency: filter.currency });
-    if (!filter.includeHidden) query.andWhere("r.visible");
-    return keysetPage(query, size, after);
-  }
-
-  async setVisibility(id: string, visible: boolean): Promise<RecipientRow | null> {
-    const result = await this.db
-      .createQueryBuilder()
-      .update(RecipientRow)
-      .set({ visible, updatedAt: () => "now()" })
-      .where("id = :id", { id })
-      .execute();
-    return result.affected ? this.db.getRepository(RecipientRow).findOneByOrFail({ id }) : null;
-  }
-
-  // Transfers
-
   /**
-   * Records a new transfer and its first history entry; null when the idempotency key is
-   * taken. The creating request may take the transfer's lease at once, so no worker starts
-   * it meanwhile. `alsoInTransaction` writes what must commit with it (a confirmation).
+   * Records a new transfer in its kind's start status, with its first history entry; null when
+   * the idempotency key is taken. The creating request may take the transfer's lease at once, so
+   * no worker starts it meanwhile. `alsoInTransaction` writes what must commit with it (a
+   * confirmation).
    */
   async insertTransfer(
     transfer: NewTransfer,
-    status: string,
     facts: StepFacts,
     lease: Lease | null,
-    alsoInTransaction?: (tx: EntityManager, transferId: string) => Promise<void>,
+    alsoInTransaction?: (tx: Tx, transferId: string) => Promise<void>,
   ): Promise<TransferRow | null> {
+    const status = START_STATUS[transfer.kind as TransferKind];
+    assertMove(transfer.kind, null, status, "create");
     return this.db.transaction(async (tx) => {
       const inserted = await tx
         .createQueryBuilder()
         .insert()
         .into(TransferRow)
-        .values({
-          ...transfer,
-          status,
-          ...(lease && {
-            leaseOwner: lease.owner,
-            leaseUntil: () => `now() + make_interval(secs => ${Number(lease.seconds)})`,
-          }),
-        })
+        .values({ ...transfer, status, ...(lease && leaseColumns(lease)) })
         .orIgnore()
         .returning("id")
         .execute();
@@ -148,16 +126,70 @@ export class TransferRepository {
     });
   }
 
-  async transferByKey(scope: string, key: string): Promise<TransferRow | null> {
-    return this.db.getRepository(TransferRow).findOneBy({ idempotencyScope: scope, idempotencyKey: key });
+  /**
+   * Moves a transfer with a guarded UPDATE and records the change with the next sequence number,
+   * in one transaction; null when the transfer was no longer in `move.from` (or, with `heldBy`,
+   * no longer held by that lease owner). The next step is due at once.
+   */
+  async moveTransfer(
+    transfer: Pick<TransferRow, "id" | "kind">,
+    move: Move,
+    changes: TransferChanges,
+    facts: StepFacts,
+    options: MoveOptions = {},
+  ): Promise<TransferRow | null> {
+    return this.db.transaction((tx) => this.recordMove(tx, transfer, move, changes, facts, options));
   }
 
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * {@link moveTransfer} inside a transaction the caller holds. The move is asserted against the
+   * kind's transition table first: an illegal one throws IllegalTransferMove and writes nothing.
+   */
+  async recordMove(
+    tx: Tx,
+    transfer: Pick<TransferRow, "id" | "kind">,
+    move: Move,
+    changes: TransferChanges,
+    facts: StepFacts,
+    { takeLease, heldBy }: MoveOptions = {},
+  ): Promise<TransferRow | null> {
+    const { id, kind } = transfer;
+    assertMove(kind, move.from, move.to, move.by, id);
+    const updated = await tx
+      .createQueryBuilder()
+      .update(TransferRow)
+      .set({
+        status: move.to,
+        ...changes,
+        attempts: 0,
+        lastError: null,
+        nextRunAt: () => "now()",
+        updatedAt: () => "now()",
+        ...(takeLease && leaseColumns(takeLease)),
+      })
+      .where(`id = :id AND kind = :kind AND status = :from${heldBy ? " AND lease_owner = :heldBy" : ""}`, {
+        id,
+        kind,
+        from: move.from,
+        heldBy,
+      })
+      .execute();
+    if (!updated.affected) return null;
+    // The row is locked by the UPDATE, so the next sequence number cannot be taken twice.
+    await tx.query(
+      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, reason, changed_by, request_id)
+       SELECT $1, COALESCE(max(sequence), 0) + 1, $2, $3, $4, $5, $6 FROM transfer.transfer_event WHERE transfer_id = $1`,
+      [id, move.from, move.to, facts.reason, facts.changedBy, facts.requestId],
+    );
+    return tx.findOneByOrFail(TransferRow, { id });
+  }
+
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
   }
 
   /** Locks a transfer row for the rest of `tx` (serialises confirmations, resends and cancels). */
-  async lockTransfer(tx: EntityManager, id: string): Promise<TransferRow | null> {
+  async lockTransfer(tx: Tx, id: string): Promise<TransferRow | null> {
     if (!isUuid(id)) return null;
     return tx
       .getRepository(TransferRow)
@@ -167,69 +199,44 @@ export class TransferRepository {
       .getOne();
   }
 
-  /**
-   * Moves a transfer from `from` to `to` with a guarded UPDATE and records the step with the
-   * next sequence number, in one transaction; null when the transfer was no longer in `from`.
-   * The next step is due at once. With `lease`, the mover also takes the transfer's lease (a
-   * person's action that then runs the next step itself, before any worker can); with `heldBy`,
-   * the move happens only while that lease owner still holds the transfer.
-   */
-  async moveTransfer(
-    id: string,
-    from: string,
-    to: string,
-    changes: TransferChanges,
-    facts: StepFacts,
-    lease?: Lease,
-    heldBy?: string,
-  ): Promise<TransferRow | null> {
-    return this.db.transaction((tx) => this.recordMove(tx, id, from, to, changes, facts, lease, heldBy));
+  async transferByKey(scope: string, key: string): Promise<TransferRow | null> {
+    return this.db.getRepository(TransferRow).findOneBy({ idempotencyScope: scope, idempotencyKey: key });
   }
 
-  /** {@link moveTransfer} inside a transaction the caller holds. */
-  async recordMove(
-    tx: EntityManager,
-    id: string,
-    from: string,
-    to: string,
-    changes: TransferChanges,
-    facts: StepFacts,
-    lease?: Lease,
-    heldBy?: string,
-  ): Promise<TransferRow | null> {
-    const updated = await tx
-      .createQueryBuilder()
-      .update(TransferRow)
-      .set({
-        status: to,
-        ...changes,
-        attempts: 0,
-        lastError: null,
-        nextRunAt: () => "now()",
-        updatedAt: () => "now()",
-        ...(lease && {
-          leaseOwner: lease.owner,
-          leaseUntil: () => `now() + make_interval(secs => ${Number(lease.seconds)})`,
-        }),
-      })
-      .where(
-        heldBy ? "id = :id AND status = :from AND lease_owner = :heldBy" : "id = :id AND status = :from",
-        {
-          id,
-          from,
-          heldBy,
-        },
-      )
-      .execute();
-    if (!updated.affected) return null;
-    // The row is locked by the UPDATE, so the next sequence number cannot be taken twice.
-    await tx.query(
-      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, reason, changed_by, request_id)
-       SELECT $1, COALESCE(max(sequence), 0) + 1, $2, $3, $4, $5, $6 FROM transfer.transfer_event WHERE transfer_id = $1`,
-      [id, from, to, facts.reason, facts.changedBy, facts.requestId],
-    );
-    return tx.findOneByOrFail(TransferRow, { id });
+  async transferByQuote(quoteId: string): Promise<TransferRow | null> {
+    return this.db.getRepository(TransferRow).findOneBy({ quoteId });
   }
+
+  transfersByIds(ids: readonly string[]): Promise<TransferRow[]> {
+    return findByIds(this.db, TransferRow, ids);
+  }
+
+  async listTransfers(filter: TransferFilter, size: number, after?: KeysetPosition) {
+    const query = this.db.getRepository(TransferRow).createQueryBuilder("t");
+    if (filter.kind) query.andWhere("t.kind = :kind", { kind: filter.kind });
+    if (filter.status) query.andWhere("t.status = :status", { status: filter.status });
+    if (filter.clientId) query.andWhere("t.client_id = :clientId", { clientId: filter.clientId });
+    if (filter.accountId) {
+      query.andWhere("(t.account_id = :accountId OR t.counter_account_id = :accountId)", {
+        accountId: filter.accountId,
+      });
+    }
+    if (filter.from) query.andWhere("t.created_at >= :from", { from: filter.from });
+    if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
+    if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
+    if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
+    return keysetPage(query, size, after);
+  }
+
+  /** Transfers per status (the `/metrics` gauge, counted at scrape time). */
+  async countTransfersByStatus(): Promise<Record<string, number>> {
+    const rows = (await this.db.query(
+      `SELECT status, count(*)::text AS count FROM transfer.transfer GROUP BY status`,
+    )) as Array<{ status: string; count: string }>;
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+
+  // Leases
 
   /**
    * Takes a transfer's lease for `owner` unless someone else holds an unexpired one; null
@@ -293,199 +300,5 @@ export class TransferRepository {
         WHERE id = $1 AND lease_owner = $2`,
       [id, owner, error ?? null],
     );
-  }
-
-  // Confirmations
-
-  async insertConfirmation(
-    tx: EntityManager,
-    confirmation: Pick<ConfirmationRow, "transferId" | "codeHash" | "maxAttempts"> & { ttlSeconds: number },
-  ): Promise<ConfirmationRow> {
-    const [row] = (await tx.query(
-      `INSERT INTO transfer.confirmation (transfer_id, code_hash, status, max_attempts, expires_at)
-       VALUES ($1, $2, 'OPEN', $3, now() + make_interval(secs => $4)) RETURNING id`,
-      [confirmation.transferId, confirmation.codeHash, confirmation.maxAttempts, confirmation.ttlSeconds],
-    )) as [{ id: string }];
-    return tx.findOneByOrFail(ConfirmationRow, { id: row.id });
-  }
-
-  async countConfirmations(tx: EntityManager, transferId: string): Promise<number> {
-    return tx.getRepository(ConfirmationRow).countBy({ transferId });
-  }
-
-  /** The transfer's open confirmation, else its newest one, locked for the rest of `tx`. */
-  async lockLatestConfirmation(tx: EntityManager, transferId: string): Promise<ConfirmationRow | null> {
-    return tx
-      .getRepository(ConfirmationRow)
-      .createQueryBuilder("c")
-      .setLock("pessimistic_write")
-      .where("c.transfer_id = :transferId", { transferId })
-      .orderBy("c.status = 'OPEN'", "DESC")
-      .addOrderBy("c.created_at", "DESC")
-      .addOrderBy("c.id", "DESC")
-      .limit(1)
-      .getOne();
-  }
-
-  confirmationsByIds(ids: readonly string[]): Promise<ConfirmationRow[]> {
-    return findByIds(this.db, ConfirmationRow, ids);
-  }
-
-  async latestConfirmations(transferIds: readonly string[]): Promise<ConfirmationRow[]> {
-    const valid = transferIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(ConfirmationRow)
-      .createQueryBuilder("c")
-      .distinctOn(["c.transfer_id"])
-      .where("c.transfer_id IN (:...valid)", { valid })
-      .orderBy("c.transfer_id")
-      .addOrderBy("c.status = 'OPEN'", "DESC")
-      .addOrderBy("c.created_at", "DESC")
-      .addOrderBy("c.id", "DESC")
-      .getMany();
-  }
-
-  /** Counts a wrong code (locking the confirmation at its limit) or closes it as USED/VOIDED. */
-  async updateConfirmation(
-    tx: EntityManager,
-    id: string,
-    change: { attempts: number; status: string },
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE transfer.confirmation
-          SET attempts = $2, status = $3, closed_at = CASE WHEN $3 = 'OPEN' THEN NULL ELSE now() END
-        WHERE id = $1`,
-      [id, change.attempts, change.status],
-    );
-  }
-
-  /** The notification port's default: a row for the delivery process, in the caller's transaction. */
-  async queueNotification(tx: EntityManager, clientId: string, kind: string, payload: object): Promise<void> {
-    await tx.query(
-      `INSERT INTO transfer.notification_outbox (client_id, kind, payload) VALUES ($1, $2, $3)`,
-      [clientId, kind, JSON.stringify(payload)],
-    );
-  }
-
-  // FX quotes
-
-  async insertQuote(quote: Omit<FxQuoteRow, "id" | "expiresAt" | "createdAt">, ttlSeconds: number) {
-    const inserted = await this.db
-      .createQueryBuilder()
-      .insert()
-      .into(FxQuoteRow)
-      .values({ ...quote, expiresAt: () => `now() + make_interval(secs => ${Number(ttlSeconds)})` })
-      .returning("id")
-      .execute();
-    const id = (inserted.raw as { id: string }[])[0].id;
-    return this.db.getRepository(FxQuoteRow).findOneByOrFail({ id });
-  }
-
-  /** The quote and whether it is still good by the database's clock. */
-  async quote(id: string): Promise<{ quote: FxQuoteRow; expired: boolean } | null> {
-    if (!isUuid(id)) return null;
-    const quote = await this.db.getRepository(FxQuoteRow).findOneBy({ id });
-    if (!quote) return null;
-    const [{ expired }] = (await this.db.query(`SELECT $1::timestamptz <= now() AS expired`, [
-      quote.expiresAt,
-    ])) as [{ expired: boolean }];
-    return { quote, expired };
-  }
-
-  async transferByQuote(quoteId: string): Promise<TransferRow | null> {
-    return this.db.getRepository(TransferRow).findOneBy({ quoteId });
-  }
-
-  transfersByIds(ids: readonly string[]): Promise<TransferRow[]> {
-    return findByIds(this.db, TransferRow, ids);
-  }
-
-  async transferEvents(transferIds: readonly string[]): Promise<TransferEventRow[]> {
-    const valid = transferIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(TransferEventRow)
-      .find({ where: { transferId: In(valid) }, order: { transferId: "ASC", sequence: "ASC" } });
-  }
-
-  /** A transfer's events after `sequence`, with the transfer's current owner, if it passes `filter`. */
-  async eventsAfter(
-    transferId: string,
-    sequence: number,
-    filter: { clientId?: string | null; accountId?: string | null },
-  ) {
-    return this.eventsWithOwner({ ...filter, transferId }, "e.sequence > :sequence", { sequence });
-  }
-
-  /** Events since `since` of the transfers `filter` names (a catch-up after a lost connection). */
-  async eventsSince(
-    filter: { transferId?: string | null; clientId?: string | null; accountId?: string | null },
-    since: Date,
-  ) {
-    return this.eventsWithOwner(filter, "e.changed_at >= :since", { since });
-  }
-
-  async event(transferId: string, sequence: number): Promise<TransferEventRow | null> {
-    if (!isUuid(transferId)) return null;
-    return this.db.getRepository(TransferEventRow).findOneBy({ transferId, sequence });
-  }
-
-  private async eventsWithOwner(
-    filter: { transferId?: string | null; clientId?: string | null; accountId?: string | null },
-    condition: string,
-    parameters: Record<string, unknown>,
-  ) {
-    if (filter.transferId && !isUuid(filter.transferId)) return [];
-    const query = this.db
-      .getRepository(TransferEventRow)
-      .createQueryBuilder("e")
-      .innerJoin(TransferRow, "t", "t.id = e.transfer_id")
-      .addSelect(["t.client_id", "t.account_id", "t.counter_account_id"])
-      .where(condition, parameters)
-      .orderBy("e.id");
-    if (filter.transferId) query.andWhere("e.transfer_id = :transferId", { transferId: filter.transferId });
-    if (filter.clientId) query.andWhere("t.client_id = :clientId", { clientId: filter.clientId });
-    if (filter.accountId) {
-      query.andWhere("(t.account_id = :accountId OR t.counter_account_id = :accountId)", {
-        accountId: filter.accountId,
-      });
-    }
-    const { entities, raw } = await query.getRawAndEntities<{
-      t_client_id: string | null;
-      t_account_id: string | null;
-      t_counter_account_id: string | null;
-    }>();
-    return entities.map((event, i) => ({
-      ...event,
-      clientId: raw[i].t_client_id,
-      accountId: raw[i].t_account_id,
-      counterAccountId: raw[i].t_counter_account_id,
-    }));
-  }
-
-  async listTransfers(filter: TransferFilter, size: number, after?: KeysetPosition) {
-    const query = this.db.getRepository(TransferRow).createQueryBuilder("t");
-    if (filter.kind) query.andWhere("t.kind = :kind", { kind: filter.kind });
-    if (filter.status) query.andWhere("t.status = :status", { status: filter.status });
-    if (filter.clientId) query.andWhere("t.client_id = :clientId", { clientId: filter.clientId });
-    if (filter.accountId) {
-      query.andWhere("(t.account_id = :accountId OR t.counter_account_id = :accountId)", {
-        accountId: filter.accountId,
-      });
-    }
-    if (filter.from) query.andWhere("t.created_at >= :from", { from: filter.from });
-    if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
-    if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
-    if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
-    return keysetPage(query, size, after);
-  }
-
-  /** Transfers per status (the `/metrics` gauge, counted at scrape time). */
-  async countTransfersByStatus(): Promise<Record<string, number>> {
-    const rows = (await this.db.query(
-      `SELECT status, count(*)::text AS count FROM transfer.transfer GROUP BY status`,
-    )) as Array<{ status: string; count: string }>;
-    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   }
 }

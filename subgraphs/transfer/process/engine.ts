@@ -4,15 +4,18 @@
  * transfer is never run by two at once; each step's outcome is a guarded status move recorded
  * in the history. A step that fails without an answer (ledger or rail unreachable) gives the
  * lease back with a backoff and the error kept in `lastError`; the worker tries again later.
- * A runner that dies keeps the lease until it expires, then the worker takes over.
+ * A runner that dies keeps the lease until it expires, then the worker takes over. A request
+ * runs its transfer only until it rests ({@link TransferEngine.runToRest}); the worker does the rest.
  */
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../../../common/errors";
 import { log } from "../../../common/log";
+import { isResting, RUNNABLE_STATUSES, type TransferKind, TransferStatus } from "../domain/transfer-status";
+import type { LedgerClient } from "../ledger/ledger-client";
 import type { TransferRow } from "../persistence/entities";
+import type { RecipientRepository } from "../persistence/recipient.repository";
 import type { Lease, TransferRepository } from "../persistence/transfer.repository";
-import { RUNNABLE_STATUSES } from "../domain/transfer-status";
-import type { LedgerClient } from "../ledger-client";
 import type { PaymentRail } from "../rail/payment-rail";
 import { stepFor } from "./steps";
 
@@ -26,6 +29,23 @@ export interface RunOptions {
   maxSteps?: number;
   /** Stop on reaching one of these (a request leaves PROCESSING to the worker and the rail). */
   stopAt?: readonly string[];
+}
+
+/** A transfer a request recorded or moved, with the lease it took doing so (if it did). */
+export interface Started {
+  transfer: TransferRow;
+  lease?: Lease;
+}
+
+/** A customer's request runs its transfer up to the rail's queue; the worker sends it. */
+const FOR_REQUESTS: RunOptions = { stopAt: [TransferStatus.PROCESSING] };
+
+/** How long a repeated request waits for the first one's outcome before answering the state as it is. */
+const WAIT_FOR_RUNNER_MS = 5_000;
+
+/** The same error with the transfer it concerns, so the caller can follow it up. */
+function aboutTransfer(error: AppError, transferId: string): AppError {
+  return new AppError(error.code, error.message, { ...error.details, transferId });
 }
 
 export interface RunResult {
@@ -53,6 +73,7 @@ export class TransferEngine {
 
   constructor(
     private readonly repository: TransferRepository,
+    private readonly recipients: RecipientRepository,
     private readonly ledger: LedgerClient,
     private readonly rail: PaymentRail,
     private readonly leaseSeconds: number,
@@ -102,22 +123,20 @@ export class TransferEngine {
         if (!held) return { transfer: (await this.repository.transfersByIds([current.id]))[0], failure };
         current = held;
         const result = await withTimeout(
-          step(current, {
+          step.run(current, {
             ledger: this.ledger,
             rail: this.rail,
-            repository: this.repository,
+            recipients: this.recipients,
             requestId: actor.requestId,
           }),
           this.stepTimeoutMs,
         );
         const moved = await this.repository.moveTransfer(
-          current.id,
-          current.status,
-          result.to,
+          current,
+          { from: current.status, to: result.to, by: "step" },
           result.changes ?? {},
           { reason: result.reason ?? null, changedBy: actor.subject, requestId: actor.requestId },
-          undefined,
-          lease.owner,
+          { heldBy: lease.owner },
         );
         failure = result.failure ?? failure;
         // Moved meanwhile (a cancel) or the lease lost: stop, the newest state stands.
@@ -130,12 +149,47 @@ export class TransferEngine {
     } catch (error) {
       const message = error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
       await this.repository.release(current.id, lease.owner, message.slice(0, 500));
-      throw error instanceof AppError
-        ? new AppError(error.code, error.message, { ...error.details, transferId: current.id })
-        : error;
+      throw error instanceof AppError ? aboutTransfer(error, current.id) : error;
     }
     await this.repository.release(current.id, lease.owner);
     return { transfer: { ...current, leaseOwner: null, leaseUntil: null }, failure };
+  }
+
+  /**
+   * Runs a transfer a request recorded or moved as far as it goes now: with the lease it was
+   * started with, or by taking it. A transfer that rests (finished, or waiting for a person) is
+   * answered as it is; one someone else is running is answered with that runner's outcome.
+   */
+  async runToRest(started: Started, actor: Actor): Promise<RunResult> {
+    const { transfer, lease } = started;
+    if (lease) return this.runClaimed(transfer, lease, actor, FOR_REQUESTS);
+    if (isResting(transfer.kind as TransferKind, transfer.status as TransferStatus)) return { transfer };
+    try {
+      return await this.run(transfer.id, actor, FOR_REQUESTS);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "TRANSFER_BUSY")) throw error;
+      return { transfer: await this.afterRunner(transfer.id) };
+    }
+  }
+
+  /** {@link runToRest}, then the refusal that failed the transfer (if any) as the request's error. */
+  async finish(started: Started, actor: Actor): Promise<TransferRow> {
+    const { transfer, failure } = await this.runToRest(started, actor);
+    if (failure) throw aboutTransfer(failure, transfer.id);
+    return transfer;
+  }
+
+  /**
+   * A repeated request that finds the first one still running waits a little for its outcome
+   * (polling), so both answer the same; after that, the state as it is.
+   */
+  private async afterRunner(transferId: string): Promise<TransferRow> {
+    const until = Date.now() + WAIT_FOR_RUNNER_MS;
+    for (;;) {
+      const [current] = await this.repository.transfersByIds([transferId]);
+      if (!current.leaseOwner || Date.now() > until) return current;
+      await sleep(50);
+    }
   }
 
   /**

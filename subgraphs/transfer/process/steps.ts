@@ -4,25 +4,18 @@
  * the step, and every rail send the transfer id, so a step repeated after a crash or a lost
  * answer is answered with the first result and moves nothing twice.
  */
-import { AppError } from "../../../common/errors";
-import { stepKey, TransferKind, TransferStatus } from "../domain/transfer-status";
-import type { LedgerClient, PaymentRequest } from "../ledger-client";
-import type { TransferRow } from "../persistence/entities";
-import type { TransferChanges, TransferRepository } from "../persistence/transfer.repository";
-import type { PaymentRail } from "../rail/payment-rail";
+import type { AppError } from "../../../common/errors";
 import type { TransferType } from "../domain/rails";
+import { stepKey, TransferKind, TransferStatus } from "../domain/transfer-status";
+import { isFinalLedgerError, type LedgerClient, type PaymentRequest } from "../ledger/ledger-client";
+import type { TransferRow } from "../persistence/entities";
+import type { RecipientRepository } from "../persistence/recipient.repository";
+import type { TransferChanges } from "../persistence/transfer.repository";
+import type { PaymentRail } from "../rail/payment-rail";
 
-/** Ledger refusals that settle a step's outcome; anything else (the ledger unreachable) is retried. */
-export const FINAL_LEDGER_ERRORS = new Set([
-  "INSUFFICIENT_FUNDS",
-  "CURRENCY_MISMATCH",
-  "ACCOUNT_NOT_ACTIVE",
-  "ACCOUNT_NOT_FOUND",
-  "VALIDATION_FAILED",
-]);
-
-export interface StepResult {
-  to: TransferStatus;
+/** A step's outcome: one of the statuses it declares. */
+export interface StepResult<To extends TransferStatus = TransferStatus> {
+  to: To;
   changes?: TransferChanges;
   /** Recorded in the history (e.g. the ledger's or the rail's code). */
   reason?: string;
@@ -33,35 +26,46 @@ export interface StepResult {
 export interface StepDeps {
   ledger: LedgerClient;
   rail: PaymentRail;
-  repository: TransferRepository;
+  recipients: RecipientRepository;
   requestId: string;
 }
 
-type Step = (transfer: TransferRow, deps: StepDeps) => Promise<StepResult>;
+/**
+ * The step of one (kind, status): the statuses it can move the transfer to (`to`, checked
+ * against the transition table by a unit test) and what it does (`run`, whose result the type
+ * keeps within `to`).
+ */
+export interface Step {
+  to: readonly TransferStatus[];
+  run: (transfer: TransferRow, deps: StepDeps) => Promise<StepResult>;
+}
+
+function step<const To extends TransferStatus>(
+  to: readonly To[],
+  run: (transfer: TransferRow, deps: StepDeps) => Promise<StepResult<NoInfer<To>>>,
+): Step {
+  return { to, run };
+}
 
 const S = TransferStatus;
-
-function isFinal(error: unknown): error is AppError {
-  return error instanceof AppError && FINAL_LEDGER_ERRORS.has(error.code);
-}
 
 function describe(transfer: TransferRow, what: string): string {
   return transfer.reference ? `${what}: ${transfer.reference}` : `${what} ${transfer.id}`;
 }
 
 /** One ledger payment that moves money at once; a final refusal becomes `onRefusal`. */
-async function pay(
+async function pay<Done extends TransferStatus, Refused extends TransferStatus>(
   transfer: TransferRow,
   deps: StepDeps,
-  step: string,
+  name: string,
   request: PaymentRequest,
-  outcome: { done: TransferStatus; refused: TransferStatus; recordPayment?: boolean },
-): Promise<StepResult> {
+  outcome: { done: Done; refused: Refused; recordPayment?: boolean },
+): Promise<StepResult<Done | Refused>> {
   try {
-    const payment = await deps.ledger.createPayment(request, stepKey(transfer.id, step), deps.requestId);
+    const payment = await deps.ledger.createPayment(request, stepKey(transfer.id, name), deps.requestId);
     return { to: outcome.done, changes: outcome.recordPayment === false ? {} : { paymentId: payment.id } };
   } catch (error) {
-    if (!isFinal(error)) throw error;
+    if (!isFinalLedgerError(error)) throw error;
     return { to: outcome.refused, changes: { failureCode: error.code }, reason: error.code, failure: error };
   }
 }
@@ -77,7 +81,11 @@ function incomingPayment(t: TransferRow, debitAccountId: string, creditAccountId
 }
 
 /** Incoming money no account takes: from settlement into the suspense account, to wait for an operator. */
-async function suspend(t: TransferRow, deps: StepDeps, reason: string): Promise<StepResult> {
+async function suspend(
+  t: TransferRow,
+  deps: StepDeps,
+  reason: string,
+): Promise<StepResult<TransferStatus.UNRECOGNIZED>> {
   const payment = await deps.ledger.createPayment(
     incomingPayment(t, await bank(deps, "SETTLEMENT", t.currency), await bank(deps, "SUSPENSE", t.currency)),
     stepKey(t.id, "suspense"),
@@ -90,9 +98,9 @@ async function bank(deps: StepDeps, kind: "SETTLEMENT" | "SUSPENSE" | "FX_POSITI
   return (await deps.ledger.bankAccount(kind, currency, deps.requestId)).id;
 }
 
-const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>> = {
+export const STEPS: Readonly<Record<TransferKind, Readonly<Partial<Record<TransferStatus, Step>>>>> = {
   [TransferKind.INTERNAL]: {
-    [S.CREATED]: (t, deps) =>
+    [S.CREATED]: step([S.COMPLETED, S.FAILED], (t, deps) =>
       pay(
         t,
         deps,
@@ -106,11 +114,12 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
         },
         { done: S.COMPLETED, refused: S.FAILED },
       ),
+    ),
   },
 
   [TransferKind.OUTGOING]: {
     /** Holds the funds: a draft payment to the settlement account, then pend. */
-    [S.CONFIRMED]: async (t, deps) => {
+    [S.CONFIRMED]: step([S.PROCESSING, S.REJECTED, S.FAILED], async (t, deps) => {
       const request = {
         debitAccountId: t.accountId!,
         creditAccountId: await bank(deps, "SETTLEMENT", t.currency),
@@ -122,14 +131,14 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
       try {
         draft = await deps.ledger.createDraftPayment(request, stepKey(t.id, "payment"), deps.requestId);
       } catch (error) {
-        if (!isFinal(error)) throw error;
+        if (!isFinalLedgerError(error)) throw error;
         return { to: S.FAILED, changes: { failureCode: error.code }, reason: error.code, failure: error };
       }
       try {
         await deps.ledger.movePayment(draft.id, "pend", stepKey(t.id, "pend"), deps.requestId);
         return { to: S.PROCESSING, changes: { paymentId: draft.id } };
       } catch (error) {
-        if (!isFinal(error)) throw error;
+        if (!isFinalLedgerError(error)) throw error;
         // Recorded before anything is released: the REJECTED step cancels the draft.
         return {
           to: S.REJECTED,
@@ -138,11 +147,11 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
           failure: error,
         };
       }
-    },
+    }),
     /** Takes it off the cancellable queue: from here on the rail may have it. */
-    [S.PROCESSING]: async () => ({ to: S.SENDING }),
-    [S.SENDING]: async (t, deps) => {
-      const [recipient] = await deps.repository.recipientsByIds([t.recipientId!]);
+    [S.PROCESSING]: step([S.SENDING], async () => ({ to: S.SENDING })),
+    [S.SENDING]: step([S.SENT, S.REJECTED], async (t, deps) => {
+      const [recipient] = await deps.recipients.recipientsByIds([t.recipientId!]);
       const answer = await deps.rail.send({
         transferId: t.id,
         rail: t.type as TransferType,
@@ -160,20 +169,20 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
             changes: { railReference: answer.reference, failureCode: "RAIL_REJECTED" },
             reason: answer.reason,
           };
-    },
-    [S.SENT]: async (t, deps) => {
+    }),
+    [S.SENT]: step([S.COMPLETED], async (t, deps) => {
       await deps.ledger.movePayment(t.paymentId!, "post", stepKey(t.id, "post"), deps.requestId);
       return { to: S.COMPLETED };
-    },
+    }),
     // REJECTED and CANCELLING never both happen to one transfer, so they share the release's key.
-    [S.REJECTED]: async (t, deps) => {
+    [S.REJECTED]: step([S.FAILED], async (t, deps) => {
       await deps.ledger.movePayment(t.paymentId!, "cancel", stepKey(t.id, "cancel"), deps.requestId);
       return { to: S.FAILED, reason: t.failureCode ?? undefined };
-    },
-    [S.CANCELLING]: async (t, deps) => {
+    }),
+    [S.CANCELLING]: step([S.CANCELLED], async (t, deps) => {
       await deps.ledger.movePayment(t.paymentId!, "cancel", stepKey(t.id, "cancel"), deps.requestId);
       return { to: S.CANCELLED };
-    },
+    }),
   },
 
   [TransferKind.INCOMING]: {
@@ -182,17 +191,14 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
      * refusal is recorded (SUSPENDING) before the money goes to suspense, so a retry never
      * credits both.
      */
-    [S.RECEIVED]: async (t, deps) => {
+    [S.RECEIVED]: step([S.COMPLETED, S.SUSPENDING, S.UNRECOGNIZED], async (t, deps) => {
       if (!t.accountId) return suspend(t, deps, "UNKNOWN_ACCOUNT");
       const credited = await pay(
         t,
         deps,
         "receipt",
         incomingPayment(t, await bank(deps, "SETTLEMENT", t.currency), t.accountId),
-        {
-          done: S.COMPLETED,
-          refused: S.SUSPENDING,
-        },
+        { done: S.COMPLETED, refused: S.SUSPENDING },
       );
       return credited.failure
         ? {
@@ -201,9 +207,9 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
             failure: undefined,
           }
         : credited;
-    },
-    [S.SUSPENDING]: (t, deps) => suspend(t, deps, t.failureCode ?? "UNKNOWN_ACCOUNT"),
-    [S.ASSIGNING]: async (t, deps) => {
+    }),
+    [S.SUSPENDING]: step([S.UNRECOGNIZED], (t, deps) => suspend(t, deps, t.failureCode ?? "UNKNOWN_ACCOUNT")),
+    [S.ASSIGNING]: step([S.COMPLETED, S.UNRECOGNIZED], async (t, deps) => {
       const result = await pay(
         t,
         deps,
@@ -215,11 +221,11 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
       return result.failure
         ? { ...result, changes: { ...result.changes, accountId: null, clientId: null } }
         : result;
-    },
+    }),
   },
 
   [TransferKind.FX]: {
-    [S.CREATED]: async (t, deps) =>
+    [S.CREATED]: step([S.SOURCE_DEBITED, S.FAILED], async (t, deps) =>
       pay(
         t,
         deps,
@@ -233,7 +239,8 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
         },
         { done: S.SOURCE_DEBITED, refused: S.FAILED },
       ),
-    [S.SOURCE_DEBITED]: async (t, deps) =>
+    ),
+    [S.SOURCE_DEBITED]: step([S.COMPLETED, S.REFUNDING], async (t, deps) =>
       pay(
         t,
         deps,
@@ -247,7 +254,8 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
         },
         { done: S.COMPLETED, refused: S.REFUNDING, recordPayment: false },
       ),
-    [S.REFUNDING]: async (t, deps) => {
+    ),
+    [S.REFUNDING]: step([S.FAILED], async (t, deps) => {
       await deps.ledger.createPayment(
         {
           debitAccountId: await bank(deps, "FX_POSITION", t.currency),
@@ -260,11 +268,11 @@ const STEPS: Partial<Record<TransferKind, Partial<Record<TransferStatus, Step>>>
         deps.requestId,
       );
       return { to: S.FAILED, reason: t.failureCode ?? "REFUNDED" };
-    },
+    }),
   },
 };
 
 /** The step to run from this transfer's status, if any (none when it waits or is finished). */
-export function stepFor(transfer: TransferRow): Step | undefined {
+export function stepFor(transfer: Pick<TransferRow, "kind" | "status">): Step | undefined {
   return STEPS[transfer.kind as TransferKind]?.[transfer.status as TransferStatus];
 }

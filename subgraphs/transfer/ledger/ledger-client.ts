@@ -4,7 +4,7 @@
  * on. Every money call carries an idempotency key derived from the transfer and step, so a
  * retried or continued step cannot move money twice. The ledger's errors keep their codes.
  */
-import { AppError, type ErrorCode } from "../../common/errors";
+import { AppError, type ErrorCode } from "../../../common/errors";
 
 export interface LedgerAccount {
   id: string;
@@ -26,6 +26,24 @@ export interface PaymentRequest {
 }
 
 const LEDGER_TIMEOUT_MS = 10_000;
+
+/**
+ * The ledger's refusals that settle a step's outcome (decision 0012): the transfer fails, or
+ * takes its compensating path, with that code. Anything else (the ledger unreachable, a timeout)
+ * is no answer, and the step is retried.
+ */
+const FINAL_LEDGER_ERRORS: ReadonlySet<string> = new Set([
+  "INSUFFICIENT_FUNDS",
+  "CURRENCY_MISMATCH",
+  "ACCOUNT_NOT_ACTIVE",
+  "ACCOUNT_NOT_FOUND",
+  "VALIDATION_FAILED",
+]);
+
+/** A refusal of the ledger that settles the step (see FINAL_LEDGER_ERRORS), rather than no answer. */
+export function isFinalLedgerError(error: unknown): error is AppError {
+  return error instanceof AppError && FINAL_LEDGER_ERRORS.has(error.code);
+}
 
 const ACCOUNT_FIELDS = "id number clientId currency status";
 const PAYMENT_FIELDS = "id status amount currency";

@@ -1,0 +1,48 @@
+import { TransferType } from "../domain/rails";
+import { TransferKind } from "../domain/transfer-status";
+import type { TransferRow } from "../persistence/entities";
+import { offeredAmount, ownAccount } from "./accounts";
+import { actorOf, type Needs } from "./deps";
+import { clientScope, recordOnce } from "./record";
+
+export interface InternalTransferInput {
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: string;
+  reference?: string | null;
+}
+
+/**
+ * An internal transfer: recorded first (CREATED, with its history), then one ledger payment
+ * whose idempotency key is derived from the transfer, then COMPLETED, or FAILED with the
+ * ledger's code. The same key and request return the first transfer (continuing it if it
+ * stopped half way); the same key with another request is refused.
+ */
+export async function createInternalTransfer(
+  deps: Needs<"ledger" | "transfers" | "engine">,
+  input: InternalTransferInput,
+  idempotencyKey: string,
+): Promise<TransferRow> {
+  const debit = await ownAccount(deps, input.debitAccountId, "debitAccountId");
+  const amount = await offeredAmount(deps, input.amount, debit.currency);
+  const reference = input.reference ?? null;
+  const started = await recordOnce(
+    deps,
+    {
+      kind: TransferKind.INTERNAL,
+      type: TransferType.INTERNAL,
+      clientId: debit.clientId,
+      accountId: debit.id,
+      counterAccountId: input.creditAccountId,
+      amount,
+      currency: debit.currency,
+      reference,
+    },
+    {
+      request: [debit.id, input.creditAccountId, amount, reference],
+      idempotencyKey,
+      scope: clientScope(debit.clientId),
+    },
+  );
+  return deps.engine.finish(started, actorOf(deps));
+}

@@ -1,0 +1,30 @@
+/** Reading transfers: a front-office caller only ever sees its own client's. */
+import { listScope } from "../../../common/auth/caller";
+import { fetchPage, type Page } from "../../../common/graphql/pagination";
+import type { TransferEventRow, TransferRow } from "../persistence/entities";
+import type { TransferFilter } from "../persistence/transfer.repository";
+import { readableTransfer } from "./access";
+import type { Needs } from "./deps";
+
+/** A transfer by id (null when there is none); FORBIDDEN for another client's. */
+export function transfer(deps: Needs<"loaders">, id: string): Promise<TransferRow | null> {
+  return readableTransfer(deps, id);
+}
+
+/** Transfers in creation order; a front-office caller's are always limited to its own client. */
+export function transfers(
+  deps: Needs<"transfers">,
+  filter: TransferFilter,
+  first?: number | null,
+  after?: string | null,
+): Promise<Page<TransferRow>> {
+  const clientId = listScope(deps.caller, filter.clientId);
+  return fetchPage(first, after, (size, position) =>
+    deps.transfers.listTransfers({ ...filter, clientId }, size, position),
+  );
+}
+
+/** Every status change of a transfer the caller has already reached, in sequence. */
+export function statusHistory(deps: Needs<"loaders">, transferId: string): Promise<TransferEventRow[]> {
+  return deps.loaders.eventsByTransferId.load(transferId);
+}
