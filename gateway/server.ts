@@ -4,8 +4,10 @@
  * /readyz and /metrics.
  */
 import fs from "node:fs";
+import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import type { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -66,9 +68,7 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(config: Config, options: GatewayOptions): Promise<GatewayServer> {
-  const supergraphSdl =
-    options.supergraphSdl ??
-    fs.readFileSync(path.join(projectRoot(), "schema", "supergraph.graphql"), "utf8");
+  const supergraphSdl = options.supergraphSdl ?? committedSupergraph();
   const metrics = new ServiceMetrics("gateway");
   const transport = new SubgraphTransport(config.upstream);
   const gateway = createGateway(
@@ -77,12 +77,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     transport,
     registerSubgraphFetches(metrics.registry),
   );
-  let apiSchema: GraphQLSchema | undefined;
-  let openApi: Record<string, unknown> | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
-    apiSchema = loaded;
-    openApi = undefined; // derived from the schema: built again on the next request
-  });
+  const loaded = new LoadedSchema(gateway);
 
   const app = express();
   app.disable("x-powered-by");
@@ -90,7 +85,121 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   // One set of limits for every way in: HTTP, the REST shim and graphql-ws queries run through
   // Apollo Server (executeOperation included), subscription documents through the relay's own check.
   const limits = new OperationLimits(config.operationLimits, config.hideSchemaDetails);
-  const apollo = new ApolloServer<GatewayContext>({
+  const apollo = createApollo(config, gateway, httpServer, limits, metrics);
+  await apollo.start();
+  const schema = loaded.current;
+  const verifier = new TokenVerifier(config.auth);
+  const execute = executorOf(apollo);
+  const subgraphUrls = subgraphUrlsOf(supergraphSdl, options.subgraphUrls);
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    http: config.http,
+    path: "/graphql",
+    limits: config.subscriptions,
+    operationLimits: limits,
+    verifier,
+    schema,
+    execute,
+    subgraphUrl: (name) => subgraphUrls[name] ?? unknownSubgraph(name),
+  });
+
+  registerSubscriptionMetrics(metrics.registry, subscriptions.stats);
+
+  app.use(requestScope("gateway"));
+  app.use(
+    healthRoutes(
+      gatewayReadiness(() => loaded.isLoaded(), subgraphUrls),
+      READINESS_TIMEOUT_MS,
+      config.ops,
+    ),
+  );
+  app.get("/metrics", requireOps(config.ops), metricsHandler(metrics.registry));
+  // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
+  if (config.gateway.explorer) app.use(explorerRouter(config));
+  if (config.gateway.dashboard) app.use(dashboardRouter(config));
+  app.use("/graphql", ...graphqlEndpoint(apollo, verifier));
+  app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
+  app.use(docsRouter());
+  app.use(
+    createRestRouter({
+      routes: restRoutes,
+      verifier,
+      schema,
+      bodyLimit: config.gateway.restBodyLimit,
+      execute: (query, variables, contextValue) =>
+        execute({ query, operationName: undefined, variables }, contextValue),
+    }),
+  );
+  app.use(noRoute, restErrorHandler);
+
+  const port = await listen(httpServer, config.gateway.port, config.gateway.host);
+  return {
+    port,
+    address: (httpServer.address() as AddressInfo).address,
+    baseUrl: `http://localhost:${port}`,
+    url: `http://localhost:${port}/graphql`,
+    subscriptions: { stats: subscriptions.stats },
+    // Sockets first: an open WebSocket would hold the HTTP server's close until it is forced.
+    stop: async () => {
+      await subscriptions.stop();
+      await apollo.stop();
+      await transport.close();
+    },
+  };
+}
+
+/**
+ * The API schema the gateway serves, as last loaded, and what is derived from it: the OpenAPI
+ * document, built again on the first request after a new schema.
+ */
+class LoadedSchema {
+  private schema: GraphQLSchema | undefined;
+  private openApi: Record<string, unknown> | undefined;
+
+  constructor(gateway: ApolloGateway) {
+    gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+      this.schema = apiSchema;
+      this.openApi = undefined;
+    });
+  }
+
+  isLoaded(): boolean {
+    return this.schema !== undefined;
+  }
+
+  readonly current = (): GraphQLSchema => {
+    if (!this.schema) throw new Error("the supergraph is not loaded");
+    return this.schema;
+  };
+
+  openApiDocument(): Record<string, unknown> {
+    const schema = this.current();
+    return (this.openApi ??= buildOpenApiDocument(restRoutes, schema, restComponentSchemas(schema)));
+  }
+}
+
+/**
+ * Runs an operation on the supergraph without an HTTP request of its own (REST routes and
+ * subscription events): its log lines get their request id from the context it runs with.
+ */
+function executorOf(apollo: ApolloServer<GatewayContext>): ExecuteOperation {
+  return (request, contextValue) =>
+    withRequestScope("gateway", contextValue.requestId, async () => {
+      const response = await apollo.executeOperation(request, { contextValue });
+      if (response.body.kind !== "single") throw new Error("incremental delivery is not used by the gateway");
+      return response.body.singleResult;
+    });
+}
+
+/** Apollo Server over the gateway: limits, error shapes, statuses, metrics, no landing page. */
+function createApollo(
+  config: Config,
+  gateway: ApolloGateway,
+  httpServer: http.Server,
+  limits: OperationLimits,
+  metrics: ServiceMetrics,
+): ApolloServer<GatewayContext> {
+  return new ApolloServer<GatewayContext>({
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
@@ -110,53 +219,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
-  await apollo.start();
-  const schema = () => {
-    if (!apiSchema) throw new Error("the supergraph is not loaded");
-    return apiSchema;
-  };
-  const verifier = new TokenVerifier(config.auth);
-  // REST routes and subscription events run here; an event has no HTTP request of its own, so
-  // its log lines get their request id from the context it runs with.
-  const execute: ExecuteOperation = (request, contextValue) =>
-    withRequestScope("gateway", contextValue.requestId, async () => {
-      const response = await apollo.executeOperation(request, { contextValue });
-      if (response.body.kind !== "single") throw new Error("incremental delivery is not used by the gateway");
-      return response.body.singleResult;
-    });
-  const subgraphUrls = subgraphUrlsOf(supergraphSdl, options.subgraphUrls);
-  const subscriptions = serveSubscriptions({
-    httpServer,
-    http: config.http,
-    path: "/graphql",
-    limits: config.subscriptions,
-    operationLimits: limits,
-    verifier,
-    schema,
-    execute,
-    subgraphUrl: (name) => {
-      const url = subgraphUrls[name];
-      if (!url) throw new Error(`the supergraph names no subgraph "${name}"`);
-      return url;
-    },
-  });
+}
 
-  registerSubscriptionMetrics(metrics.registry, subscriptions.stats);
-
-  app.use(requestScope("gateway"));
-  app.use(
-    healthRoutes(
-      gatewayReadiness(() => apiSchema !== undefined, subgraphUrls),
-      READINESS_TIMEOUT_MS,
-      config.ops,
-    ),
-  );
-  app.get("/metrics", requireOps(config.ops), metricsHandler(metrics.registry));
-  // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
-  if (config.gateway.explorer) app.use(explorerRouter(config));
-  if (config.gateway.dashboard) app.use(dashboardRouter(config));
-  app.use(
-    "/graphql",
+/** `/graphql` over HTTP: the body read as JSON, the caller's token checked into the context. */
+function graphqlEndpoint(apollo: ApolloServer<GatewayContext>, verifier: TokenVerifier) {
+  return [
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
@@ -170,55 +237,38 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       },
     }),
     graphqlHttpErrorHandler,
-  );
-  app.get("/openapi.json", (_req, res) => {
-    openApi ??= buildOpenApiDocument(restRoutes, schema(), restComponentSchemas(schema()));
-    res.json(openApi);
-  });
-  app.use(docsRouter());
-  app.use(
-    createRestRouter({
-      routes: restRoutes,
-      verifier,
-      schema,
-      bodyLimit: config.gateway.restBodyLimit,
-      execute: (query, variables, contextValue) =>
-        execute({ query, operationName: undefined, variables }, contextValue),
-    }),
-  );
-  app.use((req: Request, res: Response) => {
-    sendError(
-      res,
-      styleOf(req.path),
-      { code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` },
-      requestIdFrom(req.headers["x-request-id"]),
-    );
-  });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const requestId = requestIdFrom(req.headers["x-request-id"]);
-    const code = httpErrorCode(error);
-    if (code) return sendError(res, styleOf(req.path), { code, message: HTTP_MESSAGES[code]! }, requestId);
-    log.error({ err: error, requestId, path: req.path }, "unexpected REST error");
-    sendError(
-      res,
-      styleOf(req.path),
-      { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" },
-      requestId,
-    );
-  });
+  ];
+}
 
-  const port = await listen(httpServer, config.gateway.port, config.gateway.host);
-  return {
-    port,
-    address: (httpServer.address() as AddressInfo).address,
-    baseUrl: `http://localhost:${port}`,
-    url: `http://localhost:${port}/graphql`,
-    subscriptions: { stats: subscriptions.stats },
-    // Sockets first: an open WebSocket would hold the HTTP server's close until it is forced.
-    stop: async () => {
-      await subscriptions.stop();
-      await apollo.stop();
-      await transport.close();
-    },
-  };
+function unknownSubgraph(name: string): never {
+  throw new Error(`the supergraph names no subgraph "${name}"`);
+}
+
+/** schema/supergraph.graphql as committed (`npm run compose` writes it). */
+function committedSupergraph(): string {
+  return fs.readFileSync(path.join(projectRoot(), "schema", "supergraph.graphql"), "utf8");
+}
+
+/** No route matched: 404 in the shape of the path's style. */
+function noRoute(req: Request, res: Response): void {
+  sendError(
+    res,
+    styleOf(req.path),
+    { code: "NOT_FOUND", message: `No route for ${req.method} ${req.path}` },
+    requestIdFrom(req.headers["x-request-id"]),
+  );
+}
+
+/** The last handler: an unreadable request is the caller's 4xx, anything else a logged, masked 500. */
+function restErrorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const requestId = requestIdFrom(req.headers["x-request-id"]);
+  const code = httpErrorCode(error);
+  if (code) return sendError(res, styleOf(req.path), { code, message: HTTP_MESSAGES[code]! }, requestId);
+  log.error({ err: error, requestId, path: req.path }, "unexpected REST error");
+  sendError(
+    res,
+    styleOf(req.path),
+    { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" },
+    requestId,
+  );
 }
