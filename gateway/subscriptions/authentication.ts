@@ -19,6 +19,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class Authentication {
   private readonly expiries = new Map<WebSocket, NodeJS.Timeout>();
 
+  /** `verifier` checks tokens as HTTP does; `connections` admits the sockets and holds their timers. */
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly connections: Admission,

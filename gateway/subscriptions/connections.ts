@@ -23,6 +23,7 @@ export type ConnectionContext = Context<ConnectionParams, Extra>;
 
 /** Who a socket is once `connection_init` passed: the verified caller and its raw token. */
 export interface Identity {
+  /** The token's subject, kind and (front office) client: what the limits per caller count. */
   caller: Caller;
   /** The caller's JWT: upstream connections and event queries use it. */
   token: string;

@@ -30,6 +30,7 @@ import type { DirectSend } from "./subscriber";
 export interface DispatchOptions {
   /** Who a socket is, where an operation's slot is held, and whether the gateway is stopping. */
   connections: Pick<ConnectionRegistry, "identity" | "hold" | "stopping">;
+  /** Operations per connection (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION) and per caller (for the message). */
   limits: Pick<Config["subscriptions"], "maxPerConnection" | "maxPerCaller">;
   /** Counts the operations of each caller (shared with the registry, which counts sockets). */
   callers: Pick<CallerLimits, "operate">;

@@ -57,6 +57,7 @@ export interface RelayedOperation {
   };
 }
 
+/** An operation checked against the API schema: run as over HTTP, or relayed. */
 export type PreparedOperation = ExecutedOperation | RelayedOperation;
 
 /** A prepared operation with the client's variables bound. */
@@ -85,6 +86,7 @@ export class OperationCache {
     private readonly maxEntries = 500,
   ) {}
 
+  /** The operation prepared for `schema` (see {@link prepareOperation}), or why it is refused. */
   prepare(
     schema: GraphQLSchema,
     query: string,
