@@ -3,7 +3,7 @@
  * registry, common/errors.ts) for one operation.
  */
 import { CloseCode } from "graphql-ws";
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { ErrorCode } from "../../common/errors";
 
 /** Close codes of the gateway's sockets (decision 0021). */
@@ -36,6 +36,14 @@ export type SubscriptionErrorCode = Extract<ErrorCode, "TOO_MANY_SUBSCRIPTIONS" 
 /** A formatted error as graphql-ws sends it. */
 export function subscriptionError(code: SubscriptionErrorCode, message: string): GraphQLFormattedError {
   return { message, extensions: { code } };
+}
+
+/** An operation refused before it starts, as onSubscribe returns it to graphql-ws (sent as `error`). */
+export function refusedOperation(
+  code: SubscriptionErrorCode | Extract<ErrorCode, "UNAUTHENTICATED">,
+  message: string,
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
 }
 
 /** Thrown by a subscriber's stream to end it with these errors (graphql-ws sends them as `error`). */

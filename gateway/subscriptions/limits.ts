@@ -16,6 +16,7 @@ export type Release = () => void;
 /** Which count was full: the caller's (its token subject) or its client's (front-office tokens). */
 export type FullCount = "caller" | "client";
 
+/** The counts per caller of one gateway: sockets (taken at admission) and operations (at subscribe). */
 export class CallerLimits {
   private readonly connections = new Counter();
   private readonly operations = new Counter();

@@ -57,6 +57,7 @@ export interface RelayedOperation {
   };
 }
 
+/** An operation checked against the API schema: run as over HTTP, or relayed. */
 export type PreparedOperation = ExecutedOperation | RelayedOperation;
 
 /** A prepared operation with the client's variables bound. */
@@ -85,6 +86,7 @@ export class OperationCache {
     private readonly maxEntries = 500,
   ) {}
 
+  /** The operation prepared for `schema` (see {@link prepareOperation}), or why it is refused. */
   prepare(
     schema: GraphQLSchema,
     query: string,
@@ -211,19 +213,7 @@ function eventQuery(
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   eventField: GraphQLField<unknown, unknown>,
 ): RelayedOperation["eventQuery"] {
-  const taken = new Set((operation.variableDefinitions ?? []).map((d) => d.variable.name.value));
-  const keyVariables: Record<string, string> = {};
-  const keyDefinitions: VariableDefinitionNode[] = eventField.args.map((arg) => {
-    let name = `event${arg.name[0].toUpperCase()}${arg.name.slice(1)}`;
-    while (taken.has(name)) name = `_${name}`;
-    taken.add(name);
-    keyVariables[arg.name] = name;
-    return {
-      kind: Kind.VARIABLE_DEFINITION,
-      variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } },
-      type: parseType(String(arg.type)),
-    };
-  });
+  const { keyVariables, keyDefinitions } = eventKeyVariables(operation, eventField);
   const first = fieldNodes[0];
   const responseKey = first.alias?.value ?? first.name.value;
   const selection: SelectionNode = {
@@ -242,7 +232,63 @@ function eventQuery(
     },
   };
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [selection] };
+  const used = usedBy([selectionSet, ...(operation.directives ?? [])], fragments);
+  const clientVariables = (operation.variableDefinitions ?? []).filter((d) =>
+    used.variableNames.has(d.variable.name.value),
+  );
 
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      {
+        kind: Kind.OPERATION_DEFINITION,
+        operation: OperationTypeNode.QUERY,
+        name: operation.name,
+        directives: operation.directives,
+        variableDefinitions: [...clientVariables, ...keyDefinitions],
+        selectionSet,
+      },
+      ...used.fragments.values(),
+    ],
+  };
+  return {
+    query: print(document),
+    operationName: operation.name?.value,
+    variableNames: clientVariables.map((d) => d.variable.name.value),
+    keyVariables,
+    responseKey,
+  };
+}
+
+/**
+ * One variable per argument of the event field (`transferId` -> `$eventTransferId`), named
+ * apart from the client's own variables.
+ */
+function eventKeyVariables(
+  operation: OperationDefinitionNode,
+  eventField: GraphQLField<unknown, unknown>,
+): { keyVariables: Record<string, string>; keyDefinitions: VariableDefinitionNode[] } {
+  const taken = new Set((operation.variableDefinitions ?? []).map((d) => d.variable.name.value));
+  const keyVariables: Record<string, string> = {};
+  const keyDefinitions: VariableDefinitionNode[] = eventField.args.map((arg) => {
+    let name = `event${arg.name[0].toUpperCase()}${arg.name.slice(1)}`;
+    while (taken.has(name)) name = `_${name}`;
+    taken.add(name);
+    keyVariables[arg.name] = name;
+    return {
+      kind: Kind.VARIABLE_DEFINITION,
+      variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } },
+      type: parseType(String(arg.type)),
+    };
+  });
+  return { keyVariables, keyDefinitions };
+}
+
+/** The fragments `nodes` spread (through each other) and the variables they use, in order of first use. */
+function usedBy(
+  nodes: readonly ASTNode[],
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): { fragments: Map<string, FragmentDefinitionNode>; variableNames: Set<string> } {
   const usedFragments = new Map<string, FragmentDefinitionNode>();
   const variableNames = new Set<string>();
   const collect = (node: ASTNode): void => {
@@ -257,31 +303,6 @@ function eventQuery(
       },
     });
   };
-  collect(selectionSet);
-  for (const directive of operation.directives ?? []) collect(directive);
-  const clientVariables = (operation.variableDefinitions ?? []).filter((d) =>
-    variableNames.has(d.variable.name.value),
-  );
-
-  const document: DocumentNode = {
-    kind: Kind.DOCUMENT,
-    definitions: [
-      {
-        kind: Kind.OPERATION_DEFINITION,
-        operation: OperationTypeNode.QUERY,
-        name: operation.name,
-        directives: operation.directives,
-        variableDefinitions: [...clientVariables, ...keyDefinitions],
-        selectionSet,
-      },
-      ...usedFragments.values(),
-    ],
-  };
-  return {
-    query: print(document),
-    operationName: operation.name?.value,
-    variableNames: clientVariables.map((d) => d.variable.name.value),
-    keyVariables,
-    responseKey,
-  };
+  for (const node of nodes) collect(node);
+  return { fragments: usedFragments, variableNames };
 }

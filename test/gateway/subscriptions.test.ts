@@ -514,7 +514,47 @@ describe("the gateway's WebSocket connections", () => {
     });
     await waitFor(() => stack.transfer.events.size === before);
   });
+
+  it("When an upgrade asks for another path, then it answers 404 and the gateway counts no socket", async () => {
+    expect(await upgradeStatus(wsUrl.replace(/\/graphql$/, "/elsewhere"))).toBe(404);
+    expect(stack.gateway.subscriptions.stats().connections).toBe(0);
+  });
+
+  it("When the gateway is stopping, then a new upgrade answers 503 while the open sockets are still being closed", async () => {
+    const gateway = await startGateway(testConfig(), {
+      subgraphUrls: { client: stack.client.url, ledger: stack.ledger.url, transfer: stack.transfer.url },
+    });
+    const url = gateway.url.replace(/^http/, "ws");
+    // A socket whose client stops reading never answers the 1001, so the stop waits for it.
+    const held = new WebSocket(url, "graphql-transport-ws");
+    try {
+      await new Promise((resolve) => held.on("open", resolve));
+      (held as unknown as { _socket: { pause(): void } })._socket.pause();
+      const stopped = gateway.stop();
+      expect(await upgradeStatus(url)).toBe(503);
+      await stopped;
+      expect(gateway.subscriptions.stats().connections).toBe(0);
+    } finally {
+      held.terminate();
+    }
+  });
 });
+
+/** Asks to upgrade at `url`: resolves "open", or the HTTP status that refused the upgrade. */
+function upgradeStatus(url: string): Promise<number | "open"> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, "graphql-transport-ws");
+    socket.on("open", () => {
+      resolve("open");
+      socket.terminate();
+    });
+    socket.on("unexpected-response", (request, response) => {
+      resolve(response.statusCode ?? 0);
+      request.destroy();
+    });
+    socket.on("error", reject);
+  });
+}
 
 describe("a subscription rewritten as the query for one event", () => {
   const schema = buildSchema(`
