@@ -9,7 +9,8 @@
 import { randomUUID } from "node:crypto";
 import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
 import type { Caller } from "../../common/auth/caller";
-import { PUBLIC_ERROR_DETAILS } from "../../common/errors";
+import { formatError } from "../../common/graphql/errors";
+import { canonicalJson } from "../../common/request-hash";
 import { log } from "../../common/log";
 import type { GatewayContext } from "../context";
 import { subscriptionError, SubscriptionFailure } from "./errors";
@@ -246,28 +247,14 @@ function shareKey({ token, operation, bound }: RelayRequest): string {
     token,
     operation.eventQuery.operationName ?? "",
     operation.eventQuery.query,
-    stableJson(bound.variables),
+    canonicalJson(bound.variables),
     bound.upstreamQuery,
   ].join("\n");
 }
 
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, nested: unknown) =>
-    nested && typeof nested === "object" && !Array.isArray(nested)
-      ? Object.fromEntries(Object.entries(nested).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : nested,
-  );
-}
-
-/** A subgraph's errors as a client may see them (no internal extensions). */
+/** A subgraph's errors as a client may see them: the one formatting every answer gets. */
 function publicErrors(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
-  return errors.map(({ message, path, extensions }) => ({
-    message,
-    ...(path ? { path } : {}),
-    extensions: Object.fromEntries(
-      Object.entries(extensions ?? {}).filter(([key]) => PUBLIC_ERROR_DETAILS.includes(key)),
-    ),
-  }));
+  return errors.map((error) => formatError(error, undefined));
 }
 
 /** Why an upstream subscription ended with an error, for the clients it fed. */
