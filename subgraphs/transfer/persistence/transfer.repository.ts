@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
-import type { KeysetPosition } from "../../../common/graphql/pagination";
+import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { isUuid } from "../../../common/ids";
 import { assertMove, type Mover, START_STATUS, type TransferKind } from "../domain/transfer-status";
 import { TransferEventRow, TransferRow } from "./entities";
