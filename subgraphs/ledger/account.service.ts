@@ -21,7 +21,7 @@ import {
   isBankAccountKind,
 } from "./domain/account-status";
 import { ledgerError } from "./domain/errors";
-import { CURRENCY_EXPONENTS, formatAmount, parseAmount } from "./domain/money";
+import { CURRENCY_EXPONENTS, formatAmount, parseAmount } from "../../common/amount";
 import type { AccountFilter, AccountRepository } from "./persistence/account.repository";
 import type { AccountRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/loaders";

@@ -10,7 +10,7 @@ import { type Caller, requireSystem } from "../../common/auth/caller";
 import { validationError } from "../../common/errors";
 import { isUuid } from "../../common/ids";
 import { ledgerError } from "./domain/errors";
-import { parseAmount } from "./domain/money";
+import { parseAmount } from "../../common/amount";
 import type { PaymentOperation } from "./domain/payment-status";
 import type { AccountRepository } from "./persistence/account.repository";
 import type { PaymentRow } from "./persistence/entities";

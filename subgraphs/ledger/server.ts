@@ -2,7 +2,7 @@ import type { Config } from "../../common/config";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
 import { registerStatusCounts } from "../../common/ops/metrics";
 import type { LedgerContext } from "./context";
-import { CURRENCY_EXPONENTS } from "./domain/money";
+import { CURRENCY_EXPONENTS } from "../../common/amount";
 import { PaymentStatus } from "./domain/payment-status";
 import { AccountService } from "./account.service";
 import { BankAccountService } from "./bank-account.service";

@@ -7,7 +7,7 @@ import { type Caller, requireSystem } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
 import { fetchPage, type Page } from "../../common/graphql/pagination";
 import { type AccountService, requireUuids } from "./account.service";
-import { formatAmount } from "./domain/money";
+import { formatAmount } from "../../common/amount";
 import type { AccountRow, EntryRow, TransactionRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/loaders";
 import type { TransactionFilter, TransactionRepository } from "./persistence/transaction.repository";
