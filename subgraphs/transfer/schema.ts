@@ -11,7 +11,7 @@ import {
   TransferResolver,
   TransferStatusEventResolver,
 } from "./graphql/transfer.resolver";
-import { registerTransferEnums } from "./graphql/transfer.types";
+import { registerTransferEnums } from "./graphql/types";
 
 /** The transfer orchestrator subgraph's schema (printed to schema/transfer.graphql by `npm run compose`). */
 export async function buildTransferSchema(): Promise<GraphQLSchema> {

@@ -31,22 +31,23 @@ import {
   CreateInternalTransferArgs,
   CreateOutgoingTransferArgs,
   FxQuoteArgs,
+  IncomingTransferInput,
   StatusChangedArgs,
+  TransferFilterInput,
   TransferTypeArgs,
-} from "./args";
-import { IncomingTransferInput, TransferFilterInput } from "./inputs";
+} from "./inputs";
 import {
   Account,
   Client,
   Confirmation,
   FxDetails,
   FxQuote,
+  Recipient,
   Transfer,
   TransferConnection,
   TransferEvent,
   TransferStatusEvent,
-} from "./transfer.types";
-import { Recipient } from "./types";
+} from "./types";
 
 function toConfirmation(row: ConfirmationRow): Confirmation {
   return {
