@@ -1,4 +1,5 @@
-import { type DataSource, In } from "typeorm";
+import type { DataSource } from "typeorm";
+import { findByUuids } from "../../../common/db/data-source";
 import { isUuid } from "../../../common/ids";
 import { TransferEventRow, TransferRow } from "./entities";
 
@@ -20,12 +21,11 @@ export type OwnedEvent = TransferEventRow & {
 export class TransferHistoryRepository {
   constructor(private readonly db: DataSource) {}
 
-  async transferEvents(transferIds: readonly string[]): Promise<TransferEventRow[]> {
-    const valid = transferIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(TransferEventRow)
-      .find({ where: { transferId: In(valid) }, order: { transferId: "ASC", sequence: "ASC" } });
+  transferEvents(transferIds: readonly string[]): Promise<TransferEventRow[]> {
+    return findByUuids(this.db, TransferEventRow, "transferId", transferIds, {
+      transferId: "ASC",
+      sequence: "ASC",
+    });
   }
 
   /** A transfer's events after `sequence`, with the transfer's current owner, if it passes `filter`. */
