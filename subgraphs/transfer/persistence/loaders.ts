@@ -1,6 +1,5 @@
-import DataLoader from "dataloader";
+import { loaderOfMany, loaderOfOne } from "../../../common/db/batch-loaders";
 import type { ConfirmationRepository } from "./confirmation.repository";
-import type { ConfirmationRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
 import type { TransferHistoryRepository } from "./history.repository";
 import type { RecipientRepository } from "./recipient.repository";
 import type { TransferRepository } from "./transfer.repository";
@@ -19,21 +18,12 @@ export function createTransferLoaders(repositories: {
 }) {
   const { transfers, recipients, confirmations, history } = repositories;
   return {
-    recipientById: new DataLoader<string, RecipientRow | null>(async (ids) => {
-      const found = new Map((await recipients.recipientsByIds(ids)).map((r) => [r.id, r]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    transferById: new DataLoader<string, TransferRow | null>(async (ids) => {
-      const found = new Map((await transfers.transfersByIds(ids)).map((t) => [t.id, t]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    eventsByTransferId: new DataLoader<string, TransferEventRow[]>(async (ids) => {
-      const rows = await history.transferEvents(ids);
-      return ids.map((id) => rows.filter((event) => event.transferId === id));
-    }),
-    latestConfirmationByTransferId: new DataLoader<string, ConfirmationRow | null>(async (ids) => {
-      const found = new Map((await confirmations.latestConfirmations(ids)).map((c) => [c.transferId, c]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    recipientById: loaderOfOne((ids) => recipients.recipientsByIds(ids), "id"),
+    transferById: loaderOfOne((ids) => transfers.transfersByIds(ids), "id"),
+    eventsByTransferId: loaderOfMany((ids) => history.transferEvents(ids), "transferId"),
+    latestConfirmationByTransferId: loaderOfOne(
+      (ids) => confirmations.latestConfirmations(ids),
+      "transferId",
+    ),
   };
 }
