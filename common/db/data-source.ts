@@ -4,6 +4,7 @@ import {
   type DataSourceOptions,
   DefaultNamingStrategy,
   type EntityManager,
+  type FindOptionsOrder,
   type FindOptionsWhere,
   In,
   type Logger,
@@ -147,15 +148,27 @@ export async function keysetPage<T extends ObjectLiteral>(
 }
 
 /**
- * Rows of `entity` by id in one statement, in no particular order; ids that are no UUID match
- * nothing (and never reach PostgreSQL as a malformed uuid).
+ * Rows of `entity` whose uuid `column` is one of `ids`, in one statement (in `order`, if given);
+ * ids that are no UUID match nothing (and never reach PostgreSQL as a malformed uuid). The
+ * batch functions of request-scoped loaders read through it.
  */
+export async function findByUuids<T extends ObjectLiteral>(
+  db: DataSource | EntityManager,
+  entity: new () => T,
+  column: keyof T & string,
+  ids: readonly string[],
+  order?: FindOptionsOrder<T>,
+): Promise<T[]> {
+  const valid = ids.filter(isUuid);
+  if (!valid.length) return [];
+  return db.getRepository<T>(entity).find({ where: { [column]: In(valid) } as FindOptionsWhere<T>, order });
+}
+
+/** Rows of `entity` by id ({@link findByUuids} on `id`), in no particular order. */
 export function findByIds<T extends { id: string }>(
   db: DataSource | EntityManager,
   entity: new () => T,
   ids: readonly string[],
 ): Promise<T[]> {
-  const valid = ids.filter(isUuid);
-  if (!valid.length) return Promise.resolve([]);
-  return db.getRepository<T>(entity).findBy({ id: In(valid) } as FindOptionsWhere<T>);
+  return findByUuids(db, entity, "id", ids);
 }

@@ -17,6 +17,7 @@ import {
   isScalarType,
 } from "graphql";
 import { isUuid } from "../ids";
+import { mapInputLeaves } from "./input-values";
 import { byId } from "./references";
 
 /** A UUID in lower case; anything else unchanged. */
@@ -30,8 +31,8 @@ export function byCanonicalId<TContext, TResult>(load: (id: string, ctx: TContex
 }
 
 /**
- * Wraps, in place, the resolver of every field whose arguments can carry an `ID`, so that those
- * arrive canonical. Fields without one keep their resolver untouched (no cost per value).
+ * Wraps, in place, the resolver (and a subscription's `subscribe`) of every field whose arguments
+ * can carry an `ID`, so that those arrive canonical. Fields without one keep their resolver untouched (no cost per value).
  */
 export function canonicalIds(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
@@ -41,6 +42,12 @@ export function canonicalIds(schema: GraphQLSchema): GraphQLSchema {
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args: Record<string, unknown>, context, info) =>
         resolve(source, canonicalArgs(field.args, args), context, info);
+      // A subscription's arguments reach its source (`subscribe`) first: its filter compares ids as text.
+      const { subscribe } = field;
+      if (subscribe) {
+        field.subscribe = (source, args: Record<string, unknown>, context, info) =>
+          subscribe(source, canonicalArgs(field.args, args), context, info);
+      }
     }
   }
   return schema;
@@ -55,24 +62,9 @@ function canonicalArgs(definitions: readonly GraphQLArgument[], args: Record<str
 }
 
 function canonicalValue(type: GraphQLInputType, value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  const nullable = getNullableType(type);
-  if (isListType(nullable)) {
-    return Array.isArray(value) ? value.map((item) => canonicalValue(nullable.ofType, item)) : value;
-  }
-  if (isScalarType(nullable)) {
-    return nullable.name === "ID" && typeof value === "string" ? canonicalId(value) : value;
-  }
-  if (isInputObjectType(nullable) && typeof value === "object") {
-    const fields = nullable.getFields();
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        fields[key] ? canonicalValue(fields[key].type, item) : item,
-      ]),
-    );
-  }
-  return value;
+  return mapInputLeaves(value, type, (leaf, leafType) =>
+    leafType.name === "ID" && typeof leaf === "string" ? canonicalId(leaf) : leaf,
+  );
 }
 
 /** Whether a value of this type can hold an `ID` (`seen` stops at recursive input types). */

@@ -3,15 +3,12 @@
  * Cursors are opaque to callers: base64url of the keyset position `[createdAt, id]`.
  */
 import { ArgsType, type ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
+import type { KeysetPosition } from "../db/keyset-position";
 import { validationError } from "../errors";
 import { isUuid } from "../ids";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./page-size";
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
-
-// A persistence type (repositories page by it); re-exported for the cursor functions' callers.
-import type { KeysetPosition } from "../db/keyset-position";
-export type { KeysetPosition };
 
 export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");

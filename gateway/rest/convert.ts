@@ -20,26 +20,15 @@ import {
 import { MapperKind, mapSchema } from "@graphql-tools/utils";
 import { GraphQLDateTimeISO, GraphQLJSONObject } from "graphql-scalars";
 import { toGraphQLEnumName, toRestSpelling } from "../../common/enum-spelling";
+import { mapInputLeaves } from "../../common/graphql/input-values";
 import type { FieldError } from "../../common/errors";
 import { variableTypesOf } from "./operation";
 
 /** REST input -> GraphQL variable value: enum spellings converted, everything else untouched. */
 export function fromRest(value: unknown, type: GraphQLInputType): unknown {
-  if (value === null || value === undefined) return value;
-  if (isNonNullType(type)) return fromRest(value, type.ofType);
-  if (isListType(type))
-    return Array.isArray(value) ? value.map((item) => fromRest(item, type.ofType)) : value;
-  if (isEnumType(type)) return typeof value === "string" ? toGraphQLEnumName(value) : value;
-  if (isInputObjectType(type) && typeof value === "object" && !Array.isArray(value)) {
-    const fields = type.getFields();
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        fields[key] ? fromRest(item, fields[key].type) : item,
-      ]),
-    );
-  }
-  return value;
+  return mapInputLeaves(value, type, (leaf, leafType) =>
+    isEnumType(leafType) && typeof leaf === "string" ? toGraphQLEnumName(leaf) : leaf,
+  );
 }
 
 /** Converts REST spellings to GraphQL for every variable the operation declares (others are dropped). */

@@ -3,6 +3,7 @@
  * One instance per request (caller, loaders). A front-office caller sees and acts on its own
  * client's accounts only; status and overdraft changes are for system callers.
  */
+import { CURRENCY_EXPONENTS, formatAmount, parseAmount } from "../../common/amount";
 import {
   type Caller,
   clientIdFor,
@@ -11,9 +12,9 @@ import {
   requireSystem,
 } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
-import { isUuid } from "../../common/ids";
 import { fetchPage, type Page } from "../../common/graphql/pagination";
 import { isValidAccountNumber } from "../../common/account-number";
+import { requireUuids } from "../../common/require-uuids";
 import {
   AccountKind,
   AccountStatus,
@@ -21,25 +22,9 @@ import {
   isBankAccountKind,
 } from "./domain/account-status";
 import { ledgerError } from "./domain/errors";
-import { CURRENCY_EXPONENTS, formatAmount, parseAmount } from "./domain/money";
 import type { AccountFilter, AccountRepository } from "./persistence/account.repository";
 import type { AccountRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/loaders";
-
-/** Ids given as plain arguments must be UUIDs (PostgreSQL would refuse them as a fault). */
-export function requireUuids(ids: Record<string, string>): void {
-  const bad = Object.entries(ids).filter(([, id]) => !isUuid(id));
-  if (bad.length) {
-    throw validationError(
-      bad.map(([field]) => ({ field, rule: "isUuid", message: `${field} must be a UUID` })),
-    );
-  }
-}
-
-/** `accountIds.0`, `accountIds.1`, ... as the fields of a list argument. */
-function listFields(name: string, ids: string[]): Record<string, string> {
-  return Object.fromEntries(ids.map((id, i) => [`${name}.${i}`, id]));
-}
 
 export class AccountService {
   constructor(
@@ -206,7 +191,7 @@ export class AccountService {
 
   /** Puts the client's accounts in the given order; the list must be exactly the client's open accounts. */
   async reorderAccounts(clientId: string, accountIds: string[]): Promise<AccountRow[]> {
-    requireUuids({ clientId, ...listFields("accountIds", accountIds) });
+    requireUuids({ clientId, accountIds });
     requireClientAccess(this.caller, clientId);
     const owned = (await this.repository.accountsByClientIds([clientId])).filter(
       (a) => a.status !== AccountStatus.CLOSED,
@@ -232,7 +217,7 @@ export class AccountService {
   /** Recomputes stored balances from the entries and holds, corrects any that were wrong. System only. */
   async recalculateBalances(accountIds: string[]) {
     requireSystem(this.caller);
-    requireUuids(listFields("accountIds", accountIds));
+    requireUuids({ accountIds });
     const checks = await this.repository.recalculateBalances(accountIds);
     const currencies = await this.repository.currenciesOf(checks.map((c) => c.accountId));
     return checks.map((check) => {

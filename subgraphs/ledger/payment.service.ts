@@ -5,12 +5,12 @@
  * request again answers the payment as it is now and moves nothing again; another request with
  * the key is IDEMPOTENCY_KEY_REUSED. A refused request keeps no key.
  */
-import { createHash } from "node:crypto";
+import { parseAmount } from "../../common/amount";
 import { type Caller, requireSystem } from "../../common/auth/caller";
 import { validationError } from "../../common/errors";
 import { isUuid } from "../../common/ids";
+import { requestHash } from "../../common/request-hash";
 import { ledgerError } from "./domain/errors";
-import { parseAmount } from "./domain/money";
 import type { PaymentOperation } from "./domain/payment-status";
 import type { AccountRepository } from "./persistence/account.repository";
 import type { PaymentRow } from "./persistence/entities";
@@ -23,27 +23,6 @@ export interface PaymentRequest {
   amount: string;
   description: string;
   metadata?: Record<string, unknown> | null;
-}
-
-/**
- * What an idempotency key is checked against: the same key with another hash is another request
- * (IDEMPOTENCY_KEY_REUSED). JSON with sorted keys, so equal requests hash equally whatever their
- * key order.
- */
-function requestHash(request: unknown[]): string {
-  return createHash("sha256").update(canonical(request)).digest("hex");
-}
-
-/** JSON with sorted keys, so equal requests hash equally whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 export class PaymentService {

@@ -1,8 +1,8 @@
+import { CURRENCY_EXPONENTS } from "../../common/amount";
 import type { Config } from "../../common/config";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
 import { registerStatusCounts } from "../../common/ops/metrics";
 import type { LedgerContext } from "./context";
-import { CURRENCY_EXPONENTS } from "./domain/money";
 import { PaymentStatus } from "./domain/payment-status";
 import { AccountService } from "./account.service";
 import { BankAccountService } from "./bank-account.service";

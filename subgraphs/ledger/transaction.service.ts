@@ -3,11 +3,12 @@
  * front-office caller reads only through its own accounts, and in a transaction sees only the
  * entries on them (the counterparty is not its data).
  */
+import { formatAmount } from "../../common/amount";
 import { type Caller, requireSystem } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
 import { fetchPage, type Page } from "../../common/graphql/pagination";
-import { type AccountService, requireUuids } from "./account.service";
-import { formatAmount } from "./domain/money";
+import { requireUuids } from "../../common/require-uuids";
+import type { AccountService } from "./account.service";
 import type { AccountRow, EntryRow, TransactionRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/loaders";
 import type { TransactionFilter, TransactionRepository } from "./persistence/transaction.repository";

@@ -1,33 +1,22 @@
 import { createPubSub } from "@graphql-yoga/subscription";
 import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
+import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
-import { byId } from "../../common/graphql/references";
-import type { TransferContext } from "./context";
 import { RecipientResolver } from "./graphql/recipient.resolver";
+import { transferReferenceResolvers } from "./graphql/references";
 import {
   AccountTransfersResolver,
   ClientTransfersResolver,
   TransferResolver,
   TransferStatusEventResolver,
 } from "./graphql/transfer.resolver";
-import { canonicalId } from "./graphql/ids";
-import { registerTransferEnums } from "./graphql/transfer.types";
-import { transfer } from "./use-cases/queries";
-import { recipient } from "./use-cases/recipients";
-
-const referenceResolvers = {
-  // Accounts and clients live elsewhere; here a reference needs only its id, for `transfers`.
-  Account: byId((id) => ({ id: canonicalId(id) })),
-  Client: byId((id) => ({ id: canonicalId(id) })),
-  Transfer: byId((id, ctx: TransferContext) => transfer(ctx, canonicalId(id))),
-  Recipient: byId((id, ctx: TransferContext) => recipient(ctx, canonicalId(id))),
-};
+import { registerTransferEnums } from "./graphql/types";
 
 /** The transfer orchestrator subgraph's schema (printed to schema/transfer.graphql by `npm run compose`). */
-export function buildTransferSchema(): Promise<GraphQLSchema> {
+export async function buildTransferSchema(): Promise<GraphQLSchema> {
   registerTransferEnums();
-  return buildFederatedSchema(
+  const schema = await buildFederatedSchema(
     {
       resolvers: [
         RecipientResolver,
@@ -40,6 +29,7 @@ export function buildTransferSchema(): Promise<GraphQLSchema> {
       // type-graphql insists on one; the status subscription brings its own source (`subscribe`).
       pubSub: createPubSub(),
     },
-    referenceResolvers,
+    transferReferenceResolvers,
   );
+  return canonicalIds(schema);
 }

@@ -10,7 +10,7 @@ import {
   transferEntities,
   transferMigrations,
 } from "./persistence";
-import { createTransferLoaders } from "./persistence/transfer.loaders";
+import { createTransferLoaders } from "./persistence/loaders";
 import type { TransferRepository } from "./persistence/transfer.repository";
 import { TransferEngine } from "./process/engine";
 import { startTransferWorker, type TransferWorker } from "./process/worker";

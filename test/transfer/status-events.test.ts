@@ -172,6 +172,20 @@ describe("transfer status events at the subgraph", () => {
     expect(fromStart.events.map((e) => e.sequence)).toEqual([1, 2, 3]);
   });
 
+  it("When a subscriber names the transfer in upper case, then it gets that transfer's events", async () => {
+    const { id } = await internalTransfer();
+    const watcher = subscribe({ transferId: id.toUpperCase(), afterSequence: "0" });
+    await watcher.until(2);
+    await appendEvent(id, 3);
+    await watcher.until(3);
+    expect(watcher.errors).toEqual([]);
+    expect(watcher.events.map((e) => [e.transferId, e.sequence])).toEqual([
+      [id, 1],
+      [id, 2],
+      [id, 3],
+    ]);
+  });
+
   it("When the subgraph's LISTEN connection drops, then events committed meanwhile still arrive, once", async () => {
     const { id } = await internalTransfer();
     const watcher = subscribe({ transferId: id });

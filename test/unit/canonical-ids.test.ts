@@ -1,5 +1,5 @@
 /** canonicalIds: every ID argument reaches the resolver canonical; nothing else is touched. */
-import { buildSchema, graphql } from "graphql";
+import { buildSchema, graphql, parse, subscribe } from "graphql";
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 
 const UUID = "8F14E45F-CEEA-467A-9575-2B1B0F3E0D6C";
@@ -56,5 +56,25 @@ describe("canonicalIds", () => {
     expect(JSON.parse(await run(`{ one(id: "Not-A-Uuid") }`))).toEqual({ id: "Not-A-Uuid" });
     expect(JSON.parse(await run(`{ text(value: "${UUID}") }`))).toEqual({ value: UUID });
     expect(fields.plain.resolve).toBe(plain);
+  });
+
+  it("When a subscription's filter holds a UUID in upper case, then its source (subscribe) gets it in lower case", async () => {
+    const schema = buildSchema(`
+      type Query { plain: String }
+      type Subscription { changed(id: ID): String }`);
+    const field = schema.getSubscriptionType()!.getFields().changed;
+    const seen: unknown[] = [];
+    field.subscribe = (_: unknown, args: unknown) => {
+      seen.push(args);
+      return (async function* () {
+        yield { changed: "one" };
+      })();
+    };
+    const stream = await subscribe({
+      schema: canonicalIds(schema),
+      document: parse(`subscription { changed(id: "${UUID}") }`),
+    });
+    expect(Symbol.asyncIterator in stream).toBe(true);
+    expect(seen).toEqual([{ id: UUID.toLowerCase() }]);
   });
 });

@@ -64,6 +64,19 @@ describe("one request hash", () => {
     expect(requestHash(request)).toBe(createHash("sha256").update(JSON.stringify(request)).digest("hex"));
   });
 
+  it("When the ledger hashes a payment request, then the hash is the one its keys were stored with", () => {
+    // Computed with the ledger's own function before it used this module: stored keys must keep matching.
+    const debit = "5f0c1a52-6f3e-4a51-9d7e-1a2b3c4d5e6f";
+    const credit = "0b9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f";
+    const metadata = { z: 1, a: { c: [1, { y: null, b: "x" }] } };
+    expect(requestHash(["IMMEDIATE", debit, credit, "1050", "EUR", "Rent", metadata])).toBe(
+      "11d3ad4ca76eedb53e26f504ecc0cdfaa0d51a82804f6fce1ee885e23daaecc6",
+    );
+    expect(requestHash(["post", debit])).toBe(
+      "f6329e48c76b1ed7f22ca64572bbb8090e8e9d714ec9fb701b16c13274615ff4",
+    );
+  });
+
   it("When two objects differ only in key order, then they hash equally", () => {
     expect(canonicalJson({ b: 1, a: [{ d: undefined, c: "x" }] })).toBe('{"a":[{"c":"x","d":null}],"b":1}');
     expect(requestHash({ a: 1, b: 2 })).toBe(requestHash({ b: 2, a: 1 }));

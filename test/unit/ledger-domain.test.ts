@@ -1,6 +1,6 @@
 import { accountNumberFromSerial, isValidAccountNumber, luhnCheckDigit } from "../../common/account-number";
 import { AccountStatus, assertAccountStatusChange } from "../../subgraphs/ledger/domain/account-status";
-import { formatAmount, MAX_MINOR_UNITS, parseAmount } from "../../subgraphs/ledger/domain/money";
+import { formatAmount, MAX_MINOR_UNITS, parseAmount } from "../../common/amount";
 import { PAYMENT_TRANSITIONS, PaymentStatus } from "../../subgraphs/ledger/domain/payment-status";
 
 describe("money", () => {

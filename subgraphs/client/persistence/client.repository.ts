@@ -1,9 +1,8 @@
-import { type DataSource, type EntityManager, In } from "typeorm";
-import { findByIds, keysetPage } from "../../../common/db/data-source";
+import type { DataSource, EntityManager } from "typeorm";
+import { findByIds, findByUuids, keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
 import { Client, ClientStatusChange } from "./entities";
-import { isUuid } from "../../../common/ids";
 
 export interface ClientFilter {
   status?: ClientStatus | null;
@@ -101,12 +100,8 @@ export class ClientRepository {
   }
 
   /** Status histories of many clients in one statement, oldest first. */
-  async statusHistories(clientIds: readonly string[]): Promise<ClientStatusChange[]> {
-    const valid = clientIds.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.db
-      .getRepository(ClientStatusChange)
-      .find({ where: { clientId: In(valid) }, order: { id: "ASC" } });
+  statusHistories(clientIds: readonly string[]): Promise<ClientStatusChange[]> {
+    return findByUuids(this.db, ClientStatusChange, "clientId", clientIds, { id: "ASC" });
   }
 
   private async recordStatusChange(

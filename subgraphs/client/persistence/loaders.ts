@@ -1,6 +1,5 @@
-import DataLoader from "dataloader";
+import { loaderOfMany, loaderOfOne } from "../../../common/db/batch-loaders";
 import type { ClientRepository } from "./client.repository";
-import type { Client, ClientStatusChange } from "./entities";
 
 export type ClientLoaders = ReturnType<typeof createClientLoaders>;
 
@@ -11,13 +10,7 @@ export type ClientLoaders = ReturnType<typeof createClientLoaders>;
  */
 export function createClientLoaders(repository: ClientRepository) {
   return {
-    clientById: new DataLoader<string, Client | null>(async (ids) => {
-      const byId = new Map((await repository.findByIds(ids)).map((c) => [c.id, c]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    statusHistoryByClientId: new DataLoader<string, ClientStatusChange[]>(async (ids) => {
-      const changes = await repository.statusHistories(ids);
-      return ids.map((id) => changes.filter((change) => change.clientId === id));
-    }),
+    clientById: loaderOfOne((ids) => repository.findByIds(ids), "id"),
+    statusHistoryByClientId: loaderOfMany((ids) => repository.statusHistories(ids), "clientId"),
   };
 }

@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { formatAmount } from "../../../common/amount";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { LedgerContext } from "../context";
 import { AccountKind } from "../domain/account-status";
-import { formatAmount } from "../domain/money";
 import type { AccountRow } from "../persistence/entities";
 import { AccountFilterInput, OpenAccountInput, UpdateAccountInput } from "./inputs";
 import {

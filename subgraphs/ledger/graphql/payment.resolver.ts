@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { formatAmount } from "../../../common/amount";
 import type { LedgerContext } from "../context";
-import { formatAmount } from "../domain/money";
 import type { PaymentRow } from "../persistence/entities";
 import { CreatePaymentArgs, PaymentTransitionArgs } from "./inputs";
 import { Account, LedgerTransaction, Payment, PaymentEvent } from "./types";

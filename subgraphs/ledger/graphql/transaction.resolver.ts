@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { formatAmount } from "../../../common/amount";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { LedgerContext } from "../context";
-import { formatAmount } from "../domain/money";
 import type { EntryRow, TransactionRow } from "../persistence/entities";
 import { TransactionFilterInput } from "./inputs";
 import {

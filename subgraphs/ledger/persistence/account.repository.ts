@@ -3,7 +3,7 @@
  * their balances and their order. Money never moves here: see payment.repository.ts.
  */
 import { type DataSource, In } from "typeorm";
-import { findByIds, keysetPage } from "../../../common/db/data-source";
+import { findByIds, findByUuids, keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { accountNumberFromSerial } from "../../../common/account-number";
 import { isUuid } from "../../../common/ids";
@@ -107,12 +107,8 @@ export class AccountRepository {
   }
 
   /** Accounts of many clients in one statement, in each client's order. */
-  async accountsByClientIds(clientIds: readonly string[]): Promise<AccountRow[]> {
-    const valid = clientIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(AccountRow)
-      .find({ where: { clientId: In(valid) }, order: { position: "ASC", createdAt: "ASC" } });
+  accountsByClientIds(clientIds: readonly string[]): Promise<AccountRow[]> {
+    return findByUuids(this.db, AccountRow, "clientId", clientIds, { position: "ASC", createdAt: "ASC" });
   }
 
   async bankAccount(kind: BankAccountKind, currency: string): Promise<AccountRow | null> {

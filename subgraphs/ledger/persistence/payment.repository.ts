@@ -3,9 +3,8 @@
  * round trip per operation); this class calls them and turns what they refuse (SQLSTATE LG001:
  * the code and its facts) into the ledger's errors (domain/errors.ts).
  */
-import { type DataSource, In } from "typeorm";
-import { findByIds } from "../../../common/db/data-source";
-import { isUuid } from "../../../common/ids";
+import type { DataSource } from "typeorm";
+import { findByIds, findByUuids } from "../../../common/db/data-source";
 import { isLedgerErrorCode, ledgerError } from "../domain/errors";
 import type { PaymentOperation } from "../domain/payment-status";
 import { PaymentEventRow, PaymentRow } from "./entities";
@@ -113,12 +112,8 @@ export class PaymentRepository {
     return findByIds(this.db, PaymentRow, ids);
   }
 
-  async paymentEvents(paymentIds: readonly string[]): Promise<PaymentEventRow[]> {
-    const valid = paymentIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(PaymentEventRow)
-      .find({ where: { paymentId: In(valid) }, order: { id: "ASC" } });
+  paymentEvents(paymentIds: readonly string[]): Promise<PaymentEventRow[]> {
+    return findByUuids(this.db, PaymentEventRow, "paymentId", paymentIds, { id: "ASC" });
   }
 
   /** Payments per status (the `/metrics` gauge, counted at scrape time). */

@@ -1,8 +1,7 @@
 /** The SQL of ledger transactions and their entries (written only by the posting functions). */
 import { type DataSource, In } from "typeorm";
-import { findByIds, keysetPage } from "../../../common/db/data-source";
+import { findByIds, findByUuids, keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
-import { isUuid } from "../../../common/ids";
 import { EntryRow, TransactionRow } from "./entities";
 
 export interface TransactionFilter {
@@ -20,12 +19,8 @@ export class TransactionRepository {
     return findByIds(this.db, TransactionRow, ids);
   }
 
-  async transactionsByPaymentIds(paymentIds: readonly string[]): Promise<TransactionRow[]> {
-    const valid = paymentIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(TransactionRow)
-      .find({ where: { paymentId: In(valid) }, order: { createdAt: "ASC", id: "ASC" } });
+  transactionsByPaymentIds(paymentIds: readonly string[]): Promise<TransactionRow[]> {
+    return findByUuids(this.db, TransactionRow, "paymentId", paymentIds, { createdAt: "ASC", id: "ASC" });
   }
 
   async entriesByTransactionIds(ids: readonly string[]): Promise<EntryRow[]> {

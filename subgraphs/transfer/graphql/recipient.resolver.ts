@@ -1,14 +1,12 @@
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from "type-graphql";
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { TransferContext } from "../context";
 import * as recipients from "../use-cases/recipients";
-import { CanonicalIds } from "./ids";
 import { AddRecipientInput, RecipientFilterInput } from "./inputs";
 import { Recipient, RecipientConnection } from "./types";
 
 /** Thin: each field hands its arguments to one use case (use-cases/recipients.ts). */
 @Resolver(() => Recipient)
-@UseMiddleware(CanonicalIds)
 export class RecipientResolver {
   @Mutation(() => Recipient, { description: "RECIPIENT_ALREADY_EXISTS for the same IBAN and currency." })
   addRecipient(@Arg("input") input: AddRecipientInput, @Ctx() ctx: TransferContext) {

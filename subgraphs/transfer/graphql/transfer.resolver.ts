@@ -10,7 +10,6 @@ import {
   Resolver,
   Root,
   Subscription,
-  UseMiddleware,
 } from "type-graphql";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { TransferContext } from "../context";
@@ -32,23 +31,23 @@ import {
   CreateInternalTransferArgs,
   CreateOutgoingTransferArgs,
   FxQuoteArgs,
+  IncomingTransferInput,
   StatusChangedArgs,
+  TransferFilterInput,
   TransferTypeArgs,
-} from "./args";
-import { CanonicalIds, canonicalIdArgs } from "./ids";
-import { IncomingTransferInput, TransferFilterInput } from "./inputs";
+} from "./inputs";
 import {
   Account,
   Client,
   Confirmation,
   FxDetails,
   FxQuote,
+  Recipient,
   Transfer,
   TransferConnection,
   TransferEvent,
   TransferStatusEvent,
-} from "./transfer.types";
-import { Recipient } from "./types";
+} from "./types";
 
 function toConfirmation(row: ConfirmationRow): Confirmation {
   return {
@@ -63,7 +62,6 @@ function toConfirmation(row: ConfirmationRow): Confirmation {
 
 /** Thin: each field hands its arguments to one use case (use-cases/), with the request's context as its dependencies. */
 @Resolver(() => Transfer)
-@UseMiddleware(CanonicalIds)
 export class TransferResolver {
   @Mutation(() => Transfer, {
     description:
@@ -255,7 +253,6 @@ export class TransferResolver {
 }
 
 @Resolver(() => Account)
-@UseMiddleware(CanonicalIds)
 export class AccountTransfersResolver {
   @FieldResolver(() => TransferConnection, {
     description: "Transfers debiting or crediting the account. Front office: its own.",
@@ -266,7 +263,6 @@ export class AccountTransfersResolver {
 }
 
 @Resolver(() => Client)
-@UseMiddleware(CanonicalIds)
 export class ClientTransfersResolver {
   @FieldResolver(() => TransferConnection, { description: "The client's transfers." })
   transfers(@Root() client: Client, @Args() { first, after }: PageArgs, @Ctx() ctx: TransferContext) {
@@ -288,14 +284,12 @@ function toStatusEvent(notice: EventNotice): TransferStatusEvent {
 
 /** Status changes: live over graphql-ws, and one by one as a query (which the gateway uses to enrich events). */
 @Resolver(() => TransferStatusEvent)
-@UseMiddleware(CanonicalIds)
 export class TransferStatusEventResolver {
   @Subscription(() => TransferStatusEvent, {
     description:
       "Status changes as they commit, in order per transfer. Filters combine; a front-office caller only gets its own client's.",
-    // Not a resolver, so the middleware does not see it: its ids are made canonical here.
-    subscribe: ({ args, context, info }) =>
-      events.statusEvents(context as TransferContext, canonicalIdArgs(args, info) as StatusChangedArgs),
+    subscribe: ({ args, context }) =>
+      events.statusEvents(context as TransferContext, args as StatusChangedArgs),
   })
   transferStatusChanged(
     @Root() notice: EventNotice,

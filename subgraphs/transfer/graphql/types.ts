@@ -1,5 +1,9 @@
-import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Connection } from "../../../common/graphql/pagination";
+import { ConfirmationStatus } from "../domain/otp";
+import { TransferType } from "../domain/rails";
+import { TransferKind, TransferStatus } from "../domain/transfer-status";
+import type { TransferRow } from "../persistence/entities";
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A beneficiary at another bank that a client pays." })
@@ -19,3 +23,192 @@ export class Recipient {
 
 @ObjectType({ description: "A page of recipients." })
 export class RecipientConnection extends Connection(Recipient) {}
+
+export function registerTransferEnums(): void {
+  registerEnumType(TransferKind, {
+    name: "TransferKind",
+    valuesConfig: {
+      OUTGOING: {
+        description: "To a recipient at another bank, through a payment rail; confirmed with a code.",
+      },
+      INCOMING: { description: "From another bank, delivered by a rail." },
+      INTERNAL: { description: "Between two accounts of this bank in one currency." },
+      FX: { description: "Between two currencies at a quoted rate." },
+    },
+  });
+  registerEnumType(TransferStatus, {
+    name: "TransferStatus",
+    description: "Each status names the step that runs next; see the state tables in the README.",
+    valuesConfig: {
+      CREATED: { description: "Recorded; the first ledger payment is being made (internal, FX)." },
+      PENDING_CONFIRMATION: { description: "Outgoing: waits for the client's one-time code." },
+      CONFIRMED: { description: "Outgoing: confirmed; the funds are being held." },
+      PROCESSING: { description: "Outgoing: funds held, queued for the rail; can still be cancelled." },
+      SENDING: { description: "Outgoing: handed to the rail; no longer cancellable." },
+      SENT: { description: "Outgoing: the rail accepted it; the payment is being posted." },
+      REJECTED: {
+        description:
+          "Outgoing: refused (the hold by the ledger, or the transfer by the rail); any hold is being released.",
+      },
+      CANCELLING: { description: "Outgoing: cancelled; the hold is being released." },
+      RECEIVED: { description: "Incoming: recorded; being credited." },
+      SUSPENDING: { description: "Incoming: the matched account refused it; being moved to suspense." },
+      UNRECOGNIZED: {
+        description: "Incoming: no account matched; the money waits in suspense for an operator.",
+      },
+      ASSIGNING: { description: "Incoming: an operator chose the account; being credited from suspense." },
+      SOURCE_DEBITED: { description: "FX: the source account is debited; the target is being credited." },
+      REFUNDING: { description: "FX: the target leg was refused; the source amount is being refunded." },
+      COMPLETED: { description: "Finished: the money arrived." },
+      FAILED: { description: "Finished: refused (failureCode says why); nothing is held or moved." },
+      CANCELLED: { description: "Finished: cancelled before the rail had it; nothing is held or moved." },
+    },
+  });
+  registerEnumType(TransferType, {
+    name: "TransferType",
+    description:
+      "The way money travels: this bank's ledger, or an external rail chosen by currency and country.",
+    valuesConfig: {
+      INTERNAL: { description: "An account of this bank: booked in the ledger at once." },
+      SEPA: { description: "EUR to an IBAN in a SEPA country." },
+      FASTER_PAYMENTS: { description: "GBP to a UK IBAN." },
+      SWIFT: { description: "Any other currency or country." },
+    },
+  });
+  registerEnumType(ConfirmationStatus, {
+    name: "ConfirmationStatus",
+    valuesConfig: {
+      OPEN: { description: "Waiting for the code." },
+      USED: { description: "Confirmed the transfer." },
+      VOIDED: { description: "Replaced by a new code, or the transfer was cancelled." },
+      LOCKED: { description: "Too many wrong codes; only a new code can confirm." },
+    },
+  });
+}
+
+/** The ledger's account, extended here with its transfers; the ledger resolves its other fields. */
+@Directive('@key(fields: "id")')
+@ObjectType()
+export class Account {
+  @Field(() => ID) id!: string;
+}
+
+/** The client subgraph's client, extended here with its transfers. */
+@Directive('@key(fields: "id")')
+@ObjectType()
+export class Client {
+  @Field(() => ID) id!: string;
+}
+
+@ObjectType({
+  description: "One step of a transfer: every status change with its sequence number, time and cause.",
+})
+export class TransferEvent {
+  @Field(() => Int, { description: "1, 2, 3... per transfer, with no gap." }) sequence!: number;
+  @Field(() => TransferStatus, { nullable: true }) from!: TransferStatus | null;
+  @Field(() => TransferStatus) to!: TransferStatus;
+  @Field(() => String, { nullable: true, description: "Why, e.g. the ledger's error code on failure." })
+  reason!: string | null;
+  @Field({ description: "Who or what caused it (a token subject)." }) changedBy!: string;
+  @Field(() => String, { nullable: true }) requestId!: string | null;
+  @Field() changedAt!: Date;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A customer's transfer: a recorded, resumable process over ledger payments." })
+export class Transfer {
+  @Field(() => ID) id!: string;
+  @Field(() => TransferKind) kind!: TransferKind;
+  @Field(() => TransferStatus) status!: TransferStatus;
+  @Field(() => TransferType, {
+    description: "The rail that carries it; INTERNAL for internal and FX transfers.",
+  })
+  type!: TransferType;
+  @Field(() => ID, { nullable: true, description: "Null only while an incoming transfer is UNRECOGNIZED." })
+  clientId!: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The account debited (outgoing, internal, FX source) or credited (incoming; null while UNRECOGNIZED).",
+  })
+  accountId!: string | null;
+  @Field(() => ID, { nullable: true, description: "The account credited (internal; FX target)." })
+  counterAccountId!: string | null;
+  @Field(() => ID, { nullable: true, description: "Outgoing: the recipient paid." }) recipientId!:
+    string | null;
+  @Field(() => String, { nullable: true, description: "The other bank's customer: recipient or sender." })
+  counterpartyName!: string | null;
+  @Field(() => String, { nullable: true }) counterpartyIban!: string | null;
+  @Field(() => String, { nullable: true, description: "Incoming: the account number the sender gave." })
+  accountNumber!: string | null;
+  @Field(() => String, { nullable: true, description: "Outgoing: the rail's reference once it has it." })
+  railReference!: string | null;
+  @Field({ description: "Decimal string in the currency (FX: the source amount)." }) amount!: string;
+  @Field() currency!: string;
+  @Field(() => String, { nullable: true }) reference!: string | null;
+  @Field(() => ID, { nullable: true, description: "The ledger payment it drives." }) paymentId!:
+    string | null;
+  @Field(() => String, { nullable: true, description: "The error code that failed it." }) failureCode!:
+    string | null;
+  @Field() idempotencyKey!: string;
+  @Field() createdAt!: Date;
+  @Field() updatedAt!: Date;
+}
+
+@ObjectType({ description: "A page of transfers." })
+export class TransferConnection extends Connection(Transfer) {}
+
+@ObjectType({ description: "What an FX transfer exchanged, at which rate." })
+export class FxDetails {
+  @Field() sourceAmount!: string;
+  @Field() sourceCurrency!: string;
+  @Field() targetAmount!: string;
+  @Field() targetCurrency!: string;
+  @Field({ description: "Target units per source unit, after the spread." }) rate!: string;
+  @Field(() => ID) quoteId!: string;
+}
+
+@ObjectType({
+  description:
+    "A one-time code sent to the client to confirm an outgoing transfer; the code is never returned.",
+})
+export class Confirmation {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) transferId!: string;
+  @Field(() => ConfirmationStatus) status!: ConfirmationStatus;
+  @Field(() => Int, { description: "Wrong codes still allowed before the confirmation locks." })
+  attemptsLeft!: number;
+  @Field() expiresAt!: Date;
+  @Field() createdAt!: Date;
+}
+
+@ObjectType({ description: "A rate quoted for one FX transfer, good until expiresAt." })
+export class FxQuote {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) sourceAccountId!: string;
+  @Field(() => ID) targetAccountId!: string;
+  @Field() sourceAmount!: string;
+  @Field() sourceCurrency!: string;
+  @Field({ description: "What the target account receives: sourceAmount x rate, rounded down." })
+  targetAmount!: string;
+  @Field() targetCurrency!: string;
+  @Field({ description: "Target units per source unit before the spread (8 decimals)." }) midRate!: string;
+  @Field({ description: "The client's rate after the spread (8 decimals, rounded down)." }) rate!: string;
+  @Field(() => Int) spreadBps!: number;
+  @Field() expiresAt!: Date;
+}
+
+@ObjectType({ description: "A transfer's status change, as it committed." })
+export class TransferStatusEvent {
+  @Field(() => ID) transferId!: string;
+  @Field(() => Int, { description: "The transfer's history sequence: 1, 2, 3 ... with no gap." })
+  sequence!: number;
+  @Field(() => TransferStatus, { nullable: true, description: "Null for the first event." })
+  previousStatus!: TransferStatus | null;
+  @Field(() => TransferStatus) status!: TransferStatus;
+  @Field() changedAt!: Date;
+  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field({ description: "Who or what caused it (a token subject)." }) changedBy!: string;
+  /** Not a field: the transfer when this request has just read it (else `transfer` reads it anew). */
+  loadedTransfer?: TransferRow;
+}

@@ -1,6 +1,8 @@
-import { type DataSource, In } from "typeorm";
+import type { DataSource } from "typeorm";
+import { findByUuids } from "../../../common/db/data-source";
 import { isUuid } from "../../../common/ids";
 import { TransferEventRow, TransferRow } from "./entities";
+import { whereOwnedBy } from "./transfer.repository";
 
 /** Which events: of one transfer, of a client's transfers, of those debiting or crediting an account. */
 export interface EventFilter {
@@ -20,12 +22,11 @@ export type OwnedEvent = TransferEventRow & {
 export class TransferHistoryRepository {
   constructor(private readonly db: DataSource) {}
 
-  async transferEvents(transferIds: readonly string[]): Promise<TransferEventRow[]> {
-    const valid = transferIds.filter(isUuid);
-    if (!valid.length) return [];
-    return this.db
-      .getRepository(TransferEventRow)
-      .find({ where: { transferId: In(valid) }, order: { transferId: "ASC", sequence: "ASC" } });
+  transferEvents(transferIds: readonly string[]): Promise<TransferEventRow[]> {
+    return findByUuids(this.db, TransferEventRow, "transferId", transferIds, {
+      transferId: "ASC",
+      sequence: "ASC",
+    });
   }
 
   /** A transfer's events after `sequence`, with the transfer's current owner, if it passes `filter`. */
@@ -61,12 +62,7 @@ export class TransferHistoryRepository {
       .where(condition, parameters)
       .orderBy("e.id");
     if (filter.transferId) query.andWhere("e.transfer_id = :transferId", { transferId: filter.transferId });
-    if (filter.clientId) query.andWhere("t.client_id = :clientId", { clientId: filter.clientId });
-    if (filter.accountId) {
-      query.andWhere("(t.account_id = :accountId OR t.counter_account_id = :accountId)", {
-        accountId: filter.accountId,
-      });
-    }
+    whereOwnedBy(query, filter);
     const { entities, raw } = await query.getRawAndEntities<{
       t_client_id: string | null;
       t_account_id: string | null;

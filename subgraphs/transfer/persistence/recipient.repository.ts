@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
-import type { KeysetPosition } from "../../../common/graphql/pagination";
+import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { RecipientRow } from "./entities";
 
 export interface RecipientFilter {

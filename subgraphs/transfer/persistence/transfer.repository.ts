@@ -1,6 +1,6 @@
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
-import type { KeysetPosition } from "../../../common/graphql/pagination";
+import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { isUuid } from "../../../common/ids";
 import { assertMove, type Mover, START_STATUS, type TransferKind } from "../domain/transfer-status";
 import { TransferEventRow, TransferRow } from "./entities";
@@ -215,12 +215,7 @@ export class TransferRepository {
     const query = this.db.getRepository(TransferRow).createQueryBuilder("t");
     if (filter.kind) query.andWhere("t.kind = :kind", { kind: filter.kind });
     if (filter.status) query.andWhere("t.status = :status", { status: filter.status });
-    if (filter.clientId) query.andWhere("t.client_id = :clientId", { clientId: filter.clientId });
-    if (filter.accountId) {
-      query.andWhere("(t.account_id = :accountId OR t.counter_account_id = :accountId)", {
-        accountId: filter.accountId,
-      });
-    }
+    whereOwnedBy(query, filter);
     if (filter.from) query.andWhere("t.created_at >= :from", { from: filter.from });
     if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
     if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
@@ -300,5 +295,21 @@ export class TransferRepository {
         WHERE id = $1 AND lease_owner = $2`,
       [id, owner, error ?? null],
     );
+  }
+}
+
+/**
+ * Narrows a query on transfers (alias `t`) to those of a client, and to those debiting or
+ * crediting an account: what "a client's / an account's transfers" means for lists and events.
+ */
+export function whereOwnedBy<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  owner: { clientId?: string | null; accountId?: string | null },
+): void {
+  if (owner.clientId) query.andWhere("t.client_id = :clientId", { clientId: owner.clientId });
+  if (owner.accountId) {
+    query.andWhere("(t.account_id = :accountId OR t.counter_account_id = :accountId)", {
+      accountId: owner.accountId,
+    });
   }
 }

@@ -11,7 +11,7 @@ import type { ConfirmationRepository } from "../persistence/confirmation.reposit
 import type { TransferHistoryRepository } from "../persistence/history.repository";
 import type { QuoteRepository } from "../persistence/quote.repository";
 import type { RecipientRepository } from "../persistence/recipient.repository";
-import type { TransferLoaders } from "../persistence/transfer.loaders";
+import type { TransferLoaders } from "../persistence/loaders";
 import type { StepFacts, TransferRepository } from "../persistence/transfer.repository";
 import type { Actor, TransferEngine } from "../process/engine";
 

@@ -1,0 +1,38 @@
+/**
+ * The two shapes of a request-scoped DataLoader: one row per key (by id, by number) and the rows
+ * of each key (a client's accounts, a transfer's events). `find` reads the whole batch in one
+ * statement; the rows, in whatever order they came, are given back in key order (as DataLoader
+ * requires) by their text column `key`. Create loaders per request, never at module level.
+ */
+import DataLoader from "dataloader";
+
+/** The columns of `T` that hold text (ids, numbers): what a loader's key can be matched with. */
+type TextColumn<T> = { [P in keyof T]: T[P] extends string | null | undefined ? P : never }[keyof T];
+
+/** A loader of the row whose `key` column is the key, or null where none is found. */
+export function loaderOfOne<T>(
+  find: (keys: readonly string[]) => Promise<T[]>,
+  key: TextColumn<T>,
+): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(async (keys) => {
+    const found = new Map<unknown, T>();
+    for (const row of await find(keys)) found.set(row[key], row);
+    return keys.map((wanted) => found.get(wanted) ?? null);
+  });
+}
+
+/** A loader of the rows whose `key` column is the key, in the order `find` returned them (none: `[]`). */
+export function loaderOfMany<T>(
+  find: (keys: readonly string[]) => Promise<T[]>,
+  key: TextColumn<T>,
+): DataLoader<string, T[]> {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const found = new Map<unknown, T[]>();
+    for (const row of await find(keys)) {
+      const rows = found.get(row[key]);
+      if (rows) rows.push(row);
+      else found.set(row[key], [row]);
+    }
+    return keys.map((wanted) => found.get(wanted) ?? []);
+  });
+}

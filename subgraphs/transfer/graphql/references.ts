@@ -1,0 +1,12 @@
+import { byCanonicalId } from "../../../common/graphql/canonical-ids";
+import type { TransferContext } from "../context";
+import { transfer } from "../use-cases/queries";
+import { recipient } from "../use-cases/recipients";
+
+export const transferReferenceResolvers = {
+  Transfer: byCanonicalId((id, ctx: TransferContext) => transfer(ctx, id)),
+  Recipient: byCanonicalId((id, ctx: TransferContext) => recipient(ctx, id)),
+  // Accounts and clients live elsewhere; here a reference needs only its id, for `transfers`.
+  Account: byCanonicalId((id) => ({ id })),
+  Client: byCanonicalId((id) => ({ id })),
+};
