@@ -4,7 +4,7 @@
  * on. Every money call carries an idempotency key derived from the transfer and step, so a
  * retried or continued step cannot move money twice. The ledger's errors keep their codes.
  */
-import { AppError, type ErrorCode } from "../../../common/errors";
+import { AppError, isErrorCode } from "../../../common/errors";
 
 export interface LedgerAccount {
   id: string;
@@ -220,11 +220,8 @@ export class LedgerClient {
     const [error] = body.errors ?? [];
     if (error) {
       const { code, ...details } = error.extensions ?? {};
-      throw new AppError(
-        (typeof code === "string" ? code : "LEDGER_UNAVAILABLE") as ErrorCode,
-        error.message,
-        details,
-      );
+      // A code the registry does not list cannot be passed on: the ledger failed us.
+      throw new AppError(isErrorCode(code) ? code : "LEDGER_UNAVAILABLE", error.message, details);
     }
     if (!body.data) throw new AppError("LEDGER_UNAVAILABLE", "The ledger answered without data");
     return body.data;
