@@ -101,7 +101,7 @@ describe("internal transfers", () => {
     expect(other.errors![0].extensions!.code).toBe("IDEMPOTENCY_KEY_REUSED");
   });
 
-  it("When a front-office user debits another client's account or reads its transfers, then FORBIDDEN", async () => {
+  it("When a front-office user debits another client's account or reads a transfer it is no side of, then FORBIDDEN", async () => {
     const ownClient = randomUUID();
     const own = await openAccount(stack, { clientId: ownClient });
     const other = await openAccount(stack);
@@ -119,12 +119,28 @@ describe("internal transfers", () => {
       input: { debitAccountId: other.id, creditAccountId: own.id, amount: "1.00" },
       key: randomUUID(),
     });
+    // It credits the user's account: readable as a statement shows it (decision 0026), not acted on.
     const read = await stack.graphql(
-      `query($id: ID!) { transfer(id: $id) { id } }`,
+      `query($id: ID!) { transfer(id: $id) { id clientId accountId counterAccountId } }`,
       { id: theirs.data!.createInternalTransfer.id },
       { token },
     );
-    expect(read.errors![0].extensions!.code).toBe("FORBIDDEN");
+    expect(read.data!.transfer).toEqual({
+      id: theirs.data!.createInternalTransfer.id,
+      clientId: null,
+      accountId: null,
+      counterAccountId: own.id,
+    });
+    const elsewhere = await stack.graphql(CREATE, {
+      input: { debitAccountId: other.id, creditAccountId: (await openAccount(stack)).id, amount: "1.00" },
+      key: randomUUID(),
+    });
+    const forbidden = await stack.graphql(
+      `query($id: ID!) { transfer(id: $id) { id } }`,
+      { id: elsewhere.data!.createInternalTransfer.id },
+      { token },
+    );
+    expect(forbidden.errors![0].extensions!.code).toBe("FORBIDDEN");
     const list = await stack.graphql(`{ transfers { totalCount } }`, {}, { token });
     expect(list.data!.transfers.totalCount).toBe(0);
   });

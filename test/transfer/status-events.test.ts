@@ -216,11 +216,11 @@ describe("transfer status events at the subgraph", () => {
     });
   });
 
-  it("When a front-office caller filters on another client, then it still only gets its own client's events", async () => {
+  it("When a front-office caller subscribes without a filter, then it gets only its own client's movements", async () => {
     const mine = await internalTransfer();
     const theirs = await internalTransfer();
     const token = await stack.clientToken(mine.from.clientId);
-    const watcher = subscribe({ clientId: theirs.from.clientId }, token);
+    const watcher = subscribe({}, token);
     await watcher.ready;
     await settle();
     await sql(
@@ -323,5 +323,178 @@ describe("transfer status events at the subgraph", () => {
       });
     expect(await closeCode({})).toBe(4401);
     expect(await closeCode({ authorization: "Bearer not-a-token" })).toBe(4403);
+  });
+});
+
+describe("both sides of a movement, and filters a front-office caller may use (decision 0026)", () => {
+  const READ = `query($id: ID!) { transfer(id: $id) {
+    id kind status amount currency reference clientId accountId counterAccountId idempotencyKey paymentId
+    statusHistory { sequence to changedBy reason requestId }
+  } }`;
+  const SIDES = `subscription($transferId: ID, $accountId: ID, $afterSequence: ID) {
+    transferStatusChanged(transferId: $transferId, accountId: $accountId, afterSequence: $afterSequence) {
+      transferId sequence status changedBy reason
+      transfer { id amount reference clientId accountId counterAccountId idempotencyKey paymentId }
+    }
+  }`;
+
+  /** Subscribes with SIDES (the statement's fields of the transfer) and collects events. */
+  function watchSides(variables: Record<string, unknown>, token: string) {
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      lazy: false,
+      retryAttempts: 0,
+    });
+    clients.push(client);
+    const events: any[] = [];
+    const errors: any[] = [];
+    client.subscribe<{ transferStatusChanged: any }>(
+      { query: SIDES, variables },
+      {
+        next: (result) => {
+          if (result.errors) errors.push(...result.errors);
+          if (result.data) events.push(result.data.transferStatusChanged);
+        },
+        error: (error) => errors.push(...(Array.isArray(error) ? error : [error])),
+        complete: () => undefined,
+      },
+    );
+    const until = async (count: number) => {
+      const deadline = Date.now() + 5_000;
+      while (events.length < count && Date.now() < deadline) await settle();
+      if (events.length < count)
+        throw new Error(`only ${events.length} of ${count}: ${JSON.stringify(errors)}`);
+    };
+    return { events, errors, until };
+  }
+
+  it("When a front-office caller filters on another client or another client's account, then it is refused FORBIDDEN", async () => {
+    const mine = await openAccount(stack);
+    const theirs = await openAccount(stack);
+    const token = await stack.clientToken(mine.clientId);
+    const refusedClient = subscribe({ clientId: theirs.clientId }, token);
+    const refusedAccount = watchSides({ accountId: theirs.id }, token);
+    const refusedUnknown = watchSides({ accountId: randomUUID() }, token);
+    const own = subscribe({ clientId: mine.clientId, accountId: mine.id }, token);
+    await settle();
+    expect(refusedClient.errors[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    expect(refusedAccount.errors[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    expect(refusedUnknown.errors[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    expect(own.errors).toEqual([]);
+  });
+
+  it("When A pays B internally, then B hears of it live, by account and on resume, as its statement shows it; a third client hears nothing", async () => {
+    const payer = await openAccount(stack);
+    const payee = await openAccount(stack);
+    const third = await openAccount(stack);
+    await fund(stack, payer.id, "10.00");
+    const payeeToken = await stack.clientToken(payee.clientId);
+    const live = watchSides({}, payeeToken);
+    const byAccount = watchSides({ accountId: payee.id }, payeeToken);
+    const bystander = watchSides({}, await stack.clientToken(third.clientId));
+    await settle();
+    const created = await stack.graphql(
+      `mutation($input: InternalTransferInput!, $key: String!) { createInternalTransfer(input: $input, idempotencyKey: $key) { id } }`,
+      {
+        input: { debitAccountId: payer.id, creditAccountId: payee.id, amount: "4.00", reference: "Dinner" },
+        key: randomUUID(),
+      },
+      { token: await stack.clientToken(payer.clientId) },
+    );
+    const id = created.data!.createInternalTransfer.id as string;
+    await live.until(2);
+    await byAccount.until(2);
+    const resumed = watchSides({ transferId: id, afterSequence: "0" }, payeeToken);
+    await resumed.until(2);
+    await settle();
+
+    const statement = {
+      id,
+      amount: "4.00",
+      reference: "Dinner",
+      clientId: null,
+      accountId: null,
+      counterAccountId: payee.id,
+      idempotencyKey: "",
+      paymentId: null,
+    };
+    for (const watcher of [live, byAccount, resumed]) {
+      expect(watcher.errors).toEqual([]);
+      expect(watcher.events).toEqual([
+        {
+          transferId: id,
+          sequence: 1,
+          status: "CREATED",
+          changedBy: "counterparty",
+          reason: null,
+          transfer: statement,
+        },
+        {
+          transferId: id,
+          sequence: 2,
+          status: "COMPLETED",
+          changedBy: "counterparty",
+          reason: null,
+          transfer: statement,
+        },
+      ]);
+    }
+    expect(bystander.events).toEqual([]);
+
+    // The query answers the same view; the payer still sees all of it.
+    const read = await stack.graphql(READ, { id }, { token: payeeToken });
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.transfer).toMatchObject({ ...statement, kind: "INTERNAL", status: "COMPLETED" });
+    expect(read.data!.transfer.statusHistory).toEqual([
+      { sequence: 1, to: "CREATED", changedBy: "counterparty", reason: null, requestId: null },
+      { sequence: 2, to: "COMPLETED", changedBy: "counterparty", reason: null, requestId: null },
+    ]);
+    const asPayer = await stack.graphql(READ, { id }, { token: await stack.clientToken(payer.clientId) });
+    expect(asPayer.data!.transfer).toMatchObject({ clientId: payer.clientId, accountId: payer.id });
+    expect(asPayer.data!.transfer.paymentId).not.toBeNull();
+    const asThird = await stack.graphql(READ, { id }, { token: await stack.clientToken(third.clientId) });
+    expect(asThird.errors![0].extensions).toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("When an unrecognised incoming transfer is assigned, then its client hears of it from the assignment on, live and on resume", async () => {
+    const account = await openAccount(stack);
+    const token = await stack.clientToken(account.clientId);
+    const live = watchSides({}, token);
+    await settle();
+    const received = await stack.graphql(
+      `mutation($input: IncomingTransferInput!) { receiveIncomingTransfer(input: $input) { id status } }`,
+      {
+        input: {
+          externalId: `SEPA-${randomUUID()}`,
+          accountNumber: "999999999999",
+          amount: "7.00",
+          currency: "EUR",
+          senderName: "Max Mustermann",
+          reference: "Rent",
+        },
+      },
+    );
+    const id = received.data!.receiveIncomingTransfer.id as string;
+    expect(received.data!.receiveIncomingTransfer.status).toBe("UNRECOGNIZED");
+    await settle();
+    expect(live.events).toEqual([]);
+    const assigned = await stack.graphql(
+      `mutation($id: ID!, $accountId: ID!) { assignIncomingTransfer(id: $id, accountId: $accountId) { status } }`,
+      { id, accountId: account.id },
+    );
+    expect(assigned.data!.assignIncomingTransfer.status).toBe("COMPLETED");
+    await live.until(2);
+    const resumed = watchSides({ transferId: id, afterSequence: "0" }, token);
+    await resumed.until(2);
+    await settle();
+    for (const watcher of [live, resumed]) {
+      expect(watcher.errors).toEqual([]);
+      expect(watcher.events.map((e) => [e.sequence, e.status, e.transfer.accountId])).toEqual([
+        [3, "ASSIGNING", account.id],
+        [4, "COMPLETED", account.id],
+      ]);
+    }
   });
 });

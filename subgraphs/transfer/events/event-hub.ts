@@ -5,11 +5,16 @@
  */
 import { listen, type Listener } from "../../../common/db/listener";
 
-/** A committed status change, as the trigger announces it. */
+/**
+ * A committed status change, as the trigger announces it, with the transfer's parties when it was
+ * written: the client and account debited (credited, incoming) and those credited (internal, FX).
+ */
 export interface EventNotice {
   transferId: string;
   sequence: number;
   clientId: string | null;
+  /** The client credited when it is another client (an internal transfer to someone else). */
+  counterClientId: string | null;
   accountId: string | null;
   counterAccountId: string | null;
   from: string | null;

@@ -5,7 +5,8 @@
  * order or not at all; after the hub's connection was lost, the stream catches up the same way.
  */
 import { AsyncQueue } from "../../../common/async-queue";
-import type { EventFilter, OwnedEvent, TransferHistoryRepository } from "../persistence/history.repository";
+import type { TransferEventRow } from "../persistence/entities";
+import type { EventFilter, TransferHistoryRepository } from "../persistence/history.repository";
 import type { EventNotice, TransferEventHub } from "./event-hub";
 
 export interface StreamFilter extends EventFilter {
@@ -18,22 +19,24 @@ const CATCH_UP_MARGIN_MS = 5_000;
 /** Transfers whose last sequence a stream remembers (a long-lived client-wide stream forgets the oldest). */
 const REMEMBERED_TRANSFERS = 10_000;
 
+/** Both sides of a movement: a client or an account matches whether debited or credited (decision 0026). */
 export function matches(filter: StreamFilter, notice: EventNotice): boolean {
   return (
     (!filter.transferId || notice.transferId === filter.transferId) &&
-    (!filter.clientId || notice.clientId === filter.clientId) &&
+    (!filter.clientId || notice.clientId === filter.clientId || notice.counterClientId === filter.clientId) &&
     (!filter.accountId ||
       notice.accountId === filter.accountId ||
       notice.counterAccountId === filter.accountId)
   );
 }
 
-/** An event as the trigger announces it: with its transfer's owner. */
-export function noticeOf(row: OwnedEvent): EventNotice {
+/** A stored event as the trigger announces it: with its parties. */
+export function noticeOf(row: TransferEventRow): EventNotice {
   return {
     transferId: row.transferId,
     sequence: row.sequence,
     clientId: row.clientId,
+    counterClientId: row.counterClientId,
     accountId: row.accountId,
     counterAccountId: row.counterAccountId,
     from: row.from,
@@ -64,7 +67,7 @@ export function statusStream(
   };
 
   /** Delivers what the database has and the live stream may not, holding live notices meanwhile. */
-  const catchUp = async (load: () => Promise<OwnedEvent[]>): Promise<void> => {
+  const catchUp = async (load: () => Promise<TransferEventRow[]>): Promise<void> => {
     held ??= [];
     try {
       for (const row of await load()) deliver(noticeOf(row));

@@ -185,7 +185,7 @@ export class TransferResolver {
 
   @FieldResolver(() => [TransferEvent], { description: "Every status change, in sequence." })
   statusHistory(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext) {
-    return queries.statusHistory(ctx, transfer.id);
+    return queries.statusHistory(ctx, transfer);
   }
 
   @FieldResolver(() => Confirmation, {
@@ -294,8 +294,9 @@ export class TransferStatusEventResolver {
   transferStatusChanged(
     @Root() notice: EventNotice,
     @Args() _filter: StatusChangedArgs,
+    @Ctx() ctx: TransferContext,
   ): TransferStatusEvent {
-    return toStatusEvent(notice);
+    return toStatusEvent(events.eventAsSeen(ctx, notice));
   }
 
   @Query(() => TransferStatusEvent, {

@@ -124,12 +124,16 @@ export class Transfer {
     description: "The rail that carries it; INTERNAL for internal and FX transfers.",
   })
   type!: TransferType;
-  @Field(() => ID, { nullable: true, description: "Null only while an incoming transfer is UNRECOGNIZED." })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Null while an incoming transfer is UNRECOGNIZED, and for the client another client's internal transfer credits.",
+  })
   clientId!: string | null;
   @Field(() => ID, {
     nullable: true,
     description:
-      "The account debited (outgoing, internal, FX source) or credited (incoming; null while UNRECOGNIZED).",
+      "The account debited (outgoing, internal, FX source) or credited (incoming; null while UNRECOGNIZED). Null for the client another client's internal transfer credits.",
   })
   accountId!: string | null;
   @Field(() => ID, { nullable: true, description: "The account credited (internal; FX target)." })

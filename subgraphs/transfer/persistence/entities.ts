@@ -29,6 +29,8 @@ export class TransferRow {
   @Column({ name: "account_id", type: "uuid", nullable: true }) accountId!: string | null;
   /** The account credited (internal; the target of an FX transfer). */
   @Column({ name: "counter_account_id", type: "uuid", nullable: true }) counterAccountId!: string | null;
+  /** The client credited when it is another client (an internal transfer to someone else's account). */
+  @Column({ name: "counter_client_id", type: "uuid", nullable: true }) counterClientId!: string | null;
   @Column({ name: "recipient_id", type: "uuid", nullable: true }) recipientId!: string | null;
   /** The other bank's customer: the recipient (outgoing) or the sender (incoming). */
   @Column({ name: "counterparty_name", type: "varchar", length: 140, nullable: true })
@@ -76,6 +78,18 @@ export class TransferEventRow {
   @Column({ name: "changed_by", type: "text" }) changedBy!: string;
   @Column({ name: "request_id", type: "text", nullable: true }) requestId!: string | null;
   @Column({ name: "changed_at", type: "timestamptz", precision: 3 }) changedAt!: Date;
+  /**
+   * The transfer's parties when this change was written (copied by a trigger, never by a writer):
+   * whose subscriptions it reaches, live and replayed.
+   */
+  @Column({ name: "client_id", type: "uuid", nullable: true, insert: false, update: false })
+  clientId!: string | null;
+  @Column({ name: "counter_client_id", type: "uuid", nullable: true, insert: false, update: false })
+  counterClientId!: string | null;
+  @Column({ name: "account_id", type: "uuid", nullable: true, insert: false, update: false })
+  accountId!: string | null;
+  @Column({ name: "counter_account_id", type: "uuid", nullable: true, insert: false, update: false })
+  counterAccountId!: string | null;
 }
 
 /** A one-time code sent to the client to confirm an outgoing transfer; only its HMAC is kept. */

@@ -7,6 +7,7 @@ import { CreateTransfers1732200000000 } from "./migrations/1732200000000-CreateT
 import { TransferProcesses1732220000000 } from "./migrations/1732220000000-TransferProcesses";
 import { TransferEventNotify1732230000000 } from "./migrations/1732230000000-TransferEventNotify";
 import { TransferIdempotencyPerClient1732250000000 } from "./migrations/1732250000000-TransferIdempotencyPerClient";
+import { BothSidesOfAMovement1732260000000 } from "./migrations/1732260000000-BothSidesOfAMovement";
 import { QuoteRepository } from "./quote.repository";
 import { RecipientRepository } from "./recipient.repository";
 import { TransferRepository } from "./transfer.repository";
@@ -21,6 +22,7 @@ export const transferMigrations = [
   TransferProcesses1732220000000,
   TransferEventNotify1732230000000,
   TransferIdempotencyPerClient1732250000000,
+  BothSidesOfAMovement1732260000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */

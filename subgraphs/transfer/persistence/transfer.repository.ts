@@ -43,6 +43,7 @@ export type NewTransfer = Pick<
     Pick<
       TransferRow,
       | "counterAccountId"
+      | "counterClientId"
       | "reference"
       | "recipientId"
       | "counterpartyName"

@@ -1,8 +1,10 @@
 /**
- * Reaching a transfer: a front-office caller only its own client's; and a person's action on
- * one, which the state machine must allow from its status.
+ * Reaching a transfer: a front-office caller its own client's, and another client's internal
+ * transfer to it as a statement shows it (decision 0026); and a person's action on one, which
+ * only the owner may take and the state machine must allow from its status.
  */
 import { AppError } from "../../../common/errors";
+import { counterpartyView, sideOf } from "../domain/parties";
 import { actionTarget, type TransferAction } from "../domain/transfer-status";
 import type { TransferRow } from "../persistence/entities";
 import type { TransferChanges, Tx } from "../persistence/transfer.repository";
@@ -13,12 +15,16 @@ function forbidden(): AppError {
   return new AppError("FORBIDDEN", "A front-office token may only reach its own client's transfers");
 }
 
-/** The transfer, if any; FORBIDDEN for a front-office caller reaching another client's. */
+/**
+ * The transfer, if any, as the caller may see it: whole for its owner (and system callers), the
+ * counterparty's view for the client it credits; FORBIDDEN for any other front-office caller.
+ */
 export async function readableTransfer(deps: Needs<"loaders">, id: string): Promise<TransferRow | null> {
   const transfer = await deps.loaders.transferById.load(id);
-  if (deps.caller.kind === "client" && transfer && transfer.clientId !== deps.caller.clientId)
-    throw forbidden();
-  return transfer;
+  if (deps.caller.kind === "system" || !transfer) return transfer;
+  const side = sideOf(deps.caller.clientId, transfer);
+  if (!side) throw forbidden();
+  return side === "owner" ? transfer : counterpartyView(transfer);
 }
 
 /** The transfer, or TRANSFER_NOT_FOUND (for operators' actions). */

@@ -1,5 +1,6 @@
 /** Status changes as they commit: a live stream per subscription, and one change as a query. */
-import { validationError } from "../../../common/errors";
+import { AppError, validationError } from "../../../common/errors";
+import { counterpartyEvent, sideOf } from "../domain/parties";
 import type { EventNotice } from "../events/event-hub";
 import { noticeOf, statusStream } from "../events/status-stream";
 import type { TransferRow } from "../persistence/entities";
@@ -22,16 +23,40 @@ function startAfter(filter: EventFilter & { afterSequence?: string | null }): nu
   return Number(filter.afterSequence);
 }
 
+function forbiddenFilter(field: "clientId" | "accountId"): AppError {
+  return new AppError(
+    "FORBIDDEN",
+    `A front-office token may only subscribe to its own client's events (${field} names another's)`,
+  );
+}
+
 /**
- * Status changes as they commit, filtered by transfer, client and account. A front-office
- * caller only ever gets its own client's, whatever it filters on. `afterSequence` (with a
- * transferId) first replays the events after it.
+ * A front-office caller's filters name only what is its own: its client, and an account of its
+ * client as the ledger has it (asked once, when subscribing). FORBIDDEN otherwise, also for an
+ * account that does not exist (whether it does is not the caller's to learn).
+ */
+async function requireOwnFilter(deps: Needs<"ledger">, clientId: string, filter: EventFilter): Promise<void> {
+  if (filter.clientId && filter.clientId !== clientId) throw forbiddenFilter("clientId");
+  if (filter.accountId) {
+    const account = await deps.ledger.account(filter.accountId, deps.requestId);
+    if (account?.clientId !== clientId) throw forbiddenFilter("accountId");
+  }
+}
+
+/**
+ * Status changes as they commit, filtered by transfer, client and account; a client or an
+ * account matches whether debited or credited. A front-office caller gets only its own client's
+ * movements (both sides) and is refused FORBIDDEN for a filter naming another's. `afterSequence`
+ * (with a transferId) first replays the events after it.
+ *
+ * @throws FORBIDDEN, VALIDATION_FAILED
  */
 export async function statusEvents(
-  deps: Needs<"loaders" | "history" | "events">,
+  deps: Needs<"loaders" | "history" | "events" | "ledger">,
   filter: EventFilter & { afterSequence?: string | null },
 ): Promise<AsyncIterable<EventNotice>> {
   const afterSequence = startAfter(filter);
+  if (deps.caller.kind === "client") await requireOwnFilter(deps, deps.caller.clientId, filter);
   if (filter.transferId) await readableTransfer(deps, filter.transferId); // FORBIDDEN for another client's
   return statusStream(deps.events, deps.history, {
     transferId: filter.transferId,
@@ -41,7 +66,17 @@ export async function statusEvents(
   });
 }
 
-/** One status change as a query (front office: its own transfers); the gateway enriches events with it. */
+/** An event as the caller may read it: the counterparty of a movement learns neither who nor why. */
+export function eventAsSeen(deps: Needs, notice: EventNotice): EventNotice {
+  if (deps.caller.kind === "system" || sideOf(deps.caller.clientId, notice) !== "counterparty") return notice;
+  return counterpartyEvent(notice);
+}
+
+/**
+ * One status change as a query, as the caller's subscription delivers it (the gateway enriches
+ * events with it): a front-office caller reads those of its movements, both sides, and only from
+ * when they were its own (an incoming transfer from its assignment on); null for the others.
+ */
 export async function statusEvent(
   deps: Needs<"loaders" | "history">,
   transferId: string,
@@ -50,8 +85,9 @@ export async function statusEvent(
   const transfer = await readableTransfer(deps, transferId);
   const event = transfer && (await deps.history.event(transfer.id, sequence));
   if (!transfer || !event) return null;
-  const { clientId, accountId, counterAccountId } = transfer;
-  return { notice: noticeOf({ ...event, clientId, accountId, counterAccountId }), transfer };
+  const notice = noticeOf(event);
+  if (deps.caller.kind === "client" && !sideOf(deps.caller.clientId, notice)) return null;
+  return { notice: eventAsSeen(deps, notice), transfer };
 }
 
 /** The transfer as it is now (a subscription reads it again for every event). */

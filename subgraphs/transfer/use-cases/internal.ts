@@ -13,7 +13,8 @@ export interface InternalTransferInput {
 }
 
 /**
- * An internal transfer: recorded first (CREATED, with its history), then one ledger payment
+ * An internal transfer: recorded first (CREATED, with its history, and the credited account's
+ * client so both sides hear of it), then one ledger payment
  * whose idempotency key is derived from the transfer, then COMPLETED, or FAILED with the
  * ledger's code. The same key and request return the first transfer (continuing it if it
  * stopped half way); the same key with another request is refused.
@@ -23,7 +24,12 @@ export async function createInternalTransfer(
   input: InternalTransferInput,
   idempotencyKey: string,
 ): Promise<TransferRow> {
-  const debit = await ownAccount(deps, input.debitAccountId, "debitAccountId");
+  const [debit, credit] = await Promise.all([
+    ownAccount(deps, input.debitAccountId, "debitAccountId"),
+    // Whose account is credited, so that client hears of it too (decision 0026). An unknown one
+    // is refused by the ledger's payment, as before: the transfer FAILS with its code.
+    deps.ledger.account(input.creditAccountId, deps.requestId),
+  ]);
   const amount = await offeredAmount(deps, input.amount, debit.currency);
   const reference = input.reference ?? null;
   const started = await recordOnce(
@@ -34,6 +40,7 @@ export async function createInternalTransfer(
       clientId: debit.clientId,
       accountId: debit.id,
       counterAccountId: input.creditAccountId,
+      counterClientId: credit?.clientId ?? null,
       amount,
       currency: debit.currency,
       reference,

@@ -3,6 +3,7 @@ import { listScope } from "../../../common/auth/caller";
 import { fetchPage, type Page } from "../../../common/graphql/pagination";
 import type { TransferEventRow, TransferRow } from "../persistence/entities";
 import type { TransferFilter } from "../persistence/transfer.repository";
+import { counterpartyEvent, isCounterpartyView } from "../domain/parties";
 import { readableTransfer } from "./access";
 import type { Needs } from "./deps";
 
@@ -24,7 +25,15 @@ export function transfers(
   );
 }
 
-/** Every status change of a transfer the caller has already reached, in sequence. */
-export function statusHistory(deps: Needs<"loaders">, transferId: string): Promise<TransferEventRow[]> {
-  return deps.loaders.eventsByTransferId.load(transferId);
+/**
+ * Every status change of a transfer the caller has already reached, in sequence; the
+ * counterparty's view (decision 0026) without who made them, why or in which request.
+ */
+export async function statusHistory(
+  deps: Needs<"loaders">,
+  transfer: TransferRow,
+): Promise<TransferEventRow[]> {
+  const events = await deps.loaders.eventsByTransferId.load(transfer.id);
+  if (!isCounterpartyView(transfer)) return events;
+  return events.map((event) => ({ ...counterpartyEvent(event), requestId: null }));
 }
