@@ -96,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnectionsPerCaller: read("WS_MAX_CONNECTIONS_PER_CALLER"),
       maxPerCaller: read("WS_MAX_SUBSCRIPTIONS_PER_CALLER"),
       keepAliveMs: read("WS_KEEPALIVE_MS"),
+      maxBacklogEvents: read("WS_MAX_BACKLOG_EVENTS"),
+      maxBacklogBytes: read("WS_MAX_BACKLOG_BYTES"),
     },
     transfers,
   };

@@ -281,6 +281,18 @@ export const CONFIG_KEYS = {
       "subscriptions one token subject may hold open across its connections on one gateway instance, and one client across all its front-office users; more are answered `TOO_MANY_SUBSCRIPTIONS`",
     parse: integer(100, 1, 10_000_000),
   },
+  WS_MAX_BACKLOG_EVENTS: {
+    default: "`1000`",
+    meaning:
+      "results one subscription may have waiting at the gateway for a client that does not read; one more ends it with `SUBSCRIPTION_INTERRUPTED` (resume with `afterSequence`)",
+    parse: integer(1_000, 1, 1_000_000),
+  },
+  WS_MAX_BACKLOG_BYTES: {
+    default: "`4194304`",
+    meaning:
+      "bytes (4 MiB by default) a client's socket may have unsent at the gateway (what the operating system's socket buffers hold comes on top); more end its subscriptions with `SUBSCRIPTION_INTERRUPTED`",
+    parse: integer(4 * 1024 * 1024, 1_024, 1_073_741_824),
+  },
   WS_KEEPALIVE_MS: {
     default: "`12000`",
     meaning:

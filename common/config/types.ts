@@ -61,6 +61,10 @@ export interface SubscriptionConfig {
   maxPerCaller: number;
   /** Ping interval of every socket, clients' and upstream (`WS_KEEPALIVE_MS`). */
   keepAliveMs: number;
+  /** Results one subscription may have waiting for a client that does not read (`WS_MAX_BACKLOG_EVENTS`). */
+  maxBacklogEvents: number;
+  /** Bytes a client's socket may have unsent at the gateway (`WS_MAX_BACKLOG_BYTES`). */
+  maxBacklogBytes: number;
 }
 
 /** Operation limits (common/graphql/limits.ts); each a maximum a request may reach, not pass. */

@@ -52,11 +52,12 @@ export class Authentication {
       );
       return false;
     }
-    if (!this.connections.admit(context, { caller, token })) return false;
+    const expiry = expiresAt(token);
+    if (!this.connections.admit(context, { caller, token, expiresAt: expiry })) return false;
     // A socket outlives no token: when it expires the socket closes, and a client that
     // reconnects with a fresh one resumes (afterSequence).
     this.connections.hold(socket, () => this.disarm(socket));
-    this.closeAtExpiry(socket, token);
+    this.closeAtExpiry(socket, expiry);
     return true;
   }
 
@@ -66,14 +67,14 @@ export class Authentication {
     this.expiries.clear();
   }
 
-  private closeAtExpiry(socket: WebSocket, token: string): void {
-    const left = expiresAt(token) - Date.now();
+  private closeAtExpiry(socket: WebSocket, expiry: number): void {
+    const left = expiry - Date.now();
     if (left <= 0) {
       this.expiries.delete(socket);
       socket.close(CLOSE_CODES.forbidden, "Forbidden: the bearer token expired");
       return;
     }
-    const timer = setTimeout(() => this.closeAtExpiry(socket, token), Math.min(left, MAX_TIMER_MS));
+    const timer = setTimeout(() => this.closeAtExpiry(socket, expiry), Math.min(left, MAX_TIMER_MS));
     this.expiries.set(socket, timer.unref());
   }
 

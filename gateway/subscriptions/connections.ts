@@ -25,8 +25,10 @@ export type ConnectionContext = Context<ConnectionParams, Extra>;
 export interface Identity {
   /** The token's subject, kind and (front office) client: what the limits per caller count. */
   caller: Caller;
-  /** The caller's JWT: upstream connections and event queries use it. */
+  /** The caller's JWT: a stream it shares may borrow it for its upstream and event queries. */
   token: string;
+  /** When the token expires (its `exp`, in ms): the socket closes then, and no stream uses it after. */
+  expiresAt: number;
 }
 
 /** Where the registry takes upgrades, and the limits it applies to sockets. */

@@ -160,12 +160,20 @@ class Dispatcher {
   private start(
     { prepared, bound }: Checked,
     payload: SubscribePayload,
-    { caller, token }: Identity,
+    { caller, token, expiresAt }: Identity,
     direct: DirectSend,
     ended: Release,
   ): Promise<FormattedExecutionResult> | AsyncIterableIterator<FormattedExecutionResult> {
     if (bound.kind === "relay" && prepared.kind === "relay") {
-      return this.options.relay.subscribe({ caller, token, operation: prepared, bound, direct, ended });
+      return this.options.relay.subscribe({
+        caller,
+        token,
+        expiresAt,
+        operation: prepared,
+        bound,
+        direct,
+        ended,
+      });
     }
     return this.options
       .execute(
@@ -203,12 +211,18 @@ function formatted(error: GraphQLError): readonly GraphQLFormattedError[] {
   return [formatError(error.toJSON(), error)];
 }
 
-/** A graphql-ws `next` message for subscription `id`, written with the result as it was serialised once. */
+/**
+ * A graphql-ws `next` message for subscription `id`, written with the result as it was
+ * serialised once; counts this subscription's messages the socket has not yet handed on.
+ */
 function directSend(socket: WebSocket, id: string): DirectSend {
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  let unsentResults = 0;
+  const written = () => void unsentResults--;
   return (serializedResult) => {
-    if (socket.readyState !== socket.OPEN) return { sent: false, bufferedBytes: 0 };
-    socket.send(`${prefix}${serializedResult}}`);
-    return { sent: true, bufferedBytes: socket.bufferedAmount };
+    if (socket.readyState !== socket.OPEN) return { sent: false, bufferedBytes: 0, unsentResults };
+    unsentResults++;
+    socket.send(`${prefix}${serializedResult}}`, written);
+    return { sent: true, bufferedBytes: socket.bufferedAmount, unsentResults };
   };
 }

@@ -2,9 +2,10 @@
  * The relay: client subscriptions -> upstream subscriptions at the owning subgraph -> one
  * query through the supergraph per event -> the result to every client that shares it.
  *
- * Client subscriptions of one caller token with the same document and variables share one
- * stream (one upstream subscription, one query per event). One that resumes (`afterSequence`)
- * has a stream of its own, since what it is owed first is its own.
+ * Client subscriptions with the same document and variables whose tokens grant the same data
+ * (every system caller; the front-office callers of one client) share one stream: one upstream
+ * subscription, one query per event, with a token borrowed from one of them (`share.ts`). One
+ * that resumes (`afterSequence`) has a stream of its own, since what it is owed first is its own.
  */
 import { randomUUID } from "node:crypto";
 import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
@@ -15,7 +16,8 @@ import { log } from "../../common/log";
 import type { GatewayContext } from "../context";
 import { subscriptionError, SubscriptionFailure } from "./errors";
 import type { BoundOperation, RelayedOperation } from "./operation";
-import { type DirectSend, Subscriber } from "./subscriber";
+import { type Backlog, DEFAULT_BACKLOG, type DirectSend, Subscriber } from "./subscriber";
+import { type Credential, scopeOf, SharedUpstream } from "./share";
 import type { UpstreamPool } from "./upstream";
 
 /** Runs one query or mutation through the gateway (Apollo Server's `executeOperation`). */
@@ -27,8 +29,10 @@ export type ExecuteOperation = (
 /** A client subscription to relay. */
 export interface RelayRequest {
   caller: Caller;
-  /** The caller's raw JWT: the upstream connection and every event's query use it. */
+  /** The caller's raw JWT: the stream may borrow it for its upstream subscription and event queries. */
   token: string;
+  /** When `token` expires (ms since the epoch): the stream stops using it before then. */
+  expiresAt: number;
   operation: RelayedOperation;
   bound: Extract<BoundOperation, { kind: "relay" }>;
   /** Writes results straight to the client's socket (see {@link DirectSend}). */
@@ -40,6 +44,7 @@ export interface RelayRequest {
 /** The streams of one gateway, keyed by what makes subscriptions shareable. */
 export class SubscriptionRelay {
   private readonly streams = new Map<string, Stream>();
+  private readonly backlog: Backlog;
   private subscriberCount = 0;
   private ownStreams = 0;
   private stopped = false;
@@ -47,12 +52,15 @@ export class SubscriptionRelay {
   constructor(
     private readonly upstream: UpstreamPool,
     private readonly execute: ExecuteOperation,
-  ) {}
+    backlog: Partial<Backlog> = {},
+  ) {
+    this.backlog = { ...DEFAULT_BACKLOG, ...backlog };
+  }
 
   /** Joins (or opens) the request's stream; the subscriber leaves it when graphql-ws returns it. */
   subscribe(request: RelayRequest): Subscriber {
     if (this.stopped) {
-      const refused = new Subscriber(() => request.ended?.());
+      const refused = new Subscriber(() => request.ended?.(), this.backlog);
       refused.end(); // completes at once: the gateway is stopping
       return refused;
     }
@@ -66,13 +74,17 @@ export class SubscriptionRelay {
       stream = opened;
     }
     const joined = stream;
-    const subscriber = new Subscriber((left) => {
-      this.subscriberCount--;
-      joined.leave(left);
-      request.ended?.();
-    }, request.direct);
+    const subscriber = new Subscriber(
+      (left) => {
+        this.subscriberCount--;
+        joined.leave(left);
+        request.ended?.();
+      },
+      this.backlog,
+      request.direct,
+    );
     this.subscriberCount++;
-    joined.join(subscriber);
+    joined.join(subscriber, request);
     return subscriber;
   }
 
@@ -103,7 +115,7 @@ type Outcome = { result: FormattedExecutionResult } | { end: SubscriptionFailure
 /** One upstream subscription and the client subscriptions it feeds. */
 class Stream {
   private readonly subscribers = new Set<Subscriber>();
-  private readonly release: () => void;
+  private readonly upstream: SharedUpstream;
   private ended = false;
   /**
    * The stream's delivery queue: an event's query starts as soon as the event arrives (a burst
@@ -120,22 +132,33 @@ class Stream {
     private readonly execute: ExecuteOperation,
     private readonly onEnd: () => void,
   ) {
-    const { operation, bound, token } = request;
-    this.release = upstream.subscribe(operation.field.subgraph, token, bound.upstreamQuery, {
+    const { operation, bound } = request;
+    const { fieldName, field } = operation;
+    this.upstream = new SharedUpstream({
+      pool: upstream,
+      subgraph: field.subgraph,
+      query: bound.upstreamQuery,
+      eventKey: (payload) => {
+        const event = payload.data?.[fieldName] as Record<string, unknown> | null | undefined;
+        return event ? field.key.map((name) => String(event[name])).join("\n") : undefined;
+      },
       next: (payload) => this.onEvent(payload),
       // At once, not after the events still being resolved: their queries may hang on the same
       // lost subgraph, and a client that resumes (afterSequence) gets them again anyway.
-      error: (error) => this.finish(upstreamFailure(error, operation.field.subgraph)),
+      error: (error) => this.finish(upstreamFailure(error, field.subgraph)),
       complete: () => this.enqueue(async () => ({ end: undefined })),
+      expired: () => this.finish(interrupted("Every token of this stream expired")),
     });
   }
 
-  join(subscriber: Subscriber): void {
+  join(subscriber: Subscriber, { caller, token, expiresAt }: Credential): void {
     this.subscribers.add(subscriber);
+    this.upstream.add(subscriber, { caller, token, expiresAt });
   }
 
   leave(subscriber: Subscriber): void {
     this.subscribers.delete(subscriber);
+    this.upstream.remove(subscriber);
     if (!this.ended && this.subscribers.size === 0) this.close();
   }
 
@@ -148,7 +171,7 @@ class Stream {
 
   private close(): void {
     this.ended = true;
-    this.release();
+    this.upstream.close();
     this.onEnd();
   }
 
@@ -174,13 +197,17 @@ class Stream {
    * cannot see.
    */
   private async resolveEvent(event: Record<string, unknown>): Promise<Outcome> {
-    const { caller, token, operation, bound } = this.request;
+    const { operation, bound } = this.request;
     const { query, operationName, responseKey, keyVariables } = operation.eventQuery;
     const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
     let codes: unknown[] = [];
     for (const delay of [0, ...EVENT_RETRY_DELAYS_MS]) {
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.ended) return undefined;
+      // Borrowed per try: a token is never used past its expiry, and one whose owner left is let go.
+      const credential = this.upstream.credential();
+      if (!credential) return { end: interrupted("Every token of this stream expired") };
+      const { caller, token } = credential;
       const requestId = randomUUID();
       try {
         const result = await this.execute(
@@ -241,10 +268,10 @@ class Stream {
   }
 }
 
-/** One stream per caller token, event query, variables and upstream arguments. */
-function shareKey({ token, operation, bound }: RelayRequest): string {
+/** One stream per authorisation scope, event query, variables and upstream arguments. */
+function shareKey({ caller, operation, bound }: RelayRequest): string {
   return [
-    token,
+    scopeOf(caller),
     operation.eventQuery.operationName ?? "",
     operation.eventQuery.query,
     canonicalJson(bound.variables),

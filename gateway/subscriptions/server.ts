@@ -37,9 +37,9 @@ export interface SubscriptionStats {
   connections: number;
   /** Client subscriptions being relayed. */
   subscriptions: number;
-  /** Sockets from the gateway to subgraphs: one per caller token with a subscription. */
+  /** Sockets from the gateway to subgraphs: one per token a stream borrowed (two during a handover). */
   upstreamConnections: number;
-  /** Subscriptions opened at subgraphs: one per shared stream. */
+  /** Subscriptions opened at subgraphs: one per shared stream (two during a handover). */
   upstreamSubscriptions: number;
 }
 
@@ -58,7 +58,10 @@ export interface SubscriptionServer {
 export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
   const { limits } = options;
   const upstream = new UpstreamPool(options.subgraphUrl, limits.keepAliveMs);
-  const relay = new SubscriptionRelay(upstream, options.execute);
+  const relay = new SubscriptionRelay(upstream, options.execute, {
+    maxEvents: limits.maxBacklogEvents,
+    maxBytes: limits.maxBacklogBytes,
+  });
   // One count per caller: the registry takes its sockets' slots, dispatch its operations'.
   const callers = new CallerLimits(limits);
   const connections = new ConnectionRegistry({

@@ -1,22 +1,38 @@
 /**
  * One client subscription as graphql-ws consumes it: an async iterator the relay pushes
  * results into. graphql-ws pulls one result at a time and waits for the socket to take it,
- * so a slow client's results wait here, up to a limit.
+ * so a slow client's results wait here, up to a limit. With a direct send (the relay's fan-out)
+ * they wait in the socket instead, up to the same limits (decision 0027).
  */
 import type { FormattedExecutionResult } from "graphql";
 import { subscriptionError, SubscriptionFailure } from "./errors";
 
-/** Results a subscriber may have waiting before the gateway gives up on it. */
-export const MAX_BUFFERED_RESULTS = 1_000;
-/** Bytes a directly written socket may have unsent before the gateway gives up on it. */
-export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * How far a subscriber may fall behind before the gateway ends it with SUBSCRIPTION_INTERRUPTED
+ * (it resumes from its cursor). Only what the gateway holds counts: the operating system's
+ * socket buffers (a few MB on Linux loopback) come on top.
+ */
+export interface Backlog {
+  /** Results waiting for the client (`WS_MAX_BACKLOG_EVENTS`). */
+  maxEvents: number;
+  /** Bytes its socket has unsent (`WS_MAX_BACKLOG_BYTES`). */
+  maxBytes: number;
+}
+
+/** The documented defaults of {@link Backlog}. */
+export const DEFAULT_BACKLOG: Backlog = { maxEvents: 1_000, maxBytes: 4 * 1024 * 1024 };
 
 /**
  * Writes one result, serialised once for every subscriber of a stream, straight to the
- * client's socket as a graphql-ws `next` message (the fan-out's hot path). False once the
- * socket is gone.
+ * client's socket as a graphql-ws `next` message (the fan-out's hot path). Not sent once the
+ * socket is gone; otherwise the bytes the socket has unsent and this subscription's results
+ * not yet handed to the operating system.
  */
-export type DirectSend = (serializedResult: string) => { sent: boolean; bufferedBytes: number };
+export type DirectSend = (serializedResult: string) => {
+  sent: boolean;
+  bufferedBytes: number;
+  unsentResults: number;
+};
 
 type State =
   | { name: "open" }
@@ -40,6 +56,7 @@ export class Subscriber implements AsyncIterableIterator<FormattedExecutionResul
    */
   constructor(
     private readonly onClose: (subscriber: Subscriber) => void,
+    private readonly backlog: Backlog = DEFAULT_BACKLOG,
     private readonly direct?: DirectSend,
   ) {}
 
@@ -47,9 +64,12 @@ export class Subscriber implements AsyncIterableIterator<FormattedExecutionResul
   push(result: FormattedExecutionResult, serialized?: string): void {
     if (this.state.name !== "open") return;
     if (this.direct) {
-      const { sent, bufferedBytes } = this.direct(serialized ?? JSON.stringify(result));
+      const { sent, bufferedBytes, unsentResults } = this.direct(serialized ?? JSON.stringify(result));
       if (!sent) void this.return();
-      else if (bufferedBytes > MAX_BUFFERED_BYTES) this.fallBehind();
+      else if (unsentResults > this.backlog.maxEvents)
+        this.fallBehind(`${this.backlog.maxEvents} results (WS_MAX_BACKLOG_EVENTS)`);
+      else if (bufferedBytes > this.backlog.maxBytes)
+        this.fallBehind(`${this.backlog.maxBytes} bytes (WS_MAX_BACKLOG_BYTES)`);
       return;
     }
     if (this.waiting) {
@@ -58,18 +78,25 @@ export class Subscriber implements AsyncIterableIterator<FormattedExecutionResul
       resolve({ value: result, done: false });
       return;
     }
-    if (this.buffer.length >= MAX_BUFFERED_RESULTS) {
-      this.fallBehind();
+    if (this.buffer.length >= this.backlog.maxEvents) {
+      this.fallBehind(`${this.backlog.maxEvents} results (WS_MAX_BACKLOG_EVENTS)`);
       return;
     }
     this.buffer.push(result);
   }
 
-  private fallBehind(): void {
+  /**
+   * Ends a subscriber whose client does not keep up, so that it holds no more of the gateway's
+   * memory and slows nobody; its client learns why once it reads again.
+   */
+  private fallBehind(limit: string): void {
     this.buffer.length = 0;
     this.end(
       new SubscriptionFailure([
-        subscriptionError("SUBSCRIPTION_INTERRUPTED", "The subscriber fell too far behind; subscribe again"),
+        subscriptionError(
+          "SUBSCRIPTION_INTERRUPTED",
+          `The client fell behind by more than ${limit}: subscribe again (afterSequence resumes a transfer without a gap)`,
+        ),
       ]),
     );
   }

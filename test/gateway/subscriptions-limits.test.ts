@@ -18,6 +18,8 @@ const LIMITS = {
   maxConnectionsPerCaller: 2,
   maxPerCaller: 3,
   keepAliveMs: 100,
+  maxBacklogEvents: 1_000,
+  maxBacklogBytes: 4 * 1024 * 1024,
 };
 
 let stack: Stack;

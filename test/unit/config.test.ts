@@ -34,6 +34,8 @@ describe("configuration of the WebSocket limits", () => {
       maxConnectionsPerCaller: 10,
       maxPerCaller: 100,
       keepAliveMs: 12_000,
+      maxBacklogEvents: 1_000,
+      maxBacklogBytes: 4 * 1024 * 1024,
     });
   });
 
@@ -197,6 +199,8 @@ describe("configuration keys", () => {
       WS_MAX_CONNECTIONS_PER_CALLER: "4",
       WS_MAX_SUBSCRIPTIONS_PER_CALLER: "40",
       WS_KEEPALIVE_MS: "9000",
+      WS_MAX_BACKLOG_EVENTS: "500",
+      WS_MAX_BACKLOG_BYTES: "2097152",
       OTP_TTL_SECONDS: "120",
       OTP_MAX_ATTEMPTS: "5",
       OTP_MAX_CODES: "3",
@@ -270,6 +274,8 @@ describe("configuration keys", () => {
         maxConnectionsPerCaller: 4,
         maxPerCaller: 40,
         keepAliveMs: 9_000,
+        maxBacklogEvents: 500,
+        maxBacklogBytes: 2_097_152,
       },
       transfers: {
         otp: { ttlSeconds: 120, maxAttempts: 5, maxCodes: 3, secret: "otp-secret" },

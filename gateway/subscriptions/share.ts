@@ -1,0 +1,215 @@
+/**
+ * Sharing a stream by what authorisation depends on, not by the token string (issue 12,
+ * decision 0027). The subgraphs decide what a reader sees from the token's kind and, for a
+ * front-office token, its client; never from its subject (that is only recorded as the actor of
+ * a write, and an event query writes nothing). So every system caller shares one stream, and
+ * the front-office callers of one client share another.
+ *
+ * A shared stream still needs one token, at the subgraph and for each event's query: it borrows
+ * the token of one of its subscribers, the one that expires last, and moves to another before
+ * that expires or when its last holder leaves. The gateway never uses a token past its `exp`,
+ * and a client's stream only ever holds its own users' tokens.
+ */
+import type { FormattedExecutionResult } from "graphql";
+import type { Caller } from "../../common/auth/caller";
+import type { UpstreamPool } from "./upstream";
+
+/** The part of a caller that decides what it may read: one stream per scope, document and variables. */
+export function scopeOf(caller: Caller): string {
+  return caller.kind === "system" ? "system" : `client ${caller.clientId}`;
+}
+
+/** A subscriber's token, who it names, and when it expires (ms since the epoch). */
+export interface Credential {
+  caller: Caller;
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * How long before its token expires an upstream subscription is moved to a later one. Covers
+ * {@link HANDOVER_MAX_OVERLAP_MS} and a margin, so the old one is gone before its token expires.
+ */
+export const HANDOVER_LEAD_MS = 10_000;
+/** Longest the old and the new upstream subscription both run during a handover. */
+export const HANDOVER_MAX_OVERLAP_MS = 5_000;
+/** Event keys remembered to drop the second copy of an event that both run over. */
+const REMEMBERED_EVENTS = 1_024;
+/** The longest delay setTimeout holds (about 24.8 days); a longer wait is re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type Payload = FormattedExecutionResult<Record<string, unknown>>;
+
+/** What the shared upstream tells its stream. */
+export interface SharedUpstreamOptions {
+  pool: UpstreamPool;
+  subgraph: string;
+  /** The upstream subscription document (the event's key only). */
+  query: string;
+  /** The event's identity in a payload (`transferId sequence`), undefined for a payload without one. */
+  eventKey(payload: Payload): string | undefined;
+  /** An event, once, in the order the subgraph sent it. */
+  next(payload: Payload): void;
+  /** The upstream subscription in use failed (a lost subgraph, a refused token). */
+  error(error: unknown): void;
+  /** The upstream subscription in use completed. */
+  complete(): void;
+  /** No subscriber holds a token that is still valid: the stream must end. */
+  expired(): void;
+}
+
+/** One upstream subscription and the token it was opened with. */
+interface Leg {
+  token: string;
+  expiresAt: number;
+  release(): void;
+}
+
+/**
+ * The upstream subscription of one shared stream, and the tokens it may borrow. A handover
+ * opens the new subscription before the old one is released: events that reach both are
+ * delivered once (by their key), so the move neither loses nor repeats one. The old one is
+ * released as soon as an event came over both (the new one is live), at the latest after
+ * {@link HANDOVER_MAX_OVERLAP_MS}, and always before its token expires.
+ */
+export class SharedUpstream {
+  private readonly holders = new Map<object, Credential>();
+  /** Subscribers per token, to tell when the token in use has no holder left. */
+  private readonly tokens = new Map<string, number>();
+  private latest: Credential | undefined;
+  private leg: Leg | undefined;
+  private readonly retiring = new Map<Leg, NodeJS.Timeout>();
+  private readonly seen = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: SharedUpstreamOptions) {}
+
+  /** A subscriber joins with its token; the first one opens the upstream subscription. */
+  add(holder: object, credential: Credential): void {
+    this.holders.set(holder, credential);
+    this.tokens.set(credential.token, (this.tokens.get(credential.token) ?? 0) + 1);
+    if (!this.latest || credential.expiresAt > this.latest.expiresAt) this.latest = credential;
+    this.review();
+  }
+
+  /** A subscriber leaves; if it held the last copy of the token in use, the stream moves off it. */
+  remove(holder: object): void {
+    const credential = this.holders.get(holder);
+    if (!credential || !this.holders.delete(holder)) return;
+    const left = (this.tokens.get(credential.token) ?? 1) - 1;
+    if (left > 0) this.tokens.set(credential.token, left);
+    else this.tokens.delete(credential.token);
+    if (credential === this.latest) this.latest = latestOf(this.holders.values());
+    if (this.holders.size > 0) this.review();
+  }
+
+  /** The token for an event's query: the subscribers' latest-expiring one, if it has not expired. */
+  credential(now = Date.now()): Credential | undefined {
+    return this.latest && this.latest.expiresAt > now ? this.latest : undefined;
+  }
+
+  /** Releases every upstream subscription and timer. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.leg?.release();
+    this.leg = undefined;
+    for (const leg of [...this.retiring.keys()]) this.retire(leg);
+  }
+
+  /** Opens, keeps or moves the upstream subscription, and sets when to look again. */
+  private review(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const best = this.credential(now);
+    const current = this.leg;
+    if (!current) {
+      if (best) this.leg = this.open(best);
+    } else if (
+      best &&
+      best.token !== current.token &&
+      (!this.tokens.has(current.token) || current.expiresAt - now <= HANDOVER_LEAD_MS)
+    ) {
+      this.handOver(current, best, now);
+    }
+    this.schedule(now);
+  }
+
+  /** Looks again when the token in use is due to be moved off; at its expiry, with no later one, ends. */
+  private schedule(now: number): void {
+    clearTimeout(this.timer);
+    const leg = this.leg;
+    if (!leg) {
+      this.expire();
+      return;
+    }
+    const lead = leg.expiresAt - HANDOVER_LEAD_MS - now;
+    const delay = Math.min(lead > 0 ? lead : leg.expiresAt - now, MAX_TIMER_MS);
+    this.timer = setTimeout(
+      () => {
+        if (Date.now() >= leg.expiresAt && this.leg === leg) this.expire();
+        else this.review();
+      },
+      Math.max(0, delay),
+    ).unref();
+  }
+
+  private expire(): void {
+    this.close();
+    this.options.expired();
+  }
+
+  private handOver(old: Leg, next: Credential, now: number): void {
+    this.leg = this.open(next);
+    const wait = Math.max(0, Math.min(HANDOVER_MAX_OVERLAP_MS, old.expiresAt - now - 1_000));
+    this.retiring.set(
+      old,
+      setTimeout(() => this.retire(old), wait),
+    );
+  }
+
+  private retire(leg: Leg): void {
+    const timer = this.retiring.get(leg);
+    if (!timer) return;
+    clearTimeout(timer);
+    this.retiring.delete(leg);
+    leg.release();
+  }
+
+  private open({ token, expiresAt }: Credential): Leg {
+    const leg: Leg = { token, expiresAt, release: () => undefined };
+    const { pool, subgraph, query } = this.options;
+    leg.release = pool.subscribe(subgraph, token, query, {
+      next: (payload) => this.onPayload(leg, payload),
+      // A retiring subscription that fails or ends is simply let go: the new one carries on.
+      error: (error) => (leg === this.leg ? this.options.error(error) : this.retire(leg)),
+      complete: () => (leg === this.leg ? this.options.complete() : this.retire(leg)),
+    });
+    return leg;
+  }
+
+  /** Passes an event on unless it came already; a copy over both proves the new subscription live. */
+  private onPayload(leg: Leg, payload: Payload): void {
+    const key = this.options.eventKey(payload);
+    if (key === undefined) {
+      if (leg === this.leg) this.options.next(payload);
+      return;
+    }
+    if (this.seen.has(key)) {
+      for (const old of [...this.retiring.keys()]) this.retire(old);
+      return;
+    }
+    this.seen.add(key);
+    if (this.seen.size > REMEMBERED_EVENTS) this.seen.delete(this.seen.values().next().value!);
+    this.options.next(payload);
+  }
+}
+
+function latestOf(credentials: Iterable<Credential>): Credential | undefined {
+  let latest: Credential | undefined;
+  for (const credential of credentials) {
+    if (!latest || credential.expiresAt > latest.expiresAt) latest = credential;
+  }
+  return latest;
+}
