@@ -184,6 +184,24 @@ export function operationCost(request: Omit<LimitedRequest, "caller" | "extensio
   });
 }
 
+/** Variable shapes remembered per document: enough for the page sizes one client asks for. */
+const COSTS_PER_DOCUMENT = 64;
+
+/**
+ * What of the variables a cost depends on: numbers (page sizes), booleans (`@include`) and the
+ * lengths of lists (an `_entities` fetch's representations); strings never change it. Variables
+ * are already known to nest no deeper than the limit.
+ */
+export function costShape(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.length}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}:${costShape(item)}`)
+      .join(",")}}`;
+  }
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : "";
+}
+
 /** A request as the limits see it: what Apollo Server or graphql-ws resolved. */
 export interface LimitedRequest {
   schema: GraphQLSchema;
@@ -201,6 +219,8 @@ export class OperationLimits {
   readonly parseOptions: ParseOptions;
   /** For Apollo Server's `validationRules`: depth, aliases, directives. */
   readonly validationRules: readonly ValidationRule[];
+
+  private readonly costs = new WeakMap<DocumentNode, Map<string, number>>();
 
   constructor(
     private readonly limits: OperationLimitsConfig,
@@ -258,16 +278,36 @@ export class OperationLimits {
     }
     if (!getOperationAST(request.document, request.operationName)) return undefined; // refused as such by the server
     const max = request.caller?.kind === "system" ? limits.maxCostSystem : limits.maxCost;
-    let cost: number;
+    let cost: number | null;
     try {
-      cost = operationCost(request);
+      cost = this.cachedCost(request);
     } catch (error) {
       if (error instanceof GraphQLError && error.message.includes("maximum allowed number of nodes")) {
-        return limitExceeded("cost", max, null);
+        cost = null;
+      } else {
+        return undefined;
       }
-      return undefined;
     }
-    return cost > max ? limitExceeded("cost", max, cost) : undefined;
+    return cost === null || cost > max ? limitExceeded("cost", max, cost) : undefined;
+  }
+
+  /**
+   * {@link operationCost}, remembered per document (Apollo Server and graphql-ws hand the same
+   * parsed document to every request with the same text) and per shape of its variables: only
+   * numbers, booleans and list lengths can change a cost, so a gateway or a subgraph costs each
+   * operation once, not on every request (costing walks the whole selection with the schema).
+   */
+  private cachedCost(request: LimitedRequest): number {
+    let byVariables = this.costs.get(request.document);
+    if (!byVariables) this.costs.set(request.document, (byVariables = new Map()));
+    const key = `${request.operationName ?? ""}\n${costShape(request.variables)}`;
+    let cost = byVariables.get(key);
+    if (cost === undefined) {
+      cost = operationCost(request);
+      if (byVariables.size >= COSTS_PER_DOCUMENT) byVariables.clear();
+      byVariables.set(key, cost);
+    }
+    return cost;
   }
 
   /**

@@ -7,6 +7,7 @@
 import { type GraphQLSchema, parse } from "graphql";
 import { loadConfig, type OperationLimitsConfig } from "../../common/config";
 import {
+  costShape,
   nestingDepth,
   operationCost,
   OperationLimits,
@@ -114,6 +115,22 @@ describe("the cost model", () => {
     expect(cost(page(100))).toBe(100 * cost(page(1)));
     expect(cost(`query($n: Int) { transfers(first: $n) { nodes { id } } }`, { n: MAX_PAGE_SIZE })).toBe(
       cost(`{ transfers(first: ${MAX_PAGE_SIZE}) { nodes { id } } }`),
+    );
+  });
+
+  it("When one document comes again with other page sizes, then each is costed as itself; strings do not matter", () => {
+    const limits = new OperationLimits({ ...defaults, maxCost: 1_000 }, false);
+    const document = parse(
+      `query($n: Int, $kind: String) { transfers(first: $n) { nodes { id reference } } }`,
+    );
+    const check = (variables: Record<string, unknown>) =>
+      limits.check({ schema, document, variables, caller: { kind: "client", subject: "u", clientId: "c" } });
+    expect(check({ n: 10, kind: "a" })).toBeUndefined();
+    expect(check({ n: 100, kind: "a" })).toBeUndefined();
+    expect(check({ n: 10_000, kind: "a" })?.details).toMatchObject({ limit: "cost", actual: 20_000 });
+    expect(check({ n: 10, kind: "b" })).toBeUndefined(); // remembered: the same shape
+    expect(costShape({ n: 10, kind: "b", list: [1, 2, 3], nested: { on: true } })).toBe(
+      "{n:10,kind:,list:[3],nested:{on:true}}",
     );
   });
 
