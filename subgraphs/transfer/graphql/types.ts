@@ -1,6 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Connection } from "../../../common/graphql/pagination";
 import { ConfirmationStatus } from "../domain/otp";
+import { TRANSFER_FAILURE_CODES } from "../domain/failure-codes";
 import { TransferType } from "../domain/rails";
 import { TransferKind, TransferStatus } from "../domain/transfer-status";
 import type { TransferRow } from "../persistence/entities";
@@ -152,8 +153,11 @@ export class Transfer {
   @Field(() => String, { nullable: true }) reference!: string | null;
   @Field(() => ID, { nullable: true, description: "The ledger payment it drives." }) paymentId!:
     string | null;
-  @Field(() => String, { nullable: true, description: "The error code that failed it." }) failureCode!:
-    string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: `Why it failed or waits in suspense: ${Object.keys(TRANSFER_FAILURE_CODES).join(", ")} (README "Transfer rules").`,
+  })
+  failureCode!: string | null;
   @Field() idempotencyKey!: string;
   @Field() createdAt!: Date;
   @Field() updatedAt!: Date;

@@ -5,6 +5,7 @@
  * retried or continued step cannot move money twice. The ledger's errors keep their codes.
  */
 import { AppError, isErrorCode } from "../../../common/errors";
+import { LEDGER_REFUSALS, type LedgerRefusal } from "../domain/failure-codes";
 
 export interface LedgerAccount {
   id: string;
@@ -28,21 +29,12 @@ export interface PaymentRequest {
 const LEDGER_TIMEOUT_MS = 10_000;
 
 /**
- * The ledger's refusals that settle a step's outcome (decision 0012): the transfer fails, or
- * takes its compensating path, with that code. Anything else (the ledger unreachable, a timeout)
- * is no answer, and the step is retried.
+ * A refusal of the ledger that settles the step's outcome (decision 0012, domain/failure-codes.ts):
+ * the transfer fails, or takes its compensating path, with that code. Anything else (the ledger
+ * unreachable, a timeout) is no answer, and the step is retried.
  */
-const FINAL_LEDGER_ERRORS: ReadonlySet<string> = new Set([
-  "INSUFFICIENT_FUNDS",
-  "CURRENCY_MISMATCH",
-  "ACCOUNT_NOT_ACTIVE",
-  "ACCOUNT_NOT_FOUND",
-  "VALIDATION_FAILED",
-]);
-
-/** A refusal of the ledger that settles the step (see FINAL_LEDGER_ERRORS), rather than no answer. */
-export function isFinalLedgerError(error: unknown): error is AppError {
-  return error instanceof AppError && FINAL_LEDGER_ERRORS.has(error.code);
+export function isFinalLedgerError(error: unknown): error is AppError & { code: LedgerRefusal } {
+  return error instanceof AppError && (LEDGER_REFUSALS as readonly string[]).includes(error.code);
 }
 
 const ACCOUNT_FIELDS = "id number clientId currency status";

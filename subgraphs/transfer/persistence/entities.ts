@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import type { TransferFailureCode } from "../domain/failure-codes";
 
 /** A beneficiary at another bank that a client pays. Never deleted: hidden ones stay for past transfers. */
 @Entity({ schema: "transfer", name: "recipient" })
@@ -52,7 +53,7 @@ export class TransferRow {
   @Column({ type: "char", length: 3 }) currency!: string;
   @Column({ type: "varchar", length: 140, nullable: true }) reference!: string | null;
   @Column({ name: "payment_id", type: "uuid", nullable: true }) paymentId!: string | null;
-  @Column({ name: "failure_code", type: "text", nullable: true }) failureCode!: string | null;
+  @Column({ name: "failure_code", type: "text", nullable: true }) failureCode!: TransferFailureCode | null;
   @Column({ name: "idempotency_scope", type: "text" }) idempotencyScope!: string;
   @Column({ name: "idempotency_key", type: "varchar", length: 200 }) idempotencyKey!: string;
   @Column({ name: "request_hash", type: "text" }) requestHash!: string;
