@@ -1,4 +1,5 @@
-import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches, ValidateNested } from "class-validator";
+import { CLIENT_FILTER_DESCRIPTION, UuidField } from "../../../common/graphql/uuid-field";
+import { IsISO4217CurrencyCode, IsOptional, Matches, ValidateNested } from "class-validator";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
@@ -9,12 +10,7 @@ const DECIMAL = /^\d{1,16}(\.\d+)?$/;
 
 @InputType()
 export class OpenAccountInput {
-  @Field(() => ID, {
-    nullable: true,
-    description: "Required for system callers; a front-office caller's own client by default.",
-  })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true, description: CLIENT_FILTER_DESCRIPTION })
   clientId?: string | null;
 
   @Field({ description: "ISO 4217 code of an offered currency (availableCurrencies)." })
@@ -51,9 +47,7 @@ export class UpdateAccountInput {
 
 @InputType()
 export class AccountFilterInput {
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   clientId?: string | null;
   @Field(() => String, { nullable: true }) currency?: string | null;
   @Field(() => AccountStatus, { nullable: true }) status?: AccountStatus | null;
@@ -62,17 +56,10 @@ export class AccountFilterInput {
 
 @InputType()
 export class TransactionFilterInput {
-  @Field(() => ID, {
-    nullable: true,
-    description: "Required for front-office callers (one of their accounts).",
-  })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true, description: "Required for front-office callers (one of their accounts)." })
   accountId?: string | null;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   paymentId?: string | null;
   @Field(() => TransactionKind, { nullable: true }) kind?: TransactionKind | null;
   @Field(() => Date, { nullable: true, description: "Created at or after." }) from?: Date | null;

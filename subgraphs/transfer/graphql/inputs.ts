@@ -1,5 +1,6 @@
 /** The input objects and argument sets of the transfer subgraph's fields, with their validation rules. */
-import { IsISO4217CurrencyCode, IsOptional, IsUUID, Matches } from "class-validator";
+import { CLIENT_FILTER_DESCRIPTION, UuidField } from "../../../common/graphql/uuid-field";
+import { IsISO4217CurrencyCode, IsOptional, Matches } from "class-validator";
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
 import { TransferKind, TransferStatus } from "../domain/transfer-status";
@@ -21,12 +22,7 @@ export function AmountField(
 
 @InputType({ description: "A beneficiary account at another bank." })
 export class AddRecipientInput {
-  @Field(() => ID, {
-    nullable: true,
-    description: "Required for system callers; a front-office caller's own client by default.",
-  })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true, description: CLIENT_FILTER_DESCRIPTION })
   clientId?: string | null;
 
   @Field()
@@ -51,9 +47,7 @@ export class AddRecipientInput {
 
 @InputType()
 export class RecipientFilterInput {
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   clientId?: string | null;
 
   @Field(() => String, { nullable: true }) currency?: string | null;
@@ -64,8 +58,8 @@ export class RecipientFilterInput {
 
 @InputType({ description: "Money between two accounts of this bank, in one currency." })
 export class InternalTransferInput {
-  @Field(() => ID) @IsUUID() debitAccountId!: string;
-  @Field(() => ID) @IsUUID() creditAccountId!: string;
+  @UuidField() debitAccountId!: string;
+  @UuidField() creditAccountId!: string;
 
   @AmountField()
   amount!: string;
@@ -81,14 +75,10 @@ export class TransferFilterInput {
   @Field(() => TransferKind, { nullable: true }) kind?: TransferKind | null;
   @Field(() => TransferStatus, { nullable: true }) status?: TransferStatus | null;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   clientId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: "Debited or credited." })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true, description: "Debited or credited." })
   accountId?: string | null;
 
   @Field(() => Date, { nullable: true, description: "Created at or after." }) from?: Date | null;
@@ -107,9 +97,8 @@ export class TransferFilterInput {
 
 @InputType({ description: "Money to one of the client's recipients at another bank." })
 export class OutgoingTransferInput {
-  @Field(() => ID, { description: "The client account debited." }) @IsUUID() accountId!: string;
-  @Field(() => ID, { description: "The recipient (same currency as the account)." })
-  @IsUUID()
+  @UuidField({ description: "The client account debited." }) accountId!: string;
+  @UuidField({ description: "The recipient (same currency as the account)." })
   recipientId!: string;
 
   @AmountField()
@@ -171,7 +160,7 @@ export class CreateOutgoingTransferArgs extends IdempotencyArgs {
 
 @ArgsType()
 export class CreateFxTransferArgs extends IdempotencyArgs {
-  @Field(() => ID) @IsUUID() quoteId!: string;
+  @UuidField() quoteId!: string;
 }
 
 @ArgsType()
@@ -185,8 +174,8 @@ export class CodeArgs {
 
 @ArgsType()
 export class FxQuoteArgs {
-  @Field(() => ID) @IsUUID() sourceAccountId!: string;
-  @Field(() => ID) @IsUUID() targetAccountId!: string;
+  @UuidField() sourceAccountId!: string;
+  @UuidField() targetAccountId!: string;
 
   @AmountField("The source amount, a decimal string in the source currency.")
   amount!: string;
@@ -206,14 +195,10 @@ export class TransferTypeArgs {
 
 @ArgsType()
 export class StatusChangedArgs {
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() transferId?: string | null;
-  @Field(() => ID, { nullable: true, description: "Front office: always its own client." })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true }) transferId?: string | null;
+  @UuidField({ nullable: true, description: "Front office: always its own client." })
   clientId?: string | null;
-  @Field(() => ID, { nullable: true, description: "Debited or credited." })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true, description: "Debited or credited." })
   accountId?: string | null;
   @Field(() => ID, {
     nullable: true,
