@@ -1,19 +1,41 @@
 /**
- * `npm run bench:subscriptions [-- --events N (20)] [--sizes 100,1000] [--idle 10000]`
+ * `npm run bench:subscriptions [-- --events N (20)] [--sizes 100,1000] [--idle 10000]
+ *   [--tokens same|distinct|clients:100] [--rates 20,50,100]`
  *
- * Transfer status subscriptions through the gateway (issue 5). The client, ledger and transfer
- * subgraphs and the gateway run as four processes of their own (`dist/.../main.js`) against a
- * fresh database on the PostgreSQL named by DATABASE_URL (default the machine's on
+ * Transfer status subscriptions through the gateway (issues 5 and 12). The client, ledger and
+ * transfer subgraphs and the gateway run as four processes of their own (`dist/.../main.js`)
+ * against a fresh database on the PostgreSQL named by DATABASE_URL (default the machine's on
  * 127.0.0.1:5432), dropped at the end.
  *
- * For each size N: N graphql-ws connections to the gateway, each with one subscription to the
- * same account's transfers selecting a field of another subgraph (the account's available
- * balance, from the ledger). Then 3 warm-up transfers (not counted) and `--events` internal
- * transfers, 100 ms apart, each committing two status changes a few ms apart. Latency is from the event's `changedAt` (PostgreSQL's clock at the start of the
- * committing transaction: a little before the commit, so the figure errs high) to its arrival.
- * Then `--idle` connections with one subscription each and no traffic: the gateway's resident
- * memory (VmRSS) before and after, per subscriber. Targets: p99 < 25 ms at 1,000 subscribers;
- * 10,000 idle subscribers within 200 MB.
+ * `--tokens` says whose tokens the subscribers hold, each minted with `mintToken` and the
+ * development secret:
+ * - `same` (the default): every subscriber holds the one system token `bench`;
+ * - `distinct`: subscriber i holds a system token of its own (subject `bench-operator-i`). They
+ *   all subscribe to the same account's transfers, so they share one upstream stream (decision
+ *   0027): `upstreamSubscriptions` should read 1;
+ * - `clients:C`: C clients with one account each; subscriber i is a front-office user of client
+ *   i mod C (subject `bench-user-i`, token with that `clientId`) subscribed to its client's account.
+ *   Each transfer moves money between two of these accounts (debit client 2k mod C, credit
+ *   2k+1 mod C), so the subscribers of both clients hear of it; the others of none. One upstream
+ *   stream per client is expected.
+ *
+ * For each size N: N graphql-ws connections to the gateway, each with one subscription to an
+ * account's transfers selecting a field of another subgraph (the transfer's account's available
+ * balance, from the ledger; null for the credited side, which does not see the payer's account,
+ * decision 0026). Then 3 warm-up transfers (not counted) and `--events` internal transfers, each
+ * started 100 ms after the previous one returned and committing two status changes a few ms apart
+ * (so under 20 events/s: `eventsPerSecond` reports the rate achieved). Latency is from the event's `changedAt`
+ * (PostgreSQL's clock at the start of the committing transaction: a little before the commit, so
+ * the figure errs high) to its arrival. The gateway's `/metrics` (open on loopback in development)
+ * gives its client and upstream subscription counts while the N are connected.
+ *
+ * `--rates` (events per second, ascending): after that run, for each rate, transfers are started
+ * on a fixed schedule (two events each) for 5 s whatever the earlier ones' progress, and the
+ * highest rate whose p99 stays under 100 ms is reported (the ramp stops at the first over it).
+ *
+ * Then `--idle` connections with one subscription each and no traffic, with the same kind of
+ * tokens: the gateway's resident memory (VmRSS) before and after, per subscriber. Targets: p99 <
+ * 25 ms at 1,000 subscribers, the same whatever the tokens; under 20 KB per idle subscriber.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -34,10 +56,25 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
+/** Reads `--tokens`: `same`, `distinct` or `clients:C`. */
+function tokensOption(): { mode: "same" | "distinct" } | { mode: "clients"; clients: number } {
+  const value = option("--tokens", "same");
+  if (value === "same" || value === "distinct") return { mode: value };
+  const clients = /^clients:(\d+)$/.exec(value);
+  if (clients && Number(clients[1]) > 0) return { mode: "clients", clients: Number(clients[1]) };
+  throw new Error(`--tokens takes same, distinct or clients:C, not ${value}`);
+}
+
 async function main(): Promise<void> {
   const events = Number(option("--events", "20"));
   const sizes = option("--sizes", "100,1000").split(",").map(Number);
   const idle = Number(option("--idle", "10000"));
+  const tokens = tokensOption();
+  const rates = option("--rates", "")
+    .split(",")
+    .filter(Boolean)
+    .map(Number)
+    .sort((a, b) => a - b);
   const adminUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
   const name = `core_banking_bench_${Date.now()}`;
   await admin(adminUrl, `CREATE DATABASE ${name}`);
@@ -58,7 +95,8 @@ async function main(): Promise<void> {
     LEDGER_SUBGRAPH_URL: `http://127.0.0.1:${ledgerPort}/graphql`,
     TRANSFER_SUBGRAPH_URL: `http://127.0.0.1:${transferPort}/graphql`,
     PORT: String(gatewayPort),
-    // Every subscriber here is the one "bench" token: the per-caller limits would refuse all but a few.
+    // With `--tokens same` every subscriber is the one "bench" token, and with `clients:C` a
+    // client's users are counted together: the per-caller limits would refuse all but a few.
     WS_MAX_CONNECTIONS_PER_CALLER: "1000000",
     WS_MAX_SUBSCRIPTIONS_PER_CALLER: "10000000",
   };
@@ -95,7 +133,7 @@ async function main(): Promise<void> {
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     };
-    const open = async () =>
+    const open = async (clientId: string = randomUUID()) =>
       (
         await graphql(
           `
@@ -106,11 +144,10 @@ async function main(): Promise<void> {
             }
           `,
           {
-            i: { clientId: randomUUID(), currency: "EUR", name: "bench" },
+            i: { clientId, currency: "EUR", name: "bench" },
           },
         )
       ).openAccount.id as string;
-    const [from, to] = [await open(), await open()];
     const settlement = (
       await graphql(`
         {
@@ -120,19 +157,66 @@ async function main(): Promise<void> {
         }
       `)
     ).settlementAccount.id;
-    await graphql(
-      `
-        mutation ($i: PaymentInput!, $k: String!) {
-          createPayment(input: $i, idempotencyKey: $k) {
-            id
+    const fund = (account: string, amount: string) =>
+      graphql(
+        `
+          mutation ($i: PaymentInput!, $k: String!) {
+            createPayment(input: $i, idempotencyKey: $k) {
+              id
+            }
           }
-        }
-      `,
-      {
-        i: { debitAccountId: settlement, creditAccountId: from, amount: "100000.00", description: "bench" },
-        k: randomUUID(),
-      },
-    );
+        `,
+        {
+          i: { debitAccountId: settlement, creditAccountId: account, amount, description: "bench" },
+          k: randomUUID(),
+        },
+      );
+
+    /**
+     * Who subscribes and what moves. `tokenOf(i)` and `accountOf(i)`: subscriber i's token and the
+     * account it watches; `move(k)`: the accounts of the k-th transfer; `hearers(k)`: how many of
+     * the first `size` subscribers it reaches.
+     */
+    let tokenOf: (i: number) => Promise<string>;
+    let accountOf: (i: number) => string;
+    let move: (k: number) => { debit: string; credit: string };
+    let hearers: (k: number, size: number) => number;
+    if (tokens.mode === "clients") {
+      const count = tokens.clients;
+      const clientIds = Array.from({ length: count }, () => randomUUID());
+      const accounts: string[] = [];
+      for (const clientId of clientIds) accounts.push(await open(clientId));
+      for (let i = 0; i < count; i += 10)
+        await Promise.all(accounts.slice(i, i + 10).map((a) => fund(a, "1000.00")));
+      tokenOf = (i) =>
+        mintToken(config.auth, {
+          kind: "client",
+          subject: `bench-user-${i}`,
+          clientId: clientIds[i % count],
+        });
+      accountOf = (i) => accounts[i % count];
+      const sides = (k: number) => [(2 * k) % count, (2 * k + 1) % count];
+      move = (k) => {
+        const [debit, credit] = sides(k);
+        return { debit: accounts[debit], credit: accounts[credit] };
+      };
+      // Subscribers of client c among the first `size`: those i < size with i mod count = c.
+      const ofClient = (c: number, size: number) => Math.floor(size / count) + (c < size % count ? 1 : 0);
+      hearers = (k, size) =>
+        new Set(sides(k)).size === 1
+          ? ofClient(sides(k)[0], size)
+          : sides(k).reduce((sum, c) => sum + ofClient(c, size), 0);
+    } else {
+      const [from, to] = [await open(), await open()];
+      await fund(from, "100000.00");
+      tokenOf =
+        tokens.mode === "same"
+          ? () => Promise.resolve(token)
+          : (i) => mintToken(config.auth, { kind: "system", subject: `bench-operator-${i}` });
+      accountOf = () => from;
+      move = () => ({ debit: from, credit: to });
+      hearers = (_k, size) => size;
+    }
 
     /**
      * Opens `count` sockets speaking graphql-transport-ws by hand, each with one subscription.
@@ -146,100 +230,176 @@ async function main(): Promise<void> {
       const opened: WebSocket[] = [];
       for (let i = 0; i < count; i += 200) {
         await Promise.all(
-          Array.from(
-            { length: Math.min(200, count - i) },
-            () =>
-              new Promise<void>((resolve, reject) => {
-                const socket = new WebSocket(`ws://127.0.0.1:${gatewayPort}/graphql`, "graphql-transport-ws");
-                opened.push(socket);
-                let acknowledged = false;
-                socket.on("open", () =>
-                  socket.send(
-                    JSON.stringify({
-                      type: "connection_init",
-                      payload: { authorization: `Bearer ${token}` },
-                    }),
-                  ),
-                );
-                socket.on("message", (data) => {
-                  if (acknowledged) return record(Date.now(), data);
-                  if ((JSON.parse(String(data)) as { type: string }).type !== "connection_ack") return;
-                  acknowledged = true;
-                  socket.send(
-                    JSON.stringify({
-                      id: "1",
-                      type: "subscribe",
-                      payload: {
-                        query: `subscription($a: ID) { transferStatusChanged(accountId: $a) {
+          Array.from({ length: Math.min(200, count - i) }, async (_, j) => {
+            const bearer = await tokenOf(i + j);
+            const account = accountOf(i + j);
+            return new Promise<void>((resolve, reject) => {
+              const socket = new WebSocket(`ws://127.0.0.1:${gatewayPort}/graphql`, "graphql-transport-ws");
+              opened.push(socket);
+              let acknowledged = false;
+              socket.on("open", () =>
+                socket.send(
+                  JSON.stringify({
+                    type: "connection_init",
+                    payload: { authorization: `Bearer ${bearer}` },
+                  }),
+                ),
+              );
+              socket.on("message", (data) => {
+                if (acknowledged) return record(Date.now(), data);
+                if ((JSON.parse(String(data)) as { type: string }).type !== "connection_ack") return;
+                acknowledged = true;
+                socket.send(
+                  JSON.stringify({
+                    id: "1",
+                    type: "subscribe",
+                    payload: {
+                      query: `subscription($a: ID) { transferStatusChanged(accountId: $a) {
                           sequence status changedAt transfer { account { balance { available } } } } }`,
-                        variables: { a: from },
-                      },
-                    }),
-                  );
-                  resolve();
-                });
-                socket.on("error", reject);
-              }),
-          ),
+                      variables: { a: account },
+                    },
+                  }),
+                );
+                resolve();
+              });
+              socket.on("error", reject);
+            });
+          }),
         );
       }
       await sleep(500); // the subscriptions reach the subgraph
       return opened;
     };
 
-    /** Commit-to-arrival of every `next` message recorded. */
-    const latenciesOf = (arrivals: Array<[number, WebSocket.RawData]>): number[] =>
-      arrivals
+    /** The gateway's subscription gauges, from its `/metrics`. */
+    const gatewayCounts = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${gatewayPort}/metrics`)).text();
+      // A sample line: `name{service="gateway"} value` (the registry's default label).
+      const gauge = (metric: string) =>
+        Number(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+      return {
+        subscriptions: gauge("graphql_subscriptions_active"),
+        upstreamSubscriptions: gauge("gateway_upstream_subscriptions"),
+      };
+    };
+
+    /** Commit-to-arrival of every `next` message recorded, and how many were errors. */
+    const latenciesOf = (arrivals: Array<[number, WebSocket.RawData]>) => {
+      let errors = 0;
+      const latencies = arrivals
         .map(([arrivedAt, data]) => {
           const message = JSON.parse(String(data)) as {
             type: string;
             payload?: { data?: { transferStatusChanged?: { changedAt: string } } };
           };
+          if (message.type !== "next" || (message.payload as { errors?: unknown })?.errors) errors++;
           const changedAt = message.payload?.data?.transferStatusChanged?.changedAt;
           return message.type === "next" && changedAt ? arrivedAt - Date.parse(changedAt) : NaN;
         })
         .filter((latency) => !Number.isNaN(latency))
         .sort((a, b) => a - b);
+      return { latencies, errors };
+    };
 
-    const transfer = () =>
-      graphql(
-        `
-          mutation ($i: InternalTransferInput!, $k: String!) {
-            createInternalTransfer(input: $i, idempotencyKey: $k) {
-              id
+    let transfers = 0;
+    /** Starts the next transfer; returns its index (for {@link hearers}) and its completion. */
+    const transfer = () => {
+      const k = transfers++;
+      const { debit, credit } = move(k);
+      return {
+        k,
+        done: graphql(
+          `
+            mutation ($i: InternalTransferInput!, $k: String!) {
+              createInternalTransfer(input: $i, idempotencyKey: $k) {
+                id
+              }
             }
-          }
-        `,
-        { i: { debitAccountId: from, creditAccountId: to, amount: "0.01" }, k: randomUUID() },
-      );
+          `,
+          { i: { debitAccountId: debit, creditAccountId: credit, amount: "0.01" }, k: randomUUID() },
+        ),
+      };
+    };
     for (const size of sizes) {
       let arrivals: Array<[number, WebSocket.RawData]> = [];
       const clients = await subscribeMany(size, (arrivedAt, data) => arrivals.push([arrivedAt, data]));
+      const counts = await gatewayCounts();
       // Warm-up (query plans, connections, JIT), not counted.
       for (let i = 0; i < 3; i++) {
-        await transfer();
+        await transfer().done;
         await sleep(100);
       }
       await sleep(1_000);
       arrivals = [];
+      let expected = 0;
+      const startedAt = Date.now();
       for (let i = 0; i < events; i++) {
-        await transfer();
+        const { k, done } = transfer();
+        await done;
+        expected += hearers(k, size) * 2;
         await sleep(100);
       }
+      const seconds = (Date.now() - startedAt) / 1000;
       await sleep(2_000);
-      const latencies = latenciesOf(arrivals);
-      const expected = size * events * 2;
+      const { latencies, errors } = latenciesOf(arrivals);
       process.stdout.write(
         `${JSON.stringify({
+          tokens: option("--tokens", "same"),
           subscribers: size,
+          eventsPerSecond: Number(((events * 2) / seconds).toFixed(1)),
           delivered: latencies.length,
           expected,
+          errors,
           p50ms: percentile(latencies, 50),
           p99ms: percentile(latencies, 99),
           maxMs: latencies.at(-1),
+          gatewaySubscriptions: counts.subscriptions,
+          upstreamSubscriptions: counts.upstreamSubscriptions,
           gatewayRssMb: Math.round(rssMb(gateway.pid!)),
         })}\n`,
       );
+
+      let sustained: number | undefined;
+      for (const rate of rates) {
+        // Two events per transfer; started on schedule, not after the previous one ends.
+        const interval = 2_000 / rate;
+        const count = Math.max(1, Math.round(5_000 / interval));
+        await sleep(1_000);
+        arrivals = [];
+        const pending: Array<Promise<unknown>> = [];
+        let expectedAtRate = 0;
+        const begin = Date.now();
+        for (let i = 0; i < count; i++) {
+          await sleep(Math.max(0, begin + i * interval - Date.now()));
+          const { k, done } = transfer();
+          expectedAtRate += hearers(k, size) * 2;
+          pending.push(done);
+        }
+        await Promise.all(pending);
+        await sleep(2_000);
+        const atRate = latenciesOf(arrivals);
+        const p99 = percentile(atRate.latencies, 99);
+        process.stdout.write(
+          `${JSON.stringify({
+            tokens: option("--tokens", "same"),
+            subscribers: size,
+            eventsPerSecond: rate,
+            delivered: atRate.latencies.length,
+            expected: expectedAtRate,
+            errors: atRate.errors,
+            p50ms: percentile(atRate.latencies, 50),
+            p99ms: p99,
+            maxMs: atRate.latencies.at(-1),
+          })}\n`,
+        );
+        if (!(p99 < 100) || atRate.latencies.length < expectedAtRate) break;
+        sustained = rate;
+      }
+      if (rates.length) {
+        process.stdout.write(
+          `${JSON.stringify({ subscribers: size, eventsPerSecondBeforeP99Over100ms: sustained ?? null })}\n`,
+        );
+      }
       for (const socket of clients) socket.close();
       await sleep(1_000);
     }
@@ -251,6 +411,7 @@ async function main(): Promise<void> {
       const after = rssMb(gateway.pid!);
       process.stdout.write(
         `${JSON.stringify({
+          tokens: option("--tokens", "same"),
           idleSubscribers: idle,
           gatewayRssBeforeMb: Math.round(before),
           gatewayRssAfterMb: Math.round(after),
