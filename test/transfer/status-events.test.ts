@@ -497,4 +497,55 @@ describe("both sides of a movement, and filters a front-office caller may use (d
       ]);
     }
   });
+
+  it("When an assigned incoming transfer's credit is refused and it goes back to suspense, then its client hears how it ended, live and on resume", async () => {
+    const account = await openAccount(stack);
+    const token = await stack.clientToken(account.clientId);
+    const received = await stack.graphql(
+      `mutation($input: IncomingTransferInput!) { receiveIncomingTransfer(input: $input) { id status } }`,
+      {
+        input: {
+          externalId: `SEPA-${randomUUID()}`,
+          accountNumber: "999999999999",
+          amount: "7.00",
+          currency: "EUR",
+          senderName: "Max Mustermann",
+          reference: "Rent",
+        },
+      },
+    );
+    const id = received.data!.receiveIncomingTransfer.id as string;
+    const blocked = await stack.graphql(
+      `mutation($id: ID!) { updateAccount(id: $id, input: { status: BLOCKED }) { status } }`,
+      { id: account.id },
+    );
+    expect(blocked.data!.updateAccount.status).toBe("BLOCKED");
+    const live = watchSides({}, token);
+    await settle();
+    const assigned = await stack.graphql(
+      `mutation($id: ID!, $accountId: ID!) { assignIncomingTransfer(id: $id, accountId: $accountId) { status } }`,
+      { id, accountId: account.id },
+    );
+    // The operator is told why; the transfer goes back to suspense.
+    expect(assigned.errors![0].extensions).toMatchObject({ code: "ACCOUNT_NOT_ACTIVE" });
+    const statuses = (watcher: { events: any[] }) => watcher.events.map((e) => [e.sequence, e.status]);
+    await live.until(2);
+    const resumed = watchSides({ transferId: id, afterSequence: "2" }, token);
+    await resumed.until(2);
+    await settle();
+    for (const watcher of [live, resumed]) {
+      expect(watcher.errors).toEqual([]);
+      expect(statuses(watcher)).toEqual([
+        [3, "ASSIGNING"],
+        [4, "UNRECOGNIZED"],
+      ]);
+      // Back in suspense it is no longer theirs: the statement's view, no account.
+      expect(watcher.events[1].transfer).toMatchObject({
+        id,
+        clientId: null,
+        accountId: null,
+        paymentId: null,
+      });
+    }
+  });
 });

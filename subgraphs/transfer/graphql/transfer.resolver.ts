@@ -279,6 +279,7 @@ function toStatusEvent(notice: EventNotice): TransferStatusEvent {
     changedAt: new Date(notice.changedAt),
     reason: notice.reason,
     changedBy: notice.changedBy,
+    parties: { clientId: notice.clientId, counterClientId: notice.counterClientId },
   };
 }
 
@@ -318,6 +319,6 @@ export class TransferStatusEventResolver {
     description: "The transfer as it is now (resolved again for every event).",
   })
   async transfer(@Root() event: TransferStatusEvent, @Ctx() ctx: TransferContext) {
-    return event.loadedTransfer ?? events.currentTransfer(ctx, event.transferId);
+    return event.loadedTransfer ?? events.eventTransfer(ctx, event.transferId, event.parties);
   }
 }

@@ -219,4 +219,6 @@ export class TransferStatusEvent {
   @Field({ description: "Who or what caused it (a token subject)." }) changedBy!: string;
   /** Not a field: the transfer when this request has just read it (else `transfer` reads it anew). */
   loadedTransfer?: TransferRow;
+  /** Not a field: who the event was for (a claim that ended is still heard by its parties). */
+  parties?: { clientId: string | null; counterClientId: string | null };
 }

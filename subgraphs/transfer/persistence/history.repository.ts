@@ -38,6 +38,17 @@ export class TransferHistoryRepository {
     return this.eventsOf(filter, "e.changed_at >= :since", { since });
   }
 
+  /** Whether `clientId` was a party of any of the transfer's events (both sides, past owners). */
+  async hasParty(transferId: string, clientId: string): Promise<boolean> {
+    if (!isUuid(transferId)) return false;
+    const found: unknown[] = await this.db.query(
+      `SELECT 1 FROM transfer.transfer_event
+        WHERE transfer_id = $1 AND (client_id = $2 OR counter_client_id = $2) LIMIT 1`,
+      [transferId, clientId],
+    );
+    return found.length > 0;
+  }
+
   async event(transferId: string, sequence: number): Promise<TransferEventRow | null> {
     if (!isUuid(transferId)) return null;
     return this.db.getRepository(TransferEventRow).findOneBy({ transferId, sequence });

@@ -8,6 +8,7 @@ import { TransferProcesses1732220000000 } from "./migrations/1732220000000-Trans
 import { TransferEventNotify1732230000000 } from "./migrations/1732230000000-TransferEventNotify";
 import { TransferIdempotencyPerClient1732250000000 } from "./migrations/1732250000000-TransferIdempotencyPerClient";
 import { BothSidesOfAMovement1732260000000 } from "./migrations/1732260000000-BothSidesOfAMovement";
+import { EventPartiesOfAnEndedClaim1732270000000 } from "./migrations/1732270000000-EventPartiesOfAnEndedClaim";
 import { QuoteRepository } from "./quote.repository";
 import { RecipientRepository } from "./recipient.repository";
 import { TransferRepository } from "./transfer.repository";
@@ -23,6 +24,7 @@ export const transferMigrations = [
   TransferEventNotify1732230000000,
   TransferIdempotencyPerClient1732250000000,
   BothSidesOfAMovement1732260000000,
+  EventPartiesOfAnEndedClaim1732270000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */

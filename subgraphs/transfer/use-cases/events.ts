@@ -1,6 +1,6 @@
 /** Status changes as they commit: a live stream per subscription, and one change as a query. */
 import { AppError, validationError } from "../../../common/errors";
-import { counterpartyEvent, sideOf } from "../domain/parties";
+import { counterpartyEvent, counterpartyView, sideOf } from "../domain/parties";
 import type { EventNotice } from "../events/event-hub";
 import { noticeOf, statusStream } from "../events/status-stream";
 import type { TransferRow } from "../persistence/entities";
@@ -57,13 +57,28 @@ export async function statusEvents(
 ): Promise<AsyncIterable<EventNotice>> {
   const afterSequence = startAfter(filter);
   if (deps.caller.kind === "client") await requireOwnFilter(deps, deps.caller.clientId, filter);
-  if (filter.transferId) await readableTransfer(deps, filter.transferId); // FORBIDDEN for another client's
+  if (filter.transferId) await requireEventParty(deps, filter.transferId);
   return statusStream(deps.events, deps.history, {
     transferId: filter.transferId,
     clientId: deps.caller.kind === "client" ? deps.caller.clientId : filter.clientId,
     accountId: filter.accountId,
     afterSequence,
   });
+}
+
+/**
+ * A transfer's events are for its parties: its owner and its counterparty now, and a client that
+ * was a party of one of its events (a claim that ended, the transfer back in suspense). FORBIDDEN
+ * for anyone else.
+ */
+async function requireEventParty(deps: Needs<"loaders" | "history">, transferId: string): Promise<void> {
+  if (deps.caller.kind === "system") return;
+  const { clientId } = deps.caller;
+  try {
+    await readableTransfer(deps, transferId);
+  } catch (error) {
+    if (!(await deps.history.hasParty(transferId, clientId))) throw error;
+  }
 }
 
 /** An event as the caller may read it: the counterparty of a movement learns neither who nor why. */
@@ -74,24 +89,41 @@ export function eventAsSeen(deps: Needs, notice: EventNotice): EventNotice {
 
 /**
  * One status change as a query, as the caller's subscription delivers it (the gateway enriches
- * events with it): a front-office caller reads those of its movements, both sides, and only from
- * when they were its own (an incoming transfer from its assignment on); null for the others.
+ * events with it): a front-office caller reads the events it is a party of (both sides, and an
+ * incoming transfer only from its assignment on), decided by the event, not by whom the transfer
+ * belongs to now: a claim that ended (the credit refused, the transfer back in suspense) still
+ * reaches those who heard it, with the statement's view of the transfer. Null for the others.
  */
 export async function statusEvent(
   deps: Needs<"loaders" | "history">,
   transferId: string,
   sequence: number,
 ): Promise<{ notice: EventNotice; transfer: TransferRow } | null> {
-  const transfer = await readableTransfer(deps, transferId);
-  const event = transfer && (await deps.history.event(transfer.id, sequence));
-  if (!transfer || !event) return null;
+  const event = await deps.history.event(transferId, sequence);
+  if (!event) return null;
   const notice = noticeOf(event);
   if (deps.caller.kind === "client" && !sideOf(deps.caller.clientId, notice)) return null;
-  return { notice: eventAsSeen(deps, notice), transfer };
+  const transfer = await eventTransfer(deps, transferId, notice);
+  return transfer && { notice: eventAsSeen(deps, notice), transfer };
 }
 
-/** The transfer as it is now (a subscription reads it again for every event). */
-export function currentTransfer(deps: Needs<"loaders">, id: string): Promise<TransferRow | null> {
+/**
+ * The transfer of an event as it is now (a subscription reads it again for every event), as the
+ * caller may see it: its owner whole; a party of the event that no longer owns it (the credited
+ * side, or the client of a claim that ended) the statement's view; anyone else FORBIDDEN.
+ */
+export async function eventTransfer(
+  deps: Needs<"loaders">,
+  id: string,
+  parties: { clientId: string | null; counterClientId: string | null } | undefined,
+): Promise<TransferRow | null> {
   deps.loaders.transferById.clear(id);
-  return readableTransfer(deps, id);
+  const transfer = await deps.loaders.transferById.load(id);
+  if (!transfer || deps.caller.kind === "system") return transfer;
+  const { clientId } = deps.caller;
+  if (sideOf(clientId, transfer) === "owner") return transfer;
+  if (!sideOf(clientId, transfer) && !(parties && sideOf(clientId, parties))) {
+    return readableTransfer(deps, id); // FORBIDDEN, said the one way
+  }
+  return counterpartyView(transfer);
 }
