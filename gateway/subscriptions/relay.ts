@@ -67,7 +67,9 @@ export class SubscriptionRelay {
     const key = request.bound.shareable ? shareKey(request) : `own ${++this.ownStreams}`;
     let stream = this.streams.get(key);
     if (!stream) {
-      const opened = new Stream(request, this.upstream, this.execute, () => {
+      const { operation, bound, caller } = request;
+      const spec: StreamSpec = { operation, bound, scope: scopeOf(caller) };
+      const opened = new Stream(spec, this.upstream, this.execute, () => {
         if (this.streams.get(key) === opened) this.streams.delete(key);
       });
       this.streams.set(key, opened);
@@ -110,6 +112,17 @@ const EVENT_RETRY_DELAYS_MS = [100, 400] as const;
 /** Tries of one event query before its subscription is ended (SUBSCRIPTION_INTERRUPTED). */
 export const EVENT_RESOLUTION_ATTEMPTS = 1 + EVENT_RETRY_DELAYS_MS.length;
 
+/**
+ * What a stream needs of the request that opened it: never the request itself, whose `direct`
+ * and `ended` would keep its first subscriber's socket reachable for the stream's lifetime.
+ */
+interface StreamSpec {
+  operation: RelayedOperation;
+  bound: Extract<BoundOperation, { kind: "relay" }>;
+  /** The authorisation scope it is shared by (`scopeOf`): every token it borrows is of it. */
+  scope: string;
+}
+
 type Outcome = { result: FormattedExecutionResult } | { end: SubscriptionFailure | undefined } | undefined;
 
 /** One upstream subscription and the client subscriptions it feeds. */
@@ -127,12 +140,12 @@ class Stream {
   private readonly waitingToResolve: Array<() => void> = [];
 
   constructor(
-    private readonly request: RelayRequest,
+    private readonly spec: StreamSpec,
     upstream: UpstreamPool,
     private readonly execute: ExecuteOperation,
     private readonly onEnd: () => void,
   ) {
-    const { operation, bound } = request;
+    const { operation, bound } = spec;
     const { fieldName, field } = operation;
     this.upstream = new SharedUpstream({
       pool: upstream,
@@ -176,7 +189,7 @@ class Stream {
   }
 
   private onEvent(payload: FormattedExecutionResult<Record<string, unknown>>): void {
-    const { operation } = this.request;
+    const { operation } = this.spec;
     const event = payload.data?.[operation.fieldName] as Record<string, unknown> | null | undefined;
     if (!event) {
       const errors = publicErrors(payload.errors ?? []);
@@ -197,7 +210,7 @@ class Stream {
    * cannot see.
    */
   private async resolveEvent(event: Record<string, unknown>): Promise<Outcome> {
-    const { operation, bound } = this.request;
+    const { operation, bound } = this.spec;
     const { query, operationName, responseKey, keyVariables } = operation.eventQuery;
     const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
     let codes: unknown[] = [];
