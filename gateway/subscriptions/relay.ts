@@ -105,6 +105,13 @@ export class SubscriptionRelay {
 /** Event queries one stream runs at once (a burst waits its turn rather than flooding the subgraphs). */
 const MAX_RESOLVING = 4;
 /**
+ * Events of one stream received but not yet delivered (resolving or waiting their turn). One
+ * more ends the stream's subscriptions with SUBSCRIPTION_INTERRUPTED naming this limit, rather
+ * than let memory and latency grow without bound (decision 0027); clients resume with
+ * afterSequence.
+ */
+export const MAX_PENDING_EVENTS = 1_000;
+/**
  * Waits before each further try of an event query that failed. Short: the stream's later
  * events wait in order behind it. A subgraph that is back within them loses nothing.
  */
@@ -137,6 +144,8 @@ class Stream {
    */
   private tail: Promise<void> = Promise.resolve();
   private resolving = 0;
+  /** Events received and not yet delivered, capped at {@link MAX_PENDING_EVENTS}. */
+  private pending = 0;
   private readonly waitingToResolve: Array<() => void> = [];
 
   constructor(
@@ -159,7 +168,7 @@ class Stream {
       // At once, not after the events still being resolved: their queries may hang on the same
       // lost subgraph, and a client that resumes (afterSequence) gets them again anyway.
       error: (error) => this.finish(upstreamFailure(error, field.subgraph)),
-      complete: () => this.enqueue(async () => ({ end: undefined })),
+      complete: () => this.enqueue(async () => ({ end: undefined }), false),
       expired: () => this.finish(interrupted("Every token of this stream expired")),
     });
   }
@@ -189,6 +198,17 @@ class Stream {
   }
 
   private onEvent(payload: FormattedExecutionResult<Record<string, unknown>>): void {
+    if (this.ended) return;
+    if (this.pending >= MAX_PENDING_EVENTS) {
+      log.warn({ pending: this.pending }, "a subscription stream has too many events waiting to be resolved");
+      this.finish(
+        interrupted(
+          `More than ${MAX_PENDING_EVENTS} events of this stream were waiting (MAX_PENDING_EVENTS)`,
+        ),
+      );
+      return;
+    }
+    this.pending++;
     const { operation } = this.spec;
     const event = payload.data?.[operation.fieldName] as Record<string, unknown> | null | undefined;
     if (!event) {
@@ -257,7 +277,8 @@ class Stream {
     });
   }
 
-  private enqueue(work: () => Promise<Outcome>): void {
+  /** Delivers `work`'s outcome in turn; `counted` for an event (see {@link MAX_PENDING_EVENTS}). */
+  private enqueue(work: () => Promise<Outcome>, counted = true): void {
     this.tail = this.tail
       .then(work)
       // A fault of the relay itself: end the stream rather than skip the event without a word.
@@ -265,7 +286,10 @@ class Stream {
         log.error({ err: error }, "relaying a subscription event failed");
         return { end: interrupted("The gateway could not relay an event") };
       })
-      .then((outcome) => this.deliver(outcome))
+      .then((outcome) => {
+        if (counted) this.pending--;
+        this.deliver(outcome);
+      })
       .catch((error: unknown) => log.error({ err: error }, "delivering a subscription event failed"));
   }
 

@@ -7,8 +7,10 @@ import type { FormattedExecutionResult } from "graphql";
 import type { Caller } from "../../common/auth/caller";
 import { RELAYED_FIELDS } from "../../gateway/subscriptions/fields";
 import type { BoundOperation, RelayedOperation } from "../../gateway/subscriptions/operation";
+import { SubscriptionFailure } from "../../gateway/subscriptions/errors";
 import {
   type ExecuteOperation,
+  MAX_PENDING_EVENTS,
   type RelayRequest,
   SubscriptionRelay,
 } from "../../gateway/subscriptions/relay";
@@ -55,6 +57,21 @@ function request(extra: Partial<RelayRequest> = {}): RelayRequest {
   return { caller, token: "t", expiresAt: Date.now() + 3_600_000, operation, bound, ...extra };
 }
 
+const event = (sequence: number): Payload => ({
+  data: { transferStatusChanged: { transferId: "t1", sequence } },
+});
+
+/** An execute that takes 200 ms per event query, counting its calls. */
+function slowExecute() {
+  const calls = { count: 0 };
+  const execute: ExecuteOperation = async (query) => {
+    calls.count++;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { data: { transferStatusChanged: { sequence: query.variables.eventSequence } } };
+  };
+  return { execute, calls };
+}
+
 /** Whether `target` is reachable from `root` through properties, arrays, Maps and Sets. */
 function reaches(root: unknown, target: unknown): boolean {
   const seen = new Set<unknown>();
@@ -89,5 +106,42 @@ describe("SubscriptionRelay streams", () => {
     expect(reaches(stream, direct)).toBe(false);
     expect(reaches(stream, ended)).toBe(false);
     void second.return();
+  });
+
+  it("delivers a burst under the pending-events cap in order", async () => {
+    const { pool, sinks } = fakePool();
+    const { execute } = slowExecute();
+    const relay = new SubscriptionRelay(pool, execute);
+    const subscriber = relay.subscribe(request());
+    for (let sequence = 1; sequence <= 12; sequence++) sinks[0].sink.next(event(sequence));
+    const got: unknown[] = [];
+    for (let i = 0; i < 12; i++) {
+      const { value } = await subscriber.next();
+      got.push((value?.data?.transferStatusChanged as { sequence: number }).sequence);
+    }
+    expect(got).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    void subscriber.return();
+  });
+
+  it(`ends the stream with SUBSCRIPTION_INTERRUPTED when more than ${MAX_PENDING_EVENTS} events wait`, async () => {
+    const { pool, sinks } = fakePool();
+    const { execute, calls } = slowExecute();
+    const relay = new SubscriptionRelay(pool, execute);
+    const subscribers = [relay.subscribe(request()), relay.subscribe(request({ token: "u" }))];
+    for (let sequence = 1; sequence <= MAX_PENDING_EVENTS + 100; sequence++)
+      sinks[0].sink.next(event(sequence));
+    for (const subscriber of subscribers) {
+      const failure = await subscriber.next().then(
+        () => undefined,
+        (error: SubscriptionFailure) => error,
+      );
+      expect(failure?.errors[0].extensions?.code).toBe("SUBSCRIPTION_INTERRUPTED");
+      expect(failure?.errors[0].message).toMatch(/MAX_PENDING_EVENTS/);
+      expect(failure?.errors[0].message).toMatch(/afterSequence/);
+    }
+    expect(sinks[0].released).toBe(true);
+    expect(relay.subscriptions()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(calls.count).toBeLessThanOrEqual(4); // the waiting ones were dropped, not run
   });
 });
