@@ -67,7 +67,9 @@ export class SubscriptionRelay {
     const key = request.bound.shareable ? shareKey(request) : `own ${++this.ownStreams}`;
     let stream = this.streams.get(key);
     if (!stream) {
-      const opened = new Stream(request, this.upstream, this.execute, () => {
+      const { operation, bound, caller } = request;
+      const spec: StreamSpec = { operation, bound, scope: scopeOf(caller) };
+      const opened = new Stream(spec, this.upstream, this.execute, () => {
         if (this.streams.get(key) === opened) this.streams.delete(key);
       });
       this.streams.set(key, opened);
@@ -103,12 +105,30 @@ export class SubscriptionRelay {
 /** Event queries one stream runs at once (a burst waits its turn rather than flooding the subgraphs). */
 const MAX_RESOLVING = 4;
 /**
+ * Events of one stream received but not yet delivered (resolving or waiting their turn). One
+ * more ends the stream's subscriptions with SUBSCRIPTION_INTERRUPTED naming this limit, rather
+ * than let memory and latency grow without bound (decision 0027); clients resume with
+ * afterSequence.
+ */
+export const MAX_PENDING_EVENTS = 1_000;
+/**
  * Waits before each further try of an event query that failed. Short: the stream's later
  * events wait in order behind it. A subgraph that is back within them loses nothing.
  */
 const EVENT_RETRY_DELAYS_MS = [100, 400] as const;
 /** Tries of one event query before its subscription is ended (SUBSCRIPTION_INTERRUPTED). */
 export const EVENT_RESOLUTION_ATTEMPTS = 1 + EVENT_RETRY_DELAYS_MS.length;
+
+/**
+ * What a stream needs of the request that opened it: never the request itself, whose `direct`
+ * and `ended` would keep its first subscriber's socket reachable for the stream's lifetime.
+ */
+interface StreamSpec {
+  operation: RelayedOperation;
+  bound: Extract<BoundOperation, { kind: "relay" }>;
+  /** The authorisation scope it is shared by (`scopeOf`): every token it borrows is of it. */
+  scope: string;
+}
 
 type Outcome = { result: FormattedExecutionResult } | { end: SubscriptionFailure | undefined } | undefined;
 
@@ -124,15 +144,17 @@ class Stream {
    */
   private tail: Promise<void> = Promise.resolve();
   private resolving = 0;
+  /** Events received and not yet delivered, capped at {@link MAX_PENDING_EVENTS}. */
+  private pending = 0;
   private readonly waitingToResolve: Array<() => void> = [];
 
   constructor(
-    private readonly request: RelayRequest,
+    private readonly spec: StreamSpec,
     upstream: UpstreamPool,
     private readonly execute: ExecuteOperation,
     private readonly onEnd: () => void,
   ) {
-    const { operation, bound } = request;
+    const { operation, bound } = spec;
     const { fieldName, field } = operation;
     this.upstream = new SharedUpstream({
       pool: upstream,
@@ -146,7 +168,7 @@ class Stream {
       // At once, not after the events still being resolved: their queries may hang on the same
       // lost subgraph, and a client that resumes (afterSequence) gets them again anyway.
       error: (error) => this.finish(upstreamFailure(error, field.subgraph)),
-      complete: () => this.enqueue(async () => ({ end: undefined })),
+      complete: () => this.enqueue(async () => ({ end: undefined }), false),
       expired: () => this.finish(interrupted("Every token of this stream expired")),
     });
   }
@@ -176,7 +198,18 @@ class Stream {
   }
 
   private onEvent(payload: FormattedExecutionResult<Record<string, unknown>>): void {
-    const { operation } = this.request;
+    if (this.ended) return;
+    if (this.pending >= MAX_PENDING_EVENTS) {
+      log.warn({ pending: this.pending }, "a subscription stream has too many events waiting to be resolved");
+      this.finish(
+        interrupted(
+          `More than ${MAX_PENDING_EVENTS} events of this stream were waiting (MAX_PENDING_EVENTS)`,
+        ),
+      );
+      return;
+    }
+    this.pending++;
+    const { operation } = this.spec;
     const event = payload.data?.[operation.fieldName] as Record<string, unknown> | null | undefined;
     if (!event) {
       const errors = publicErrors(payload.errors ?? []);
@@ -197,7 +230,7 @@ class Stream {
    * cannot see.
    */
   private async resolveEvent(event: Record<string, unknown>): Promise<Outcome> {
-    const { operation, bound } = this.request;
+    const { operation, bound } = this.spec;
     const { query, operationName, responseKey, keyVariables } = operation.eventQuery;
     const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
     let codes: unknown[] = [];
@@ -244,7 +277,8 @@ class Stream {
     });
   }
 
-  private enqueue(work: () => Promise<Outcome>): void {
+  /** Delivers `work`'s outcome in turn; `counted` for an event (see {@link MAX_PENDING_EVENTS}). */
+  private enqueue(work: () => Promise<Outcome>, counted = true): void {
     this.tail = this.tail
       .then(work)
       // A fault of the relay itself: end the stream rather than skip the event without a word.
@@ -252,7 +286,10 @@ class Stream {
         log.error({ err: error }, "relaying a subscription event failed");
         return { end: interrupted("The gateway could not relay an event") };
       })
-      .then((outcome) => this.deliver(outcome))
+      .then((outcome) => {
+        if (counted) this.pending--;
+        this.deliver(outcome);
+      })
       .catch((error: unknown) => log.error({ err: error }, "delivering a subscription event failed"));
   }
 

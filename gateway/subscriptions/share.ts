@@ -12,6 +12,7 @@
  */
 import type { FormattedExecutionResult } from "graphql";
 import type { Caller } from "../../common/auth/caller";
+import { log } from "../../common/log";
 import type { UpstreamPool } from "./upstream";
 
 /** The part of a caller that decides what it may read: one stream per scope, document and variables. */
@@ -33,6 +34,11 @@ export interface Credential {
 export const HANDOVER_LEAD_MS = 10_000;
 /** Longest the old and the new upstream subscription both run during a handover. */
 export const HANDOVER_MAX_OVERLAP_MS = 5_000;
+/**
+ * Waits before trying a failed handover again (the n-th failure in a row waits the n-th, the
+ * last one repeating). Meanwhile the old upstream subscription carries on while its token lasts.
+ */
+export const HANDOVER_RETRY_DELAYS_MS = [1_000, 2_000, 4_000] as const;
 /** Event keys remembered to drop the second copy of an event that both run over. */
 const REMEMBERED_EVENTS = 1_024;
 /** The longest delay setTimeout holds (about 24.8 days); a longer wait is re-armed. */
@@ -65,20 +71,35 @@ interface Leg {
   release(): void;
 }
 
+/** A move under way: the old leg still delivers; the new one's events wait in `buffered`. */
+interface Handover {
+  old: Leg;
+  timer: NodeJS.Timeout;
+  buffered: Array<{ key: string | undefined; payload: Payload }>;
+  bufferedKeys: Set<string>;
+}
+
 /**
  * The upstream subscription of one shared stream, and the tokens it may borrow. A handover
- * opens the new subscription before the old one is released: events that reach both are
- * delivered once (by their key), so the move neither loses nor repeats one. The old one is
- * released as soon as an event came over both (the new one is live), at the latest after
- * {@link HANDOVER_MAX_OVERLAP_MS}, and always before its token expires.
+ * opens the new subscription before the old one is released. While both run, only the old one
+ * delivers and the new one's events are held back; once an event came over both (the new one is
+ * live), the old one ends (or at the latest after {@link HANDOVER_MAX_OVERLAP_MS}, and always
+ * before its token expires), the held-back events already delivered are dropped by their key and
+ * the rest follow in order: the move neither loses, repeats nor reorders one. A new subscription
+ * that fails is let go and the move tried again later ({@link HANDOVER_RETRY_DELAYS_MS}); the old
+ * one carries on meanwhile.
  */
 export class SharedUpstream {
   private readonly holders = new Map<object, Credential>();
   /** Subscribers per token, to tell when the token in use has no holder left. */
   private readonly tokens = new Map<string, number>();
   private latest: Credential | undefined;
+  /** The upstream subscription in use (during a handover: the new one). */
   private leg: Leg | undefined;
-  private readonly retiring = new Map<Leg, NodeJS.Timeout>();
+  private handover: Handover | undefined;
+  /** Failed handovers in a row, and when the next may start. */
+  private failures = 0;
+  private retryAt = 0;
   private readonly seen = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -115,7 +136,12 @@ export class SharedUpstream {
     clearTimeout(this.timer);
     this.leg?.release();
     this.leg = undefined;
-    for (const leg of [...this.retiring.keys()]) this.retire(leg);
+    const handover = this.handover;
+    this.handover = undefined;
+    if (handover) {
+      clearTimeout(handover.timer);
+      handover.old.release();
+    }
   }
 
   /** Opens, keeps or moves the upstream subscription, and sets when to look again. */
@@ -125,15 +151,17 @@ export class SharedUpstream {
     const best = this.credential(now);
     const current = this.leg;
     if (!current) {
-      if (best) this.leg = this.open(best);
+      if (best) this.open(best);
     } else if (
+      !this.handover &&
+      now >= this.retryAt &&
       best &&
       best.token !== current.token &&
       (!this.tokens.has(current.token) || current.expiresAt - now <= HANDOVER_LEAD_MS)
     ) {
       this.handOver(current, best, now);
     }
-    this.schedule(now);
+    if (!this.closed) this.schedule(now);
   }
 
   /** Looks again when the token in use is due to be moved off; at its expiry, with no later one, ends. */
@@ -145,7 +173,8 @@ export class SharedUpstream {
       return;
     }
     const lead = leg.expiresAt - HANDOVER_LEAD_MS - now;
-    const delay = Math.min(lead > 0 ? lead : leg.expiresAt - now, MAX_TIMER_MS);
+    let delay = Math.min(lead > 0 ? lead : leg.expiresAt - now, MAX_TIMER_MS);
+    if (this.retryAt > now) delay = Math.min(delay, this.retryAt - now);
     this.timer = setTimeout(
       () => {
         if (Date.now() >= leg.expiresAt && this.leg === leg) this.expire();
@@ -161,47 +190,111 @@ export class SharedUpstream {
   }
 
   private handOver(old: Leg, next: Credential, now: number): void {
-    this.leg = this.open(next);
     const wait = Math.max(0, Math.min(HANDOVER_MAX_OVERLAP_MS, old.expiresAt - now - 1_000));
-    this.retiring.set(
-      old,
-      setTimeout(() => this.retire(old), wait),
+    const timer = setTimeout(() => this.completeHandover(), wait);
+    this.handover = { old, timer, buffered: [], bufferedKeys: new Set() };
+    this.open(next);
+  }
+
+  /** The old subscription goes; the new one's held-back events not yet delivered follow in order. */
+  private completeHandover(): void {
+    const handover = this.handover;
+    if (!handover) return;
+    this.handover = undefined;
+    clearTimeout(handover.timer);
+    handover.old.release();
+    this.failures = 0;
+    this.retryAt = 0;
+    for (const { key, payload } of handover.buffered) {
+      if (this.closed) return;
+      this.pass(key, payload);
+    }
+    this.review(); // another move may be due already
+  }
+
+  /**
+   * The new subscription failed or ended while the old one still runs: the old one stays in use
+   * (its token has not expired: it is released at least 1 s before), and the move is tried again.
+   */
+  private abandonHandover(handover: Handover, failed: Leg, error: unknown): void {
+    this.handover = undefined;
+    clearTimeout(handover.timer);
+    failed.release();
+    this.leg = handover.old;
+    this.failures++;
+    const delays = HANDOVER_RETRY_DELAYS_MS;
+    this.retryAt = Date.now() + delays[Math.min(this.failures, delays.length) - 1];
+    log.warn(
+      {
+        subgraph: this.options.subgraph,
+        failures: this.failures,
+        err: error instanceof Error ? error : undefined,
+      },
+      "moving an upstream subscription to another token failed; the old one carries on",
     );
+    this.review();
   }
 
-  private retire(leg: Leg): void {
-    const timer = this.retiring.get(leg);
-    if (!timer) return;
-    clearTimeout(timer);
-    this.retiring.delete(leg);
-    leg.release();
-  }
-
-  private open({ token, expiresAt }: Credential): Leg {
-    const leg: Leg = { token, expiresAt, release: () => undefined };
+  /** Opens an upstream subscription with `credential` and puts it in use. */
+  private open({ token, expiresAt }: Credential): void {
+    const handle: { stop?: () => void; released?: boolean } = {};
+    const leg: Leg = {
+      token,
+      expiresAt,
+      release: () => {
+        handle.released = true;
+        handle.stop?.();
+      },
+    };
     const { pool, subgraph, query } = this.options;
-    leg.release = pool.subscribe(subgraph, token, query, {
+    // In use before it subscribes: the pool may report an error before `subscribe` returns.
+    this.leg = leg;
+    handle.stop = pool.subscribe(subgraph, token, query, {
       next: (payload) => this.onPayload(leg, payload),
-      // A retiring subscription that fails or ends is simply let go: the new one carries on.
-      error: (error) => (leg === this.leg ? this.options.error(error) : this.retire(leg)),
-      complete: () => (leg === this.leg ? this.options.complete() : this.retire(leg)),
+      error: (error) => this.onEnd(leg, { error }),
+      complete: () => this.onEnd(leg, undefined),
     });
-    return leg;
+    if (handle.released) handle.stop();
   }
 
-  /** Passes an event on unless it came already; a copy over both proves the new subscription live. */
+  /** A leg failed (`ended.error`) or completed. */
+  private onEnd(leg: Leg, ended: { error: unknown } | undefined): void {
+    const handover = this.handover;
+    // The old subscription of a handover that fails or ends is simply let go: the new one carries on.
+    if (handover && leg === handover.old) this.completeHandover();
+    else if (handover && leg === this.leg) this.abandonHandover(handover, leg, ended?.error);
+    else if (leg !== this.leg)
+      return; // released already
+    else if (ended) this.options.error(ended.error);
+    else this.options.complete();
+  }
+
+  /** During a handover only the old subscription delivers; an event over both completes the move. */
   private onPayload(leg: Leg, payload: Payload): void {
     const key = this.options.eventKey(payload);
-    if (key === undefined) {
-      if (leg === this.leg) this.options.next(payload);
+    const handover = this.handover;
+    if (handover && leg === this.leg) {
+      handover.buffered.push({ key, payload });
+      if (key !== undefined) handover.bufferedKeys.add(key);
+      const overBoth = key !== undefined && this.seen.has(key);
+      if (overBoth || handover.buffered.length > REMEMBERED_EVENTS) this.completeHandover();
       return;
     }
-    if (this.seen.has(key)) {
-      for (const old of [...this.retiring.keys()]) this.retire(old);
+    if (handover && leg === handover.old) {
+      this.pass(key, payload);
+      if (key !== undefined && handover.bufferedKeys.has(key)) this.completeHandover();
       return;
     }
-    this.seen.add(key);
-    if (this.seen.size > REMEMBERED_EVENTS) this.seen.delete(this.seen.values().next().value!);
+    if (leg === this.leg) this.pass(key, payload);
+  }
+
+  /** Passes an event on unless it came already. */
+  private pass(key: string | undefined, payload: Payload): void {
+    if (key !== undefined) {
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
+      if (this.seen.size > REMEMBERED_EVENTS) this.seen.delete(this.seen.values().next().value!);
+    }
     this.options.next(payload);
   }
 }
