@@ -6,7 +6,7 @@ import type { Histogram } from "prom-client";
 import { statusOf } from "../common/errors";
 import { codeLabel, outcomeOf } from "../common/ops/metrics";
 import type { GatewayContext } from "./context";
-import type { SubgraphTransport } from "./subgraph-transport";
+import { type SubgraphTarget, subgraphTarget, type SubgraphTransport } from "./subgraph-transport";
 
 /** `subgraph_fetch_duration_seconds`: one observation per call to a subgraph. */
 export type SubgraphFetchHistogram = Histogram<"subgraph" | "outcome">;
@@ -17,12 +17,16 @@ export type SubgraphFetchHistogram = Histogram<"subgraph" | "outcome">;
  * that never left, so a mutation cannot be applied twice), and times each call.
  */
 class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
+  private readonly target: SubgraphTarget;
+
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly subgraph: string,
     private readonly transport: SubgraphTransport,
     private readonly fetches: SubgraphFetchHistogram | undefined,
-  ) {}
+  ) {
+    this.target = subgraphTarget(subgraph, url);
+  }
 
   /** The whole call, by outcome: `ok`, the first error's code, or `FETCH_FAILED` (no answer to read). */
   async process({
@@ -39,8 +43,7 @@ class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const { query, operationName, variables, extensions } = request;
     try {
       const answer = await this.transport.post(
-        this.subgraph,
-        this.url,
+        this.target,
         headers,
         JSON.stringify({ query, operationName, variables, extensions }),
       );

@@ -22,8 +22,21 @@ export interface SubgraphTransportOptions {
 /** What a subgraph answered: status and body text; the caller parses it. */
 export interface SubgraphAnswer {
   status: number;
-  contentType: string;
   body: string;
+}
+
+/** Where one subgraph is reached: its URL parsed once, not on every call. */
+export interface SubgraphTarget {
+  /** Its name, for errors. */
+  subgraph: string;
+  origin: string;
+  path: string;
+}
+
+/** The {@link SubgraphTarget} of the subgraph `subgraph` at `url`. */
+export function subgraphTarget(subgraph: string, url: string): SubgraphTarget {
+  const parsed = new URL(url);
+  return { subgraph, origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
 /**
@@ -60,55 +73,37 @@ export class SubgraphTransport {
   }
 
   /**
-   * POSTs `body` to `url`. A failure to reach the subgraph is a GraphQL error with code
-   * SUBGRAPH_UNAVAILABLE naming `subgraph` (HTTP 503 to the caller); an answer of any status is
+   * POSTs `body` to `target`. A failure to reach the subgraph is a GraphQL error with code
+   * SUBGRAPH_UNAVAILABLE naming it (HTTP 503 to the caller); an answer of any status is
    * returned as it is.
    */
-  async post(
-    subgraph: string,
-    url: string,
-    headers: Record<string, string>,
-    body: string,
-  ): Promise<SubgraphAnswer> {
+  async post(target: SubgraphTarget, headers: Record<string, string>, body: string): Promise<SubgraphAnswer> {
     try {
-      return await this.send(url, headers, body);
+      return await this.send(target, headers, body);
     } catch (error) {
-      if (!neverSent(error)) throw unavailable(subgraph, error);
+      if (!neverSent(error)) throw unavailable(target.subgraph, error);
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
     try {
-      return await this.send(url, headers, body);
+      return await this.send(target, headers, body);
     } catch (error) {
-      throw unavailable(subgraph, error);
+      throw unavailable(target.subgraph, error);
     }
   }
 
-  private async send(url: string, headers: Record<string, string>, body: string): Promise<SubgraphAnswer> {
-    const response = await this.agent.request({
-      origin: new URL(url).origin,
-      path: pathOf(url),
-      method: "POST",
-      headers,
-      body,
-    });
-    const text = await response.body.text();
-    const contentType = response.headers["content-type"];
-    return {
-      status: response.statusCode,
-      contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? "",
-      body: text,
-    };
+  private async send(
+    { origin, path }: SubgraphTarget,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<SubgraphAnswer> {
+    const response = await this.agent.request({ origin, path, method: "POST", headers, body });
+    return { status: response.statusCode, body: await response.body.text() };
   }
 
   /** Closes every pooled connection (in-flight requests finish first). */
   close(): Promise<void> {
     return this.agent.close();
   }
-}
-
-function pathOf(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.pathname}${parsed.search}`;
 }
 
 /** True when the error happened before the request was written (see {@link NEVER_SENT}). */
