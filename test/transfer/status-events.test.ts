@@ -338,6 +338,25 @@ describe("both sides of a movement, and filters a front-office caller may use (d
     }
   }`;
 
+  /** An incoming transfer for no account of this bank: it waits in suspense (UNRECOGNIZED). */
+  async function receiveUnrecognized(): Promise<string> {
+    const received = await stack.graphql(
+      `mutation($input: IncomingTransferInput!) { receiveIncomingTransfer(input: $input) { id status } }`,
+      {
+        input: {
+          externalId: `SEPA-${randomUUID()}`,
+          accountNumber: "999999999999",
+          amount: "7.00",
+          currency: "EUR",
+          senderName: "Max Mustermann",
+          reference: "Rent",
+        },
+      },
+    );
+    expect(received.data!.receiveIncomingTransfer.status).toBe("UNRECOGNIZED");
+    return received.data!.receiveIncomingTransfer.id as string;
+  }
+
   /** Subscribes with SIDES (the statement's fields of the transfer) and collects events. */
   function watchSides(variables: Record<string, unknown>, token: string) {
     const client = createClient({
@@ -463,21 +482,7 @@ describe("both sides of a movement, and filters a front-office caller may use (d
     const token = await stack.clientToken(account.clientId);
     const live = watchSides({}, token);
     await settle();
-    const received = await stack.graphql(
-      `mutation($input: IncomingTransferInput!) { receiveIncomingTransfer(input: $input) { id status } }`,
-      {
-        input: {
-          externalId: `SEPA-${randomUUID()}`,
-          accountNumber: "999999999999",
-          amount: "7.00",
-          currency: "EUR",
-          senderName: "Max Mustermann",
-          reference: "Rent",
-        },
-      },
-    );
-    const id = received.data!.receiveIncomingTransfer.id as string;
-    expect(received.data!.receiveIncomingTransfer.status).toBe("UNRECOGNIZED");
+    const id = await receiveUnrecognized();
     await settle();
     expect(live.events).toEqual([]);
     const assigned = await stack.graphql(
@@ -501,20 +506,7 @@ describe("both sides of a movement, and filters a front-office caller may use (d
   it("When an assigned incoming transfer's credit is refused and it goes back to suspense, then its client hears how it ended, live and on resume", async () => {
     const account = await openAccount(stack);
     const token = await stack.clientToken(account.clientId);
-    const received = await stack.graphql(
-      `mutation($input: IncomingTransferInput!) { receiveIncomingTransfer(input: $input) { id status } }`,
-      {
-        input: {
-          externalId: `SEPA-${randomUUID()}`,
-          accountNumber: "999999999999",
-          amount: "7.00",
-          currency: "EUR",
-          senderName: "Max Mustermann",
-          reference: "Rent",
-        },
-      },
-    );
-    const id = received.data!.receiveIncomingTransfer.id as string;
+    const id = await receiveUnrecognized();
     const blocked = await stack.graphql(
       `mutation($id: ID!) { updateAccount(id: $id, input: { status: BLOCKED }) { status } }`,
       { id: account.id },
