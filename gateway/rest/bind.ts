@@ -30,7 +30,7 @@ export interface RequestInput {
   body: unknown;
 }
 
-type Types = Map<string, GraphQLInputType>;
+type Types = ReadonlyMap<string, GraphQLInputType>;
 type Variables = Record<string, unknown>;
 /** One binding step: fills `variables` from the request, or answers the problems it found. */
 type Step = (

@@ -79,7 +79,7 @@ function parameterSchema(schema: GraphQLSchema, type: GraphQLInputType | undefin
   return named === "ID" ? { type: "string", format: "uuid" } : jsonSchemaOfType(schema, named);
 }
 
-type Types = Map<string, GraphQLInputType>;
+type Types = ReadonlyMap<string, GraphQLInputType>;
 
 function parametersOf(route: RestRoute, schema: GraphQLSchema, types: Types): JsonSchema[] {
   const { params = {}, query = {}, headers = {} } = route.input ?? {};

@@ -25,7 +25,12 @@ export function rootFieldsOf(operation: OperationDefinitionNode): FieldNode[] {
 export function variableTypesOf(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
-): Map<string, GraphQLInputType> {
+): ReadonlyMap<string, GraphQLInputType> {
+  // A loaded schema and a route's parsed operation never change: typed once, not per request.
+  let bySchema = variableTypes.get(operation);
+  if (!bySchema) variableTypes.set(operation, (bySchema = new WeakMap()));
+  const known = bySchema.get(schema);
+  if (known) return known;
   const types = new Map<string, GraphQLInputType>();
   for (const definition of operation.variableDefinitions ?? []) {
     const name = definition.variable.name.value;
@@ -33,11 +38,17 @@ export function variableTypesOf(
     if (!type) throw new Error(`operation variable $${name} has a type the supergraph lacks`);
     types.set(name, type);
   }
+  bySchema.set(schema, types);
   return types;
 }
 
+const variableTypes = new WeakMap<
+  OperationDefinitionNode,
+  WeakMap<GraphQLSchema, ReadonlyMap<string, GraphQLInputType>>
+>();
+
 /** Variable type by name; a route that binds a variable its operation lacks is a programming error. */
-export function variableType(types: Map<string, GraphQLInputType>, name: string): GraphQLInputType {
+export function variableType(types: ReadonlyMap<string, GraphQLInputType>, name: string): GraphQLInputType {
   const type = types.get(name);
   if (!type) throw new Error(`the operation declares no variable $${name}`);
   return type;
