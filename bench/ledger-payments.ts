@@ -21,10 +21,11 @@
  * the ledger process and PostgreSQL share the machine's cores; the CPU split per scenario
  * (from /proc) is printed so the figures can be read with that in mind.
  */
+import { isLoopback } from "../common/loopback";
+import { freePort, sleep } from "./support";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -69,26 +70,11 @@ function parseOptions(argv: string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
-
 /** Set by SIGINT/SIGTERM: every loop ends early and the cleanup still runs. */
 let interrupted = false;
 
 function note(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` in flight. */
@@ -260,7 +246,7 @@ function rssKiB(pid: number): number | undefined {
 
 function adminUrl(): URL {
   const url = new URL(process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
-  if (!LOOPBACK.has(url.hostname)) {
+  if (!isLoopback(url.hostname)) {
     throw new Error(`the bench only talks to a local PostgreSQL; DATABASE_URL names ${url.hostname}`);
   }
   return url;

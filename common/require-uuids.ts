@@ -1,6 +1,11 @@
 import { type FieldError, validationError } from "./errors";
 import { isUuid } from "./ids";
 
+/** The field error of an id that is not a UUID: rule `isUuid`, naming the field. */
+export function uuidProblem(field: string): FieldError {
+  return { field, rule: "isUuid", message: `${field} must be a UUID` };
+}
+
 /**
  * Ids given as arguments or in a body must be UUIDs (400 `isUuid` naming the field): a
  * malformed id is the caller's mistake, not an id that names nothing, and PostgreSQL would
@@ -14,9 +19,7 @@ export function requireUuids(values: Record<string, unknown>): void {
       ? value.map((item, index) => [`${field}.${index}`, item])
       : [[field, value]];
     for (const [name, item] of items) {
-      if (item !== undefined && item !== null && !isUuid(item)) {
-        problems.push({ field: name, rule: "isUuid", message: `${name} must be a UUID` });
-      }
+      if (item !== undefined && item !== null && !isUuid(item)) problems.push(uuidProblem(name));
     }
   }
   if (problems.length) throw validationError(problems);

@@ -6,6 +6,7 @@
  * parameter typed `Int` or `Boolean` is read from its text, a non-null header is required. Each
  * step answers the first problems it finds, naming their REST fields, before anything runs.
  */
+import { uuidProblem } from "../../common/require-uuids";
 import {
   type GraphQLInputType,
   type GraphQLSchema,
@@ -211,7 +212,7 @@ export function idProblems(value: unknown, type: GraphQLInputType, field: string
     );
   }
   if (type.name !== "ID" || isUuid(value)) return [];
-  return [{ field, rule: "isUuid", message: `${field} must be a UUID` }];
+  return [uuidProblem(field)];
 }
 
 function join(path: string, name: string): string {
