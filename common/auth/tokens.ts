@@ -24,10 +24,10 @@ export class TokenVerifier {
 
   /** Verifies an `Authorization` header value; throws UNAUTHENTICATED for anything but a valid token. */
   async callerFromHeader(header: string | undefined): Promise<Caller> {
-    const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
-    if (!match)
+    const token = bearerToken(header);
+    if (!token)
       throw new AppError("UNAUTHENTICATED", "A bearer token is required (Authorization: Bearer <jwt>)");
-    return this.verify(match[1]);
+    return this.verify(token);
   }
 
   async verify(token: string): Promise<Caller> {
@@ -71,4 +71,9 @@ export async function mintToken(config: AuthConfig, caller: Caller, expiresIn = 
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(config.jwtSecret));
+}
+
+/** The token of a `Bearer <token>` value (an Authorization header), or undefined. */
+export function bearerToken(value: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(value ?? "")?.[1];
 }

@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from "ws";
 import type { Caller } from "../../common/auth/caller";
-import type { TokenVerifier } from "../../common/auth/tokens";
+import { bearerToken, type TokenVerifier } from "../../common/auth/tokens";
 import type { ConnectionContext, ConnectionParams, ConnectionRegistry } from "./connections";
 import { CLOSE_CODES } from "./errors";
 
@@ -92,8 +92,8 @@ function tokenFrom(params: ConnectionParams): string | undefined {
   const value = params?.authorization ?? params?.token;
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value !== "string") return "";
-  const bearer = /^Bearer\s+(\S+)$/i.exec(value);
-  if (bearer) return bearer[1];
+  const bearer = bearerToken(value);
+  if (bearer) return bearer;
   return params?.authorization === undefined && /^\S+$/.test(value) ? value : "";
 }
 
