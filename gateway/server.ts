@@ -11,22 +11,15 @@ import type { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../common/config";
 import { TokenVerifier } from "../common/auth/tokens";
-import { AppError } from "../common/errors";
-import { formatError, toGraphQLError } from "../common/graphql/errors";
+import { formatError } from "../common/graphql/errors";
+import { graphqlHttpEndpoint } from "../common/graphql/http-endpoint";
 import { OperationLimits } from "../common/graphql/limits";
 import type { RunningServer } from "../common/graphql/serve-subgraph";
-import {
-  createHttpServer,
-  graphqlHttpErrorHandler,
-  HTTP_MESSAGES,
-  httpErrorCode,
-  listen,
-} from "../common/http";
+import { createHttpServer, HTTP_MESSAGES, httpErrorCode, listen } from "../common/http";
 import { log } from "../common/log";
 import { requireOps } from "../common/ops/access";
 import { healthRoutes } from "../common/ops/health";
@@ -117,7 +110,15 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
   if (config.gateway.explorer) app.use(explorerRouter(config));
   if (config.gateway.dashboard) app.use(dashboardRouter(config));
-  app.use("/graphql", ...graphqlEndpoint(apollo, verifier));
+  app.use(
+    "/graphql",
+    // The caller's own Authorization header is forwarded to the subgraphs, which verify it again.
+    ...graphqlHttpEndpoint(apollo, verifier, "1mb", (caller, requestId, req) => ({
+      caller,
+      authorization: req.headers.authorization ?? "",
+      requestId,
+    })),
+  );
   app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
   app.use(docsRouter());
   app.use(
@@ -219,25 +220,6 @@ function createApollo(
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
-}
-
-/** `/graphql` over HTTP: the body read as JSON, the caller's token checked into the context. */
-function graphqlEndpoint(apollo: ApolloServer<GatewayContext>, verifier: TokenVerifier) {
-  return [
-    express.json({ limit: "1mb" }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = requestIdFrom(req.headers["x-request-id"]);
-        try {
-          const caller = await verifier.callerFromHeader(req.headers.authorization);
-          return { caller, authorization: req.headers.authorization ?? "", requestId };
-        } catch (error) {
-          throw error instanceof AppError ? toGraphQLError(error) : error;
-        }
-      },
-    }),
-    graphqlHttpErrorHandler,
-  ];
 }
 
 function unknownSubgraph(name: string): never {

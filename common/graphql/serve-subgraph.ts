@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import { CloseCode } from "graphql-ws";
@@ -11,9 +10,8 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Caller } from "../auth/caller";
 import type { TokenVerifier } from "../auth/tokens";
-import { AppError } from "../errors";
 import type { HttpServerConfig } from "../config";
-import { addressedHere, createHttpServer, graphqlHttpErrorHandler, listen } from "../http";
+import { addressedHere, createHttpServer, listen } from "../http";
 import { type OpsAccess, requireOps } from "../ops/access";
 import { healthRoutes, type ReadinessCheck } from "../ops/health";
 import { metricsHandler, type ServiceMetrics } from "../ops/metrics";
@@ -21,6 +19,7 @@ import { requestObserverPlugin } from "../ops/request-plugin";
 import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
+import { graphqlHttpEndpoint } from "./http-endpoint";
 import type { OperationLimits } from "./limits";
 import { checkOperation, coerceVariables, isErrors } from "./operation";
 
@@ -96,19 +95,9 @@ export async function serveSubgraph<TContext extends RequestContext>(
   app.get("/metrics", requireOps(options.ops), metricsHandler(options.metrics.registry));
   app.use(
     "/graphql",
-    express.json({ limit: "2mb" }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = requestIdFrom(req.headers["x-request-id"]);
-        try {
-          const caller = await options.verifier.callerFromHeader(req.headers.authorization);
-          return options.createContext({ caller, requestId });
-        } catch (error) {
-          throw error instanceof AppError ? toGraphQLError(error) : error;
-        }
-      },
-    }),
-    graphqlHttpErrorHandler,
+    ...graphqlHttpEndpoint(apollo, options.verifier, "2mb", (caller, requestId) =>
+      options.createContext({ caller, requestId }),
+    ),
   );
 
   const subscriptions = options.schema.getSubscriptionType()
