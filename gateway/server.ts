@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import type http from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { ApolloGateway } from "@apollo/gateway";
@@ -14,6 +15,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../common/config";
+import type { Caller } from "../common/auth/caller";
 import { TokenVerifier } from "../common/auth/tokens";
 import { formatError } from "../common/graphql/errors";
 import { graphqlHttpEndpoint } from "../common/graphql/http-endpoint";
@@ -110,15 +112,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
   if (config.gateway.explorer) app.use(explorerRouter(config));
   if (config.gateway.dashboard) app.use(dashboardRouter(config));
-  app.use(
-    "/graphql",
-    // The caller's own Authorization header is forwarded to the subgraphs, which verify it again.
-    ...graphqlHttpEndpoint(apollo, verifier, "1mb", (caller, requestId, req) => ({
-      caller,
-      authorization: req.headers.authorization ?? "",
-      requestId,
-    })),
-  );
+  app.use("/graphql", ...graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext));
   app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
   app.use(docsRouter());
   app.use(
@@ -220,6 +214,11 @@ function createApollo(
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
+}
+
+/** A request's context: the caller's own Authorization header goes on to the subgraphs, which verify it again. */
+function gatewayContext(caller: Caller, requestId: string, req: IncomingMessage): GatewayContext {
+  return { caller, authorization: req.headers.authorization ?? "", requestId };
 }
 
 function unknownSubgraph(name: string): never {
