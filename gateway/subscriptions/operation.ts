@@ -110,9 +110,9 @@ export class OperationCache {
 
 /**
  * Parses, validates (operation limits included, as over HTTP) and classifies an operation;
- * errors carry Apollo Server's codes. The limits that need variables (cost, variable depth)
- * apply where the operation runs: Apollo Server's executeOperation, for a subscription each
- * event's query.
+ * errors carry Apollo Server's codes. The limits that need variables (cost, variable depth) are
+ * checked by dispatch when the operation is subscribed (a query or mutation over the socket meets
+ * them once more inside Apollo Server's executeOperation).
  */
 export function prepareOperation(
   schema: GraphQLSchema,
