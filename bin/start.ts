@@ -34,9 +34,12 @@ runUntilSignal(async (onStop) => {
   }
   const client = await startClientSubgraph(config, databaseUrl);
   onStop("client subgraph", client.stop);
-  const ledger = await startLedgerSubgraph(config, databaseUrl);
+  // The daily check asks the transfer subgraph, which starts after the ledger.
+  let transferUrl = config.subgraphs.transfer.url;
+  const ledger = await startLedgerSubgraph(config, databaseUrl, { transferUrl: () => transferUrl });
   onStop("ledger subgraph", ledger.stop);
   const transfer = await startTransferSubgraph(config, databaseUrl, ledger.url);
+  transferUrl = transfer.url;
   onStop("transfer subgraph", transfer.stop);
   const gateway = await startGateway(config, {
     subgraphUrls: { client: client.url, ledger: ledger.url, transfer: transfer.url },

@@ -7,6 +7,7 @@
 import path from "node:path";
 import { type ConfigKey, type ConfigValue, DEVELOPMENT_JWT_SECRET, readKey } from "./config/keys";
 import type { AuthConfig, Config, HttpServerConfig, SubgraphConfig, TransferConfig } from "./config/types";
+import { DAY_LIMITS } from "./config/day-limits";
 import { isLoopback } from "./loopback";
 import { projectRoot } from "./paths";
 
@@ -15,6 +16,7 @@ export type {
   AuthConfig,
   Config,
   HttpServerConfig,
+  LedgerDaysConfig,
   OperationLimitsConfig,
   SubgraphConfig,
   SubscriptionConfig,
@@ -67,7 +69,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ledger: subgraph(host, read("LEDGER_SUBGRAPH_PORT"), read("LEDGER_SUBGRAPH_URL")),
       transfer: subgraph(host, read("TRANSFER_SUBGRAPH_PORT"), read("TRANSFER_SUBGRAPH_URL")),
     },
-    ledger: { currencies: read("LEDGER_CURRENCIES") },
+    ledger: {
+      currencies: read("LEDGER_CURRENCIES"),
+      days: {
+        timeZone: read("BANK_TIMEZONE"),
+        jobs: read("LEDGER_JOBS"),
+        ...DAY_LIMITS,
+      },
+    },
     auth,
     http,
     upstream: {

@@ -17,6 +17,7 @@ import {
   optionalText,
   type Parser,
   text,
+  timeZone,
 } from "./parsers";
 
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production";
@@ -92,6 +93,18 @@ export const CONFIG_KEYS = {
     meaning:
       "ISO 4217 codes the bank offers accounts in (each gets a settlement, a suspense and an FX position account at start)",
     parse: codeList("EUR,USD,GBP,CHF,JPY"),
+  },
+  BANK_TIMEZONE: {
+    default: "`Europe/London`",
+    meaning:
+      "IANA time zone of the bank's business days: daily balances, the day close and the daily check",
+    parse: timeZone("Europe/London"),
+  },
+  LEDGER_JOBS: {
+    default: "`on`",
+    meaning:
+      "run the ledger's background jobs (day close, daily check, balance check; pg-boss, schema `pgboss`) in this instance; any number may, each job runs once (`off`: this instance only queues them)",
+    parse: flag(true),
   },
   REST_BODY_LIMIT: {
     default: "`100kb`",

@@ -102,3 +102,16 @@ export function fxRates(fallback: string): Parser<Record<string, string>> {
     return rates;
   };
 }
+
+/** An IANA time zone name (`Europe/London`); `fallback` when unset. */
+export function timeZone(fallback: string): Parser<string> {
+  return (raw, name) => {
+    const zone = raw ?? fallback;
+    try {
+      new Intl.DateTimeFormat("en-CA", { timeZone: zone });
+    } catch {
+      throw new Error(`${name} must be an IANA time zone such as "Europe/London", got "${zone}"`);
+    }
+    return zone;
+  };
+}

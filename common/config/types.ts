@@ -22,6 +22,8 @@ export interface Config {
   ledger: {
     /** ISO 4217 codes of the currencies the bank offers accounts in. */
     currencies: string[];
+    /** Business days, their close and their checks (decision 0036). */
+    days: LedgerDaysConfig;
   };
   auth: AuthConfig;
   transfers: TransferConfig;
@@ -140,4 +142,17 @@ export interface AuthConfig {
    * under JWKS: OAuth 2.0 client credentials. Unset with HS256: services sign their own.
    */
   serviceClient: { tokenUrl: string; clientId: string; clientSecret: string } | undefined;
+}
+
+export interface LedgerDaysConfig {
+  /** IANA zone of the bank's business days (`BANK_TIMEZONE`). */
+  timeZone: string;
+  /** Run the background jobs in this instance (`LEDGER_JOBS`); off: it only queues them. */
+  jobs: boolean;
+  /** Minutes after midnight before a day is closed (fixed: common/config/day-limits.ts). */
+  closeGraceMinutes: number;
+  /** A transfer not final this long after creation is reported (fixed, as above). */
+  transferMaxMinutes: number;
+  /** Money in suspense longer than this is reported (fixed, as above). */
+  suspenseMaxDays: number;
 }

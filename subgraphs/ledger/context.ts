@@ -1,6 +1,9 @@
 import type { RequestContext } from "../../common/graphql/context";
 import type { AccountService } from "./account.service";
+import type { BackgroundJobService } from "./background-job.service";
 import type { BankAccountService } from "./bank-account.service";
+import type { CheckRunService } from "./check-run.service";
+import type { DailyBalanceService } from "./daily-balance.service";
 import type { PaymentService } from "./payment.service";
 import type { TransactionService } from "./transaction.service";
 
@@ -9,4 +12,7 @@ export interface LedgerContext extends RequestContext {
   bankAccounts: BankAccountService;
   payments: PaymentService;
   transactions: TransactionService;
+  dailyBalances: DailyBalanceService;
+  checkRuns: CheckRunService;
+  backgroundJobs: BackgroundJobService;
 }

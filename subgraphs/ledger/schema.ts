@@ -3,6 +3,10 @@ import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
 import { AccountResolver, ClientAccountsResolver } from "./graphql/account.resolver";
+import { BackgroundJobResolver } from "./graphql/background-job.resolver";
+import { CheckRunResolver } from "./graphql/check-run.resolver";
+import { AccountDailyBalanceResolver, DailyBalanceResolver } from "./graphql/daily-balance.resolver";
+import { registerDailyEnums } from "./graphql/daily-types";
 import { PaymentResolver } from "./graphql/payment.resolver";
 import { ledgerReferenceResolvers } from "./graphql/references";
 import { EntryResolver, TransactionResolver } from "./graphql/transaction.resolver";
@@ -11,6 +15,7 @@ import { registerLedgerEnums } from "./graphql/types";
 /** The general ledger subgraph's schema (printed to schema/ledger.graphql by `npm run compose`). */
 export async function buildLedgerSchema(): Promise<GraphQLSchema> {
   registerLedgerEnums();
+  registerDailyEnums();
   const schema = await buildFederatedSchema(
     {
       resolvers: [
@@ -19,6 +24,10 @@ export async function buildLedgerSchema(): Promise<GraphQLSchema> {
         PaymentResolver,
         TransactionResolver,
         EntryResolver,
+        DailyBalanceResolver,
+        AccountDailyBalanceResolver,
+        CheckRunResolver,
+        BackgroundJobResolver,
       ],
       orphanedTypes: [PageInfo],
     },

@@ -1,11 +1,20 @@
 import { CURRENCY_EXPONENTS } from "../../common/amount";
 import type { Config } from "../../common/config";
+import { serviceTokenSource } from "../../common/auth/service-token";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
 import { registerStatusCounts } from "../../common/ops/metrics";
 import type { LedgerContext } from "./context";
 import { PaymentStatus } from "./domain/payment-status";
 import { AccountService } from "./account.service";
+import { BackgroundJobService } from "./background-job.service";
 import { BankAccountService } from "./bank-account.service";
+import { CheckRunService } from "./check-run.service";
+import { DailyBalanceService } from "./daily-balance.service";
+import { LedgerJobs } from "./jobs/ledger-jobs";
+import { TransferFacts } from "./jobs/transfer-facts";
+import { BackgroundJobRepository } from "./persistence/background-job.repository";
+import { CheckRepository } from "./persistence/check.repository";
+import { DailyBalanceRepository } from "./persistence/daily-balance.repository";
 import { PaymentService } from "./payment.service";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "./persistence";
 import { AccountRepository } from "./persistence/account.repository";
@@ -15,18 +24,35 @@ import { TransactionRepository } from "./persistence/transaction.repository";
 import { buildLedgerSchema } from "./schema";
 import { TransactionService } from "./transaction.service";
 
-export type LedgerSubgraph = Subgraph;
+export interface LedgerSubgraph extends Subgraph {
+  /** The background jobs (pg-boss): tests queue and await them. */
+  jobs: LedgerJobs;
+}
 
-/** Connects, migrates, makes sure each offered currency has the bank's own accounts, and serves the ledger. */
-export function startLedgerSubgraph(config: Config, databaseUrl: string): Promise<LedgerSubgraph> {
+export interface LedgerStartOptions {
+  /** Where the daily check asks the transfer orchestrator (default TRANSFER_SUBGRAPH_URL); read at each check. */
+  transferUrl?: () => string;
+  /** How often this instance's workers look for jobs (pg-boss polling; default 2 s). */
+  jobPollingSeconds?: number;
+}
+
+/**
+ * Connects, migrates, makes sure each offered currency has the bank's own accounts, serves the
+ * ledger, and starts its background jobs (stopped first on `stop`).
+ */
+export async function startLedgerSubgraph(
+  config: Config,
+  databaseUrl: string,
+  options: LedgerStartOptions = {},
+): Promise<LedgerSubgraph> {
   const { currencies } = config.ledger;
   const unknown = currencies.filter((code) => CURRENCY_EXPONENTS[code] === undefined);
   if (unknown.length) {
-    return Promise.reject(
-      new Error(`LEDGER_CURRENCIES has currencies without a known exponent: ${unknown.join(", ")}`),
-    );
+    throw new Error(`LEDGER_CURRENCIES has currencies without a known exponent: ${unknown.join(", ")}`);
   }
-  return startSubgraph<LedgerContext>(config, databaseUrl, {
+  let jobs: LedgerJobs | undefined;
+  const transfers = transferFacts(config, options);
+  const subgraph = await startSubgraph<LedgerContext>(config, databaseUrl, {
     database: { schema: LEDGER_SCHEMA, entities: ledgerEntities, migrations: ledgerMigrations },
     listen: config.subgraphs.ledger,
     buildSchema: buildLedgerSchema,
@@ -35,7 +61,16 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
         accounts: new AccountRepository(dataSource),
         payments: new PaymentRepository(dataSource),
         transactions: new TransactionRepository(dataSource),
+        dailyBalances: new DailyBalanceRepository(dataSource),
+        checks: new CheckRepository(dataSource),
+        history: new BackgroundJobRepository(dataSource),
       };
+      const running = new LedgerJobs(
+        dataSource,
+        { ...repositories, transfers, config: config.ledger.days },
+        { pollingIntervalSeconds: options.jobPollingSeconds },
+      );
+      jobs = running;
       await repositories.accounts.ensureBankAccounts(currencies);
       registerStatusCounts(metrics, {
         name: "ledger_payments",
@@ -58,8 +93,36 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
             base.requestId,
           ),
           transactions: new TransactionService(repositories.transactions, loaders, base.caller, accounts),
+          dailyBalances: new DailyBalanceService(repositories.dailyBalances, accounts, base.caller),
+          checkRuns: new CheckRunService(repositories.checks, base.caller),
+          backgroundJobs: new BackgroundJobService(running, repositories.history, base.caller),
         };
       };
     },
   });
+  await jobs!.start().catch(async (error: unknown) => {
+    await subgraph.stop();
+    throw error;
+  });
+  return {
+    ...subgraph,
+    jobs: jobs!,
+    stop: async () => {
+      await jobs!.stop();
+      await subgraph.stop();
+    },
+  };
+}
+
+/**
+ * The daily check's way to the transfer orchestrator, with the ledger's own credential, made at
+ * the first check (under JWKS it needs SERVICE_TOKEN_URL, which a ledger that never checks
+ * transfers should not require).
+ */
+function transferFacts(config: Config, options: LedgerStartOptions): TransferFacts {
+  let token: (() => Promise<string>) | undefined;
+  return new TransferFacts(
+    options.transferUrl ?? (() => config.subgraphs.transfer.url),
+    () => (token ??= serviceTokenSource(config.auth, "ledger"))(),
+  );
 }

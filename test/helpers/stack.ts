@@ -64,6 +64,8 @@ export function testConfig(): Config {
     LEDGER_CURRENCIES: "EUR,USD,JPY,BHD",
     // Suites play the worker's part themselves (engine.runDue) so each step is deterministic.
     TRANSFER_WORKER: "off",
+    // Likewise the ledger's background jobs (ledger.jobs.runDue); pg-boss still starts, to queue them.
+    LEDGER_JOBS: "off",
     RAIL_DELAY_MS: "0",
     FX_RATES: "EUR=1,USD=1.085,JPY=162.5,BHD=0.41",
   });
@@ -113,8 +115,11 @@ export async function startStack(): Promise<Stack> {
   const database = await suiteDatabase();
   const databaseUrl = database.url;
   const client = await startClientSubgraph(config, databaseUrl);
-  const ledger = await startLedgerSubgraph(config, databaseUrl);
+  // The daily check asks the transfer subgraph, which starts after the ledger.
+  let transferUrl = config.subgraphs.transfer.url;
+  const ledger = await startLedgerSubgraph(config, databaseUrl, { transferUrl: () => transferUrl });
   const transfer = await startTransferSubgraph(config, databaseUrl, ledger.url);
+  transferUrl = transfer.url;
   const gateway = await startGateway(config, {
     subgraphUrls: { client: client.url, ledger: ledger.url, transfer: transfer.url },
   });
