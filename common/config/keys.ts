@@ -96,8 +96,7 @@ export const CONFIG_KEYS = {
   },
   BANK_TIMEZONE: {
     default: "`Europe/London`",
-    meaning:
-      "IANA time zone of the bank's business days: daily balances, the day close and the daily check",
+    meaning: "IANA time zone of the bank's business days: daily balances, the day close and the daily check",
     parse: timeZone("Europe/London"),
   },
   LEDGER_JOBS: {

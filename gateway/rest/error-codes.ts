@@ -101,6 +101,11 @@ export const USE_CASE_ERRORS: Record<string, ErrorCode[]> = {
   pendPayment: [...PAYMENT_TRANSITION, "ACCOUNT_NOT_ACTIVE", "INSUFFICIENT_FUNDS"],
   postPayment: [...PAYMENT_TRANSITION, "ACCOUNT_NOT_ACTIVE"],
   cancelPayment: PAYMENT_TRANSITION,
+  dailyBalances: ["FORBIDDEN", "VALIDATION_FAILED"],
+  recalculateDailyBalances: ["FORBIDDEN", "VALIDATION_FAILED"],
+  checkRuns: ["FORBIDDEN", "VALIDATION_FAILED"],
+  checkFindings: ["FORBIDDEN", "VALIDATION_FAILED"],
+  runAccountBalanceCheck: ["FORBIDDEN"],
   // transfer
   recipients: ["FORBIDDEN", "VALIDATION_FAILED"],
   recipient: ["FORBIDDEN"],

@@ -5,6 +5,7 @@ import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
 import { confirmationComponentSchemas, confirmationRoutes } from "./routes/confirmations";
 import { accountComponentSchemas, accountRoutes, currencyRoutes } from "./routes/ledger/accounts";
+import { dayComponentSchemas, dayRoutes } from "./routes/ledger/days";
 import { paymentComponentSchemas, paymentRoutes } from "./routes/ledger/payments";
 import { transactionComponentSchemas, transactionRoutes } from "./routes/ledger/transactions";
 import { recipientComponentSchemas, recipientRoutes } from "./routes/recipients";
@@ -24,6 +25,7 @@ export const restRoutes: TableRoute[] = [
   ...transactionRoutes,
   ...currencyRoutes,
   ...paymentRoutes,
+  ...dayRoutes,
   ...recipientRoutes,
   ...generalTransferRoutes,
   ...outgoingTransferRoutes,
@@ -39,6 +41,7 @@ export function restComponentSchemas(schema: GraphQLSchema): Record<string, Json
     ...accountComponentSchemas(schema),
     ...transactionComponentSchemas(schema),
     ...paymentComponentSchemas(schema),
+    ...dayComponentSchemas(schema),
     ...recipientComponentSchemas(schema),
     ...transferComponentSchemas(schema),
     ...fxComponentSchemas(schema),

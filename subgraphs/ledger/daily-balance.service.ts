@@ -60,7 +60,11 @@ export class DailyBalanceService {
     checkRange(input.from, input.to);
     if (daysBetween(input.from, input.to) > MAX_RECALCULATION_DAYS) {
       throw validationError([
-        { field: "to", rule: "maxRange", message: `A recalculation covers at most ${MAX_RECALCULATION_DAYS} days` },
+        {
+          field: "to",
+          rule: "maxRange",
+          message: `A recalculation covers at most ${MAX_RECALCULATION_DAYS} days`,
+        },
       ]);
     }
     const result = await this.repository.recalculate(
@@ -118,7 +122,9 @@ export function checkRange(from?: string | null, to?: string | null): void {
     ["to", to],
   ] as const) {
     if (value != null && !isBusinessDay(value)) {
-      throw validationError([{ field, rule: "isDate", message: `${field} must be a date written YYYY-MM-DD` }]);
+      throw validationError([
+        { field, rule: "isDate", message: `${field} must be a date written YYYY-MM-DD` },
+      ]);
     }
   }
   if (from && to && from > to) {

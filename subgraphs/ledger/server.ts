@@ -121,8 +121,7 @@ export async function startLedgerSubgraph(
  */
 function transferFacts(config: Config, options: LedgerStartOptions): TransferFacts {
   let token: (() => Promise<string>) | undefined;
-  return new TransferFacts(
-    options.transferUrl ?? (() => config.subgraphs.transfer.url),
-    () => (token ??= serviceTokenSource(config.auth, "ledger"))(),
+  return new TransferFacts(options.transferUrl ?? (() => config.subgraphs.transfer.url), () =>
+    (token ??= serviceTokenSource(config.auth, "ledger"))(),
   );
 }

@@ -44,7 +44,10 @@ export function addDays(day: string, days: number): string {
 
 /** Calendar days from `from` to `to`, both included (0 when `to` is before `from`). */
 export function daysBetween(from: string, to: string): number {
-  return Math.max(0, Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / MS_PER_DAY) + 1);
+  return Math.max(
+    0,
+    Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / MS_PER_DAY) + 1,
+  );
 }
 
 /** The last business day that may be closed at `now`: the day before the one `now - grace` falls in. */

@@ -24,7 +24,8 @@ export class BackgroundJobResolver {
   backgroundJobs(
     @Ctx() ctx: LedgerContext,
     @Args() { first, after }: PageArgs,
-    @Arg("filter", () => BackgroundJobFilterInput, { nullable: true }) filter?: BackgroundJobFilterInput | null,
+    @Arg("filter", () => BackgroundJobFilterInput, { nullable: true })
+    filter?: BackgroundJobFilterInput | null,
   ) {
     return ctx.backgroundJobs.backgroundJobs(filter ?? {}, first, after);
   }

@@ -7,7 +7,9 @@ import { CheckFindingConnection, CheckRun, CheckRunConnection } from "./daily-ty
 /** Thin: daily and balance check runs and their findings. System only. */
 @Resolver(() => CheckRun)
 export class CheckRunResolver {
-  @Query(() => CheckRunConnection, { description: "Check runs, oldest first, with pass and fail counts. System only." })
+  @Query(() => CheckRunConnection, {
+    description: "Check runs, oldest first, with pass and fail counts. System only.",
+  })
   checkRuns(
     @Ctx() ctx: LedgerContext,
     @Args() { first, after }: PageArgs,

@@ -27,13 +27,13 @@ export class DailyBalanceResolver {
   recalculateDailyBalances(@Arg("input") input: RecalculateDailyBalancesInput, @Ctx() ctx: LedgerContext) {
     return ctx.dailyBalances.recalculate(input);
   }
-
 }
 
 @Resolver(() => Account)
 export class AccountDailyBalanceResolver {
   @FieldResolver(() => DailyAccountBalanceConnection, {
-    description: "The account's closed business days in [from, to] (YYYY-MM-DD, both included), oldest first.",
+    description:
+      "The account's closed business days in [from, to] (YYYY-MM-DD, both included), oldest first.",
   })
   dailyBalances(
     @Root() account: AccountRow,

@@ -24,8 +24,10 @@ export class RecalculateDailyBalancesInput {
 @InputType()
 export class CheckRunFilterInput {
   @Field(() => CheckRunKind, { nullable: true }) kind?: CheckRunKind | null;
-  @Field(() => String, { nullable: true, description: `Business day checked on or after. ${DAY}` }) from?: string | null;
-  @Field(() => String, { nullable: true, description: `Business day checked on or before. ${DAY}` }) to?: string | null;
+  @Field(() => String, { nullable: true, description: `Business day checked on or after. ${DAY}` }) from?:
+    string | null;
+  @Field(() => String, { nullable: true, description: `Business day checked on or before. ${DAY}` }) to?:
+    string | null;
 }
 
 @InputType()

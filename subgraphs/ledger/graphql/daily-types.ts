@@ -25,11 +25,16 @@ export function registerDailyEnums(): void {
       BALANCE_CHECK: { description: "AccountBalanceCheckJob: the ledger's balances as they are now." },
     },
   });
-  registerEnumType(CheckName, { name: "CheckName", description: "What a check run checks (README, Daily checks)." });
+  registerEnumType(CheckName, {
+    name: "CheckName",
+    description: "What a check run checks (README, Daily checks).",
+  });
   registerEnumType(BackgroundJobName, {
     name: "BackgroundJobName",
     valuesConfig: {
-      DAY_CLOSE: { description: "Closes every due business day into daily balances, then queues its daily check." },
+      DAY_CLOSE: {
+        description: "Closes every due business day into daily balances, then queues its daily check.",
+      },
       DAILY_CHECK: { description: "The daily check of one closed business day." },
       ACCOUNT_BALANCE_CHECK: { description: "The balance check (AccountBalanceCheckJob)." },
     },
@@ -67,12 +72,17 @@ export class DailyAccountBalance extends DailyBalanceFigures {
 @ObjectType()
 export class DailyAccountBalanceConnection extends Connection(DailyAccountBalance) {}
 
-@ObjectType({ description: "A stored day that differed from its entries: what was stored and what is right." })
+@ObjectType({
+  description: "A stored day that differed from its entries: what was stored and what is right.",
+})
 export class DailyBalanceDifference {
   @Field(() => ID) accountId!: string;
   @Field() businessDay!: string;
   @Field() currency!: string;
-  @Field(() => DailyBalanceFigures, { nullable: true, description: "Null when the day had no row for the account." })
+  @Field(() => DailyBalanceFigures, {
+    nullable: true,
+    description: "Null when the day had no row for the account.",
+  })
   stored!: DailyBalanceFigures | null;
   @Field(() => DailyBalanceFigures) actual!: DailyBalanceFigures;
 }
@@ -86,7 +96,8 @@ export class DailyBalanceRecalculation {
   @Field() from!: string;
   @Field() to!: string;
   @Field(() => ID, { nullable: true }) accountId!: string | null;
-  @Field(() => Int, { description: "Stored rows compared (and rows the entries call for)." }) rowsChecked!: number;
+  @Field(() => Int, { description: "Stored rows compared (and rows the entries call for)." })
+  rowsChecked!: number;
   @Field(() => Int) rowsCorrected!: number;
   @Field(() => [DailyBalanceDifference]) differences!: DailyBalanceDifference[];
 }
@@ -104,7 +115,8 @@ export class CheckResult {
 export class CheckRun {
   @Field(() => ID) id!: string;
   @Field(() => CheckRunKind) kind!: CheckRunKind;
-  @Field(() => String, { nullable: true, description: "The day checked (daily checks)." }) businessDay!: string | null;
+  @Field(() => String, { nullable: true, description: "The day checked (daily checks)." }) businessDay!:
+    string | null;
   @Field(() => ID, { nullable: true, description: "The background job that ran it." }) jobId!: string | null;
   @Field() startedAt!: Date;
   @Field({ description: "When it finished." }) createdAt!: Date;
@@ -143,7 +155,10 @@ export class BackgroundJob {
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
-  @Field(() => GraphQLJSONObject, { nullable: true, description: "What it did (checks: checkRunId and counts)." })
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: "What it did (checks: checkRunId and counts).",
+  })
   result!: Record<string, unknown> | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;
 }

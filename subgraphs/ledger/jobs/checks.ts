@@ -5,13 +5,7 @@
  * job, so pg-boss retries it; the run that recorded the failure stays in the history.
  */
 import type { LedgerDaysConfig } from "../../../common/config";
-import {
-  CHECKS_OF,
-  checkResults,
-  CheckName,
-  CheckRunKind,
-  type Finding,
-} from "../domain/daily-check";
+import { CHECKS_OF, checkResults, CheckName, CheckRunKind, type Finding } from "../domain/daily-check";
 import type { CheckRepository } from "../persistence/check.repository";
 import { IN_FLIGHT_STATUSES, SUSPENSE_STATUS, type TransferFactsPort } from "./transfer-facts";
 
@@ -41,11 +35,17 @@ export async function runChecks(
     [CheckName.DAY_CHAIN_UNBROKEN]: () => checks.dayChain(day!),
     [CheckName.NO_STALE_TRANSFERS]: async () =>
       (
-        await transfers.olderThan(IN_FLIGHT_STATUSES, new Date(now.getTime() - config.transferMaxMinutes * 60_000))
+        await transfers.olderThan(
+          IN_FLIGHT_STATUSES,
+          new Date(now.getTime() - config.transferMaxMinutes * 60_000),
+        )
       ).map((t) => transferFinding(CheckName.NO_STALE_TRANSFERS, t, day, now)),
     [CheckName.NO_OLD_SUSPENSE_ITEMS]: async () =>
       (
-        await transfers.olderThan([SUSPENSE_STATUS], new Date(now.getTime() - config.suspenseMaxDays * 86_400_000))
+        await transfers.olderThan(
+          [SUSPENSE_STATUS],
+          new Date(now.getTime() - config.suspenseMaxDays * 86_400_000),
+        )
       ).map((t) => transferFinding(CheckName.NO_OLD_SUSPENSE_ITEMS, t, day, now)),
   };
   const names = CHECKS_OF[kind];
@@ -59,7 +59,11 @@ export async function runChecks(
     }
   }
   const results = checkResults(names, findings, errors);
-  const checkRunId = await checks.saveRun({ kind, businessDay: day, jobId, startedAt: now }, results, findings);
+  const checkRunId = await checks.saveRun(
+    { kind, businessDay: day, jobId, startedAt: now },
+    results,
+    findings,
+  );
   const passed = results.filter((r) => r.passed).length;
   return {
     checkRunId,

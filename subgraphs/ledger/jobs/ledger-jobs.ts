@@ -77,7 +77,12 @@ export class LedgerJobs {
     }
     if (!this.deps.config.jobs) return;
     for (const [name, cron] of Object.entries(SCHEDULES)) {
-      await this.boss.schedule(QUEUES[name as BackgroundJobName], cron, {}, { tz: this.deps.config.timeZone });
+      await this.boss.schedule(
+        QUEUES[name as BackgroundJobName],
+        cron,
+        {},
+        { tz: this.deps.config.timeZone },
+      );
     }
     const polling = { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2 };
     for (const name of Object.values(BackgroundJobName)) {
@@ -144,7 +149,8 @@ export class LedgerJobs {
         return this.closeDueDays(job.id);
       case BackgroundJobName.DAILY_CHECK:
       case BackgroundJobName.ACCOUNT_BALANCE_CHECK: {
-        const kind = name === BackgroundJobName.DAILY_CHECK ? CheckRunKind.DAILY_CHECK : CheckRunKind.BALANCE_CHECK;
+        const kind =
+          name === BackgroundJobName.DAILY_CHECK ? CheckRunKind.DAILY_CHECK : CheckRunKind.BALANCE_CHECK;
         const outcome = await runChecks(this.deps, kind, job.data.businessDay ?? null, job.id);
         if (Object.keys(outcome.errors).length) {
           throw new Error(`check run ${outcome.checkRunId} could not run: ${JSON.stringify(outcome.errors)}`);
@@ -162,10 +168,20 @@ export class LedgerJobs {
     const { timeZone, closeGraceMinutes } = this.deps.config;
     const progress = await this.deps.dailyBalances.closeProgress(timeZone);
     const closed: { businessDay: string; accounts: number; entries: number; dailyCheckJobId: string }[] = [];
-    for (const day of daysToClose(progress.lastClosed, progress.firstActivity, new Date(), timeZone, closeGraceMinutes)) {
+    for (const day of daysToClose(
+      progress.lastClosed,
+      progress.firstActivity,
+      new Date(),
+      timeZone,
+      closeGraceMinutes,
+    )) {
       const totals = await this.deps.dailyBalances.closeDay(day, timeZone, `job:${jobId}`);
       if (!totals) continue;
-      const dailyCheckJobId = await this.send(BackgroundJobName.DAILY_CHECK, { businessDay: day }, `job:${jobId}`);
+      const dailyCheckJobId = await this.send(
+        BackgroundJobName.DAILY_CHECK,
+        { businessDay: day },
+        `job:${jobId}`,
+      );
       closed.push({ businessDay: day, ...totals, dailyCheckJobId });
     }
     return { closed };

@@ -69,7 +69,9 @@ export class TransferFacts implements TransferFactsPort {
       errors?: { message: string }[];
     };
     if (!body.data || body.errors?.length) {
-      throw new Error(`the transfer orchestrator answered ${response.status}: ${body.errors?.[0]?.message ?? "no data"}`);
+      throw new Error(
+        `the transfer orchestrator answered ${response.status}: ${body.errors?.[0]?.message ?? "no data"}`,
+      );
     }
     return statuses.flatMap((status) => body.data![status]?.nodes ?? []);
   }

@@ -66,7 +66,11 @@ export class BackgroundJobRepository {
     return (await this.db.query(`${SELECT_JOB} WHERE j.id = ANY ($1::uuid[])`, [ids])) as BackgroundJobRow[];
   }
 
-  async listJobs(filter: { name?: string | null; state?: string | null }, size: number, after?: KeysetPosition) {
+  async listJobs(
+    filter: { name?: string | null; state?: string | null },
+    size: number,
+    after?: KeysetPosition,
+  ) {
     const values: unknown[] = [];
     const where: string[] = [];
     const param = (value: unknown) => `$${values.push(value)}`;

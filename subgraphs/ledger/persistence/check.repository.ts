@@ -4,12 +4,7 @@
  */
 import type { DataSource } from "typeorm";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
-import {
-  type CheckResult,
-  CheckName,
-  type CheckRunKind,
-  type Finding,
-} from "../domain/daily-check";
+import { type CheckResult, CheckName, type CheckRunKind, type Finding } from "../domain/daily-check";
 
 export interface CheckRunRow extends KeysetPosition {
   kind: CheckRunKind;
@@ -51,7 +46,10 @@ export class CheckRepository {
       [day],
     )) as { source: string; currency: string; total: string }[];
     return rows.map((r) =>
-      finding(CheckName.CURRENCY_SUMS_TO_ZERO, "CURRENCY", r.currency, day, { source: r.source, sum: r.total }),
+      finding(CheckName.CURRENCY_SUMS_TO_ZERO, "CURRENCY", r.currency, day, {
+        source: r.source,
+        sum: r.total,
+      }),
     );
   }
 
@@ -208,7 +206,16 @@ export class CheckRepository {
     const param = (value: unknown) => `$${values.push(value)}`;
     if (filter.runId) where.push(`f.run_id = ${param(filter.runId)}::uuid`);
     if (filter.check) where.push(`f.check_name = ${param(filter.check)}`);
-    return this.page(SELECT_FINDING, "ledger.check_finding f", "f", where, values, param, size, after) as Promise<{
+    return this.page(
+      SELECT_FINDING,
+      "ledger.check_finding f",
+      "f",
+      where,
+      values,
+      param,
+      size,
+      after,
+    ) as Promise<{
       rows: FindingRow[];
       total: number;
     }>;
@@ -230,7 +237,9 @@ export class CheckRepository {
       ...values,
     ])) as { total: number }[];
     if (after) {
-      where.push(`(${alias}.created_at, ${alias}.id) > (${param(after.createdAt)}, ${param(after.id)}::uuid)`);
+      where.push(
+        `(${alias}.created_at, ${alias}.id) > (${param(after.createdAt)}, ${param(after.id)}::uuid)`,
+      );
     }
     const rows = (await this.db.query(
       `${select} ${clause()} ORDER BY ${alias}.created_at, ${alias}.id LIMIT ${size + 1}`,

@@ -60,7 +60,11 @@ export class DailyBalanceRepository {
   constructor(private readonly db: DataSource) {}
 
   /** Closes `day` in `zone`; null when it was already closed. */
-  async closeDay(day: string, zone: string, actor: string): Promise<{ accounts: number; entries: number } | null> {
+  async closeDay(
+    day: string,
+    zone: string,
+    actor: string,
+  ): Promise<{ accounts: number; entries: number } | null> {
     const rows = (await this.db.query(`SELECT * FROM ledger.close_business_day($1::date, $2, $3)`, [
       day,
       zone,
@@ -102,7 +106,12 @@ export class DailyBalanceRepository {
   }
 
   /** Recomputes the closed days of [from, to] from the entries; corrects and reports each difference. */
-  async recalculate(from: string, to: string, accountId: string | null, actor: string): Promise<Recalculation> {
+  async recalculate(
+    from: string,
+    to: string,
+    accountId: string | null,
+    actor: string,
+  ): Promise<Recalculation> {
     const rows = (await this.db.query(
       `SELECT recalculation_id AS "id", rows_checked AS "rowsChecked", account_id AS "accountId",
               to_char(business_day, 'YYYY-MM-DD') AS "businessDay", currency,
