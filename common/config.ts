@@ -16,6 +16,7 @@ export type {
   Config,
   HttpServerConfig,
   OperationLimitsConfig,
+  OtpConfig,
   SubgraphConfig,
   SubscriptionConfig,
   TransferConfig,
@@ -67,7 +68,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ledger: subgraph(host, read("LEDGER_SUBGRAPH_PORT"), read("LEDGER_SUBGRAPH_URL")),
       transfer: subgraph(host, read("TRANSFER_SUBGRAPH_PORT"), read("TRANSFER_SUBGRAPH_URL")),
     },
-    ledger: { currencies: read("LEDGER_CURRENCIES") },
+    ledger: {
+      currencies: read("LEDGER_CURRENCIES"),
+      // One implementation of one-time codes, one set of rules (decision 0039).
+      otp: { ...transfers.otp, grantTtlSeconds: read("OTP_GRANT_TTL_SECONDS") },
+      treasury: treasuryConfig(read, transfers.fx.rates),
+    },
     auth,
     http,
     upstream: {
@@ -101,6 +107,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     transfers,
   };
+}
+
+/** The treasury summary's reporting currency, which must have a rate to value positions at. */
+function treasuryConfig(read: Read, fxRates: Record<string, string>): Config["ledger"]["treasury"] {
+  const reportingCurrency = read("REPORTING_CURRENCY").toUpperCase();
+  if (!Object.hasOwn(fxRates, reportingCurrency)) {
+    throw new Error(`REPORTING_CURRENCY ${reportingCurrency} has no rate in FX_RATES`);
+  }
+  return { reportingCurrency, fxRates };
 }
 
 /** Where a separately run gateway finds a subgraph: its own URL, else this machine at its port. */

@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../common/graphql/context";
+import type { AccountOtpService } from "./account-otp.service";
 import type { AccountService } from "./account.service";
 import type { BankAccountService } from "./bank-account.service";
 import type { PaymentService } from "./payment.service";
@@ -6,6 +7,7 @@ import type { TransactionService } from "./transaction.service";
 
 export interface LedgerContext extends RequestContext {
   accounts: AccountService;
+  accountOtp: AccountOtpService;
   bankAccounts: BankAccountService;
   payments: PaymentService;
   transactions: TransactionService;

@@ -2,15 +2,18 @@ import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
+import { AccountOtpResolver } from "./graphql/account-otp.resolver";
 import { AccountResolver, ClientAccountsResolver } from "./graphql/account.resolver";
 import { PaymentResolver } from "./graphql/payment.resolver";
 import { ledgerReferenceResolvers } from "./graphql/references";
 import { EntryResolver, TransactionResolver } from "./graphql/transaction.resolver";
+import { registerStepUpEnums } from "./graphql/step-up.types";
 import { registerLedgerEnums } from "./graphql/types";
 
 /** The general ledger subgraph's schema (printed to schema/ledger.graphql by `npm run compose`). */
 export async function buildLedgerSchema(): Promise<GraphQLSchema> {
   registerLedgerEnums();
+  registerStepUpEnums();
   const schema = await buildFederatedSchema(
     {
       resolvers: [
@@ -19,6 +22,7 @@ export async function buildLedgerSchema(): Promise<GraphQLSchema> {
         PaymentResolver,
         TransactionResolver,
         EntryResolver,
+        AccountOtpResolver,
       ],
       orphanedTypes: [PageInfo],
     },

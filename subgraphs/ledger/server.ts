@@ -4,10 +4,12 @@ import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgrap
 import { registerStatusCounts } from "../../common/ops/metrics";
 import type { LedgerContext } from "./context";
 import { PaymentStatus } from "./domain/payment-status";
+import { AccountOtpService, StepUpGuard } from "./account-otp.service";
 import { AccountService } from "./account.service";
 import { BankAccountService } from "./bank-account.service";
 import { PaymentService } from "./payment.service";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "./persistence";
+import { AccountOtpRepository } from "./persistence/account-otp.repository";
 import { AccountRepository } from "./persistence/account.repository";
 import { createLedgerLoaders } from "./persistence/loaders";
 import { PaymentRepository } from "./persistence/payment.repository";
@@ -35,6 +37,7 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
         accounts: new AccountRepository(dataSource),
         payments: new PaymentRepository(dataSource),
         transactions: new TransactionRepository(dataSource),
+        accountOtp: new AccountOtpRepository(dataSource),
       };
       await repositories.accounts.ensureBankAccounts(currencies);
       registerStatusCounts(metrics, {
@@ -45,10 +48,18 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
       });
       return (base) => {
         const loaders = createLedgerLoaders(repositories);
-        const accounts = new AccountService(repositories.accounts, loaders, base.caller, currencies);
+        const stepUp = new StepUpGuard(repositories.accountOtp, base.caller);
+        const accounts = new AccountService(repositories.accounts, loaders, base.caller, currencies, stepUp);
         return {
           ...base,
           accounts,
+          accountOtp: new AccountOtpService(
+            repositories.accountOtp,
+            accounts,
+            base.caller,
+            config.ledger.otp,
+            base.requestId,
+          ),
           bankAccounts: new BankAccountService(repositories.accounts, base.caller),
           payments: new PaymentService(
             repositories.payments,
