@@ -4,6 +4,7 @@ import type { AccountService } from "./account.service";
 import type { BankAccountService } from "./bank-account.service";
 import type { PaymentService } from "./payment.service";
 import type { TransactionService } from "./transaction.service";
+import type { TreasuryService } from "./treasury.service";
 
 export interface LedgerContext extends RequestContext {
   accounts: AccountService;
@@ -11,4 +12,5 @@ export interface LedgerContext extends RequestContext {
   bankAccounts: BankAccountService;
   payments: PaymentService;
   transactions: TransactionService;
+  treasury: TreasuryService;
 }

@@ -8,6 +8,7 @@ import { PaymentResolver } from "./graphql/payment.resolver";
 import { ledgerReferenceResolvers } from "./graphql/references";
 import { EntryResolver, TransactionResolver } from "./graphql/transaction.resolver";
 import { registerStepUpEnums } from "./graphql/step-up.types";
+import { TreasuryResolver } from "./graphql/treasury.resolver";
 import { registerLedgerEnums } from "./graphql/types";
 
 /** The general ledger subgraph's schema (printed to schema/ledger.graphql by `npm run compose`). */
@@ -23,6 +24,7 @@ export async function buildLedgerSchema(): Promise<GraphQLSchema> {
         TransactionResolver,
         EntryResolver,
         AccountOtpResolver,
+        TreasuryResolver,
       ],
       orphanedTypes: [PageInfo],
     },

@@ -11,11 +11,13 @@ import { PaymentService } from "./payment.service";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "./persistence";
 import { AccountOtpRepository } from "./persistence/account-otp.repository";
 import { AccountRepository } from "./persistence/account.repository";
+import { TreasuryRepository } from "./persistence/treasury.repository";
 import { createLedgerLoaders } from "./persistence/loaders";
 import { PaymentRepository } from "./persistence/payment.repository";
 import { TransactionRepository } from "./persistence/transaction.repository";
 import { buildLedgerSchema } from "./schema";
 import { TransactionService } from "./transaction.service";
+import { TreasuryService } from "./treasury.service";
 
 export type LedgerSubgraph = Subgraph;
 
@@ -38,6 +40,7 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
         payments: new PaymentRepository(dataSource),
         transactions: new TransactionRepository(dataSource),
         accountOtp: new AccountOtpRepository(dataSource),
+        treasury: new TreasuryRepository(dataSource),
       };
       await repositories.accounts.ensureBankAccounts(currencies);
       registerStatusCounts(metrics, {
@@ -69,6 +72,7 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
             base.requestId,
           ),
           transactions: new TransactionService(repositories.transactions, loaders, base.caller, accounts),
+          treasury: new TreasuryService(repositories.treasury, base.caller, config.ledger.treasury),
         };
       };
     },

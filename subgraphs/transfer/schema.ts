@@ -4,6 +4,7 @@ import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
 import { RecipientResolver } from "./graphql/recipient.resolver";
+import { ReconciliationResolver, TreasuryPositionResolver } from "./graphql/reconciliation.resolver";
 import { transferReferenceResolvers } from "./graphql/references";
 import {
   AccountTransfersResolver,
@@ -24,6 +25,8 @@ export async function buildTransferSchema(): Promise<GraphQLSchema> {
         TransferStatusEventResolver,
         AccountTransfersResolver,
         ClientTransfersResolver,
+        ReconciliationResolver,
+        TreasuryPositionResolver,
       ],
       orphanedTypes: [PageInfo],
       // type-graphql insists on one; the status subscription brings its own source (`subscribe`).
