@@ -111,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** The treasury summary's reporting currency, which must have a rate to value positions at. */
 function treasuryConfig(read: Read, fxRates: Record<string, string>): Config["ledger"]["treasury"] {
-  const reportingCurrency = read("REPORTING_CURRENCY").toUpperCase();
+  const reportingCurrency = read("REPORTING_CURRENCY");
   if (!Object.hasOwn(fxRates, reportingCurrency)) {
     throw new Error(`REPORTING_CURRENCY ${reportingCurrency} has no rate in FX_RATES`);
   }

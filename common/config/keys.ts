@@ -7,6 +7,7 @@
  */
 import {
   codeList,
+  currencyCode,
   decimal,
   flag,
   fxRates,
@@ -371,7 +372,7 @@ export const CONFIG_KEYS = {
     default: "`EUR`",
     meaning:
       "currency the treasury summary values FX positions in, at the `FX_RATES` (it must have a rate there)",
-    parse: text("EUR"),
+    parse: currencyCode("EUR"),
   },
 } satisfies Record<string, ConfigKeyRow>;
 

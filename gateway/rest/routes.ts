@@ -4,8 +4,10 @@ import { type Style, styleOf } from "./responses";
 import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
 import { confirmationComponentSchemas, confirmationRoutes } from "./routes/confirmations";
+import { accountOtpComponentSchemas, accountOtpRoutes } from "./routes/ledger/account-otp";
 import { accountComponentSchemas, accountRoutes, currencyRoutes } from "./routes/ledger/accounts";
 import { paymentComponentSchemas, paymentRoutes } from "./routes/ledger/payments";
+import { reportComponentSchemas, reportRoutes } from "./routes/ledger/reports";
 import { transactionComponentSchemas, transactionRoutes } from "./routes/ledger/transactions";
 import { recipientComponentSchemas, recipientRoutes } from "./routes/recipients";
 import { fxComponentSchemas, fxTransferRoutes } from "./routes/transfers/fx";
@@ -20,10 +22,13 @@ export type TableRoute = RestRoute & { readonly style: Style };
 /** The REST route table: every legacy path the shim serves (matched in this order). */
 export const restRoutes: TableRoute[] = [
   ...clientRoutes,
+  // Before `/Accounts/{id}`'s siblings: the fixed paths are matched first.
+  ...accountOtpRoutes,
   ...accountRoutes,
   ...transactionRoutes,
   ...currencyRoutes,
   ...paymentRoutes,
+  ...reportRoutes,
   ...recipientRoutes,
   ...generalTransferRoutes,
   ...outgoingTransferRoutes,
@@ -37,6 +42,8 @@ export function restComponentSchemas(schema: GraphQLSchema): Record<string, Json
   return {
     ...clientComponentSchemas(schema),
     ...accountComponentSchemas(schema),
+    ...accountOtpComponentSchemas(schema),
+    ...reportComponentSchemas(schema),
     ...transactionComponentSchemas(schema),
     ...paymentComponentSchemas(schema),
     ...recipientComponentSchemas(schema),

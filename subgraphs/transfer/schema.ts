@@ -5,6 +5,7 @@ import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
 import { RecipientResolver } from "./graphql/recipient.resolver";
 import { ReconciliationResolver, TreasuryPositionResolver } from "./graphql/reconciliation.resolver";
+import { TreasuryPosition } from "./graphql/reconciliation.types";
 import { transferReferenceResolvers } from "./graphql/references";
 import {
   AccountTransfersResolver,
@@ -28,7 +29,8 @@ export async function buildTransferSchema(): Promise<GraphQLSchema> {
         ReconciliationResolver,
         TreasuryPositionResolver,
       ],
-      orphanedTypes: [PageInfo],
+      // TreasuryPosition: the ledger's, extended here; no root field of this subgraph returns it.
+      orphanedTypes: [PageInfo, TreasuryPosition],
       // type-graphql insists on one; the status subscription brings its own source (`subscribe`).
       pubSub: createPubSub(),
     },
