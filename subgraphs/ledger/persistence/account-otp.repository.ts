@@ -121,14 +121,15 @@ export class AccountOtpRepository {
 
   /** Gives a used code its grant (kept only as a hash); answers when the grant expires. */
   async setGrant(tx: Tx, id: string, grantHash: string, ttlSeconds: number): Promise<Date> {
-    const [row] = (await tx.query(
+    // An UPDATE answers [rows, count] through TypeORM.
+    const [rows] = (await tx.query(
       `UPDATE ledger.account_otp
           SET grant_hash = $2, grant_expires_at = now() + make_interval(secs => $3)
         WHERE id = $1 AND status = 'USED' AND grant_hash IS NULL
         RETURNING grant_expires_at AS "expiresAt"`,
       [id, grantHash, ttlSeconds],
-    )) as { expiresAt: Date }[];
-    return row.expiresAt;
+    )) as [{ expiresAt: Date }[], number];
+    return rows[0].expiresAt;
   }
 
   /** The grant with this hash, locked for the rest of `tx`, with the database's time. */
