@@ -4,6 +4,7 @@
  * code locks after OTP_MAX_ATTEMPTS wrong tries, with the rules transfer confirmations follow.
  */
 import { randomUUID } from "node:crypto";
+import { mintToken } from "../../common/auth/tokens";
 import { CREATE_PAYMENT, fund, openAccount, paymentInput, settlementAccountId } from "../helpers/ledger";
 import { type Stack, startStack } from "../helpers/stack";
 import { accountCode, CLOSE, closeGrant, SEND_OTP, VERIFY_OTP } from "../helpers/step-up";
@@ -219,7 +220,6 @@ describe("the step-up REST routes", () => {
 });
 
 /** Another user of the same client: same client, another token subject. */
-async function colleagueToken(clientId: string): Promise<string> {
-  const { mintToken } = await import("../../common/auth/tokens");
+function colleagueToken(clientId: string): Promise<string> {
   return mintToken(stack.config.auth, { kind: "client", subject: `colleague-${clientId}`, clientId });
 }
