@@ -18,6 +18,7 @@ export type {
   HttpServerConfig,
   LedgerDaysConfig,
   OperationLimitsConfig,
+  OtpConfig,
   SubgraphConfig,
   SubscriptionConfig,
   TransferConfig,
@@ -76,6 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         jobs: read("LEDGER_JOBS"),
         ...DAY_LIMITS,
       },
+      // One implementation of one-time codes, one set of rules (decision 0039).
+      otp: { ...transfers.otp, grantTtlSeconds: read("OTP_GRANT_TTL_SECONDS") },
+      treasury: treasuryConfig(read, transfers.fx.rates),
     },
     auth,
     http,
@@ -110,6 +114,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     transfers,
   };
+}
+
+/** The treasury summary's reporting currency, which must have a rate to value positions at. */
+function treasuryConfig(read: Read, fxRates: Record<string, string>): Config["ledger"]["treasury"] {
+  const reportingCurrency = read("REPORTING_CURRENCY");
+  if (!Object.hasOwn(fxRates, reportingCurrency)) {
+    throw new Error(`REPORTING_CURRENCY ${reportingCurrency} has no rate in FX_RATES`);
+  }
+  return { reportingCurrency, fxRates };
 }
 
 /** Where a separately run gateway finds a subgraph: its own URL, else this machine at its port. */

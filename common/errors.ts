@@ -117,7 +117,8 @@ export const ERROR_CODES = {
   },
   CONFIRMATION_NOT_FOUND: {
     status: 404,
-    description: "No open confirmation: the id is unknown, or the code was already used or replaced.",
+    description:
+      "No open one-time code (a transfer's confirmation or an account step-up): the id is unknown, or the code was already used or replaced.",
   },
   CONFIRMATION_CODE_INVALID: {
     status: 400,
@@ -126,16 +127,23 @@ export const ERROR_CODES = {
   },
   CONFIRMATION_EXPIRED: {
     status: 410,
-    description: "The one-time code has expired; ask for a new one (resendConfirmationCode).",
+    description:
+      "The one-time code has expired; ask for a new one (resendConfirmationCode, or sendAccountOtp again).",
   },
   CONFIRMATION_LOCKED: {
     status: 423,
-    description: "Too many wrong codes; only a new code (resendConfirmationCode) can confirm the transfer.",
+    description:
+      "Too many wrong codes; only a new code (resendConfirmationCode, or sendAccountOtp again) can be verified.",
   },
   CONFIRMATION_LIMIT_REACHED: {
     status: 429,
     description:
-      "The transfer has had as many codes as allowed (OTP_MAX_CODES); cancel it and create a new one.",
+      "As many codes were sent as allowed (OTP_MAX_CODES): for a transfer, cancel it and create a new one; for an account action, wait (the count is over 24 hours).",
+  },
+  STEP_UP_REQUIRED: {
+    status: 403,
+    description:
+      "A front-office caller needs a step-up grant for this account action (closing an account): verify a code from sendAccountOtp and pass the grant (`otpGrant`; REST header `X-Otp-Grant`). `reason` says what was wrong: `missing`, `unknown` (not this caller's, this account's or this action's), `expired` or `used` (a grant allows one action).",
   },
   QUOTE_NOT_FOUND: { status: 404, description: "No FX quote has this id (or it belongs to another client)." },
   QUOTE_EXPIRED: {
@@ -243,6 +251,8 @@ export const PUBLIC_ERROR_DETAILS = [
   "max",
   "actual",
   "requestSent",
+  "action",
+  "reason",
 ];
 
 /** True for a code of the registry: the only codes a client may see. */

@@ -7,6 +7,7 @@
  */
 import {
   codeList,
+  currencyCode,
   decimal,
   flag,
   fxRates,
@@ -313,23 +314,30 @@ export const CONFIG_KEYS = {
   },
   OTP_TTL_SECONDS: {
     default: "`300`",
-    meaning: "lifetime of a transfer's one-time confirmation code",
+    meaning: "lifetime of a one-time code (a transfer's confirmation, an account step-up)",
     parse: integer(300, 10, 3_600),
   },
   OTP_MAX_ATTEMPTS: {
     default: "`3`",
-    meaning: "wrong codes before a confirmation locks",
+    meaning: "wrong codes before a one-time code locks",
     parse: integer(3, 1, 10),
   },
   OTP_MAX_CODES: {
     default: "`5`",
-    meaning: "codes a transfer may be sent (the first and resends); then it must be cancelled",
+    meaning:
+      "codes a transfer may be sent (the first and resends), then it must be cancelled; codes one user may be sent for one account action in 24 hours",
     parse: integer(5, 1, 20),
   },
   OTP_SECRET: {
     default: "`JWT_SECRET`",
     meaning: "HMAC key under which codes are kept; required in production with `JWT_JWKS_URL`",
     parse: optionalText,
+  },
+  OTP_GRANT_TTL_SECONDS: {
+    default: "`300`",
+    meaning:
+      "lifetime of the step-up grant a verified account code gives (one sensitive account action, decision 0039)",
+    parse: integer(300, 10, 3_600),
   },
   TRANSFER_WORKER: {
     default: "`on`",
@@ -371,6 +379,12 @@ export const CONFIG_KEYS = {
     default: "`60`",
     meaning: "how long a quoted rate holds",
     parse: integer(60, 5, 3_600),
+  },
+  REPORTING_CURRENCY: {
+    default: "`EUR`",
+    meaning:
+      "currency the treasury summary values FX positions in, at the `FX_RATES` (it must have a rate there)",
+    parse: currencyCode("EUR"),
   },
 } satisfies Record<string, ConfigKeyRow>;
 

@@ -52,6 +52,15 @@ export function text(fallback: string): Parser<string> {
   return (raw) => raw ?? fallback;
 }
 
+/** A 3-letter currency code, upper-cased; `fallback` when unset. */
+export function currencyCode(fallback: string): Parser<string> {
+  return (raw, name) => {
+    if (raw === undefined) return fallback;
+    if (!/^[A-Za-z]{3}$/.test(raw)) throw new Error(`${name} must be a 3-letter ISO 4217 code, got "${raw}"`);
+    return raw.toUpperCase();
+  };
+}
+
 /** Any text, `undefined` when unset. */
 export const optionalText: Parser<string | undefined> = (raw) => raw;
 

@@ -24,6 +24,10 @@ export interface Config {
     currencies: string[];
     /** Business days, their close and their checks (decision 0036). */
     days: LedgerDaysConfig;
+    /** Account step-up codes: the same rules as transfer confirmations, plus the grant's lifetime. */
+    otp: OtpConfig & { grantTtlSeconds: number };
+    /** The treasury summary values FX positions in `reportingCurrency` at `fxRates` (FX_RATES). */
+    treasury: { reportingCurrency: string; fxRates: Record<string, string> };
   };
   auth: AuthConfig;
   transfers: TransferConfig;
@@ -89,12 +93,20 @@ export interface OperationLimitsConfig {
   maxVariableDepth: number;
 }
 
+/**
+ * One-time codes (common/otp.ts): lifetime, wrong attempts before a code locks, codes per subject
+ * (so resending cannot buy unlimited guesses), and the HMAC key they are kept under.
+ */
+export interface OtpConfig {
+  ttlSeconds: number;
+  maxAttempts: number;
+  maxCodes: number;
+  secret: string;
+}
+
 export interface TransferConfig {
-  /**
-   * One-time confirmation codes: lifetime, wrong attempts before a code locks, codes per
-   * transfer (so resending cannot buy unlimited guesses), and the HMAC key they are kept under.
-   */
-  otp: { ttlSeconds: number; maxAttempts: number; maxCodes: number; secret: string };
+  /** One-time confirmation codes of outgoing transfers. */
+  otp: OtpConfig;
   /** The background worker that continues transfers (rail sends, retries, crashed steps). */
   worker: { enabled: boolean; intervalMs: number; leaseSeconds: number };
   /** The simulated payment rail: answer delay and share of transfers it rejects (by transfer id, so deterministic). */

@@ -4,9 +4,11 @@ import { type Style, styleOf } from "./responses";
 import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
 import { confirmationComponentSchemas, confirmationRoutes } from "./routes/confirmations";
+import { accountOtpComponentSchemas, accountOtpRoutes } from "./routes/ledger/account-otp";
 import { accountComponentSchemas, accountRoutes, currencyRoutes } from "./routes/ledger/accounts";
 import { dayComponentSchemas, dayRoutes } from "./routes/ledger/days";
 import { paymentComponentSchemas, paymentRoutes } from "./routes/ledger/payments";
+import { reportComponentSchemas, reportRoutes } from "./routes/ledger/reports";
 import { transactionComponentSchemas, transactionRoutes } from "./routes/ledger/transactions";
 import { recipientComponentSchemas, recipientRoutes } from "./routes/recipients";
 import { fxComponentSchemas, fxTransferRoutes } from "./routes/transfers/fx";
@@ -21,11 +23,14 @@ export type TableRoute = RestRoute & { readonly style: Style };
 /** The REST route table: every legacy path the shim serves (matched in this order). */
 export const restRoutes: TableRoute[] = [
   ...clientRoutes,
+  // Before `/Accounts/{id}`'s siblings: the fixed paths are matched first.
+  ...accountOtpRoutes,
   ...accountRoutes,
   ...transactionRoutes,
   ...currencyRoutes,
   ...paymentRoutes,
   ...dayRoutes,
+  ...reportRoutes,
   ...recipientRoutes,
   ...generalTransferRoutes,
   ...outgoingTransferRoutes,
@@ -39,6 +44,8 @@ export function restComponentSchemas(schema: GraphQLSchema): Record<string, Json
   return {
     ...clientComponentSchemas(schema),
     ...accountComponentSchemas(schema),
+    ...accountOtpComponentSchemas(schema),
+    ...reportComponentSchemas(schema),
     ...transactionComponentSchemas(schema),
     ...paymentComponentSchemas(schema),
     ...dayComponentSchemas(schema),

@@ -27,6 +27,20 @@ export class ClientService {
     return this.loaders.clientById.load(id);
   }
 
+  /**
+   * The front-office caller's own client (FORBIDDEN for a system caller, which has none). The
+   * bank's risk and compliance fields stay system-only on it, as on `client` (decision 0006).
+   */
+  async me(): Promise<Client | null> {
+    if (this.caller.kind !== "client") {
+      throw new AppError(
+        "FORBIDDEN",
+        "me is the front-office caller's own profile; system callers use client(id)",
+      );
+    }
+    return this.loaders.clientById.load(this.caller.clientId);
+  }
+
   async list(filter: ClientFilter, first?: number | null, after?: string | null): Promise<Page<Client>> {
     requireSystem(this.caller);
     return fetchPage(first, after, (size, position) => this.repository.list(filter, size, position));

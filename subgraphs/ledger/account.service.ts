@@ -22,6 +22,8 @@ import {
   isBankAccountKind,
 } from "./domain/account-status";
 import { ledgerError } from "./domain/errors";
+import type { StepUpGuard } from "./account-otp.service";
+import { AccountOtpAction } from "./domain/step-up";
 import type { AccountFilter, AccountRepository } from "./persistence/account.repository";
 import type { AccountRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/loaders";
@@ -32,6 +34,8 @@ export class AccountService {
     private readonly loaders: LedgerLoaders,
     private readonly caller: Caller,
     private readonly currencies: string[],
+    /** Sensitive actions of a front-office caller need a step-up grant (decision 0039). */
+    private readonly stepUp: StepUpGuard,
   ) {}
 
   availableCurrencies() {
@@ -166,10 +170,13 @@ export class AccountService {
     return updated;
   }
 
-  async closeAccount(id: string): Promise<AccountRow> {
+  /** Closes an empty account; a front-office caller needs a step-up grant for it (`otpGrant`), used up by it. */
+  async closeAccount(id: string, otpGrant?: string | null): Promise<AccountRow> {
     const account = await this.existingOwnAccount(id);
     if (isBankAccountKind(account.kind)) requireSystem(this.caller);
-    const closed = await this.repository.closeAccount(account.id);
+    const closed = await this.stepUp.guard(account, AccountOtpAction.CLOSE_ACCOUNT, otpGrant, (tx) =>
+      this.repository.closeAccount(account.id, tx),
+    );
     if (!closed) {
       if (account.status === AccountStatus.CLOSED) {
         throw new AppError("ACCOUNT_INVALID_STATUS_TRANSITION", "The account is already closed", {

@@ -5,6 +5,7 @@ import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgrap
 import { registerStatusCounts } from "../../common/ops/metrics";
 import type { LedgerContext } from "./context";
 import { PaymentStatus } from "./domain/payment-status";
+import { AccountOtpService, StepUpGuard } from "./account-otp.service";
 import { AccountService } from "./account.service";
 import { BackgroundJobService } from "./background-job.service";
 import { BankAccountService } from "./bank-account.service";
@@ -17,12 +18,15 @@ import { CheckRepository } from "./persistence/check.repository";
 import { DailyBalanceRepository } from "./persistence/daily-balance.repository";
 import { PaymentService } from "./payment.service";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "./persistence";
+import { AccountOtpRepository } from "./persistence/account-otp.repository";
 import { AccountRepository } from "./persistence/account.repository";
+import { TreasuryRepository } from "./persistence/treasury.repository";
 import { createLedgerLoaders } from "./persistence/loaders";
 import { PaymentRepository } from "./persistence/payment.repository";
 import { TransactionRepository } from "./persistence/transaction.repository";
 import { buildLedgerSchema } from "./schema";
 import { TransactionService } from "./transaction.service";
+import { TreasuryService } from "./treasury.service";
 
 export interface LedgerSubgraph extends Subgraph {
   /** The background jobs (pg-boss): tests queue and await them. */
@@ -64,6 +68,8 @@ export async function startLedgerSubgraph(
         dailyBalances: new DailyBalanceRepository(dataSource),
         checks: new CheckRepository(dataSource),
         history: new BackgroundJobRepository(dataSource),
+        accountOtp: new AccountOtpRepository(dataSource),
+        treasury: new TreasuryRepository(dataSource),
       };
       const running = new LedgerJobs(
         dataSource,
@@ -80,10 +86,18 @@ export async function startLedgerSubgraph(
       });
       return (base) => {
         const loaders = createLedgerLoaders(repositories);
-        const accounts = new AccountService(repositories.accounts, loaders, base.caller, currencies);
+        const stepUp = new StepUpGuard(repositories.accountOtp, base.caller);
+        const accounts = new AccountService(repositories.accounts, loaders, base.caller, currencies, stepUp);
         return {
           ...base,
           accounts,
+          accountOtp: new AccountOtpService(
+            repositories.accountOtp,
+            accounts,
+            base.caller,
+            config.ledger.otp,
+            base.requestId,
+          ),
           bankAccounts: new BankAccountService(repositories.accounts, base.caller),
           payments: new PaymentService(
             repositories.payments,
@@ -96,6 +110,7 @@ export async function startLedgerSubgraph(
           dailyBalances: new DailyBalanceService(repositories.dailyBalances, accounts, base.caller),
           checkRuns: new CheckRunService(repositories.checks, base.caller),
           backgroundJobs: new BackgroundJobService(running, repositories.history, base.caller),
+          treasury: new TreasuryService(repositories.treasury, base.caller, config.ledger.treasury),
         };
       };
     },

@@ -4,6 +4,8 @@ import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
 import { RecipientResolver } from "./graphql/recipient.resolver";
+import { ReconciliationResolver, TreasuryPositionResolver } from "./graphql/reconciliation.resolver";
+import { TreasuryPosition } from "./graphql/reconciliation.types";
 import { transferReferenceResolvers } from "./graphql/references";
 import {
   AccountTransfersResolver,
@@ -24,8 +26,11 @@ export async function buildTransferSchema(): Promise<GraphQLSchema> {
         TransferStatusEventResolver,
         AccountTransfersResolver,
         ClientTransfersResolver,
+        ReconciliationResolver,
+        TreasuryPositionResolver,
       ],
-      orphanedTypes: [PageInfo],
+      // TreasuryPosition: the ledger's, extended here; no root field of this subgraph returns it.
+      orphanedTypes: [PageInfo, TreasuryPosition],
       // type-graphql insists on one; the status subscription brings its own source (`subscribe`).
       pubSub: createPubSub(),
     },

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { balance, fund, openAccount, settlementAccountId } from "../helpers/ledger";
 import { type Stack, startStack } from "../helpers/stack";
+import { closeGrant } from "../helpers/step-up";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -233,11 +234,18 @@ describe("Front-office account routes (/Accounts)", () => {
     const funded = await openAccount(stack, { clientId });
     await fund(stack, funded.id, "1.00");
 
-    const closed = await stack.rest("DELETE", `/Accounts/${empty.id}`, { token });
+    // A front-office close needs a step-up grant (decision 0039; test/ledger/step-up.test.ts).
+    const closed = await stack.rest("DELETE", `/Accounts/${empty.id}`, {
+      token,
+      headers: { "X-Otp-Grant": await closeGrant(stack, empty.id, token) },
+    });
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ id: empty.id, status: "closed" });
 
-    const refused = await stack.rest("DELETE", `/Accounts/${funded.id}`, { token });
+    const refused = await stack.rest("DELETE", `/Accounts/${funded.id}`, {
+      token,
+      headers: { "X-Otp-Grant": await closeGrant(stack, funded.id, token) },
+    });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ code: "ACCOUNT_NOT_EMPTY", accountId: funded.id });
 

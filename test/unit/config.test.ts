@@ -207,6 +207,7 @@ describe("configuration keys", () => {
       OTP_MAX_ATTEMPTS: "5",
       OTP_MAX_CODES: "3",
       OTP_SECRET: "otp-secret",
+      OTP_GRANT_TTL_SECONDS: "90",
       TRANSFER_WORKER: "off",
       TRANSFER_WORKER_INTERVAL_MS: "500",
       TRANSFER_LEASE_SECONDS: "20",
@@ -215,6 +216,7 @@ describe("configuration keys", () => {
       FX_RATES: "EUR=1,sek=11.5",
       FX_SPREAD_BPS: "25",
       FX_QUOTE_TTL_SECONDS: "30",
+      REPORTING_CURRENCY: "sek",
     };
     expect(Object.keys(env).sort()).toEqual([...names].sort());
     expect(logLevel(env)).toBe("debug");
@@ -246,6 +248,8 @@ describe("configuration keys", () => {
           transferMaxMinutes: 60,
           suspenseMaxDays: 3,
         },
+        otp: { ttlSeconds: 120, maxAttempts: 5, maxCodes: 3, secret: "otp-secret", grantTtlSeconds: 90 },
+        treasury: { reportingCurrency: "SEK", fxRates: { EUR: "1", SEK: "11.5" } },
       },
       auth: {
         jwtSecret: "hs-secret",

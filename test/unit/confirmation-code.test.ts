@@ -6,7 +6,7 @@ import {
   isExpired,
   requireAnotherCodeAllowed,
   verifyCode,
-} from "../../subgraphs/transfer/domain/otp";
+} from "../../common/otp";
 
 const SECRET = "test-secret";
 const NOW = new Date("2025-01-01T12:00:00.000Z");
@@ -24,7 +24,7 @@ function confirmation(overrides: Partial<ConfirmationFacts> = {}): ConfirmationF
 }
 
 function attempt(code: string, confirmationId: string | null = null) {
-  return { secret: SECRET, transferId: "t-1", code, confirmationId };
+  return { secret: SECRET, subjectId: "t-1", subject: { transferId: "t-1" }, code, confirmationId };
 }
 
 describe("verifying a one-time code", () => {
@@ -106,8 +106,10 @@ describe("verifying a one-time code", () => {
 
 describe("sending another code", () => {
   it("When the transfer has had fewer codes than allowed, then another may be sent; at the limit CONFIRMATION_LIMIT_REACHED", () => {
-    expect(() => requireAnotherCodeAllowed("t-1", 4, 5)).not.toThrow();
-    expect(() => requireAnotherCodeAllowed("t-1", 5, 5)).toThrow(
+    expect(() =>
+      requireAnotherCodeAllowed({ transferId: "t-1" }, { sent: 4, max: 5 }, "cancel it"),
+    ).not.toThrow();
+    expect(() => requireAnotherCodeAllowed({ transferId: "t-1" }, { sent: 5, max: 5 }, "cancel it")).toThrow(
       expect.objectContaining({ code: "CONFIRMATION_LIMIT_REACHED", details: { transferId: "t-1" } }),
     );
   });

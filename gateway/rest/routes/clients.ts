@@ -82,9 +82,6 @@ const CLIENT_DTO: Dto = {
       : toClientDto(value as Record<string, unknown>, schema),
 };
 
-/** Shared schemas of these routes, for the OpenAPI document's components. */
-export const clientComponentSchemas = CLIENT_DTO.component;
-
 const TAG = "ClientProfile - System";
 
 /** A status change of the client at `{clientId}`: the body's fields are the mutation's arguments. */
@@ -94,7 +91,48 @@ function statusChangeRoute(
   return actionRoute({ tag: TAG, auth: "system", param: "clientId", answer: CLIENT_DTO, ...route });
 }
 
+/** The ClientDto's fields a front-office caller sees of its own profile: no risk or compliance assessment. */
+const OWN_PROFILE_FRAGMENT = CLIENT_DTO_FRAGMENT.replace("fragment ClientDto", "fragment OwnClientDto")
+  .replace(" riskLevelCode isDefaultCompliant", "")
+  .replace(/\n {2}complianceEvaluation \{[^}]*\}/, "");
+const OWN_PROFILE: Dto = {
+  name: "OwnClientDto",
+  fragment: OWN_PROFILE_FRAGMENT,
+  ref: { $ref: "#/components/schemas/OwnClientDto" },
+  component: (schema) => {
+    const fields = DTO_FIELDS.filter((f) => !OWN_PROFILE_HIDDEN.includes(f));
+    return {
+      OwnClientDto: {
+        ...jsonSchemaOfType(schema, "Client", fields),
+        description: "ClientDto without the bank's risk and compliance assessment",
+      },
+    };
+  },
+  toRest: (value, schema) => ({
+    ...(toRest(value, schema.getType("Client") as GraphQLObjectType) as Record<string, unknown>),
+    customOptions: null,
+  }),
+};
+const OWN_PROFILE_HIDDEN = ["riskLevelCode", "isDefaultCompliant", "complianceEvaluation"];
+
+export const clientComponentSchemas = (schema: GraphQLSchema) => ({
+  ...CLIENT_DTO.component(schema),
+  ...OWN_PROFILE.component(schema),
+});
+
 export const clientRoutes: RestRoute[] = [
+  {
+    method: "get",
+    path: "/Clients/me",
+    summary:
+      "The front-office caller's own client profile: ClientDto without the bank's risk and compliance assessment (riskLevel, isDefaultCompliant, complianceEvaluation). 403 for a system token",
+    tag: "ClientProfile - FrontOffice",
+    auth: "any",
+    operation: `query Me { me { ...OwnClientDto } } ${OWN_PROFILE_FRAGMENT}`,
+    result: dtoOf("me", OWN_PROFILE),
+    resultSchema: () => OWN_PROFILE.ref,
+    notFoundCode: "CLIENT_NOT_FOUND",
+  },
   {
     method: "post",
     path: "/integration/clients/individuals",

@@ -17,6 +17,15 @@ export class ClientResolver {
     return ctx.clients.get(id);
   }
 
+  @Query(() => Client, {
+    nullable: true,
+    description:
+      "Front office: its own client profile. The bank's risk and compliance assessment (riskLevel, riskLevelCode, isDefaultCompliant, complianceEvaluation) and the status history answer FORBIDDEN and null.",
+  })
+  me(@Ctx() ctx: ClientContext): Promise<Client | null> {
+    return ctx.clients.me();
+  }
+
   @Query(() => ClientConnection, { description: "Clients in creation order, filtered. System only." })
   clients(
     @Ctx() ctx: ClientContext,

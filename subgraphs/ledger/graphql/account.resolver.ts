@@ -85,9 +85,20 @@ export class AccountResolver {
     return ctx.accounts.updateAccount(id, input);
   }
 
-  @Mutation(() => Account, { description: "Only at a zero balance with nothing held (ACCOUNT_NOT_EMPTY)." })
-  closeAccount(@Arg("id", () => ID) id: string, @Ctx() ctx: LedgerContext) {
-    return ctx.accounts.closeAccount(id);
+  @Mutation(() => Account, {
+    description:
+      "Only at a zero balance with nothing held (ACCOUNT_NOT_EMPTY). A front-office caller needs a step-up grant (verifyAccountOtp for CLOSE_ACCOUNT), which this uses up: STEP_UP_REQUIRED otherwise.",
+  })
+  closeAccount(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: LedgerContext,
+    @Arg("otpGrant", () => String, {
+      nullable: true,
+      description: "The grant of verifyAccountOtp; front-office callers only.",
+    })
+    otpGrant?: string | null,
+  ) {
+    return ctx.accounts.closeAccount(id, otpGrant);
   }
 
   @Mutation(() => [Account], {

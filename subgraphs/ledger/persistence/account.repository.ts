@@ -2,7 +2,7 @@
  * The SQL of accounts: client accounts and the bank's own (one of each bank kind per currency),
  * their balances and their order. Money never moves here: see payment.repository.ts.
  */
-import { type DataSource, In } from "typeorm";
+import { type DataSource, type EntityManager, In } from "typeorm";
 import { findByIds, findByUuids, keysetPage } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { accountNumberFromSerial } from "../../../common/account-number";
@@ -159,15 +159,15 @@ export class AccountRepository {
     return this.db.getRepository(AccountRow).findOneByOrFail({ id });
   }
 
-  /** Closes an account that holds nothing; null when it is not empty or already closed. */
-  async closeAccount(id: string): Promise<AccountRow | null> {
-    const [rows] = (await this.db.query(
+  /** Closes an account that holds nothing; null when it is not empty or already closed. `tx`: within it. */
+  async closeAccount(id: string, tx: EntityManager = this.db.manager): Promise<AccountRow | null> {
+    const [rows] = (await tx.query(
       `UPDATE ledger.account SET status = 'CLOSED', updated_at = now()
         WHERE id = $1 AND status <> 'CLOSED' AND posted = 0 AND pending = 0 RETURNING id`,
       [id],
     )) as [unknown[], number];
     if (!rows.length) return null;
-    return this.db.getRepository(AccountRow).findOneByOrFail({ id });
+    return tx.getRepository(AccountRow).findOneByOrFail({ id });
   }
 
   /** Sets positions 0..n-1 in the given order; returns how many of the client's accounts were placed. */

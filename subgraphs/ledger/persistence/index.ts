@@ -4,6 +4,7 @@ import { AddBankAccountKinds1732210000000 } from "./migrations/1732210000000-Add
 import { PaymentIdempotencyPerClient1732240000000 } from "./migrations/1732240000000-PaymentIdempotencyPerClient";
 import { PaymentTransitionContract1732260000000 } from "./migrations/1732260000000-PaymentTransitionContract";
 import { DailyBalancesAndChecks1732330000000 } from "./migrations/1732330000000-DailyBalancesAndChecks";
+import { AccountStepUpAndReconciliation1732340000000 } from "./migrations/1732340000000-AccountStepUpAndReconciliation";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const LEDGER_SCHEMA = "ledger";
@@ -15,4 +16,5 @@ export const ledgerMigrations = [
   PaymentIdempotencyPerClient1732240000000,
   PaymentTransitionContract1732260000000,
   DailyBalancesAndChecks1732330000000,
+  AccountStepUpAndReconciliation1732340000000,
 ];

@@ -4,7 +4,8 @@
  * Every rounding goes down, so the bank never gives away a fraction it does not have.
  */
 import { formatDecimal, parseDecimal } from "../../../common/amount";
-import { AppError, validationError } from "../../../common/errors";
+import { validationError } from "../../../common/errors";
+import { rateOf } from "../../../common/fx-rates";
 
 /** A currency and the decimal places of its minor unit (EUR 2, JPY 0, BHD 3). */
 export interface CurrencyUnit {
@@ -28,7 +29,6 @@ export interface FxTerms {
 /** Decimal places of `midRate` and `rate`. */
 const RATE_DECIMALS = 8;
 const BPS_PER_UNIT = 10_000n;
-const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 /** The rule names fxTerms has always reported for an amount with too many decimals, or zero. */
 const FX_AMOUNT_RULES = { scale: "maxDecimals", positive: "isDecimal" } as const;
 
@@ -95,17 +95,4 @@ function assertExponent(currency: CurrencyUnit): void {
   if (!Number.isInteger(currency.exponent) || currency.exponent < 0) {
     throw new Error(`${currency.code} has no valid exponent: ${currency.exponent}`);
   }
-}
-
-/** A rate of the table as `value / 10^decimals`; own keys only, so `"constructor"` is no currency. */
-function rateOf(rates: Record<string, string>, code: string): { value: bigint; decimals: number } {
-  const text = Object.hasOwn(rates, code) ? rates[code] : undefined;
-  if (text === undefined) {
-    throw new AppError("FX_RATE_UNAVAILABLE", `No exchange rate for ${code}`, { currency: code });
-  }
-  const match = DECIMAL.exec(text);
-  const fraction = match?.[2] ?? "";
-  const value = match ? BigInt(match[1] + fraction) : 0n;
-  if (value <= 0n) throw new Error(`The rate of ${code} is not a positive decimal: "${text}"`);
-  return { value, decimals: fraction.length };
 }

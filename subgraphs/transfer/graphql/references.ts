@@ -9,4 +9,9 @@ export const transferReferenceResolvers = {
   // Accounts and clients live elsewhere; here a reference needs only its id, for `transfers`.
   Account: byCanonicalId((id) => ({ id })),
   Client: byCanonicalId((id) => ({ id })),
+  // The ledger's treasury position: here only its currency is needed, for `queuedOutgoing`.
+  TreasuryPosition: {
+    __resolveReference: (reference: { currency?: unknown }) =>
+      typeof reference.currency === "string" ? { currency: reference.currency } : null,
+  },
 };

@@ -1,6 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Connection } from "../../../common/graphql/pagination";
-import { ConfirmationStatus } from "../domain/otp";
+import { ConfirmationStatus } from "../../../common/otp";
 import { TRANSFER_FAILURE_CODES } from "../domain/failure-codes";
 import { TransferType } from "../domain/rails";
 import { TransferKind, TransferStatus } from "../domain/transfer-status";

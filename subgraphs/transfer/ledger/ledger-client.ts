@@ -26,6 +26,16 @@ export interface PaymentRequest {
   metadata?: object;
 }
 
+/** An entry on a settlement account, as the ledger answers it (amount: + money leaving the bank). */
+export interface LedgerSettlementMovement {
+  entryId: string;
+  paymentId: string | null;
+  transferId: string | null;
+  amount: string;
+  description: string | null;
+  bookedAt: string;
+}
+
 const LEDGER_TIMEOUT_MS = 10_000;
 
 /**
@@ -172,6 +182,26 @@ export class LedgerClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * The currency's settlement entries booked in [from, to), and those of `transferIds` whenever
+   * booked (the reconciliation report, decision 0038).
+   */
+  async settlementMovements(
+    query: { currency: string; from: Date; to: Date; transferIds: string[] },
+    requestId: string,
+  ): Promise<LedgerSettlementMovement[]> {
+    const data = await this.call<{ settlementMovements: LedgerSettlementMovement[] }>(
+      `query($currency: String!, $from: DateTimeISO!, $to: DateTimeISO!, $transferIds: [ID!]) {
+        settlementMovements(currency: $currency, from: $from, to: $to, transferIds: $transferIds) {
+          entryId paymentId transferId amount description bookedAt
+        }
+      }`,
+      { ...query, from: query.from.toISOString(), to: query.to.toISOString() },
+      requestId,
+    );
+    return data.settlementMovements;
   }
 
   async payment(id: string, requestId: string): Promise<LedgerPayment> {

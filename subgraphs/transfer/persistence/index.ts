@@ -9,7 +9,9 @@ import { TransferEventNotify1732230000000 } from "./migrations/1732230000000-Tra
 import { TransferIdempotencyPerClient1732250000000 } from "./migrations/1732250000000-TransferIdempotencyPerClient";
 import { BothSidesOfAMovement1732260000000 } from "./migrations/1732260000000-BothSidesOfAMovement";
 import { EventPartiesOfAnEndedClaim1732270000000 } from "./migrations/1732270000000-EventPartiesOfAnEndedClaim";
+import { ReconciliationAndTreasuryIndexes1732340000000 } from "./migrations/1732340000000-ReconciliationAndTreasuryIndexes";
 import { QuoteRepository } from "./quote.repository";
+import { ReconciliationRepository } from "./reconciliation.repository";
 import { RecipientRepository } from "./recipient.repository";
 import { TransferRepository } from "./transfer.repository";
 
@@ -25,6 +27,7 @@ export const transferMigrations = [
   TransferIdempotencyPerClient1732250000000,
   BothSidesOfAMovement1732260000000,
   EventPartiesOfAnEndedClaim1732270000000,
+  ReconciliationAndTreasuryIndexes1732340000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */
@@ -35,5 +38,6 @@ export function createTransferRepositories(db: DataSource) {
     confirmations: new ConfirmationRepository(db),
     quotes: new QuoteRepository(db),
     history: new TransferHistoryRepository(db),
+    reconciliation: new ReconciliationRepository(db),
   };
 }

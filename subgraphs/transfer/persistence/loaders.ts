@@ -2,6 +2,7 @@ import { loaderOfMany, loaderOfOne } from "../../../common/db/batch-loaders";
 import type { ConfirmationRepository } from "./confirmation.repository";
 import type { TransferHistoryRepository } from "./history.repository";
 import type { RecipientRepository } from "./recipient.repository";
+import type { ReconciliationRepository } from "./reconciliation.repository";
 import type { TransferRepository } from "./transfer.repository";
 
 export type TransferLoaders = ReturnType<typeof createTransferLoaders>;
@@ -15,8 +16,9 @@ export function createTransferLoaders(repositories: {
   recipients: RecipientRepository;
   confirmations: ConfirmationRepository;
   history: TransferHistoryRepository;
+  reconciliation: ReconciliationRepository;
 }) {
-  const { transfers, recipients, confirmations, history } = repositories;
+  const { transfers, recipients, confirmations, history, reconciliation } = repositories;
   return {
     recipientById: loaderOfOne((ids) => recipients.recipientsByIds(ids), "id"),
     transferById: loaderOfOne((ids) => transfers.transfersByIds(ids), "id"),
@@ -24,6 +26,10 @@ export function createTransferLoaders(repositories: {
     latestConfirmationByTransferId: loaderOfOne(
       (ids) => confirmations.latestConfirmations(ids),
       "transferId",
+    ),
+    queuedOutgoingByCurrency: loaderOfOne(
+      (currencies) => reconciliation.queuedOutgoing(currencies),
+      "currency",
     ),
   };
 }

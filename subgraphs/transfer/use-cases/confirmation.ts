@@ -5,7 +5,7 @@
  */
 import { AppError } from "../../../common/errors";
 import { log } from "../../../common/log";
-import { hashCode, newCode, requireAnotherCodeAllowed, verifyCode } from "../domain/otp";
+import { hashCode, newCode, requireAnotherCodeAllowed, verifyCode } from "../../../common/otp";
 import { actionTarget } from "../domain/transfer-status";
 import { isFinalLedgerError } from "../ledger/ledger-client";
 import type { ConfirmationRow, TransferRow } from "../persistence/entities";
@@ -45,7 +45,13 @@ async function confirm(
     "confirm",
     async (tx, transfer): Promise<ActionOutcome> => {
       const latest = await deps.confirmations.lockLatestConfirmation(tx, transfer.id);
-      const attempt = { secret: deps.config.otp.secret, transferId: transfer.id, code, confirmationId };
+      const attempt = {
+        secret: deps.config.otp.secret,
+        subjectId: transfer.id,
+        subject: { transferId: transfer.id },
+        code,
+        confirmationId,
+      };
       const verdict = verifyCode(attempt, latest);
       if (latest && verdict.change)
         await deps.confirmations.updateConfirmation(tx, latest.confirmation.id, verdict.change);
@@ -69,7 +75,11 @@ export function resendConfirmationCode(deps: ConfirmDeps, transferId: string): P
     const transfer = await lockForChange(deps, tx, transferId);
     actionTarget(transfer, "confirm"); // only while a code can still confirm it
     const sent = await deps.confirmations.countConfirmations(tx, transfer.id);
-    requireAnotherCodeAllowed(transfer.id, sent, deps.config.otp.maxCodes);
+    requireAnotherCodeAllowed(
+      { transferId: transfer.id },
+      { sent, max: deps.config.otp.maxCodes },
+      "cancel the transfer and create a new one",
+    );
     await deps.confirmations.voidOpenConfirmation(tx, transfer.id);
     return sendCode(deps, tx, transfer.id, transfer.clientId!);
   });

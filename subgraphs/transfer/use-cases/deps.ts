@@ -11,6 +11,7 @@ import type { ConfirmationRepository } from "../persistence/confirmation.reposit
 import type { TransferHistoryRepository } from "../persistence/history.repository";
 import type { QuoteRepository } from "../persistence/quote.repository";
 import type { RecipientRepository } from "../persistence/recipient.repository";
+import type { ReconciliationRepository } from "../persistence/reconciliation.repository";
 import type { TransferLoaders } from "../persistence/loaders";
 import type { StepFacts, TransferRepository } from "../persistence/transfer.repository";
 import type { Actor, TransferEngine } from "../process/engine";
@@ -24,6 +25,8 @@ export interface TransferDeps {
   confirmations: ConfirmationRepository;
   recipients: RecipientRepository;
   quotes: QuoteRepository;
+  /** The back office's reading of transfers (reconciliation, queued outgoing). */
+  reconciliation: ReconciliationRepository;
   /** Transfers' stored status changes. */
   history: TransferHistoryRepository;
   /** Request-scoped batch loaders. */

@@ -7,7 +7,7 @@
 import { isUuid } from "../../../../common/ids";
 import { jsonSchemaOfType } from "../../json-schema";
 import type { PathParser, RestRoute } from "../../route";
-import { actionRoute, dtoOf, fragmentDto, listRoute, searchRoute } from "../shared";
+import { dtoOf, fragmentDto, listRoute, searchRoute } from "../shared";
 
 const ACCOUNT_DTO_FRAGMENT = `
 fragment AccountDto on Account {
@@ -133,16 +133,29 @@ const frontOfficeRoutes: RestRoute[] = [
     result: dtoOf("updateAccount", ACCOUNT_DTO),
     resultSchema: () => ACCOUNT_DTO.ref,
   },
-  actionRoute({
+  {
     method: "delete",
     path: "/Accounts/{id}",
-    summary: "Close an account; only at a zero balance with nothing held (409 ACCOUNT_NOT_EMPTY)",
+    summary:
+      "Close an account; only at a zero balance with nothing held (409 ACCOUNT_NOT_EMPTY). A front-office token needs a step-up grant (`POST /Accounts/otp-verification`) in `X-Otp-Grant`, used up by a close that succeeds (403 STEP_UP_REQUIRED otherwise)",
     tag: TAG,
     auth: "any",
-    mutation: "closeAccount",
-    param: "id",
-    answer: ACCOUNT_DTO,
-  }),
+    input: {
+      params: { id: "id" },
+      headers: {
+        "X-Otp-Grant": {
+          variable: "otpGrant",
+          description:
+            "The grant of `POST /Accounts/otp-verification` for `closeAccount` (front-office tokens)",
+        },
+      },
+    },
+    operation: `mutation CloseAccount($id: ID!, $otpGrant: String) {
+      closeAccount(id: $id, otpGrant: $otpGrant) { ...AccountDto }
+    } ${ACCOUNT_DTO_FRAGMENT}`,
+    result: dtoOf("closeAccount", ACCOUNT_DTO),
+    resultSchema: () => ACCOUNT_DTO.ref,
+  },
   {
     method: "put",
     path: "/Accounts/reorder-accounts",

@@ -1,12 +1,14 @@
 /**
- * One-time confirmation codes: six random digits, kept only as an HMAC under the server's
- * secret (bound to the transfer), compared in constant time. A confirmation is OPEN until it is
- * USED, VOIDED (a new code was sent or the transfer cancelled) or LOCKED (too many wrong codes).
- * The decisions (found? locked? expired? right code? attempts left? another code allowed?) are
- * pure functions here; the use cases only read and write what they decide (decision 0015).
+ * One-time codes, the one implementation for every subgraph (transfer confirmations, account
+ * step-up: decisions 0015 and 0039): six random digits, kept only as an HMAC under the server's
+ * secret bound to the code's subject (a transfer, an account), compared in constant time. A
+ * confirmation is OPEN until it is USED, VOIDED (a new code was sent, or its subject moved on) or
+ * LOCKED (too many wrong codes). The decisions (found? locked? expired? right code? attempts
+ * left? another code allowed?) are pure functions here; the use cases only read and write what
+ * they decide, each in its own subgraph's table.
  */
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
-import { AppError } from "../../../common/errors";
+import { AppError } from "./errors";
 
 export enum ConfirmationStatus {
   OPEN = "OPEN",
@@ -19,12 +21,13 @@ export function newCode(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, "0");
 }
 
-export function hashCode(secret: string, transferId: string, code: string): string {
-  return createHmac("sha256", secret).update(`${transferId}:${code}`).digest("hex");
+/** HMAC-SHA256(secret, `subjectId:code`): a code is good only for the subject it was sent for. */
+export function hashCode(secret: string, subjectId: string, code: string): string {
+  return createHmac("sha256", secret).update(`${subjectId}:${code}`).digest("hex");
 }
 
-export function codeMatches(secret: string, transferId: string, code: string, storedHash: string): boolean {
-  const given = Buffer.from(hashCode(secret, transferId, code), "hex");
+export function codeMatches(secret: string, subjectId: string, code: string, storedHash: string): boolean {
+  const given = Buffer.from(hashCode(secret, subjectId, code), "hex");
   const stored = Buffer.from(storedHash, "hex");
   return given.length === stored.length && timingSafeEqual(given, stored);
 }
@@ -68,17 +71,27 @@ export function isExpired(expiresAt: Date, now: Date): boolean {
   return expiresAt.getTime() <= now.getTime();
 }
 
+/** A code given for a subject (`subjectId`, named to the caller by `subject`, e.g. `{ transferId }`). */
+export interface CodeAttempt {
+  secret: string;
+  subjectId: string;
+  /** The facts that name the subject in an error (`{ transferId }`, `{ accountId }`). */
+  subject: Record<string, string>;
+  code: string;
+  /** Set when the client addressed the confirmation rather than its subject: only that one may be confirmed. */
+  confirmationId: string | null;
+}
+
 /**
- * The verdict on `attempt.code` for the transfer's latest confirmation (`latest`, with the
- * database's time). `attempt.confirmationId` is set when the client addressed the confirmation
- * rather than the transfer: then only that one may be confirmed.
+ * The verdict on `attempt.code` for the subject's latest confirmation (`latest`, with the
+ * database's time).
  */
 export function verifyCode(
-  attempt: { secret: string; transferId: string; code: string; confirmationId: string | null },
+  attempt: CodeAttempt,
   latest: { confirmation: ConfirmationFacts; now: Date } | null,
 ): CodeVerdict {
   const confirmation = latest?.confirmation;
-  const details = { transferId: attempt.transferId, confirmationId: confirmation?.id };
+  const details = { ...attempt.subject, confirmationId: confirmation?.id };
   const refuse = (error: AppError, change?: ConfirmationChange): CodeVerdict => ({
     accepted: false,
     error,
@@ -91,7 +104,13 @@ export function verifyCode(
     confirmation.status === ConfirmationStatus.USED ||
     confirmation.status === ConfirmationStatus.VOIDED
   ) {
-    return refuse(new AppError("CONFIRMATION_NOT_FOUND", "No open confirmation for this transfer", details));
+    return refuse(
+      new AppError(
+        "CONFIRMATION_NOT_FOUND",
+        "No open one-time code: it was used, replaced or never sent",
+        details,
+      ),
+    );
   }
   if (confirmation.status === ConfirmationStatus.LOCKED) {
     return refuse(
@@ -109,7 +128,7 @@ export function verifyCode(
       }),
     );
   }
-  if (!codeMatches(attempt.secret, attempt.transferId, attempt.code, confirmation.codeHash)) {
+  if (!codeMatches(attempt.secret, attempt.subjectId, attempt.code, confirmation.codeHash)) {
     const { attemptsLeft, ...change } = afterWrongCode(confirmation.attempts, confirmation.maxAttempts);
     const error =
       change.status === ConfirmationStatus.LOCKED
@@ -124,15 +143,19 @@ export function verifyCode(
 }
 
 /**
- * Refuses another code once the transfer has had `maxCodes` of them, so resending cannot buy
- * unlimited guesses (CONFIRMATION_LIMIT_REACHED: the client cancels and starts again).
+ * Refuses another code once the subject has had `maxCodes` of them, so resending cannot buy
+ * unlimited guesses (CONFIRMATION_LIMIT_REACHED; `advice` says what the client does instead).
  */
-export function requireAnotherCodeAllowed(transferId: string, codesSent: number, maxCodes: number): void {
-  if (codesSent >= maxCodes) {
+export function requireAnotherCodeAllowed(
+  subject: Record<string, string>,
+  codes: { sent: number; max: number },
+  advice: string,
+): void {
+  if (codes.sent >= codes.max) {
     throw new AppError(
       "CONFIRMATION_LIMIT_REACHED",
-      `This transfer has had ${maxCodes} codes; cancel it and create a new one`,
-      { transferId },
+      `${codes.max} codes were sent already: ${advice}`,
+      subject,
     );
   }
 }
