@@ -3,6 +3,7 @@ import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
 import { AccountResolver, ClientAccountsResolver } from "./graphql/account.resolver";
+import { AccountActivityResolver } from "./graphql/activity.resolver";
 import { PaymentResolver } from "./graphql/payment.resolver";
 import { ledgerReferenceResolvers } from "./graphql/references";
 import { EntryResolver, TransactionResolver } from "./graphql/transaction.resolver";
@@ -16,6 +17,7 @@ export async function buildLedgerSchema(): Promise<GraphQLSchema> {
       resolvers: [
         AccountResolver,
         ClientAccountsResolver,
+        AccountActivityResolver,
         PaymentResolver,
         TransactionResolver,
         EntryResolver,
