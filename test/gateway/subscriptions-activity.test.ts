@@ -9,6 +9,8 @@
 import { randomUUID } from "node:crypto";
 import { type Client, createClient } from "graphql-ws";
 import WebSocket from "ws";
+import pg from "pg";
+import { mintToken } from "../../common/auth/tokens";
 import { startGateway } from "../../gateway/server";
 import { startLedgerSubgraph } from "../../subgraphs/ledger/server";
 import {
@@ -230,6 +232,70 @@ describe("accountActivity through the gateway", () => {
       expect(Number(activity.balance.posted)).toBe(posted);
     }
     expect(posted).toBe(210);
+  });
+
+  it("When operators with different system tokens, and two users of one client, watch an account, then each group shares one upstream subscription", async () => {
+    const account = await openAccount(stack, { clientId: await importClient(stack) });
+    const operators = await Promise.all(
+      ["ops-1", "ops-2"].map((subject) => mintToken(stack.config.auth, { kind: "system", subject })),
+    );
+    const users = await Promise.all(
+      ["user-a", "user-b"].map((subject) =>
+        mintToken(stack.config.auth, { kind: "client", subject, clientId: account.clientId }),
+      ),
+    );
+    const before = stack.ledger.activity.size;
+    const watchers = [...operators, ...users].map((token) =>
+      watch<Activity>(connect(token), ACTIVITY, { accountId: account.id }, "accountActivity"),
+    );
+    await streamsOpen(before, 2);
+    expect(stack.gateway.subscriptions.stats()).toMatchObject({ subscriptions: 4, upstreamSubscriptions: 2 });
+    await fund(stack, account.id, "3.00");
+    for (const watcher of watchers) await watcher.until(1);
+    await sleep(200);
+    expect(stack.ledger.activity.size).toBe(before + 2);
+    expect(watchers.map((w) => w.events.map(summary))).toEqual(
+      Array(4).fill(["1 ENTRY_POSTED 3.00/0.00 -> 3.00 0.00 3.00"]),
+    );
+  });
+
+  it("When the ledger's LISTEN connection is lost, then what committed meanwhile still arrives, once and in order", async () => {
+    const account = await openAccount(stack, { clientId: await importClient(stack) });
+    const before = stack.ledger.activity.size;
+    const watcher = watch<Activity>(
+      connect(stack.systemToken),
+      ACTIVITY,
+      { accountId: account.id },
+      "accountActivity",
+    );
+    await streamsOpen(before);
+    await fund(stack, account.id, "1.00");
+    await watcher.until(1);
+    const admin = new pg.Client({ connectionString: stack.databaseUrl });
+    await admin.connect();
+    try {
+      const killed = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'listen:ledger_activity' AND datname = current_database()`,
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    // Committed while no LISTEN connection hears them (it comes back after a backoff).
+    await fund(stack, account.id, "2.00");
+    await fund(stack, account.id, "3.00");
+    await watcher.until(3);
+    await fund(stack, account.id, "4.00");
+    await watcher.until(4);
+    await sleep(300);
+    expect(watcher.errors).toEqual([]);
+    expect(watcher.events.map((a) => `${a.sequence} ${a.balance.posted}`)).toEqual([
+      "1 1.00",
+      "2 3.00",
+      "3 6.00",
+      "4 10.00",
+    ]);
   });
 
   it("When a ledger instance restarts, then its subscription ends SUBSCRIPTION_INTERRUPTED, and resuming from the last sequence gets what was missed meanwhile once", async () => {
