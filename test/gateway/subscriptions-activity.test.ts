@@ -172,7 +172,7 @@ describe("accountActivity through the gateway", () => {
     ]);
   });
 
-  it("When a front-office caller names another client's account or a bank account, then it is FORBIDDEN; a system caller sees any account", async () => {
+  it("When a front-office caller names another client's account or a bank account, then it is FORBIDDEN; a system caller sees any account (ACCOUNT_NOT_FOUND for none)", async () => {
     const mine = await openAccount(stack, { clientId: await importClient(stack) });
     const theirs = await openAccount(stack, { clientId: await importClient(stack) });
     const settlement = await settlementAccountId(stack);
@@ -187,6 +187,17 @@ describe("accountActivity through the gateway", () => {
         expect.objectContaining({ extensions: expect.objectContaining({ code: "FORBIDDEN" }) }),
       ]);
     }
+
+    const missing = watch(
+      connect(stack.systemToken),
+      ACTIVITY,
+      { accountId: randomUUID() },
+      "accountActivity",
+    );
+    await waitFor(missing.completed);
+    expect(missing.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "ACCOUNT_NOT_FOUND" }) }),
+    ]);
 
     const before = stack.ledger.activity.size;
     const system = connect(stack.systemToken);
