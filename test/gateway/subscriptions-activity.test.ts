@@ -172,6 +172,35 @@ describe("accountActivity through the gateway", () => {
     ]);
   });
 
+  it("When an app reads an account's balance with its activitySequence and subscribes after it, then it follows the balance from that read with nothing missed or repeated", async () => {
+    const account = await openAccount(stack, { clientId: await importClient(stack) });
+    const token = await stack.clientToken(account.clientId);
+    await fund(stack, account.id, "10.00");
+    const snapshot = await stack.graphql(
+      `query($id: ID!) { account(id: $id) { activitySequence balance { posted available } } }`,
+      { id: account.id },
+      { token },
+    );
+    expect(snapshot.data!.account).toEqual({
+      activitySequence: "1",
+      balance: { posted: "10.00", available: "10.00" },
+    });
+    await fund(stack, account.id, "5.00"); // after the read, before the subscription
+
+    const afterSequence = snapshot.data!.account.activitySequence;
+    const watcher = watch<Activity>(
+      connect(token),
+      ACTIVITY,
+      { accountId: account.id, afterSequence },
+      "accountActivity",
+    );
+    await watcher.until(1);
+    await fund(stack, account.id, "1.00");
+    await watcher.until(2);
+    await sleep(200);
+    expect(watcher.events.map((a) => `${a.sequence} ${a.balance.posted}`)).toEqual(["2 15.00", "3 16.00"]);
+  });
+
   it("When a front-office caller names another client's account or a bank account, then it is FORBIDDEN; a system caller sees any account (ACCOUNT_NOT_FOUND for none)", async () => {
     const mine = await openAccount(stack, { clientId: await importClient(stack) });
     const theirs = await openAccount(stack, { clientId: await importClient(stack) });

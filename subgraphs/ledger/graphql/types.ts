@@ -122,6 +122,11 @@ export class Account {
   @Field() name!: string;
   @Field(() => AccountStatus) status!: AccountStatus;
   @Field(() => Int, { description: "The client's ordering of its accounts, from 0." }) position!: number;
+  @Field({
+    description:
+      "The sequence of the last activity its balance includes (\"0\" before any): subscribe to accountActivity with it as afterSequence to follow the balance read with it, nothing missed, nothing twice.",
+  })
+  activitySequence!: string;
   @Field() createdAt!: Date;
   @Field() updatedAt!: Date;
 }
