@@ -1,12 +1,13 @@
 import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { GraphQLError, Kind, parse } from "graphql";
+import { GraphQLError, parse } from "graphql";
 import type { Histogram } from "prom-client";
 import { statusOf } from "../common/errors";
 import { codeLabel, outcomeOf } from "../common/ops/metrics";
 import type { GatewayContext } from "./context";
 import { type SubgraphTarget, subgraphTarget, type SubgraphTransport } from "./subgraph-transport";
+import { joinGraphs } from "./supergraph";
 
 /** `subgraph_fetch_duration_seconds`: one observation per call to a subgraph. */
 export type SubgraphFetchHistogram = Histogram<"subgraph" | "outcome">;
@@ -118,19 +119,7 @@ export function subgraphUrlsOf(
   overrides: Record<string, string>,
 ): Record<string, string> {
   const urls: Record<string, string> = {};
-  for (const definition of parse(supergraphSdl).definitions) {
-    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== "join__Graph") continue;
-    for (const value of definition.values ?? []) {
-      const graph = value.directives?.find((d) => d.name.value === "join__graph");
-      const arg = (name: string) => {
-        const found = graph?.arguments?.find((a) => a.name.value === name)?.value;
-        return found?.kind === Kind.STRING ? found.value : undefined;
-      };
-      const name = arg("name");
-      const url = arg("url");
-      if (name && url) urls[name] = url;
-    }
-  }
+  for (const { name, url } of joinGraphs(parse(supergraphSdl)).values()) urls[name] = url;
   return { ...urls, ...overrides };
 }
 

@@ -46,6 +46,7 @@ import { restComponentSchemas, restRoutes } from "./rest/routes";
 import { sendError } from "./rest/responses";
 import { SubgraphTransport } from "./subgraph-transport";
 import type { ExecuteOperation } from "./subscriptions/relay";
+import { relayedFields } from "./subscriptions/fields";
 import { type SubscriptionServer, serveSubscriptions } from "./subscriptions/server";
 
 export interface GatewayServer extends RunningServer {
@@ -96,8 +97,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     schema,
     execute,
     subgraphUrl: (name) => subgraphUrls[name] ?? unknownSubgraph(name),
+    relayedFields: relayedFields(supergraphSdl),
   });
-
   registerSubscriptionMetrics(metrics.registry, subscriptions.stats);
 
   app.use(requestScope("gateway"));

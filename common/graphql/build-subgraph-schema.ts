@@ -1,4 +1,5 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
+import { createPubSub } from "@graphql-yoga/subscription";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type GraphQLSchema, parse } from "graphql";
@@ -12,13 +13,20 @@ const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/fede
 /**
  * Builds a federation-2 subgraph schema from type-graphql resolvers:
  * type-graphql schema -> SDL with directives (graphql's own printer drops `@key`) ->
- * `buildSubgraphSchema`, with the entities' `__resolveReference` merged in.
+ * `buildSubgraphSchema`, with the entities' `__resolveReference` merged in. A subgraph with
+ * subscriptions is served over graphql-ws by `serveSubgraph`.
  */
 export async function buildFederatedSchema(
   options: Omit<BuildSchemaOptions, "skipCheck" | "validate" | "validateFn">,
   referenceResolvers: GraphQLResolverMap<unknown> = {},
 ): Promise<GraphQLSchema> {
-  const schema = await buildSchema({ ...options, skipCheck: true, validateFn: validateInput });
+  const schema = await buildSchema({
+    // type-graphql insists on one for a schema with subscriptions; ours bring their own source (`subscribe`).
+    pubSub: createPubSub(),
+    ...options,
+    skipCheck: true,
+    validateFn: validateInput,
+  });
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   for (const [typeName, extra] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) };

@@ -21,6 +21,7 @@ import type { OperationLimits } from "../../common/graphql/limits";
 import { isErrors } from "../../common/graphql/operation";
 import type { ConnectionContext, ConnectionParams, ConnectionRegistry, Identity } from "./connections";
 import { refusedOperation, SubscriptionFailure } from "./errors";
+import type { RelayedFields } from "./fields";
 import type { CallerLimits, FullCount, Release } from "./limits";
 import { type BoundOperation, bindVariables, OperationCache, type PreparedOperation } from "./operation";
 import type { ExecuteOperation, SubscriptionRelay } from "./relay";
@@ -38,6 +39,8 @@ export interface DispatchOptions {
   operationLimits: OperationLimits;
   /** The gateway's current API schema. */
   schema(): GraphQLSchema;
+  /** The subscription fields relayed, and the subgraph of each (read from the supergraph). */
+  relayedFields: RelayedFields;
   /** Runs a query or mutation through the gateway, as over HTTP (the relay's event queries too). */
   execute: ExecuteOperation;
   /** Where subscriptions go. */
@@ -81,7 +84,7 @@ class Dispatcher {
   private readonly operations: OperationCache;
 
   constructor(private readonly options: DispatchOptions) {
-    this.operations = new OperationCache(options.operationLimits);
+    this.operations = new OperationCache(options.operationLimits, options.relayedFields);
   }
 
   onSubscribe(

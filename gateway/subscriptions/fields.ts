@@ -1,11 +1,14 @@
 /**
- * The subscription fields the gateway relays. Each is opened at the subgraph that owns it,
- * selecting only the event's key; every event is then answered by a query field that takes
- * that key, through the whole supergraph.
+ * The subscription fields the gateway relays. Each is opened at the subgraph that owns it in the
+ * supergraph (`@join__field`/`@join__type` of the Subscription type), selecting only the event's
+ * key; every event is then answered by a query field that takes that key, through the whole
+ * supergraph.
  */
-export interface RelayedField {
-  /** The subgraph that serves the subscription over graphql-ws at its GraphQL URL. */
-  subgraph: string;
+import { log } from "../../common/log";
+import { subscriptionOwners } from "../supergraph";
+
+/** How one subscription field's events are identified and answered. */
+export interface RelayedEvents {
   /** The Query field that answers one event; its arguments are named like the `key` fields. */
   eventQuery: string;
   /** The event's fields that identify it: the only ones selected upstream. */
@@ -14,12 +17,39 @@ export interface RelayedField {
   resumeArgument: string;
 }
 
-/** Subscription field name -> how it is relayed. */
-export const RELAYED_FIELDS: Readonly<Record<string, RelayedField>> = {
+/** A relayed field, with the subgraph that serves it over graphql-ws at its GraphQL URL. */
+export interface RelayedField extends RelayedEvents {
+  subgraph: string;
+}
+
+/** Subscription field name -> its events' key and query, whichever subgraph serves it. */
+export const RELAYED_EVENTS: Readonly<Record<string, RelayedEvents>> = {
   transferStatusChanged: {
-    subgraph: "transfer",
     eventQuery: "transferStatusEvent",
     key: ["transferId", "sequence"],
     resumeArgument: "afterSequence",
   },
+  accountActivity: {
+    eventQuery: "accountActivityEvent",
+    key: ["accountId", "sequence"],
+    resumeArgument: "afterSequence",
+  },
 };
+
+/** Subscription field name -> how it is relayed. */
+export type RelayedFields = Readonly<Record<string, RelayedField>>;
+
+/** The relayed fields of `supergraphSdl`, each at the subgraph that owns it there. */
+export function relayedFields(supergraphSdl: string): RelayedFields {
+  const fields: Record<string, RelayedField> = {};
+  for (const [fieldName, subgraph] of Object.entries(subscriptionOwners(supergraphSdl))) {
+    const events = RELAYED_EVENTS[fieldName];
+    if (events) fields[fieldName] = { subgraph, ...events };
+    else
+      log.warn(
+        { field: fieldName, subgraph },
+        "the gateway does not know how to relay this subscription field",
+      );
+  }
+  return fields;
+}

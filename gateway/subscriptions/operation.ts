@@ -25,7 +25,7 @@ import {
 } from "graphql";
 import type { OperationLimits } from "../../common/graphql/limits";
 import { checkOperation, coerceVariables, isErrors, withCode } from "../../common/graphql/operation";
-import { type RelayedField, RELAYED_FIELDS } from "./fields";
+import type { RelayedField, RelayedFields } from "./fields";
 
 /** A query or mutation: run through the gateway exactly as over HTTP. */
 export interface ExecutedOperation {
@@ -83,6 +83,7 @@ export class OperationCache {
 
   constructor(
     private readonly limits: OperationLimits,
+    private readonly relayed: RelayedFields,
     private readonly maxEntries = 500,
   ) {}
 
@@ -99,7 +100,7 @@ export class OperationCache {
     const key = `${operationName ?? ""}\n${query}`;
     let prepared = this.entries.get(key);
     if (prepared) return prepared;
-    prepared = prepareOperation(schema, query, operationName, this.limits);
+    prepared = prepareOperation(schema, query, operationName, this.limits, this.relayed);
     // Only documents worth repeating are kept: not refusals, not big ones (a caller could fill memory).
     if (Array.isArray(prepared) || query.length > MAX_CACHED_QUERY_LENGTH) return prepared;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
@@ -112,13 +113,15 @@ export class OperationCache {
  * Parses, validates (operation limits included, as over HTTP) and classifies an operation;
  * errors carry Apollo Server's codes. The limits that need variables (cost, variable depth) are
  * checked by dispatch when the operation is subscribed (a query or mutation over the socket meets
- * them once more inside Apollo Server's executeOperation).
+ * them once more inside Apollo Server's executeOperation). `relayed` names the subscription
+ * fields the gateway relays, and where.
  */
 export function prepareOperation(
   schema: GraphQLSchema,
   query: string,
   operationName: string | null | undefined,
   limits: OperationLimits,
+  relayed: RelayedFields,
 ): PreparedOperation | readonly GraphQLError[] {
   const checked = checkOperation(schema, query, operationName, limits);
   if (isErrors(checked)) return checked;
@@ -133,7 +136,7 @@ export function prepareOperation(
   // Validation leaves one response key at the root, possibly spelled by several mergeable nodes.
   const fieldNodes = rootFields(operation.selectionSet, fragments);
   const fieldName = fieldNodes[0].name.value;
-  const field = RELAYED_FIELDS[fieldName];
+  const field = Object.hasOwn(relayed, fieldName) ? relayed[fieldName] : undefined;
   const fieldDef = schema.getSubscriptionType()?.getFields()[fieldName];
   const eventField = field && schema.getQueryType()?.getFields()[field.eventQuery];
   if (!field || !fieldDef || !eventField) {

@@ -22,7 +22,7 @@ import { UpstreamPool } from "./upstream";
 export interface SubscriptionServerOptions
   extends
     Pick<ConnectionRegistryOptions, "httpServer" | "http" | "path">,
-    Pick<DispatchOptions, "operationLimits" | "schema" | "execute"> {
+    Pick<DispatchOptions, "operationLimits" | "schema" | "execute" | "relayedFields"> {
   /** Sockets and operations per gateway, connection and caller, and the keep-alive interval. */
   limits: Config["subscriptions"];
   /** Checks the token of `connection_init`, as HTTP's bearer tokens are checked. */
@@ -78,6 +78,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     callers,
     operationLimits: options.operationLimits,
     schema: options.schema,
+    relayedFields: options.relayedFields,
     execute: options.execute,
     relay,
   });

@@ -8,6 +8,7 @@ import { BackgroundJobResolver } from "./graphql/background-job.resolver";
 import { CheckRunResolver } from "./graphql/check-run.resolver";
 import { AccountDailyBalanceResolver, DailyBalanceResolver } from "./graphql/daily-balance.resolver";
 import { registerDailyEnums } from "./graphql/daily-types";
+import { AccountActivityResolver } from "./graphql/activity.resolver";
 import { PaymentResolver } from "./graphql/payment.resolver";
 import { ledgerReferenceResolvers } from "./graphql/references";
 import { EntryResolver, TransactionResolver } from "./graphql/transaction.resolver";
@@ -25,6 +26,7 @@ export async function buildLedgerSchema(): Promise<GraphQLSchema> {
       resolvers: [
         AccountResolver,
         ClientAccountsResolver,
+        AccountActivityResolver,
         PaymentResolver,
         TransactionResolver,
         EntryResolver,

@@ -14,6 +14,7 @@ import { mintToken } from "../../common/auth/tokens";
 import { OperationLimits } from "../../common/graphql/limits";
 import { startGateway } from "../../gateway/server";
 import { bindVariables, prepareOperation } from "../../gateway/subscriptions/operation";
+import { RELAYED_EVENTS } from "../../gateway/subscriptions/fields";
 import { fund, openAccount } from "../helpers/ledger";
 import { importClient, type Stack, startStack, testConfig } from "../helpers/stack";
 import { idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
@@ -579,6 +580,7 @@ describe("a subscription rewritten as the query for one event", () => {
       query Other { transferStatusEvent(transferId: "x", sequence: 1) { status } }`,
       "Watch",
       new OperationLimits(testConfig().operationLimits, false),
+      { transferStatusChanged: { subgraph: "transfer", ...RELAYED_EVENTS.transferStatusChanged } },
     );
     if (!("kind" in prepared) || prepared.kind !== "relay") throw new Error("not relayed");
     expect(prepared.eventQuery).toEqual({

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
+import { accountNumberFromSerial } from "../../common/account-number";
 import { createDataSource, migrate } from "../../common/db/data-source";
-import { AccountKind } from "../../subgraphs/ledger/domain/account-status";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "../../subgraphs/ledger/persistence";
 import { PaymentIdempotencyPerClient1732240000000 } from "../../subgraphs/ledger/persistence/migrations/1732240000000-PaymentIdempotencyPerClient";
 import { AccountRepository } from "../../subgraphs/ledger/persistence/account.repository";
@@ -107,18 +107,20 @@ describe("PaymentIdempotencyPerClient migration", () => {
     )) as { kind: string; id: string }[];
     account.settlement = bank.find((a) => a.kind === "SETTLEMENT")!.id;
     account.suspense = bank.find((a) => a.kind === "SUSPENSE")!.id;
+    // In SQL: the entity reads columns that later migrations add.
     for (const [name, clientId] of [
       ["a1", clientA],
       ["a2", clientA],
       ["b1", clientB],
     ] as const) {
-      const opened = await repository.insertAccount({
-        kind: AccountKind.CLIENT,
-        clientId,
-        currency: "EUR",
-        name,
-        overdraftLimit: 100_000n,
-      });
+      const [{ serial }] = (await before.query(
+        `SELECT nextval('ledger.account_number_serial') AS serial`,
+      )) as [{ serial: string }];
+      const [opened] = (await before.query(
+        `INSERT INTO ledger.account (number, client_id, kind, currency, name, overdraft_limit)
+         VALUES ($1, $2, 'CLIENT', 'EUR', $3, 100000) RETURNING id`,
+        [accountNumberFromSerial(serial), clientId, name],
+      )) as [{ id: string }];
       account[name] = opened.id;
     }
     const op = { mode: "IMMEDIATE", subject: "operator-1" };

@@ -6,7 +6,9 @@
  * - no client account is below minus its overdraft limit;
  * - every stored balance equals what its entries and holds say (recalculateBalances finds nothing);
  * - every payment is in the state its successful operations imply;
- * - each idempotency key answered one operation on one payment at most, and moved money at most once.
+ * - each idempotency key answered one operation on one payment at most, and moved money at most once;
+ * - each account's activity is one row per entry or hold, numbered without gap, each balance the one
+ *   before plus its change, the last one the stored balance.
  */
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
@@ -191,6 +193,43 @@ describe("ledger invariants under random concurrent operations", () => {
           expect(account.entries).toBe(account.posted);
           expect(account.posted - account.pending + account.overdraft).toBeGreaterThanOrEqual(0);
         }
+        // Account activity (decision 0030): numbered 1, 2, 3 ... per account, one per entry or hold,
+        // each balance the one before plus its change, the last one the stored balance.
+        const { rows: brokenChain } = await db.query(
+          `WITH chain AS (
+             SELECT account_id, sequence, posted, pending, available, posted_change, pending_change,
+                    row_number() OVER w AS n,
+                    lag(posted, 1, 0::bigint) OVER w AS prev_posted, lag(pending, 1, 0::bigint) OVER w AS prev_pending
+               FROM ledger.account_activity WHERE account_id = ANY ($1)
+             WINDOW w AS (PARTITION BY account_id ORDER BY sequence))
+           SELECT c.account_id, c.sequence FROM chain c JOIN ledger.account a ON a.id = c.account_id
+            WHERE c.sequence <> c.n OR c.posted <> c.prev_posted + c.posted_change
+               OR c.pending <> c.prev_pending + c.pending_change OR c.available <> c.posted - c.pending + a.overdraft_limit`,
+          [ids],
+        );
+        expect(brokenChain).toEqual([]);
+        const { rows: lastActivity } = await db.query(
+          `SELECT a.id, a.activity_sequence::int AS sequence, a.posted::int AS posted, a.pending::int AS pending,
+                  (SELECT count(*)::int FROM ledger.entry e WHERE e.account_id = a.id) AS entries,
+                  (SELECT count(*)::int FROM ledger.account_activity x
+                    WHERE x.account_id = a.id AND x.transaction_id IS NOT NULL) AS entry_activities,
+                  last.sequence::int AS last_sequence, last.posted::int AS last_posted, last.pending::int AS last_pending
+             FROM ledger.account a
+             LEFT JOIN LATERAL (SELECT * FROM ledger.account_activity x WHERE x.account_id = a.id
+                                 ORDER BY sequence DESC LIMIT 1) last ON true
+            WHERE a.id = ANY ($1)`,
+          [ids],
+        );
+        for (const account of lastActivity) {
+          expect(account).toEqual({
+            ...account,
+            entry_activities: account.entries,
+            last_sequence: account.sequence || null,
+            last_posted: account.sequence ? account.posted : null,
+            last_pending: account.sequence ? account.pending : null,
+          });
+        }
+
         const check = await stack.graphql(
           `mutation($ids: [ID!]!) { recalculateBalances(accountIds: $ids) { wasWrong } }`,
           {

@@ -5,7 +5,7 @@
 import type { Sink } from "graphql-ws";
 import type { FormattedExecutionResult } from "graphql";
 import type { Caller } from "../../common/auth/caller";
-import { RELAYED_FIELDS } from "../../gateway/subscriptions/fields";
+import { RELAYED_EVENTS } from "../../gateway/subscriptions/fields";
 import type { BoundOperation, RelayedOperation } from "../../gateway/subscriptions/operation";
 import { SubscriptionFailure } from "../../gateway/subscriptions/errors";
 import {
@@ -35,7 +35,7 @@ function fakePool() {
 const operation = {
   kind: "relay",
   fieldName: "transferStatusChanged",
-  field: RELAYED_FIELDS.transferStatusChanged,
+  field: { subgraph: "transfer", ...RELAYED_EVENTS.transferStatusChanged },
   eventQuery: {
     query:
       "query E($eventTransferId: ID!, $eventSequence: Int!) { transferStatusChanged: transferStatusEvent(transferId: $eventTransferId, sequence: $eventSequence) { status } }",

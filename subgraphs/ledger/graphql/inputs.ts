@@ -107,3 +107,14 @@ export class PaymentTransitionArgs {
   @MaxChars(200)
   idempotencyKey!: string;
 }
+
+@ArgsType()
+export class AccountActivityArgs {
+  @UuidField() accountId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "First every activity after this sequence (the last one you saw), then live ones: none missed, none twice.",
+  })
+  afterSequence?: string | null;
+}

@@ -14,6 +14,14 @@ export enum TransactionKind {
   POST = "POST",
 }
 
+/** What an account activity was (decision 0030). */
+export enum ActivityKind {
+  ENTRY_POSTED = "ENTRY_POSTED",
+  HOLD_PLACED = "HOLD_PLACED",
+  HOLD_RELEASED = "HOLD_RELEASED",
+  HOLD_POSTED = "HOLD_POSTED",
+}
+
 export function registerLedgerEnums(): void {
   registerEnumType(AccountStatus, {
     name: "AccountStatus",
@@ -39,6 +47,21 @@ export function registerLedgerEnums(): void {
     },
   });
   registerEnumType(PaymentStatus, { name: "PaymentStatus" });
+  registerEnumType(ActivityKind, {
+    name: "AccountActivityKind",
+    valuesConfig: {
+      ENTRY_POSTED: {
+        description: "Money moved in (positive) or out (negative): an entry, not from a hold.",
+      },
+      HOLD_PLACED: { description: "pendPayment: the amount is held on the debit account (pending grows)." },
+      HOLD_RELEASED: {
+        description: "cancelPayment of a PENDING payment: the hold is released, nothing moved.",
+      },
+      HOLD_POSTED: {
+        description: "postPayment: the held amount left the account (posted and pending both fall).",
+      },
+    },
+  });
   registerEnumType(TransactionKind, {
     name: "TransactionKind",
     valuesConfig: {
@@ -64,6 +87,29 @@ export class Balance {
   @Field() currency!: string;
 }
 
+@ObjectType({
+  description:
+    "A posted entry or a hold on an account, with the balances after it (accountActivity). Per account, in commit order.",
+})
+export class AccountActivity {
+  @Field(() => ID) accountId!: string;
+  @Field({
+    description:
+      "The account's activity sequence: 1, 2, 3 ... with no gap, in commit order (a decimal string: an account may outgrow a 32-bit Int). Resume with accountActivity(afterSequence).",
+  })
+  sequence!: string;
+  @Field(() => ActivityKind) kind!: ActivityKind;
+  @Field(() => ID, { nullable: true }) paymentId!: string | null;
+  @Field(() => ID, { nullable: true, description: "The ledger transaction of an entry; null for a hold." })
+  transactionId!: string | null;
+  @Field({ description: "What it changed the posted balance by, signed (money out is negative)." })
+  postedChange!: string;
+  @Field({ description: "What it changed the held amount by, signed (a hold placed is positive)." })
+  pendingChange!: string;
+  @Field(() => Balance, { description: "The account's balances right after it." }) balance!: Balance;
+  @Field() occurredAt!: Date;
+}
+
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A ledger account: one currency, owned by a client or by the bank." })
 export class Account {
@@ -76,6 +122,11 @@ export class Account {
   @Field() name!: string;
   @Field(() => AccountStatus) status!: AccountStatus;
   @Field(() => Int, { description: "The client's ordering of its accounts, from 0." }) position!: number;
+  @Field({
+    description:
+      "The sequence of the last activity its balance includes (\"0\" before any): subscribe to accountActivity with it as afterSequence to follow the balance read with it, nothing missed, nothing twice.",
+  })
+  activitySequence!: string;
   @Field() createdAt!: Date;
   @Field() updatedAt!: Date;
 }

@@ -19,6 +19,8 @@ export class AccountRow {
   @Column({ type: "integer" }) position!: number;
   @Column({ type: "bigint" }) posted!: string;
   @Column({ type: "bigint" }) pending!: string;
+  /** The last account activity its balances include (migration 1732290000000). */
+  @Column({ name: "activity_sequence", type: "bigint" }) activitySequence!: string;
   @Column({ name: "created_at", type: "timestamptz", precision: 3 }) createdAt!: Date;
   @Column({ name: "updated_at", type: "timestamptz", precision: 3 }) updatedAt!: Date;
 }

@@ -5,6 +5,7 @@ import { PaymentIdempotencyPerClient1732240000000 } from "./migrations/173224000
 import { PaymentTransitionContract1732260000000 } from "./migrations/1732260000000-PaymentTransitionContract";
 import { DailyBalancesAndChecks1732330000000 } from "./migrations/1732330000000-DailyBalancesAndChecks";
 import { AccountStepUpAndReconciliation1732340000000 } from "./migrations/1732340000000-AccountStepUpAndReconciliation";
+import { AccountActivity1732290000000 } from "./migrations/1732290000000-AccountActivity";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const LEDGER_SCHEMA = "ledger";
@@ -17,4 +18,5 @@ export const ledgerMigrations = [
   PaymentTransitionContract1732260000000,
   DailyBalancesAndChecks1732330000000,
   AccountStepUpAndReconciliation1732340000000,
+  AccountActivity1732290000000,
 ];
