@@ -10,8 +10,11 @@ export interface RelayedField {
   eventQuery: string;
   /** The event's fields that identify it: the only ones selected upstream. */
   key: readonly string[];
-  /** The argument asking for missed events first: such a subscription is never shared. */
-  resumeArgument: string;
+  /**
+   * The arguments asking for missed events first (a cursor): such a subscription has its own
+   * upstream subscription (decision 0028).
+   */
+  resumeArguments: readonly string[];
 }
 
 /** Subscription field name -> how it is relayed. */
@@ -20,6 +23,6 @@ export const RELAYED_FIELDS: Readonly<Record<string, RelayedField>> = {
     subgraph: "transfer",
     eventQuery: "transferStatusEvent",
     key: ["transferId", "sequence"],
-    resumeArgument: "afterSequence",
+    resumeArguments: ["after", "afterSequence"],
   },
 };

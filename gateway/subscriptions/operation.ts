@@ -69,7 +69,7 @@ export type BoundOperation =
       variables: Record<string, unknown>;
       /** The subscription document for the owning subgraph, its arguments inlined. */
       upstreamQuery: string;
-      /** False when the client asked for missed events (`afterSequence`): it gets its own upstream. */
+      /** False when the client asked for missed events (`after`, `afterSequence`): it gets its own upstream. */
       shareable: boolean;
     };
 
@@ -183,8 +183,9 @@ export function bindVariables(
     kind: "relay",
     variables: used,
     upstreamQuery: `subscription { ${prepared.fieldName}${argumentList} { ${prepared.field.key.join(" ")} } }`,
-    shareable:
-      args[prepared.field.resumeArgument] === undefined || args[prepared.field.resumeArgument] === null,
+    shareable: prepared.field.resumeArguments.every(
+      (name) => args[name] === undefined || args[name] === null,
+    ),
   };
 }
 

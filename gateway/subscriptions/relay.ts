@@ -350,7 +350,7 @@ function interrupted(what: string): SubscriptionFailure {
   return new SubscriptionFailure([
     subscriptionError(
       "SUBSCRIPTION_INTERRUPTED",
-      `${what}; subscribe again (afterSequence resumes a transfer without a gap)`,
+      `${what}; subscribe again with after: the position of the last event received (no gap, no duplicate)`,
     ),
   ]);
 }
