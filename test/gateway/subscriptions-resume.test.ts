@@ -210,4 +210,29 @@ describe("resuming from a cursor", () => {
       expect(JSON.stringify(refused.ended[0])).toContain('"rule":"positionOfTheLog"');
     }
   });
+
+  it("When a front-office caller asks for a snapshot, then it gets its own client's transfers, both sides, the credited ones as a statement shows them, and FORBIDDEN for another client", async () => {
+    const p = await parties();
+    await workload(p, 2); // a1 -> b1 (A pays B), b1 -> a2 (B pays A) twice, a1 -> a2
+    const token = await stack.clientToken(p.b);
+    const view = await stack.graphql(
+      `{ transferSnapshot { position counts { status count } recent { amount clientId accountId counterAccountId } } }`,
+      {},
+      { token },
+    );
+    const seen = view.data!.transferSnapshot;
+    expect(seen.counts).toEqual([{ status: "COMPLETED", count: 3 }]);
+    expect(seen.recent).toEqual(
+      expect.arrayContaining([
+        { amount: "2.00", clientId: p.b, accountId: p.b1, counterAccountId: p.a2 },
+        { amount: "1.00", clientId: null, accountId: null, counterAccountId: p.b1 },
+      ]),
+    );
+    const refused = await stack.graphql(
+      `query($c: ID) { transferSnapshot(clientId: $c) { position } }`,
+      { c: p.a },
+      { token },
+    );
+    expect(refused.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  });
 });

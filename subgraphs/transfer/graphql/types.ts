@@ -172,6 +172,14 @@ export class TransferStatusCount {
   @Field(() => Int) count!: number;
 }
 
+@ObjectType({ description: "Transfers completed in one minute, in one currency." })
+export class MinuteVolume {
+  @Field({ description: "The minute's start." }) minute!: Date;
+  @Field() currency!: string;
+  @Field({ description: "Their amounts summed (FX: the source amount), a decimal string." }) amount!: string;
+  @Field(() => Int) count!: number;
+}
+
 @ObjectType({
   description:
     "The transfers of a filter as of one position of the event log: load it, then subscribe `after: position`, and nothing is missed or repeated.",
@@ -185,6 +193,11 @@ export class TransferSnapshot {
   counts!: TransferStatusCount[];
   @Field(() => [Transfer], { description: "The newest transfers, newest first." })
   recent!: TransferRow[];
+  @Field(() => [MinuteVolume], {
+    description:
+      "Completed transfers per minute and currency over the last 30 minutes, by the time they completed (oldest first; minutes with none are left out).",
+  })
+  volumes!: MinuteVolume[];
 }
 
 @ObjectType({ description: "What an FX transfer exchanged, at which rate." })

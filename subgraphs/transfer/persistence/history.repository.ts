@@ -27,7 +27,12 @@ export interface Snapshot {
   counts: Array<{ status: string; count: number }>;
   /** The newest transfers, newest first. */
   recent: TransferRow[];
+  /** Completed transfers per minute and currency over the last `minutes` (by the COMPLETED event's time). */
+  volumes: Array<{ minute: Date; currency: string; amount: string; count: number }>;
 }
+
+/** Minutes of completed volume a snapshot sums (the dashboard's chart). */
+export const VOLUME_MINUTES = 30;
 
 /** Transfers' status histories (written only with the moves, by TransferRepository). */
 export class TransferHistoryRepository {
@@ -95,7 +100,17 @@ export class TransferHistoryRepository {
         .addOrderBy("t.id", "DESC")
         .limit(recent)
         .getMany();
-      return { position: head?.position ?? "0", counts, recent: rows };
+      const volumes = (await tx.query(
+        `SELECT date_trunc('minute', e.changed_at) AS minute, t.currency, sum(t.amount)::text AS amount,
+                count(*)::int AS count
+           FROM transfer.transfer_event e JOIN transfer.transfer t ON t.id = e.transfer_id
+          WHERE e.to_status = 'COMPLETED' AND e.changed_at >= date_trunc('minute', now()) - make_interval(mins => $1)
+            AND ($2::uuid IS NULL OR e.client_id = $2 OR e.counter_client_id = $2)
+            AND ($3::uuid IS NULL OR e.account_id = $3 OR e.counter_account_id = $3)
+          GROUP BY 1, 2 ORDER BY 1, 2`,
+        [VOLUME_MINUTES - 1, filter.clientId ?? null, filter.accountId ?? null],
+      )) as Snapshot["volumes"];
+      return { position: head?.position ?? "0", counts, recent: rows, volumes };
     });
   }
 
