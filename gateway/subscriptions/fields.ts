@@ -15,6 +15,12 @@ export interface RelayedField {
    * upstream subscription (decision 0028).
    */
   resumeArguments: readonly string[];
+  /**
+   * The event's position in one ordered log (selected upstream with the key) and the argument
+   * that starts after one: a subscription resuming from a cursor catches up on a stream of its
+   * own, then moves to the shared one (decision 0028).
+   */
+  cursor?: { field: string; argument: string };
 }
 
 /** Subscription field name -> how it is relayed. */
@@ -24,5 +30,6 @@ export const RELAYED_FIELDS: Readonly<Record<string, RelayedField>> = {
     eventQuery: "transferStatusEvent",
     key: ["transferId", "sequence"],
     resumeArguments: ["after", "afterSequence"],
+    cursor: { field: "position", argument: "after" },
   },
 };

@@ -235,4 +235,32 @@ describe("resuming from a cursor", () => {
     );
     expect(refused.errors?.[0].extensions?.code).toBe("FORBIDDEN");
   });
+
+  it("When several subscribers resume from a cursor, then each catches up on a stream of its own and, once an event arrives over both, moves to the one shared stream", async () => {
+    const p = await parties();
+    const start = (await snapshot()).position;
+    await workload(p, 2); // a1 -> b1, b1 -> a2 twice, a1 -> a2
+    const resumers = [0, 1, 2].map(() =>
+      follow({ url: wsUrl, token: stack.systemToken, filter: { accountId: p.a1 }, after: start }),
+    );
+    followers.push(...resumers);
+    const caught = await loggedEvents(stack, start, { accountId: p.a1 });
+    expect(caught).toHaveLength(4);
+    for (const resumer of resumers) await caughtUp(resumer, 4);
+    // A quiet scope: each still on its own stream, and all on the shared one, held back.
+    expect(stack.gateway.subscriptions.stats().upstreamSubscriptions).toBe(4);
+
+    await workload(p, 1); // a1 -> b1 and b1 -> a2: one more of a1's
+    const expected = await loggedEvents(stack, start, { accountId: p.a1 });
+    expect(expected).toHaveLength(6);
+    for (const resumer of resumers) await caughtUp(resumer, 6);
+    await waitFor(() => stack.gateway.subscriptions.stats().upstreamSubscriptions === 1);
+    await workload(p, 1); // again: one more of a1's, over the shared stream only
+    const all = await loggedEvents(stack, start, { accountId: p.a1 });
+    for (const resumer of resumers) {
+      await caughtUp(resumer, all.length);
+      expect(received(resumer.events)).toEqual(received(all));
+    }
+    expect(stack.gateway.subscriptions.stats().upstreamSubscriptions).toBe(1);
+  });
 });
