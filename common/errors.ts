@@ -186,7 +186,7 @@ export const ERROR_CODES = {
   SUBSCRIPTION_INTERRUPTED: {
     status: 503,
     description:
-      "The gateway ended or refused the subscription: the transfer subgraph's stream was lost, an event could not be resolved after a few tries, the subscriber fell too far behind, or the gateway is stopping. Subscribe again (with afterSequence to resume one transfer without a gap).",
+      "The gateway ended or refused the subscription: the transfer subgraph's stream was lost, an event could not be resolved after a few tries, the subscriber fell too far behind, or the gateway is stopping. Subscribe again with `after` set to the position of the last event received: every later event of the filter follows once, nothing missed.",
   },
   PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is larger than REST_BODY_LIMIT." },
   UNSUPPORTED_MEDIA_TYPE: {

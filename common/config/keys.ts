@@ -297,7 +297,7 @@ export const CONFIG_KEYS = {
   WS_MAX_BACKLOG_EVENTS: {
     default: "`1000`",
     meaning:
-      "results one subscription may have waiting at the gateway for a client that does not read; one more ends it with `SUBSCRIPTION_INTERRUPTED` (resume with `afterSequence`)",
+      "results one subscription may have waiting at the gateway for a client that does not read; one more ends it with `SUBSCRIPTION_INTERRUPTED` (resume with `after`: the last event's position)",
     parse: integer(1_000, 1, 1_000_000),
   },
   WS_MAX_BACKLOG_BYTES: {

@@ -13,8 +13,17 @@ export interface RelayedEvents {
   eventQuery: string;
   /** The event's fields that identify it: the only ones selected upstream. */
   key: readonly string[];
-  /** The argument asking for missed events first: such a subscription is never shared. */
-  resumeArgument: string;
+  /**
+   * The arguments asking for missed events first (a cursor): such a subscription has its own
+   * upstream subscription (decision 0028).
+   */
+  resumeArguments: readonly string[];
+  /**
+   * The event's position in one ordered log (selected upstream with the key) and the argument
+   * that starts after one: a subscription resuming from a cursor catches up on a stream of its
+   * own, then moves to the shared one (decision 0028).
+   */
+  cursor?: { field: string; argument: string };
 }
 
 /** A relayed field, with the subgraph that serves it over graphql-ws at its GraphQL URL. */
@@ -27,12 +36,13 @@ export const RELAYED_EVENTS: Readonly<Record<string, RelayedEvents>> = {
   transferStatusChanged: {
     eventQuery: "transferStatusEvent",
     key: ["transferId", "sequence"],
-    resumeArgument: "afterSequence",
+    resumeArguments: ["after", "afterSequence"],
+    cursor: { field: "position", argument: "after" },
   },
   accountActivity: {
     eventQuery: "accountActivityEvent",
     key: ["accountId", "sequence"],
-    resumeArgument: "afterSequence",
+    resumeArguments: ["afterSequence"],
   },
 };
 

@@ -69,8 +69,13 @@ export type BoundOperation =
       variables: Record<string, unknown>;
       /** The subscription document for the owning subgraph, its arguments inlined. */
       upstreamQuery: string;
-      /** False when the client asked for missed events (`afterSequence`): it gets its own upstream. */
+      /** False when the client asked for missed events (`after`, `afterSequence`): it gets its own upstream. */
       shareable: boolean;
+      /**
+       * With the field's cursor argument alone (`after`): where it starts, and the shared live
+       * subscription it moves to once it has caught up (the same without the cursor).
+       */
+      resume?: { after: string; liveQuery: string };
     };
 
 /** Documents longer than this are prepared every time rather than kept. */
@@ -175,19 +180,38 @@ export function bindVariables(
   } catch (error) {
     return [withCode(error as GraphQLError, "BAD_USER_INPUT")];
   }
-  const inlined = prepared.fieldDef.args
-    .filter((arg) => args[arg.name] !== undefined && args[arg.name] !== null)
-    .map((arg) => `${arg.name}: ${print(astFromValue(args[arg.name], arg.type)!)}`);
-  const argumentList = inlined.length ? `(${inlined.join(", ")})` : "";
+  const given = (name: string) => args[name] !== undefined && args[name] !== null;
+  const { field, fieldName } = prepared;
+  const upstream = (names: readonly string[]) => {
+    const inlined = prepared.fieldDef.args
+      .filter((arg) => names.includes(arg.name))
+      .map((arg) => `${arg.name}: ${print(astFromValue(args[arg.name], arg.type)!)}`);
+    const argumentList = inlined.length ? `(${inlined.join(", ")})` : "";
+    const selection = field.cursor ? [...field.key, field.cursor.field] : field.key;
+    return `subscription { ${fieldName}${argumentList} { ${selection.join(" ")} } }`;
+  };
+  const named = prepared.fieldDef.args.map((arg) => arg.name).filter(given);
   const used = Object.fromEntries(
     prepared.eventQuery.variableNames.filter((name) => name in raw).map((name) => [name, raw[name]]),
   );
+  const resumes = field.resumeArguments.filter(given);
+  // A cursor that is not one (digits) goes to the subgraph as it is, which names the rule.
+  const fromCursor =
+    field.cursor &&
+    resumes.length === 1 &&
+    resumes[0] === field.cursor.argument &&
+    /^\d{1,18}$/.test(String(args[field.cursor.argument]));
   return {
     kind: "relay",
     variables: used,
-    upstreamQuery: `subscription { ${prepared.fieldName}${argumentList} { ${prepared.field.key.join(" ")} } }`,
-    shareable:
-      args[prepared.field.resumeArgument] === undefined || args[prepared.field.resumeArgument] === null,
+    upstreamQuery: upstream(named),
+    shareable: resumes.length === 0,
+    ...(fromCursor && {
+      resume: {
+        after: String(args[field.cursor!.argument]),
+        liveQuery: upstream(named.filter((name) => name !== field.cursor!.argument)),
+      },
+    }),
   };
 }
 

@@ -5,7 +5,9 @@
  * Client subscriptions with the same document and variables whose tokens grant the same data
  * (every system caller; the front-office callers of one client) share one stream: one upstream
  * subscription, one query per event, with a token borrowed from one of them (`share.ts`). One
- * that resumes (`afterSequence`) has a stream of its own, since what it is owed first is its own.
+ * that resumes (`afterSequence`) has a stream of its own, since what it is owed first is its own;
+ * one that resumes from a cursor (`after`) catches up on its own, then joins the shared one
+ * (`resume.ts`).
  */
 import { randomUUID } from "node:crypto";
 import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
@@ -17,6 +19,7 @@ import type { GatewayContext } from "../context";
 import { subscriptionError, SubscriptionFailure } from "./errors";
 import type { BoundOperation, RelayedOperation } from "./operation";
 import { type Backlog, DEFAULT_BACKLOG, type DirectSend, Subscriber } from "./subscriber";
+import { type JoinStream, resumeThenShare, type StreamMember } from "./resume";
 import { type Credential, scopeOf, SharedUpstream } from "./share";
 import type { UpstreamPool } from "./upstream";
 
@@ -64,11 +67,38 @@ export class SubscriptionRelay {
       refused.end(); // completes at once: the gateway is stopping
       return refused;
     }
-    const key = request.bound.shareable ? shareKey(request) : `own ${++this.ownStreams}`;
+    const leaves: Array<() => void> = [];
+    const subscriber = new Subscriber(
+      () => {
+        this.subscriberCount--;
+        for (const leave of leaves) leave();
+        request.ended?.();
+      },
+      this.backlog,
+      request.direct,
+    );
+    this.subscriberCount++;
+    const join: JoinStream = (member, bound) => this.join(member, request, bound, leaves);
+    const { bound } = request;
+    if (bound.resume) resumeThenShare(subscriber, { ...bound, resume: bound.resume }, join);
+    else join(subscriber, bound);
+    return subscriber;
+  }
+
+  /**
+   * Puts `member` on the stream of `bound` (opened if needed). Its leaving is in `leaves` before
+   * it joins: joining may end it at once (an upstream that fails straight away).
+   */
+  private join(
+    member: StreamMember,
+    request: RelayRequest,
+    bound: RelayRequest["bound"],
+    leaves: Array<() => void>,
+  ): () => void {
+    const key = bound.shareable ? shareKey(request, bound) : `own ${++this.ownStreams}`;
     let stream = this.streams.get(key);
     if (!stream) {
-      const { operation, bound, caller } = request;
-      const spec: StreamSpec = { operation, bound, scope: scopeOf(caller) };
+      const spec: StreamSpec = { operation: request.operation, bound, scope: scopeOf(request.caller) };
       const opened = new Stream(spec, this.upstream, this.execute, () => {
         if (this.streams.get(key) === opened) this.streams.delete(key);
       });
@@ -76,18 +106,10 @@ export class SubscriptionRelay {
       stream = opened;
     }
     const joined = stream;
-    const subscriber = new Subscriber(
-      (left) => {
-        this.subscriberCount--;
-        joined.leave(left);
-        request.ended?.();
-      },
-      this.backlog,
-      request.direct,
-    );
-    this.subscriberCount++;
-    joined.join(subscriber, request);
-    return subscriber;
+    const leave = () => joined.leave(member);
+    leaves.push(leave);
+    joined.join(member, request);
+    return leave;
   }
 
   /** Client subscriptions being relayed. */
@@ -134,7 +156,7 @@ type Outcome = { result: FormattedExecutionResult } | { end: SubscriptionFailure
 
 /** One upstream subscription and the client subscriptions it feeds. */
 class Stream {
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Set<StreamMember>();
   private readonly upstream: SharedUpstream;
   private ended = false;
   /**
@@ -173,12 +195,12 @@ class Stream {
     });
   }
 
-  join(subscriber: Subscriber, { caller, token, expiresAt }: Credential): void {
+  join(subscriber: StreamMember, { caller, token, expiresAt }: Credential): void {
     this.subscribers.add(subscriber);
     this.upstream.add(subscriber, { caller, token, expiresAt });
   }
 
-  leave(subscriber: Subscriber): void {
+  leave(subscriber: StreamMember): void {
     this.subscribers.delete(subscriber);
     this.upstream.remove(subscriber);
     if (!this.ended && this.subscribers.size === 0) this.close();
@@ -218,7 +240,8 @@ class Stream {
     }
     const resolved = this.limited(() => this.resolveEvent(event));
     resolved.catch(() => undefined); // handled where it is delivered, in order
-    this.enqueue(() => resolved);
+    const cursor = operation.field.cursor && event[operation.field.cursor.field];
+    this.enqueue(() => resolved, true, cursor == null ? undefined : String(cursor));
   }
 
   /**
@@ -277,8 +300,11 @@ class Stream {
     });
   }
 
-  /** Delivers `work`'s outcome in turn; `counted` for an event (see {@link MAX_PENDING_EVENTS}). */
-  private enqueue(work: () => Promise<Outcome>, counted = true): void {
+  /**
+   * Delivers `work`'s outcome in turn; `counted` for an event (see {@link MAX_PENDING_EVENTS}),
+   * with its position in the log when the field has one (a resuming subscription moves by it).
+   */
+  private enqueue(work: () => Promise<Outcome>, counted = true, position?: string): void {
     this.tail = this.tail
       .then(work)
       // A fault of the relay itself: end the stream rather than skip the event without a word.
@@ -288,12 +314,12 @@ class Stream {
       })
       .then((outcome) => {
         if (counted) this.pending--;
-        this.deliver(outcome);
+        this.deliver(outcome, position);
       })
       .catch((error: unknown) => log.error({ err: error }, "delivering a subscription event failed"));
   }
 
-  private deliver(outcome: Outcome): void {
+  private deliver(outcome: Outcome, position: string | undefined): void {
     if (!outcome || this.ended) return;
     if ("end" in outcome) {
       this.finish(outcome.end);
@@ -301,12 +327,12 @@ class Stream {
     }
     // Serialised once for all the stream's subscribers.
     const serialized = JSON.stringify(outcome.result);
-    for (const subscriber of [...this.subscribers]) subscriber.push(outcome.result, serialized);
+    for (const subscriber of [...this.subscribers]) subscriber.push(outcome.result, serialized, position);
   }
 }
 
 /** One stream per authorisation scope, event query, variables and upstream arguments. */
-function shareKey({ caller, operation, bound }: RelayRequest): string {
+function shareKey({ caller, operation }: RelayRequest, bound: RelayRequest["bound"]): string {
   return [
     scopeOf(caller),
     operation.eventQuery.operationName ?? "",
@@ -350,7 +376,7 @@ function interrupted(what: string): SubscriptionFailure {
   return new SubscriptionFailure([
     subscriptionError(
       "SUBSCRIPTION_INTERRUPTED",
-      `${what}; subscribe again (afterSequence resumes a transfer without a gap)`,
+      `${what}; subscribe again with after: the position of the last event received (no gap, no duplicate)`,
     ),
   ]);
 }

@@ -95,7 +95,7 @@ export class Subscriber implements AsyncIterableIterator<FormattedExecutionResul
       new SubscriptionFailure([
         subscriptionError(
           "SUBSCRIPTION_INTERRUPTED",
-          `The client fell behind by more than ${limit}: subscribe again (afterSequence resumes a transfer without a gap)`,
+          `The client fell behind by more than ${limit}: subscribe again with after: the position of the last event received (no gap, no duplicate)`,
         ),
       ]),
     );

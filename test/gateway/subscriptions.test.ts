@@ -425,7 +425,7 @@ describe("the gateway's WebSocket connections", () => {
       const watcher = watch(client, STATUS_CHANGED, { accountId: randomUUID() });
       await waitFor(() => subscribed.length === 1);
       expect(subscribed[0]).toMatch(
-        /^subscription \{ transferStatusChanged\(accountId: ".+"\) \{ transferId sequence \} \}$/,
+        /^subscription \{ transferStatusChanged\(accountId: ".+"\) \{ transferId sequence position \} \}$/,
       );
       for (const socket of fake.clients) socket.terminate();
       await waitFor(watcher.completed);
@@ -604,7 +604,7 @@ describe("a subscription rewritten as the query for one event", () => {
     expect(bound).toEqual({
       kind: "relay",
       variables: { format: "short" },
-      upstreamQuery: `subscription { transferStatusChanged(transferId: "t-1", afterSequence: 4) { transferId sequence } }`,
+      upstreamQuery: `subscription { transferStatusChanged(transferId: "t-1", afterSequence: 4) { transferId sequence position } }`,
       shareable: false,
     });
   });

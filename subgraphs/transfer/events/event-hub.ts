@@ -10,6 +10,8 @@ import { listen, type Listener } from "../../../common/db/listener";
  * written: the client and account debited (credited, incoming) and those credited (internal, FX).
  */
 export interface EventNotice {
+  /** Its place in the commit-ordered log (decision 0028): a bigint as decimal digits. */
+  position: string;
   transferId: string;
   sequence: number;
   clientId: string | null;

@@ -1,23 +1,24 @@
 /**
  * One subscription's stream of status changes: live notices from the hub that match its
- * filter, after (with `afterSequence`) the events it missed. Live notices are held back while a
- * catch-up query runs and each transfer's sequence is remembered, so nothing arrives twice, out of
- * order or not at all; after the hub's connection was lost, the stream catches up the same way.
+ * filter, after (with `after`, or `afterSequence` of one transfer) the events it missed. Every
+ * event has a position in the commit-ordered log (decision 0028), so a stream delivers only
+ * positions above the last it passed: live notices wait while a catch-up query runs and nothing
+ * arrives twice, out of order or not at all. After the hub's connection was lost, the stream
+ * reads on from its last position the same way.
  */
 import { AsyncQueue } from "../../../common/async-queue";
-import type { TransferEventRow } from "../persistence/entities";
-import type { EventFilter, TransferHistoryRepository } from "../persistence/history.repository";
+import type { EventFilter, LoggedEvent, TransferHistoryRepository } from "../persistence/history.repository";
 import type { EventNotice, TransferEventHub } from "./event-hub";
 
 export interface StreamFilter extends EventFilter {
+  /** Start after this position of the log (a cursor an event or a snapshot gave). */
+  after?: string | null;
   /** With transferId: start after this sequence number (replaying what was missed). */
   afterSequence?: number | null;
 }
 
-/** How far back a catch-up after a lost connection looks before the last event it delivered. */
-const CATCH_UP_MARGIN_MS = 5_000;
-/** Transfers whose last sequence a stream remembers (a long-lived client-wide stream forgets the oldest). */
-const REMEMBERED_TRANSFERS = 10_000;
+/** Events one catch-up query reads; a longer catch-up reads on page by page. */
+export const CATCH_UP_PAGE = 500;
 
 /** Both sides of a movement: a client or an account matches whether debited or credited (decision 0026). */
 export function matches(filter: StreamFilter, notice: EventNotice): boolean {
@@ -30,9 +31,10 @@ export function matches(filter: StreamFilter, notice: EventNotice): boolean {
   );
 }
 
-/** A stored event as the trigger announces it: with its parties. */
-export function noticeOf(row: TransferEventRow): EventNotice {
+/** A stored event as the trigger announces it: with its position and parties. */
+export function noticeOf({ position, row }: LoggedEvent): EventNotice {
   return {
+    position,
     transferId: row.transferId,
     sequence: row.sequence,
     clientId: row.clientId,
@@ -52,31 +54,41 @@ export function statusStream(
   history: TransferHistoryRepository,
   filter: StreamFilter,
 ): AsyncQueue<EventNotice> {
-  const lastSeen = new Map<string, number>();
-  const subscribedAt = Date.now();
-  let lastDeliveredAt = subscribedAt;
+  /** The stream's cursor: the last position delivered or passed over. Set before anything is delivered. */
+  let last = -1n;
   let held: EventNotice[] | null = [];
+  let catchingUp = 0;
+  let chain: Promise<void> = Promise.resolve();
 
   const deliver = (notice: EventNotice): void => {
-    if ((lastSeen.get(notice.transferId) ?? 0) >= notice.sequence) return;
-    lastSeen.delete(notice.transferId);
-    lastSeen.set(notice.transferId, notice.sequence);
-    if (lastSeen.size > REMEMBERED_TRANSFERS) lastSeen.delete(lastSeen.keys().next().value!);
-    lastDeliveredAt = Date.parse(notice.changedAt);
+    const position = BigInt(notice.position);
+    if (position <= last) return;
+    last = position;
+    if (filter.afterSequence != null && notice.sequence <= filter.afterSequence) return;
     queue.push(notice);
   };
 
-  /** Delivers what the database has and the live stream may not, holding live notices meanwhile. */
-  const catchUp = async (load: () => Promise<TransferEventRow[]>): Promise<void> => {
+  /** Runs `load` after any catch-up before it, holding live notices back until the last one ends. */
+  const catchUp = (load: () => Promise<void>): void => {
     held ??= [];
-    try {
-      for (const row of await load()) deliver(noticeOf(row));
-    } catch (error) {
-      queue.fail(error);
-    } finally {
-      const release = held ?? [];
-      held = null;
-      for (const notice of release) deliver(notice);
+    catchingUp++;
+    chain = chain
+      .then(load)
+      .catch((error: unknown) => queue.fail(error))
+      .then(() => {
+        if (--catchingUp > 0) return;
+        const release = held ?? [];
+        held = null;
+        for (const notice of release) deliver(notice);
+      });
+  };
+
+  /** Every event of the filter after the cursor, in log order. */
+  const readOn = async (): Promise<void> => {
+    for (;;) {
+      const page = await history.eventsAfterPosition(filter, last.toString(), CATCH_UP_PAGE);
+      for (const event of page) deliver(noticeOf(event));
+      if (page.length < CATCH_UP_PAGE) return;
     }
   };
 
@@ -86,20 +98,44 @@ export function statusStream(
       if (held) held.push(notice);
       else deliver(notice);
     },
-    // What changed since shortly before the last delivered event (never before the subscription began).
-    onReconnect: () =>
-      void catchUp(() =>
-        history.eventsSince(filter, new Date(Math.max(subscribedAt, lastDeliveredAt - CATCH_UP_MARGIN_MS))),
-      ),
+    onReconnect: () => catchUp(readOn),
   });
   const queue = new AsyncQueue<EventNotice>(unsubscribe);
-  if (filter.transferId && filter.afterSequence != null) {
-    const transferId = filter.transferId;
-    const after = filter.afterSequence;
-    lastSeen.set(transferId, after);
-    void catchUp(() => history.eventsAfter(transferId, after, filter));
-  } else {
-    held = null;
-  }
+  held = null;
+  const advanceTo = (position: bigint): void => {
+    if (position > last) last = position;
+  };
+  const firstHeld = () => held?.[0];
+  catchUp(() => start(filter, history, { deliver, readOn, advanceTo, firstHeld }));
   return queue;
+}
+
+/** Where a stream starts: after its cursor; after a transfer's sequence; or at the log's end (live only). */
+async function start(
+  filter: StreamFilter,
+  history: TransferHistoryRepository,
+  stream: {
+    deliver: (notice: EventNotice) => void;
+    readOn: () => Promise<void>;
+    advanceTo: (position: bigint) => void;
+    /** The first live notice heard since subscribing, if any (held back meanwhile). */
+    firstHeld: () => EventNotice | undefined;
+  },
+): Promise<void> {
+  if (filter.after != null) {
+    stream.advanceTo(BigInt(filter.after));
+    return stream.readOn();
+  }
+  const head = BigInt(await history.headPosition());
+  if (filter.transferId && filter.afterSequence != null) {
+    // A transfer's events are few: all of them after the sequence, then on from the log's end.
+    for (const event of await history.eventsAfter(filter.transferId, filter.afterSequence, filter)) {
+      stream.deliver(noticeOf(event));
+    }
+  }
+  // Live only: from the log's end, or from the first event heard live if that committed before
+  // the head was read (it was announced after the stream began).
+  const first = stream.firstHeld();
+  const heardFrom = first ? BigInt(first.position) - 1n : head;
+  stream.advanceTo(heardFrom < head ? heardFrom : head);
 }

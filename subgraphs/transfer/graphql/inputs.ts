@@ -1,7 +1,7 @@
 /** The input objects and argument sets of the transfer subgraph's fields, with their validation rules. */
 import { CLIENT_FILTER_DESCRIPTION, UuidField } from "../../../common/graphql/uuid-field";
 import { IsISO4217CurrencyCode, IsOptional, Matches } from "class-validator";
-import { ArgsType, Field, ID, InputType } from "type-graphql";
+import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
 import { TransferKind, TransferStatus } from "../domain/transfer-status";
 
@@ -206,4 +206,20 @@ export class StatusChangedArgs {
       "With transferId: first the events after this sequence number, then live ones (no gap, no duplicate).",
   })
   afterSequence?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "A cursor: an event's or a snapshot's `position`. First every event of the filter after it, in log order, then live ones: each once, across restarts.",
+  })
+  after?: string | null;
+}
+
+@ArgsType()
+export class SnapshotArgs {
+  @UuidField({ nullable: true, description: "Debited or credited. Front office: always its own client." })
+  clientId?: string | null;
+  @UuidField({ nullable: true, description: "Debited or credited." })
+  accountId?: string | null;
+  @Field(() => Int, { defaultValue: 20, description: "How many of the newest transfers to list, 0 to 100." })
+  recent!: number;
 }

@@ -32,6 +32,7 @@ import {
   CreateOutgoingTransferArgs,
   FxQuoteArgs,
   IncomingTransferInput,
+  SnapshotArgs,
   StatusChangedArgs,
   TransferFilterInput,
   TransferTypeArgs,
@@ -46,6 +47,7 @@ import {
   Transfer,
   TransferConnection,
   TransferEvent,
+  TransferSnapshot,
   TransferStatusEvent,
 } from "./types";
 
@@ -272,6 +274,7 @@ export class ClientTransfersResolver {
 
 function toStatusEvent(notice: EventNotice): TransferStatusEvent {
   return {
+    position: notice.position,
     transferId: notice.transferId,
     sequence: notice.sequence,
     previousStatus: notice.from as TransferStatusEvent["previousStatus"],
@@ -298,6 +301,14 @@ export class TransferStatusEventResolver {
     @Ctx() ctx: TransferContext,
   ): TransferStatusEvent {
     return toStatusEvent(events.eventAsSeen(ctx, notice));
+  }
+
+  @Query(() => TransferSnapshot, {
+    description:
+      "The current transfers of a client or an account (both sides), or all, with the event position they reflect: subscribe to transferStatusChanged with the same filter and `after: position` to follow on with nothing missed. Front office: its own.",
+  })
+  transferSnapshot(@Args() { clientId, accountId, recent }: SnapshotArgs, @Ctx() ctx: TransferContext) {
+    return events.transferSnapshot(ctx, { clientId, accountId }, recent);
   }
 
   @Query(() => TransferStatusEvent, {

@@ -166,6 +166,40 @@ export class Transfer {
 @ObjectType({ description: "A page of transfers." })
 export class TransferConnection extends Connection(Transfer) {}
 
+@ObjectType({ description: "How many transfers are in one status." })
+export class TransferStatusCount {
+  @Field(() => TransferStatus) status!: TransferStatus;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({ description: "Transfers completed in one minute, in one currency." })
+export class MinuteVolume {
+  @Field({ description: "The minute's start." }) minute!: Date;
+  @Field() currency!: string;
+  @Field({ description: "Their amounts summed (FX: the source amount), a decimal string." }) amount!: string;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({
+  description:
+    "The transfers of a filter as of one position of the event log: load it, then subscribe `after: position`, and nothing is missed or repeated.",
+})
+export class TransferSnapshot {
+  @Field(() => String, { description: "The last event position this snapshot reflects (an opaque cursor)." })
+  position!: string;
+  @Field(() => [TransferStatusCount], {
+    description: "Transfers per status (statuses with none are left out).",
+  })
+  counts!: TransferStatusCount[];
+  @Field(() => [Transfer], { description: "The newest transfers, newest first." })
+  recent!: TransferRow[];
+  @Field(() => [MinuteVolume], {
+    description:
+      "Completed transfers per minute and currency over the last 30 minutes, by the time they completed (oldest first; minutes with none are left out).",
+  })
+  volumes!: MinuteVolume[];
+}
+
 @ObjectType({ description: "What an FX transfer exchanged, at which rate." })
 export class FxDetails {
   @Field() sourceAmount!: string;
@@ -208,6 +242,11 @@ export class FxQuote {
 
 @ObjectType({ description: "A transfer's status change, as it committed." })
 export class TransferStatusEvent {
+  @Field(() => String, {
+    description:
+      "Its place in the commit-ordered event log: an opaque cursor. Subscribe with `after` set to it to get every later event of your filter once.",
+  })
+  position!: string;
   @Field(() => ID) transferId!: string;
   @Field(() => Int, { description: "The transfer's history sequence: 1, 2, 3 ... with no gap." })
   sequence!: number;

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
 import type { TransferFailureCode } from "../domain/failure-codes";
 
 /** A beneficiary at another bank that a client pays. Never deleted: hidden ones stay for past transfers. */
@@ -91,6 +91,16 @@ export class TransferEventRow {
   accountId!: string | null;
   @Column({ name: "counter_account_id", type: "uuid", nullable: true, insert: false, update: false })
   counterAccountId!: string | null;
+}
+
+/**
+ * A status event's place in the commit-ordered log (decision 0028): positions are handed out as
+ * transactions commit, so every reader sees a prefix. Written only by the database's trigger.
+ */
+@Entity({ schema: "transfer", name: "event_log" })
+export class EventLogRow {
+  @PrimaryColumn({ type: "bigint" }) position!: string;
+  @Column({ name: "event_id", type: "bigint" }) eventId!: string;
 }
 
 /** A one-time code sent to the client to confirm an outgoing transfer; only its HMAC is kept. */

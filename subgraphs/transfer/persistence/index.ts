@@ -1,6 +1,13 @@
 import type { DataSource } from "typeorm";
 import { ConfirmationRepository } from "./confirmation.repository";
-import { ConfirmationRow, FxQuoteRow, RecipientRow, TransferEventRow, TransferRow } from "./entities";
+import {
+  ConfirmationRow,
+  EventLogRow,
+  FxQuoteRow,
+  RecipientRow,
+  TransferEventRow,
+  TransferRow,
+} from "./entities";
 import { TransferHistoryRepository } from "./history.repository";
 import { CreateTransferSchema1732190000000 } from "./migrations/1732190000000-CreateTransferSchema";
 import { CreateTransfers1732200000000 } from "./migrations/1732200000000-CreateTransfers";
@@ -9,6 +16,7 @@ import { TransferEventNotify1732230000000 } from "./migrations/1732230000000-Tra
 import { TransferIdempotencyPerClient1732250000000 } from "./migrations/1732250000000-TransferIdempotencyPerClient";
 import { BothSidesOfAMovement1732260000000 } from "./migrations/1732260000000-BothSidesOfAMovement";
 import { EventPartiesOfAnEndedClaim1732270000000 } from "./migrations/1732270000000-EventPartiesOfAnEndedClaim";
+import { CommitOrderedEventLog1732280000000 } from "./migrations/1732280000000-CommitOrderedEventLog";
 import { ReconciliationAndTreasuryIndexes1732340000000 } from "./migrations/1732340000000-ReconciliationAndTreasuryIndexes";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
@@ -17,7 +25,14 @@ import { TransferRepository } from "./transfer.repository";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const TRANSFER_SCHEMA = "transfer";
-export const transferEntities = [RecipientRow, TransferRow, TransferEventRow, ConfirmationRow, FxQuoteRow];
+export const transferEntities = [
+  RecipientRow,
+  TransferRow,
+  TransferEventRow,
+  EventLogRow,
+  ConfirmationRow,
+  FxQuoteRow,
+];
 /** In order; a new migration is appended here. */
 export const transferMigrations = [
   CreateTransferSchema1732190000000,
@@ -27,6 +42,7 @@ export const transferMigrations = [
   TransferIdempotencyPerClient1732250000000,
   BothSidesOfAMovement1732260000000,
   EventPartiesOfAnEndedClaim1732270000000,
+  CommitOrderedEventLog1732280000000,
   ReconciliationAndTreasuryIndexes1732340000000,
 ];
 

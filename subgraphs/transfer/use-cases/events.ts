@@ -4,7 +4,7 @@ import { counterpartyEvent, counterpartyView, sideOf } from "../domain/parties";
 import type { EventNotice } from "../events/event-hub";
 import { noticeOf, statusStream } from "../events/status-stream";
 import type { TransferRow } from "../persistence/entities";
-import type { EventFilter } from "../persistence/history.repository";
+import type { EventFilter, Snapshot } from "../persistence/history.repository";
 import { readableTransfer } from "./access";
 import type { Needs } from "./deps";
 
@@ -21,6 +21,29 @@ function startAfter(filter: EventFilter & { afterSequence?: string | null }): nu
     ]);
   }
   return Number(filter.afterSequence);
+}
+
+/**
+ * The log position after which a stream starts (a cursor an event or a snapshot gave): digits,
+ * not past the log's end (a cursor of another database would otherwise skip events silently),
+ * and not with `afterSequence` (two starting points).
+ */
+async function startPosition(
+  deps: Needs<"history">,
+  filter: { after?: string | null; afterSequence?: string | null },
+): Promise<string | null> {
+  if (filter.after == null) return null;
+  const refuse = (message: string) =>
+    validationError([{ field: "after", rule: "positionOfTheLog", message }]);
+  if (filter.afterSequence != null) throw refuse("after and afterSequence cannot be given together");
+  if (!/^\d{1,18}$/.test(filter.after)) {
+    throw refuse("after is the position of an event or a snapshot, as this API returned it");
+  }
+  const position = BigInt(filter.after).toString();
+  if (BigInt(position) > BigInt(await deps.history.headPosition())) {
+    throw refuse("after names a position the event log has not reached");
+  }
+  return position;
 }
 
 function forbiddenFilter(field: "clientId" | "accountId"): AppError {
@@ -46,22 +69,25 @@ async function requireOwnFilter(deps: Needs<"ledger">, clientId: string, filter:
 /**
  * Status changes as they commit, filtered by transfer, client and account; a client or an
  * account matches whether debited or credited. A front-office caller gets only its own client's
- * movements (both sides) and is refused FORBIDDEN for a filter naming another's. `afterSequence`
- * (with a transferId) first replays the events after it.
+ * movements (both sides) and is refused FORBIDDEN for a filter naming another's. `after` (a
+ * position of the commit-ordered log) first replays every event of the filter after it, and
+ * `afterSequence` (with a transferId) the transfer's events after it (decision 0028).
  *
  * @throws FORBIDDEN, VALIDATION_FAILED
  */
 export async function statusEvents(
   deps: Needs<"loaders" | "history" | "events" | "ledger">,
-  filter: EventFilter & { afterSequence?: string | null },
+  filter: EventFilter & { after?: string | null; afterSequence?: string | null },
 ): Promise<AsyncIterable<EventNotice>> {
   const afterSequence = startAfter(filter);
+  const after = await startPosition(deps, filter);
   if (deps.caller.kind === "client") await requireOwnFilter(deps, deps.caller.clientId, filter);
   if (filter.transferId) await requireEventParty(deps, filter.transferId);
   return statusStream(deps.events, deps.history, {
     transferId: filter.transferId,
     clientId: deps.caller.kind === "client" ? deps.caller.clientId : filter.clientId,
     accountId: filter.accountId,
+    after,
     afterSequence,
   });
 }
@@ -126,4 +152,33 @@ export async function eventTransfer(
     return readableTransfer(deps, id); // FORBIDDEN, said the one way
   }
   return counterpartyView(transfer);
+}
+
+/** Transfers a snapshot lists at most. */
+export const MAX_SNAPSHOT_TRANSFERS = 100;
+
+/**
+ * The current transfers of a stream's filter (a client's or an account's, both sides, or all)
+ * with the log position they reflect: subscribe `after` it and nothing is missed or repeated. A
+ * front-office caller gets its own client's (the counterparty's view where it was credited) and
+ * is refused FORBIDDEN for a filter naming another's, as when subscribing.
+ *
+ * @throws FORBIDDEN, VALIDATION_FAILED
+ */
+export async function transferSnapshot(
+  deps: Needs<"history" | "ledger">,
+  filter: Omit<EventFilter, "transferId">,
+  recent: number,
+): Promise<Snapshot> {
+  if (!Number.isInteger(recent) || recent < 0 || recent > MAX_SNAPSHOT_TRANSFERS) {
+    throw validationError([
+      { field: "recent", rule: "range", message: `recent must be between 0 and ${MAX_SNAPSHOT_TRANSFERS}` },
+    ]);
+  }
+  if (deps.caller.kind === "system") return deps.history.snapshot(filter, recent);
+  const { clientId } = deps.caller;
+  await requireOwnFilter(deps, clientId, filter);
+  const snapshot = await deps.history.snapshot({ ...filter, clientId }, recent);
+  const asSeen = snapshot.recent.map((t) => (sideOf(clientId, t) === "owner" ? t : counterpartyView(t)));
+  return { ...snapshot, recent: asSeen as typeof snapshot.recent };
 }
