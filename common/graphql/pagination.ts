@@ -67,7 +67,8 @@ export interface Page<T> {
 
 /**
  * Builds a page from `size + 1` fetched rows (the extra row only tells that more follow).
- * `count` runs only if `totalCount` is resolved, i.e. selected; cursors are encoded once.
+ * `count` runs only if `totalCount` is resolved, i.e. selected; edges (a cursor each) are
+ * made only if selected.
  */
 export function toPage<T extends KeysetPosition>(
   rows: T[],
@@ -75,17 +76,17 @@ export function toPage<T extends KeysetPosition>(
   count: () => Promise<number>,
 ): Page<T> {
   const nodes = rows.slice(0, size);
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(node), node }));
+  const last = nodes[nodes.length - 1];
+  let edges: Page<T>["edges"] | undefined;
   return {
     nodes,
-    edges,
+    get edges() {
+      return (edges ??= nodes.map((node) => ({ cursor: encodeCursor(node), node })));
+    },
     get totalCount() {
       return count();
     },
-    pageInfo: {
-      hasNextPage: rows.length > size,
-      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
-    },
+    pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor(last) : null },
   };
 }
 

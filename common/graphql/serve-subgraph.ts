@@ -2,7 +2,10 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from "@apollo/server/plugin/disabled";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import { CloseCode } from "graphql-ws";
@@ -90,6 +93,8 @@ export async function serveSubgraph<TContext extends RequestContext>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      // No cache hints are set anywhere; the default plugin would still wrap every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
       options.limits.plugin<TContext>(),
       requestObserverPlugin<TContext>(options.metrics),
     ],
