@@ -97,7 +97,7 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       if (res.headersSent || res.writableEnded) return;
       const body = parseJsonBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
       if (body === undefined) return refuse(req, res, requestId, "BAD_REQUEST");
-      withRequestScope(service, requestId, () =>
+      void withRequestScope(service, requestId, () =>
         execute(req, res, requestId, body).catch((error) => fail(res, requestId, error)),
       );
     });
