@@ -1,6 +1,9 @@
 /** What the benches that start whole stacks share: options, ports, the admin database, health waits. */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import { Client as PgClient } from "pg";
+import { isLoopback } from "../common/loopback";
 
 /** `--name value` from the command line, or `fallback`. */
 export function option(name: string, fallback: string): string {
@@ -44,4 +47,87 @@ export async function waitForHealth(url: string, seconds = 30): Promise<void> {
     await sleep(100);
   }
   throw new Error(`${url} did not come up`);
+}
+
+/** Sorted samples' `p` percentile (0..1); NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** Milliseconds of CPU (user + system) `pid` has used so far, from `/proc/<pid>/stat` (Linux). */
+export function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime, stime
+}
+
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+/** A bench database on the server of DATABASE_URL (default local, loopback only): its URL and `drop()`. */
+export async function benchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = new URL(process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
+  if (!isLoopback(adminUrl.hostname)) throw new Error("benches only run against a loopback PostgreSQL");
+  const name = `${prefix}_${Date.now()}`;
+  await admin(adminUrl.href, `CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl.href);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    drop: () => admin(adminUrl.href, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}
+
+/** A Node process the bench started: its pid, its output's tail, and `stop()` (SIGTERM, then SIGKILL). */
+export interface BenchProcess {
+  name: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <script>` (a file under dist/) with `env` added, and waits for `ready` (a line of
+ * its output, or a health URL). `nodeArgs` go before the script (`--cpu-prof`...).
+ */
+export async function startNode(options: {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  nodeArgs?: string[];
+  ready: { line: RegExp } | { url: string };
+}): Promise<BenchProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
+    env: { ...process.env, LOG_LEVEL: "warn", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let tail = "";
+  let sawLine: () => void = () => undefined;
+  const lineSeen = new Promise<void>((resolve) => (sawLine = resolve));
+  const collect = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4000);
+    if ("line" in options.ready && options.ready.line.test(tail)) sawLine();
+  };
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    if (!(await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)])))
+      child.kill("SIGKILL");
+    await exited;
+  };
+  try {
+    const ready = "url" in options.ready ? waitForHealth(options.ready.url, 60) : lineSeen;
+    await Promise.race([
+      ready,
+      exited.then(() => {
+        throw new Error(`${options.name} exited before it was ready:\n${tail}`);
+      }),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { name: options.name, pid: child.pid!, stop };
 }

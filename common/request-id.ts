@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestHandler } from "express";
 
 const SAFE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,11 +40,20 @@ export function currentRequestScope(): RequestScope | undefined {
  */
 export function requestScope(service: string): RequestHandler {
   return (req, res, next) => {
-    const requestId = requestIdFrom(req.headers["x-request-id"]);
-    req.headers["x-request-id"] = requestId;
-    res.setHeader("x-request-id", requestId);
+    const requestId = settleRequestId(req, res);
     scopes.run({ service, requestId, startedAt: performance.now(), http: req }, next);
   };
+}
+
+/**
+ * The request id of `req` (see {@link requestScope}), written back to its `x-request-id` header
+ * and answered in the response's.
+ */
+export function settleRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const requestId = requestIdFrom(req.headers["x-request-id"]);
+  req.headers["x-request-id"] = requestId;
+  res.setHeader("x-request-id", requestId);
+  return requestId;
 }
 
 /**

@@ -122,17 +122,31 @@ export class EmbeddedPrefixNamingStrategy extends DefaultNamingStrategy {
   }
 }
 
+/** A keyset page's rows (`size + 1` of them at most) and the count of every row matching its filter. */
+export interface KeysetRows<T> {
+  rows: T[];
+  /**
+   * Counts the rows matching the filter, on demand: a list pays for its `totalCount` only when
+   * the caller selected it. The count is exact (`count(*)` under the same filter, served by the
+   * filter's index, index-only once vacuumed); it is run once however often it is asked.
+   */
+  count(): Promise<number>;
+}
+
 /**
- * One page of a filtered query in creation order, and the number of rows matching in all:
- * keyset pagination on `(created_at, id)` (an index on those columns serves it).
+ * One page of a filtered query in creation order: keyset pagination on `(created_at, id)`; an
+ * index leading with the filter's equality column, then `(created_at, id)`, serves it (decision
+ * 0032), so a page reads `size + 1` index entries however large the table grows. The total is
+ * not counted here (see {@link KeysetRows.count}).
  */
 export async function keysetPage<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   size: number,
   after?: KeysetPosition,
-): Promise<{ rows: T[]; total: number }> {
+): Promise<KeysetRows<T>> {
   const alias = query.alias;
-  const total = await query.clone().getCount();
+  const counting = query.clone();
+  let counted: Promise<number> | undefined;
   if (after) {
     query.andWhere(`(${alias}.created_at, ${alias}.id) > (:afterCreatedAt, :afterId)`, {
       afterCreatedAt: after.createdAt,
@@ -144,7 +158,7 @@ export async function keysetPage<T extends ObjectLiteral>(
     .addOrderBy(`${alias}.id`, "ASC")
     .limit(size + 1)
     .getMany();
-  return { rows, total };
+  return { rows, count: () => (counted ??= counting.getCount()) };
 }
 
 /**

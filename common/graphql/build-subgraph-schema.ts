@@ -3,7 +3,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type GraphQLSchema, parse } from "graphql";
-import { type BuildSchemaOptions, buildSchema, createResolversMap } from "type-graphql";
+import { type BuildSchemaOptions, buildSchema, createResolversMap, getMetadataStorage } from "type-graphql";
 import { requireSystem } from "../auth/caller";
 import { validateInput } from "../validation";
 import type { RequestContext } from "./context";
@@ -28,6 +28,7 @@ export async function buildFederatedSchema(
     validateFn: validateInput,
   });
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  withoutPlainFieldResolvers(resolvers);
   for (const [typeName, extra] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) };
   }
@@ -37,6 +38,42 @@ export async function buildFederatedSchema(
       resolvers,
     }),
   );
+}
+
+/**
+ * type-graphql gives every field a resolver of its own, even a field that only reads the property
+ * of its name: a closure call and an object per field of every row (decision 0032). Those fields
+ * (no middleware, role, argument or field resolver; the same name in the schema and the class)
+ * are left to graphql-js's default resolver, which reads the same property (getters included).
+ */
+function withoutPlainFieldResolvers(resolvers: GraphQLResolverMap<unknown>): void {
+  // The metadata is global: several subgraphs (one process) may each have a class of one type
+  // name (`Client`). A field keeps its resolver unless it is plain in every class of that name.
+  const storage = getMetadataStorage();
+  const nameOf = new Map<unknown, string>(storage.objectTypes.map((type) => [type.target, type.name]));
+  const kept = new Set(
+    storage.fieldResolvers.map(
+      (resolver) => `${nameOf.get(resolver.getObjectType?.())}.${resolver.schemaName}`,
+    ),
+  );
+  const plain = new Set<string>();
+  for (const type of storage.objectTypes) {
+    for (const field of type.fields ?? []) {
+      const key = `${type.name}.${field.schemaName}`;
+      const simple =
+        !field.middlewares?.length &&
+        !field.roles?.length &&
+        !field.params?.length &&
+        field.name === field.schemaName;
+      if (simple) plain.add(key);
+      else kept.add(key);
+    }
+  }
+  for (const key of plain) {
+    if (kept.has(key)) continue;
+    const [typeName, fieldName] = key.split(".");
+    delete (resolvers[typeName] as Record<string, unknown> | undefined)?.[fieldName];
+  }
 }
 
 /**

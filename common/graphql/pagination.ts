@@ -3,6 +3,7 @@
  * Cursors are opaque to callers: base64url of the keyset position `[createdAt, id]`.
  */
 import { ArgsType, type ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
+import type { KeysetRows } from "../db/data-source";
 import type { KeysetPosition } from "../db/keyset-position";
 import { validationError } from "../errors";
 import { isUuid } from "../ids";
@@ -59,18 +60,32 @@ export class PageInfo {
 export interface Page<T> {
   nodes: T[];
   edges: { cursor: string; node: T }[];
-  totalCount: number;
+  /** Read only when the caller selected it: reading it runs the count (decision 0032). */
+  readonly totalCount: Promise<number>;
   pageInfo: PageInfo;
 }
 
-/** Builds a page from `size + 1` fetched rows (the extra row only tells that more follow). */
-export function toPage<T extends KeysetPosition>(rows: T[], size: number, totalCount: number): Page<T> {
+/**
+ * Builds a page from `size + 1` fetched rows (the extra row only tells that more follow).
+ * `count` runs only if `totalCount` is resolved, i.e. selected; edges (a cursor each) are
+ * made only if selected.
+ */
+export function toPage<T extends KeysetPosition>(
+  rows: T[],
+  size: number,
+  count: () => Promise<number>,
+): Page<T> {
   const nodes = rows.slice(0, size);
   const last = nodes[nodes.length - 1];
+  let edges: Page<T>["edges"] | undefined;
   return {
     nodes,
-    edges: nodes.map((node) => ({ cursor: encodeCursor(node), node })),
-    totalCount,
+    get edges() {
+      return (edges ??= nodes.map((node) => ({ cursor: encodeCursor(node), node })));
+    },
+    get totalCount() {
+      return count();
+    },
     pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor(last) : null },
   };
 }
@@ -82,11 +97,11 @@ export function toPage<T extends KeysetPosition>(rows: T[], size: number, totalC
 export async function fetchPage<T extends KeysetPosition>(
   first: number | undefined | null,
   after: string | undefined | null,
-  list: (size: number, after?: KeysetPosition) => Promise<{ rows: T[]; total: number }>,
+  list: (size: number, after?: KeysetPosition) => Promise<KeysetRows<T>>,
 ): Promise<Page<T>> {
   const page = pageRequest(first, after);
-  const { rows, total } = await list(page.size, page.after);
-  return toPage(rows, page.size, total);
+  const { rows, count } = await list(page.size, page.after);
+  return toPage(rows, page.size, count);
 }
 
 /** A connection type `<Name>Connection { nodes, edges { cursor node }, pageInfo, totalCount }`. */
@@ -110,7 +125,7 @@ export function Connection<T extends KeysetPosition>(node: ClassType<T>) {
     edges!: Edge[];
 
     @Field(() => Int, { description: "Items matching the filter, over all pages." })
-    totalCount!: number;
+    readonly totalCount!: Promise<number>;
 
     @Field(() => PageInfo)
     pageInfo!: PageInfo;

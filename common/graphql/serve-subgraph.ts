@@ -2,7 +2,10 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from "@apollo/server/plugin/disabled";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import { CloseCode } from "graphql-ws";
@@ -20,6 +23,7 @@ import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
 import { graphqlHttpEndpoint } from "./http-endpoint";
+import { leanGraphqlHandler } from "./lean-endpoint";
 import type { OperationLimits } from "./limits";
 import { checkOperation, coerceVariables, isErrors } from "./operation";
 
@@ -71,7 +75,12 @@ export async function serveSubgraph<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningServer> {
   const app = express();
-  const httpServer = createHttpServer(app, options.http);
+  // `/graphql` goes the lean way once Apollo has started (common/graphql/lean-endpoint.ts).
+  let graphql: http.RequestListener = app;
+  const httpServer = createHttpServer(
+    (req, res) => (isGraphqlPath(req.url) ? graphql(req, res) : app(req, res)),
+    options.http,
+  );
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     formatError,
@@ -84,6 +93,8 @@ export async function serveSubgraph<TContext extends RequestContext>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      // No cache hints are set anywhere; the default plugin would still wrap every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
       options.limits.plugin<TContext>(),
       requestObserverPlugin<TContext>(options.metrics),
     ],
@@ -93,12 +104,16 @@ export async function serveSubgraph<TContext extends RequestContext>(
   app.use(requestScope(options.metrics.service));
   app.use(healthRoutes(options.readiness, READINESS_TIMEOUT_MS, options.ops));
   app.get("/metrics", requireOps(options.ops), metricsHandler(options.metrics.registry));
-  app.use(
-    "/graphql",
-    ...graphqlHttpEndpoint(apollo, options.verifier, "2mb", (caller, requestId) =>
-      options.createContext({ caller, requestId }),
-    ),
-  );
+  const contextOf = (caller: Caller, requestId: string) => options.createContext({ caller, requestId });
+  app.use("/graphql", ...graphqlHttpEndpoint(apollo, options.verifier, "2mb", contextOf));
+  graphql = leanGraphqlHandler({
+    apollo,
+    verifier: options.verifier,
+    service: options.metrics.service,
+    bodyLimitBytes: 2 * 1024 * 1024,
+    contextOf,
+    fallback: app,
+  });
 
   const subscriptions = options.schema.getSubscriptionType()
     ? serveSubscriptions(httpServer, options)
@@ -114,6 +129,11 @@ export async function serveSubgraph<TContext extends RequestContext>(
       await apollo.stop();
     },
   };
+}
+
+/** `/graphql`, with or without a query string. */
+function isGraphqlPath(url: string | undefined): boolean {
+  return url === "/graphql" || (url !== undefined && url.startsWith("/graphql?"));
 }
 
 /** graphql-ws on the subgraph's own `/graphql`: each subscription gets a request context of its own. */

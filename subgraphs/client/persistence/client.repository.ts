@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { findByIds, findByUuids, keysetPage } from "../../../common/db/data-source";
+import { findByIds, findByUuids, keysetPage, type KeysetRows } from "../../../common/db/data-source";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
 import { Client, ClientStatusChange } from "./entities";
@@ -54,12 +54,8 @@ export class ClientRepository {
     return findByIds(this.db, Client, ids);
   }
 
-  /** A page of clients in creation order, and how many match in all. */
-  async list(
-    filter: ClientFilter,
-    size: number,
-    after?: KeysetPosition,
-  ): Promise<{ rows: Client[]; total: number }> {
+  /** A page of clients in creation order, and the count of those matching (run only if asked). */
+  async list(filter: ClientFilter, size: number, after?: KeysetPosition): Promise<KeysetRows<Client>> {
     const query = this.db.getRepository(Client).createQueryBuilder("c");
     if (filter.status) query.andWhere("c.status = :status", { status: filter.status });
     if (filter.type) query.andWhere("c.type = :type", { type: filter.type });

@@ -3,9 +3,10 @@ import { CreateLedgerSchema1732180000000 } from "./migrations/1732180000000-Crea
 import { AddBankAccountKinds1732210000000 } from "./migrations/1732210000000-AddBankAccountKinds";
 import { PaymentIdempotencyPerClient1732240000000 } from "./migrations/1732240000000-PaymentIdempotencyPerClient";
 import { PaymentTransitionContract1732260000000 } from "./migrations/1732260000000-PaymentTransitionContract";
+import { AccountActivity1732290000000 } from "./migrations/1732290000000-AccountActivity";
+import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes";
 import { DailyBalancesAndChecks1732330000000 } from "./migrations/1732330000000-DailyBalancesAndChecks";
 import { AccountStepUpAndReconciliation1732340000000 } from "./migrations/1732340000000-AccountStepUpAndReconciliation";
-import { AccountActivity1732290000000 } from "./migrations/1732290000000-AccountActivity";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const LEDGER_SCHEMA = "ledger";
@@ -16,7 +17,8 @@ export const ledgerMigrations = [
   AddBankAccountKinds1732210000000,
   PaymentIdempotencyPerClient1732240000000,
   PaymentTransitionContract1732260000000,
+  AccountActivity1732290000000,
+  ListIndexes1732300000000,
   DailyBalancesAndChecks1732330000000,
   AccountStepUpAndReconciliation1732340000000,
-  AccountActivity1732290000000,
 ];

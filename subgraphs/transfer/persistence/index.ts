@@ -17,6 +17,7 @@ import { TransferIdempotencyPerClient1732250000000 } from "./migrations/17322500
 import { BothSidesOfAMovement1732260000000 } from "./migrations/1732260000000-BothSidesOfAMovement";
 import { EventPartiesOfAnEndedClaim1732270000000 } from "./migrations/1732270000000-EventPartiesOfAnEndedClaim";
 import { CommitOrderedEventLog1732280000000 } from "./migrations/1732280000000-CommitOrderedEventLog";
+import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes";
 import { ReconciliationAndTreasuryIndexes1732340000000 } from "./migrations/1732340000000-ReconciliationAndTreasuryIndexes";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
@@ -43,6 +44,7 @@ export const transferMigrations = [
   BothSidesOfAMovement1732260000000,
   EventPartiesOfAnEndedClaim1732270000000,
   CommitOrderedEventLog1732280000000,
+  ListIndexes1732300000000,
   ReconciliationAndTreasuryIndexes1732340000000,
 ];
 

@@ -1,0 +1,78 @@
+/**
+ * Rows for `bench/lists.ts`, written set-based (`generate_series`, one statement per table and
+ * range) straight into the subgraphs' tables: clients, client accounts and transfers numbered
+ * `n`, with ids derived from `n` (`md5(...)::uuid`) so transfers point at seeded clients and
+ * accounts, and `created_at` growing with `n` (a later range never changes the first page).
+ */
+import { createHash } from "node:crypto";
+import { Client } from "pg";
+
+/** Which clients and accounts transfer `n` belongs to: how many of each there are at most. */
+const CLIENTS = 100_000;
+const ACCOUNTS = 200_000;
+
+/** A UUID (version 4 bits set, as `isUuid` wants) derived from `prefix` and the SQL expression `n`: {@link uuidOf} in SQL. */
+const uuid = (prefix: string, n: string) =>
+  `overlay(overlay(md5('${prefix}' || ${n}) placing '4' from 13) placing '8' from 17)::uuid`;
+
+/** The id the seed gives row `n` of `prefix` (`client`, `account`, `transfer`). */
+export function uuidOf(prefix: string, n: number): string {
+  const hex = createHash("md5").update(`${prefix}${n}`).digest("hex");
+  const v4 = `${hex.slice(0, 12)}4${hex.slice(13, 16)}8${hex.slice(17)}`;
+  return v4.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+}
+
+const TABLES = {
+  clients: (first: number, last: number) => `
+    INSERT INTO client.client (id, type, status, risk_level, address_street_line1, address_city, address_zip,
+                               address_country, phone_number, email, first_name, last_name, date_of_birth,
+                               created_at)
+    SELECT ${uuid("client", "n")}, 'individual', (ARRAY['active', 'inactive', 'blocked'])[1 + n % 3],
+           (ARRAY['low', 'medium', 'high', 'prohibited'])[1 + n % 4], 'Main Street 1', 'Berlin', '10115', 'DE',
+           '+4930123456', 'client' || n || '@example.com', 'First' || n, 'Last' || n, date '1980-01-01',
+           timestamptz '2024-01-01 00:00:00+00' + n * interval '1 second'
+      FROM generate_series(${first}, ${last}) AS n`,
+  accounts: (first: number, last: number) => `
+    INSERT INTO ledger.account (id, number, kind, client_id, currency, name, status, created_at)
+    SELECT ${uuid("account", "n")}, 'BENCH' || lpad(n::text, 12, '0'), 'CLIENT', ${uuid("client", `(n % ${CLIENTS})`)},
+           (ARRAY['EUR', 'USD'])[1 + n % 2], 'Account ' || n, (ARRAY['ACTIVE', 'ACTIVE', 'BLOCKED', 'CLOSED'])[1 + n % 4],
+           timestamptz '2024-01-01 00:00:00+00' + n * interval '1 second'
+      FROM generate_series(${first}, ${last}) AS n`,
+  transfers: (first: number, last: number) => `
+    INSERT INTO transfer.transfer (id, kind, status, client_id, account_id, counter_account_id, amount, currency,
+                                   reference, idempotency_scope, idempotency_key, request_hash, created_at)
+    SELECT ${uuid("transfer", "n")}, (ARRAY['INTERNAL', 'OUTGOING', 'INCOMING', 'FX'])[1 + n % 4],
+           (ARRAY['COMPLETED', 'COMPLETED', 'COMPLETED', 'FAILED', 'CANCELLED', 'PROCESSING'])[1 + n % 6],
+           ${uuid("client", `(n % ${CLIENTS})`)}, ${uuid("account", `(n % ${ACCOUNTS})`)},
+           md5('account' || ((n + 7) % ${ACCOUNTS}))::uuid, round((n % 100000 + 1) / 100.0, 2), 'EUR',
+           'Bench ' || n, 'bench', 'key-' || n, 'hash',
+           timestamptz '2024-01-01 00:00:00+00' + n * interval '1 second'
+      FROM generate_series(${first}, ${last}) AS n`,
+};
+
+export type Table = keyof typeof TABLES;
+
+/**
+ * Inserts rows `first..last` of each table named in `ranges`, then VACUUM ANALYZE (what
+ * autovacuum does to a table that has grown: statistics, and the visibility map that makes a
+ * count index-only). Returns the seconds it took.
+ */
+export async function seed(
+  databaseUrl: string,
+  ranges: Partial<Record<Table, [number, number]>>,
+): Promise<number> {
+  const started = performance.now();
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    for (const [table, [first, last]] of Object.entries(ranges) as Array<[Table, [number, number]]>) {
+      if (last >= first) await db.query(TABLES[table](first, last));
+    }
+    for (const table of ["client.client", "ledger.account", "transfer.transfer"]) {
+      await db.query(`VACUUM (ANALYZE) ${table}`);
+    }
+  } finally {
+    await db.end();
+  }
+  return (performance.now() - started) / 1000;
+}

@@ -1,0 +1,33 @@
+/**
+ * Index migrations on tables that may already be large: built `CONCURRENTLY`, so writes go on
+ * while an index is built. PostgreSQL refuses that inside a transaction, so a migration using
+ * these sets `transaction = false` (each statement then commits alone). A build that failed
+ * half-way leaves an invalid index behind: it is dropped first, so running the migration again
+ * repairs it.
+ */
+import type { QueryRunner } from "typeorm";
+
+/** An index to build: its name (unqualified) and what follows `ON` (`schema.table (columns) [WHERE ...]`). */
+export interface IndexDefinition {
+  name: string;
+  on: string;
+}
+
+export async function createIndexesConcurrently(
+  db: QueryRunner,
+  schema: string,
+  indexes: readonly IndexDefinition[],
+): Promise<void> {
+  for (const index of indexes) {
+    await db.query(`DROP INDEX CONCURRENTLY IF EXISTS "${schema}"."${index.name}"`);
+    await db.query(`CREATE INDEX CONCURRENTLY "${index.name}" ON ${index.on}`);
+  }
+}
+
+export async function dropIndexesConcurrently(
+  db: QueryRunner,
+  schema: string,
+  names: readonly string[],
+): Promise<void> {
+  for (const name of names) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS "${schema}"."${name}"`);
+}

@@ -1,0 +1,142 @@
+/**
+ * `/graphql` over plain `node:http`, for the requests nearly every caller sends: `POST` with a
+ * JSON body (`application/json`, UTF-8, not compressed). The body is read into one buffer and
+ * parsed once, the request runs in its request scope (common/request-id.ts) and goes straight to
+ * Apollo's `executeHTTPGraphQLRequest`, with no express, body-parser or ETag on the way (decision
+ * 0032). Any other request (a `GET`, another content type or encoding, a charset) is handed to
+ * `fallback`, the express chain of {@link graphqlHttpEndpoint}, which answers it as before: one
+ * set of rules for the unusual cases, in one place.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from "@apollo/server";
+import type { Caller } from "../auth/caller";
+import type { TokenVerifier } from "../auth/tokens";
+import { AppError, type ErrorCode, statusOf } from "../errors";
+import { HTTP_MESSAGES } from "../http";
+import { log } from "../log";
+import { settleRequestId, withRequestScope } from "../request-id";
+import { toGraphQLError } from "./errors";
+
+/** `application/json`, optionally with `charset=utf-8`: what the lean path reads itself. */
+const PLAIN_JSON = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+export interface LeanEndpointOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  verifier: TokenVerifier;
+  /** The service named in the request scope (log lines). */
+  service: string;
+  bodyLimitBytes: number;
+  contextOf(caller: Caller, requestId: string): TContext;
+  /** The express chain for every other request to `/graphql`. */
+  fallback(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** True when the lean path takes `req`: a plain JSON POST. */
+function isPlainJsonPost(req: IncomingMessage): boolean {
+  if (req.method !== "POST") return false;
+  const encoding = req.headers["content-encoding"];
+  if (encoding !== undefined && encoding.toLowerCase() !== "identity") return false;
+  const type = req.headers["content-type"];
+  return type !== undefined && PLAIN_JSON.test(type);
+}
+
+/** The `/graphql` handler: the lean path, or `fallback`. */
+export function leanGraphqlHandler<TContext extends BaseContext>(
+  options: LeanEndpointOptions<TContext>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { apollo, verifier, service, bodyLimitBytes } = options;
+
+  const execute = async (req: IncomingMessage, res: ServerResponse, requestId: string, body: unknown) => {
+    const headers = new HeaderMap();
+    for (const key in req.headers) {
+      const value = req.headers[key];
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const query = req.url!.indexOf("?");
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: "POST",
+      headers,
+      search: query < 0 ? "" : req.url!.slice(query),
+      body,
+    };
+    const context = async () => {
+      try {
+        return options.contextOf(await verifier.callerFromHeader(req.headers.authorization), requestId);
+      } catch (error) {
+        throw error instanceof AppError ? toGraphQLError(error) : error;
+      }
+    };
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  return (req, res) => {
+    if (!isPlainJsonPost(req)) return options.fallback(req, res);
+    const requestId = settleRequestId(req, res);
+    const declared = Number(req.headers["content-length"]);
+    if (declared > bodyLimitBytes) return refuse(req, res, requestId, "PAYLOAD_TOO_LARGE");
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on("data", (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > bodyLimitBytes) {
+        req.removeAllListeners("data");
+        refuse(req, res, requestId, "PAYLOAD_TOO_LARGE");
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (res.headersSent || res.writableEnded) return;
+      const body = parseJsonBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
+      if (body === undefined) return refuse(req, res, requestId, "BAD_REQUEST");
+      void withRequestScope(service, requestId, () =>
+        execute(req, res, requestId, body).catch((error) => fail(res, requestId, error)),
+      );
+    });
+    req.on("error", (error) => fail(res, requestId, error));
+  };
+}
+
+/** The body as JSON, as express.json reads it (strict: an object or an array); undefined when it is not. */
+function parseJsonBody(raw: Buffer): unknown {
+  const text = raw.toString("utf8");
+  const first = /\S/.exec(text)?.[0];
+  if (first !== "{" && first !== "[") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Answers a caller's HTTP-level mistake as graphqlHttpErrorHandler does (common/http.ts). */
+function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, code: ErrorCode): void {
+  if (res.headersSent) return;
+  res.writeHead(statusOf(code), {
+    "content-type": "application/json; charset=utf-8",
+    "x-request-id": requestId,
+    // The rest of an oversized body is not worth reading: the connection closes after the answer.
+    ...(code === "PAYLOAD_TOO_LARGE" ? { connection: "close" } : {}),
+  });
+  res.end(JSON.stringify({ errors: [{ message: HTTP_MESSAGES[code], extensions: { code } }] }));
+  req.resume();
+}
+
+/** Our fault: logged, answered as a masked 500. */
+function fail(res: ServerResponse, requestId: string, error: unknown): void {
+  log.error({ err: error, requestId, path: "/graphql" }, "unexpected HTTP error");
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(500, { "content-type": "application/json; charset=utf-8", "x-request-id": requestId }).end(
+    JSON.stringify({
+      errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+    }),
+  );
+}
