@@ -161,6 +161,17 @@ export async function keysetPage<T extends ObjectLiteral>(
   return { rows, count: () => (counted ??= counting.getCount()) };
 }
 
+/** The `count()` of a raw keyset page: `sql` (selecting `total`) run once, when first asked. */
+export function lazyCount(
+  db: DataSource | EntityManager,
+  sql: string,
+  values: unknown[],
+): () => Promise<number> {
+  let counted: Promise<number> | undefined;
+  return () =>
+    (counted ??= (db.query(sql, values) as Promise<{ total: number }[]>).then(([row]) => Number(row.total)));
+}
+
 /**
  * Rows of `entity` whose uuid `column` is one of `ids`, in one statement (in `order`, if given);
  * ids that are no UUID match nothing (and never reach PostgreSQL as a malformed uuid). The

@@ -4,6 +4,7 @@
  */
 import type { DataSource } from "typeorm";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
+import { lazyCount } from "../../../common/db/data-source";
 
 export type BackgroundJobState = "QUEUED" | "RUNNING" | "RETRYING" | "SUCCEEDED" | "FAILED";
 
@@ -77,15 +78,13 @@ export class BackgroundJobRepository {
     if (filter.name) where.push(`j.name = ${param(filter.name)}`);
     if (filter.state) where.push(`j.state = ${param(filter.state)}`);
     const clause = () => (where.length ? `WHERE ${where.join(" AND ")}` : "");
-    const [{ total }] = (await this.db.query(
-      `SELECT count(*)::int AS total FROM ledger.background_job j ${clause()}`,
-      [...values],
-    )) as { total: number }[];
+    const countSql = `SELECT count(*)::int AS total FROM ledger.background_job j ${clause()}`;
+    const countValues = [...values];
     if (after) where.push(`(j.created_at, j.id) > (${param(after.createdAt)}, ${param(after.id)}::uuid)`);
     const rows = (await this.db.query(
       `${SELECT_JOB} ${clause()} ORDER BY j.created_at, j.id LIMIT ${size + 1}`,
       values,
     )) as BackgroundJobRow[];
-    return { rows, total };
+    return { rows, count: lazyCount(this.db, countSql, countValues) };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { DataSource } from "typeorm";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
+import { lazyCount, type KeysetRows } from "../../../common/db/data-source";
 import { type CheckResult, CheckName, type CheckRunKind, type Finding } from "../domain/daily-check";
 
 export interface CheckRunRow extends KeysetPosition {
@@ -194,10 +195,9 @@ export class CheckRepository {
     if (filter.kind) where.push(`r.kind = ${param(filter.kind)}`);
     if (filter.from) where.push(`r.business_day >= ${param(filter.from)}::date`);
     if (filter.to) where.push(`r.business_day <= ${param(filter.to)}::date`);
-    return this.page(SELECT_RUN, "ledger.check_run r", "r", where, values, param, size, after) as Promise<{
-      rows: CheckRunRow[];
-      total: number;
-    }>;
+    return this.page(SELECT_RUN, "ledger.check_run r", "r", where, values, param, size, after) as Promise<
+      KeysetRows<CheckRunRow>
+    >;
   }
 
   async listFindings(filter: FindingFilter, size: number, after?: KeysetPosition) {
@@ -215,10 +215,7 @@ export class CheckRepository {
       param,
       size,
       after,
-    ) as Promise<{
-      rows: FindingRow[];
-      total: number;
-    }>;
+    ) as Promise<KeysetRows<FindingRow>>;
   }
 
   /** A keyset page on (created_at, id) of a raw select, and the count of all rows matching. */
@@ -231,11 +228,9 @@ export class CheckRepository {
     param: (value: unknown) => string,
     size: number,
     after?: KeysetPosition,
-  ): Promise<{ rows: unknown[]; total: number }> {
+  ): Promise<KeysetRows<unknown>> {
     const clause = () => (where.length ? `WHERE ${where.join(" AND ")}` : "");
-    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM ${from} ${clause()}`, [
-      ...values,
-    ])) as { total: number }[];
+    const count = lazyCount(this.db, `SELECT count(*)::int AS total FROM ${from} ${clause()}`, [...values]);
     if (after) {
       where.push(
         `(${alias}.created_at, ${alias}.id) > (${param(after.createdAt)}, ${param(after.id)}::uuid)`,
@@ -245,7 +240,7 @@ export class CheckRepository {
       `${select} ${clause()} ORDER BY ${alias}.created_at, ${alias}.id LIMIT ${size + 1}`,
       values,
     )) as unknown[];
-    return { rows, total };
+    return { rows, count };
   }
 }
 

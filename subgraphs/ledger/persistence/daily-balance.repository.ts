@@ -5,6 +5,7 @@
  */
 import type { DataSource } from "typeorm";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
+import { lazyCount } from "../../../common/db/data-source";
 
 export interface DailyBalanceRow extends KeysetPosition {
   /** The business day as midnight UTC of its date (also the page position with `id`). */
@@ -90,10 +91,11 @@ export class DailyBalanceRepository {
     if (filter.accountId) where.push(`b.account_id = ${param(filter.accountId)}::uuid`);
     if (filter.from) where.push(`b.business_day >= ${param(filter.from)}::date`);
     if (filter.to) where.push(`b.business_day <= ${param(filter.to)}::date`);
-    const [{ total }] = (await this.db.query(
+    const count = lazyCount(
+      this.db,
       `SELECT count(*)::int AS total FROM ledger.daily_balance b ${whereClause(where)}`,
-      values,
-    )) as { total: number }[];
+      [...values],
+    );
     if (after) {
       const day = after.createdAt.toISOString().slice(0, 10);
       where.push(`(b.business_day, b.id) > (${param(day)}::date, ${param(after.id)}::uuid)`);
@@ -102,7 +104,7 @@ export class DailyBalanceRepository {
       `${SELECT_BALANCE} ${whereClause(where)} ORDER BY b.business_day, b.id LIMIT ${size + 1}`,
       values,
     )) as Omit<DailyBalanceRow, "createdAt">[];
-    return { rows: rows.map(withPosition), total };
+    return { rows: rows.map(withPosition), count };
   }
 
   /** Recomputes the closed days of [from, to] from the entries; corrects and reports each difference. */
