@@ -67,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ledger: subgraph(host, read("LEDGER_SUBGRAPH_PORT"), read("LEDGER_SUBGRAPH_URL")),
       transfer: subgraph(host, read("TRANSFER_SUBGRAPH_PORT"), read("TRANSFER_SUBGRAPH_URL")),
     },
-    ledger: { currencies: read("LEDGER_CURRENCIES") },
+    ledger: { currencies: read("LEDGER_CURRENCIES"), groupCommitMs: read("LEDGER_GROUP_COMMIT_MS") },
     auth,
     http,
     upstream: {

@@ -93,6 +93,12 @@ export const CONFIG_KEYS = {
       "ISO 4217 codes the bank offers accounts in (each gets a settlement, a suspense and an FX position account at start)",
     parse: codeList("EUR,USD,GBP,CHF,JPY"),
   },
+  LEDGER_GROUP_COMMIT_MS: {
+    default: "`2`",
+    meaning:
+      "group commit: payments created while others are in flight wait up to this long (ms) for more to join, then go to the database together in one transaction, each with its own answer; a request alone never waits; `0` turns it off",
+    parse: decimal(2, 0, 100),
+  },
   REST_BODY_LIMIT: {
     default: "`100kb`",
     meaning: "largest REST request body",

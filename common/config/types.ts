@@ -22,6 +22,8 @@ export interface Config {
   ledger: {
     /** ISO 4217 codes of the currencies the bank offers accounts in. */
     currencies: string[];
+    /** Group commit's window in ms (`LEDGER_GROUP_COMMIT_MS`); 0 = off. */
+    groupCommitMs: number;
   };
   auth: AuthConfig;
   transfers: TransferConfig;

@@ -11,6 +11,7 @@ import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "./persistence";
 import { AccountRepository } from "./persistence/account.repository";
 import { createLedgerLoaders } from "./persistence/loaders";
 import { PaymentRepository } from "./persistence/payment.repository";
+import { PaymentGroupCommit } from "./persistence/group-commit";
 import { TransactionRepository } from "./persistence/transaction.repository";
 import { buildLedgerSchema } from "./schema";
 import { TransactionService } from "./transaction.service";
@@ -37,6 +38,7 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
         transactions: new TransactionRepository(dataSource),
       };
       await repositories.accounts.ensureBankAccounts(currencies);
+      const groups = new PaymentGroupCommit(repositories.payments, config.ledger.groupCommitMs);
       registerStatusCounts(metrics, {
         name: "ledger_payments",
         help: "Payments by status (DRAFT, PENDING, POSTED, CANCELLED), counted in the database",
@@ -52,6 +54,7 @@ export function startLedgerSubgraph(config: Config, databaseUrl: string): Promis
           bankAccounts: new BankAccountService(repositories.accounts, base.caller),
           payments: new PaymentService(
             repositories.payments,
+            groups,
             repositories.accounts,
             loaders,
             base.caller,

@@ -161,6 +161,7 @@ describe("configuration keys", () => {
       EMBEDDED_PG_DIR: "/var/lib/bank-pg",
       EMBEDDED_PG_PORT: "5433",
       LEDGER_CURRENCIES: "eur, sek",
+      LEDGER_GROUP_COMMIT_MS: "5",
       CLIENT_SUBGRAPH_PORT: "8001",
       CLIENT_SUBGRAPH_URL: "http://client.internal/graphql",
       LEDGER_SUBGRAPH_PORT: "8002",
@@ -235,7 +236,7 @@ describe("configuration keys", () => {
         ledger: subgraph(8002, "http://ledger.internal/graphql"),
         transfer: subgraph(8003, "https://transfer.internal/graphql"),
       },
-      ledger: { currencies: ["EUR", "SEK"] },
+      ledger: { currencies: ["EUR", "SEK"], groupCommitMs: 5 },
       auth: {
         jwtSecret: "hs-secret",
         jwksUrl: "https://idp.example/jwks",

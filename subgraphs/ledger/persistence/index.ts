@@ -3,6 +3,7 @@ import { CreateLedgerSchema1732180000000 } from "./migrations/1732180000000-Crea
 import { AddBankAccountKinds1732210000000 } from "./migrations/1732210000000-AddBankAccountKinds";
 import { PaymentIdempotencyPerClient1732240000000 } from "./migrations/1732240000000-PaymentIdempotencyPerClient";
 import { PaymentTransitionContract1732260000000 } from "./migrations/1732260000000-PaymentTransitionContract";
+import { PaymentGroups1732310000000 } from "./migrations/1732310000000-PaymentGroups";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const LEDGER_SCHEMA = "ledger";
@@ -13,4 +14,5 @@ export const ledgerMigrations = [
   AddBankAccountKinds1732210000000,
   PaymentIdempotencyPerClient1732240000000,
   PaymentTransitionContract1732260000000,
+  PaymentGroups1732310000000,
 ];
