@@ -292,7 +292,10 @@ async function measure(
   const errors: Record<string, number> = {};
   let made = 0;
   let unknown = 0;
-  const pg = () => postgresPids(database).reduce((sum, pid) => sum + cpuMs(pid), 0);
+  // Per backend: one that ends during the run must not subtract its whole life from the others.
+  const pg = () => new Map(postgresPids(database).map((pid) => [pid, cpuMs(pid)]));
+  const pgSince = (start: Map<number, number>) =>
+    [...pg()].reduce((sum, [pid, ms]) => sum + ms - (start.get(pid) ?? 0), 0);
   const before = {
     gateway: pids.gateway ? cpuMs(pids.gateway) : 0,
     node: pids.node ? cpuMs(pids.node) : 0,
@@ -306,7 +309,8 @@ async function measure(
       const pairs = Array.from({ length: perRequest }, scenario.pick);
       const t0 = performance.now();
       try {
-        made += await send(pairs);
+        const count = await send(pairs); // not `made += await ...`: that reads `made` before waiting
+        made += count;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         // A thrown code is an answer; anything else (a socket error) may or may not have been applied.
@@ -334,7 +338,7 @@ async function measure(
     cpu: {
       gateway: per(pids.gateway ? cpuMs(pids.gateway) - before.gateway : 0),
       node: per(pids.node ? cpuMs(pids.node) - before.node : 0),
-      postgres: per(pg() - before.postgres),
+      postgres: per(pgSince(before.postgres)),
       bench: per((bench.user + bench.system) / 1000),
     },
   };
@@ -584,8 +588,10 @@ async function main(): Promise<number> {
     };
     for (const name of paths) {
       if (warmupSeconds > 0 && !interrupted) {
+        // With the most callers: every pool opens its connections here, not inside a measured run.
+        const warm = { ...scenarios[0], callers: Math.max(...callerCounts) };
         await record(
-          await measure(name, send[name], scenarios[0], warmupSeconds, pidsOf(services, name), database),
+          await measure(name, send[name], warm, warmupSeconds, pidsOf(services, name), database),
           false,
         );
       }
