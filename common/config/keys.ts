@@ -96,8 +96,8 @@ export const CONFIG_KEYS = {
   LEDGER_GROUP_COMMIT_MS: {
     default: "`2`",
     meaning:
-      "group commit: payments created while others are in flight wait up to this long (ms) for more to join, then go to the database together in one transaction, each with its own answer; a request alone never waits; `0` turns it off",
-    parse: decimal(2, 0, 100),
+      "group commit: payments created while others are in flight wait for more to join, up to this long (ms) or until one in flight is answered, then go to the database together in one transaction, each with its own answer; a request alone never waits; `0` turns it off",
+    parse: decimal(2, 0, 1000),
   },
   REST_BODY_LIMIT: {
     default: "`100kb`",

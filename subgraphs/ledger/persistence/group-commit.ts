@@ -1,10 +1,12 @@
 /**
  * Group commit of payment creations (decision 0033): one per ledger process. A creation that
  * arrives while no other is in flight goes to the database at once, alone (it never waits). One
- * that arrives while others are in flight waits up to `windowMs` for more to join, then the
- * group goes to `ledger.create_payments` in one database transaction: the accounts' locks and
- * the commit's WAL flush are paid once for the group, which is what wins on a hot account. Each
- * request still gets its own answer: its payment, a replay of its key, or its own refusal.
+ * that arrives while others are in flight waits for more to join, until `windowMs` has passed or
+ * one of those in flight is answered (whichever comes first: the database has room again, as in a
+ * database's own group commit), then the group goes to `ledger.create_payments` in one database
+ * transaction: the accounts' locks and the commit's WAL flush are paid once for the group, which
+ * is what wins on a hot account, and a group grows with how long the database takes. Each request
+ * still gets its own answer: its payment, a replay of its key, or its own refusal.
  */
 import type { PaymentRow } from "./entities";
 import type { NewPayment, PaymentRepository } from "./payment.repository";
@@ -46,7 +48,13 @@ export class PaymentGroupCommit {
       return await this.repository.createPayment(payment);
     } finally {
       this.inFlight--;
+      this.answered();
     }
+  }
+
+  /** One in flight was answered: whatever waits goes now. */
+  private answered(): void {
+    if (this.queue.length) this.flush();
   }
 
   private flush(): void {
@@ -74,6 +82,7 @@ export class PaymentGroupCommit {
       )
       .finally(() => {
         this.inFlight -= group.length;
+        this.answered();
       });
   }
 }
