@@ -8,6 +8,7 @@
  * is what wins on a hot account, and a group grows with how long the database takes. Each request
  * still gets its own answer: its payment, a replay of its key, or its own refusal.
  */
+import { log } from "../../../common/log";
 import type { PaymentRow } from "./entities";
 import type { NewPayment, PaymentRepository } from "./payment.repository";
 
@@ -78,7 +79,10 @@ export class PaymentGroupCommit {
           ),
         // The group's transaction failed as a whole (not a refusal: those are per item), so
         // nothing of it was applied: each creation is tried alone and meets its own fate.
-        () => group.forEach((waiting) => this.alone(waiting.payment).then(waiting.resolve, waiting.reject)),
+        (error: unknown) => {
+          log.warn({ err: error, payments: group.length }, "payment group failed; each payment goes alone");
+          group.forEach((waiting) => this.alone(waiting.payment).then(waiting.resolve, waiting.reject));
+        },
       )
       .finally(() => {
         this.inFlight -= group.length;
