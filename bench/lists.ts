@@ -126,7 +126,7 @@ async function pageLatency(url: string, token: string, name: ListName, filter: o
   }
   return percentile(
     times.sort((a, b) => a - b),
-    0.5,
+    50,
   );
 }
 
@@ -172,7 +172,7 @@ async function cpuRound(target: BenchProcess, url: string, token: string, name: 
 const median = (values: number[]) =>
   percentile(
     [...values].sort((a, b) => a - b),
-    0.5,
+    50,
   );
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 

@@ -45,15 +45,11 @@ import WebSocket from "ws";
 import { mintToken } from "../common/auth/tokens";
 import { loadConfig } from "../common/config";
 import { projectRoot } from "../common/paths";
-import { admin, freePort, option, sleep, waitForHealth } from "./support";
+import { admin, freePort, option, percentile, sleep, waitForHealth } from "./support";
 
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
 /** Reads `--tokens`: `same`, `distinct` or `clients:C`. */

@@ -49,20 +49,61 @@ export async function waitForHealth(url: string, seconds = 30): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-/** Sorted samples' `p` percentile (0..1); NaN when empty. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
+// ---------------------------------------------------------------------------------------------
+// CPU from /proc (Linux)
 
-/** Milliseconds of CPU (user + system) `pid` has used so far, from `/proc/<pid>/stat` (Linux). */
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** User plus system CPU time of a process so far, in ms (/proc/<pid>/stat fields 14 and 15); 0 once it is gone. */
 export function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime, stime
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
 }
 
-const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+const SHARED_POSTGRES_PROCESS =
+  /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|stats collector)\s*$/;
+
+/**
+ * The PostgreSQL processes that serve `database`: its backends and the shared ones (postmaster,
+ * WAL writer, checkpointer...); other databases' backends (someone else's tests) are left out.
+ */
+export function postgresPids(database: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+      const title = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
+      const shared = !title.startsWith("postgres:") || SHARED_POSTGRES_PROCESS.test(title);
+      if (shared || title.includes(` ${database} `)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Resident memory of a process in KiB, if it still runs. */
+export function rssKiB(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `p`th percentile (0..100) of ascending `sorted` values (NaN when empty). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
 
 /** A bench database on the server of DATABASE_URL (default local, loopback only): its URL and `drop()`. */
 export async function benchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {

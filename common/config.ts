@@ -72,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ledger: {
       currencies: read("LEDGER_CURRENCIES"),
+      groupCommitMs: read("LEDGER_GROUP_COMMIT_MS"),
       days: {
         timeZone: read("BANK_TIMEZONE"),
         jobs: read("LEDGER_JOBS"),

@@ -93,6 +93,11 @@ export const ERROR_CODES = {
     status: 409,
     description: "This idempotency key was already used for a different request; the first one stands.",
   },
+  BATCH_NOT_APPLIED: {
+    status: 409,
+    description:
+      "An item of an all-or-nothing payment batch (`createPayments(allOrNothing: true)`) that was not made because another item was refused (that item carries its own code); nothing of the batch was applied, and its keys may be used again.",
+  },
   TRANSACTION_NOT_FOUND: { status: 404, description: "No ledger transaction has this id." },
   RECIPIENT_NOT_FOUND: { status: 404, description: "No recipient has this id." },
   RECIPIENT_ALREADY_EXISTS: {

@@ -106,6 +106,12 @@ export const CONFIG_KEYS = {
       "run the ledger's background jobs (day close, daily check, balance check; pg-boss, schema `pgboss`) in this instance; any number may, each job runs once (`off`: this instance only queues them)",
     parse: flag(true),
   },
+  LEDGER_GROUP_COMMIT_MS: {
+    default: "`2`",
+    meaning:
+      "group commit: payments created while others are in flight wait for more to join, up to this long (ms) or until one in flight is answered, then go to the database together in one transaction, each with its own answer; a request alone never waits; `0` turns it off",
+    parse: decimal(2, 0, 1000),
+  },
   REST_BODY_LIMIT: {
     default: "`100kb`",
     meaning: "largest REST request body",

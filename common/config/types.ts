@@ -28,6 +28,8 @@ export interface Config {
     otp: OtpConfig & { grantTtlSeconds: number };
     /** The treasury summary values FX positions in `reportingCurrency` at `fxRates` (FX_RATES). */
     treasury: { reportingCurrency: string; fxRates: Record<string, string> };
+    /** Group commit's window in ms (`LEDGER_GROUP_COMMIT_MS`); 0 = off. */
+    groupCommitMs: number;
   };
   auth: AuthConfig;
   transfers: TransferConfig;

@@ -115,6 +115,8 @@ export const USE_CASE_ERRORS: Record<string, ErrorCode[]> = {
   transaction: ["FORBIDDEN"],
   createPayment: [...PAYMENT_CREATION, "INSUFFICIENT_FUNDS"],
   createDraftPayment: PAYMENT_CREATION,
+  // Refusals of single payments are items of the answer (200), not statuses.
+  createPayments: ["FORBIDDEN", "VALIDATION_FAILED"],
   pendPayment: [...PAYMENT_TRANSITION, "ACCOUNT_NOT_ACTIVE", "INSUFFICIENT_FUNDS"],
   postPayment: [...PAYMENT_TRANSITION, "ACCOUNT_NOT_ACTIVE"],
   cancelPayment: PAYMENT_TRANSITION,

@@ -7,7 +7,7 @@
  */
 import { parseAmount } from "../../common/amount";
 import { type Caller, requireSystem } from "../../common/auth/caller";
-import { validationError } from "../../common/errors";
+import { AppError, validationError } from "../../common/errors";
 import { isUuid } from "../../common/ids";
 import { requestHash } from "../../common/request-hash";
 import { ledgerError } from "./domain/errors";
@@ -15,7 +15,8 @@ import type { PaymentOperation } from "./domain/payment-status";
 import type { AccountRepository } from "./persistence/account.repository";
 import type { PaymentRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/loaders";
-import type { PaymentRepository } from "./persistence/payment.repository";
+import type { PaymentGroupCommit } from "./persistence/group-commit";
+import type { NewPayment, PaymentOutcome, PaymentRepository } from "./persistence/payment.repository";
 
 export interface PaymentRequest {
   debitAccountId: string;
@@ -25,9 +26,16 @@ export interface PaymentRequest {
   metadata?: Record<string, unknown> | null;
 }
 
+/** One payment of a batch: a payment request with its own idempotency key. */
+export interface PaymentBatchRequest extends PaymentRequest {
+  idempotencyKey: string;
+}
+
 export class PaymentService {
   constructor(
     private readonly repository: PaymentRepository,
+    /** The process's group commit, through which single creations go. */
+    private readonly groups: PaymentGroupCommit,
     private readonly accounts: AccountRepository,
     private readonly loaders: LedgerLoaders,
     private readonly caller: Caller,
@@ -37,6 +45,53 @@ export class PaymentService {
   /** createPayment (IMMEDIATE: moves the money now) or createDraftPayment (DRAFT: moves nothing). */
   async createPayment(mode: "IMMEDIATE" | "DRAFT", request: PaymentRequest, idempotencyKey: string) {
     requireSystem(this.caller);
+    const payment = await this.groups.create(await this.newPayment(mode, request, idempotencyKey));
+    this.forgetAccounts(payment);
+    return payment;
+  }
+
+  /**
+   * createPayments: immediate payments in one database transaction, each with its own key and
+   * outcome, in the order given (decision 0033). What one item breaks (its accounts, currency,
+   * amount, funds, key) is that item's error; `allOrNothing` makes any such error leave every
+   * item unmade (BATCH_NOT_APPLIED for the others).
+   */
+  async createPayments(requests: PaymentBatchRequest[], allOrNothing: boolean): Promise<PaymentOutcome[]> {
+    requireSystem(this.caller);
+    // One look-up for the whole batch's currencies; each item then reads the cache.
+    await this.accounts.currenciesOf([
+      ...new Set(requests.flatMap((r) => [r.debitAccountId, r.creditAccountId])),
+    ]);
+    const prepared = await Promise.all(
+      requests.map((request) =>
+        this.newPayment("IMMEDIATE", request, request.idempotencyKey).then(
+          (payment) => ({ payment }),
+          (error: unknown) => {
+            if (error instanceof AppError) return { error };
+            throw error;
+          },
+        ),
+      ),
+    );
+    const ready = prepared.flatMap((item) => ("payment" in item ? [item.payment] : []));
+    if (allOrNothing && ready.length < prepared.length) {
+      return prepared.map((item) =>
+        "error" in item ? item : { error: ledgerError("BATCH_NOT_APPLIED", {}) },
+      );
+    }
+    const made = ready.length ? await this.repository.createPayments(ready, allOrNothing) : [];
+    let next = 0;
+    const outcomes = prepared.map((item) => ("error" in item ? item : made[next++]));
+    for (const outcome of outcomes) if ("payment" in outcome) this.forgetAccounts(outcome.payment);
+    return outcomes;
+  }
+
+  /** A creation as the database takes it; refuses what Node can tell (same accounts, unknown account, currency, amount). */
+  private async newPayment(
+    mode: "IMMEDIATE" | "DRAFT",
+    request: PaymentRequest,
+    idempotencyKey: string,
+  ): Promise<NewPayment> {
     const { debitAccountId: debit, creditAccountId: credit } = request;
     if (debit === credit) {
       throw validationError([
@@ -50,7 +105,7 @@ export class PaymentService {
     const currency = await this.currencyOf(debit, credit);
     const amount = parseAmount(request.amount, currency);
     const metadata = request.metadata ?? null;
-    const payment = await this.repository.createPayment({
+    return {
       mode,
       key: idempotencyKey,
       hash: requestHash([mode, debit, credit, amount.toString(), currency, request.description, metadata]),
@@ -62,9 +117,7 @@ export class PaymentService {
       metadata,
       actor: this.caller.subject,
       requestId: this.requestId,
-    });
-    this.forgetAccounts(payment);
-    return payment;
+    };
   }
 
   /**

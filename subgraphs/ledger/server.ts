@@ -26,6 +26,7 @@ import { BackgroundJobRepository } from "./persistence/background-job.repository
 import { CheckRepository } from "./persistence/check.repository";
 import { DailyBalanceRepository } from "./persistence/daily-balance.repository";
 import { createLedgerLoaders } from "./persistence/loaders";
+import { PaymentGroupCommit } from "./persistence/group-commit";
 import { PaymentRepository } from "./persistence/payment.repository";
 import { TransactionRepository } from "./persistence/transaction.repository";
 import { TreasuryRepository } from "./persistence/treasury.repository";
@@ -49,10 +50,12 @@ export interface LedgerStartOptions {
 
 type LedgerRepositories = ReturnType<typeof ledgerRepositories>;
 
-function ledgerRepositories(dataSource: DataSource) {
+function ledgerRepositories(config: Config, dataSource: DataSource) {
+  const payments = new PaymentRepository(dataSource);
   return {
+    groups: new PaymentGroupCommit(payments, config.ledger.groupCommitMs),
     accounts: new AccountRepository(dataSource),
-    payments: new PaymentRepository(dataSource),
+    payments,
     transactions: new TransactionRepository(dataSource),
     activity: new ActivityRepository(dataSource),
     dailyBalances: new DailyBalanceRepository(dataSource),
@@ -89,6 +92,7 @@ function ledgerContext(
     bankAccounts: new BankAccountService(repositories.accounts, base.caller),
     payments: new PaymentService(
       repositories.payments,
+      repositories.groups,
       repositories.accounts,
       loaders,
       base.caller,
@@ -126,7 +130,7 @@ export async function startLedgerSubgraph(
     buildSchema: buildLedgerSchema,
     prepare: async (dataSource, metrics) => {
       await activity.start(databaseUrl);
-      const repositories = ledgerRepositories(dataSource);
+      const repositories = ledgerRepositories(config, dataSource);
       const running = new LedgerJobs(
         dataSource,
         { ...repositories, transfers, config: config.ledger.days },

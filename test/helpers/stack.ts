@@ -53,7 +53,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export function testConfig(): Config {
+/** The suites' configuration; `overrides` set or replace keys (e.g. `LEDGER_GROUP_COMMIT_MS`). */
+export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: "test",
     HOST: "127.0.0.1",
@@ -68,6 +69,7 @@ export function testConfig(): Config {
     LEDGER_JOBS: "off",
     RAIL_DELAY_MS: "0",
     FX_RATES: "EUR=1,USD=1.085,JPY=162.5,BHD=0.41",
+    ...overrides,
   });
 }
 
@@ -110,8 +112,8 @@ async function newDatabase(fromTemplate: boolean): Promise<{ url: string; drop: 
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
-export async function startStack(): Promise<Stack> {
-  const config = testConfig();
+export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+  const config = testConfig(overrides);
   const database = await suiteDatabase();
   const databaseUrl = database.url;
   const client = await startClientSubgraph(config, databaseUrl);

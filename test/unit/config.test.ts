@@ -163,6 +163,7 @@ describe("configuration keys", () => {
       LEDGER_CURRENCIES: "eur, sek",
       BANK_TIMEZONE: "Europe/Berlin",
       LEDGER_JOBS: "off",
+      LEDGER_GROUP_COMMIT_MS: "5",
       CLIENT_SUBGRAPH_PORT: "8001",
       CLIENT_SUBGRAPH_URL: "http://client.internal/graphql",
       LEDGER_SUBGRAPH_PORT: "8002",
@@ -241,6 +242,7 @@ describe("configuration keys", () => {
       },
       ledger: {
         currencies: ["EUR", "SEK"],
+        groupCommitMs: 5,
         days: {
           timeZone: "Europe/Berlin",
           jobs: false,

@@ -17,6 +17,8 @@ export interface LedgerErrorFacts {
   /** The caller sees `to` (where the operation leads), not the operation. */
   PAYMENT_INVALID_STATE: { paymentId: string; from: PaymentStatus; operation: PaymentOperation };
   IDEMPOTENCY_KEY_REUSED: Record<string, never>;
+  /** An item of an all-or-nothing batch left out because another was refused. */
+  BATCH_NOT_APPLIED: Record<string, never>;
 }
 
 export type LedgerErrorCode = keyof LedgerErrorFacts;
@@ -44,6 +46,11 @@ const LEDGER_ERRORS: { [C in LedgerErrorCode]: (facts: LedgerErrorFacts[C]) => A
   },
   IDEMPOTENCY_KEY_REUSED: () =>
     new AppError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different request"),
+  BATCH_NOT_APPLIED: () =>
+    new AppError(
+      "BATCH_NOT_APPLIED",
+      "Not made: another payment of this all-or-nothing batch was refused, so none was applied",
+    ),
 };
 
 export function isLedgerErrorCode(code: unknown): code is LedgerErrorCode {

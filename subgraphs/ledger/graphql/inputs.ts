@@ -1,5 +1,12 @@
 import { CLIENT_FILTER_DESCRIPTION, UuidField } from "../../../common/graphql/uuid-field";
-import { IsISO4217CurrencyCode, IsOptional, Matches, ValidateNested } from "class-validator";
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsISO4217CurrencyCode,
+  IsOptional,
+  Matches,
+  ValidateNested,
+} from "class-validator";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
@@ -96,6 +103,35 @@ export class CreatePaymentArgs {
   @MinChars(1)
   @MaxChars(200)
   idempotencyKey!: string;
+}
+
+/** Most payments one `createPayments` call may hold. */
+export const MAX_BATCH_PAYMENTS = 100;
+
+@InputType({ description: "One payment of a batch, with its own idempotency key." })
+export class PaymentBatchInput extends PaymentInput {
+  @Field({ description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @MinChars(1)
+  @MaxChars(200)
+  idempotencyKey!: string;
+}
+
+@ArgsType()
+export class CreatePaymentsArgs {
+  @Field(() => [PaymentBatchInput], {
+    description: `1 to ${MAX_BATCH_PAYMENTS} payments, made in this order.`,
+  })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_PAYMENTS)
+  @ValidateNested()
+  payments!: PaymentBatchInput[];
+
+  @Field({
+    defaultValue: false,
+    description:
+      "false (default): each payment is made or refused on its own. true: if any is refused, none is made (the others answer BATCH_NOT_APPLIED).",
+  })
+  allOrNothing!: boolean;
 }
 
 @ArgsType()

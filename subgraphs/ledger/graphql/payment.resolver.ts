@@ -2,8 +2,27 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { formatAmount } from "../../../common/amount";
 import type { LedgerContext } from "../context";
 import type { PaymentRow } from "../persistence/entities";
-import { CreatePaymentArgs, PaymentTransitionArgs } from "./inputs";
-import { Account, LedgerTransaction, Payment, PaymentEvent } from "./types";
+import type { AppError, FieldError } from "../../../common/errors";
+import type { PaymentOutcome } from "../persistence/payment.repository";
+import { CreatePaymentArgs, CreatePaymentsArgs, PaymentTransitionArgs } from "./inputs";
+import { Account, LedgerTransaction, Payment, PaymentBatch, PaymentError, PaymentEvent } from "./types";
+
+/** An item's refusal as data: its code, message, and the field (and rule) it names. */
+function paymentError(error: AppError): PaymentError {
+  const [first] = (error.details.fields as FieldError[] | undefined) ?? [];
+  const field = first?.field ?? (error.details.field as string | undefined) ?? null;
+  return { code: error.code, message: error.message, field, rule: first?.rule ?? null };
+}
+
+function paymentBatch(outcomes: PaymentOutcome[]) {
+  const items = outcomes.map((outcome, index) =>
+    "payment" in outcome
+      ? { index, payment: outcome.payment, error: null }
+      : { index, payment: null, error: paymentError(outcome.error) },
+  );
+  const succeeded = items.filter((item) => item.payment).length;
+  return { items, succeeded, failed: items.length - succeeded };
+}
 
 /** The documented five payment operations. System callers only. */
 @Resolver(() => Payment)
@@ -16,6 +35,14 @@ export class PaymentResolver {
   @Mutation(() => Payment, { description: "Creates a payment and moves the money at once (POSTED)." })
   createPayment(@Args() { input, idempotencyKey }: CreatePaymentArgs, @Ctx() ctx: LedgerContext) {
     return ctx.payments.createPayment("IMMEDIATE", input, idempotencyKey);
+  }
+
+  @Mutation(() => PaymentBatch, {
+    description:
+      "Creates payments at once (POSTED) in one database transaction, each with its own idempotency key and its own result, in the order given. A refused payment is that item's error; with allOrNothing, any refusal leaves every payment unmade.",
+  })
+  async createPayments(@Args() { payments, allOrNothing }: CreatePaymentsArgs, @Ctx() ctx: LedgerContext) {
+    return paymentBatch(await ctx.payments.createPayments(payments, allOrNothing));
   }
 
   @Mutation(() => Payment, { description: "Creates a payment in DRAFT; no money moves." })

@@ -124,7 +124,7 @@ export class Account {
   @Field(() => Int, { description: "The client's ordering of its accounts, from 0." }) position!: number;
   @Field({
     description:
-      "The sequence of the last activity its balance includes (\"0\" before any): subscribe to accountActivity with it as afterSequence to follow the balance read with it, nothing missed, nothing twice.",
+      'The sequence of the last activity its balance includes ("0" before any): subscribe to accountActivity with it as afterSequence to follow the balance read with it, nothing missed, nothing twice.',
   })
   activitySequence!: string;
   @Field() createdAt!: Date;
@@ -175,6 +175,39 @@ export class Payment {
   @Field() idempotencyKey!: string;
   @Field() createdAt!: Date;
   @Field() updatedAt!: Date;
+}
+
+@ObjectType({
+  description:
+    "Why one payment of a batch was not made: the code (see the error codes) and message it would have had alone.",
+})
+export class PaymentError {
+  @Field() code!: string;
+  @Field() message!: string;
+  @Field(() => String, { nullable: true, description: "The input field at fault, when one is." })
+  field!: string | null;
+  @Field(() => String, { nullable: true, description: "The rule it broke (VALIDATION_FAILED)." })
+  rule!: string | null;
+}
+
+@ObjectType({
+  description: "One payment of a batch, in the order given: the payment, or why it was not made.",
+})
+export class PaymentBatchItem {
+  @Field(() => Int, { description: "Its place in the batch, from 0." }) index!: number;
+  @Field(() => Payment, {
+    nullable: true,
+    description: "Made now, or (same key, same request) the one made before, as it is now.",
+  })
+  payment!: Payment | null;
+  @Field(() => PaymentError, { nullable: true }) error!: PaymentError | null;
+}
+
+@ObjectType({ description: "The outcome of createPayments: one item per payment, in the order given." })
+export class PaymentBatch {
+  @Field(() => [PaymentBatchItem]) items!: PaymentBatchItem[];
+  @Field(() => Int, { description: "Items with a payment." }) succeeded!: number;
+  @Field(() => Int, { description: "Items with an error." }) failed!: number;
 }
 
 @ObjectType({ description: "Totals over a client's open accounts in one currency." })

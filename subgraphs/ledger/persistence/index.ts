@@ -5,6 +5,7 @@ import { PaymentIdempotencyPerClient1732240000000 } from "./migrations/173224000
 import { PaymentTransitionContract1732260000000 } from "./migrations/1732260000000-PaymentTransitionContract";
 import { AccountActivity1732290000000 } from "./migrations/1732290000000-AccountActivity";
 import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes";
+import { PaymentGroups1732310000000 } from "./migrations/1732310000000-PaymentGroups";
 import { DailyBalancesAndChecks1732330000000 } from "./migrations/1732330000000-DailyBalancesAndChecks";
 import { AccountStepUpAndReconciliation1732340000000 } from "./migrations/1732340000000-AccountStepUpAndReconciliation";
 
@@ -19,6 +20,7 @@ export const ledgerMigrations = [
   PaymentTransitionContract1732260000000,
   AccountActivity1732290000000,
   ListIndexes1732300000000,
+  PaymentGroups1732310000000,
   DailyBalancesAndChecks1732330000000,
   AccountStepUpAndReconciliation1732340000000,
 ];

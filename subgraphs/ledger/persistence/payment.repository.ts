@@ -5,6 +5,7 @@
  */
 import type { DataSource } from "typeorm";
 import { findByIds, findByUuids } from "../../../common/db/data-source";
+import type { AppError } from "../../../common/errors";
 import { isLedgerErrorCode, ledgerError } from "../domain/errors";
 import type { PaymentOperation } from "../domain/payment-status";
 import { PaymentEventRow, PaymentRow } from "./entities";
@@ -34,14 +35,58 @@ export interface PaymentTransition {
   requestId: string;
 }
 
+/** One payment of a group: the payment (made now, or the one its key made before), or why not. */
+export type PaymentOutcome = { payment: PaymentRow } | { error: AppError };
+
+function driverError(error: unknown) {
+  return (error as { driverError?: { code?: string; message?: string; detail?: string } }).driverError;
+}
+
+/** A code and its facts, as `ledger.fail` raises them, as the ledger's AppError. */
+function refusalError(code: string, facts: unknown): AppError {
+  if (!isLedgerErrorCode(code)) throw new Error(`the ledger refused with an unknown code ${code}`);
+  return ledgerError(code, (facts ?? {}) as never);
+}
+
 /** A refusal of the posting functions (`ledger.fail`) as the ledger's AppError; anything else is rethrown. */
 function refusal(error: unknown): never {
-  const driver = (error as { driverError?: { code?: string; message?: string; detail?: string } })
-    .driverError;
+  const driver = driverError(error);
   if (driver?.code === "LG001" && isLedgerErrorCode(driver.message)) {
-    throw ledgerError(driver.message, JSON.parse(driver.detail ?? "{}") as never);
+    throw refusalError(driver.message, JSON.parse(driver.detail ?? "{}"));
   }
   throw error;
+}
+
+/** `ledger.create_payments`' items (fields of `ledger.payment_item`), numbered from 1 in order. */
+function paymentItems(payments: readonly NewPayment[]): string {
+  return JSON.stringify(
+    payments.map((payment, i) => ({
+      n: i + 1,
+      mode: payment.mode,
+      key: payment.key,
+      hash: payment.hash,
+      debit: payment.debitAccountId,
+      credit: payment.creditAccountId,
+      amount: payment.amount.toString(),
+      currency: payment.currency,
+      description: payment.description,
+      metadata: payment.metadata,
+      actor: payment.actor,
+      request_id: payment.requestId,
+    })),
+  );
+}
+
+/** All or nothing refused: each refused item with its own error, every other one BATCH_NOT_APPLIED. */
+function notApplied(count: number, detail: string | undefined): PaymentOutcome[] {
+  const { items } = JSON.parse(detail ?? "{}") as {
+    items: Array<{ n: number; code: string; facts: unknown }>;
+  };
+  const refused = new Map(items.map((item) => [item.n, item]));
+  return Array.from({ length: count }, (_, i) => {
+    const item = refused.get(i + 1);
+    return { error: item ? refusalError(item.code, item.facts) : ledgerError("BATCH_NOT_APPLIED", {}) };
+  });
 }
 
 /** A `ledger.payment` row as the functions return it (snake_case) -> PaymentRow. */
@@ -88,6 +133,29 @@ export class PaymentRepository {
       return paymentFromRaw(raw);
     } catch (error) {
       refusal(error);
+    }
+  }
+
+  /**
+   * Many creations in one database transaction (decision 0033), each with its own key, checks and
+   * outcome, in the order given. `allOrNothing`: if any is refused, none is applied.
+   */
+  async createPayments(payments: readonly NewPayment[], allOrNothing: boolean): Promise<PaymentOutcome[]> {
+    try {
+      const rows = (await this.db.query(
+        `SELECT r.o_error AS error, r.o_detail AS detail, (r.o_payment).*
+           FROM ledger.create_payments($1::jsonb, $2) r`,
+        [paymentItems(payments), allOrNothing],
+      )) as Array<Record<string, unknown> & { error: string | null; detail: unknown }>;
+      return rows.map((row) =>
+        row.error ? { error: refusalError(row.error, row.detail) } : { payment: paymentFromRaw(row) },
+      );
+    } catch (error) {
+      const driver = driverError(error);
+      if (driver?.code === "LG001" && driver.message === "BATCH_NOT_APPLIED") {
+        return notApplied(payments.length, driver.detail);
+      }
+      throw error;
     }
   }
 

@@ -2,17 +2,22 @@
  * GeneralLedger payment routes of DESIGN.md section 7 (system callers): the five payment
  * operations, each once per `Idempotency-Key` (decision 0020).
  */
+import type { GraphQLSchema } from "graphql";
 import type { RestRoute } from "../../route";
 import { dtoOf, fragmentDto, idempotencyKeyHeader } from "../shared";
 
-const PAYMENT_DTO_FRAGMENT = `
-fragment PaymentDto on Payment {
-  id status debitAccountId creditAccountId amount currency description metadata idempotencyKey
-  createdAt updatedAt
-}`;
+const PAYMENT_FIELDS = `id status debitAccountId creditAccountId amount currency description metadata idempotencyKey
+  createdAt updatedAt`;
+const PAYMENT_DTO_FRAGMENT = `fragment PaymentDto on Payment { ${PAYMENT_FIELDS} }`;
 const PAYMENT_DTO = fragmentDto(PAYMENT_DTO_FRAGMENT);
+const PAYMENT_BATCH_DTO = fragmentDto(`fragment PaymentBatchDto on PaymentBatch {
+  succeeded failed items { index payment { ${PAYMENT_FIELDS} } error { code message field rule } }
+}`);
 
-export const paymentComponentSchemas = PAYMENT_DTO.component;
+export const paymentComponentSchemas = (schema: GraphQLSchema) => ({
+  ...PAYMENT_DTO.component(schema),
+  ...PAYMENT_BATCH_DTO.component(schema),
+});
 
 /** A payment mutation behind `path`: the body (if any) is `$input`, the key `$idempotencyKey`. */
 function paymentRoute(path: string, mutation: string, summary: string): RestRoute {
@@ -37,7 +42,24 @@ function paymentRoute(path: string, mutation: string, summary: string): RestRout
   };
 }
 
+/** Many immediate payments in one request and one database transaction, each with its own key and result (decision 0033). */
+const batchRoute: RestRoute = {
+  method: "post",
+  path: "/internal/Payments/batch",
+  summary:
+    "Creates up to 100 payments at once (posted), in the given order, in one database transaction; body `{payments: [{debitAccountId, creditAccountId, amount, description, metadata, idempotencyKey}], allOrNothing}`. Answers one item per payment: `payment`, or `error` with the code it would have had alone. `allOrNothing: true`: if any is refused, none is made (the others answer BATCH_NOT_APPLIED).",
+  tag: "GeneralLedger - Payments",
+  auth: "system",
+  input: { body: { payments: "payments", allOrNothing: "allOrNothing" } },
+  operation: `mutation CreatePayments($payments: [PaymentBatchInput!]!, $allOrNothing: Boolean) {
+    createPayments(payments: $payments, allOrNothing: $allOrNothing) { ...PaymentBatchDto }
+  } ${PAYMENT_BATCH_DTO.fragment}`,
+  result: dtoOf("createPayments", PAYMENT_BATCH_DTO),
+  resultSchema: () => PAYMENT_BATCH_DTO.ref,
+};
+
 export const paymentRoutes: RestRoute[] = [
+  batchRoute,
   paymentRoute(
     "/internal/Payments",
     "createPayment",

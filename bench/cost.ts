@@ -1,0 +1,659 @@
+/**
+ * `npm run bench:cost [-- --seconds 5] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S]`
+ *
+ * What a payment costs on each layer, side by side in one session (issue 13). One fresh database
+ * on the PostgreSQL named by DATABASE_URL (default 127.0.0.1:5432; loopback only), dropped at the
+ * end, also on failure. Processes of their own (`dist/...`), each with its pid watched in /proc:
+ *   - two ledger subgraphs: group commit off (LEDGER_GROUP_COMMIT_MS=0) and on (`--window`, ms);
+ *   - two gateways, one in front of each (the client and transfer subgraphs are not started: a
+ *     payment never reaches them);
+ *   - the minimal `node:http` + `pg` server of bench/minimal-ledger.ts (same JWT check, request
+ *     hash and SQL call, nothing else).
+ * Setup: 1,000 EUR client accounts (`--accounts`), each funded with 1,000,000.00 from settlement.
+ *
+ * Paths, each a closed loop of callers paying 0.01 with a fresh idempotency key:
+ *   sql        `ledger.create_payment` called directly over pg (one connection per caller)
+ *   minimal    the minimal server
+ *   ledger     the ledger subgraph, group commit off;   ledger+gc   on
+ *   gateway    the whole stack through the gateway, off; gateway+gc on
+ *   batch16    `createPayments` with 16 payments per request, through the gateway
+ * Scenarios: 8 and 32 callers (`--callers`), over 1,000 accounts (a random pair each) and over one
+ * hot pair (A -> B). Interleaved: each scenario runs every path back to back, the order rotating
+ * from round to round. After each run the books are checked (bench/books.ts); any FAIL exits 1.
+ *
+ * Reported per run: payments/s, p50/p99 per request (a batch16 request is 16 payments), CPU ms per
+ * payment of each process from /proc/<pid>/stat (gateway, ledger or minimal server, PostgreSQL:
+ * the database's backends and the shared processes), and the bench's own. The bench shares the
+ * machine's cores with what it measures: compare ratios within the run. Then the issue's targets.
+ *
+ * `--soak SECONDS` runs `ledger+gc` with 32 callers over 1,000 accounts that long instead,
+ * sampling the ledger's VmRSS every 5 s, and compares the first minute with the last.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Pool } from "pg";
+import { Agent, request } from "undici";
+import { mintToken } from "../common/auth/tokens";
+import { loadConfig } from "../common/config";
+import { isLoopback } from "../common/loopback";
+import { projectRoot } from "../common/paths";
+import { requestHash } from "../common/request-hash";
+import { checkInvariants, type Invariant } from "./books";
+import {
+  admin,
+  cpuMs,
+  freePort,
+  option,
+  percentile,
+  postgresPids,
+  rssKiB,
+  sleep,
+  waitForHealth,
+} from "./support";
+
+const seconds = Number(option("--seconds", "5"));
+const warmupSeconds = Number(option("--warmup", "2"));
+const rounds = Number(option("--rounds", "1"));
+const callerCounts = option("--callers", "8,32").split(",").map(Number);
+const accountCount = Number(option("--accounts", "1000"));
+const windowMs = option("--window", "2");
+const soakSeconds = process.argv.includes("--soak") ? Number(option("--soak", "300")) : undefined;
+const BATCH = 16;
+const ALL_PATHS = ["sql", "minimal", "ledger", "ledger+gc", "gateway", "gateway+gc", "batch16"] as const;
+type PathName = (typeof ALL_PATHS)[number];
+const paths = option("--paths", ALL_PATHS.join(",")).split(",") as PathName[];
+
+let interrupted = false;
+const note = (line: string) => process.stderr.write(`${line}\n`);
+const round1 = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+const children: ChildProcess[] = [];
+
+function run(script: string, env: Record<string, string>, label: string): ChildProcess {
+  const child = spawn(process.execPath, [path.join(projectRoot(), "dist", script)], {
+    env: { ...process.env, NODE_ENV: "development", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (line.trim()) note(`[${label}] ${line}`);
+  };
+  child.stdout!.on("data", forward);
+  child.stderr!.on("data", forward);
+  children.push(child);
+  return child;
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      if (!(await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)])))
+        child.kill("SIGKILL");
+    }),
+  );
+}
+
+interface Services {
+  ledger: { off: ChildProcess; on: ChildProcess };
+  gateway: { off: ChildProcess; on: ChildProcess };
+  minimal: ChildProcess;
+  urls: Record<"ledgerOff" | "ledgerOn" | "gatewayOff" | "gatewayOn" | "minimal", string>;
+}
+
+async function startServices(databaseUrl: string): Promise<Services> {
+  const ports = await Promise.all([1, 2, 3, 4, 5].map(freePort));
+  const [ledgerOffPort, ledgerOnPort, gatewayOffPort, gatewayOnPort, minimalPort] = ports;
+  const ledgerEnv = (port: number, window: string) => ({
+    DATABASE_URL: databaseUrl,
+    LEDGER_SUBGRAPH_PORT: String(port),
+    LEDGER_CURRENCIES: "EUR",
+    LEDGER_GROUP_COMMIT_MS: window,
+  });
+  // One after the other: two ledgers migrating one database at once would race.
+  const off = run("subgraphs/ledger/main.js", ledgerEnv(ledgerOffPort, "0"), "ledger");
+  await waitForHealth(`http://127.0.0.1:${ledgerOffPort}/healthz`, 60);
+  const on = run("subgraphs/ledger/main.js", ledgerEnv(ledgerOnPort, windowMs), "ledger+gc");
+  const minimal = run(
+    "bench/minimal-ledger.js",
+    { DATABASE_URL: databaseUrl, PORT: String(minimalPort) },
+    "minimal",
+  );
+  const nowhere = "http://127.0.0.1:9/graphql";
+  const gatewayEnv = (port: number, ledgerPort: number) => ({
+    PORT: String(port),
+    LEDGER_SUBGRAPH_URL: `http://127.0.0.1:${ledgerPort}/graphql`,
+    CLIENT_SUBGRAPH_URL: nowhere,
+    TRANSFER_SUBGRAPH_URL: nowhere,
+  });
+  const gatewayOff = run("gateway/main.js", gatewayEnv(gatewayOffPort, ledgerOffPort), "gateway");
+  const gatewayOn = run("gateway/main.js", gatewayEnv(gatewayOnPort, ledgerOnPort), "gateway+gc");
+  await waitForHealth(`http://127.0.0.1:${ledgerOnPort}/healthz`, 60);
+  await waitForHealth(`http://127.0.0.1:${gatewayOffPort}/healthz`, 60);
+  await waitForHealth(`http://127.0.0.1:${gatewayOnPort}/healthz`, 60);
+  const url = (port: number, pathname = "/graphql") => `http://127.0.0.1:${port}${pathname}`;
+  return {
+    ledger: { off, on },
+    gateway: { off: gatewayOff, on: gatewayOn },
+    minimal,
+    urls: {
+      ledgerOff: url(ledgerOffPort),
+      ledgerOn: url(ledgerOnPort),
+      gatewayOff: url(gatewayOffPort),
+      gatewayOn: url(gatewayOnPort),
+      minimal: url(minimalPort, "/pay"),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callers
+
+const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
+let token = "";
+
+async function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
+  const response = await request(url, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    dispatcher: agent,
+  });
+  return { status: response.statusCode, json: await response.body.json() };
+}
+
+async function graphql<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
+  const { json } = await post(url, { query, variables });
+  if (json.errors?.length) {
+    const [first] = json.errors as Array<{ message: string; extensions?: { code?: string } }>;
+    throw new Error(first.extensions?.code ?? first.message);
+  }
+  return json.data as T;
+}
+
+const CREATE_PAYMENT = `mutation($input: PaymentInput!, $key: String!) {
+  createPayment(input: $input, idempotencyKey: $key) { id status }
+}`;
+const CREATE_PAYMENTS = `mutation($payments: [PaymentBatchInput!]!) {
+  createPayments(payments: $payments) { succeeded items { error { code } } }
+}`;
+
+type Pair = [string, string];
+/** Sends one request of `pairs.length` payments; answers how many were made, or throws the first refusal. */
+type Send = (pairs: Pair[]) => Promise<number>;
+
+function payment([debitAccountId, creditAccountId]: Pair) {
+  return { debitAccountId, creditAccountId, amount: "0.01", description: "bench" };
+}
+
+function senders(services: Services, pool: Pool): Record<PathName, Send> {
+  const single =
+    (url: string): Send =>
+    async ([pair]) => {
+      const data = await graphql<{ createPayment: { status: string } }>(url, CREATE_PAYMENT, {
+        input: payment(pair),
+        key: randomUUID(),
+      });
+      return data.createPayment.status === "POSTED" ? 1 : 0;
+    };
+  return {
+    sql: async ([[debit, credit]]) => {
+      const hash = requestHash(["IMMEDIATE", debit, credit, "1", "EUR", "bench", null]);
+      await pool.query(`SELECT id FROM ledger.create_payment($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+        "IMMEDIATE",
+        randomUUID(),
+        hash,
+        debit,
+        credit,
+        "1",
+        "EUR",
+        "bench",
+        null,
+        "bench",
+        randomUUID(),
+      ]);
+      return 1;
+    },
+    minimal: async ([pair]) => {
+      const { status, json } = await post(services.urls.minimal, {
+        ...payment(pair),
+        idempotencyKey: randomUUID(),
+      });
+      if (status !== 200) throw new Error(json.code);
+      return 1;
+    },
+    ledger: single(services.urls.ledgerOff),
+    "ledger+gc": single(services.urls.ledgerOn),
+    gateway: single(services.urls.gatewayOff),
+    "gateway+gc": single(services.urls.gatewayOn),
+    batch16: async (pairs) => {
+      const payments = pairs.map((pair) => ({ ...payment(pair), idempotencyKey: randomUUID() }));
+      const data = await graphql<{
+        createPayments: { succeeded: number; items: Array<{ error: { code: string } | null }> };
+      }>(services.urls.gatewayOff, CREATE_PAYMENTS, { payments });
+      const refused = data.createPayments.items.find((item) => item.error);
+      if (refused) throw new Error(refused.error!.code);
+      return data.createPayments.succeeded;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run: a path, a scenario, a fixed time
+
+interface Scenario {
+  name: string;
+  callers: number;
+  pick: () => Pair;
+}
+
+interface Run {
+  path: PathName;
+  scenario: string;
+  callers: number;
+  paymentsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  made: number;
+  errors: Record<string, number>;
+  unknown: number;
+  /** CPU ms per payment made, per process. */
+  cpu: { gateway: number; node: number; postgres: number; bench: number };
+  books?: Invariant[];
+}
+
+/** Which processes serve a path: its gateway (if any) and its node server (ledger or minimal). */
+function pidsOf(services: Services, name: PathName): { gateway?: number; node?: number } {
+  const gc = name.endsWith("+gc");
+  const ledger = (gc ? services.ledger.on : services.ledger.off).pid;
+  if (name === "sql") return {};
+  if (name === "minimal") return { node: services.minimal.pid };
+  if (name.startsWith("ledger")) return { node: ledger };
+  return { gateway: (gc ? services.gateway.on : services.gateway.off).pid, node: ledger };
+}
+
+async function measure(
+  name: PathName,
+  send: Send,
+  scenario: Scenario,
+  runSeconds: number,
+  pids: { gateway?: number; node?: number },
+  database: string,
+): Promise<Run> {
+  const perRequest = name === "batch16" ? BATCH : 1;
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  let made = 0;
+  let unknown = 0;
+  // Per backend: one that ends during the run must not subtract its whole life from the others.
+  const pg = () => new Map(postgresPids(database).map((pid) => [pid, cpuMs(pid)]));
+  const pgSince = (start: Map<number, number>) =>
+    [...pg()].reduce((sum, [pid, ms]) => sum + ms - (start.get(pid) ?? 0), 0);
+  const before = {
+    gateway: pids.gateway ? cpuMs(pids.gateway) : 0,
+    node: pids.node ? cpuMs(pids.node) : 0,
+    postgres: pg(),
+    bench: process.cpuUsage(),
+  };
+  const started = performance.now();
+  const end = started + runSeconds * 1000;
+  const caller = async () => {
+    while (!interrupted && performance.now() < end) {
+      const pairs = Array.from({ length: perRequest }, scenario.pick);
+      const t0 = performance.now();
+      try {
+        const count = await send(pairs); // not `made += await ...`: that reads `made` before waiting
+        made += count;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        // A thrown code is an answer; anything else (a socket error) may or may not have been applied.
+        if (/^[A-Z_]+$/.test(message)) errors[message] = (errors[message] ?? 0) + 1;
+        else unknown += perRequest;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: scenario.callers }, caller));
+  const elapsed = (performance.now() - started) / 1000;
+  const bench = process.cpuUsage(before.bench);
+  const per = (ms: number) => round1(made ? ms / made : NaN, 3);
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    path: name,
+    scenario: scenario.name,
+    callers: scenario.callers,
+    paymentsPerSecond: round1(made / elapsed),
+    p50Ms: round1(percentile(sorted, 50), 2),
+    p99Ms: round1(percentile(sorted, 99), 2),
+    made,
+    errors,
+    unknown,
+    cpu: {
+      gateway: per(pids.gateway ? cpuMs(pids.gateway) - before.gateway : 0),
+      node: per(pids.node ? cpuMs(pids.node) - before.node : 0),
+      postgres: per(pgSince(before.postgres)),
+      bench: per((bench.user + bench.system) / 1000),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup, the interleaved runs, the report
+
+const OPEN_ACCOUNT = `mutation($input: OpenAccountInput!) { openAccount(input: $input) { id } }`;
+const SETTLEMENT = `query { settlementAccount(currency: "EUR") { id } }`;
+
+/** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */
+async function inParallel<T>(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<T>,
+): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}
+
+/** Opens the accounts and funds each with 1,000,000.00 from settlement (batches of 100); answers their ids. */
+async function setup(services: Services): Promise<string[]> {
+  const url = services.urls.ledgerOff;
+  const settlement = (await graphql<{ settlementAccount: { id: string } }>(url, SETTLEMENT, {}))
+    .settlementAccount.id;
+  const ids = await inParallel(accountCount, 16, async (i) => {
+    const input = {
+      clientId: randomUUID(),
+      currency: "EUR",
+      name: `bench account ${i}`,
+      overdraftLimit: "0",
+    };
+    return (await graphql<{ openAccount: { id: string } }>(url, OPEN_ACCOUNT, { input })).openAccount.id;
+  });
+  await inParallel(Math.ceil(ids.length / 100), 4, async (i) => {
+    const payments = ids.slice(i * 100, i * 100 + 100).map((id) => ({
+      debitAccountId: settlement,
+      creditAccountId: id,
+      amount: "1000000.00",
+      description: "bench funding",
+      idempotencyKey: randomUUID(),
+    }));
+    const data = await graphql<{ createPayments: { failed: number } }>(
+      url,
+      CREATE_PAYMENTS.replace("succeeded", "failed"),
+      { payments },
+    );
+    if (data.createPayments.failed) throw new Error("funding failed");
+  });
+  return ids;
+}
+
+function scenariosOf(ids: string[]): Scenario[] {
+  const spread = (): Pair => {
+    const a = Math.floor(Math.random() * ids.length);
+    let b = Math.floor(Math.random() * (ids.length - 1));
+    if (b >= a) b++;
+    return [ids[a], ids[b]];
+  };
+  const hot = (): Pair => [ids[0], ids[1]];
+  return [
+    ...callerCounts.map((callers) => ({ name: `${ids.length} accounts`, callers, pick: spread })),
+    ...callerCounts.map((callers) => ({ name: "hot pair", callers, pick: hot })),
+  ];
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
+};
+
+/** The runs of one (scenario, callers, path), their figures the medians over the rounds. */
+function summary(runs: Run[]): Run[] {
+  const groups = new Map<string, Run[]>();
+  for (const r of runs) {
+    const key = `${r.scenario}|${r.callers}|${r.path}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => ({
+    ...group[0],
+    paymentsPerSecond: median(group.map((r) => r.paymentsPerSecond)),
+    p50Ms: median(group.map((r) => r.p50Ms)),
+    p99Ms: median(group.map((r) => r.p99Ms)),
+    cpu: {
+      gateway: median(group.map((r) => r.cpu.gateway)),
+      node: median(group.map((r) => r.cpu.node)),
+      postgres: median(group.map((r) => r.cpu.postgres)),
+      bench: median(group.map((r) => r.cpu.bench)),
+    },
+  }));
+}
+
+function table(rows: Run[]): string[] {
+  const lines = [
+    "| scenario | callers | path | payments/s | p50 ms | p99 ms | CPU ms/payment: gateway | node (ledger or minimal) | PostgreSQL | servers total | bench |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const r of rows) {
+    const total = round1(r.cpu.gateway + r.cpu.node + r.cpu.postgres, 3);
+    lines.push(
+      `| ${r.scenario} | ${r.callers} | ${r.path} | ${r.paymentsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpu.gateway || "-"} | ${r.cpu.node || "-"} | ${r.cpu.postgres} | ${total} | ${r.cpu.bench} |`,
+    );
+  }
+  return lines;
+}
+
+/** The issue's targets, as ratios within this run, for each caller count. */
+function targets(rows: Run[]): string[] {
+  const lines = ["targets (ratios within this run):"];
+  const find = (scenario: string, callers: number, name: PathName) =>
+    rows.find((r) => r.scenario.endsWith(scenario) && r.callers === callers && r.path === name);
+  const check = (
+    label: string,
+    value: number | undefined,
+    bound: number | undefined,
+    holds: (v: number, b: number) => boolean,
+  ) => {
+    if (value === undefined || bound === undefined || Number.isNaN(value) || Number.isNaN(bound)) {
+      lines.push(`  n/a    ${label}`);
+      return;
+    }
+    lines.push(
+      `  ${holds(value, bound) ? "MET   " : "MISSED"} ${label}: ${round1(value, 3)} vs ${round1(bound, 3)}`,
+    );
+  };
+  for (const callers of callerCounts) {
+    const sqlSpread = find("accounts", callers, "sql")?.paymentsPerSecond;
+    const sqlHot = find("hot pair", callers, "sql")?.paymentsPerSecond;
+    const gateway = find("accounts", callers, "gateway");
+    check(
+      `${callers} callers, accounts: ledger node CPU/payment <= 1.5x the minimal server's`,
+      find("accounts", callers, "ledger")?.cpu.node,
+      (find("accounts", callers, "minimal")?.cpu.node ?? NaN) * 1.5,
+      (v, b) => v <= b,
+    );
+    check(
+      `${callers} callers, accounts: gateway CPU/payment <= the ledger's (same run)`,
+      gateway?.cpu.gateway,
+      gateway?.cpu.node,
+      (v, b) => v <= b,
+    );
+    check(
+      `${callers} callers, accounts: gateway payments/s >= 0.5x SQL function's`,
+      gateway?.paymentsPerSecond,
+      (sqlSpread ?? NaN) * 0.5,
+      (v, b) => v >= b,
+    );
+    check(
+      `${callers} callers, hot pair: gateway+gc payments/s > SQL function's`,
+      find("hot pair", callers, "gateway+gc")?.paymentsPerSecond,
+      sqlHot,
+      (v, b) => v > b,
+    );
+    check(
+      `${callers} callers, accounts: batch16 payments/s >= 1.0x SQL function's`,
+      find("accounts", callers, "batch16")?.paymentsPerSecond,
+      sqlSpread,
+      (v, b) => v >= b,
+    );
+    check(
+      `${callers} callers, hot pair: batch16 payments/s >= 1.0x SQL function's`,
+      find("hot pair", callers, "batch16")?.paymentsPerSecond,
+      sqlHot,
+      (v, b) => v >= b,
+    );
+  }
+  return lines;
+}
+
+async function soak(
+  services: Services,
+  send: Record<PathName, Send>,
+  scenario: Scenario,
+  database: string,
+): Promise<{ run: Run; ok: boolean; line: string }> {
+  const pid = services.ledger.on.pid!;
+  const samples: Array<{ t: number; kiB: number }> = [];
+  const started = performance.now();
+  const timer = setInterval(() => {
+    const kiB = rssKiB(pid);
+    if (kiB !== undefined) samples.push({ t: (performance.now() - started) / 1000, kiB });
+  }, 5000);
+  const run = await measure(
+    "ledger+gc",
+    send["ledger+gc"],
+    scenario,
+    soakSeconds!,
+    pidsOf(services, "ledger+gc"),
+    database,
+  );
+  clearInterval(timer);
+  const avg = (list: typeof samples) => list.reduce((sum, s) => sum + s.kiB, 0) / Math.max(1, list.length);
+  const first = avg(samples.filter((s) => s.t <= 60));
+  const last = avg(samples.filter((s) => s.t >= soakSeconds! - 60));
+  const growth = ((last - first) / first) * 100;
+  // Garbage collection swings RSS by tens of MiB; a leak shows as the last minute climbing past the first.
+  const ok = growth <= 10;
+  const line = `${ok ? "PASS" : "FAIL"} soak VmRSS first minute ${(first / 1024).toFixed(1)} MiB, last minute ${(last / 1024).toFixed(1)} MiB (${growth.toFixed(1)}%, limit +10%)`;
+  return { run, ok, line };
+}
+
+async function main(): Promise<number> {
+  if (!fs.existsSync(path.join(projectRoot(), "dist/bench/minimal-ledger.js")))
+    throw new Error("build first: npm run build");
+  const adminUrl = new URL(process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
+  if (!isLoopback(adminUrl.hostname))
+    throw new Error(`the bench only talks to a local PostgreSQL, not ${adminUrl.hostname}`);
+  const database = `core_banking_bench_${Date.now()}`;
+  await admin(adminUrl.toString(), `CREATE DATABASE ${database}`);
+  const databaseUrl = new URL(adminUrl.toString());
+  databaseUrl.pathname = `/${database}`;
+  const pool = new Pool({ connectionString: databaseUrl.toString(), max: Math.max(...callerCounts) });
+  let failed = false;
+  try {
+    const services = await startServices(databaseUrl.toString());
+    token = await mintToken(loadConfig({ NODE_ENV: "development" }).auth, {
+      kind: "system",
+      subject: "bench",
+    });
+    const ids = await setup(services);
+    note(`setup: ${ids.length} accounts funded; group commit window ${windowMs} ms`);
+    const send = senders(services, pool);
+    const scenarios = scenariosOf(ids);
+    let expected = ids.length;
+    let unknown = 0;
+    const runs: Run[] = [];
+    const record = async (r: Run, reported: boolean) => {
+      expected += r.made;
+      unknown += r.unknown;
+      r.books = await checkInvariants(databaseUrl.toString(), expected, unknown);
+      const broken = r.books.filter((inv) => !inv.pass);
+      if (broken.length) failed = true;
+      note(
+        `${r.path.padEnd(10)} ${r.scenario}, ${r.callers} callers: ${r.paymentsPerSecond}/s p50 ${r.p50Ms} p99 ${r.p99Ms} ms; CPU ms/payment ${JSON.stringify(r.cpu)}` +
+          `${Object.keys(r.errors).length ? ` errors ${JSON.stringify(r.errors)}` : ""}${r.unknown ? ` unknown ${r.unknown}` : ""}; books ${broken.length ? `FAIL ${broken.map((b) => `${b.name}: ${b.detail}`).join("; ")}` : "ok"}`,
+      );
+      if (reported) runs.push(r);
+    };
+    for (const name of paths) {
+      if (warmupSeconds > 0 && !interrupted) {
+        // With the most callers: every pool opens its connections here, not inside a measured run.
+        const warm = { ...scenarios[0], callers: Math.max(...callerCounts) };
+        await record(
+          await measure(name, send[name], warm, warmupSeconds, pidsOf(services, name), database),
+          false,
+        );
+      }
+    }
+    if (soakSeconds !== undefined) {
+      const result = await soak(services, send, { ...scenarios[0], callers: 32 }, database);
+      await record(result.run, true);
+      process.stdout.write(`${table(runs).join("\n")}\n${result.line}\n`);
+      return failed || !result.ok ? 1 : 0;
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const [index, scenario] of scenarios.entries()) {
+        const shift = (round + index) % paths.length;
+        for (const name of [...paths.slice(shift), ...paths.slice(0, shift)]) {
+          if (interrupted) break;
+          await record(
+            await measure(name, send[name], scenario, seconds, pidsOf(services, name), database),
+            true,
+          );
+        }
+      }
+    }
+    const rows = summary(runs).sort(
+      (a, b) =>
+        a.scenario.localeCompare(b.scenario) ||
+        a.callers - b.callers ||
+        paths.indexOf(a.path) - paths.indexOf(b.path),
+    );
+    const lines = [
+      "",
+      `== cost per payment: ${seconds} s per run, ${rounds} round(s), medians; group commit window ${windowMs} ms, batch ${BATCH} ==`,
+      ...table(rows),
+      "",
+      ...targets(rows),
+      `books after every run: ${failed ? "FAIL (see above)" : "PASS"}`,
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return failed ? 1 : interrupted ? 130 : 0;
+  } finally {
+    await pool.end();
+    await agent.close();
+    await stopAll();
+    await admin(adminUrl.toString(), `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).then(
+      () => note(`database ${database} dropped`),
+      (error: unknown) => note(`dropping ${database} failed: ${String(error)}`),
+    );
+  }
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    interrupted = true;
+    note(`${signal}: finishing the current run, then cleaning up`);
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
