@@ -1,4 +1,6 @@
 /** What the benches that start whole stacks share: options, ports, the admin database, health waits. */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import { Client as PgClient } from "pg";
 
@@ -44,4 +46,22 @@ export async function waitForHealth(url: string, seconds = 30): Promise<void> {
     await sleep(100);
   }
   throw new Error(`${url} did not come up`);
+}
+
+const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** User plus system CPU time of a process so far, in milliseconds (/proc/<pid>/stat fields 14 and 15). */
+export function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** The median of `values` (NaN when empty). */
+export function median(values: number[]): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

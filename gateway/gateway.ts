@@ -6,7 +6,7 @@ import type { Histogram } from "prom-client";
 import { statusOf } from "../common/errors";
 import { codeLabel, outcomeOf } from "../common/ops/metrics";
 import type { GatewayContext } from "./context";
-import { type SubgraphTarget, subgraphTarget, type SubgraphTransport } from "./subgraph-transport";
+import { type SubgraphTarget, subgraphTarget, type SubgraphTransport } from "../common/graphql/subgraph-transport";
 
 /** `subgraph_fetch_duration_seconds`: one observation per call to a subgraph. */
 export type SubgraphFetchHistogram = Histogram<"subgraph" | "outcome">;

@@ -44,7 +44,7 @@ import { buildOpenApiDocument } from "./rest/openapi";
 import { createRestRouter, styleOf } from "./rest/router";
 import { restComponentSchemas, restRoutes } from "./rest/routes";
 import { sendError } from "./rest/responses";
-import { SubgraphTransport } from "./subgraph-transport";
+import { SubgraphTransport } from "../common/graphql/subgraph-transport";
 import type { ExecuteOperation } from "./subscriptions/relay";
 import { type SubscriptionServer, serveSubscriptions } from "./subscriptions/server";
 
