@@ -1,6 +1,7 @@
 /**
  * `npm run bench:gateways [-- --connections 50] [--seconds 5] [--rounds 3] [--only ours,stock]`
- * `[--baseline <root of another checkout, built>]`
+ * `[--workloads federated,list,mutation] [--baseline <root of another checkout, built>]`
+ * `[--cpu-prof <dir>]` (ours and the baseline write a V8 CPU profile there when they stop)
  *
  * Our gateway beside two others on the same subgraph processes and the committed supergraph
  * (issue 13): a stock `@apollo/gateway` in `@apollo/server` with nothing added
@@ -137,6 +138,7 @@ async function startGateway(
   name: GatewayName,
   subgraphs: Subgraphs,
   supergraphFile: string,
+  profiled = true,
 ): Promise<Gateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -145,7 +147,11 @@ async function startGateway(
     const env: NodeJS.ProcessEnv = { ...subgraphs.env, PORT: String(port) };
     delete env.LOG_LEVEL;
     const root = name === "ours" ? projectRoot() : option("--baseline", "");
-    child = run(process.execPath, [path.join(root, "dist", "gateway", "main.js")], env, root);
+    const profile = profiled ? option("--cpu-prof", "") : "";
+    const flags = profile
+      ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(profile), "--cpu-prof-name", `${name}.cpuprofile`]
+      : [];
+    child = run(process.execPath, [...flags, path.join(root, "dist", "gateway", "main.js")], env, root);
   } else if (name === "stock") {
     const script = path.join(projectRoot(), "dist", "bench", "gateways", "stock.js");
     child = run(process.execPath, [script, supergraphFile, String(port)], process.env);
@@ -220,7 +226,7 @@ async function fillDatabase(
   databaseUrl: string,
   supergraph: string,
 ): Promise<string[]> {
-  const gateway = await startGateway("ours", subgraphs, supergraph);
+  const gateway = await startGateway("ours", subgraphs, supergraph, false);
   try {
     await seed({ graphqlUrl: gateway.url, databaseUrl, token: await benchToken() });
     const { accounts } = await graphql<{
@@ -229,7 +235,7 @@ async function fillDatabase(
       gateway.url,
       `
         {
-          accounts(filter: { currency: "EUR" }, first: 100) {
+          accounts(filter: { currency: "EUR", status: ACTIVE }, first: 100) {
             nodes {
               id
               clientId
@@ -239,6 +245,26 @@ async function fillDatabase(
       `,
     );
     const eur = accounts.nodes.filter((account) => account.clientId).map((account) => account.id);
+    // Room for every payment of the run in either direction: 100,000.00 each from the settlement account.
+    const { settlementAccount } = await graphql<{ settlementAccount: { id: string } }>(
+      gateway.url,
+      `
+        {
+          settlementAccount(currency: "EUR") {
+            id
+          }
+        }
+      `,
+    );
+    for (const id of eur) {
+      const input = {
+        debitAccountId: settlementAccount.id,
+        creditAccountId: id,
+        amount: "100000.00",
+        description: "bench funds",
+      };
+      await graphql(gateway.url, PAYMENT, { input, key: randomUUID() });
+    }
     if (eur.length < 2) throw new Error("the demo data has fewer than two EUR client accounts");
     for (let i = 0; i < 20; i++) {
       await graphql(
@@ -333,7 +359,7 @@ const fixed = (value: number, digits = 3) => Number(value.toFixed(digits));
 /** Per workload: each gateway's medians over the rounds, and ours against the others (per-round ratios' medians). */
 function summarize(runs: Run[], names: GatewayName[]) {
   const summary: Record<string, unknown> = {};
-  for (const workload of ["federated", "list", "mutation"] as const) {
+  for (const workload of new Set(runs.map((run) => run.workload))) {
     const of = (gateway: GatewayName) => runs.filter((r) => r.workload === workload && r.gateway === gateway);
     const entry: Record<string, unknown> = {};
     for (const name of names) {
@@ -373,7 +399,8 @@ async function main(): Promise<void> {
     // One after the other: each start compiles the supergraph, which would slow the others'.
     for (const name of names) gateways.push(await startGateway(name, subgraphs, supergraph));
     const agent = new Agent({ connections, pipelining: 1 });
-    const loads = workloads(accounts);
+    const only = option("--workloads", "federated,list,mutation").split(",");
+    const loads = workloads(accounts).filter((workload) => only.includes(workload.name));
     // Warm-up (JIT, query plans, pools), not counted.
     for (const workload of loads)
       for (const gateway of gateways) await measure(gateway, workload, connections, 2_000, agent);
