@@ -204,13 +204,14 @@ export class LedgerClient {
   }
 
   private async call<T>(query: string, variables: Record<string, unknown>, requestId: string): Promise<T> {
-    const headers = {
-      "content-type": "application/json",
-      authorization: `Bearer ${await this.serviceToken()}`,
-      "x-request-id": requestId,
-    };
     let response: SubgraphAnswer;
     try {
+      // Inside: a credential the identity provider will not issue is the ledger unreachable too.
+      const headers = {
+        "content-type": "application/json",
+        authorization: `Bearer ${await this.serviceToken()}`,
+        "x-request-id": requestId,
+      };
       response = await this.transport.post(this.target, headers, JSON.stringify({ query, variables }));
     } catch {
       throw new AppError(
