@@ -15,7 +15,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import express, { type NextFunction, type Request, type Response } from "express";
+import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../common/config";
 import type { Caller } from "../common/auth/caller";
@@ -107,14 +107,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   // GraphQL over POST first: it is nearly every request, and no route before it takes a POST.
   const graphqlEndpoint = graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext);
   app.post("/graphql", ...graphqlEndpoint);
-  app.use(
-    healthRoutes(
-      gatewayReadiness(() => loaded.isLoaded(), subgraphUrls),
-      READINESS_TIMEOUT_MS,
-      config.ops,
-    ),
-  );
-  app.get("/metrics", requireOps(config.ops), metricsHandler(metrics.registry));
+  app.use(opsRouter(config, loaded, subgraphUrls, metrics));
   // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
   if (config.gateway.explorer) app.use(explorerRouter(config));
   if (config.gateway.dashboard) app.use(dashboardRouter(config));
@@ -177,6 +170,25 @@ class LoadedSchema {
     const schema = this.current();
     return (this.openApi ??= buildOpenApiDocument(restRoutes, schema, restComponentSchemas(schema)));
   }
+}
+
+/** `/healthz`, `/readyz` (the supergraph loaded, the subgraphs answering) and `/metrics`. */
+function opsRouter(
+  config: Config,
+  loaded: LoadedSchema,
+  subgraphUrls: Record<string, string>,
+  metrics: ServiceMetrics,
+): Router {
+  const router = Router();
+  router.use(
+    healthRoutes(
+      gatewayReadiness(() => loaded.isLoaded(), subgraphUrls),
+      READINESS_TIMEOUT_MS,
+      config.ops,
+    ),
+  );
+  router.get("/metrics", requireOps(config.ops), metricsHandler(metrics.registry));
+  return router;
 }
 
 /**
