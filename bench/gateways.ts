@@ -1,6 +1,6 @@
 /**
  * `npm run bench:gateways [-- --connections 50] [--seconds 5] [--rounds 3] [--only ours,stock]`
- * `[--workloads federated,list,mutation] [--baseline <root of another checkout, built>]`
+ * `[--workloads federated,list,mutation] [--baseline name=<root of another checkout, built>,...]`
  * `[--cpu-prof <dir>]` (ours and the baseline write a V8 CPU profile there when they stop)
  *
  * Our gateway beside two others on the same subgraph processes and the committed supergraph
@@ -39,8 +39,14 @@ import { projectRoot } from "../common/paths";
 import { seed } from "../bin/seed";
 import { admin, cpuMs, freePort, median, option, waitForHealth } from "./support";
 
-/** `baseline`: our gateway as built in another checkout (`--baseline <its root>`), for a before/after. */
-type GatewayName = "ours" | "stock" | "hive" | "baseline";
+/** `ours`, `stock`, `hive`, or the name of a build of ours in another checkout (`--baseline name=root`). */
+type GatewayName = string;
+
+/** `--baseline before=/path,other=/path`: other builds of our gateway, run beside the rest (a before/after). */
+function baselines(): Map<string, string> {
+  const given = option("--baseline", "");
+  return new Map(given ? given.split(",").map((pair) => pair.split("=") as [string, string]) : []);
+}
 
 interface Workload {
   name: "federated" | "list" | "mutation";
@@ -143,10 +149,10 @@ async function startGateway(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
   let child: ChildProcess;
-  if (name === "ours" || name === "baseline") {
+  if (name === "ours" || baselines().has(name)) {
     const env: NodeJS.ProcessEnv = { ...subgraphs.env, PORT: String(port) };
     delete env.LOG_LEVEL;
-    const root = name === "ours" ? projectRoot() : option("--baseline", "");
+    const root = name === "ours" ? projectRoot() : baselines().get(name)!;
     const profile = profiled ? option("--cpu-prof", "") : "";
     const flags = profile
       ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(profile), "--cpu-prof-name", `${name}.cpuprofile`]
@@ -313,10 +319,19 @@ interface Run {
   errors: number;
   requestsPerSecond: number;
   cpuMsPerRequest: number;
+  /** Less what the gateway spends idle over the same time (`idleCpuMsPerSecond`). */
+  netCpuMsPerRequest: number;
 }
 
 /** `connections` callers send `workload` to `gateway` for `ms`: requests, errors and the gateway's CPU. */
-async function measure(gateway: Gateway, workload: Workload, connections: number, ms: number, agent: Agent) {
+async function measure(
+  gateway: Gateway,
+  workload: Workload,
+  connections: number,
+  ms: number,
+  agent: Agent,
+  idleMsPerSecond = 0,
+) {
   const headers = { "content-type": "application/json", authorization: `Bearer ${await benchToken()}` };
   const cpuBefore = cpuMs(gateway.child.pid!);
   const started = performance.now();
@@ -351,6 +366,7 @@ async function measure(gateway: Gateway, workload: Workload, connections: number
     errors,
     requestsPerSecond: requests / seconds,
     cpuMsPerRequest: cpu / Math.max(requests, 1),
+    netCpuMsPerRequest: Math.max(0, cpu - idleMsPerSecond * seconds) / Math.max(requests, 1),
   };
 }
 
@@ -366,12 +382,15 @@ function summarize(runs: Run[], names: GatewayName[]) {
       entry[name] = {
         requestsPerSecond: Math.round(median(of(name).map((r) => r.requestsPerSecond))),
         cpuMsPerRequest: fixed(median(of(name).map((r) => r.cpuMsPerRequest))),
+        netCpuMsPerRequest: fixed(median(of(name).map((r) => r.netCpuMsPerRequest))),
         errors: of(name).reduce((sum, r) => sum + r.errors, 0),
       };
     }
     for (const other of names.filter((name) => name !== "ours")) {
       const ratios = of("ours").map((r, i) => r.cpuMsPerRequest / of(other)[i].cpuMsPerRequest);
       entry[`cpuOursTo_${other}`] = fixed(median(ratios));
+      const net = of("ours").map((r, i) => r.netCpuMsPerRequest / of(other)[i].netCpuMsPerRequest);
+      entry[`netCpuOursTo_${other}`] = fixed(median(net));
     }
     summary[workload] = entry;
   }
@@ -384,7 +403,7 @@ async function main(): Promise<void> {
   const rounds = Number(option("--rounds", "3"));
   const wanted = option("--only", "ours,stock,hive").split(",") as GatewayName[];
   const names = wanted.filter((name) => name !== "hive" || installHive());
-  if (option("--baseline", "")) names.push("baseline");
+  names.push(...baselines().keys());
   const adminUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
   const database = `core_banking_bench_${Date.now()}`;
   await admin(adminUrl, `CREATE DATABASE ${database}`);
@@ -398,6 +417,12 @@ async function main(): Promise<void> {
     const gateways: Gateway[] = [];
     // One after the other: each start compiles the supergraph, which would slow the others'.
     for (const name of names) gateways.push(await startGateway(name, subgraphs, supergraph));
+    // What each gateway spends doing nothing (timers, pools): at low rates it weighs on CPU per request.
+    const idleBefore = gateways.map((gateway) => cpuMs(gateway.child.pid!));
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const idleCpuMsPerSecond: Record<string, number> = Object.fromEntries(
+      gateways.map((gateway, i) => [gateway.name, fixed((cpuMs(gateway.child.pid!) - idleBefore[i]) / 10)]),
+    );
     const agent = new Agent({ connections, pipelining: 1 });
     const only = option("--workloads", "federated,list,mutation").split(",");
     const loads = workloads(accounts).filter((workload) => only.includes(workload.name));
@@ -410,11 +435,12 @@ async function main(): Promise<void> {
         // The order rotates round by round, so each gateway goes first as often as the others.
         const order = gateways.map((_, i) => gateways[(i + round - 1) % gateways.length]);
         for (const gateway of order) {
-          const result = await measure(gateway, workload, connections, seconds * 1000, agent);
+          const idle = idleCpuMsPerSecond[gateway.name];
+          const result = await measure(gateway, workload, connections, seconds * 1000, agent, idle);
           const entry: Run = { round, workload: workload.name, gateway: gateway.name, ...result };
           runs.push(entry);
           process.stdout.write(
-            `${JSON.stringify({ ...entry, requestsPerSecond: Math.round(entry.requestsPerSecond), cpuMsPerRequest: fixed(entry.cpuMsPerRequest) })}\n`,
+            `${JSON.stringify({ ...entry, requestsPerSecond: Math.round(entry.requestsPerSecond), cpuMsPerRequest: fixed(entry.cpuMsPerRequest), netCpuMsPerRequest: fixed(entry.netCpuMsPerRequest) })}\n`,
           );
         }
       }
@@ -422,7 +448,7 @@ async function main(): Promise<void> {
     await agent.close();
     const summary = summarize(runs, names);
     process.stdout.write(
-      `${JSON.stringify({ connections, seconds, rounds, gateways: names, summary }, null, 2)}\n`,
+      `${JSON.stringify({ connections, seconds, rounds, gateways: names, idleCpuMsPerSecond, summary }, null, 2)}\n`,
     );
   } finally {
     await Promise.all(children.map(stop));
