@@ -417,18 +417,18 @@ async function main(): Promise<void> {
     const gateways: Gateway[] = [];
     // One after the other: each start compiles the supergraph, which would slow the others'.
     for (const name of names) gateways.push(await startGateway(name, subgraphs, supergraph));
-    // What each gateway spends doing nothing (timers, pools): at low rates it weighs on CPU per request.
-    const idleBefore = gateways.map((gateway) => cpuMs(gateway.child.pid!));
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
-    const idleCpuMsPerSecond: Record<string, number> = Object.fromEntries(
-      gateways.map((gateway, i) => [gateway.name, fixed((cpuMs(gateway.child.pid!) - idleBefore[i]) / 10)]),
-    );
     const agent = new Agent({ connections, pipelining: 1 });
     const only = option("--workloads", "federated,list,mutation").split(",");
     const loads = workloads(accounts).filter((workload) => only.includes(workload.name));
     // Warm-up (JIT, query plans, pools), not counted.
     for (const workload of loads)
       for (const gateway of gateways) await measure(gateway, workload, connections, 2_000, agent);
+    // What each gateway spends doing nothing (timers, pools): at low rates it weighs on CPU per request.
+    const idleBefore = gateways.map((gateway) => cpuMs(gateway.child.pid!));
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const idleCpuMsPerSecond: Record<string, number> = Object.fromEntries(
+      gateways.map((gateway, i) => [gateway.name, fixed((cpuMs(gateway.child.pid!) - idleBefore[i]) / 10)]),
+    );
     const runs: Run[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const workload of loads) {
