@@ -48,6 +48,8 @@ export class TokenVerifier {
       this.verified.delete(token);
     }
     const { caller, expiresAt } = await this.verifyOnce(token);
+    // Shared by every request with this token: nobody may change it.
+    Object.freeze(caller);
     if (this.verified.size >= CACHED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { caller, expiresAt });
     return caller;
