@@ -17,26 +17,15 @@
  * and the median of the rounds' own ratios is printed beside them.
  * Target: the limits cost less than 5% of throughput.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { Agent, request } from "undici";
 import { mintToken } from "../common/auth/tokens";
 import { loadConfig } from "../common/config";
 import { projectRoot } from "../common/paths";
-import { admin, freePort, option, sleep, waitForHealth } from "./support";
+import { admin, cpuMs, freePort, option, sleep, waitForHealth } from "./support";
 import { FEDERATED_QUERY } from "../gateway/explorer/examples";
 import { seed } from "../bin/seed";
-
-const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-/** User plus system CPU time of a process so far, in milliseconds (/proc/<pid>/stat fields 14 and 15). */
-function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-}
 
 interface Stack {
   name: "limits" | "no limits";

@@ -1,5 +1,5 @@
 /** What the benches that start whole stacks share: options, ports, the admin database, health waits. */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import { Client as PgClient } from "pg";
@@ -52,8 +52,7 @@ export async function waitForHealth(url: string, seconds = 30): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // CPU from /proc (Linux)
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
+const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 /** User plus system CPU time of a process so far, in ms (/proc/<pid>/stat fields 14 and 15); 0 once it is gone. */
 export function cpuMs(pid: number): number {
   try {
@@ -171,4 +170,12 @@ export async function startNode(options: {
     throw error;
   }
   return { name: options.name, pid: child.pid!, stop };
+}
+
+/** The median of `values` (NaN when empty). */
+export function median(values: number[]): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

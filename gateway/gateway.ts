@@ -1,12 +1,16 @@
 import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { GraphQLError, parse } from "graphql";
 import type { Histogram } from "prom-client";
 import { statusOf } from "../common/errors";
 import { codeLabel, outcomeOf } from "../common/ops/metrics";
 import type { GatewayContext } from "./context";
-import { type SubgraphTarget, subgraphTarget, type SubgraphTransport } from "./subgraph-transport";
+import {
+  type SubgraphTarget,
+  subgraphTarget,
+  type SubgraphTransport,
+} from "../common/graphql/subgraph-transport";
 import { joinGraphs } from "./supergraph";
 
 /** `subgraph_fetch_duration_seconds`: one observation per call to a subgraph. */
@@ -129,24 +133,25 @@ export function subgraphUrlsOf(
  * Both answer 400 and say what to do.
  */
 export const callerMistakesPlugin: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation, request }) {
-        if (!operation) {
-          throw new GraphQLError(
-            request.operationName
-              ? `The document has no operation named "${request.operationName}"`
-              : "The document has several operations: name the one to run in operationName",
-            { extensions: { code: "BAD_REQUEST", http: { status: 400 } } },
-          );
-        }
-        if (operation.operation !== "subscription") return;
-        throw new GraphQLError(
-          "Subscriptions are served over WebSocket: connect to this same URL with graphql-ws (protocol graphql-transport-ws)",
-          { extensions: { code: "BAD_REQUEST", http: { status: 400 } } },
-        );
-      },
-    };
+  requestDidStart: async () => CALLER_MISTAKES,
+};
+
+// One listener for every request (hooks get the request as an argument): nothing built per request.
+const CALLER_MISTAKES: GraphQLRequestListener<GatewayContext> = {
+  async didResolveOperation({ operation, request }) {
+    if (!operation) {
+      throw new GraphQLError(
+        request.operationName
+          ? `The document has no operation named "${request.operationName}"`
+          : "The document has several operations: name the one to run in operationName",
+        { extensions: { code: "BAD_REQUEST", http: { status: 400 } } },
+      );
+    }
+    if (operation.operation !== "subscription") return;
+    throw new GraphQLError(
+      "Subscriptions are served over WebSocket: connect to this same URL with graphql-ws (protocol graphql-transport-ws)",
+      { extensions: { code: "BAD_REQUEST", http: { status: 400 } } },
+    );
   },
 };
 
@@ -158,24 +163,24 @@ export const callerMistakesPlugin: ApolloServerPlugin<GatewayContext> = {
  * the request as it is cannot apply anything twice). A partial answer stays 200 with its errors.
  */
 export const failedRequestStatusPlugin: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }) {
-        if (response.body.kind !== "single") return;
-        const { data, errors } = response.body.singleResult;
-        if (!errors?.length || (data && Object.values(data).some((value) => value !== null))) return;
-        const unavailable = errors.filter((error) => error.extensions?.code === "SUBGRAPH_UNAVAILABLE");
-        if (unavailable.length) {
-          response.http.status = 503;
-          // An invitation to repeat the request as it is, only when none of it may have been applied.
-          if (unavailable.every((error) => error.extensions?.requestSent === false)) {
-            response.http.headers.set("retry-after", "1");
-          }
-          return;
-        }
-        const status = statusOf(errors[0].extensions?.code);
-        if (status === 401 || status === 403) response.http.status = status;
-      },
-    };
+  requestDidStart: async () => FAILED_REQUEST_STATUS,
+};
+
+const FAILED_REQUEST_STATUS: GraphQLRequestListener<GatewayContext> = {
+  async willSendResponse({ response }) {
+    if (response.body.kind !== "single") return;
+    const { data, errors } = response.body.singleResult;
+    if (!errors?.length || (data && Object.values(data).some((value) => value !== null))) return;
+    const unavailable = errors.filter((error) => error.extensions?.code === "SUBGRAPH_UNAVAILABLE");
+    if (unavailable.length) {
+      response.http.status = 503;
+      // An invitation to repeat the request as it is, only when none of it may have been applied.
+      if (unavailable.every((error) => error.extensions?.requestSent === false)) {
+        response.http.headers.set("retry-after", "1");
+      }
+      return;
+    }
+    const status = statusOf(errors[0].extensions?.code);
+    if (status === 401 || status === 403) response.http.status = status;
   },
 };

@@ -10,9 +10,12 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import express, { type NextFunction, type Request, type Response } from "express";
+import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../common/config";
 import type { Caller } from "../common/auth/caller";
@@ -44,7 +47,7 @@ import { buildOpenApiDocument } from "./rest/openapi";
 import { createRestRouter, styleOf } from "./rest/router";
 import { restComponentSchemas, restRoutes } from "./rest/routes";
 import { sendError } from "./rest/responses";
-import { SubgraphTransport } from "./subgraph-transport";
+import { SubgraphTransport } from "../common/graphql/subgraph-transport";
 import type { ExecuteOperation } from "./subscriptions/relay";
 import { relayedFields } from "./subscriptions/fields";
 import { type SubscriptionServer, serveSubscriptions } from "./subscriptions/server";
@@ -102,18 +105,14 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   registerSubscriptionMetrics(metrics.registry, subscriptions.stats);
 
   app.use(requestScope("gateway"));
-  app.use(
-    healthRoutes(
-      gatewayReadiness(() => loaded.isLoaded(), subgraphUrls),
-      READINESS_TIMEOUT_MS,
-      config.ops,
-    ),
-  );
-  app.get("/metrics", requireOps(config.ops), metricsHandler(metrics.registry));
+  // GraphQL over POST first: it is nearly every request, and no route before it takes a POST.
+  const graphqlEndpoint = graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext);
+  app.post("/graphql", ...graphqlEndpoint);
+  app.use(opsRouter(config, loaded, subgraphUrls, metrics));
   // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
   if (config.gateway.explorer) app.use(explorerRouter(config));
   if (config.gateway.dashboard) app.use(dashboardRouter(config));
-  app.use("/graphql", ...graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext));
+  app.use("/graphql", ...graphqlEndpoint);
   app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
   app.use(docsRouter());
   app.use(
@@ -174,6 +173,25 @@ class LoadedSchema {
   }
 }
 
+/** `/healthz`, `/readyz` (the supergraph loaded, the subgraphs answering) and `/metrics`. */
+function opsRouter(
+  config: Config,
+  loaded: LoadedSchema,
+  subgraphUrls: Record<string, string>,
+  metrics: ServiceMetrics,
+): Router {
+  const router = Router();
+  router.use(
+    healthRoutes(
+      gatewayReadiness(() => loaded.isLoaded(), subgraphUrls),
+      READINESS_TIMEOUT_MS,
+      config.ops,
+    ),
+  );
+  router.get("/metrics", requireOps(config.ops), metricsHandler(metrics.registry));
+  return router;
+}
+
 /**
  * Runs an operation on the supergraph without an HTTP request of its own (REST routes and
  * subscription events): its log lines get their request id from the context it runs with.
@@ -213,6 +231,8 @@ function createApollo(
       requestObserverPlugin<GatewayContext>(metrics),
       // Apollo's landing page loads Sandbox from a CDN; browsers get the explorer (decision 0019).
       ApolloServerPluginLandingPageDisabled(),
+      // Cache hints are for resolvers; the gateway runs none (its data sources read no hints either).
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
 }

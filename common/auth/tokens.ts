@@ -4,6 +4,11 @@
  *
  * Claims: `sub` (who), `kind` (`system` | `client`), `clientId` (for `client`),
  * plus `iss`, `aud`, `exp`.
+ *
+ * A token is verified once per process: its caller is kept until the token expires (at most
+ * {@link CACHED_TOKENS} tokens, the oldest forgotten first), since a caller sends the same token
+ * with every request and its signature cannot change. Refusals are not kept. See
+ * docs/decisions/0031-cost-per-request-at-the-gateway.md.
  */
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
@@ -12,8 +17,13 @@ import { AppError } from "../errors";
 import { isUuid } from "../ids";
 import type { Caller } from "./caller";
 
+/** How many verified tokens one process keeps (a few hundred bytes each). */
+export const CACHED_TOKENS = 10_000;
+
 export class TokenVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
+  /** Token -> its caller and expiry (ms); in insertion order, so the first is the oldest. */
+  private readonly verified = new Map<string, { caller: Caller; expiresAt: number }>();
 
   constructor(private readonly config: AuthConfig) {
     this.key = config.jwksUrl
@@ -30,7 +40,22 @@ export class TokenVerifier {
     return this.verify(token);
   }
 
+  /** The token's caller; throws UNAUTHENTICATED for anything but a valid, unexpired token. */
   async verify(token: string): Promise<Caller> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() < known.expiresAt) return known.caller;
+      this.verified.delete(token);
+    }
+    const { caller, expiresAt } = await this.verifyOnce(token);
+    // Shared by every request with this token: nobody may change it.
+    Object.freeze(caller);
+    if (this.verified.size >= CACHED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { caller, expiresAt });
+    return caller;
+  }
+
+  private async verifyOnce(token: string): Promise<{ caller: Caller; expiresAt: number }> {
     let payload: Record<string, unknown>;
     try {
       // A token must expire and name its subject; only the algorithms of the configured key type pass.
@@ -47,10 +72,12 @@ export class TokenVerifier {
       // The reason (expired, bad signature...) is not echoed: it helps an attacker more than a caller.
       throw new AppError("UNAUTHENTICATED", "The bearer token is invalid or expired");
     }
+    // `exp` is required above and jose has checked it is a number in the future.
+    const expiresAt = (payload.exp as number) * 1000;
     const subject = typeof payload.sub === "string" ? payload.sub : "";
-    if (payload.kind === "system" && subject) return { kind: "system", subject };
+    if (payload.kind === "system" && subject) return { caller: { kind: "system", subject }, expiresAt };
     if (payload.kind === "client" && subject && isUuid(payload.clientId)) {
-      return { kind: "client", subject, clientId: payload.clientId.toLowerCase() };
+      return { caller: { kind: "client", subject, clientId: payload.clientId.toLowerCase() }, expiresAt };
     }
     throw new AppError(
       "UNAUTHENTICATED",

@@ -236,23 +236,24 @@ export const CONFIG_KEYS = {
   SUBGRAPH_IDLE_TIMEOUT_MS: {
     default: "`4000`",
     meaning:
-      "the gateway closes a pooled connection to a subgraph idle this long (well under `HTTP_KEEPALIVE_TIMEOUT_MS`; a subgraph announcing a shorter keep-alive is honoured, less 1 s)",
+      "the gateway (and the transfer subgraph, to the ledger) closes a pooled connection to a subgraph idle this long (well under `HTTP_KEEPALIVE_TIMEOUT_MS`; a subgraph announcing a shorter keep-alive is honoured, less 1 s)",
     parse: integer(4_000, 100, 600_000),
   },
   SUBGRAPH_CONNECT_TIMEOUT_MS: {
     default: "`2000`",
-    meaning: "how long the gateway waits to connect to a subgraph",
+    meaning: "how long the gateway (and the transfer subgraph) waits to connect to a subgraph",
     parse: integer(2_000, 100, 60_000),
   },
   SUBGRAPH_MAX_CONNECTIONS: {
     default: "`256`",
     meaning:
-      "connections the gateway opens to one subgraph at most; more requests wait for one (keep it under the subgraph's `HTTP_MAX_CONNECTIONS`)",
+      "connections the gateway (and the transfer subgraph) opens to one subgraph at most; more requests wait for one (keep it under the subgraph's `HTTP_MAX_CONNECTIONS`)",
     parse: integer(256, 1, 100_000),
   },
   SUBGRAPH_TIMEOUT_MS: {
     default: "`30000`",
-    meaning: "how long the gateway waits for a subgraph's answer to start, and then between its chunks",
+    meaning:
+      "how long the gateway waits for a subgraph's answer to start, and then between its chunks (the transfer subgraph waits for the ledger at most 10 s)",
     parse: integer(30_000, 100, 600_000),
   },
   OPS_TOKEN: {

@@ -1,6 +1,7 @@
 import type { Config } from "../../common/config";
 import { serviceTokenSource } from "../../common/auth/service-token";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
+import { SubgraphTransport } from "../../common/graphql/subgraph-transport";
 import { registerGauge, registerStatusCounts } from "../../common/ops/metrics";
 import type { TransferContext } from "./context";
 import { TransferStatus } from "./domain/transfer-status";
@@ -17,7 +18,7 @@ import { startTransferWorker, type TransferWorker } from "./process/worker";
 import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
 import { buildTransferSchema } from "./schema";
 import { TransferEventHub } from "./events/event-hub";
-import { LedgerClient } from "./ledger/ledger-client";
+import { LEDGER_TIMEOUT_MS, LedgerClient } from "./ledger/ledger-client";
 
 export interface TransferSubgraph extends Subgraph {
   /** Runs transfers' steps; tests call `engine.runDue` to play the worker's part deterministically. */
@@ -39,8 +40,17 @@ export async function startTransferSubgraph(
   ledgerUrl: string = config.subgraphs.ledger.url,
   rail: PaymentRail = new SimulatedRail(config.transfers.rail),
 ): Promise<TransferSubgraph> {
-  // The orchestrator's own credential for the ledger, never the end user's token.
-  const ledger = new LedgerClient(ledgerUrl, serviceTokenSource(config.auth, "transfer-orchestrator"));
+  // The orchestrator's own credential for the ledger, never the end user's token; the same
+  // pooled transport as the gateway's calls to subgraphs.
+  const transport = new SubgraphTransport({
+    ...config.upstream,
+    timeoutMs: Math.min(config.upstream.timeoutMs, LEDGER_TIMEOUT_MS),
+  });
+  const ledger = new LedgerClient(
+    ledgerUrl,
+    serviceTokenSource(config.auth, "transfer-orchestrator"),
+    transport,
+  );
   const events = new TransferEventHub();
   let engine: TransferEngine | undefined;
   let repository: TransferRepository | undefined;
@@ -98,6 +108,7 @@ export async function startTransferSubgraph(
       await worker?.stop();
       await subgraph.stop();
       await events.stop();
+      await transport.close();
     },
   };
 }

@@ -24,7 +24,7 @@ import {
 import { DEMO_TRANSFERS } from "../../bin/demo-data";
 import { readBackQuery, SEED_OPERATIONS } from "../../bin/seed";
 import { createGateway } from "../../gateway/gateway";
-import { SubgraphTransport } from "../../gateway/subgraph-transport";
+import { SubgraphTransport } from "../../common/graphql/subgraph-transport";
 import { testConfig } from "./stack";
 import { EXAMPLE_TABS } from "../../gateway/explorer/examples";
 import { restRoutes } from "../../gateway/rest/routes";

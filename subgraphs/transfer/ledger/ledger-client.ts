@@ -5,6 +5,12 @@
  * retried or continued step cannot move money twice. The ledger's errors keep their codes.
  */
 import { AppError, isErrorCode } from "../../../common/errors";
+import {
+  type SubgraphAnswer,
+  type SubgraphTarget,
+  subgraphTarget,
+  type SubgraphTransport,
+} from "../../../common/graphql/subgraph-transport";
 import { LEDGER_REFUSALS, type LedgerRefusal } from "../domain/failure-codes";
 
 export interface LedgerAccount {
@@ -36,7 +42,11 @@ export interface LedgerSettlementMovement {
   bookedAt: string;
 }
 
-const LEDGER_TIMEOUT_MS = 10_000;
+/**
+ * How long a call waits for the ledger's answer to start (and then between its chunks): well
+ * inside a transfer's lease, so a slow call is given up before anyone else may run the step.
+ */
+export const LEDGER_TIMEOUT_MS = 10_000;
 
 /**
  * A refusal of the ledger that settles the step's outcome (decision 0012, domain/failure-codes.ts):
@@ -61,11 +71,19 @@ export class LedgerClient {
   /** Bank accounts never change once created, so each is asked for once per process. */
   private readonly bankAccounts = new Map<string, Promise<LedgerAccount>>();
   private currencyExponents?: Promise<Map<string, number>>;
+  private readonly target: SubgraphTarget;
 
+  /**
+   * `transport` is the pooled, kept-alive HTTP client every subgraph call uses (its timeout at
+   * most {@link LEDGER_TIMEOUT_MS}); a call that never reached the ledger is retried once by it.
+   */
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly serviceToken: () => Promise<string>,
-  ) {}
+    private readonly transport: SubgraphTransport,
+  ) {
+    this.target = subgraphTarget("ledger", url);
+  }
 
   async account(id: string, requestId: string): Promise<LedgerAccount | null> {
     const data = await this.call<{ account: LedgerAccount | null }>(
@@ -216,29 +234,22 @@ export class LedgerClient {
   }
 
   private async call<T>(query: string, variables: Record<string, unknown>, requestId: string): Promise<T> {
-    let response: Response;
+    let response: SubgraphAnswer;
     try {
-      response = await fetch(this.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${await this.serviceToken()}`,
-          "x-request-id": requestId,
-        },
-        body: JSON.stringify({ query, variables }),
-        // Well inside a transfer's lease, so a slow call is given up before anyone else may run the step.
-        signal: AbortSignal.timeout(LEDGER_TIMEOUT_MS),
-      });
+      // Inside: a credential the identity provider will not issue is the ledger unreachable too.
+      const headers = {
+        "content-type": "application/json",
+        authorization: `Bearer ${await this.serviceToken()}`,
+        "x-request-id": requestId,
+      };
+      response = await this.transport.post(this.target, headers, JSON.stringify({ query, variables }));
     } catch {
       throw new AppError(
         "LEDGER_UNAVAILABLE",
         "The ledger could not be reached; the transfer can be continued",
       );
     }
-    const body = (await response.json().catch(() => ({}))) as {
-      data?: T | null;
-      errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-    };
+    const body = parseAnswer<T>(response.body);
     const [error] = body.errors ?? [];
     if (error) {
       const { code, ...details } = error.extensions ?? {};
@@ -247,5 +258,17 @@ export class LedgerClient {
     }
     if (!body.data) throw new AppError("LEDGER_UNAVAILABLE", "The ledger answered without data");
     return body.data;
+  }
+}
+
+/** A GraphQL answer's body, or an empty answer when it is not JSON (read as LEDGER_UNAVAILABLE). */
+function parseAnswer<T>(text: string): {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+} {
+  try {
+    return JSON.parse(text) ?? {};
+  } catch {
+    return {};
   }
 }

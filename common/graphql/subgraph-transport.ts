@@ -1,5 +1,6 @@
 /**
- * The gateway's HTTP client to its subgraphs: one undici pool per subgraph origin whose idle
+ * The HTTP client of every call to a subgraph (the gateway's fetches, the transfer subgraph's
+ * calls to the ledger): one undici pool per subgraph origin, kept alive, whose idle
  * connections are closed well before a subgraph would close them (a request written on a
  * socket the other side is closing fails with `socket hang up`), a deadline per call, and one
  * retry for a request that never left (the connection could not be made). Nothing else is
