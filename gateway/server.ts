@@ -22,6 +22,7 @@ import type { Caller } from "../common/auth/caller";
 import { TokenVerifier } from "../common/auth/tokens";
 import { formatError } from "../common/graphql/errors";
 import { graphqlHttpEndpoint } from "../common/graphql/http-endpoint";
+import { isGraphqlPath, leanGraphqlHandler } from "../common/graphql/lean-endpoint";
 import { OperationLimits } from "../common/graphql/limits";
 import type { RunningServer } from "../common/graphql/serve-subgraph";
 import { createHttpServer, HTTP_MESSAGES, httpErrorCode, listen } from "../common/http";
@@ -80,7 +81,13 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
 
   const app = express();
   app.disable("x-powered-by");
-  const httpServer = createHttpServer(app, config.http, config.subscriptions.maxConnections);
+  // `/graphql` goes the lean way once Apollo has started (common/graphql/lean-endpoint.ts).
+  let graphql: http.RequestListener = app;
+  const httpServer = createHttpServer(
+    (req, res) => (isGraphqlPath(req.url) ? graphql(req, res) : app(req, res)),
+    config.http,
+    config.subscriptions.maxConnections,
+  );
   // One set of limits for every way in: HTTP, the REST shim and graphql-ws queries run through
   // Apollo Server (executeOperation included), subscription documents through the relay's own check.
   const limits = new OperationLimits(config.operationLimits, config.hideSchemaDetails);
@@ -113,6 +120,14 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   if (config.gateway.explorer) app.use(explorerRouter(config));
   if (config.gateway.dashboard) app.use(dashboardRouter(config));
   app.use("/graphql", ...graphqlEndpoint);
+  graphql = leanGraphqlHandler({
+    apollo,
+    verifier,
+    service: "gateway",
+    bodyLimitBytes: 1024 * 1024,
+    contextOf: gatewayContext,
+    fallback: app,
+  });
   app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
   app.use(docsRouter());
   app.use(

@@ -26,9 +26,14 @@ export interface LeanEndpointOptions<TContext extends BaseContext> {
   /** The service named in the request scope (log lines). */
   service: string;
   bodyLimitBytes: number;
-  contextOf(caller: Caller, requestId: string): TContext;
+  contextOf(caller: Caller, requestId: string, req: IncomingMessage): TContext;
   /** The express chain for every other request to `/graphql`. */
   fallback(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** `/graphql`, with or without a query string: where a server hands requests to the lean handler. */
+export function isGraphqlPath(url: string | undefined): boolean {
+  return url === "/graphql" || (url !== undefined && url.startsWith("/graphql?"));
 }
 
 /** True when the lean path takes `req`: a plain JSON POST. */
@@ -61,7 +66,7 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
     };
     const context = async () => {
       try {
-        return options.contextOf(await verifier.callerFromHeader(req.headers.authorization), requestId);
+        return options.contextOf(await verifier.callerFromHeader(req.headers.authorization), requestId, req);
       } catch (error) {
         throw error instanceof AppError ? toGraphQLError(error) : error;
       }

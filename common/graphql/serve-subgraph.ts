@@ -23,7 +23,7 @@ import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
 import { formatError, toGraphQLError } from "./errors";
 import { graphqlHttpEndpoint } from "./http-endpoint";
-import { leanGraphqlHandler } from "./lean-endpoint";
+import { isGraphqlPath, leanGraphqlHandler } from "./lean-endpoint";
 import type { OperationLimits } from "./limits";
 import { checkOperation, coerceVariables, isErrors } from "./operation";
 
@@ -132,10 +132,6 @@ export async function serveSubgraph<TContext extends RequestContext>(
 }
 
 /** `/graphql`, with or without a query string. */
-function isGraphqlPath(url: string | undefined): boolean {
-  return url === "/graphql" || (url !== undefined && url.startsWith("/graphql?"));
-}
-
 /** graphql-ws on the subgraph's own `/graphql`: each subscription gets a request context of its own. */
 function serveSubscriptions<TContext extends RequestContext>(
   httpServer: http.Server,
