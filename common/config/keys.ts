@@ -415,4 +415,7 @@ export const NOT_CONFIG_KEYS: Record<string, string> = {
     "written, never read, by the gateway: it switches @apollo/gateway's outbound telemetry off, always (decision 0008)",
   TEST_DATABASE_URL: "set by the test run's global setup (test/global-setup.ts) for its workers",
   TEST_ADMIN_DATABASE_URL: "set by the test run's global setup (test/global-setup.ts) for its workers",
+  CPU_PROFILE_DIR:
+    "bench only: where bench/cpu-profile-preload.ts writes the profiles of the processes a bench starts",
+  CPU_PROFILE_MATCH: "bench only: which of a bench's processes bench/cpu-profile-preload.ts profiles",
 };

@@ -31,3 +31,16 @@ export async function dropIndexesConcurrently(
 ): Promise<void> {
   for (const name of names) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS "${schema}"."${name}"`);
 }
+
+/** Builds indexes in the migration's transaction (a migration's `down`, see {@link dropIndexes}). */
+export async function createIndexes(db: QueryRunner, indexes: readonly IndexDefinition[]): Promise<void> {
+  for (const index of indexes) await db.query(`CREATE INDEX IF NOT EXISTS "${index.name}" ON ${index.on}`);
+}
+
+/**
+ * Drops indexes (a migration's `down`). Not `CONCURRENTLY`: TypeORM runs an undo inside a
+ * transaction whatever the migration's `transaction` says, and a drop is quick.
+ */
+export async function dropIndexes(db: QueryRunner, schema: string, names: readonly string[]): Promise<void> {
+  for (const name of names) await db.query(`DROP INDEX IF EXISTS "${schema}"."${name}"`);
+}

@@ -51,12 +51,15 @@ export async function committedApiSchema(): Promise<GraphQLSchema> {
   return schema;
 }
 
-/** The dashboard's subscription, as gateway/dashboard/dashboard.js sends it. */
-export function dashboardSubscription(): string {
+/** One of the dashboard's operations (`SNAPSHOT`, `SUBSCRIPTION`), as gateway/dashboard/dashboard.js sends it. */
+export function dashboardOperation(name: "SNAPSHOT" | "SUBSCRIPTION"): string {
   const script = fs.readFileSync(path.join(projectRoot(), "gateway", "dashboard", "dashboard.js"), "utf8");
-  const found = /const SUBSCRIPTION = `([^`]+)`/.exec(script);
-  if (!found) throw new Error("gateway/dashboard/dashboard.js has no SUBSCRIPTION");
-  return found[1];
+  const constants: Record<string, string> = {};
+  for (const [, constant, text] of script.matchAll(/const ([A-Z_]+) = `([^`]*)`/g)) {
+    constants[constant] = text.replace(/\$\{([A-Z_]+)\}/g, (_all, used: string) => constants[used] ?? "");
+  }
+  if (!constants[name]) throw new Error(`gateway/dashboard/dashboard.js has no ${name}`);
+  return constants[name];
 }
 
 export function knownOperations(): KnownOperation[] {
@@ -72,7 +75,8 @@ export function knownOperations(): KnownOperation[] {
       caller: "client",
     },
     { name: "graphql-js introspection (all options)", query: allOptionsIntrospection(), caller: "client" },
-    { name: "dashboard subscription", query: dashboardSubscription(), caller: "client" },
+    { name: "dashboard snapshot", query: dashboardOperation("SNAPSHOT"), caller: "client" },
+    { name: "dashboard subscription", query: dashboardOperation("SUBSCRIPTION"), caller: "client" },
     ...restRoutes.map((route) => ({
       name: `REST ${route.method.toUpperCase()} ${route.path}`,
       query: route.operation,

@@ -137,7 +137,7 @@ describe("SubscriptionRelay streams", () => {
       );
       expect(failure?.errors[0].extensions?.code).toBe("SUBSCRIPTION_INTERRUPTED");
       expect(failure?.errors[0].message).toMatch(/MAX_PENDING_EVENTS/);
-      expect(failure?.errors[0].message).toMatch(/afterSequence/);
+      expect(failure?.errors[0].message).toMatch(/after: the position of the last event received/);
     }
     expect(sinks[0].released).toBe(true);
     expect(relay.subscriptions()).toBe(0);

@@ -1,7 +1,9 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import {
   createIndexesConcurrently,
+  createIndexes,
   dropIndexesConcurrently,
+  dropIndexes,
   type IndexDefinition,
 } from "../../../../common/db/indexes";
 
@@ -27,10 +29,8 @@ export class ListIndexes1732300000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await createIndexesConcurrently(db, "client", [
-      { name: "client_status_idx", on: "client.client (status)" },
-    ]);
-    await dropIndexesConcurrently(
+    await createIndexes(db, [{ name: "client_status_idx", on: "client.client (status)" }]);
+    await dropIndexes(
       db,
       "client",
       INDEXES.map((index) => index.name),

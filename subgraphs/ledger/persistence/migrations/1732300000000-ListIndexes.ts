@@ -1,9 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import {
-  createIndexesConcurrently,
-  dropIndexesConcurrently,
-  type IndexDefinition,
-} from "../../../../common/db/indexes";
+import { createIndexesConcurrently, dropIndexes, type IndexDefinition } from "../../../../common/db/indexes";
 
 /**
  * `accounts` lists client accounts only, in creation order: partial indexes on `kind = 'CLIENT'`
@@ -35,7 +31,7 @@ export class ListIndexes1732300000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await dropIndexesConcurrently(
+    await dropIndexes(
       db,
       "ledger",
       INDEXES.map((index) => index.name),

@@ -1,7 +1,9 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import {
   createIndexesConcurrently,
+  createIndexes,
   dropIndexesConcurrently,
+  dropIndexes,
   type IndexDefinition,
 } from "../../../../common/db/indexes";
 
@@ -43,8 +45,8 @@ export class ListIndexes1732300000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await createIndexesConcurrently(db, "transfer", REPLACED);
-    await dropIndexesConcurrently(
+    await createIndexes(db, REPLACED);
+    await dropIndexes(
       db,
       "transfer",
       INDEXES.map((index) => index.name),
