@@ -6,7 +6,14 @@
  */
 import path from "node:path";
 import { type ConfigKey, type ConfigValue, DEVELOPMENT_JWT_SECRET, readKey } from "./config/keys";
-import type { AuthConfig, Config, HttpServerConfig, SubgraphConfig, TransferConfig } from "./config/types";
+import type {
+  AuthConfig,
+  Config,
+  DocumentConfig,
+  HttpServerConfig,
+  SubgraphConfig,
+  TransferConfig,
+} from "./config/types";
 import { isLoopback } from "./loopback";
 import { projectRoot } from "./paths";
 
@@ -14,6 +21,7 @@ export { CONFIG_KEYS, DEVELOPMENT_JWT_SECRET, NOT_CONFIG_KEYS } from "./config/k
 export type {
   AuthConfig,
   Config,
+  DocumentConfig,
   HttpServerConfig,
   OperationLimitsConfig,
   SubgraphConfig,
@@ -100,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBacklogBytes: read("WS_MAX_BACKLOG_BYTES"),
     },
     transfers,
+    documents: documentConfig(read, nodeEnv, auth),
   };
 }
 
@@ -180,5 +189,23 @@ function transferConfig(read: Read, nodeEnv: string, auth: AuthConfig): Transfer
       spreadBps: read("FX_SPREAD_BPS"),
       quoteTtlSeconds: read("FX_QUOTE_TTL_SECONDS"),
     },
+    documentRequiredAbove: read("TRANSFER_DOCUMENT_REQUIRED_ABOVE"),
+  };
+}
+
+function documentConfig(read: Read, nodeEnv: string, auth: AuthConfig): DocumentConfig {
+  // Like OTP_SECRET: the HS256 secret by default, a key of its own in production under JWKS.
+  const urlSecret = read("DOCUMENTS_URL_SECRET");
+  if (nodeEnv === "production" && !urlSecret && auth.jwksUrl) {
+    throw new Error("DOCUMENTS_URL_SECRET must be set when NODE_ENV=production and JWT_JWKS_URL is used");
+  }
+  const directory = path.resolve(projectRoot(), read("DOCUMENTS_DIR"));
+  return {
+    storage: read("DOCUMENTS_STORAGE") === "filesystem" ? { kind: "filesystem", directory } : { kind: "postgres" },
+    maxBytes: read("DOCUMENTS_MAX_BYTES"),
+    contentTypes: read("DOCUMENTS_CONTENT_TYPES"),
+    urlTtlSeconds: read("DOCUMENTS_URL_TTL_SECONDS"),
+    urlSecret: urlSecret ?? auth.jwtSecret,
+    retentionDays: read("DOCUMENTS_RETENTION_DAYS"),
   };
 }

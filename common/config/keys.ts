@@ -18,6 +18,7 @@ import {
   type Parser,
   text,
 } from "./parsers";
+import { DOCUMENT_CONFIG_KEYS } from "./document-keys";
 
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production";
 
@@ -360,6 +361,7 @@ export const CONFIG_KEYS = {
     meaning: "how long a quoted rate holds",
     parse: integer(60, 5, 3_600),
   },
+  ...DOCUMENT_CONFIG_KEYS,
 } satisfies Record<string, ConfigKeyRow>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
