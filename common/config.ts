@@ -201,7 +201,8 @@ function documentConfig(read: Read, nodeEnv: string, auth: AuthConfig): Document
   }
   const directory = path.resolve(projectRoot(), read("DOCUMENTS_DIR"));
   return {
-    storage: read("DOCUMENTS_STORAGE") === "filesystem" ? { kind: "filesystem", directory } : { kind: "postgres" },
+    storage:
+      read("DOCUMENTS_STORAGE") === "filesystem" ? { kind: "filesystem", directory } : { kind: "postgres" },
     maxBytes: read("DOCUMENTS_MAX_BYTES"),
     contentTypes: read("DOCUMENTS_CONTENT_TYPES"),
     urlTtlSeconds: read("DOCUMENTS_URL_TTL_SECONDS"),

@@ -31,6 +31,7 @@ import { projectRoot } from "../common/paths";
 import { requestIdFrom, requestScope, withRequestScope } from "../common/request-id";
 import type { GatewayContext } from "./context";
 import { dashboardRouter } from "./dashboard/router";
+import { documentRoutes } from "./documents/routes";
 import { docsRouter } from "./docs";
 import { explorerRouter } from "./explorer/router";
 import { failedRequestStatusPlugin, createGateway, subgraphUrlsOf, callerMistakesPlugin } from "./gateway";
@@ -97,7 +98,6 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     execute,
     subgraphUrl: (name) => subgraphUrls[name] ?? unknownSubgraph(name),
   });
-
   registerSubscriptionMetrics(metrics.registry, subscriptions.stats);
 
   app.use(requestScope("gateway"));
@@ -109,6 +109,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     ),
   );
   app.get("/metrics", requireOps(config.ops), metricsHandler(metrics.registry));
+  app.use(documentRoutes({ config, subgraphUrls, verifier, schema, execute }));
   // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
   if (config.gateway.explorer) app.use(explorerRouter(config));
   if (config.gateway.dashboard) app.use(dashboardRouter(config));

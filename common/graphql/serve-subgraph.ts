@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
-import express from "express";
+import express, { type RequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -55,6 +55,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   limits: OperationLimits;
   /** No "Did you mean ..." in errors (config `hideSchemaDetails`). */
   hideSchemaDetails: boolean;
+  /** HTTP routes of the subgraph's own besides `/graphql` (the document endpoints), bodies unread. */
+  routes?: RequestHandler;
 }
 
 /** How long `/readyz` waits for each check (a `SELECT 1`): a load balancer's probe is short too. */
@@ -93,6 +95,7 @@ export async function serveSubgraph<TContext extends RequestContext>(
   app.use(requestScope(options.metrics.service));
   app.use(healthRoutes(options.readiness, READINESS_TIMEOUT_MS, options.ops));
   app.get("/metrics", requireOps(options.ops), metricsHandler(options.metrics.registry));
+  if (options.routes) app.use(options.routes);
   app.use(
     "/graphql",
     ...graphqlHttpEndpoint(apollo, options.verifier, "2mb", (caller, requestId) =>

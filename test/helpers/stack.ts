@@ -53,7 +53,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export function testConfig(): Config {
+/** The suites' configuration; `env` adds or overrides keys (a suite's own storage or limits). */
+export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: "test",
     HOST: "127.0.0.1",
@@ -66,6 +67,7 @@ export function testConfig(): Config {
     TRANSFER_WORKER: "off",
     RAIL_DELAY_MS: "0",
     FX_RATES: "EUR=1,USD=1.085,JPY=162.5,BHD=0.41",
+    ...env,
   });
 }
 
@@ -108,8 +110,8 @@ async function newDatabase(fromTemplate: boolean): Promise<{ url: string; drop: 
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
-export async function startStack(): Promise<Stack> {
-  const config = testConfig();
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const config = testConfig(env);
   const database = await suiteDatabase();
   const databaseUrl = database.url;
   const client = await startClientSubgraph(config, databaseUrl);

@@ -9,6 +9,7 @@ import { TransferEventNotify1732230000000 } from "./migrations/1732230000000-Tra
 import { TransferIdempotencyPerClient1732250000000 } from "./migrations/1732250000000-TransferIdempotencyPerClient";
 import { BothSidesOfAMovement1732260000000 } from "./migrations/1732260000000-BothSidesOfAMovement";
 import { EventPartiesOfAnEndedClaim1732270000000 } from "./migrations/1732270000000-EventPartiesOfAnEndedClaim";
+import { TransferDocuments1732320000000 } from "./migrations/1732320000000-TransferDocuments";
 import { QuoteRepository } from "./quote.repository";
 import { RecipientRepository } from "./recipient.repository";
 import { TransferRepository } from "./transfer.repository";
@@ -25,6 +26,7 @@ export const transferMigrations = [
   TransferIdempotencyPerClient1732250000000,
   BothSidesOfAMovement1732260000000,
   EventPartiesOfAnEndedClaim1732270000000,
+  TransferDocuments1732320000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */
