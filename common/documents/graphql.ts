@@ -122,6 +122,12 @@ export class DeleteDocumentArgs {
   @UuidField()
   id!: string;
 
+  @UuidField({
+    nullable: true,
+    description: "When given, the document must be this owner's (else DOCUMENT_NOT_FOUND).",
+  })
+  ownerId?: string | null;
+
   @Field({ description: "Why it is deleted; kept with the record." })
   @MinChars(1)
   @MaxChars(500)

@@ -7,7 +7,6 @@
 import type { IncomingMessage } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { type Request, type Response, Router } from "express";
-import type { Caller } from "../auth/caller";
 import type { TokenVerifier } from "../auth/tokens";
 import { AppError, ERROR_CODES, statusOf } from "../errors";
 import { isUuid } from "../ids";
@@ -15,20 +14,20 @@ import { publicDetails } from "../graphql/errors";
 import { log } from "../log";
 import { requestIdFrom } from "../request-id";
 import { contentDisposition } from "./rules";
-import type { DocumentService } from "./service";
+import { type DocumentDeps, DocumentService } from "./service";
 import { endpointPath } from "./signed-url";
 
-/** The endpoints of subgraph `service`; `documentsFor` makes a request's {@link DocumentService}. */
+/** The endpoints of subgraph `service`, over the deps `prepareDocuments` made (`deps()` once it has). */
 export function documentEndpoints(
   service: string,
   verifier: TokenVerifier,
-  documentsFor: (caller: Caller, requestId: string) => DocumentService,
+  deps: () => DocumentDeps,
 ): Router {
   const router = Router();
   const serviceOf = async (req: Request) => {
     const requestId = requestIdFrom(req.headers["x-request-id"]);
     const caller = await verifier.callerFromHeader(req.headers.authorization);
-    return documentsFor(caller, requestId);
+    return new DocumentService(deps(), caller, requestId);
   };
 
   router.put(endpointPath(service, "upload"), (req: Request, res: Response) => {

@@ -2,7 +2,7 @@
 import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { DocumentRepository } from "./repository";
-import type { DocumentDeps, DocumentOwner } from "./service";
+import { type DocumentDeps, type DocumentOwner, DocumentService } from "./service";
 import { UrlSigner } from "./signed-url";
 import { createDocumentStorage } from "./storage";
 
@@ -25,4 +25,20 @@ export function createDocumentDeps(
     retentionDays: documents.retentionDays,
     owner,
   };
+}
+
+/** {@link createDocumentDeps}, after clearing what a stop or crash left (abandoned uploads, bytes past retention). */
+export async function prepareDocuments(
+  config: Config,
+  dataSource: DataSource,
+  schema: string,
+  owner: DocumentOwner,
+): Promise<DocumentDeps> {
+  const deps = createDocumentDeps(config, dataSource, schema, owner);
+  await new DocumentService(
+    deps,
+    { kind: "system", subject: `${schema}-subgraph` },
+    "startup",
+  ).housekeeping();
+  return deps;
 }

@@ -205,6 +205,18 @@ export class DocumentService {
     return document;
   }
 
+  /** A document of `ownerId` by id, or null (also when it belongs to another owner). */
+  async getOf(ownerId: string, id: string): Promise<DocumentRow | null> {
+    await this.deps.owner.authorize(this.caller, ownerId, "read");
+    const [document] = await this.deps.repository.documentsByIds([id]);
+    return document?.ownerId === ownerId ? document : null;
+  }
+
+  /** Whether the owner has an ACTIVE document (a rule's question, asked for the use case: no access check). */
+  async hasActive(ownerId: string): Promise<boolean> {
+    return (await this.deps.repository.countActive(ownerId)) > 0;
+  }
+
   /** An owner's documents, oldest first; deleted ones only when asked. */
   async listOf(ownerId: string, includeDeleted = false): Promise<DocumentRow[]> {
     await this.deps.owner.authorize(this.caller, ownerId, "read");
@@ -213,12 +225,12 @@ export class DocumentService {
   }
 
   /**
-   * Deletes a document: the record stays (who, when, why), the bytes go after the retention.
-   * DOCUMENT_NOT_FOUND, FORBIDDEN.
+   * Deletes a document (of `ownerId`, when given): the record stays (who, when, why), the bytes
+   * go after the retention. DOCUMENT_NOT_FOUND, FORBIDDEN.
    */
-  async delete(id: string, reason: string): Promise<DocumentRow> {
+  async delete(id: string, reason: string, ownerId?: string | null): Promise<DocumentRow> {
     const [document] = await this.deps.repository.documentsByIds([id]);
-    if (!document) throw documentNotFound(id);
+    if (!document || (ownerId && document.ownerId !== ownerId)) throw documentNotFound(id);
     await this.deps.owner.authorize(this.caller, document.ownerId, "delete");
     const deleted = await this.deps.repository.markDeleted(id, this.caller.subject, reason);
     if (!deleted) throw documentNotFound(id);

@@ -1,5 +1,5 @@
 import type { Config } from "../../common/config";
-import { createDocumentDeps } from "../../common/documents";
+import { prepareDocuments } from "../../common/documents";
 import { documentEndpoints } from "../../common/documents/http";
 import { type DocumentDeps, DocumentService } from "../../common/documents/service";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
@@ -22,24 +22,14 @@ export function startClientSubgraph(config: Config, databaseUrl: string): Promis
     buildSchema: buildClientSchema,
     prepare: async (dataSource) => {
       const repository = new ClientRepository(dataSource);
-      const deps = createDocumentDeps(config, dataSource, CLIENT_SCHEMA, clientDocumentOwner(repository));
+      const deps = await prepareDocuments(config, dataSource, CLIENT_SCHEMA, clientDocumentOwner(repository));
       documents = deps;
-      await new DocumentService(
-        deps,
-        { kind: "system", subject: "client-subgraph" },
-        "startup",
-      ).housekeeping();
       return (base) => ({
         ...base,
         clients: new ClientService(repository, createClientLoaders(repository), base.caller, base.requestId),
         documents: new DocumentService(deps, base.caller, base.requestId),
       });
     },
-    routes: (verifier) =>
-      documentEndpoints(
-        CLIENT_SCHEMA,
-        verifier,
-        (caller, requestId) => new DocumentService(documents!, caller, requestId),
-      ),
+    routes: (verifier) => documentEndpoints(CLIENT_SCHEMA, verifier, () => documents!),
   });
 }

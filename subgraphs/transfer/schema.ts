@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
+import { TransferDocumentResolver, TransferDocumentsResolver } from "./graphql/document.resolver";
 import { RecipientResolver } from "./graphql/recipient.resolver";
 import { transferReferenceResolvers } from "./graphql/references";
 import {
@@ -24,6 +25,8 @@ export async function buildTransferSchema(): Promise<GraphQLSchema> {
         TransferStatusEventResolver,
         AccountTransfersResolver,
         ClientTransfersResolver,
+        TransferDocumentResolver,
+        TransferDocumentsResolver,
       ],
       orphanedTypes: [PageInfo],
       // type-graphql insists on one; the status subscription brings its own source (`subscribe`).

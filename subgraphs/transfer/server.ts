@@ -1,5 +1,8 @@
 import type { Config } from "../../common/config";
 import { serviceTokenSource } from "../../common/auth/service-token";
+import { prepareDocuments } from "../../common/documents";
+import { documentEndpoints } from "../../common/documents/http";
+import { type DocumentDeps, DocumentService } from "../../common/documents/service";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
 import { registerGauge, registerStatusCounts } from "../../common/ops/metrics";
 import type { TransferContext } from "./context";
@@ -18,6 +21,7 @@ import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
 import { buildTransferSchema } from "./schema";
 import { TransferEventHub } from "./events/event-hub";
 import { LedgerClient } from "./ledger/ledger-client";
+import { transferDocumentOwner } from "./use-cases/documents";
 
 export interface TransferSubgraph extends Subgraph {
   /** Runs transfers' steps; tests call `engine.runDue` to play the worker's part deterministically. */
@@ -45,6 +49,7 @@ export async function startTransferSubgraph(
   let engine: TransferEngine | undefined;
   let repository: TransferRepository | undefined;
   let worker: TransferWorker | undefined;
+  let documents: DocumentDeps | undefined;
   const subgraph = await startSubgraph<TransferContext>(config, databaseUrl, {
     database: { schema: TRANSFER_SCHEMA, entities: transferEntities, migrations: transferMigrations },
     listen: config.subgraphs.transfer,
@@ -74,6 +79,13 @@ export async function startTransferSubgraph(
       );
       engine = running;
       repository = transfers;
+      const documentDeps = await prepareDocuments(
+        config,
+        dataSource,
+        TRANSFER_SCHEMA,
+        transferDocumentOwner(transfers),
+      );
+      documents = documentDeps;
       return (base): TransferContext => ({
         ...base,
         ...repositories,
@@ -82,8 +94,10 @@ export async function startTransferSubgraph(
         engine: running,
         events,
         config: config.transfers,
+        documents: new DocumentService(documentDeps, base.caller, base.requestId),
       });
     },
+    routes: (verifier) => documentEndpoints(TRANSFER_SCHEMA, verifier, () => documents!),
   });
   if (config.transfers.worker.enabled) {
     worker = startTransferWorker(engine!, { intervalMs: config.transfers.worker.intervalMs });

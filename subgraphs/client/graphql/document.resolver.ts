@@ -62,8 +62,8 @@ export class ClientDocumentResolver {
     description:
       "Deletes a document: the record stays (who, when, why); the bytes go after DOCUMENTS_RETENTION_DAYS. System only.",
   })
-  async deleteClientDocument(@Args() { id, reason }: DeleteDocumentArgs, @Ctx() ctx: ClientContext) {
-    return asClientDocument(await ctx.documents.delete(id, reason));
+  async deleteClientDocument(@Args() { id, reason, ownerId }: DeleteDocumentArgs, @Ctx() ctx: ClientContext) {
+    return asClientDocument(await ctx.documents.delete(id, reason, ownerId));
   }
 
   @FieldResolver(() => String, {
@@ -88,5 +88,14 @@ export class ClientDocumentsResolver {
     includeDeleted: boolean,
   ) {
     return (await ctx.documents.listOf(client.id, includeDeleted)).map(asClientDocument);
+  }
+
+  @FieldResolver(() => ClientDocument, {
+    nullable: true,
+    description: "One of the client's documents, by id.",
+  })
+  async document(@Root() client: Client, @Ctx() ctx: ClientContext, @Arg("id", () => ID) id: string) {
+    const row = await ctx.documents.getOf(client.id, id);
+    return row && asClientDocument(row);
   }
 }

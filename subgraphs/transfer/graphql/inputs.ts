@@ -3,6 +3,8 @@ import { CLIENT_FILTER_DESCRIPTION, UuidField } from "../../../common/graphql/uu
 import { IsISO4217CurrencyCode, IsOptional, Matches } from "class-validator";
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
+import { DeclaredFileInput } from "../../../common/documents/graphql";
+import { TransferDocumentCategory } from "../domain/documents";
 import { TransferKind, TransferStatus } from "../domain/transfer-status";
 
 /**
@@ -206,4 +208,13 @@ export class StatusChangedArgs {
       "With transferId: first the events after this sequence number, then live ones (no gap, no duplicate).",
   })
   afterSequence?: string | null;
+}
+
+@InputType({ description: "A transfer document to upload: what the bytes will be." })
+export class CreateTransferDocumentUploadInput extends DeclaredFileInput {
+  @UuidField()
+  transferId!: string;
+
+  @Field(() => TransferDocumentCategory)
+  category!: TransferDocumentCategory;
 }
