@@ -8,6 +8,7 @@ import type { TokenVerifier } from "../../common/auth/tokens";
 import type { Config } from "../../common/config";
 import { FILES_PREFIX } from "../../common/documents/signed-url";
 import type { ExecuteOperation } from "../subscriptions/relay";
+import { documentRestRouter } from "./rest";
 import { FileUpstream } from "./upstream";
 
 export interface DocumentRoutesOptions {
@@ -26,5 +27,14 @@ export function documentRoutes(options: DocumentRoutesOptions): Router {
   });
   const router = Router();
   router.use(FILES_PREFIX, upstream.proxy);
+  router.use(
+    documentRestRouter({
+      verifier: options.verifier,
+      execute: options.execute,
+      schema: options.schema,
+      upstream,
+      maxBytes: options.config.documents.maxBytes,
+    }),
+  );
   return router;
 }

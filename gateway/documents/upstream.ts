@@ -22,7 +22,7 @@ const FORWARDED_REQUEST = [
   "transfer-encoding",
 ];
 /** Response headers passed back: the body's description and the request id; nothing hop-by-hop. */
-const FORWARDED_RESPONSE = [
+export const FORWARDED_RESPONSE = [
   "content-type",
   "content-length",
   "content-disposition",

@@ -4,6 +4,7 @@ import { type Style, styleOf } from "./responses";
 import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
 import { confirmationComponentSchemas, confirmationRoutes } from "./routes/confirmations";
+import { documentComponentSchemas, documentRoutes } from "./routes/documents";
 import { accountComponentSchemas, accountRoutes, currencyRoutes } from "./routes/ledger/accounts";
 import { paymentComponentSchemas, paymentRoutes } from "./routes/ledger/payments";
 import { transactionComponentSchemas, transactionRoutes } from "./routes/ledger/transactions";
@@ -30,6 +31,7 @@ export const restRoutes: TableRoute[] = [
   ...incomingTransferRoutes,
   ...fxTransferRoutes,
   ...confirmationRoutes,
+  ...documentRoutes,
 ].map((route) => ({ ...route, style: styleOf(route.path) }));
 
 /** Named schemas the routes refer to (`#/components/schemas/<name>`). */
@@ -43,5 +45,6 @@ export function restComponentSchemas(schema: GraphQLSchema): Record<string, Json
     ...transferComponentSchemas(schema),
     ...fxComponentSchemas(schema),
     ...confirmationComponentSchemas(schema),
+    ...documentComponentSchemas(schema),
   };
 }
