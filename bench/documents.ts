@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: "warn",
     DOCUMENTS_STORAGE: storage,
     DOCUMENTS_DIR: directory,
+    DOCUMENTS_MAX_BYTES: String(Math.max(10_485_760, ...sizes)),
     CLIENT_SUBGRAPH_PORT: String(clientPort),
     CLIENT_SUBGRAPH_URL: `http://127.0.0.1:${clientPort}/graphql`,
     PORT: String(gatewayPort),

@@ -20,6 +20,7 @@ import {
   tryCreateUpload,
   uploadDocument,
 } from "../helpers/documents";
+import { captureLogs } from "../helpers/ops";
 import { importClient, type Stack, startStack } from "../helpers/stack";
 import { sql } from "../helpers/transfers";
 
@@ -235,5 +236,38 @@ describe("client documents", () => {
     );
     expect(left).toMatchObject({ status: "FAILED", chunks: 0, documents: 0 });
     expect((await stack.graphql(LIST, { id: clientId, all: true })).data!.client.documents).toEqual([]);
+  });
+
+  it("When a document is uploaded, downloaded and deleted, then each is logged with the request id and the caller, never the file name", async () => {
+    const clientId = await importClient(stack);
+    const logs = captureLogs();
+    try {
+      const document = await uploadDocument(stack, {
+        owner: "client",
+        ownerId: clientId,
+        fileName: "Ann_Lee_passport.pdf",
+      });
+      await send(stack, "GET", document.downloadUrl, stack.systemToken);
+      await stack.graphql(DELETE_DOCUMENT("client"), { id: document.id, reason: "test" });
+      for (const msg of [
+        "document bytes received",
+        "document uploaded",
+        "document downloaded",
+        "document deleted",
+      ]) {
+        const line = logs.lines.find((l) => l.msg === msg);
+        expect(line).toMatchObject({
+          requestId: expect.any(String),
+          caller: { kind: "system", subject: "test-system" },
+        });
+      }
+      expect(logs.lines.find((l) => l.msg === "document downloaded")).toMatchObject({
+        documentId: document.id,
+        ownerId: clientId,
+      });
+      expect(logs.raw.join("")).not.toContain("Ann_Lee");
+    } finally {
+      logs.stop();
+    }
   });
 });
