@@ -6,7 +6,14 @@
  */
 import path from "node:path";
 import { type ConfigKey, type ConfigValue, DEVELOPMENT_JWT_SECRET, readKey } from "./config/keys";
-import type { AuthConfig, Config, HttpServerConfig, SubgraphConfig, TransferConfig } from "./config/types";
+import type {
+  AuthConfig,
+  Config,
+  DocumentConfig,
+  HttpServerConfig,
+  SubgraphConfig,
+  TransferConfig,
+} from "./config/types";
 import { DAY_LIMITS } from "./config/day-limits";
 import { isLoopback } from "./loopback";
 import { projectRoot } from "./paths";
@@ -15,6 +22,7 @@ export { CONFIG_KEYS, DEVELOPMENT_JWT_SECRET, NOT_CONFIG_KEYS } from "./config/k
 export type {
   AuthConfig,
   Config,
+  DocumentConfig,
   HttpServerConfig,
   LedgerDaysConfig,
   OperationLimitsConfig,
@@ -70,18 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ledger: subgraph(host, read("LEDGER_SUBGRAPH_PORT"), read("LEDGER_SUBGRAPH_URL")),
       transfer: subgraph(host, read("TRANSFER_SUBGRAPH_PORT"), read("TRANSFER_SUBGRAPH_URL")),
     },
-    ledger: {
-      currencies: read("LEDGER_CURRENCIES"),
-      groupCommitMs: read("LEDGER_GROUP_COMMIT_MS"),
-      days: {
-        timeZone: read("BANK_TIMEZONE"),
-        jobs: read("LEDGER_JOBS"),
-        ...DAY_LIMITS,
-      },
-      // One implementation of one-time codes, one set of rules (decision 0039).
-      otp: { ...transfers.otp, grantTtlSeconds: read("OTP_GRANT_TTL_SECONDS") },
-      treasury: treasuryConfig(read, transfers.fx.rates),
-    },
+    ledger: ledgerConfig(read, transfers),
     auth,
     http,
     upstream: {
@@ -114,6 +111,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBacklogBytes: read("WS_MAX_BACKLOG_BYTES"),
     },
     transfers,
+    documents: documentConfig(read, nodeEnv, auth),
+  };
+}
+
+function ledgerConfig(read: Read, transfers: TransferConfig): Config["ledger"] {
+  return {
+    currencies: read("LEDGER_CURRENCIES"),
+    groupCommitMs: read("LEDGER_GROUP_COMMIT_MS"),
+    days: { timeZone: read("BANK_TIMEZONE"), jobs: read("LEDGER_JOBS"), ...DAY_LIMITS },
+    // One implementation of one-time codes, one set of rules (decision 0039).
+    otp: { ...transfers.otp, grantTtlSeconds: read("OTP_GRANT_TTL_SECONDS") },
+    treasury: treasuryConfig(read, transfers.fx.rates),
   };
 }
 
@@ -203,5 +212,24 @@ function transferConfig(read: Read, nodeEnv: string, auth: AuthConfig): Transfer
       spreadBps: read("FX_SPREAD_BPS"),
       quoteTtlSeconds: read("FX_QUOTE_TTL_SECONDS"),
     },
+    documentRequiredAbove: read("TRANSFER_DOCUMENT_REQUIRED_ABOVE"),
+  };
+}
+
+function documentConfig(read: Read, nodeEnv: string, auth: AuthConfig): DocumentConfig {
+  // Like OTP_SECRET: the HS256 secret by default, a key of its own in production under JWKS.
+  const urlSecret = read("DOCUMENTS_URL_SECRET");
+  if (nodeEnv === "production" && !urlSecret && auth.jwksUrl) {
+    throw new Error("DOCUMENTS_URL_SECRET must be set when NODE_ENV=production and JWT_JWKS_URL is used");
+  }
+  const directory = path.resolve(projectRoot(), read("DOCUMENTS_DIR"));
+  return {
+    storage:
+      read("DOCUMENTS_STORAGE") === "filesystem" ? { kind: "filesystem", directory } : { kind: "postgres" },
+    maxBytes: read("DOCUMENTS_MAX_BYTES"),
+    contentTypes: read("DOCUMENTS_CONTENT_TYPES"),
+    urlTtlSeconds: read("DOCUMENTS_URL_TTL_SECONDS"),
+    urlSecret: urlSecret ?? auth.jwtSecret,
+    retentionDays: read("DOCUMENTS_RETENTION_DAYS"),
   };
 }

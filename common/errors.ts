@@ -193,6 +193,45 @@ export const ERROR_CODES = {
     description:
       "The gateway ended or refused the subscription: the transfer subgraph's stream was lost, an event could not be resolved after a few tries, the subscriber fell too far behind, or the gateway is stopping. Subscribe again with `after` set to the position of the last event received: every later event of the filter follows once, nothing missed.",
   },
+  DOCUMENT_NOT_FOUND: {
+    status: 404,
+    description:
+      "No document has this id under this owner, or it was deleted (its record stays in the list with `status` DELETED).",
+  },
+  DOCUMENT_UPLOAD_NOT_FOUND: { status: 404, description: "No document upload has this id." },
+  DOCUMENT_UPLOAD_INVALID_STATE: {
+    status: 409,
+    description:
+      "The upload cannot take this step: its URL was already used (an upload URL works once), its bytes have not arrived yet, or it was completed, cancelled or failed. Create a new upload.",
+  },
+  DOCUMENT_URL_EXPIRED: {
+    status: 410,
+    description:
+      "The signed upload or download URL has expired (DOCUMENTS_URL_TTL_SECONDS); ask for a new one (a new upload, or read `downloadUrl` again).",
+  },
+  DOCUMENT_TOO_LARGE: {
+    status: 413,
+    description:
+      "The document is larger than DOCUMENTS_MAX_BYTES, or its body is longer than the size declared for the upload; nothing was kept.",
+  },
+  DOCUMENT_TYPE_NOT_ALLOWED: {
+    status: 415,
+    description:
+      "The content type is not in DOCUMENTS_CONTENT_TYPES, or the bytes' signature shows another type than the one declared (a program named `.pdf`); nothing was kept.",
+  },
+  DOCUMENT_SIZE_MISMATCH: {
+    status: 400,
+    description: "The body's length differs from the size declared for the upload; nothing was kept.",
+  },
+  DOCUMENT_CHECKSUM_MISMATCH: {
+    status: 400,
+    description: "The body's SHA-256 differs from the one declared for the upload; nothing was kept.",
+  },
+  TRANSFER_DOCUMENT_REQUIRED: {
+    status: 409,
+    description:
+      "The outgoing transfer is above TRANSFER_DOCUMENT_REQUIRED_ABOVE for its currency: upload a supporting document (an invoice, a contract) before confirming it.",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is larger than REST_BODY_LIMIT." },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -258,6 +297,8 @@ export const PUBLIC_ERROR_DETAILS = [
   "requestSent",
   "action",
   "reason",
+  "documentId",
+  "uploadId",
 ];
 
 /** True for a code of the registry: the only codes a client may see. */

@@ -35,6 +35,7 @@ import { projectRoot } from "../common/paths";
 import { requestIdFrom, requestScope, withRequestScope } from "../common/request-id";
 import type { GatewayContext } from "./context";
 import { dashboardRouter } from "./dashboard/router";
+import { documentRoutes } from "./documents/routes";
 import { docsRouter } from "./docs";
 import { explorerRouter } from "./explorer/router";
 import { failedRequestStatusPlugin, createGateway, subgraphUrlsOf, callerMistakesPlugin } from "./gateway";
@@ -112,34 +113,18 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   registerSubscriptionMetrics(metrics.registry, subscriptions.stats);
 
   app.use(requestScope("gateway"));
-  // GraphQL over POST first: it is nearly every request, and no route before it takes a POST.
-  const graphqlEndpoint = graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext);
-  app.post("/graphql", ...graphqlEndpoint);
   app.use(opsRouter(config, loaded, subgraphUrls, metrics));
+  app.use(documentRoutes({ config, subgraphUrls, verifier, schema, execute }));
   // Before Apollo: the explorer answers browsers' GETs of /graphql and /, nothing else.
   if (config.gateway.explorer) app.use(explorerRouter(config));
   if (config.gateway.dashboard) app.use(dashboardRouter(config));
-  app.use("/graphql", ...graphqlEndpoint);
-  graphql = leanGraphqlHandler({
-    apollo,
-    verifier,
-    service: "gateway",
-    bodyLimitBytes: 1024 * 1024,
-    contextOf: gatewayContext,
-    fallback: app,
-  });
+  // What the lean path leaves to express (a GET, another content type) is answered here.
+  app.use("/graphql", ...graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext));
+  const lean = { apollo, verifier, service: "gateway", contextOf: gatewayContext, fallback: app };
+  graphql = leanGraphqlHandler({ ...lean, bodyLimitBytes: 1024 * 1024 });
   app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
   app.use(docsRouter());
-  app.use(
-    createRestRouter({
-      routes: restRoutes,
-      verifier,
-      schema,
-      bodyLimit: config.gateway.restBodyLimit,
-      execute: (query, variables, contextValue) =>
-        execute({ query, operationName: undefined, variables }, contextValue),
-    }),
-  );
+  app.use(restRouter(config, verifier, schema, execute));
   app.use(noRoute, restErrorHandler);
 
   const port = await listen(httpServer, config.gateway.port, config.gateway.host);
@@ -156,6 +141,23 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       await transport.close();
     },
   };
+}
+
+/** The REST shim: the documented paths, each run as its GraphQL operation through Apollo. */
+function restRouter(
+  config: Config,
+  verifier: TokenVerifier,
+  schema: () => GraphQLSchema,
+  execute: ExecuteOperation,
+) {
+  return createRestRouter({
+    routes: restRoutes,
+    verifier,
+    schema,
+    bodyLimit: config.gateway.restBodyLimit,
+    execute: (query, variables, contextValue) =>
+      execute({ query, operationName: undefined, variables }, contextValue),
+  });
 }
 
 /**

@@ -6,7 +6,6 @@
  * table, so a key cannot be read without being documented.
  */
 import {
-  codeList,
   currencyCode,
   decimal,
   flag,
@@ -18,8 +17,10 @@ import {
   optionalText,
   type Parser,
   text,
-  timeZone,
 } from "./parsers";
+import { DOCUMENT_CONFIG_KEYS } from "./document-keys";
+import { LEDGER_CONFIG_KEYS } from "./ledger-keys";
+import { OPERATION_LIMIT_CONFIG_KEYS } from "./limit-keys";
 
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production";
 
@@ -89,29 +90,7 @@ export const CONFIG_KEYS = {
     meaning: "where a separately run gateway finds the transfer subgraph",
     parse: optionalHttpUrl,
   },
-  LEDGER_CURRENCIES: {
-    default: "`EUR,USD,GBP,CHF,JPY`",
-    meaning:
-      "ISO 4217 codes the bank offers accounts in (each gets a settlement, a suspense and an FX position account at start)",
-    parse: codeList("EUR,USD,GBP,CHF,JPY"),
-  },
-  BANK_TIMEZONE: {
-    default: "`Europe/London`",
-    meaning: "IANA time zone of the bank's business days: daily balances, the day close and the daily check",
-    parse: timeZone("Europe/London"),
-  },
-  LEDGER_JOBS: {
-    default: "`on`",
-    meaning:
-      "run the ledger's background jobs (day close, daily check, balance check; pg-boss, schema `pgboss`) in this instance; any number may, each job runs once (`off`: this instance only queues them)",
-    parse: flag(true),
-  },
-  LEDGER_GROUP_COMMIT_MS: {
-    default: "`2`",
-    meaning:
-      "group commit: payments created while others are in flight wait for more to join, up to this long (ms) or until one in flight is answered, then go to the database together in one transaction, each with its own answer; a request alone never waits; `0` turns it off",
-    parse: decimal(2, 0, 1000),
-  },
+  ...LEDGER_CONFIG_KEYS,
   REST_BODY_LIMIT: {
     default: "`100kb`",
     meaning: "largest REST request body",
@@ -132,47 +111,7 @@ export const CONFIG_KEYS = {
     meaning: "GraphQL schema introspection (the explorer's docs and completion need it)",
     parse: optionalFlag,
   },
-  GRAPHQL_MAX_TOKENS: {
-    default: "`5000`",
-    meaning: 'lexical tokens one GraphQL document may have (see "Limits"; subgraphs allow 4x)',
-    parse: integer(5_000, 100, 10_000_000),
-  },
-  GRAPHQL_MAX_DEPTH: {
-    default: "`10`",
-    meaning: "levels of nested fields an operation may have",
-    parse: integer(10, 1, 1_000),
-  },
-  GRAPHQL_MAX_ALIASES: {
-    default: "`30`",
-    meaning: "aliased fields an operation may have (subgraphs allow 4x)",
-    parse: integer(30, 0, 100_000),
-  },
-  GRAPHQL_MAX_DIRECTIVES: {
-    default: "`50`",
-    meaning: "directives an operation may use (subgraphs allow 4x)",
-    parse: integer(50, 0, 100_000),
-  },
-  GRAPHQL_MAX_COST: {
-    default: "`5000`",
-    meaning:
-      "cost (objects it may return, list sizes counted) an operation of a front-office caller may have (subgraphs allow 4x)",
-    parse: integer(5_000, 1, 1_000_000_000),
-  },
-  GRAPHQL_MAX_COST_SYSTEM: {
-    default: "`50000`",
-    meaning: "the same for system callers",
-    parse: integer(50_000, 1, 1_000_000_000),
-  },
-  GRAPHQL_MAX_VARIABLE_DEPTH: {
-    default: "`20`",
-    meaning: "how deeply a variable's value or `extensions` may nest",
-    parse: integer(20, 1, 1_000),
-  },
-  GRAPHQL_LIMITS: {
-    default: "`on`",
-    meaning: "`off` switches every operation limit off: for benchmarking and diagnosis only",
-    parse: flag(true),
-  },
+  ...OPERATION_LIMIT_CONFIG_KEYS,
   JWT_SECRET: {
     default: "development secret",
     meaning: "HS256 secret; required with `NODE_ENV=production` unless `JWT_JWKS_URL` is set",
@@ -393,6 +332,7 @@ export const CONFIG_KEYS = {
       "currency the treasury summary values FX positions in, at the `FX_RATES` (it must have a rate there)",
     parse: currencyCode("EUR"),
   },
+  ...DOCUMENT_CONFIG_KEYS,
 } satisfies Record<string, ConfigKeyRow>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

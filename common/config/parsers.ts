@@ -124,3 +124,17 @@ export function timeZone(fallback: string): Parser<string> {
     return zone;
   };
 }
+
+/** One of `values`; `fallback` when unset. */
+export function oneOf<T extends string>(values: readonly T[], fallback: T): Parser<T> {
+  return (raw, name) => (optionalOneOf(values)(raw, name) as T | undefined) ?? fallback;
+}
+
+/** Comma-separated values, trimmed and lower-cased (media types), empty items dropped; `fallback` when unset. */
+export function lowerCaseList(fallback: string): Parser<string[]> {
+  return (raw) =>
+    (raw ?? fallback)
+      .split(",")
+      .map((value) => value.trim().toLowerCase())
+      .filter(Boolean);
+}

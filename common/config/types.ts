@@ -33,6 +33,8 @@ export interface Config {
   };
   auth: AuthConfig;
   transfers: TransferConfig;
+  /** Client and transfer documents: storage, limits, signed URLs (decision 0034). */
+  documents: DocumentConfig;
   /** Every HTTP server (the gateway and each subgraph): timeouts and the connection cap. */
   http: HttpServerConfig;
   /** The gateway's HTTP client to the subgraphs. */
@@ -115,6 +117,25 @@ export interface TransferConfig {
   rail: { delayMs: number; rejectRate: number };
   /** Foreign exchange: units of each currency per one unit of a common base; spread in basis points; quote lifetime. */
   fx: { rates: Record<string, string>; spreadBps: number; quoteTtlSeconds: number };
+  /**
+   * Currency -> decimal amount: an outgoing transfer above it needs a supporting document before it
+   * can be confirmed (`TRANSFER_DOCUMENT_REQUIRED_ABOVE`; empty: off).
+   */
+  documentRequiredAbove: Record<string, string>;
+}
+
+export interface DocumentConfig {
+  /** Where the bytes live: each subgraph's PostgreSQL schema, or a directory. */
+  storage: { kind: "postgres" } | { kind: "filesystem"; directory: string };
+  maxBytes: number;
+  /** Lower-case media types a document's bytes may be (checked by their signature). */
+  contentTypes: string[];
+  /** Lifetime of a signed upload or download URL. */
+  urlTtlSeconds: number;
+  /** HMAC key of signed URLs. */
+  urlSecret: string;
+  /** Days a deleted document's bytes are kept. */
+  retentionDays: number;
 }
 
 export interface HttpServerConfig {

@@ -6,7 +6,7 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
 } from "@apollo/server/plugin/disabled";
-import express from "express";
+import express, { type RequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -59,6 +59,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   limits: OperationLimits;
   /** No "Did you mean ..." in errors (config `hideSchemaDetails`). */
   hideSchemaDetails: boolean;
+  /** HTTP routes of the subgraph's own besides `/graphql` (the document endpoints), bodies unread. */
+  routes?: RequestHandler;
 }
 
 /** How long `/readyz` waits for each check (a `SELECT 1`): a load balancer's probe is short too. */
@@ -104,6 +106,7 @@ export async function serveSubgraph<TContext extends RequestContext>(
   app.use(requestScope(options.metrics.service));
   app.use(healthRoutes(options.readiness, READINESS_TIMEOUT_MS, options.ops));
   app.get("/metrics", requireOps(options.ops), metricsHandler(options.metrics.registry));
+  if (options.routes) app.use(options.routes);
   const contextOf = (caller: Caller, requestId: string) => options.createContext({ caller, requestId });
   app.use("/graphql", ...graphqlHttpEndpoint(apollo, options.verifier, "2mb", contextOf));
   graphql = leanGraphqlHandler({

@@ -1,3 +1,4 @@
+import type { RequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { Registry } from "prom-client";
 import type { DataSource } from "typeorm";
@@ -31,6 +32,8 @@ export interface SubgraphDefinition<TContext extends RequestContext> {
    * request's loaders and services.
    */
   prepare(dataSource: DataSource, metrics: Registry): Promise<(base: RequestContext) => TContext>;
+  /** HTTP routes besides `/graphql` (the document endpoints), made once `prepare` has run. */
+  routes?(verifier: TokenVerifier): RequestHandler;
 }
 
 /**
@@ -53,14 +56,16 @@ export async function startSubgraph<TContext extends RequestContext>(
     const metrics = new ServiceMetrics(definition.database.schema);
     registerPoolMetrics(metrics.registry, () => poolOf(dataSource));
     const createContext = await definition.prepare(dataSource, metrics.registry);
+    const verifier = new TokenVerifier(config.auth);
     const server = await serveSubgraph<TContext>({
       schema: await definition.buildSchema(),
       host: definition.listen.host,
       port: definition.listen.port,
       http: config.http,
       ops: config.ops,
-      verifier: new TokenVerifier(config.auth),
+      verifier,
       createContext,
+      routes: definition.routes?.(verifier),
       metrics,
       // Through the pool: ready means a request's query can get a connection and an answer now.
       readiness: { database: async () => void (await dataSource.query("SELECT 1")) },

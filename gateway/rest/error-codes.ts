@@ -61,6 +61,18 @@ const CONFIRMATION: ErrorCode[] = [
   "CONFIRMATION_LOCKED",
   ...LEDGER_REFUSALS,
 ];
+/** A document upload's steps, on either owner (decision 0034). */
+const DOCUMENT_UPLOAD: ErrorCode[] = [
+  "FORBIDDEN",
+  "VALIDATION_FAILED",
+  "DOCUMENT_UPLOAD_NOT_FOUND",
+  "DOCUMENT_UPLOAD_INVALID_STATE",
+  "DOCUMENT_URL_EXPIRED",
+  "DOCUMENT_TOO_LARGE",
+  "DOCUMENT_TYPE_NOT_ALLOWED",
+  "DOCUMENT_SIZE_MISMATCH",
+  "DOCUMENT_CHECKSUM_MISMATCH",
+];
 const TRANSFER_RUN: ErrorCode[] = [...TRANSFER_CHANGE, "TRANSFER_BUSY", "LEDGER_UNAVAILABLE"];
 
 /**
@@ -142,8 +154,8 @@ export const USE_CASE_ERRORS: Record<string, ErrorCode[]> = {
     "IDEMPOTENCY_KEY_REUSED",
     "LEDGER_UNAVAILABLE",
   ],
-  confirmTransfer: CONFIRMATION,
-  verifyConfirmation: CONFIRMATION,
+  confirmTransfer: [...CONFIRMATION, "TRANSFER_DOCUMENT_REQUIRED"],
+  verifyConfirmation: [...CONFIRMATION, "TRANSFER_DOCUMENT_REQUIRED"],
   resendConfirmationCode: [...TRANSFER_CHANGE, "CONFIRMATION_LIMIT_REACHED"],
   cancelTransfer: [...TRANSFER_CHANGE, "LEDGER_UNAVAILABLE"],
   reconciliationReport: ["FORBIDDEN", "VALIDATION_FAILED", "LEDGER_UNAVAILABLE"],
@@ -172,6 +184,11 @@ export const USE_CASE_ERRORS: Record<string, ErrorCode[]> = {
     ...LEDGER_REFUSALS,
     "LEDGER_UNAVAILABLE",
   ],
+  // documents (upload steps: gateway/documents/rest.ts)
+  createClientDocumentUpload: [...DOCUMENT_UPLOAD, "CLIENT_NOT_FOUND"],
+  createTransferDocumentUpload: [...DOCUMENT_UPLOAD, "TRANSFER_NOT_FOUND"],
+  deleteClientDocument: ["FORBIDDEN", "VALIDATION_FAILED", "DOCUMENT_NOT_FOUND"],
+  deleteTransferDocument: ["FORBIDDEN", "VALIDATION_FAILED", "DOCUMENT_NOT_FOUND"],
 };
 
 /** The shim's own codes for a route: its caller kind, its input checks, its body, its 404. */

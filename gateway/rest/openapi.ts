@@ -10,6 +10,7 @@ import {
   isNonNullType,
 } from "graphql";
 import { ERROR_CODES, type ErrorCode } from "../../common/errors";
+import { documentStreamPaths } from "../documents/openapi";
 import { routeErrorCodes } from "./error-codes";
 import { jsonSchemaOf, jsonSchemaOfType, type JsonSchema } from "./json-schema";
 import { operationOf, variableType, variableTypesOf } from "./operation";
@@ -180,6 +181,10 @@ export function buildOpenApiDocument(
   for (const route of routes) {
     paths[route.path] ??= {};
     paths[route.path][route.method] = pathOperation(route, schema, operationOf(route.operation));
+  }
+  // Multipart uploads and binary downloads, served beside the table (decision 0034).
+  for (const [path, methods] of Object.entries(documentStreamPaths(schema, responsesOf))) {
+    paths[path] = { ...paths[path], ...methods };
   }
   return {
     openapi: "3.0.3",

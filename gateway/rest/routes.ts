@@ -5,6 +5,7 @@ import type { RestRoute } from "./route";
 import { clientComponentSchemas, clientRoutes } from "./routes/clients";
 import { confirmationComponentSchemas, confirmationRoutes } from "./routes/confirmations";
 import { accountOtpComponentSchemas, accountOtpRoutes } from "./routes/ledger/account-otp";
+import { documentComponentSchemas, documentRoutes } from "./routes/documents";
 import { accountComponentSchemas, accountRoutes, currencyRoutes } from "./routes/ledger/accounts";
 import { dayComponentSchemas, dayRoutes } from "./routes/ledger/days";
 import { paymentComponentSchemas, paymentRoutes } from "./routes/ledger/payments";
@@ -37,6 +38,7 @@ export const restRoutes: TableRoute[] = [
   ...incomingTransferRoutes,
   ...fxTransferRoutes,
   ...confirmationRoutes,
+  ...documentRoutes,
 ].map((route) => ({ ...route, style: styleOf(route.path) }));
 
 /** Named schemas the routes refer to (`#/components/schemas/<name>`). */
@@ -53,5 +55,6 @@ export function restComponentSchemas(schema: GraphQLSchema): Record<string, Json
     ...transferComponentSchemas(schema),
     ...fxComponentSchemas(schema),
     ...confirmationComponentSchemas(schema),
+    ...documentComponentSchemas(schema),
   };
 }

@@ -3,6 +3,7 @@ import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
 import { ClientResolver } from "./graphql/client.resolver";
+import { ClientDocumentResolver, ClientDocumentsResolver } from "./graphql/document.resolver";
 import { clientReferenceResolvers } from "./graphql/references";
 import { registerClientEnums } from "./graphql/types";
 
@@ -10,7 +11,10 @@ import { registerClientEnums } from "./graphql/types";
 export async function buildClientSchema(): Promise<GraphQLSchema> {
   registerClientEnums();
   const schema = await buildFederatedSchema(
-    { resolvers: [ClientResolver], orphanedTypes: [PageInfo] },
+    {
+      resolvers: [ClientResolver, ClientDocumentResolver, ClientDocumentsResolver],
+      orphanedTypes: [PageInfo],
+    },
     clientReferenceResolvers,
   );
   return canonicalIds(schema);

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
 import { canonicalIds } from "../../common/graphql/canonical-ids";
 import { PageInfo } from "../../common/graphql/pagination";
+import { TransferDocumentResolver, TransferDocumentsResolver } from "./graphql/document.resolver";
 import { RecipientResolver } from "./graphql/recipient.resolver";
 import { ReconciliationResolver, TreasuryPositionResolver } from "./graphql/reconciliation.resolver";
 import { TreasuryPosition } from "./graphql/reconciliation.types";
@@ -28,6 +29,8 @@ export async function buildTransferSchema(): Promise<GraphQLSchema> {
         ClientTransfersResolver,
         ReconciliationResolver,
         TreasuryPositionResolver,
+        TransferDocumentResolver,
+        TransferDocumentsResolver,
       ],
       // TreasuryPosition: the ledger's, extended here; no root field of this subgraph returns it.
       orphanedTypes: [PageInfo, TreasuryPosition],

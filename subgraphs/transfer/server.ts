@@ -1,5 +1,8 @@
 import type { Config } from "../../common/config";
 import { serviceTokenSource } from "../../common/auth/service-token";
+import { prepareDocuments } from "../../common/documents";
+import { documentEndpoints } from "../../common/documents/http";
+import { type DocumentDeps, DocumentService } from "../../common/documents/service";
 import { startSubgraph, type Subgraph } from "../../common/graphql/start-subgraph";
 import { SubgraphTransport } from "../../common/graphql/subgraph-transport";
 import { registerGauge, registerStatusCounts } from "../../common/ops/metrics";
@@ -19,6 +22,7 @@ import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
 import { buildTransferSchema } from "./schema";
 import { TransferEventHub } from "./events/event-hub";
 import { LEDGER_TIMEOUT_MS, LedgerClient } from "./ledger/ledger-client";
+import { transferDocumentOwner } from "./use-cases/documents";
 
 export interface TransferSubgraph extends Subgraph {
   /** Runs transfers' steps; tests call `engine.runDue` to play the worker's part deterministically. */
@@ -27,6 +31,26 @@ export interface TransferSubgraph extends Subgraph {
   rail: PaymentRail;
   /** Open status subscriptions in this process: `events.size`. */
   events: TransferEventHub;
+}
+
+/**
+ * The orchestrator's client of the ledger: its own credential, never the end user's token, over
+ * the same pooled transport as the gateway's calls to subgraphs.
+ */
+function ledgerClient(
+  config: Config,
+  ledgerUrl: string,
+): { transport: SubgraphTransport; ledger: LedgerClient } {
+  const transport = new SubgraphTransport({
+    ...config.upstream,
+    timeoutMs: Math.min(config.upstream.timeoutMs, LEDGER_TIMEOUT_MS),
+  });
+  const ledger = new LedgerClient(
+    ledgerUrl,
+    serviceTokenSource(config.auth, "transfer-orchestrator"),
+    transport,
+  );
+  return { transport, ledger };
 }
 
 /**
@@ -40,21 +64,12 @@ export async function startTransferSubgraph(
   ledgerUrl: string = config.subgraphs.ledger.url,
   rail: PaymentRail = new SimulatedRail(config.transfers.rail),
 ): Promise<TransferSubgraph> {
-  // The orchestrator's own credential for the ledger, never the end user's token; the same
-  // pooled transport as the gateway's calls to subgraphs.
-  const transport = new SubgraphTransport({
-    ...config.upstream,
-    timeoutMs: Math.min(config.upstream.timeoutMs, LEDGER_TIMEOUT_MS),
-  });
-  const ledger = new LedgerClient(
-    ledgerUrl,
-    serviceTokenSource(config.auth, "transfer-orchestrator"),
-    transport,
-  );
+  const { transport, ledger } = ledgerClient(config, ledgerUrl);
   const events = new TransferEventHub();
   let engine: TransferEngine | undefined;
   let repository: TransferRepository | undefined;
   let worker: TransferWorker | undefined;
+  let documents: DocumentDeps | undefined;
   const subgraph = await startSubgraph<TransferContext>(config, databaseUrl, {
     database: { schema: TRANSFER_SCHEMA, entities: transferEntities, migrations: transferMigrations },
     listen: config.subgraphs.transfer,
@@ -84,6 +99,13 @@ export async function startTransferSubgraph(
       );
       engine = running;
       repository = transfers;
+      const documentDeps = await prepareDocuments(
+        config,
+        dataSource,
+        TRANSFER_SCHEMA,
+        transferDocumentOwner(transfers),
+      );
+      documents = documentDeps;
       return (base): TransferContext => ({
         ...base,
         ...repositories,
@@ -92,8 +114,10 @@ export async function startTransferSubgraph(
         engine: running,
         events,
         config: config.transfers,
+        documents: new DocumentService(documentDeps, base.caller, base.requestId),
       });
     },
+    routes: (verifier) => documentEndpoints(TRANSFER_SCHEMA, verifier, () => documents!),
   });
   if (config.transfers.worker.enabled) {
     worker = startTransferWorker(engine!, { intervalMs: config.transfers.worker.intervalMs });

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../../common/paths";
+import { documentStreamRoutes } from "../../gateway/documents/openapi";
 import { restRoutes } from "../../gateway/rest/routes";
 import { importRequest, type Stack, startStack } from "../helpers/stack";
 
@@ -74,7 +75,8 @@ describe("OpenAPI and Swagger UI", () => {
     const listed = Object.entries(document.paths as Record<string, object>).flatMap(([p, methods]) =>
       Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`),
     );
-    expect(listed.sort()).toEqual(restRoutes.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort());
+    const routes = [...restRoutes, ...documentStreamRoutes()];
+    expect(listed.sort()).toEqual(routes.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort());
     const committed = JSON.parse(fs.readFileSync(path.join(projectRoot(), "schema/openapi.json"), "utf8"));
     expect(document).toEqual(committed);
   });

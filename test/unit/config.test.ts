@@ -81,6 +81,9 @@ describe("configuration keys", () => {
       "OPS_TOKEN",
       "NODE_ENV",
       "OTP_SECRET",
+      "DOCUMENTS_DIR",
+      "DOCUMENTS_CONTENT_TYPES",
+      "DOCUMENTS_URL_SECRET",
     ];
     expect(names.filter((name) => refusal(name, "not a value") === undefined)).toEqual(freeText);
     for (const name of names.filter((name) => !freeText.includes(name))) {
@@ -218,6 +221,14 @@ describe("configuration keys", () => {
       FX_SPREAD_BPS: "25",
       FX_QUOTE_TTL_SECONDS: "30",
       REPORTING_CURRENCY: "sek",
+      DOCUMENTS_STORAGE: "filesystem",
+      DOCUMENTS_DIR: "/var/lib/bank-documents",
+      DOCUMENTS_MAX_BYTES: "2048",
+      DOCUMENTS_CONTENT_TYPES: "application/PDF, image/png",
+      DOCUMENTS_URL_TTL_SECONDS: "60",
+      DOCUMENTS_URL_SECRET: "url-secret",
+      DOCUMENTS_RETENTION_DAYS: "0",
+      TRANSFER_DOCUMENT_REQUIRED_ABOVE: "EUR=10000,usd=11000.50",
     };
     expect(Object.keys(env).sort()).toEqual([...names].sort());
     expect(logLevel(env)).toBe("debug");
@@ -299,6 +310,15 @@ describe("configuration keys", () => {
         worker: { enabled: false, intervalMs: 500, leaseSeconds: 20 },
         rail: { delayMs: 50, rejectRate: 0.25 },
         fx: { rates: { EUR: "1", SEK: "11.5" }, spreadBps: 25, quoteTtlSeconds: 30 },
+        documentRequiredAbove: { EUR: "10000", USD: "11000.50" },
+      },
+      documents: {
+        storage: { kind: "filesystem", directory: "/var/lib/bank-documents" },
+        maxBytes: 2048,
+        contentTypes: ["application/pdf", "image/png"],
+        urlTtlSeconds: 60,
+        urlSecret: "url-secret",
+        retentionDays: 0,
       },
     });
   });
@@ -317,7 +337,12 @@ describe("rules between configuration keys", () => {
     expect(() => loadConfig(jwks)).toThrow(
       "OTP_SECRET must be set when NODE_ENV=production and JWT_JWKS_URL is used",
     );
-    expect(loadConfig({ ...jwks, OTP_SECRET: "otp" }).transfers.otp.secret).toBe("otp");
+    expect(() => loadConfig({ ...jwks, OTP_SECRET: "otp" })).toThrow(
+      "DOCUMENTS_URL_SECRET must be set when NODE_ENV=production and JWT_JWKS_URL is used",
+    );
+    const secrets = { ...jwks, OTP_SECRET: "otp", DOCUMENTS_URL_SECRET: "url" };
+    expect(loadConfig(secrets).transfers.otp.secret).toBe("otp");
+    expect(loadConfig(secrets).documents.urlSecret).toBe("url");
   });
 
   it("When HOST serves beyond loopback on the development secret, then it is refused", () => {

@@ -12,7 +12,15 @@ import {
   MaxChars,
   MinChars,
 } from "../../../common/validation";
-import { ClientStatus, ClientType, IdentificationDocumentType, RiskLevel } from "../domain/enums";
+import { DeclaredFileInput } from "../../../common/documents/graphql";
+import { UuidField } from "../../../common/graphql/uuid-field";
+import {
+  ClientDocumentCategory,
+  ClientStatus,
+  ClientType,
+  IdentificationDocumentType,
+  RiskLevel,
+} from "../domain/enums";
 import type { IndividualClientImport } from "../domain/individual-import";
 
 const ADDRESS_LINE = /^[A-Za-z0-9./,()\-# ]+$/;
@@ -180,4 +188,13 @@ export class ClientStatusChangeArgs {
 export class SetClientStatusArgs extends ClientStatusChangeArgs {
   @Field(() => ClientStatus)
   status!: ClientStatus;
+}
+
+@InputType({ description: "A client document to upload: what the bytes will be." })
+export class CreateClientDocumentUploadInput extends DeclaredFileInput {
+  @UuidField()
+  clientId!: string;
+
+  @Field(() => ClientDocumentCategory)
+  category!: ClientDocumentCategory;
 }

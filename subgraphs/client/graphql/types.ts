@@ -1,7 +1,13 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import {
+  DocumentFields,
+  DocumentUploadFields,
+  registerDocumentEnums,
+} from "../../../common/documents/graphql";
 import { Connection } from "../../../common/graphql/pagination";
 import {
   AccountOpeningPurpose,
+  ClientDocumentCategory,
   ClientStatus,
   ClientType,
   CompanyType,
@@ -31,6 +37,8 @@ export function registerClientEnums(): void {
   registerEnumType(CompanyType, { name: "CompanyType" });
   registerEnumType(PaymentRegion, { name: "PaymentRegion" });
   registerEnumType(AccountOpeningPurpose, { name: "AccountOpeningPurpose" });
+  registerEnumType(ClientDocumentCategory, { name: "ClientDocumentCategory" });
+  registerDocumentEnums();
 }
 
 @ObjectType({ description: "The documented answer to an import." })
@@ -44,3 +52,25 @@ export class ImportClientResult {
 
 @ObjectType({ description: "A page of clients." })
 export class ClientConnection extends Connection(Client) {}
+
+@ObjectType({
+  description: "A client's KYC document (passport scan, proof of address, company registration...).",
+})
+export class ClientDocument extends DocumentFields {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field(() => ClientDocumentCategory)
+  category!: ClientDocumentCategory;
+}
+
+@ObjectType({
+  description: "A staged upload of a client document: PUT the bytes to `uploadUrl`, then complete it.",
+})
+export class ClientDocumentUpload extends DocumentUploadFields {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field(() => ClientDocumentCategory)
+  category!: ClientDocumentCategory;
+}

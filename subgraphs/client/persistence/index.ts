@@ -1,9 +1,14 @@
 import { Client, ClientStatusChange } from "./entities";
 import { CreateClientSchema1732170000000 } from "./migrations/1732170000000-CreateClientSchema";
 import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes";
+import { ClientDocuments1732320000000 } from "./migrations/1732320000000-ClientDocuments";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const CLIENT_SCHEMA = "client";
 export const clientEntities = [Client, ClientStatusChange];
 /** In order; a new migration is appended here. */
-export const clientMigrations = [CreateClientSchema1732170000000, ListIndexes1732300000000];
+export const clientMigrations = [
+  CreateClientSchema1732170000000,
+  ListIndexes1732300000000,
+  ClientDocuments1732320000000,
+];

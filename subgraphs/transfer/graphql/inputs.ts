@@ -3,6 +3,8 @@ import { CLIENT_FILTER_DESCRIPTION, UuidField } from "../../../common/graphql/uu
 import { IsISO4217CurrencyCode, IsOptional, Matches } from "class-validator";
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
+import { DeclaredFileInput } from "../../../common/documents/graphql";
+import { TransferDocumentCategory } from "../domain/documents";
 import { TransferKind, TransferStatus } from "../domain/transfer-status";
 
 /**
@@ -222,4 +224,13 @@ export class SnapshotArgs {
   accountId?: string | null;
   @Field(() => Int, { defaultValue: 20, description: "How many of the newest transfers to list, 0 to 100." })
   recent!: number;
+}
+
+@InputType({ description: "A transfer document to upload: what the bytes will be." })
+export class CreateTransferDocumentUploadInput extends DeclaredFileInput {
+  @UuidField()
+  transferId!: string;
+
+  @Field(() => TransferDocumentCategory)
+  category!: TransferDocumentCategory;
 }

@@ -1,5 +1,11 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import {
+  DocumentFields,
+  DocumentUploadFields,
+  registerDocumentEnums,
+} from "../../../common/documents/graphql";
 import { Connection } from "../../../common/graphql/pagination";
+import { TransferDocumentCategory } from "../domain/documents";
 import { ConfirmationStatus } from "../../../common/otp";
 import { TRANSFER_FAILURE_CODES } from "../domain/failure-codes";
 import { TransferType } from "../domain/rails";
@@ -26,6 +32,8 @@ export class Recipient {
 export class RecipientConnection extends Connection(Recipient) {}
 
 export function registerTransferEnums(): void {
+  registerDocumentEnums();
+  registerEnumType(TransferDocumentCategory, { name: "TransferDocumentCategory" });
   registerEnumType(TransferKind, {
     name: "TransferKind",
     valuesConfig: {
@@ -260,4 +268,18 @@ export class TransferStatusEvent {
   loadedTransfer?: TransferRow;
   /** Not a field: who the event was for (a claim that ended is still heard by its parties). */
   parties?: { clientId: string | null; counterClientId: string | null };
+}
+
+@ObjectType({ description: "A transfer's supporting document (an invoice, a contract...)." })
+export class TransferDocument extends DocumentFields {
+  @Field(() => ID) transferId!: string;
+  @Field(() => TransferDocumentCategory) category!: TransferDocumentCategory;
+}
+
+@ObjectType({
+  description: "A staged upload of a transfer document: PUT the bytes to `uploadUrl`, then complete it.",
+})
+export class TransferDocumentUpload extends DocumentUploadFields {
+  @Field(() => ID) transferId!: string;
+  @Field(() => TransferDocumentCategory) category!: TransferDocumentCategory;
 }

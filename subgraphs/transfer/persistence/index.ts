@@ -18,6 +18,7 @@ import { BothSidesOfAMovement1732260000000 } from "./migrations/1732260000000-Bo
 import { EventPartiesOfAnEndedClaim1732270000000 } from "./migrations/1732270000000-EventPartiesOfAnEndedClaim";
 import { CommitOrderedEventLog1732280000000 } from "./migrations/1732280000000-CommitOrderedEventLog";
 import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes";
+import { TransferDocuments1732320000000 } from "./migrations/1732320000000-TransferDocuments";
 import { ReconciliationAndTreasuryIndexes1732340000000 } from "./migrations/1732340000000-ReconciliationAndTreasuryIndexes";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
@@ -45,6 +46,7 @@ export const transferMigrations = [
   EventPartiesOfAnEndedClaim1732270000000,
   CommitOrderedEventLog1732280000000,
   ListIndexes1732300000000,
+  TransferDocuments1732320000000,
   ReconciliationAndTreasuryIndexes1732340000000,
 ];
 

@@ -12,8 +12,9 @@ import type { ConfirmationRow, TransferRow } from "../persistence/entities";
 import type { Tx } from "../persistence/transfer.repository";
 import { type ActionOutcome, lockForChange, takeAction } from "./access";
 import { actorOf, type Needs } from "./deps";
+import { assertSupportingDocument } from "./documents";
 
-type ConfirmDeps = Needs<"transfers" | "confirmations" | "engine" | "config">;
+type ConfirmDeps = Needs<"transfers" | "confirmations" | "engine" | "config" | "documents">;
 
 /** Confirms an outgoing transfer with its one-time code, then holds the funds (-> PROCESSING). */
 export function confirmTransfer(deps: ConfirmDeps, transferId: string, code: string): Promise<TransferRow> {
@@ -44,6 +45,9 @@ async function confirm(
     transferId,
     "confirm",
     async (tx, transfer): Promise<ActionOutcome> => {
+      // Before the code is checked, so a missing document costs no attempt.
+      const missing = await assertSupportingDocument(deps, transfer);
+      if (missing) return { refused: missing };
       const latest = await deps.confirmations.lockLatestConfirmation(tx, transfer.id);
       const attempt = {
         secret: deps.config.otp.secret,

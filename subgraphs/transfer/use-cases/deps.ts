@@ -5,6 +5,7 @@
  */
 import type { Caller } from "../../../common/auth/caller";
 import type { TransferConfig } from "../../../common/config";
+import type { DocumentService } from "../../../common/documents/service";
 import type { TransferEventHub } from "../events/event-hub";
 import type { LedgerClient } from "../ledger/ledger-client";
 import type { ConfirmationRepository } from "../persistence/confirmation.repository";
@@ -37,6 +38,8 @@ export interface TransferDeps {
   /** Committed status changes, live. */
   events: TransferEventHub;
   config: TransferConfig;
+  /** The transfers' supporting documents (decision 0034). */
+  documents: DocumentService;
 }
 
 /** Who asks, and the dependencies `K` a use case needs. */

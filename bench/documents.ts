@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:documents`: uploads and downloads documents through the gateway with N callers
+ * at once, for each file size, and reports MB/s and the peak RSS (from /proc) of the gateway and
+ * of the client subgraph, which stores the bytes. Memory must not grow with the file size: the
+ * bytes are streamed at every hop (gateway proxy, subgraph checks, 256 KiB chunks in PostgreSQL).
+ *
+ * The client subgraph and the gateway run as processes of their own (`dist/.../main.js`) against
+ * a fresh database on the PostgreSQL named by DATABASE_URL (default the machine's on 5432).
+ * Options: `--sizes 1048576,10485760` (bytes), `--callers 8`, `--files 2` (per caller and size),
+ * `--storage postgres|filesystem`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { mintToken } from "../common/auth/tokens";
+import { loadConfig } from "../common/config";
+import { projectRoot } from "../common/paths";
+import { admin, freePort, option, waitForHealth } from "./support";
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** Samples the processes' RSS every 20 ms while `work` runs; their peaks in MB. */
+async function peakRss(pids: number[], work: () => Promise<void>): Promise<number[]> {
+  const peaks = pids.map(rssMb);
+  const timer = setInterval(() => pids.forEach((pid, i) => (peaks[i] = Math.max(peaks[i], rssMb(pid)))), 20);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return peaks.map((mb) => Math.round(mb));
+}
+
+/** `size` bytes a PDF signature opens, the rest varying with `seed`. */
+function pdf(size: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4096) bytes.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
+  Buffer.from("%PDF-1.7\n").copy(bytes);
+  return bytes;
+}
+
+async function main(): Promise<void> {
+  const sizes = option("--sizes", "1048576,10485760").split(",").map(Number);
+  const callers = Number(option("--callers", "8"));
+  const files = Number(option("--files", "2"));
+  const storage = option("--storage", "postgres");
+  const adminUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+  const name = `core_banking_bench_${Date.now()}`;
+  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const [clientPort, gatewayPort] = await Promise.all([1, 2].map(freePort));
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "bench-documents-"));
+  const env = {
+    ...process.env,
+    NODE_ENV: "development",
+    DATABASE_URL: url.toString(),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    DOCUMENTS_STORAGE: storage,
+    DOCUMENTS_DIR: directory,
+    DOCUMENTS_MAX_BYTES: String(Math.max(10_485_760, ...sizes)),
+    CLIENT_SUBGRAPH_PORT: String(clientPort),
+    CLIENT_SUBGRAPH_URL: `http://127.0.0.1:${clientPort}/graphql`,
+    PORT: String(gatewayPort),
+  };
+  const children: ChildProcess[] = [];
+  const run = (script: string) => {
+    const child = spawn(process.execPath, [path.join(projectRoot(), "dist", script)], {
+      env,
+      stdio: "inherit",
+    });
+    children.push(child);
+    return child;
+  };
+  try {
+    const client = run("subgraphs/client/main.js");
+    await waitForHealth(`http://127.0.0.1:${clientPort}/health`);
+    const gateway = run("gateway/main.js");
+    await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`);
+    const base = `http://127.0.0.1:${gatewayPort}`;
+    const token = await mintToken(loadConfig(env).auth, { kind: "system", subject: "bench" });
+    const graphql = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: any; errors?: unknown };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    const imported = await graphql(
+      `
+        mutation ($input: ImportIndividualClientInput!) {
+          importIndividualClient(input: $input) {
+            clientId
+          }
+        }
+      `,
+      { input: importInput() },
+    );
+    const clientId = imported.importIndividualClient.clientId as string;
+    const rows = [];
+    for (const size of sizes) {
+      const bodies = Array.from({ length: callers }, (_, i) => pdf(size, i + size));
+      const stored: Array<{ id: string; url: string; sha256: string }> = [];
+      let started = performance.now();
+      const uploadPeaks = await peakRss([gateway.pid!, client.pid!], async () => {
+        await Promise.all(
+          bodies.map(async (bytes) => {
+            const sha256 = createHash("sha256").update(bytes).digest("hex");
+            for (let f = 0; f < files; f++) {
+              const created = await graphql(
+                `
+                  mutation ($input: CreateClientDocumentUploadInput!) {
+                    createClientDocumentUpload(input: $input) {
+                      id
+                      uploadUrl
+                    }
+                  }
+                `,
+                {
+                  input: {
+                    clientId,
+                    category: "IDENTITY",
+                    fileName: "scan.pdf",
+                    contentType: "application/pdf",
+                    size,
+                    sha256,
+                  },
+                },
+              );
+              const { id, uploadUrl } = created.createClientDocumentUpload;
+              const put = await fetch(`${base}${uploadUrl}`, {
+                method: "PUT",
+                headers: { authorization: `Bearer ${token}` },
+                body: bytes,
+              });
+              if (put.status !== 200) throw new Error(`PUT ${put.status}: ${await put.text()}`);
+              const done = await graphql(
+                `
+                  mutation ($id: ID!) {
+                    completeClientDocumentUpload(uploadId: $id) {
+                      id
+                      downloadUrl
+                    }
+                  }
+                `,
+                { id },
+              );
+              stored.push({ id, url: done.completeClientDocumentUpload.downloadUrl, sha256 });
+            }
+          }),
+        );
+      });
+      const uploadSeconds = (performance.now() - started) / 1000;
+      started = performance.now();
+      const downloadPeaks = await peakRss([gateway.pid!, client.pid!], async () => {
+        for (let i = 0; i < stored.length; i += callers) {
+          await Promise.all(
+            stored.slice(i, i + callers).map(async (document) => {
+              const response = await fetch(`${base}${document.url}`, {
+                headers: { authorization: `Bearer ${token}` },
+              });
+              const hash = createHash("sha256");
+              for await (const chunk of response.body!) hash.update(chunk);
+              if (hash.digest("hex") !== document.sha256)
+                throw new Error(`download of ${document.id} differs`);
+            }),
+          );
+        }
+      });
+      const downloadSeconds = (performance.now() - started) / 1000;
+      const megabytes = (size * stored.length) / 1_048_576;
+      rows.push({
+        fileMiB: +(size / 1_048_576).toFixed(2),
+        files: stored.length,
+        callers,
+        uploadMBps: +(megabytes / uploadSeconds).toFixed(1),
+        downloadMBps: +(megabytes / downloadSeconds).toFixed(1),
+        gatewayPeakRssMb: { upload: uploadPeaks[0], download: downloadPeaks[0] },
+        clientSubgraphPeakRssMb: { upload: uploadPeaks[1], download: downloadPeaks[1] },
+      });
+    }
+    process.stdout.write(`${JSON.stringify({ storage, results: rows }, null, 2)}\n`);
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function importInput() {
+  return {
+    externalId: `bench-${randomUUID()}`,
+    riskLevel: "LOW",
+    address: { streetLine1: "1 High Street", city: "London", zip: "E1 6AN", country: "GB" },
+    phoneNumber: "+442071234567",
+    email: "ann.lee@example.com",
+    firstName: "Ann",
+    lastName: "Lee",
+    dateOfBirth: "1980-01-01",
+    citizenshipCountry: "GB",
+    residenceCountry: "GB",
+    identificationDocument: {
+      issuedBy: "HMPO",
+      expirationDate: "2031-01-01",
+      type: "PASSPORT",
+      number: "123456789",
+      issuedCountryCode: "GB",
+      issuedDate: "2021-01-01",
+    },
+  };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
