@@ -79,7 +79,10 @@ export class UpstreamPool {
       this.subscriptionCount--;
       if (--current.subscriptions === 0) {
         this.connections.delete(key);
-        void current.client.dispose();
+        // dispose() awaits the connection attempt and rejects with its CloseEvent when the
+        // subgraph went away meanwhile (1001 on its stop): the subscriptions already heard of
+        // that through their sinks, and an unhandled rejection would end the gateway.
+        Promise.resolve(current.client.dispose()).catch(() => undefined);
       }
     };
   }

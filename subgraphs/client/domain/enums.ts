@@ -88,12 +88,3 @@ export enum AccountOpeningPurpose {
   PAYMENT_CARD_PROCESSING = "paymentCardProcessing",
   OTHER = "other",
 }
-
-/** What a client's document shows, as KYC files are kept by a bank. */
-export enum ClientDocumentCategory {
-  IDENTITY = "IDENTITY",
-  PROOF_OF_ADDRESS = "PROOF_OF_ADDRESS",
-  COMPANY_REGISTRATION = "COMPANY_REGISTRATION",
-  SOURCE_OF_FUNDS = "SOURCE_OF_FUNDS",
-  OTHER = "OTHER",
-}

@@ -14,13 +14,8 @@ import {
 } from "../../../common/validation";
 import { DeclaredFileInput } from "../../../common/documents/graphql";
 import { UuidField } from "../../../common/graphql/uuid-field";
-import {
-  ClientDocumentCategory,
-  ClientStatus,
-  ClientType,
-  IdentificationDocumentType,
-  RiskLevel,
-} from "../domain/enums";
+import { ClientStatus, ClientType, IdentificationDocumentType, RiskLevel } from "../domain/enums";
+import { ClientDocumentCategory } from "../domain/documents";
 import type { IndividualClientImport } from "../domain/individual-import";
 
 const ADDRESS_LINE = /^[A-Za-z0-9./,()\-# ]+$/;

@@ -7,7 +7,6 @@ import {
 import { Connection } from "../../../common/graphql/pagination";
 import {
   AccountOpeningPurpose,
-  ClientDocumentCategory,
   ClientStatus,
   ClientType,
   CompanyType,
@@ -17,6 +16,7 @@ import {
   RiskLevel,
   Turnover,
 } from "../domain/enums";
+import { ClientDocumentCategory } from "../domain/documents";
 import { Client } from "../persistence/entities";
 
 /** Registers the domain enums with type-graphql; imported once by the schema builder. */
