@@ -1,7 +1,7 @@
 /**
  * Profiles processes a bench starts itself (Node refuses `--cpu-prof` in NODE_OPTIONS):
  * `NODE_OPTIONS="--require ./dist/bench/cpu-profile-preload.js" CPU_PROFILE_DIR=DIR
- * CPU_PROFILE_MATCH=subgraphs/ledger npm run bench:ledger` writes `DIR/<pid>.cpuprofile` for each
+ * CPU_PROFILE_MATCH=subgraphs/ledger npm run bench:cost` writes `DIR/<pid>.cpuprofile` for each
  * process whose script path contains CPU_PROFILE_MATCH, when it exits. Summarise with profile-top.
  */
 import fs from "node:fs";
