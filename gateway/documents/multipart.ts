@@ -86,6 +86,9 @@ export async function readMultipart(
   try {
     await pipeline(req, parser);
   } catch {
+    // A body cut off mid-file: busboy destroys the open file stream, so its write rejects too;
+    // wait for every write before refusing, or that rejection would go unhandled (fatal).
+    await Promise.allSettled(writes);
     throw new AppError("BAD_REQUEST", "The multipart body could not be read");
   }
   const files = await Promise.all(writes);

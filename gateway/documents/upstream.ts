@@ -10,6 +10,9 @@ import type { Request, RequestHandler, Response } from "express";
 import { AppError } from "../../common/errors";
 import { log } from "../../common/log";
 
+/** `/files/<service>/uploads/<id>` or `/files/<service>/documents/<id>`, then only a query string. */
+const ENDPOINT = /^\/files\/([a-z]+)\/(?:uploads|documents)\/[0-9A-Za-z-]+(?:\?[^#]*)?$/;
+
 /** The subgraphs that own documents; `/files/<name>/...` reaches only these. */
 export const DOCUMENT_SUBGRAPHS = ["client", "transfer"] as const;
 
@@ -64,7 +67,9 @@ export class FileUpstream {
     headers: http.IncomingHttpHeaders,
     body?: Readable,
   ): Promise<http.IncomingMessage> {
-    const service = /^\/files\/([^/]+)\//.exec(path)?.[1];
+    // Only the two endpoints, by exact shape: nothing that URL resolution could turn into another
+    // route of the subgraph (`..`, `%2e%2e`, its /graphql or /metrics).
+    const service = ENDPOINT.exec(path)?.[1];
     const url =
       service && (DOCUMENT_SUBGRAPHS as readonly string[]).includes(service)
         ? this.options.subgraphUrls[service]

@@ -96,12 +96,18 @@ function dailyBalanceOf(row: DailyBalanceRow) {
   return { ...row, ...figures(row, row.currency) };
 }
 
+/** The page with its rows as the API shows them; `totalCount` and `edges` stay lazy (counted only when selected). */
 async function formatted(page: Promise<Page<DailyBalanceRow>>) {
-  const { nodes, edges, ...rest } = await page;
+  const read = await page;
   return {
-    ...rest,
-    nodes: nodes.map(dailyBalanceOf),
-    edges: edges.map((edge) => ({ cursor: edge.cursor, node: dailyBalanceOf(edge.node) })),
+    nodes: read.nodes.map(dailyBalanceOf),
+    get edges() {
+      return read.edges.map((edge) => ({ cursor: edge.cursor, node: dailyBalanceOf(edge.node) }));
+    },
+    get totalCount() {
+      return read.totalCount;
+    },
+    pageInfo: read.pageInfo,
   };
 }
 

@@ -3,6 +3,8 @@
  * nothing, a result per file), list, read, download and delete, in the documented envelope
  * (`/internal`) or plain bodies and problem details (front office), with their statuses.
  */
+import http from "node:http";
+import net from "node:net";
 import { fund, openAccount } from "../helpers/ledger";
 import { pdfBytes, pngBytes, programBytes } from "../helpers/documents";
 import { importClient, type Stack, startStack } from "../helpers/stack";
@@ -32,6 +34,30 @@ async function post(path: string, body: FormData, token: string) {
     body,
   });
   return { status: response.status, body: (await response.json()) as any };
+}
+
+/** A POST with `path` exactly as given (no dot-segment resolution), answered status and text. */
+function rawPost(path: string, body: string): Promise<{ status: number; text: string }> {
+  const url = new URL(stack.gateway.baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: "POST",
+        headers: { authorization: `Bearer ${stack.systemToken}`, "content-type": "application/json" },
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
 }
 
 describe("document REST routes", () => {
@@ -141,5 +167,59 @@ describe("document REST routes", () => {
       400,
       expect.objectContaining({ field: "transferId", rule: "isUuid" }),
     ]);
+  });
+
+  it("When a /files path walks out of the document endpoints, then the gateway answers 404 and forwards nothing", async () => {
+    for (const path of [
+      "/files/client/%2e%2e/%2e%2e/graphql",
+      "/files/client/../graphql",
+      "/files/client/uploads/../../metrics",
+      "/files/transfer/documents/x/../../../graphql",
+    ]) {
+      // Sent as is: fetch (the WHATWG URL parser) would resolve the dots before sending.
+      const { status, text } = await rawPost(path, JSON.stringify({ query: "{ _service { sdl } }" }));
+      expect({ path, status }).toEqual({ path, status: 404 });
+      expect(text).not.toContain("sdl");
+    }
+  });
+
+  it("When a multipart upload is cut off mid-file, then the gateway refuses it and keeps serving", async () => {
+    const clientId = await importClient(stack);
+    const url = new URL(`${stack.gateway.baseUrl}/internal/Clients/${clientId}/documents`);
+    const boundary = "cut-off-boundary";
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    const head = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="category"',
+      "",
+      "identity",
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="a.pdf"',
+      "Content-Type: application/pdf",
+      "",
+      "",
+    ].join("\r\n");
+    socket.write(
+      [
+        `POST ${url.pathname} HTTP/1.1`,
+        `Host: ${url.host}`,
+        `Authorization: Bearer ${stack.systemToken}`,
+        `Content-Type: multipart/form-data; boundary=${boundary}`,
+        "Content-Length: 1000000",
+        "",
+        "",
+      ].join("\r\n") + head,
+    );
+    socket.write(pdfBytes());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const health = await fetch(`${stack.gateway.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    const list = await stack.rest("GET", `/internal/Clients/${clientId}/documents`, {
+      token: stack.systemToken,
+    });
+    expect([list.status, list.body.value]).toEqual([200, []]);
   });
 });
