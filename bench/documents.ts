@@ -24,6 +24,30 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
+/**
+ * The processes' peak RSS while `work` runs (MB), and the largest live set (heapUsed +
+ * arrayBuffers right after a forced GC, MB) of `probed`, a process run with bench/memory-probe.ts.
+ */
+async function measured(
+  pids: number[],
+  probed: ChildProcess | undefined,
+  everyMs: number,
+  work: () => Promise<void>,
+) {
+  if (!probed) return { peaks: await peakRss(pids, work), live: undefined };
+  const stopped = new Promise<number>((resolve) =>
+    probed.once("message", (message: { liveMb: number }) => resolve(message.liveMb)),
+  );
+  probed.send({ probe: "start", everyMs });
+  let peaks: number[];
+  try {
+    peaks = await peakRss(pids, work);
+  } finally {
+    probed.send({ probe: "stop" });
+  }
+  return { peaks, live: await stopped };
+}
+
 /** Samples the processes' RSS every 20 ms while `work` runs; their peaks in MB. */
 async function peakRss(pids: number[], work: () => Promise<void>): Promise<number[]> {
   const peaks = pids.map(rssMb);
@@ -49,6 +73,7 @@ async function main(): Promise<void> {
   const callers = Number(option("--callers", "8"));
   const files = Number(option("--files", "2"));
   const storage = option("--storage", "postgres");
+  const gcEveryMs = Number(option("--gc-every", "0"));
   const adminUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
   const name = `core_banking_bench_${Date.now()}`;
   await admin(adminUrl, `CREATE DATABASE ${name}`);
@@ -70,16 +95,21 @@ async function main(): Promise<void> {
     PORT: String(gatewayPort),
   };
   const children: ChildProcess[] = [];
-  const run = (script: string) => {
-    const child = spawn(process.execPath, [path.join(projectRoot(), "dist", script)], {
-      env,
-      stdio: "inherit",
-    });
+  const run = (script: string, probe = false) => {
+    const probeFlags = ["--expose-gc", "--require", path.join(projectRoot(), "dist/bench/memory-probe.js")];
+    const child = spawn(
+      process.execPath,
+      [...(probe ? probeFlags : []), path.join(projectRoot(), "dist", script)],
+      {
+        env,
+        stdio: probe ? ["inherit", "inherit", "inherit", "ipc"] : "inherit",
+      },
+    );
     children.push(child);
     return child;
   };
   try {
-    const client = run("subgraphs/client/main.js");
+    const client = run("subgraphs/client/main.js", gcEveryMs > 0);
     await waitForHealth(`http://127.0.0.1:${clientPort}/health`);
     const gateway = run("gateway/main.js");
     await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`);
@@ -106,12 +136,13 @@ async function main(): Promise<void> {
       { input: importInput() },
     );
     const clientId = imported.importIndividualClient.clientId as string;
+    const probed = gcEveryMs > 0 ? client : undefined;
     const rows = [];
     for (const size of sizes) {
       const bodies = Array.from({ length: callers }, (_, i) => pdf(size, i + size));
       const stored: Array<{ id: string; url: string; sha256: string }> = [];
       let started = performance.now();
-      const uploadPeaks = await peakRss([gateway.pid!, client.pid!], async () => {
+      const upload = await measured([gateway.pid!, client.pid!], probed, gcEveryMs, async () => {
         await Promise.all(
           bodies.map(async (bytes) => {
             const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -161,7 +192,7 @@ async function main(): Promise<void> {
       });
       const uploadSeconds = (performance.now() - started) / 1000;
       started = performance.now();
-      const downloadPeaks = await peakRss([gateway.pid!, client.pid!], async () => {
+      const download = await measured([gateway.pid!, client.pid!], probed, gcEveryMs, async () => {
         for (let i = 0; i < stored.length; i += callers) {
           await Promise.all(
             stored.slice(i, i + callers).map(async (document) => {
@@ -184,8 +215,9 @@ async function main(): Promise<void> {
         callers,
         uploadMBps: +(megabytes / uploadSeconds).toFixed(1),
         downloadMBps: +(megabytes / downloadSeconds).toFixed(1),
-        gatewayPeakRssMb: { upload: uploadPeaks[0], download: downloadPeaks[0] },
-        clientSubgraphPeakRssMb: { upload: uploadPeaks[1], download: downloadPeaks[1] },
+        gatewayPeakRssMb: { upload: upload.peaks[0], download: download.peaks[0] },
+        clientSubgraphPeakRssMb: { upload: upload.peaks[1], download: download.peaks[1] },
+        ...(probed && { clientSubgraphPeakLiveMb: { upload: upload.live, download: download.live } }),
       });
     }
     process.stdout.write(`${JSON.stringify({ storage, results: rows }, null, 2)}\n`);
