@@ -11,6 +11,9 @@ let timer: NodeJS.Timeout | undefined;
 let live = 0;
 
 function sample(): void {
+  // V8 frees dead ArrayBuffers on a background thread after a GC; a second GC waits for that
+  // sweep, so arrayBuffers then counts only the live ones.
+  gc!();
   gc!();
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   live = Math.max(live, heapUsed + arrayBuffers);
