@@ -7,7 +7,10 @@
  * The client subgraph and the gateway run as processes of their own (`dist/.../main.js`) against
  * a fresh database on the PostgreSQL named by DATABASE_URL (default the machine's on 5432).
  * Options: `--sizes 1048576,10485760` (bytes), `--callers 8`, `--files 2` (per caller and size),
- * `--storage postgres|filesystem`.
+ * `--storage postgres|filesystem`, `--warmup 1` (untimed rounds at the largest size first, so that
+ * every row starts from the subgraph's steady state), `--gc-every 0` (ms; above 0 the subgraph runs
+ * bench/memory-probe.ts and the rows add its peak live set, heap + ArrayBuffers after forced GCs:
+ * its peak RSS is then measured under those GCs too).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
