@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     DOCUMENTS_STORAGE: storage,
     DOCUMENTS_DIR: directory,
     DOCUMENTS_MAX_BYTES: String(Math.max(10_485_760, ...sizes)),
+    // 8 large uploads at once under forced GCs (--gc-every) may take longer than the default 30 s.
+    HTTP_REQUEST_TIMEOUT_MS: "300000",
     CLIENT_SUBGRAPH_PORT: String(clientPort),
     CLIENT_SUBGRAPH_URL: `http://127.0.0.1:${clientPort}/graphql`,
     PORT: String(gatewayPort),
