@@ -7,7 +7,10 @@
  * The client subgraph and the gateway run as processes of their own (`dist/.../main.js`) against
  * a fresh database on the PostgreSQL named by DATABASE_URL (default the machine's on 5432).
  * Options: `--sizes 1048576,10485760` (bytes), `--callers 8`, `--files 2` (per caller and size),
- * `--storage postgres|filesystem`.
+ * `--storage postgres|filesystem`, `--warmup 1` (untimed rounds at the largest size first, so that
+ * every row starts from the subgraph's steady state), `--gc-every 0` (ms; above 0 the subgraph runs
+ * bench/memory-probe.ts and the rows add its peak live set, heap + ArrayBuffers after forced GCs:
+ * its peak RSS is then measured under those GCs too).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
@@ -22,6 +25,30 @@ import { admin, freePort, option, waitForHealth } from "./support";
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/**
+ * The processes' peak RSS while `work` runs (MB), and the largest live set (heapUsed +
+ * arrayBuffers right after a forced GC, MB) of `probed`, a process run with bench/memory-probe.ts.
+ */
+async function measured(
+  pids: number[],
+  probed: ChildProcess | undefined,
+  everyMs: number,
+  work: () => Promise<void>,
+) {
+  if (!probed) return { peaks: await peakRss(pids, work), live: undefined };
+  const stopped = new Promise<number>((resolve) =>
+    probed.once("message", (message: { liveMb: number }) => resolve(message.liveMb)),
+  );
+  probed.send({ probe: "start", everyMs });
+  let peaks: number[];
+  try {
+    peaks = await peakRss(pids, work);
+  } finally {
+    probed.send({ probe: "stop" });
+  }
+  return { peaks, live: await stopped };
 }
 
 /** Samples the processes' RSS every 20 ms while `work` runs; their peaks in MB. */
@@ -49,6 +76,8 @@ async function main(): Promise<void> {
   const callers = Number(option("--callers", "8"));
   const files = Number(option("--files", "2"));
   const storage = option("--storage", "postgres");
+  const gcEveryMs = Number(option("--gc-every", "0"));
+  const warmup = Number(option("--warmup", "1"));
   const adminUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
   const name = `core_banking_bench_${Date.now()}`;
   await admin(adminUrl, `CREATE DATABASE ${name}`);
@@ -65,21 +94,28 @@ async function main(): Promise<void> {
     DOCUMENTS_STORAGE: storage,
     DOCUMENTS_DIR: directory,
     DOCUMENTS_MAX_BYTES: String(Math.max(10_485_760, ...sizes)),
+    // 8 large uploads at once under forced GCs (--gc-every) may take longer than the default 30 s.
+    HTTP_REQUEST_TIMEOUT_MS: "300000",
     CLIENT_SUBGRAPH_PORT: String(clientPort),
     CLIENT_SUBGRAPH_URL: `http://127.0.0.1:${clientPort}/graphql`,
     PORT: String(gatewayPort),
   };
   const children: ChildProcess[] = [];
-  const run = (script: string) => {
-    const child = spawn(process.execPath, [path.join(projectRoot(), "dist", script)], {
-      env,
-      stdio: "inherit",
-    });
+  const run = (script: string, probe = false) => {
+    const probeFlags = ["--expose-gc", "--require", path.join(projectRoot(), "dist/bench/memory-probe.js")];
+    const child = spawn(
+      process.execPath,
+      [...(probe ? probeFlags : []), path.join(projectRoot(), "dist", script)],
+      {
+        env,
+        stdio: probe ? ["inherit", "inherit", "inherit", "ipc"] : "inherit",
+      },
+    );
     children.push(child);
     return child;
   };
   try {
-    const client = run("subgraphs/client/main.js");
+    const client = run("subgraphs/client/main.js", gcEveryMs > 0);
     await waitForHealth(`http://127.0.0.1:${clientPort}/health`);
     const gateway = run("gateway/main.js");
     await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`);
@@ -106,12 +142,13 @@ async function main(): Promise<void> {
       { input: importInput() },
     );
     const clientId = imported.importIndividualClient.clientId as string;
+    const probed = gcEveryMs > 0 ? client : undefined;
     const rows = [];
-    for (const size of sizes) {
+    const round = async (size: number) => {
       const bodies = Array.from({ length: callers }, (_, i) => pdf(size, i + size));
       const stored: Array<{ id: string; url: string; sha256: string }> = [];
       let started = performance.now();
-      const uploadPeaks = await peakRss([gateway.pid!, client.pid!], async () => {
+      const upload = await measured([gateway.pid!, client.pid!], probed, gcEveryMs, async () => {
         await Promise.all(
           bodies.map(async (bytes) => {
             const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -161,7 +198,7 @@ async function main(): Promise<void> {
       });
       const uploadSeconds = (performance.now() - started) / 1000;
       started = performance.now();
-      const downloadPeaks = await peakRss([gateway.pid!, client.pid!], async () => {
+      const download = await measured([gateway.pid!, client.pid!], probed, gcEveryMs, async () => {
         for (let i = 0; i < stored.length; i += callers) {
           await Promise.all(
             stored.slice(i, i + callers).map(async (document) => {
@@ -178,17 +215,26 @@ async function main(): Promise<void> {
       });
       const downloadSeconds = (performance.now() - started) / 1000;
       const megabytes = (size * stored.length) / 1_048_576;
-      rows.push({
+      return {
         fileMiB: +(size / 1_048_576).toFixed(2),
         files: stored.length,
         callers,
         uploadMBps: +(megabytes / uploadSeconds).toFixed(1),
         downloadMBps: +(megabytes / downloadSeconds).toFixed(1),
-        gatewayPeakRssMb: { upload: uploadPeaks[0], download: downloadPeaks[0] },
-        clientSubgraphPeakRssMb: { upload: uploadPeaks[1], download: downloadPeaks[1] },
-      });
-    }
-    process.stdout.write(`${JSON.stringify({ storage, results: rows }, null, 2)}\n`);
+        gatewayPeakRssMb: { upload: upload.peaks[0], download: download.peaks[0] },
+        clientSubgraphPeakRssMb: { upload: upload.peaks[1], download: download.peaks[1] },
+        ...(probed && { clientSubgraphPeakLiveMb: { upload: upload.live, download: download.live } }),
+      };
+    };
+    // V8 collects the garbage of a transfer (socket reads, chunks, pg messages: ArrayBuffers
+    // outside its heap) only once that external memory has grown by its soft limit (about 64 MB),
+    // so a process that has moved fewer bytes than that since it started shows a lower peak RSS
+    // than one in its steady state. Untimed rounds at the largest size bring it there first.
+    for (let i = 0; i < warmup; i++) await round(Math.max(...sizes));
+    for (const size of sizes) rows.push(await round(size));
+    process.stdout.write(
+      `${JSON.stringify({ storage, warmupRounds: warmup, gcEveryMs, results: rows }, null, 2)}\n`,
+    );
   } finally {
     for (const child of children) child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 1_000));
