@@ -158,15 +158,26 @@ export class DocumentRepository {
     return (row as { n: number }).n;
   }
 
-  /** ACTIVE -> DELETED with who, when and why; undefined when it was not ACTIVE. */
-  async markDeleted(id: string, deletedBy: string, reason: string): Promise<DocumentRow | undefined> {
+  /**
+   * ACTIVE -> DELETED with who, when and why; undefined when it was not ACTIVE. `guard` runs
+   * first in the same transaction (the owner's lock and check, see DocumentOwner.guardDelete).
+   */
+  async markDeleted(
+    id: string,
+    deletedBy: string,
+    reason: string,
+    guard?: (tx: EntityManager) => Promise<void>,
+  ): Promise<DocumentRow | undefined> {
     if (!isUuid(id)) return undefined;
-    const [rows] = await this.db.query(
-      `UPDATE ${this.documents} SET status = $2, deleted_by = $3, deleted_at = now(), deletion_reason = $4
-        WHERE id = $1 AND status = $5 RETURNING ${DOCUMENT_COLUMNS}`,
-      [id, DocumentStatus.DELETED, deletedBy, reason, DocumentStatus.ACTIVE],
-    );
-    return (rows as DocumentRow[])[0];
+    return this.db.transaction(async (tx: EntityManager) => {
+      await guard?.(tx);
+      const [rows] = await tx.query(
+        `UPDATE ${this.documents} SET status = $2, deleted_by = $3, deleted_at = now(), deletion_reason = $4
+          WHERE id = $1 AND status = $5 RETURNING ${DOCUMENT_COLUMNS}`,
+        [id, DocumentStatus.DELETED, deletedBy, reason, DocumentStatus.ACTIVE],
+      );
+      return (rows as DocumentRow[])[0];
+    });
   }
 
   /** Uploads abandoned before completion (a crashed service, a caller that went away): marked FAILED. */

@@ -5,6 +5,7 @@
  * ({@link DocumentOwner}). Every upload, download and deletion is logged with the request id and
  * the caller, never the bytes or the file name (it may name a person).
  */
+import type { EntityManager } from "typeorm";
 import type { Readable } from "node:stream";
 import DataLoader from "dataloader";
 import type { Caller } from "../auth/caller";
@@ -33,6 +34,12 @@ export interface DocumentOwner {
   kind: string;
   /** Refuses `caller` the `action` on `ownerId`'s documents (FORBIDDEN, or the owner's NOT_FOUND code). */
   authorize(caller: Caller, ownerId: string, action: DocumentAction): Promise<void>;
+  /**
+   * Runs in the deletion's transaction, before the document is marked deleted: an owner whose
+   * rule depends on its own state locks and checks it here, so that a change of that state
+   * (a transfer being confirmed) cannot pass the check in between.
+   */
+  guardDelete?(tx: EntityManager, caller: Caller, ownerId: string): Promise<void>;
 }
 
 /** What the service works with, made once per process. */
@@ -232,7 +239,10 @@ export class DocumentService {
     const [document] = await this.deps.repository.documentsByIds([id]);
     if (!document || (ownerId && document.ownerId !== ownerId)) throw documentNotFound(id);
     await this.deps.owner.authorize(this.caller, document.ownerId, "delete");
-    const deleted = await this.deps.repository.markDeleted(id, this.caller.subject, reason);
+    const { owner } = this.deps;
+    const guard =
+      owner.guardDelete && ((tx: EntityManager) => owner.guardDelete!(tx, this.caller, document.ownerId));
+    const deleted = await this.deps.repository.markDeleted(id, this.caller.subject, reason, guard);
     if (!deleted) throw documentNotFound(id);
     this.audit("document deleted", { documentId: id, ownerId: document.ownerId });
     await this.housekeeping();

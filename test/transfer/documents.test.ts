@@ -3,6 +3,7 @@
  * list, download and delete; another client is FORBIDDEN; and, with TRANSFER_DOCUMENT_REQUIRED_ABOVE
  * set, an outgoing transfer above it is confirmed only once it has a supporting document.
  */
+import pg from "pg";
 import { fund, openAccount } from "../helpers/ledger";
 import {
   COMPLETE_UPLOAD,
@@ -122,5 +123,33 @@ describe("transfer documents", () => {
     });
     const complete = await stack.graphql(COMPLETE_UPLOAD("transfer"), { id: upload.id }, { token });
     expect(complete.errors![0].extensions!.code).toBe("DOCUMENT_UPLOAD_INVALID_STATE");
+  });
+
+  it("When the owner deletes the document while the transfer is being confirmed, then the deletion waits and is refused once the transfer is confirmed", async () => {
+    const { token, transferId } = await pendingTransfer("60.00");
+    const document = await uploadDocument(stack, { owner: "transfer", ownerId: transferId, token });
+    // A confirmation in progress: it holds the transfer's row, as takeAction does, and commits CONFIRMED.
+    const confirming = new pg.Client({ connectionString: stack.databaseUrl });
+    await confirming.connect();
+    try {
+      await confirming.query("BEGIN");
+      await confirming.query("SELECT id FROM transfer.transfer WHERE id = $1 FOR UPDATE", [transferId]);
+      const deleting = stack.graphql(
+        DELETE_DOCUMENT("transfer"),
+        { id: document.id, reason: "race" },
+        { token },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await confirming.query("UPDATE transfer.transfer SET status = 'CONFIRMED' WHERE id = $1", [transferId]);
+      await confirming.query("COMMIT");
+      const deleted = await deleting;
+      expect(deleted.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    } finally {
+      await confirming.end();
+    }
+    const listed = await stack.graphql(DOCUMENTS, { id: transferId }, { token });
+    expect(listed.data!.transfer.documents).toEqual([
+      expect.objectContaining({ id: document.id, status: "ACTIVE" }),
+    ]);
   });
 });

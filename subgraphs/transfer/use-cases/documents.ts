@@ -25,18 +25,28 @@ export function transferDocumentOwner(transfers: TransferRepository): DocumentOw
         if (action === "read") return;
         throw new AppError("TRANSFER_NOT_FOUND", `No transfer ${transferId}`, { transferId });
       }
-      if (
-        action === "delete" &&
-        caller.kind === "client" &&
-        transfer.status !== TransferStatus.PENDING_CONFIRMATION
-      ) {
-        throw new AppError(
-          "FORBIDDEN",
-          "A front-office caller may delete a transfer's document only while the transfer waits for confirmation",
-        );
-      }
+      if (action === "delete" && caller.kind === "client") requireAwaitingConfirmation(transfer.status);
+    },
+    // The same rule under a share lock on the transfer, in the deletion's transaction: a
+    // confirmation (which locks the transfer and then counts its documents) cannot slip between
+    // the check and the deletion.
+    async guardDelete(tx, caller, transferId) {
+      if (caller.kind !== "client") return;
+      const rows = (await tx.query(`SELECT status FROM transfer.transfer WHERE id = $1 FOR SHARE`, [
+        transferId,
+      ])) as Array<{ status: TransferStatus }>;
+      if (rows[0]) requireAwaitingConfirmation(rows[0].status);
     },
   };
+}
+
+function requireAwaitingConfirmation(status: string): void {
+  if (status !== TransferStatus.PENDING_CONFIRMATION) {
+    throw new AppError(
+      "FORBIDDEN",
+      "A front-office caller may delete a transfer's document only while the transfer waits for confirmation",
+    );
+  }
 }
 
 /** Refuses to confirm an outgoing transfer above the configured amount without an ACTIVE document. */
