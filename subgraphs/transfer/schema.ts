@@ -1,4 +1,3 @@
-import { createPubSub } from "@graphql-yoga/subscription";
 import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../../common/graphql/build-subgraph-schema";
 import { canonicalIds } from "../../common/graphql/canonical-ids";
@@ -34,8 +33,6 @@ export async function buildTransferSchema(): Promise<GraphQLSchema> {
       ],
       // TreasuryPosition: the ledger's, extended here; no root field of this subgraph returns it.
       orphanedTypes: [PageInfo, TreasuryPosition],
-      // type-graphql insists on one; the status subscription brings its own source (`subscribe`).
-      pubSub: createPubSub(),
     },
     transferReferenceResolvers,
   );

@@ -20,7 +20,7 @@ import { TransferEngine } from "./process/engine";
 import { startTransferWorker, type TransferWorker } from "./process/worker";
 import { type PaymentRail, SimulatedRail } from "./rail/payment-rail";
 import { buildTransferSchema } from "./schema";
-import { TransferEventHub } from "./events/event-hub";
+import { type TransferEventHub, transferEventHub } from "./events/event-hub";
 import { LEDGER_TIMEOUT_MS, LedgerClient } from "./ledger/ledger-client";
 import { transferDocumentOwner } from "./use-cases/documents";
 
@@ -65,7 +65,7 @@ export async function startTransferSubgraph(
   rail: PaymentRail = new SimulatedRail(config.transfers.rail),
 ): Promise<TransferSubgraph> {
   const { transport, ledger } = ledgerClient(config, ledgerUrl);
-  const events = new TransferEventHub();
+  const events = transferEventHub();
   let engine: TransferEngine | undefined;
   let repository: TransferRepository | undefined;
   let worker: TransferWorker | undefined;

@@ -3,7 +3,7 @@
  * trigger at commit, migration 1732230000000), fanned out in memory to the open subscriptions.
  * No subscription holds a database connection of its own.
  */
-import { listen, type Listener } from "../../../common/db/listener";
+import { NoticeHub } from "../../../common/db/notice-hub";
 
 /**
  * A committed status change, as the trigger announces it, with the transfer's parties when it was
@@ -26,41 +26,12 @@ export interface EventNotice {
   changedAt: string;
 }
 
-export interface HubSubscriber {
-  onNotice(notice: EventNotice): void;
-  /** The LISTEN connection was lost and is back: notices in between may be missing. */
-  onReconnect(): void;
-}
+/** Every status stream hears every notice and applies its own filter (status-stream.ts `matches`). */
+export const ALL_TRANSFERS = "all";
 
-export class TransferEventHub {
-  private readonly subscribers = new Set<HubSubscriber>();
-  private listener?: Listener;
+/** The process's one LISTEN on `transfer_events`, fanned out to the open status streams. */
+export type TransferEventHub = NoticeHub<EventNotice>;
 
-  async start(databaseUrl: string): Promise<void> {
-    this.listener = await listen(
-      databaseUrl,
-      "transfer_events",
-      (payload) => {
-        for (const subscriber of this.subscribers) subscriber.onNotice(payload as EventNotice);
-      },
-      () => {
-        for (const subscriber of this.subscribers) subscriber.onReconnect();
-      },
-    );
-  }
-
-  subscribe(subscriber: HubSubscriber): () => void {
-    this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
-  }
-
-  /** Open subscriptions in this process (tests check that a disconnect leaves none). */
-  get size(): number {
-    return this.subscribers.size;
-  }
-
-  async stop(): Promise<void> {
-    this.subscribers.clear();
-    await this.listener?.stop();
-  }
+export function transferEventHub(): TransferEventHub {
+  return new NoticeHub<EventNotice>("transfer_events", () => ALL_TRANSFERS);
 }

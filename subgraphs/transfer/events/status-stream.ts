@@ -8,7 +8,7 @@
  */
 import { AsyncQueue } from "../../../common/async-queue";
 import type { EventFilter, LoggedEvent, TransferHistoryRepository } from "../persistence/history.repository";
-import type { EventNotice, TransferEventHub } from "./event-hub";
+import { ALL_TRANSFERS, type EventNotice, type TransferEventHub } from "./event-hub";
 
 export interface StreamFilter extends EventFilter {
   /** Start after this position of the log (a cursor an event or a snapshot gave). */
@@ -92,7 +92,7 @@ export function statusStream(
     }
   };
 
-  const unsubscribe = hub.subscribe({
+  const unsubscribe = hub.subscribe(ALL_TRANSFERS, {
     onNotice: (notice) => {
       if (!matches(filter, notice)) return;
       if (held) held.push(notice);
