@@ -120,8 +120,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   if (config.gateway.dashboard) app.use(dashboardRouter(config));
   // What the lean path leaves to express (a GET, another content type) is answered here.
   app.use("/graphql", ...graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext));
-  const lean = { apollo, verifier, service: "gateway", contextOf: gatewayContext, fallback: app };
-  graphql = leanGraphqlHandler({ ...lean, bodyLimitBytes: 1024 * 1024 });
+  const refuseEarly = (body: unknown) => limits.refuseEarly(schema(), body);
+  const lean = { apollo, verifier, service: "gateway", contextOf: gatewayContext, refuseEarly, metrics };
+  graphql = leanGraphqlHandler({ ...lean, bodyLimitBytes: 1024 * 1024, fallback: app });
   app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
   app.use(docsRouter());
   app.use(restRouter(config, verifier, schema, execute));

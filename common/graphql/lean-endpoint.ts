@@ -9,13 +9,16 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from "@apollo/server";
+import type { GraphQLError } from "graphql";
 import type { Caller } from "../auth/caller";
 import type { TokenVerifier } from "../auth/tokens";
 import { AppError, type ErrorCode, statusOf } from "../errors";
 import { HTTP_MESSAGES } from "../http";
 import { log } from "../log";
+import type { ServiceMetrics } from "../ops/metrics";
+import { observeRefused } from "../ops/request-plugin";
 import { settleRequestId, withRequestScope } from "../request-id";
-import { toGraphQLError } from "./errors";
+import { formatError, toGraphQLError } from "./errors";
 
 /** `application/json`, optionally with `charset=utf-8`: what the lean path reads itself. */
 const PLAIN_JSON = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -27,6 +30,12 @@ export interface LeanEndpointOptions<TContext extends BaseContext> {
   service: string;
   bodyLimitBytes: number;
   contextOf(caller: Caller, requestId: string, req: IncomingMessage): TContext;
+  /**
+   * What is refused before Apollo Server parses and validates the request (the service's
+   * `OperationLimits.refuseEarly`): answered 400 and observed as `refused` in `metrics`.
+   */
+  refuseEarly(body: unknown): readonly GraphQLError[] | undefined;
+  metrics: ServiceMetrics;
   /** The express chain for every other request to `/graphql`. */
   fallback(req: IncomingMessage, res: ServerResponse): void;
 }
@@ -52,6 +61,8 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
   const { apollo, verifier, service, bodyLimitBytes } = options;
 
   const execute = async (req: IncomingMessage, res: ServerResponse, requestId: string, body: unknown) => {
+    const refusals = options.refuseEarly(body);
+    if (refusals) return answerRefusals(res, requestId, refusals, options.metrics);
     const headers = new HeaderMap();
     for (const key in req.headers) {
       const value = req.headers[key];
@@ -133,6 +144,19 @@ function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, co
   });
   res.end(JSON.stringify({ errors: [{ message: HTTP_MESSAGES[code], extensions: { code } }] }));
   req.resume();
+}
+
+/** Refusals of {@link LeanEndpointOptions.refuseEarly}, in the shape Apollo Server gives its own. */
+function answerRefusals(
+  res: ServerResponse,
+  requestId: string,
+  refusals: readonly GraphQLError[],
+  metrics: ServiceMetrics,
+): void {
+  const errors = refusals.map((error) => formatError(error.toJSON(), error));
+  observeRefused(metrics, errors[0]!.extensions?.code);
+  res.writeHead(400, { "content-type": "application/json; charset=utf-8", "x-request-id": requestId });
+  res.end(JSON.stringify({ errors }));
 }
 
 /** Our fault: logged, answered as a masked 500. */

@@ -3,7 +3,7 @@
  * for, so that no single request can stall a service. The rules come from well-kept libraries:
  * - tokens: graphql-js's own parser (`parseOptions.maxTokens`) stops reading past the limit;
  * - depth, aliases, directives: the graphql-armor validation rules;
- * - cost: graphql-query-complexity with {@link listSizeEstimator}, which counts list sizes;
+ * - cost: graphql-query-complexity with the list-counting model of common/graphql/cost.ts;
  * plus one check of our own that no library offers: how deeply variables and `extensions` nest,
  * counted without recursion before anything serialises them (`JSON.stringify` recurses, and a
  * 5,000-level value overflows the stack).
@@ -18,41 +18,26 @@ import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import {
   type DocumentNode,
-  getNamedType,
-  getNullableType,
+  getEnterLeaveForKind,
   getOperationAST,
   GraphQLError,
   type GraphQLSchema,
-  isLeafType,
-  isListType,
-  isObjectType,
+  Kind,
   parse,
   type ParseOptions,
   specifiedRules,
+  TypeInfo,
   validate,
-  type ValidationContext,
+  ValidationContext,
   type ValidationRule,
 } from "graphql";
-import { type ComplexityEstimator, getComplexity } from "graphql-query-complexity";
 import type { Caller } from "../auth/caller";
 import type { OperationLimitsConfig } from "../config";
 import { AppError } from "../errors";
-import { DEFAULT_PAGE_SIZE } from "./page-size";
+import { type CostedRequest, costShape, operationCost } from "./cost";
 
 /** The limit a refusal names in `extensions.limit`. */
 export type LimitName = "depth" | "aliases" | "tokens" | "directives" | "cost" | "variableDepth";
-
-/** A list without a size argument is costed as this many items (a page's default size). */
-export const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
-
-/** Arguments that say how many items a list field returns. */
-const SIZE_ARGUMENTS = ["first", "last", "limit"];
-
-/**
- * Selections graphql-query-complexity evaluates at most (fragments count each time they are
- * spread): a document of spreads of spreads would otherwise take exponential time to cost.
- */
-const MAX_COSTED_SELECTIONS = 10_000;
 
 /**
  * Subgraphs check what reaches them with the gateway's limits times this, for counts (aliases,
@@ -141,73 +126,14 @@ export function nestingDepth(value: unknown): number {
   return deepest;
 }
 
-/**
- * The cost model: each object a field resolves costs 1, scalars and enums nothing, and a list
- * multiplies its items' cost by how many it may hold: the `first`/`last`/`limit` argument of a
- * paged field (its default page size when omitted), the representations of an `_entities` fetch,
- * a page's `nodes`/`edges` once (the page's size was counted on the connection field), and
- * {@link DEFAULT_LIST_SIZE} for any other list of objects. So `first: 100` costs 100 times
- * `first: 1`, and nesting lists multiplies. Introspection costs nothing here: graphql-js's
- * MaxIntrospectionDepthRule (a specified rule) bounds its nesting, the schema its size.
- */
-export const listSizeEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  if (type.name.startsWith("__") || field.name.startsWith("__")) return 0;
-  if (isLeafType(getNamedType(field.type))) return 0;
-  const own = 1 + childComplexity;
-  const sizeArgument = SIZE_ARGUMENTS.find((name) => field.args.some((arg) => arg.name === name));
-  if (sizeArgument !== undefined) {
-    const size: unknown = args[sizeArgument];
-    return own * (typeof size === "number" && size > 0 ? size : DEFAULT_PAGE_SIZE);
-  }
-  if (field.name === "_entities" && Array.isArray(args.representations)) {
-    return own * args.representations.length;
-  }
-  if (!isListType(getNullableType(field.type))) return own;
-  const onPage = isObjectType(type) && "pageInfo" in type.getFields();
-  return onPage ? own : own * DEFAULT_LIST_SIZE;
-};
-
-/**
- * The cost of the request's operation under {@link listSizeEstimator}. Throws when the variables
- * do not fit the operation, or when costing would take more than {@link MAX_COSTED_SELECTIONS} steps.
- */
-export function operationCost(request: Omit<LimitedRequest, "caller" | "extensions">): number {
-  const operation = getOperationAST(request.document, request.operationName);
-  if (!operation) throw new Error("the document has no such operation");
-  return getComplexity({
-    schema: request.schema,
-    query: request.document,
-    operationName: operation.name?.value,
-    variables: request.variables ?? {},
-    estimators: [listSizeEstimator],
-    maxQueryNodes: MAX_COSTED_SELECTIONS,
-  });
-}
+/** Characters of query text {@link OperationLimits.refuseEarly} remembers (a text longer than a sixteenth is not kept). */
+const EARLY_CACHE_CHARS = 4 * 1024 * 1024;
 
 /** Variable shapes remembered per document: enough for the page sizes one client asks for. */
 const COSTS_PER_DOCUMENT = 64;
 
-/**
- * What of the variables a cost depends on: numbers (page sizes), booleans (`@include`) and the
- * lengths of lists (an `_entities` fetch's representations); strings never change it. Variables
- * are already known to nest no deeper than the limit.
- */
-export function costShape(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.length}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.entries(value)
-      .map(([key, item]) => `${key}:${costShape(item)}`)
-      .join(",")}}`;
-  }
-  return typeof value === "number" || typeof value === "boolean" ? String(value) : "";
-}
-
 /** A request as the limits see it: what Apollo Server or graphql-ws resolved. */
-export interface LimitedRequest {
-  schema: GraphQLSchema;
-  document: DocumentNode;
-  operationName?: string | null;
-  variables?: Record<string, unknown> | null;
+export interface LimitedRequest extends CostedRequest {
   extensions?: Record<string, unknown> | null;
   /** Picks the cost budget: system callers get `maxCostSystem`. */
   caller?: Caller;
@@ -221,6 +147,9 @@ export class OperationLimits {
   readonly validationRules: readonly ValidationRule[];
 
   private readonly costs = new WeakMap<DocumentNode, Map<string, number>>();
+  /** Query texts {@link refuseEarly} found within the limits, and their length in all. */
+  private readonly withinLimits = new Set<string>();
+  private withinLimitsChars = 0;
 
   constructor(
     private readonly limits: OperationLimitsConfig,
@@ -346,6 +275,48 @@ export class OperationLimits {
     schema: GraphQLSchema,
     source: string,
   ): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+    const checked = this.parseWithinLimits(schema, source);
+    if ("errors" in checked) return checked;
+    const errors = validate(schema, checked.document, specifiedRules);
+    return errors.length === 0 ? checked : { errors: errors.map((error) => this.validationFailed(error)) };
+  }
+
+  /**
+   * The refusals a document's text alone earns (tokens, then depth, aliases and directives),
+   * found before Apollo Server parses and validates the request. graphql-js validates with every
+   * rule in one walk, so left to Apollo Server a 200-alias bomb costs a whole validation (tens
+   * of ms of CPU) before the alias rule's refusal is read; here it costs a parse and the three
+   * rules. Texts found within the limits are remembered, so a text seen before costs a lookup.
+   * Undefined when the request is within them, has no query text (a persisted query's hash) or
+   * does not parse: Apollo Server answers those as before.
+   */
+  refuseEarly(schema: GraphQLSchema, body: unknown): readonly GraphQLError[] | undefined {
+    if (!this.limits.enabled) return undefined;
+    const query = (body as { query?: unknown } | null)?.query;
+    if (typeof query !== "string" || this.withinLimits.has(query)) return undefined;
+    const checked = this.parseWithinLimits(schema, query);
+    if ("document" in checked) {
+      if (query.length <= EARLY_CACHE_CHARS / 16) {
+        if (this.withinLimitsChars + query.length > EARLY_CACHE_CHARS) this.forgetWithinLimits();
+        this.withinLimits.add(query);
+        this.withinLimitsChars += query.length;
+      }
+      return undefined;
+    }
+    const refusals = checked.errors.filter((error) => error.originalError instanceof AppError);
+    return refusals.length > 0 ? refusals : undefined;
+  }
+
+  private forgetWithinLimits(): void {
+    this.withinLimits.clear();
+    this.withinLimitsChars = 0;
+  }
+
+  /** Parses within the token limit, then applies {@link validationRules} alone. */
+  private parseWithinLimits(
+    schema: GraphQLSchema,
+    source: string,
+  ): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
     let document: DocumentNode;
     try {
       document = parse(source, this.parseOptions);
@@ -360,19 +331,53 @@ export class OperationLimits {
       });
       return { errors: [failed] };
     }
-    const errors = validate(schema, document, [...specifiedRules, ...this.validationRules]);
-    if (errors.length === 0) return { document };
-    return {
-      errors: errors.map(
-        (error) =>
-          new GraphQLError(this.hideSuggestions ? error.message.replace(SUGGESTION, "") : error.message, {
-            nodes: error.nodes,
-            originalError: error.originalError,
-            extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
-          }),
-      ),
-    };
+    const refusals = applyOperationRules(schema, document, this.validationRules);
+    return refusals.length === 0
+      ? { document }
+      : { errors: refusals.map((error) => this.validationFailed(error)) };
   }
+
+  /** A validation error coded GRAPHQL_VALIDATION_FAILED, as Apollo Server codes its own. */
+  private validationFailed(error: GraphQLError): GraphQLError {
+    return new GraphQLError(this.hideSuggestions ? error.message.replace(SUGGESTION, "") : error.message, {
+      nodes: error.nodes,
+      originalError: error.originalError,
+      extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
+    });
+  }
+}
+
+/**
+ * `rules` over `document`'s operations. graphql-js's `validate` walks every node with its
+ * TypeInfo, whose type checks are most of what a validation costs; the graphql-armor rules read
+ * no type and visit only operation definitions (each counts its operation itself, following
+ * fragment spreads), so here they are entered for each operation and nothing else is walked.
+ */
+function applyOperationRules(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  rules: readonly ValidationRule[],
+): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  if (rules.length === 0) return errors;
+  const context = new ValidationContext(schema, document, new TypeInfo(schema), (error) =>
+    errors.push(error),
+  );
+  const visitors = rules.map((rule) => rule(context));
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const visitor of visitors) {
+      getEnterLeaveForKind(visitor, Kind.OPERATION_DEFINITION).enter?.call(
+        visitor,
+        definition,
+        0,
+        document,
+        [],
+        [],
+      );
+    }
+  }
+  return errors;
 }
 
 /** A graphql-armor rule's rejection as our refusal, reported like any validation error. */

@@ -115,6 +115,8 @@ export async function serveSubgraph<TContext extends RequestContext>(
     service: options.metrics.service,
     bodyLimitBytes: 2 * 1024 * 1024,
     contextOf,
+    refuseEarly: (body) => options.limits.refuseEarly(options.schema, body),
+    metrics: options.metrics,
     fallback: app,
   });
 

@@ -16,38 +16,16 @@ interface Finished {
  * Observes every GraphQL request of a service (the gateway and each subgraph alike): counts
  * and times it by operation name and outcome (`graphql_requests_total`,
  * `graphql_request_duration_seconds`) and logs it as one line with its request id. Requests
- * refused before a context existed (no or a bad bearer token, a malformed request) are
- * observed too, under the operation label `refused`. Variables are never logged: they hold personal data
+ * refused before a context existed (no or a bad bearer token, a malformed request, a document
+ * beyond the limits of its text) are observed too, under the operation label `refused`. Variables are never logged: they hold personal data
  * and one-time codes.
  */
 export function requestObserverPlugin<TContext extends { requestId: string }>(
   metrics: ServiceMetrics,
 ): ApolloServerPlugin<TContext> {
-  const finish = ({ operation, outcome, startedAt, requestId }: Finished) => {
-    const label = metrics.operationLabel(operation);
-    const durationMs = performance.now() - startedAt;
-    metrics.recordRequest(label, outcome, durationMs / 1000);
-    log.info(
-      {
-        service: metrics.service,
-        requestId,
-        operation: label,
-        outcome,
-        durationMs: Math.round(durationMs * 10) / 10,
-      },
-      "graphql request",
-    );
-  };
-  const refused = (error: Error) => {
-    const scope = currentRequestScope();
-    finish({
-      // Never the caller's own name: an unauthenticated caller must not fill the label cap.
-      operation: "refused",
-      outcome: codeLabel((error as Partial<GraphQLError>).extensions?.code) ?? "INTERNAL_SERVER_ERROR",
-      startedAt: scope?.startedAt ?? performance.now(),
-      requestId: scope?.requestId,
-    });
-  };
+  const finish = (finished: Finished) => observe(metrics, finished);
+  const refused = (error: Error) =>
+    observeRefused(metrics, (error as Partial<GraphQLError>).extensions?.code);
   return {
     async requestDidStart({ request, contextValue }) {
       const startedAt = performance.now();
@@ -72,4 +50,36 @@ export function requestObserverPlugin<TContext extends { requestId: string }>(
       refused(error);
     },
   };
+}
+
+/** Counts, times and logs one finished request. */
+function observe(metrics: ServiceMetrics, { operation, outcome, startedAt, requestId }: Finished): void {
+  const label = metrics.operationLabel(operation);
+  const durationMs = performance.now() - startedAt;
+  metrics.recordRequest(label, outcome, durationMs / 1000);
+  log.info(
+    {
+      service: metrics.service,
+      requestId,
+      operation: label,
+      outcome,
+      durationMs: Math.round(durationMs * 10) / 10,
+    },
+    "graphql request",
+  );
+}
+
+/**
+ * A request refused before it had an operation (no or a bad token, a malformed request, a
+ * document beyond the operation limits of its text), observed under the label `refused`.
+ */
+export function observeRefused(metrics: ServiceMetrics, code: unknown): void {
+  const scope = currentRequestScope();
+  observe(metrics, {
+    // Never the caller's own name: an unauthenticated caller must not fill the label cap.
+    operation: "refused",
+    outcome: codeLabel(code) ?? "INTERNAL_SERVER_ERROR",
+    startedAt: scope?.startedAt ?? performance.now(),
+    requestId: scope?.requestId,
+  });
 }

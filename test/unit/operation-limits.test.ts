@@ -6,10 +6,9 @@
  */
 import { type GraphQLSchema, parse } from "graphql";
 import { loadConfig, type OperationLimitsConfig } from "../../common/config";
+import { costShape, operationCost } from "../../common/graphql/cost";
 import {
-  costShape,
   nestingDepth,
-  operationCost,
   OperationLimits,
   subgraphLimits,
   SUBGRAPH_HEADROOM,
@@ -104,6 +103,36 @@ describe("the attacks of the finding", () => {
       });
     },
   );
+
+  // What the text alone shows is refused before Apollo Server validates (a whole validation of a
+  // 200-alias document costs tens of ms); cost and variables wait for the resolved operation.
+  it.each(attacks(clientId).map((attack) => [attack.name, attack] as const))(
+    "When %s is read before validation with the default limits, then the limits of its text refuse it there and no others",
+    (_name, attack) => {
+      const limits = new OperationLimits(defaults, false);
+      const refusals = limits.refuseEarly(schema, { query: attack.query, variables: attack.variables });
+      if (["cost", "variableDepth"].includes(attack.firstRefusedBy)) {
+        expect(refusals).toBeUndefined();
+      } else {
+        expect(refusals?.map((error) => (error.originalError as { details?: unknown }).details)).toEqual([
+          expect.objectContaining({ limit: attack.firstRefusedBy }),
+        ]);
+      }
+    },
+  );
+
+  it("When a document within the limits, a syntax error or a persisted query's hash is read before validation, then nothing is refused there", () => {
+    const limits = new OperationLimits(defaults, false);
+    for (const operation of knownOperations()) {
+      expect(limits.refuseEarly(schema, { query: operation.query })).toBeUndefined();
+      expect(limits.refuseEarly(schema, { query: operation.query })).toBeUndefined(); // remembered
+    }
+    expect(limits.refuseEarly(schema, { query: "{ clients(first: 1) { nodes { id }" })).toBeUndefined();
+    expect(
+      limits.refuseEarly(schema, { extensions: { persistedQuery: { sha256Hash: "ab" } } }),
+    ).toBeUndefined();
+    expect(limits.refuseEarly(schema, null)).toBeUndefined();
+  });
 });
 
 describe("the cost model", () => {
