@@ -37,14 +37,15 @@ import { performance } from "node:perf_hooks";
 import { Pool } from "pg";
 import { Agent, request } from "undici";
 import { mintToken } from "../common/auth/tokens";
-import { loadConfig } from "../common/config";
 import { isLoopback } from "../common/loopback";
 import { projectRoot } from "../common/paths";
 import { requestHash } from "../common/request-hash";
 import { checkInvariants, type Invariant } from "./books";
 import {
   admin,
+  benchAuth,
   cpuMs,
+  DEPLOYED_ENV,
   freePort,
   option,
   percentile,
@@ -77,7 +78,7 @@ const children: ChildProcess[] = [];
 
 function run(script: string, env: Record<string, string>, label: string): ChildProcess {
   const child = spawn(process.execPath, [path.join(projectRoot(), "dist", script)], {
-    env: { ...process.env, NODE_ENV: "development", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, ...DEPLOYED_ENV, HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const forward = (chunk: Buffer) => {
@@ -563,10 +564,7 @@ async function main(): Promise<number> {
   let failed = false;
   try {
     const services = await startServices(databaseUrl.toString());
-    token = await mintToken(loadConfig({ NODE_ENV: "development" }).auth, {
-      kind: "system",
-      subject: "bench",
-    });
+    token = await mintToken(benchAuth(), { kind: "system", subject: "bench" });
     const ids = await setup(services);
     note(`setup: ${ids.length} accounts funded; group commit window ${windowMs} ms`);
     const send = senders(services, pool);

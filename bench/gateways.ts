@@ -34,10 +34,9 @@ import os from "node:os";
 import path from "node:path";
 import { Agent, request } from "undici";
 import { mintToken } from "../common/auth/tokens";
-import { loadConfig } from "../common/config";
 import { projectRoot } from "../common/paths";
 import { seed } from "../bin/seed";
-import { admin, cpuMs, freePort, median, option, waitForHealth } from "./support";
+import { admin, benchAuth, cpuMs, DEPLOYED_ENV, freePort, median, option, waitForHealth } from "./support";
 
 /** `ours`, `stock`, `hive`, or the name of a build of ours in another checkout (`--baseline name=root`). */
 type GatewayName = string;
@@ -110,7 +109,7 @@ async function startSubgraphs(databaseUrl: string): Promise<Subgraphs> {
   };
   const env = {
     ...process.env,
-    NODE_ENV: "development",
+    ...DEPLOYED_ENV,
     DATABASE_URL: databaseUrl,
     HOST: "127.0.0.1",
     TRANSFER_WORKER: "off",
@@ -160,7 +159,11 @@ async function startGateway(
     child = run(process.execPath, [...flags, path.join(root, "dist", "gateway", "main.js")], env, root);
   } else if (name === "stock") {
     const script = path.join(projectRoot(), "dist", "bench", "gateways", "stock.js");
-    child = run(process.execPath, [script, supergraphFile, String(port)], process.env);
+    // In production mode like ours and Hive (graphql-js skips its development checks).
+    child = run(process.execPath, [script, supergraphFile, String(port)], {
+      ...process.env,
+      NODE_ENV: "production",
+    });
   } else {
     const args = [hiveCli(), "supergraph", supergraphFile, "--port", String(port), "--host", "127.0.0.1"];
     args.push("-c", path.join(hiveDir(), "gateway.config.mjs"), "--disable-websockets");
@@ -190,13 +193,9 @@ async function waitForQuery(url: string, child: ChildProcess): Promise<void> {
 }
 
 let token: Promise<string> | undefined;
-/** A development system token, valid for the bench's run. */
+/** A system token the services accept, valid for the bench's run. */
 function benchToken(): Promise<string> {
-  token ??= mintToken(
-    loadConfig({ NODE_ENV: "development" }).auth,
-    { kind: "system", subject: "bench" },
-    "2h",
-  );
+  token ??= mintToken(benchAuth(), { kind: "system", subject: "bench" }, "2h");
   return token;
 }
 

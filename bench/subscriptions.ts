@@ -45,7 +45,7 @@ import WebSocket from "ws";
 import { mintToken } from "../common/auth/tokens";
 import { loadConfig } from "../common/config";
 import { projectRoot } from "../common/paths";
-import { admin, freePort, option, percentile, sleep, waitForHealth } from "./support";
+import { admin, DEPLOYED_ENV, freePort, option, percentile, sleep, waitForHealth } from "./support";
 
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const [clientPort, ledgerPort, transferPort, gatewayPort] = await Promise.all([1, 2, 3, 4].map(freePort));
   const env = {
     ...process.env,
-    NODE_ENV: "development",
+    ...DEPLOYED_ENV,
     DATABASE_URL: url.toString(),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",

@@ -1,8 +1,10 @@
 /** What the benches that start whole stacks share: options, ports, the admin database, health waits. */
 import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import { Client as PgClient } from "pg";
+import { type AuthConfig, loadConfig } from "../common/config";
 import { isLoopback } from "../common/loopback";
 
 /** `--name value` from the command line, or `fallback`. */
@@ -178,4 +180,19 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * What the services are run with in a bench, as deployed (the Dockerfile): `NODE_ENV=production`,
+ * so graphql-js skips its development checks (its multi-realm `instanceOf` alone was 5-40% of a
+ * profile), with a secret generated for this run. {@link benchAuth} mints tokens it accepts.
+ */
+export const DEPLOYED_ENV = {
+  NODE_ENV: "production",
+  JWT_SECRET: randomBytes(32).toString("hex"),
+} as const;
+
+/** The services' token settings under {@link DEPLOYED_ENV}, for `mintToken`. */
+export function benchAuth(): AuthConfig {
+  return loadConfig({ ...DEPLOYED_ENV }).auth;
 }
