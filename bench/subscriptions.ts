@@ -7,8 +7,8 @@
  * against a fresh database on the PostgreSQL named by DATABASE_URL (default the machine's on
  * 127.0.0.1:5432), dropped at the end.
  *
- * `--tokens` says whose tokens the subscribers hold, each minted with `mintToken` and the
- * development secret:
+ * The services run as deployed (`NODE_ENV=production`, bench/support.ts `DEPLOYED_ENV`). `--tokens`
+ * says whose tokens the subscribers hold, each minted with `mintToken` and the run's secret:
  * - `same` (the default): every subscriber holds the one system token `bench`;
  * - `distinct`: subscriber i holds a system token of its own (subject `bench-operator-i`). They
  *   all subscribe to the same account's transfers, so they share one upstream stream (decision
@@ -26,7 +26,7 @@
  * started 100 ms after the previous one returned and committing two status changes a few ms apart
  * (so under 20 events/s: `eventsPerSecond` reports the rate achieved). Latency is from the event's `changedAt`
  * (PostgreSQL's clock at the start of the committing transaction: a little before the commit, so
- * the figure errs high) to its arrival. The gateway's `/metrics` (open on loopback in development)
+ * the figure errs high) to its arrival. The gateway's `/metrics` (with the run's `OPS_TOKEN`)
  * gives its client and upstream subscription counts while the N are connected.
  *
  * `--rates` (events per second, ascending): after that run, for each rate, transfers are started
@@ -269,7 +269,11 @@ async function main(): Promise<void> {
 
     /** The gateway's subscription gauges, from its `/metrics`. */
     const gatewayCounts = async () => {
-      const text = await (await fetch(`http://127.0.0.1:${gatewayPort}/metrics`)).text();
+      const text = await (
+        await fetch(`http://127.0.0.1:${gatewayPort}/metrics`, {
+          headers: { authorization: `Bearer ${DEPLOYED_ENV.OPS_TOKEN}` },
+        })
+      ).text();
       // A sample line: `name{service="gateway"} value` (the registry's default label).
       const gauge = (metric: string) =>
         Number(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);

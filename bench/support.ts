@@ -190,6 +190,8 @@ export function median(values: number[]): number {
 export const DEPLOYED_ENV = {
   NODE_ENV: "production",
   JWT_SECRET: randomBytes(32).toString("hex"),
+  /** For `/metrics` (`authorization: Bearer ...`), closed otherwise in production. */
+  OPS_TOKEN: randomBytes(16).toString("hex"),
 } as const;
 
 /** The services' token settings under {@link DEPLOYED_ENV}, for `mintToken`. */
