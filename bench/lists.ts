@@ -13,6 +13,9 @@
  *    same JSON (bench/minimal-list-server.ts; the bench checks the bodies are equal first), under
  *    `--callers` concurrent callers, `--rounds` interleaved rounds of `--seconds` each; node CPU
  *    per request from `/proc/<pid>/stat`. Target: each subgraph at most 2x the minimal server.
+ *    Beside them, the floor: Apollo Server as shipped over the same SQL, with no type-graphql or
+ *    TypeORM (bench/apollo-list-server.ts): `floorRatio` is what Apollo Server and graphql-js
+ *    alone cost over the minimal server, which no subgraph built on them can go under.
  *
  * The services run as deployed (`NODE_ENV=production`, a generated `JWT_SECRET`).
  * `--dist DIR` runs the services of another build (a baseline); `--profile DIR` writes each
@@ -176,46 +179,54 @@ const median = (values: number[]) =>
   );
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** A yardstick server of the CPU comparison: its process and URL. */
+interface Yardstick {
+  key: "minimal" | "apollo";
+  process: BenchProcess;
+  url: string;
+}
+
 async function cpuComparison(
   subgraphs: Record<string, BenchProcess>,
   urls: Record<string, string>,
-  minimal: BenchProcess,
-  minimalUrl: string,
+  yardsticks: Yardstick[],
   token: string,
 ) {
   const rows = [];
   for (const name of Object.keys(LISTS) as ListName[]) {
     const subgraph = subgraphs[LISTS[name].subgraph];
     const ours = await list(urls[subgraph.name], token, name, {});
-    const theirs = await list(minimalUrl, token, name, {});
-    if (ours.trimEnd() !== theirs.trimEnd()) {
-      const at = [...ours].findIndex((char, i) => char !== theirs[i]);
-      throw new Error(
-        `${name}: the minimal server's JSON differs at ${at}: ${ours.slice(at, at + 80)} / ${theirs.slice(at, at + 80)}`,
-      );
+    for (const yardstick of yardsticks) {
+      const theirs = await list(yardstick.url, token, name, {});
+      if (ours.trimEnd() !== theirs.trimEnd()) {
+        const at = [...ours].findIndex((char, i) => char !== theirs[i]);
+        throw new Error(
+          `${name}: the ${yardstick.key} server's JSON differs at ${at}: ${ours.slice(at, at + 80)} / ${theirs.slice(at, at + 80)}`,
+        );
+      }
     }
-    const samples: Record<string, { rps: number[]; cpu: number[] }> = {
-      subgraph: { rps: [], cpu: [] },
-      minimal: { rps: [], cpu: [] },
-    };
-    await cpuRound(subgraph, urls[subgraph.name], token, name); // warm-up
-    await cpuRound(minimal, minimalUrl, token, name);
+    const targets = [{ key: "subgraph", process: subgraph, url: urls[subgraph.name] }, ...yardsticks];
+    const samples = Object.fromEntries(
+      targets.map((t) => [t.key, { rps: [] as number[], cpu: [] as number[] }]),
+    );
+    for (const target of targets) await cpuRound(target.process, target.url, token, name); // warm-up
     for (let i = 0; i < ROUNDS; i++) {
-      for (const [key, target, url] of [
-        ["subgraph", subgraph, urls[subgraph.name]],
-        ["minimal", minimal, minimalUrl],
-      ] as const) {
-        const measured = await cpuRound(target, url, token, name);
-        samples[key].rps.push(measured.rps);
-        samples[key].cpu.push(measured.cpuMsPerRequest);
+      for (const target of targets) {
+        const measured = await cpuRound(target.process, target.url, token, name);
+        samples[target.key].rps.push(measured.rps);
+        samples[target.key].cpu.push(measured.cpuMsPerRequest);
       }
     }
     const cpu = { subgraph: median(samples.subgraph.cpu), minimal: median(samples.minimal.cpu) };
+    const apollo = samples.apollo ? median(samples.apollo.cpu) : undefined;
     rows.push({
       list: `${name} (${subgraph.name})`,
       subgraphCpuMs: round(cpu.subgraph, 3),
       minimalCpuMs: round(cpu.minimal, 3),
       ratio: round(cpu.subgraph / cpu.minimal),
+      ...(apollo === undefined
+        ? {}
+        : { apolloFloorCpuMs: round(apollo, 3), floorRatio: round(apollo / cpu.minimal) }),
       subgraphRps: Math.round(median(samples.subgraph.rps)),
       minimalRps: Math.round(median(samples.minimal.rps)),
       target: cpu.subgraph <= 2 * cpu.minimal ? "ok (<= 2x)" : "MISSED (> 2x)",
@@ -259,15 +270,21 @@ async function main() {
       });
       started.push(subgraphs[name]);
     }
-    const minimalPort = await freePort();
-    const minimal = await startNode({
-      name: "minimal",
-      script: path.join(projectRoot(), "dist/bench/minimal-list-server.js"),
-      env: { DATABASE_URL: database.url, PORT: String(minimalPort) },
-      ready: { line: /^listening \d+/m },
-    });
-    started.push(minimal);
-    const minimalUrl = `http://127.0.0.1:${minimalPort}/graphql`;
+    const yardsticks: Yardstick[] = [];
+    for (const [key, script] of [
+      ["minimal", "minimal-list-server.js"],
+      ["apollo", "apollo-list-server.js"],
+    ] as const) {
+      const port = await freePort();
+      const process = await startNode({
+        name: key,
+        script: path.join(projectRoot(), "dist/bench", script),
+        env: { DATABASE_URL: database.url, PORT: String(port) },
+        ready: { line: /^listening \d+/m },
+      });
+      started.push(process);
+      yardsticks.push({ key, process, url: `http://127.0.0.1:${port}/graphql` });
+    }
 
     const seconds = await seed(database.url, {
       clients: [1, 1000],
@@ -276,7 +293,7 @@ async function main() {
     });
     note(`seeded 1,000 of each in ${round(seconds, 1)} s`);
     const small = await latencies(urls, token);
-    const cpu = await cpuComparison(subgraphs, urls, minimal, minimalUrl, token);
+    const cpu = await cpuComparison(subgraphs, urls, yardsticks, token);
     note(JSON.stringify({ cpuPerRequest: cpu }));
 
     let big: Latencies | undefined;
