@@ -26,7 +26,9 @@
  * started 100 ms after the previous one returned and committing two status changes a few ms apart
  * (so under 20 events/s: `eventsPerSecond` reports the rate achieved). Latency is from the event's `changedAt`
  * (PostgreSQL's clock at the start of the committing transaction: a little before the commit, so
- * the figure errs high) to its arrival. The gateway's `/metrics` (with the run's `OPS_TOKEN`)
+ * the figure errs high) to its arrival. Each run also reports the gateway's own share from its
+ * `/metrics`: the mean time of an event's query (`resolveMeanMs`, once per shared stream) and of
+ * writing it to every subscriber of its stream (`deliveryMeanMs`). The gateway's `/metrics` (with the run's `OPS_TOKEN`)
  * gives its client and upstream subscription counts while the N are connected.
  *
  * `--rates` (events per second, ascending): after that run, for each rate, transfers are started
@@ -277,10 +279,28 @@ async function main(): Promise<void> {
       // A sample line: `name{service="gateway"} value` (the registry's default label).
       const gauge = (metric: string) =>
         Number(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+      const histogram = (metric: string) => ({
+        sum: gauge(`${metric}_sum`),
+        count: gauge(`${metric}_count`),
+      });
       return {
         subscriptions: gauge("graphql_subscriptions_active"),
         upstreamSubscriptions: gauge("gateway_upstream_subscriptions"),
+        resolution: histogram("gateway_subscription_event_resolution_seconds"),
+        delivery: histogram("gateway_subscription_delivery_seconds"),
       };
+    };
+    type Counts = Awaited<ReturnType<typeof gatewayCounts>>;
+    /**
+     * The gateway's own share of the latency between two scrapes: the mean time of an event's
+     * query (once per stream) and of writing it to every subscriber of its stream.
+     */
+    const gatewayShare = (before: Counts, after: Counts) => {
+      const mean = (key: "resolution" | "delivery") =>
+        Number(
+          (((after[key].sum - before[key].sum) / (after[key].count - before[key].count)) * 1000).toFixed(1),
+        );
+      return { resolveMeanMs: mean("resolution"), deliveryMeanMs: mean("delivery") };
     };
 
     /** Commit-to-arrival of every `next` message recorded, and how many were errors. */
@@ -332,6 +352,7 @@ async function main(): Promise<void> {
       await sleep(1_000);
       arrivals = [];
       let expected = 0;
+      const measuredFrom = await gatewayCounts();
       const startedAt = Date.now();
       for (let i = 0; i < events; i++) {
         const { k, done } = transfer();
@@ -353,6 +374,7 @@ async function main(): Promise<void> {
           p50ms: percentile(latencies, 50),
           p99ms: percentile(latencies, 99),
           maxMs: latencies.at(-1),
+          ...gatewayShare(measuredFrom, await gatewayCounts()),
           gatewaySubscriptions: counts.subscriptions,
           upstreamSubscriptions: counts.upstreamSubscriptions,
           gatewayRssMb: Math.round(rssMb(gateway.pid!)),
@@ -368,6 +390,7 @@ async function main(): Promise<void> {
         arrivals = [];
         const pending: Array<Promise<unknown>> = [];
         let expectedAtRate = 0;
+        const rateFrom = await gatewayCounts();
         const begin = Date.now();
         for (let i = 0; i < count; i++) {
           await sleep(Math.max(0, begin + i * interval - Date.now()));
@@ -390,6 +413,7 @@ async function main(): Promise<void> {
             p50ms: percentile(atRate.latencies, 50),
             p99ms: p99,
             maxMs: atRate.latencies.at(-1),
+            ...gatewayShare(rateFrom, await gatewayCounts()),
           })}\n`,
         );
         if (!(p99 < 100) || atRate.latencies.length < expectedAtRate) break;

@@ -6,6 +6,7 @@ import { Histogram, type Registry } from "prom-client";
 import { NotReady, type ReadinessCheck } from "../common/ops/health";
 import { registerGauge } from "../common/ops/metrics";
 import type { SubgraphFetchHistogram } from "./gateway";
+import type { RelayTimings } from "./subscriptions/relay";
 import type { SubscriptionStats } from "./subscriptions/server";
 
 /** How long `/readyz` waits for each check; a subgraph's own `/readyz` waits up to 2 s for its database. */
@@ -76,4 +77,29 @@ export function registerSubscriptionMetrics(registry: Registry, stats: () => Sub
     "Subscriptions the gateway holds at subgraphs (one per shared stream)",
     () => stats().upstreamSubscriptions,
   );
+}
+
+/**
+ * `gateway_subscription_event_resolution_seconds` and `gateway_subscription_delivery_seconds`:
+ * for each relayed event, the time of its query through the supergraph (one per shared stream)
+ * and the time to write it to every subscriber of the stream.
+ */
+export function registerRelayTimings(registry: Registry): RelayTimings {
+  const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+  const resolution = new Histogram({
+    name: "gateway_subscription_event_resolution_seconds",
+    help: "Time from a subscription event's arrival from its subgraph to its query's answer (one query per shared stream)",
+    buckets,
+    registers: [registry],
+  });
+  const delivery = new Histogram({
+    name: "gateway_subscription_delivery_seconds",
+    help: "Time to write one subscription event to every subscriber of its stream",
+    buckets,
+    registers: [registry],
+  });
+  return {
+    resolved: (seconds) => resolution.observe(seconds),
+    delivered: (seconds) => delivery.observe(seconds),
+  };
 }

@@ -43,6 +43,7 @@ import {
   gatewayReadiness,
   READINESS_TIMEOUT_MS,
   registerSubgraphFetches,
+  registerRelayTimings,
   registerSubscriptionMetrics,
 } from "./ops";
 import { buildOpenApiDocument } from "./rest/openapi";
@@ -109,6 +110,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     execute,
     subgraphUrl: (name) => subgraphUrls[name] ?? unknownSubgraph(name),
     relayedFields: relayedFields(supergraphSdl),
+    timings: registerRelayTimings(metrics.registry),
   });
   registerSubscriptionMetrics(metrics.registry, subscriptions.stats);
 

@@ -45,6 +45,14 @@ export interface RelayRequest {
 }
 
 /** The streams of one gateway, keyed by what makes subscriptions shareable. */
+/** How long the relay's work on each event takes, for the gateway's metrics (gateway/ops.ts). */
+export interface RelayTimings {
+  /** An event's query answered (or given up), in seconds since the event arrived from the subgraph. */
+  resolved(seconds: number): void;
+  /** An event handed to every subscriber of its stream (each socket written), in seconds. */
+  delivered(seconds: number): void;
+}
+
 export class SubscriptionRelay {
   private readonly streams = new Map<string, Stream>();
   private readonly backlog: Backlog;
@@ -56,6 +64,7 @@ export class SubscriptionRelay {
     private readonly upstream: UpstreamPool,
     private readonly execute: ExecuteOperation,
     backlog: Partial<Backlog> = {},
+    private readonly timings?: RelayTimings,
   ) {
     this.backlog = { ...DEFAULT_BACKLOG, ...backlog };
   }
@@ -99,7 +108,7 @@ export class SubscriptionRelay {
     let stream = this.streams.get(key);
     if (!stream) {
       const spec: StreamSpec = { operation: request.operation, bound, scope: scopeOf(request.caller) };
-      const opened = new Stream(spec, this.upstream, this.execute, () => {
+      const opened = new Stream(spec, this.upstream, this.execute, this.timings, () => {
         if (this.streams.get(key) === opened) this.streams.delete(key);
       });
       this.streams.set(key, opened);
@@ -174,6 +183,7 @@ class Stream {
     private readonly spec: StreamSpec,
     upstream: UpstreamPool,
     private readonly execute: ExecuteOperation,
+    private readonly timings: RelayTimings | undefined,
     private readonly onEnd: () => void,
   ) {
     const { operation, bound } = spec;
@@ -238,7 +248,10 @@ class Stream {
       this.enqueue(async () => (errors.length ? { result: { data: null, errors } } : undefined));
       return;
     }
-    const resolved = this.limited(() => this.resolveEvent(event));
+    const arrived = performance.now();
+    const resolved = this.limited(() => this.resolveEvent(event)).finally(() =>
+      this.timings?.resolved((performance.now() - arrived) / 1000),
+    );
     resolved.catch(() => undefined); // handled where it is delivered, in order
     const cursor = operation.field.cursor && event[operation.field.cursor.field];
     this.enqueue(() => resolved, true, cursor == null ? undefined : String(cursor));
@@ -326,8 +339,10 @@ class Stream {
       return;
     }
     // Serialised once for all the stream's subscribers.
+    const started = performance.now();
     const serialized = JSON.stringify(outcome.result);
     for (const subscriber of [...this.subscribers]) subscriber.push(outcome.result, serialized, position);
+    this.timings?.delivered((performance.now() - started) / 1000);
   }
 }
 

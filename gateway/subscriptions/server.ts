@@ -12,7 +12,7 @@ import { Authentication } from "./authentication";
 import { type ConnectionParams, ConnectionRegistry, type ConnectionRegistryOptions } from "./connections";
 import { dispatchOperations, type DispatchOptions } from "./dispatch";
 import { CallerLimits } from "./limits";
-import { SubscriptionRelay } from "./relay";
+import { type RelayTimings, SubscriptionRelay } from "./relay";
 import { UpstreamPool } from "./upstream";
 
 /**
@@ -29,6 +29,8 @@ export interface SubscriptionServerOptions
   verifier: TokenVerifier;
   /** A subgraph's GraphQL (HTTP) URL; its graphql-ws endpoint is the same URL with ws://. */
   subgraphUrl(subgraph: string): string;
+  /** Where the relay reports how long each event's query and delivery took (the gateway's metrics). */
+  timings?: RelayTimings;
 }
 
 /** What the endpoint holds right now (tests and metrics). */
@@ -58,10 +60,12 @@ export interface SubscriptionServer {
 export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
   const { limits } = options;
   const upstream = new UpstreamPool(options.subgraphUrl, limits.keepAliveMs);
-  const relay = new SubscriptionRelay(upstream, options.execute, {
-    maxEvents: limits.maxBacklogEvents,
-    maxBytes: limits.maxBacklogBytes,
-  });
+  const relay = new SubscriptionRelay(
+    upstream,
+    options.execute,
+    { maxEvents: limits.maxBacklogEvents, maxBytes: limits.maxBacklogBytes },
+    options.timings,
+  );
   // One count per caller: the registry takes its sockets' slots, dispatch its operations'.
   const callers = new CallerLimits(limits);
   const connections = new ConnectionRegistry({

@@ -5,7 +5,8 @@ import { PaymentStatus } from "../../subgraphs/ledger/domain/payment-status";
 import { TransferStatus } from "../../subgraphs/transfer/domain/transfer-status";
 import { fund, openAccount } from "../helpers/ledger";
 import { sample, scrape } from "../helpers/ops";
-import { type Stack, startStack } from "../helpers/stack";
+import { importClient, type Stack, startStack } from "../helpers/stack";
+import { watch } from "../helpers/subscriptions";
 
 const OK = `query OpsSettlement { settlementAccount(currency: "EUR") { id } }`;
 const FAILS = `query OpsReport($id: ID!) { transactionReport(accountId: $id) { accountId } }`;
@@ -111,6 +112,45 @@ describe("Metrics", () => {
       const text = await scrape(stack.gateway.url);
       expect(sample(text, "graphql_subscriptions_active", { service: "gateway" })).toBe(before + 1);
       expect(sample(text, "graphql_ws_connections")).toBeGreaterThanOrEqual(1);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("When a relayed subscription event is delivered, then the gateway times its query and its delivery once each", async () => {
+    const payer = await openAccount(stack, { clientId: await importClient(stack) });
+    const payee = await openAccount(stack, { clientId: await importClient(stack) });
+    await fund(stack, payer.id, "20.00");
+    const client = createClient({
+      url: stack.gateway.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${stack.systemToken}` },
+      retryAttempts: 0,
+    });
+    try {
+      const listening = stack.transfer.events.size;
+      const events = watch(
+        client,
+        `subscription($accountId: ID) { transferStatusChanged(accountId: $accountId) { sequence transfer { account { balance { available } } } } }`,
+        { accountId: payer.id },
+      );
+      await waitFor(() => stack.transfer.events.size >= listening + 1);
+      const before = await scrape(stack.gateway.url);
+      const created = await stack.graphql(
+        `mutation($input: InternalTransferInput!, $key: String!) { createInternalTransfer(input: $input, idempotencyKey: $key) { status } }`,
+        { input: { debitAccountId: payer.id, creditAccountId: payee.id, amount: "5.00" }, key: randomUUID() },
+        { token: await stack.clientToken(payer.clientId) },
+      );
+      expect(created.data?.createInternalTransfer.status).toBe("COMPLETED");
+      await events.until(2);
+      const after = await scrape(stack.gateway.url);
+      for (const histogram of [
+        "gateway_subscription_event_resolution_seconds",
+        "gateway_subscription_delivery_seconds",
+      ]) {
+        expect(sample(after, `${histogram}_count`) - sample(before, `${histogram}_count`)).toBe(2);
+        expect(sample(after, `${histogram}_sum`)).toBeGreaterThan(sample(before, `${histogram}_sum`));
+      }
     } finally {
       await client.dispose();
     }
