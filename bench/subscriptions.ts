@@ -28,7 +28,9 @@
  * (PostgreSQL's clock at the start of the committing transaction: a little before the commit, so
  * the figure errs high) to its arrival. Each run also reports the gateway's own share from its
  * `/metrics`: the mean time of an event's query (`resolveMeanMs`, once per shared stream) and of
- * writing it to every subscriber of its stream (`deliveryMeanMs`). The gateway's `/metrics` (with the run's `OPS_TOKEN`)
+ * writing it to every subscriber of its stream (`deliveryMeanMs`), and the mean time of the
+ * query's fetch from the ledger (`ledgerFetchMeanMs`; the transfer subgraph's fetches also
+ * carry the bench's own transfers, so they are not shown). The gateway's `/metrics` (with the run's `OPS_TOKEN`)
  * gives its client and upstream subscription counts while the N are connected.
  *
  * `--rates` (events per second, ascending): after that run, for each rate, transfers are started
@@ -283,11 +285,23 @@ async function main(): Promise<void> {
         sum: gauge(`${metric}_sum`),
         count: gauge(`${metric}_count`),
       });
+      // A subgraph's fetches from the gateway: `name{subgraph="...",outcome="ok",...} value`.
+      const fetches = (subgraph: string) => {
+        const of = (suffix: string) =>
+          Number(
+            new RegExp(
+              `^subgraph_fetch_duration_seconds_${suffix}\\{(?=[^}]*subgraph="${subgraph}")(?=[^}]*outcome="ok")[^}]*\\} (\\S+)$`,
+              "m",
+            ).exec(text)?.[1] ?? 0,
+          );
+        return { sum: of("sum"), count: of("count") };
+      };
       return {
         subscriptions: gauge("graphql_subscriptions_active"),
         upstreamSubscriptions: gauge("gateway_upstream_subscriptions"),
         resolution: histogram("gateway_subscription_event_resolution_seconds"),
         delivery: histogram("gateway_subscription_delivery_seconds"),
+        ledgerFetch: fetches("ledger"),
       };
     };
     type Counts = Awaited<ReturnType<typeof gatewayCounts>>;
@@ -296,11 +310,15 @@ async function main(): Promise<void> {
      * query (once per stream) and of writing it to every subscriber of its stream.
      */
     const gatewayShare = (before: Counts, after: Counts) => {
-      const mean = (key: "resolution" | "delivery") =>
+      const mean = (key: "resolution" | "delivery" | "ledgerFetch") =>
         Number(
           (((after[key].sum - before[key].sum) / (after[key].count - before[key].count)) * 1000).toFixed(1),
         );
-      return { resolveMeanMs: mean("resolution"), deliveryMeanMs: mean("delivery") };
+      return {
+        resolveMeanMs: mean("resolution"),
+        ledgerFetchMeanMs: mean("ledgerFetch"),
+        deliveryMeanMs: mean("delivery"),
+      };
     };
 
     /** Commit-to-arrival of every `next` message recorded, and how many were errors. */
