@@ -8,12 +8,14 @@
  *   - two gateways, one in front of each (the client and transfer subgraphs are not started: a
  *     payment never reaches them);
  *   - the minimal `node:http` + `pg` server of bench/minimal-ledger.ts (same JWT check, request
- *     hash and SQL call, nothing else).
+ *     hash and SQL call, nothing else), and the same work behind Apollo Server as shipped (the
+ *     floor: what Apollo Server and graphql-js alone add, with no type-graphql or TypeORM).
  * Setup: 1,000 EUR client accounts (`--accounts`), each funded with 1,000,000.00 from settlement.
  *
  * Paths, each a closed loop of callers paying 0.01 with a fresh idempotency key:
  *   sql        `ledger.create_payment` called directly over pg (one connection per caller)
  *   minimal    the minimal server
+ *   floor      the same work as a `createPayment` mutation of Apollo Server as shipped
  *   ledger     the ledger subgraph, group commit off;   ledger+gc   on
  *   gateway    the whole stack through the gateway, off; gateway+gc on
  *   batch16    `createPayments` with 16 payments per request, through the gateway
@@ -63,7 +65,16 @@ const accountCount = Number(option("--accounts", "1000"));
 const windowMs = option("--window", "2");
 const soakSeconds = process.argv.includes("--soak") ? Number(option("--soak", "300")) : undefined;
 const BATCH = 16;
-const ALL_PATHS = ["sql", "minimal", "ledger", "ledger+gc", "gateway", "gateway+gc", "batch16"] as const;
+const ALL_PATHS = [
+  "sql",
+  "minimal",
+  "floor",
+  "ledger",
+  "ledger+gc",
+  "gateway",
+  "gateway+gc",
+  "batch16",
+] as const;
 type PathName = (typeof ALL_PATHS)[number];
 const paths = option("--paths", ALL_PATHS.join(",")).split(",") as PathName[];
 
@@ -106,12 +117,13 @@ interface Services {
   ledger: { off: ChildProcess; on: ChildProcess };
   gateway: { off: ChildProcess; on: ChildProcess };
   minimal: ChildProcess;
-  urls: Record<"ledgerOff" | "ledgerOn" | "gatewayOff" | "gatewayOn" | "minimal", string>;
+  floor: ChildProcess;
+  urls: Record<"ledgerOff" | "ledgerOn" | "gatewayOff" | "gatewayOn" | "minimal" | "floor", string>;
 }
 
 async function startServices(databaseUrl: string): Promise<Services> {
-  const ports = await Promise.all([1, 2, 3, 4, 5].map(freePort));
-  const [ledgerOffPort, ledgerOnPort, gatewayOffPort, gatewayOnPort, minimalPort] = ports;
+  const ports = await Promise.all([1, 2, 3, 4, 5, 6].map(freePort));
+  const [ledgerOffPort, ledgerOnPort, gatewayOffPort, gatewayOnPort, minimalPort, floorPort] = ports;
   const ledgerEnv = (port: number, window: string) => ({
     DATABASE_URL: databaseUrl,
     LEDGER_SUBGRAPH_PORT: String(port),
@@ -126,6 +138,11 @@ async function startServices(databaseUrl: string): Promise<Services> {
     "bench/minimal-ledger.js",
     { DATABASE_URL: databaseUrl, PORT: String(minimalPort) },
     "minimal",
+  );
+  const floor = run(
+    "bench/minimal-ledger.js",
+    { DATABASE_URL: databaseUrl, PORT: String(floorPort), BENCH_FLOOR: "apollo" },
+    "floor",
   );
   const nowhere = "http://127.0.0.1:9/graphql";
   const gatewayEnv = (port: number, ledgerPort: number) => ({
@@ -144,12 +161,14 @@ async function startServices(databaseUrl: string): Promise<Services> {
     ledger: { off, on },
     gateway: { off: gatewayOff, on: gatewayOn },
     minimal,
+    floor,
     urls: {
       ledgerOff: url(ledgerOffPort),
       ledgerOn: url(ledgerOnPort),
       gatewayOff: url(gatewayOffPort),
       gatewayOn: url(gatewayOnPort),
       minimal: url(minimalPort, "/pay"),
+      floor: url(floorPort),
     },
   };
 }
@@ -230,6 +249,7 @@ function senders(services: Services, pool: Pool): Record<PathName, Send> {
       if (status !== 200) throw new Error(json.code);
       return 1;
     },
+    floor: single(services.urls.floor),
     ledger: single(services.urls.ledgerOff),
     "ledger+gc": single(services.urls.ledgerOn),
     gateway: single(services.urls.gatewayOff),
@@ -276,6 +296,7 @@ function pidsOf(services: Services, name: PathName): { gateway?: number; node?: 
   const ledger = (gc ? services.ledger.on : services.ledger.off).pid;
   if (name === "sql") return {};
   if (name === "minimal") return { node: services.minimal.pid };
+  if (name === "floor") return { node: services.floor.pid };
   if (name.startsWith("ledger")) return { node: ledger };
   return { gateway: (gc ? services.gateway.on : services.gateway.off).pid, node: ledger };
 }
@@ -443,7 +464,7 @@ function summary(runs: Run[]): Run[] {
 
 function table(rows: Run[]): string[] {
   const lines = [
-    "| scenario | callers | path | payments/s | p50 ms | p99 ms | CPU ms/payment: gateway | node (ledger or minimal) | PostgreSQL | servers total | bench |",
+    "| scenario | callers | path | payments/s | p50 ms | p99 ms | CPU ms/payment: gateway | node (ledger, minimal or floor) | PostgreSQL | servers total | bench |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
@@ -484,6 +505,13 @@ function targets(rows: Run[]): string[] {
       (find("accounts", callers, "minimal")?.cpu.node ?? NaN) * 1.5,
       (v, b) => v <= b,
     );
+    const floor = find("accounts", callers, "floor")?.cpu.node;
+    const minimal = find("accounts", callers, "minimal")?.cpu.node;
+    if (floor !== undefined && minimal !== undefined) {
+      lines.push(
+        `  floor  ${callers} callers, accounts: Apollo Server alone (same work) ${round1(floor / minimal, 2)}x the minimal server's node CPU; the ledger ${round1((find("accounts", callers, "ledger")?.cpu.node ?? NaN) / floor, 2)}x the floor`,
+      );
+    }
     check(
       `${callers} callers, accounts: gateway CPU/payment <= the ledger's (same run)`,
       gateway?.cpu.gateway,
