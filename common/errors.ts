@@ -59,7 +59,8 @@ export const ERROR_CODES = {
   },
   ACCOUNT_NOT_ACTIVE: {
     status: 409,
-    description: "An account of the payment is BLOCKED or CLOSED; only ACTIVE accounts take new payments.",
+    description:
+      "An account of the payment is BLOCKED or CLOSED; only ACTIVE accounts take new payments. A CLOSED account takes no other change either (updateAccount, step-up codes: sendAccountOtp, verifyAccountOtp).",
   },
   ACCOUNT_INVALID_STATUS_TRANSITION: {
     status: 409,

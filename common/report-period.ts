@@ -3,6 +3,12 @@ import { validationError } from "./errors";
 
 export const MAX_REPORT_DAYS = 31;
 
+/**
+ * How many transfers one ask for their settlement movements may name (the ledger's
+ * `settlementMovementsOfTransfers`, which the reconciliation report calls in chunks of it).
+ */
+export const MAX_SETTLEMENT_TRANSFER_IDS = 500;
+
 /** @throws AppError VALIDATION_FAILED on `to`: `isAfterFrom` or `maxPeriod`. */
 export function requireReportPeriod(from: Date, to: Date): void {
   if (to.getTime() <= from.getTime()) {

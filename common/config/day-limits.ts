@@ -6,7 +6,10 @@
 export const DAY_LIMITS = {
   /** A business day is closed this long after its midnight, so postings begun before midnight have committed. */
   closeGraceMinutes: 10,
-  /** The daily check reports a transfer not finished this long after it was created (unrecognized incoming ones aside). */
+  /**
+   * The daily check reports a transfer that has been in its unfinished status this long (since its newest
+   * status change; unrecognized incoming ones aside).
+   */
   transferMaxMinutes: 60,
   /** The daily check reports money waiting in suspense (an unrecognized incoming transfer) longer than this. */
   suspenseMaxDays: 3,

@@ -15,8 +15,11 @@ export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");
 }
 
-/** Reads a cursor back; anything this API did not issue (forged ids, dates PostgreSQL cannot hold) is refused. */
-export function decodeCursor(cursor: string): KeysetPosition {
+/**
+ * Reads a cursor back; anything this API did not issue (forged ids, dates PostgreSQL cannot hold) is refused.
+ * `isId` says what the list's ids look like (UUIDs, unless its rows are keyed otherwise).
+ */
+export function decodeCursor(cursor: string, isId: (id: unknown) => boolean = isUuid): KeysetPosition {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [
       unknown,
@@ -24,10 +27,10 @@ export function decodeCursor(cursor: string): KeysetPosition {
     ];
     const date = new Date(String(createdAt));
     const year = date.getUTCFullYear();
-    if (!isUuid(id) || Number.isNaN(year) || year < 1 || year > 9999) {
+    if (!isId(id) || Number.isNaN(year) || year < 1 || year > 9999) {
       throw new Error("bad cursor");
     }
-    return { createdAt: date, id };
+    return { createdAt: date, id: id as string };
   } catch {
     throw validationError([
       { field: "after", rule: "isCursor", message: "after must be a cursor returned by this API" },
@@ -36,14 +39,18 @@ export function decodeCursor(cursor: string): KeysetPosition {
 }
 
 /** Checks `first` and `after`; returns the page size and the position to continue after. */
-export function pageRequest(first: number | undefined | null, after: string | undefined | null) {
+export function pageRequest(
+  first: number | undefined | null,
+  after: string | undefined | null,
+  isId?: (id: unknown) => boolean,
+) {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
     throw validationError([
       { field: "first", rule: "range", message: `first must be between 1 and ${MAX_PAGE_SIZE}` },
     ]);
   }
-  return { size, after: after ? decodeCursor(after) : undefined };
+  return { size, after: after ? decodeCursor(after, isId) : undefined };
 }
 
 // Every subgraph pages the same way, so the type is shared across the supergraph.
@@ -98,8 +105,9 @@ export async function fetchPage<T extends KeysetPosition>(
   first: number | undefined | null,
   after: string | undefined | null,
   list: (size: number, after?: KeysetPosition) => Promise<KeysetRows<T>>,
+  isId?: (id: unknown) => boolean,
 ): Promise<Page<T>> {
-  const page = pageRequest(first, after);
+  const page = pageRequest(first, after, isId);
   const { rows, count } = await list(page.size, page.after);
   return toPage(rows, page.size, count);
 }

@@ -11,7 +11,13 @@ import { AppError } from "../../common/errors";
 import { log } from "../../common/log";
 import { type CodeVerdict, hashCode, newCode, requireAnotherCodeAllowed, verifyCode } from "../../common/otp";
 import type { AccountService } from "./account.service";
-import { type AccountOtpAction, CODE_WINDOW_HOURS, grantProblem } from "./domain/step-up";
+import { ledgerError } from "./domain/errors";
+import {
+  type AccountOtpAction,
+  CODE_WINDOW_HOURS,
+  grantProblem,
+  requireStepUpPossible,
+} from "./domain/step-up";
 import type { AccountOtpRepository, AccountOtpRow, Tx } from "./persistence/account-otp.repository";
 import type { AccountRow } from "./persistence/entities";
 
@@ -48,12 +54,14 @@ export class AccountOtpService {
   /**
    * Sends a code for `action` on one of the caller's accounts through the outbox (never in the
    * answer); an open code for the same action and account is replaced.
+   * A closed account is refused before anything is counted or written.
    * @throws FORBIDDEN (a system caller, or another client's account), ACCOUNT_NOT_FOUND,
-   *   CONFIRMATION_LIMIT_REACHED (OTP_MAX_CODES in 24 hours).
+   *   ACCOUNT_NOT_ACTIVE (the account is CLOSED), CONFIRMATION_LIMIT_REACHED (OTP_MAX_CODES in 24 hours).
    */
   async send(accountId: string, action: AccountOtpAction): Promise<AccountOtpRow> {
     requireFrontOffice(this.caller);
     const account = await this.accounts.existingOwnAccount(accountId);
+    requireStepUpPossible(account);
     const scope = { accountId: account.id, requestedBy: this.caller.subject, action };
     const { ttlSeconds, maxAttempts, maxCodes, secret } = this.settings;
     const otp = await this.repository.transaction(async (tx) => {
@@ -90,9 +98,11 @@ export class AccountOtpService {
 
   /**
    * Checks the code; a right one gives the grant, a wrong one is counted (and committed) before
-   * the error is returned.
+   * the error is returned. A code of an account closed since it was sent gives no grant: it is
+   * voided (the account's actions are over) and the caller told why.
    * @throws FORBIDDEN (a system caller), CONFIRMATION_NOT_FOUND (unknown, someone else's, used or
-   *   replaced), CONFIRMATION_EXPIRED, CONFIRMATION_CODE_INVALID, CONFIRMATION_LOCKED.
+   *   replaced), ACCOUNT_NOT_ACTIVE (the account is CLOSED), CONFIRMATION_EXPIRED,
+   *   CONFIRMATION_CODE_INVALID, CONFIRMATION_LOCKED.
    */
   async verify(otpId: string, code: string): Promise<StepUpGrant> {
     requireFrontOffice(this.caller);
@@ -101,6 +111,17 @@ export class AccountOtpService {
     const outcome = await this.repository.transaction(async (tx) => {
       const found = await this.repository.lockById(tx, otpId);
       const mine = found && found.otp.requestedBy === subject ? found : null;
+      const closed = mine && (await this.repository.accountStatus(tx, mine.otp.accountId)) === "CLOSED";
+      if (closed) {
+        await this.repository.voidOpen(tx, mine.otp);
+        return {
+          error: ledgerError("ACCOUNT_NOT_ACTIVE", {
+            accountId: mine.otp.accountId,
+            status: "CLOSED",
+            field: "otpId",
+          }),
+        };
+      }
       const verdict: CodeVerdict = verifyCode(
         {
           secret,

@@ -7,9 +7,10 @@
 import { CURRENCY_EXPONENTS, formatAmount } from "../../common/amount";
 import { type Caller, requireSystem } from "../../common/auth/caller";
 import { validationError } from "../../common/errors";
+import { fetchPage, type PageArgs } from "../../common/graphql/pagination";
 import { valueAtMidRate } from "../../common/fx-rates";
-import { requireReportPeriod } from "../../common/report-period";
-import type { TreasuryRepository } from "./persistence/treasury.repository";
+import { MAX_SETTLEMENT_TRANSFER_IDS, requireReportPeriod } from "../../common/report-period";
+import type { SettlementMovementRow, TreasuryRepository } from "./persistence/treasury.repository";
 
 export interface TreasurySettings {
   reportingCurrency: string;
@@ -77,14 +78,51 @@ export class TreasuryService {
   }
 
   /**
-   * The currency's settlement movements booked in [from, to), plus any of `transferIds` whenever
-   * booked. Amounts from the settlement account's side: positive when money leaves the bank.
-   * @throws FORBIDDEN, VALIDATION_FAILED (`to`: `isAfterFrom`, `maxPeriod`).
+   * One page of the currency's settlement movements booked in [from, to), in booking order.
+   * Amounts from the settlement account's side: positive when money leaves the bank.
+   * @throws FORBIDDEN, VALIDATION_FAILED (`to`: `isAfterFrom`, `maxPeriod`; `first`: `range`;
+   *   `after`: `isCursor`).
    */
-  async settlementMovements(currency: string, from: Date, to: Date, transferIds: string[]) {
+  async settlementMovements(currency: string, period: { from: Date; to: Date }, page: PageArgs) {
     requireSystem(this.caller);
-    requireReportPeriod(from, to);
-    const rows = await this.repository.settlementMovements(currency.toUpperCase(), { from, to }, transferIds);
-    return rows.map((row) => ({ ...row, amount: formatAmount(row.amount, row.currency) }));
+    requireReportPeriod(period.from, period.to);
+    return fetchPage(
+      page.first,
+      page.after,
+      async (size, after) => {
+        const found = await this.repository.settlementMovements(currency.toUpperCase(), period, size, after);
+        return { ...found, rows: found.rows.map(presentMovement) };
+      },
+      isEntryId,
+    );
   }
+
+  /**
+   * The currency's settlement movements of the given transfers, whenever booked (at most
+   * {@link MAX_SETTLEMENT_TRANSFER_IDS} transfers a call).
+   * @throws FORBIDDEN, VALIDATION_FAILED (`transferIds`: `maxItems`).
+   */
+  async settlementMovementsOfTransfers(currency: string, transferIds: string[]) {
+    requireSystem(this.caller);
+    if (transferIds.length > MAX_SETTLEMENT_TRANSFER_IDS) {
+      throw validationError([
+        {
+          field: "transferIds",
+          rule: "maxItems",
+          message: `transferIds may name at most ${MAX_SETTLEMENT_TRANSFER_IDS} transfers`,
+        },
+      ]);
+    }
+    const rows = await this.repository.settlementMovementsOfTransfers(currency.toUpperCase(), transferIds);
+    return rows.map(presentMovement);
+  }
+}
+
+/** A settlement movement's cursor carries its entry id (a bigint), not a UUID. */
+function isEntryId(id: unknown): boolean {
+  return typeof id === "string" && /^[1-9]\d{0,18}$/.test(id);
+}
+
+function presentMovement(row: SettlementMovementRow) {
+  return { ...row, amount: formatAmount(row.amount, row.currency) };
 }

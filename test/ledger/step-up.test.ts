@@ -171,6 +171,63 @@ describe("the step-up grant", () => {
   });
 });
 
+describe("step-up on a closed account", () => {
+  it("When the account is CLOSED, then no code is sent: ACCOUNT_NOT_ACTIVE names it, and nothing is counted or kept", async () => {
+    const { clientId, token } = await frontOffice();
+    const account = await openAccount(stack, { clientId });
+    expect((await stack.graphql(CLOSE, { id: account.id })).data!.closeAccount.status).toBe("CLOSED");
+    const refused = await stack.graphql(
+      SEND_OTP,
+      { accountId: account.id, action: "CLOSE_ACCOUNT" },
+      { token },
+    );
+    expect(refused.data).toBeNull();
+    expect(code(refused)).toMatchObject({
+      code: "ACCOUNT_NOT_ACTIVE",
+      accountId: account.id,
+      status: "CLOSED",
+    });
+    expect(refused.errors![0].message).toContain(account.id);
+    const rest = await stack.rest("POST", "/Accounts/send-otp", {
+      token,
+      body: { accountId: account.id, action: "closeAccount" },
+    });
+    expect(rest.status).toBe(409);
+    expect(rest.body).toMatchObject({ code: "ACCOUNT_NOT_ACTIVE" });
+    const kept = await sql<{ codes: number; notes: number }>(
+      stack,
+      `SELECT (SELECT count(*) FROM ledger.account_otp WHERE account_id = $1)::int AS codes,
+              (SELECT count(*) FROM ledger.notification_outbox WHERE payload->>'accountId' = $1::text)::int AS notes`,
+      [account.id],
+    );
+    expect(kept).toEqual([{ codes: 0, notes: 0 }]);
+  });
+
+  it("When the account is closed after a code was sent, then the right code gives no grant and the code is voided", async () => {
+    const { clientId, token } = await frontOffice();
+    const account = await openAccount(stack, { clientId });
+    const sent = await stack.graphql(SEND_OTP, { accountId: account.id, action: "CLOSE_ACCOUNT" }, { token });
+    const otpId = sent.data!.sendAccountOtp.id as string;
+    expect((await stack.graphql(CLOSE, { id: account.id })).data!.closeAccount.status).toBe("CLOSED");
+    const right = await accountCode(stack, otpId);
+    const refused = await stack.graphql(VERIFY_OTP, { otpId, code: right }, { token });
+    expect(refused.data).toBeNull();
+    expect(code(refused)).toMatchObject({ code: "ACCOUNT_NOT_ACTIVE", accountId: account.id });
+    const rest = await stack.rest("POST", "/Accounts/otp-verification", {
+      token,
+      body: { otpId, code: right },
+    });
+    expect(rest.status).toBe(409);
+    expect(rest.body).toMatchObject({ code: "ACCOUNT_NOT_ACTIVE" });
+    const [row] = await sql<{ status: string; grant: string | null }>(
+      stack,
+      `SELECT status, grant_hash AS grant FROM ledger.account_otp WHERE id = $1`,
+      [otpId],
+    );
+    expect(row).toEqual({ status: "VOIDED", grant: null });
+  });
+});
+
 describe("the step-up REST routes", () => {
   it("When the code is sent, verified and its grant given to DELETE /Accounts/{id}, then the documented bodies answer", async () => {
     const { clientId, token } = await frontOffice();

@@ -171,3 +171,104 @@ describe("the reconciliation report", () => {
     expect(rest.status).toBe(403);
   });
 });
+
+const MOVEMENTS = `query($from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {
+  settlementMovements(currency: "EUR", from: $from, to: $to, first: $first, after: $after) {
+    totalCount nodes { entryId amount bookedAt } pageInfo { hasNextPage endCursor }
+  }
+}`;
+const BATCH = `mutation($payments: [PaymentBatchInput!]!) {
+  createPayments(payments: $payments, allOrNothing: true) { succeeded }
+}`;
+
+describe("a reconciliation longer than a page", () => {
+  const DEPOSITS = 150;
+  let start: Date;
+  let end: Date;
+  let early: string;
+
+  beforeAll(async () => {
+    start = new Date(); // after the movements of the tests above
+    const settlement = await settlementAccountId(stack);
+    const other = await openAccount(stack);
+    for (let batch = 0; batch < DEPOSITS / 75; batch++) {
+      const payments = Array.from({ length: 75 }, (_, i) => ({
+        ...paymentInput(settlement, other.id, ((batch * 75 + i + 1) / 100).toFixed(2), "deposit"),
+        idempotencyKey: randomUUID(),
+      }));
+      const made = await stack.graphql(BATCH, { payments });
+      expect(made.data?.createPayments.succeeded).toBe(75);
+    }
+    // A credited incoming transfer whose entry was booked an hour before it completed: outside the period.
+    const clientId = await importClient(stack);
+    const account = await openAccount(stack, { clientId });
+    early = await receive(account.number, "20.00");
+    await runWorker(stack);
+    await sql(
+      stack,
+      `SET session_replication_role = replica;
+       UPDATE ledger.ledger_transaction SET created_at = created_at - interval '1 hour'
+        WHERE payment_id IN (SELECT id FROM ledger.payment WHERE metadata->>'transferId' = '${early}');
+       SET session_replication_role = DEFAULT`,
+    );
+    end = new Date(Date.now() + 1000);
+  });
+
+  it("When the period's movements are read a page at a time, then each entry comes once, in booking order, and totalCount counts them", async () => {
+    const expected = await sql<{ entryId: string }>(
+      stack,
+      `SELECT e.id::text AS "entryId" FROM ledger.entry e
+         JOIN ledger.ledger_transaction t ON t.id = e.transaction_id
+         JOIN ledger.account a ON a.id = e.account_id AND a.kind = 'SETTLEMENT' AND a.currency = 'EUR'
+        WHERE t.created_at >= $1 AND t.created_at < $2 ORDER BY t.created_at, e.id`,
+      [start, end],
+    );
+    expect(expected).toHaveLength(DEPOSITS);
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const result: { data?: any; errors?: unknown[] } = await stack.graphql(MOVEMENTS, {
+        from: start,
+        to: end,
+        first: 40,
+        after,
+      });
+      expect(result.errors).toBeUndefined();
+      const page: any = result.data!.settlementMovements;
+      expect(page.totalCount).toBe(DEPOSITS);
+      seen.push(...page.nodes.map((n: { entryId: string }) => n.entryId));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      pages++;
+    } while (after);
+    expect(pages).toBe(4);
+    expect(seen).toEqual(expected.map((row) => row.entryId));
+    const forged = await stack.graphql(MOVEMENTS, { from: start, to: end, after: "bm90LWEtY3Vyc29y" });
+    expect(forged.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+
+  it("When the period holds more movements than a page, then the report lists every one, and a transfer booked outside it still matches", async () => {
+    const result = await stack.graphql(REPORT, { currency: "EUR", from: start, to: end });
+    expect(result.errors).toBeUndefined();
+    const report = result.data!.reconciliationReport;
+    expect(report.entryCount).toBe(DEPOSITS);
+    expect(report.unmatchedEntries).toHaveLength(DEPOSITS);
+    expect(new Set(report.unmatchedEntries.map((u: { entryId: string }) => u.entryId)).size).toBe(DEPOSITS);
+    expect(report.matched).toEqual([
+      expect.objectContaining({ transferId: early, kind: "INCOMING", amount: "-20.00" }),
+    ]);
+    expect(report.unmatchedTransfers).toEqual([]);
+  });
+
+  it("When more transfers are named than one ask may hold, then VALIDATION_FAILED names transferIds", async () => {
+    const ids = Array.from({ length: 501 }, () => randomUUID());
+    const result = await stack.graphql(
+      `query($ids: [ID!]!) { settlementMovementsOfTransfers(currency: "EUR", transferIds: $ids) { entryId } }`,
+      { ids },
+    );
+    expect(result.errors![0].extensions).toMatchObject({
+      code: "VALIDATION_FAILED",
+      fields: [expect.objectContaining({ field: "transferIds", rule: "maxItems" })],
+    });
+  });
+});

@@ -21,7 +21,10 @@ export enum CheckName {
   DAILY_BALANCES_MATCH_ENTRIES = "DAILY_BALANCES_MATCH_ENTRIES",
   /** Every account opens the day where it closed the day before. */
   DAY_CHAIN_UNBROKEN = "DAY_CHAIN_UNBROKEN",
-  /** No transfer is unfinished longer than DAILY_CHECK_TRANSFER_MAX_MINUTES after creation. */
+  /**
+   * No transfer sits in an unfinished status longer than 60 minutes (DAY_LIMITS.transferMaxMinutes),
+   * measured from its newest status change: a transfer that just moved on is not stale, however old.
+   */
   NO_STALE_TRANSFERS = "NO_STALE_TRANSFERS",
   /** No money waits in suspense longer than DAILY_CHECK_SUSPENSE_MAX_DAYS. */
   NO_OLD_SUSPENSE_ITEMS = "NO_OLD_SUSPENSE_ITEMS",

@@ -3,6 +3,7 @@
  * one-time code (common/otp.ts) for one action on one account and gets a grant that allows that
  * action once, until it expires. Pure rules; the service reads and writes what they decide.
  */
+import { ledgerError } from "./errors";
 
 /** The account actions a front-office caller needs a grant for. */
 export enum AccountOtpAction {
@@ -11,6 +12,20 @@ export enum AccountOtpAction {
 
 /** Codes one user may be sent for one action on one account are counted over this window. */
 export const CODE_WINDOW_HOURS = 24;
+
+/**
+ * A closed account takes no step-up code (nor the grant one would give): its actions are over.
+ * ACCOUNT_NOT_ACTIVE, the code of every other change refused on a closed account, naming it.
+ */
+export function requireStepUpPossible(account: { id: string; status: string }): void {
+  if (account.status === "CLOSED") {
+    throw ledgerError("ACCOUNT_NOT_ACTIVE", {
+      accountId: account.id,
+      status: account.status,
+      field: "accountId",
+    });
+  }
+}
 
 /** Why a grant does not allow an action. */
 export type GrantProblem = "missing" | "unknown" | "expired" | "used";

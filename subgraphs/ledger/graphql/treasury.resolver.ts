@@ -1,6 +1,8 @@
-import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Query, Resolver } from "type-graphql";
+import { PageArgs } from "../../../common/graphql/pagination";
 import type { LedgerContext } from "../context";
-import { SettlementMovement, TreasurySummary } from "./treasury.types";
+import { MAX_SETTLEMENT_TRANSFER_IDS } from "../../../common/report-period";
+import { SettlementMovement, SettlementMovementConnection, TreasurySummary } from "./treasury.types";
 
 /** Thin: the bank's own view of its books, for system callers (decision 0038). */
 @Resolver()
@@ -16,17 +18,28 @@ export class TreasuryResolver {
     return ctx.treasury.summary(reportingCurrency);
   }
 
-  @Query(() => [SettlementMovement], {
+  @Query(() => SettlementMovementConnection, {
     description:
-      "The currency's settlement account entries booked in [from, to) (at most 31 days), and those of the given transfers whenever booked. System only; the reconciliation report reads it.",
+      "The currency's settlement account entries booked in [from, to) (at most 31 days), a page at a time in booking order (first, after). System only; the reconciliation report reads it.",
   })
   settlementMovements(
     @Arg("currency") currency: string,
     @Arg("from") from: Date,
     @Arg("to") to: Date,
+    @Args() page: PageArgs,
     @Ctx() ctx: LedgerContext,
-    @Arg("transferIds", () => [ID], { nullable: true }) transferIds?: string[] | null,
   ) {
-    return ctx.treasury.settlementMovements(currency, from, to, transferIds ?? []);
+    return ctx.treasury.settlementMovements(currency, { from, to }, page);
+  }
+
+  @Query(() => [SettlementMovement], {
+    description: `The currency's settlement account entries of the given transfers (at most ${MAX_SETTLEMENT_TRANSFER_IDS}), whenever booked. System only; the reconciliation report reads it for transfers whose entries may lie outside its period.`,
+  })
+  settlementMovementsOfTransfers(
+    @Arg("currency") currency: string,
+    @Arg("transferIds", () => [ID]) transferIds: string[],
+    @Ctx() ctx: LedgerContext,
+  ) {
+    return ctx.treasury.settlementMovementsOfTransfers(currency, transferIds);
   }
 }

@@ -1,5 +1,6 @@
 /** GraphQL types of the bank's own view of its books (decision 0038). */
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
+import { Connection } from "../../../common/graphql/pagination";
 
 @Directive('@key(fields: "currency")')
 @ObjectType({
@@ -49,4 +50,10 @@ export class SettlementMovement {
   amount!: string;
   @Field(() => String, { nullable: true }) description!: string | null;
   @Field() bookedAt!: Date;
+  /** The keyset position: `bookedAt` and `entryId`. */
+  createdAt!: Date;
+  id!: string;
 }
+
+@ObjectType({ description: "A page of settlement movements, in booking order." })
+export class SettlementMovementConnection extends Connection(SettlementMovement) {}

@@ -7,7 +7,12 @@
 import type { LedgerDaysConfig } from "../../../common/config";
 import { CHECKS_OF, checkResults, CheckName, CheckRunKind, type Finding } from "../domain/daily-check";
 import type { CheckRepository } from "../persistence/check.repository";
-import { IN_FLIGHT_STATUSES, SUSPENSE_STATUS, type TransferFactsPort } from "./transfer-facts";
+import {
+  IN_FLIGHT_STATUSES,
+  SUSPENSE_STATUS,
+  type TransferFact,
+  type TransferFactsPort,
+} from "./transfer-facts";
 
 export interface CheckRunOutcome {
   checkRunId: string;
@@ -33,20 +38,23 @@ export async function runChecks(
     [CheckName.HOLDS_MATCH_PENDING_PAYMENTS]: () => checks.holds(),
     [CheckName.DAILY_BALANCES_MATCH_ENTRIES]: () => checks.dailyBalances(day!),
     [CheckName.DAY_CHAIN_UNBROKEN]: () => checks.dayChain(day!),
+    // Stale: in its current status too long, however old the transfer itself is.
     [CheckName.NO_STALE_TRANSFERS]: async () =>
       (
         await transfers.olderThan(
           IN_FLIGHT_STATUSES,
           new Date(now.getTime() - config.transferMaxMinutes * 60_000),
+          "statusChanged",
         )
-      ).map((t) => transferFinding(CheckName.NO_STALE_TRANSFERS, t, day, now)),
+      ).map((t) => transferFinding(CheckName.NO_STALE_TRANSFERS, t, day, now, t.statusChangedAt)),
     [CheckName.NO_OLD_SUSPENSE_ITEMS]: async () =>
       (
         await transfers.olderThan(
           [SUSPENSE_STATUS],
           new Date(now.getTime() - config.suspenseMaxDays * 86_400_000),
+          "created",
         )
-      ).map((t) => transferFinding(CheckName.NO_OLD_SUSPENSE_ITEMS, t, day, now)),
+      ).map((t) => transferFinding(CheckName.NO_OLD_SUSPENSE_ITEMS, t, day, now, t.createdAt)),
   };
   const names = CHECKS_OF[kind];
   const findings: Finding[] = [];
@@ -74,13 +82,15 @@ export async function runChecks(
   };
 }
 
+/** A finding on `transfer`, aged from `since` (its creation, or its newest status change). */
 function transferFinding(
   check: CheckName,
-  transfer: { id: string; kind: string; status: string; amount: string; currency: string; createdAt: string },
+  transfer: TransferFact,
   day: string | null,
   now: Date,
+  since: string,
 ): Finding {
-  const ageMinutes = Math.floor((now.getTime() - Date.parse(transfer.createdAt)) / 60_000);
+  const ageMinutes = Math.floor((now.getTime() - Date.parse(since)) / 60_000);
   return {
     check,
     subjectKind: "TRANSFER",

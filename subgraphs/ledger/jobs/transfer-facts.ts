@@ -32,11 +32,22 @@ export interface TransferFact {
   amount: string;
   currency: string;
   createdAt: string;
+  /** When it entered its current status (its newest status change). */
+  statusChangedAt: string;
 }
 
+/**
+ * Which time a transfer's age is measured from: its creation, or its newest status change (the
+ * time it entered the status it is in).
+ */
+export type TransferClock = "created" | "statusChanged";
+
+/** The `transfers` filter field that bounds each clock. */
+const BEFORE_FILTER: Record<TransferClock, string> = { created: "to", statusChanged: "statusChangedBefore" };
+
 export interface TransferFactsPort {
-  /** Transfers in any of `statuses` created before `before`, per status. */
-  olderThan(statuses: readonly string[], before: Date): Promise<TransferFact[]>;
+  /** Transfers in any of `statuses` whose `clock` is before `before`, per status. */
+  olderThan(statuses: readonly string[], before: Date, clock: TransferClock): Promise<TransferFact[]>;
 }
 
 const PAGE = 100;
@@ -48,11 +59,11 @@ export class TransferFacts implements TransferFactsPort {
     private readonly token: () => Promise<string>,
   ) {}
 
-  async olderThan(statuses: readonly string[], before: Date): Promise<TransferFact[]> {
+  async olderThan(statuses: readonly string[], before: Date, clock: TransferClock): Promise<TransferFact[]> {
     const fields = statuses
       .map(
         (status) =>
-          `${status}: transfers(filter: {status: ${status}, to: $before}, first: ${PAGE}) { nodes { id kind status amount currency createdAt } }`,
+          `${status}: transfers(filter: {status: ${status}, ${BEFORE_FILTER[clock]}: $before}, first: ${PAGE}) { nodes { id kind status amount currency createdAt statusChangedAt } }`,
       )
       .join("\n");
     const response = await fetch(this.url(), {

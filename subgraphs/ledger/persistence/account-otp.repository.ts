@@ -60,6 +60,14 @@ export class AccountOtpRepository {
     return count;
   }
 
+  /** The account's status as `tx` sees it (after the scope's lock: a close committed since is seen). */
+  async accountStatus(tx: Tx, accountId: string): Promise<string | null> {
+    const [row] = (await tx.query(`SELECT status FROM ledger.account WHERE id = $1`, [accountId])) as {
+      status: string;
+    }[];
+    return row?.status ?? null;
+  }
+
   /** Voids the scope's open code, if any: a new one replaces it. */
   async voidOpen(tx: Tx, scope: OtpScope): Promise<void> {
     await tx.query(

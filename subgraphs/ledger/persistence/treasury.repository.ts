@@ -4,6 +4,8 @@
  * movements that the transfer orchestrator reconciles against (decision 0038).
  */
 import type { DataSource } from "typeorm";
+import { type KeysetRows, lazyCount } from "../../../common/db/data-source";
+import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { isUuid } from "../../../common/ids";
 
 /** Sums of one currency's accounts, in minor units (bigint as text). */
@@ -30,6 +32,9 @@ export interface SettlementMovementRow {
   amount: string;
   description: string | null;
   bookedAt: Date;
+  /** The keyset position (common/graphql/pagination.ts): `bookedAt` and `entryId`. */
+  createdAt: Date;
+  id: string;
 }
 
 export class TreasuryRepository {
@@ -51,30 +56,71 @@ export class TreasuryRepository {
   }
 
   /**
-   * The currency's settlement movements booked in [from, to), and those of the given transfers
-   * whenever they were booked (a transfer finished on one side of midnight and booked on the other).
+   * One page of the currency's settlement movements booked in [from, to), in booking order:
+   * keyset on (booking time, entry id) after `after`, `size + 1` rows (the transactions' index on
+   * `(created_at, id)` serves the range), and the period's count on demand.
    */
   async settlementMovements(
     currency: string,
     period: { from: Date; to: Date },
-    transferIds: string[],
-  ): Promise<SettlementMovementRow[]> {
-    return (await this.db.query(
-      `WITH picked AS (
-         SELECT id FROM ledger.ledger_transaction WHERE created_at >= $2 AND created_at < $3
-         UNION
-         SELECT t.id FROM ledger.payment p JOIN ledger.ledger_transaction t ON t.payment_id = p.id
-          WHERE p.metadata ? 'transferId' AND p.metadata->>'transferId' = ANY ($4::text[]))
-       SELECT e.id::text AS "entryId", t.id AS "transactionId", p.id AS "paymentId",
-              p.metadata->>'transferId' AS "transferId", e.currency, e.amount::text AS amount,
-              p.description, t.created_at AS "bookedAt"
-         FROM picked
-         JOIN ledger.ledger_transaction t ON t.id = picked.id
+    size: number,
+    after?: KeysetPosition,
+  ): Promise<KeysetRows<SettlementMovementRow>> {
+    const values = [currency, period.from, period.to];
+    // `t.created_at >= $4` lets the index range start at the cursor, not at `from`.
+    const keyset = after ? `AND t.created_at >= $4 AND (t.created_at, e.id) > ($4, $5::bigint)` : "";
+    const rows = (await this.db.query(
+      `SELECT ${MOVEMENT_COLUMNS}
+         FROM ledger.ledger_transaction t
          JOIN ledger.entry e ON e.transaction_id = t.id
          JOIN ledger.account a ON a.id = e.account_id AND a.kind = 'SETTLEMENT' AND a.currency = $1
          LEFT JOIN ledger.payment p ON p.id = t.payment_id
-        ORDER BY t.created_at, e.id`,
-      [currency, period.from, period.to, transferIds.filter(isUuid)],
+        WHERE t.created_at >= $2 AND t.created_at < $3
+          ${keyset}
+        ORDER BY t.created_at, e.id
+        LIMIT ${after ? "$6" : "$4"}`,
+      after ? [...values, after.createdAt, after.id, size + 1] : [...values, size + 1],
     )) as SettlementMovementRow[];
+    const count = lazyCount(
+      this.db,
+      `SELECT count(*)::int AS total
+         FROM ledger.ledger_transaction t
+         JOIN ledger.entry e ON e.transaction_id = t.id
+         JOIN ledger.account a ON a.id = e.account_id AND a.kind = 'SETTLEMENT' AND a.currency = $1
+        WHERE t.created_at >= $2 AND t.created_at < $3`,
+      values,
+    );
+    return { rows: rows.map(withPosition), count };
   }
+
+  /**
+   * The currency's settlement movements of the given transfers (their payments' metadata
+   * `transferId`), whenever booked: a transfer finished on one side of a period's end and booked on
+   * the other. The caller bounds how many transfers one call names.
+   */
+  async settlementMovementsOfTransfers(
+    currency: string,
+    transferIds: string[],
+  ): Promise<SettlementMovementRow[]> {
+    const rows = (await this.db.query(
+      `SELECT ${MOVEMENT_COLUMNS}
+         FROM ledger.payment p
+         JOIN ledger.ledger_transaction t ON t.payment_id = p.id
+         JOIN ledger.entry e ON e.transaction_id = t.id
+         JOIN ledger.account a ON a.id = e.account_id AND a.kind = 'SETTLEMENT' AND a.currency = $1
+        WHERE p.metadata ? 'transferId' AND p.metadata->>'transferId' = ANY ($2::text[])
+        ORDER BY t.created_at, e.id`,
+      [currency, transferIds.filter(isUuid)],
+    )) as SettlementMovementRow[];
+    return rows.map(withPosition);
+  }
+}
+
+const MOVEMENT_COLUMNS = `e.id::text AS "entryId", t.id AS "transactionId", p.id AS "paymentId",
+  p.metadata->>'transferId' AS "transferId", e.currency, e.amount::text AS amount,
+  p.description, t.created_at AS "bookedAt"`;
+
+/** A movement's keyset position: its booking time and entry id. */
+function withPosition(row: Omit<SettlementMovementRow, "createdAt" | "id">): SettlementMovementRow {
+  return { ...row, createdAt: row.bookedAt, id: row.entryId };
 }

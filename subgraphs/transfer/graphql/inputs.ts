@@ -86,6 +86,13 @@ export class TransferFilterInput {
   @Field(() => Date, { nullable: true, description: "Created at or after." }) from?: Date | null;
   @Field(() => Date, { nullable: true, description: "Created before." }) to?: Date | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "In its current status since before this time: its newest status change (statusChangedAt) was before it.",
+  })
+  statusChangedBefore?: Date | null;
+
   @Field(() => String, { nullable: true, description: "Decimal string; amounts at or above." })
   @IsOptional()
   @Matches(/^\d{1,16}(\.\d{1,3})?$/)

@@ -190,6 +190,13 @@ export class TransferResolver {
     return queries.statusHistory(ctx, transfer);
   }
 
+  @FieldResolver(() => Date, {
+    description: "When it entered its current status: the time of its newest statusHistory entry.",
+  })
+  statusChangedAt(@Root() transfer: TransferRow, @Ctx() ctx: TransferContext) {
+    return queries.statusChangedAt(ctx, transfer);
+  }
+
   @FieldResolver(() => Confirmation, {
     nullable: true,
     description: "Outgoing: the newest confirmation (its status, attempts left and expiry; never the code).",

@@ -5,6 +5,8 @@
  * retried or continued step cannot move money twice. The ledger's errors keep their codes.
  */
 import { AppError, isErrorCode } from "../../../common/errors";
+import { MAX_PAGE_SIZE } from "../../../common/graphql/page-size";
+import { MAX_SETTLEMENT_TRANSFER_IDS } from "../../../common/report-period";
 import {
   type SubgraphAnswer,
   type SubgraphTarget,
@@ -33,6 +35,8 @@ export interface PaymentRequest {
 }
 
 /** An entry on a settlement account, as the ledger answers it (amount: + money leaving the bank). */
+const MOVEMENT_FIELDS = "entryId paymentId transferId amount description bookedAt";
+
 export interface LedgerSettlementMovement {
   entryId: string;
   paymentId: string | null;
@@ -204,19 +208,59 @@ export class LedgerClient {
 
   /**
    * The currency's settlement entries booked in [from, to), and those of `transferIds` whenever
-   * booked (the reconciliation report, decision 0038).
+   * booked (the reconciliation report, decision 0038). Read a page at a time
+   * (`settlementMovements`, keyset in booking order), then the named transfers' entries in chunks
+   * of {@link MAX_SETTLEMENT_TRANSFER_IDS} (`settlementMovementsOfTransfers`): no single answer of
+   * the ledger grows with the period.
    */
   async settlementMovements(
     query: { currency: string; from: Date; to: Date; transferIds: string[] },
     requestId: string,
   ): Promise<LedgerSettlementMovement[]> {
-    const data = await this.call<{ settlementMovements: LedgerSettlementMovement[] }>(
-      `query($currency: String!, $from: DateTimeISO!, $to: DateTimeISO!, $transferIds: [ID!]) {
-        settlementMovements(currency: $currency, from: $from, to: $to, transferIds: $transferIds) {
-          entryId paymentId transferId amount description bookedAt
+    const { currency, transferIds } = query;
+    const byEntry = new Map<string, LedgerSettlementMovement>();
+    let after: string | null = null;
+    do {
+      const page = await this.settlementMovementsPage(query, after, requestId);
+      for (const movement of page.nodes) byEntry.set(movement.entryId, movement);
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    for (let i = 0; i < transferIds.length; i += MAX_SETTLEMENT_TRANSFER_IDS) {
+      const data = await this.call<{ settlementMovementsOfTransfers: LedgerSettlementMovement[] }>(
+        `query($currency: String!, $transferIds: [ID!]!) {
+          settlementMovementsOfTransfers(currency: $currency, transferIds: $transferIds) { ${MOVEMENT_FIELDS} }
+        }`,
+        { currency, transferIds: transferIds.slice(i, i + MAX_SETTLEMENT_TRANSFER_IDS) },
+        requestId,
+      );
+      for (const movement of data.settlementMovementsOfTransfers) byEntry.set(movement.entryId, movement);
+    }
+    return [...byEntry.values()];
+  }
+
+  private async settlementMovementsPage(
+    query: { currency: string; from: Date; to: Date },
+    after: string | null,
+    requestId: string,
+  ) {
+    const data = await this.call<{
+      settlementMovements: {
+        nodes: LedgerSettlementMovement[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    }>(
+      `query($currency: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int!, $after: String) {
+        settlementMovements(currency: $currency, from: $from, to: $to, first: $first, after: $after) {
+          nodes { ${MOVEMENT_FIELDS} } pageInfo { hasNextPage endCursor }
         }
       }`,
-      { ...query, from: query.from.toISOString(), to: query.to.toISOString() },
+      {
+        currency: query.currency,
+        from: query.from.toISOString(),
+        to: query.to.toISOString(),
+        first: MAX_PAGE_SIZE,
+        after,
+      },
       requestId,
     );
     return data.settlementMovements;

@@ -15,6 +15,8 @@ export interface TransferFilter {
   accountId?: string | null;
   from?: Date | null;
   to?: Date | null;
+  /** Its newest status change (the last of its history) was before this time. */
+  statusChangedBefore?: Date | null;
   minAmount?: string | null;
   maxAmount?: string | null;
 }
@@ -219,6 +221,14 @@ export class TransferRepository {
     whereOwnedBy(query, filter);
     if (filter.from) query.andWhere("t.created_at >= :from", { from: filter.from });
     if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
+    if (filter.statusChangedBefore) {
+      // The history's last entry, by the (transfer_id, sequence) key: a few index reads per candidate.
+      query.andWhere(
+        `(SELECT e.changed_at FROM transfer.transfer_event e
+           WHERE e.transfer_id = t.id ORDER BY e.sequence DESC LIMIT 1) < :statusChangedBefore`,
+        { statusChangedBefore: filter.statusChangedBefore },
+      );
+    }
     if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
     if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
     return keysetPage(query, size, after);

@@ -25,6 +25,12 @@ export function transfers(
   );
 }
 
+/** When a transfer entered its current status: its newest status change. */
+export async function statusChangedAt(deps: Needs<"loaders">, transfer: TransferRow): Promise<Date> {
+  const events = await deps.loaders.eventsByTransferId.load(transfer.id);
+  return events[events.length - 1]?.changedAt ?? transfer.createdAt;
+}
+
 /**
  * Every status change of a transfer the caller has already reached, in sequence; the
  * counterparty's view (decision 0026) without who made them, why or in which request.
