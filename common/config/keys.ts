@@ -358,4 +358,6 @@ export const NOT_CONFIG_KEYS: Record<string, string> = {
   CPU_PROFILE_DIR:
     "bench only: where bench/cpu-profile-preload.ts writes the profiles of the processes a bench starts",
   CPU_PROFILE_MATCH: "bench only: which of a bench's processes bench/cpu-profile-preload.ts profiles",
+  BENCH_FLOOR:
+    "bench only: `apollo` makes bench/minimal-ledger.ts the floor of bench:cost (Apollo Server as shipped)",
 };

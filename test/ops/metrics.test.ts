@@ -21,6 +21,14 @@ async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
 
 describe("Metrics", () => {
   let stack: Stack;
+  /** A graphql-ws client of the gateway with the stack's system token. */
+  const systemClient = () =>
+    createClient({
+      url: stack.gateway.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${stack.systemToken}` },
+      retryAttempts: 0,
+    });
   beforeAll(async () => {
     stack = await startStack();
   });
@@ -96,12 +104,7 @@ describe("Metrics", () => {
   });
 
   it("When a subscription is open, then the gateway's graphql_subscriptions_active counts it", async () => {
-    const client = createClient({
-      url: stack.gateway.url.replace(/^http/, "ws"),
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${stack.systemToken}` },
-      retryAttempts: 0,
-    });
+    const client = systemClient();
     try {
       const before = sample(await scrape(stack.gateway.url), "graphql_subscriptions_active");
       client.subscribe(
@@ -121,12 +124,7 @@ describe("Metrics", () => {
     const payer = await openAccount(stack, { clientId: await importClient(stack) });
     const payee = await openAccount(stack, { clientId: await importClient(stack) });
     await fund(stack, payer.id, "20.00");
-    const client = createClient({
-      url: stack.gateway.url.replace(/^http/, "ws"),
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${stack.systemToken}` },
-      retryAttempts: 0,
-    });
+    const client = systemClient();
     try {
       const listening = stack.transfer.events.size;
       const events = watch(
