@@ -316,8 +316,13 @@ async function measure(
   let unknown = 0;
   // Per backend: one that ends during the run must not subtract its whole life from the others.
   const pg = () => new Map(postgresPids(database).map((pid) => [pid, cpuMs(pid)]));
+  // A pid whose time went down is another process now (or gone): its own time counts. Backends
+  // that exited during the run are missed (their time is gone with them): the figure errs low.
   const pgSince = (start: Map<number, number>) =>
-    [...pg()].reduce((sum, [pid, ms]) => sum + ms - (start.get(pid) ?? 0), 0);
+    [...pg()].reduce(
+      (sum, [pid, ms]) => sum + (ms >= (start.get(pid) ?? 0) ? ms - (start.get(pid) ?? 0) : ms),
+      0,
+    );
   const before = {
     gateway: pids.gateway ? cpuMs(pids.gateway) : 0,
     node: pids.node ? cpuMs(pids.node) : 0,

@@ -149,10 +149,10 @@ describe("the dashboard in a browser", () => {
     expect(await shownCounts()).toEqual(await apiCounts());
     expect(await page.locator("#currency").inputValue()).toBe("EUR");
     // This minute's bar, or the last one's too when the page loaded in the minute after the moves.
-    const amounts = await page
+    const volume = await page
       .locator("#chart rect")
       .evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute("data-amount"))));
-    expect(amounts.at(-1)! + amounts.at(-2)!).toBeGreaterThanOrEqual(3);
+    expect(volume.at(-1)! + volume.at(-2)!).toBeGreaterThanOrEqual(3);
     expect(await page.locator("#chart rect").count()).toBe(30);
 
     // Live.
