@@ -31,8 +31,9 @@ export interface LeanEndpointOptions<TContext extends BaseContext> {
   bodyLimitBytes: number;
   contextOf(caller: Caller, requestId: string, req: IncomingMessage): TContext;
   /**
-   * What is refused before Apollo Server parses and validates the request (the service's
-   * `OperationLimits.refuseEarly`): answered 400 and observed as `refused` in `metrics`.
+   * What is refused before Apollo Server parses and validates the request of an authenticated
+   * caller (the service's `OperationLimits.refuseEarly`): answered 400 and observed as `refused`
+   * in `metrics`.
    */
   refuseEarly(body: unknown): readonly GraphQLError[] | undefined;
   metrics: ServiceMetrics;
@@ -61,8 +62,15 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
   const { apollo, verifier, service, bodyLimitBytes } = options;
 
   const execute = async (req: IncomingMessage, res: ServerResponse, requestId: string, body: unknown) => {
-    const refusals = options.refuseEarly(body);
-    if (refusals) return answerRefusals(res, requestId, refusals, options.metrics);
+    // The caller first, as Apollo Server does: an unauthenticated request is told so (401), whatever it sent.
+    const caller = await verifier.callerFromHeader(req.headers.authorization).then(
+      (found) => ({ found }),
+      (error: unknown) => ({ error }),
+    );
+    if ("found" in caller) {
+      const refusals = options.refuseEarly(body);
+      if (refusals) return answerRefusals(res, requestId, refusals, options.metrics);
+    }
     const headers = new HeaderMap();
     for (const key in req.headers) {
       const value = req.headers[key];
@@ -76,11 +84,8 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       body,
     };
     const context = async () => {
-      try {
-        return options.contextOf(await verifier.callerFromHeader(req.headers.authorization), requestId, req);
-      } catch (error) {
-        throw error instanceof AppError ? toGraphQLError(error) : error;
-      }
+      if ("found" in caller) return options.contextOf(caller.found, requestId, req);
+      throw caller.error instanceof AppError ? toGraphQLError(caller.error) : caller.error;
     };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
     for (const [key, value] of response.headers) res.setHeader(key, value);

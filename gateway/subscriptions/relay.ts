@@ -44,7 +44,6 @@ export interface RelayRequest {
   ended?: () => void;
 }
 
-/** The streams of one gateway, keyed by what makes subscriptions shareable. */
 /** How long the relay's work on each event takes, for the gateway's metrics (gateway/ops.ts). */
 export interface RelayTimings {
   /** An event's query answered (or given up), in seconds since the event arrived from the subgraph. */
@@ -53,6 +52,7 @@ export interface RelayTimings {
   delivered(seconds: number): void;
 }
 
+/** The streams of one gateway, keyed by what makes subscriptions shareable. */
 export class SubscriptionRelay {
   private readonly streams = new Map<string, Stream>();
   private readonly backlog: Backlog;

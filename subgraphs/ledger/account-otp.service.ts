@@ -65,6 +65,9 @@ export class AccountOtpService {
     const scope = { accountId: account.id, requestedBy: this.caller.subject, action };
     const { ttlSeconds, maxAttempts, maxCodes, secret } = this.settings;
     const otp = await this.repository.transaction(async (tx) => {
+      // Again under a share lock: a close that committed since the read above is seen, one after waits.
+      const status = await this.repository.accountStatus(tx, account.id);
+      requireStepUpPossible({ id: account.id, status: status ?? account.status });
       const sent = await this.repository.lockScopeAndCount(tx, scope, CODE_WINDOW_HOURS);
       requireAnotherCodeAllowed(
         { accountId: account.id },

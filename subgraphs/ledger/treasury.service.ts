@@ -120,8 +120,11 @@ export class TreasuryService {
 
 /** A settlement movement's cursor carries its entry id (a bigint), not a UUID. */
 function isEntryId(id: unknown): boolean {
-  return typeof id === "string" && /^[1-9]\d{0,18}$/.test(id);
+  return typeof id === "string" && /^[1-9]\d{0,18}$/.test(id) && BigInt(id) <= MAX_BIGINT;
 }
+
+/** PostgreSQL's largest `bigint`: an entry id beyond it is no cursor of ours. */
+const MAX_BIGINT = 9223372036854775807n;
 
 function presentMovement(row: SettlementMovementRow) {
   return { ...row, amount: formatAmount(row.amount, row.currency) };

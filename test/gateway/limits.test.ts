@@ -136,6 +136,15 @@ describe("the attacks of the finding, at the gateway with a front-office token",
     });
   });
 
+  it("When an attack arrives without a token or with a bad one, then it is refused as unauthenticated, the limits not shown", async () => {
+    const attack = attacks(clientId).find((a) => a.firstRefusedBy === "aliases")!;
+    for (const token of [null, "not-a-token"]) {
+      const refused = await post(stack.gateway.url, bodyOf(attack), token);
+      expect(refused.status).toBe(401);
+      expect(refused.body.errors.map((e: any) => e.extensions.code)).toEqual(["UNAUTHENTICATED"]);
+    }
+  });
+
   it("When an operation's extensions nest too deeply, then it is refused like a variable", async () => {
     const refused = await post(
       stack.gateway.url,

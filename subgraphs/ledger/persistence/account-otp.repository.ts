@@ -60,9 +60,14 @@ export class AccountOtpRepository {
     return count;
   }
 
-  /** The account's status as `tx` sees it (after the scope's lock: a close committed since is seen). */
+  /**
+   * The account's status, share-locked until `tx` ends: a close waits for it, and one committed
+   * first is seen, so no code is sent or grant given for an account closed meanwhile.
+   */
   async accountStatus(tx: Tx, accountId: string): Promise<string | null> {
-    const [row] = (await tx.query(`SELECT status FROM ledger.account WHERE id = $1`, [accountId])) as {
+    const [row] = (await tx.query(`SELECT status FROM ledger.account WHERE id = $1 FOR SHARE`, [
+      accountId,
+    ])) as {
       status: string;
     }[];
     return row?.status ?? null;

@@ -34,9 +34,10 @@ export interface PaymentRequest {
   metadata?: object;
 }
 
-/** An entry on a settlement account, as the ledger answers it (amount: + money leaving the bank). */
+/** What the ledger is asked of a settlement movement. */
 const MOVEMENT_FIELDS = "entryId paymentId transferId amount description bookedAt";
 
+/** An entry on a settlement account, as the ledger answers it (amount: + money leaving the bank). */
 export interface LedgerSettlementMovement {
   entryId: string;
   paymentId: string | null;

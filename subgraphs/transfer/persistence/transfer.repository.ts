@@ -223,8 +223,10 @@ export class TransferRepository {
     if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
     if (filter.statusChangedBefore) {
       // The history's last entry, by the (transfer_id, sequence) key: a few index reads per candidate.
+      // Created no later than its first change (same transaction), so the created_at index bounds
+      // the candidates: a time before every transfer reads nothing.
       query.andWhere(
-        `(SELECT e.changed_at FROM transfer.transfer_event e
+        `t.created_at < :statusChangedBefore AND (SELECT e.changed_at FROM transfer.transfer_event e
            WHERE e.transfer_id = t.id ORDER BY e.sequence DESC LIMIT 1) < :statusChangedBefore`,
         { statusChangedBefore: filter.statusChangedBefore },
       );
