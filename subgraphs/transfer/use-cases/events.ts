@@ -125,11 +125,14 @@ export async function statusEvent(
   transferId: string,
   sequence: number,
 ): Promise<{ notice: EventNotice; transfer: TransferRow } | null> {
+  // The transfer is read side by side with the event (one round trip less per relayed event).
+  const current = freshTransfer(deps, transferId);
+  current.catch(() => undefined); // awaited below, or not needed
   const event = await deps.history.event(transferId, sequence);
   if (!event) return null;
   const notice = noticeOf(event);
   if (deps.caller.kind === "client" && !sideOf(deps.caller.clientId, notice)) return null;
-  const transfer = await eventTransfer(deps, transferId, notice);
+  const transfer = await seenBy(deps, transferId, await current, notice);
   return transfer && { notice: eventAsSeen(deps, notice), transfer };
 }
 
@@ -143,8 +146,22 @@ export async function eventTransfer(
   id: string,
   parties: { clientId: string | null; counterClientId: string | null } | undefined,
 ): Promise<TransferRow | null> {
+  return seenBy(deps, id, await freshTransfer(deps, id), parties);
+}
+
+/** The transfer as it is now, not as this request may have read it before. */
+function freshTransfer(deps: Needs<"loaders">, id: string): Promise<TransferRow | null> {
   deps.loaders.transferById.clear(id);
-  const transfer = await deps.loaders.transferById.load(id);
+  return deps.loaders.transferById.load(id);
+}
+
+/** {@link eventTransfer}'s rule, for a transfer already read. */
+async function seenBy(
+  deps: Needs<"loaders">,
+  id: string,
+  transfer: TransferRow | null,
+  parties: { clientId: string | null; counterClientId: string | null } | undefined,
+): Promise<TransferRow | null> {
   if (!transfer || deps.caller.kind === "system") return transfer;
   const { clientId } = deps.caller;
   if (sideOf(clientId, transfer) === "owner") return transfer;
