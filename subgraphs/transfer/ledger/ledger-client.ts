@@ -149,6 +149,35 @@ export class LedgerClient {
     return this.newPayment("createPayment", input, idempotencyKey, requestId);
   }
 
+  /**
+   * Payments that move the money at once, made in one request and one database transaction of
+   * the ledger (`createPayments`, decision 0033), each with its own key and outcome: its payment
+   * (or, for a replayed key, the one made before) or the refusal it would have had alone, with
+   * its code, message, field and rule. A request that gets no answer rejects as a whole
+   * (LEDGER_UNAVAILABLE), like a single call.
+   */
+  async createPayments(
+    payments: ReadonlyArray<{ input: PaymentRequest; idempotencyKey: string }>,
+    requestId: string,
+  ): Promise<Array<LedgerPayment | AppError>> {
+    const data = await this.call<{
+      createPayments: {
+        items: Array<{ payment: LedgerPayment | null; error: BatchItemError | null }>;
+      };
+    }>(
+      `mutation CreatePayments($payments: [PaymentBatchInput!]!) {
+        createPayments(payments: $payments) {
+          items { payment { ${PAYMENT_FIELDS} } error { code message field rule } }
+        }
+      }`,
+      { payments: payments.map(({ input, idempotencyKey }) => ({ ...input, idempotencyKey })) },
+      requestId,
+    );
+    return data.createPayments.items.map(({ payment, error }) =>
+      payment ? payment : batchItemError(error ?? { code: "LEDGER_UNAVAILABLE", message: "No outcome" }),
+    );
+  }
+
   /** A DRAFT payment (nothing moves yet); a replay of the key answers the payment as it is now. */
   createDraftPayment(
     input: PaymentRequest,
@@ -304,6 +333,20 @@ export class LedgerClient {
     if (!body.data) throw new AppError("LEDGER_UNAVAILABLE", "The ledger answered without data");
     return body.data;
   }
+}
+
+/** Why one payment of a batch was not made, as the ledger says it. */
+interface BatchItemError {
+  code: string;
+  message: string;
+  field?: string | null;
+  rule?: string | null;
+}
+
+/** A batch item's refusal as the error a single call would throw (a code the registry lacks: LEDGER_UNAVAILABLE). */
+function batchItemError({ code, message, field, rule }: BatchItemError): AppError {
+  const details = { ...(field ? { field } : {}), ...(rule ? { rule } : {}) };
+  return new AppError(isErrorCode(code) ? code : "LEDGER_UNAVAILABLE", message, details);
 }
 
 /** A GraphQL answer's body, or an empty answer when it is not JSON (read as LEDGER_UNAVAILABLE). */

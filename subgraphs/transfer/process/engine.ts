@@ -12,6 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../../../common/errors";
 import { log } from "../../../common/log";
 import { isResting, RUNNABLE_STATUSES, type TransferKind, TransferStatus } from "../domain/transfer-status";
+import { BatchingLedger, type StepLedger } from "../ledger/batching-ledger";
 import type { LedgerClient } from "../ledger/ledger-client";
 import type { TransferRow } from "../persistence/entities";
 import type { RecipientRepository } from "../persistence/recipient.repository";
@@ -29,6 +30,8 @@ export interface RunOptions {
   maxSteps?: number;
   /** Stop on reaching one of these (a request leaves PROCESSING to the worker and the rail). */
   stopAt?: readonly string[];
+  /** The ledger the steps call (default: the client; a worker round's batches its payments). */
+  ledger?: StepLedger;
 }
 
 /** A transfer a request recorded or moved, with the lease it took doing so (if it did). */
@@ -110,7 +113,7 @@ export class TransferEngine {
     actor: Actor,
     options: RunOptions = {},
   ): Promise<RunResult> {
-    const { maxSteps = Infinity, stopAt = [] } = options;
+    const { maxSteps = Infinity, stopAt = [], ledger = this.ledger } = options;
     let current = transfer;
     let failure: AppError | undefined;
     try {
@@ -124,7 +127,7 @@ export class TransferEngine {
         current = held;
         const result = await withTimeout(
           step.run(current, {
-            ledger: this.ledger,
+            ledger,
             rail: this.rail,
             recipients: this.recipients,
             requestId: actor.requestId,
@@ -200,16 +203,20 @@ export class TransferEngine {
   async runDue(subject: string, limit: number): Promise<number> {
     const lease = this.newLease();
     const claimed = await this.repository.claimDue(RUNNABLE_STATUSES, lease, limit);
+    // The round's transfers run side by side: the payments their steps make go to the ledger together.
+    const ledger = new BatchingLedger(this.ledger, claimed.length);
     await Promise.all(
       claimed.map(async (transfer) => {
         const requestId = `worker-${randomUUID()}`;
         try {
-          await this.runClaimed(transfer, lease, { subject, requestId });
+          await this.runClaimed(transfer, lease, { subject, requestId }, { ledger });
         } catch (error) {
           log.warn(
             { transferId: transfer.id, status: transfer.status, err: error, requestId },
             "transfer step failed; will retry",
           );
+        } finally {
+          ledger.finished();
         }
       }),
     );

@@ -7,7 +7,8 @@
 import type { AppError } from "../../../common/errors";
 import type { TransferType } from "../domain/rails";
 import { stepKey, TransferKind, TransferStatus } from "../domain/transfer-status";
-import { isFinalLedgerError, type LedgerClient, type PaymentRequest } from "../ledger/ledger-client";
+import type { StepLedger } from "../ledger/batching-ledger";
+import { isFinalLedgerError, type PaymentRequest } from "../ledger/ledger-client";
 import type { TransferRow } from "../persistence/entities";
 import type { RecipientRepository } from "../persistence/recipient.repository";
 import type { TransferChanges } from "../persistence/transfer.repository";
@@ -24,7 +25,7 @@ export interface StepResult<To extends TransferStatus = TransferStatus> {
 }
 
 export interface StepDeps {
-  ledger: LedgerClient;
+  ledger: StepLedger;
   rail: PaymentRail;
   recipients: RecipientRepository;
   requestId: string;
