@@ -7,8 +7,15 @@ export interface LogDestination {
   write(line: string): unknown;
 }
 
-// pino's own default (stdout, flushed on exit), behind a switch so tests can read the lines.
-const stdout = pino.destination({ dest: process.stdout.fd || 1, sync: false });
+// Stdout, written in chunks of at least 4 KB or every 100 ms, whichever comes first (and flushed
+// on exit): one write per request line cost the gateway about a tenth of its CPU under load.
+// Behind a switch so tests can read the lines.
+const stdout = pino.destination({
+  dest: process.stdout.fd || 1,
+  sync: false,
+  minLength: 4096,
+  periodicFlush: 100,
+});
 let destination: LogDestination = stdout;
 
 /**
