@@ -1,8 +1,11 @@
 /** Transfer test helpers: recipients, one-time codes from the outbox, the worker's part, ledger totals. */
 import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import pg from "pg";
+import { startTransferSubgraph } from "../../subgraphs/transfer/server";
 import { fund, openAccount } from "./ledger";
-import { importClient, type Stack } from "./stack";
+import { importClient, type Stack, testConfig } from "./stack";
 
 export const TRANSFER_FIELDS = `id kind type status clientId accountId amount currency paymentId failureCode
   railReference counterpartyName statusHistory { sequence from to reason changedBy }`;
@@ -124,4 +127,37 @@ export async function confirmWithSentCode(
     { token: transfer.token },
   );
   if (confirmed.errors) throw new Error(`confirm failed: ${JSON.stringify(confirmed.errors)}`);
+}
+
+/**
+ * A second orchestrator whose payment calls to the ledger are cut off (the connection dropped),
+ * reads going through: as if the ledger went down right at the payment step.
+ */
+export async function cutOffOrchestrator(stack: Stack): Promise<{ url: string; stop(): Promise<void> }> {
+  const proxy = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      if (body.includes("createPayment")) return req.socket.destroy();
+      void fetch(stack.ledger.url, {
+        method: "POST",
+        headers: req.headers as Record<string, string>,
+        body,
+      }).then(async (answer) => {
+        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`;
+  const orchestrator = await startTransferSubgraph(testConfig(), stack.databaseUrl, proxyUrl);
+  return {
+    url: orchestrator.url,
+    stop: async () => {
+      await orchestrator.stop();
+      await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
 }

@@ -4,43 +4,19 @@
  * the orchestrator died before it recorded it.
  */
 import { randomUUID } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { mintToken } from "../../common/auth/tokens";
-import { startTransferSubgraph, type TransferSubgraph } from "../../subgraphs/transfer/server";
 import { balance, CREATE_PAYMENT, fund, openAccount } from "../helpers/ledger";
-import { type Stack, startStack, testConfig } from "../helpers/stack";
+import { type Stack, startStack } from "../helpers/stack";
+import { cutOffOrchestrator } from "../helpers/transfers";
 
 let stack: Stack;
-let cutOff: TransferSubgraph;
-let proxy: http.Server;
+let cutOff: { url: string; stop(): Promise<void> };
 beforeAll(async () => {
   stack = await startStack();
-  // Between a second orchestrator and the ledger: reads go through, payment calls are cut off
-  // (the connection dropped), as if the ledger went down right at the payment step.
-  proxy = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      if (body.includes("createPayment")) return req.socket.destroy();
-      void fetch(stack.ledger.url, {
-        method: "POST",
-        headers: req.headers as Record<string, string>,
-        body,
-      }).then(async (answer) => {
-        res.writeHead(answer.status, { "content-type": "application/json" });
-        res.end(Buffer.from(await answer.arrayBuffer()));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`;
-  cutOff = await startTransferSubgraph(testConfig(), stack.databaseUrl, proxyUrl);
+  cutOff = await cutOffOrchestrator(stack);
 });
 afterAll(async () => {
   await cutOff.stop();
-  await new Promise((resolve) => proxy.close(resolve));
   await stack.stop();
 });
 

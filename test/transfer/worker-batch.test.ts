@@ -4,43 +4,19 @@
  * `createPayments` request, each with its own outcome, money moving once.
  */
 import { randomUUID } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { startTransferSubgraph, type TransferSubgraph } from "../../subgraphs/transfer/server";
 import { balance, fund, openAccount } from "../helpers/ledger";
 import { sample, scrape } from "../helpers/ops";
-import { type Stack, startStack, testConfig } from "../helpers/stack";
-import { runWorker, sql } from "../helpers/transfers";
+import { type Stack, startStack } from "../helpers/stack";
+import { cutOffOrchestrator, runWorker, sql } from "../helpers/transfers";
 
 let stack: Stack;
-let cutOff: TransferSubgraph;
-let proxy: http.Server;
+let cutOff: { url: string; stop(): Promise<void> };
 beforeAll(async () => {
   stack = await startStack();
-  // Between a second orchestrator and the ledger: payment calls are cut off, as if the ledger went down.
-  proxy = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      if (body.includes("createPayment")) return req.socket.destroy();
-      void fetch(stack.ledger.url, {
-        method: "POST",
-        headers: req.headers as Record<string, string>,
-        body,
-      }).then(async (answer) => {
-        res.writeHead(answer.status, { "content-type": "application/json" });
-        res.end(Buffer.from(await answer.arrayBuffer()));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`;
-  cutOff = await startTransferSubgraph(testConfig(), stack.databaseUrl, proxyUrl);
+  cutOff = await cutOffOrchestrator(stack);
 });
 afterAll(async () => {
   await cutOff.stop();
-  await new Promise((resolve) => proxy.close(resolve));
   await stack.stop();
 });
 
