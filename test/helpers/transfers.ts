@@ -3,9 +3,12 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
+import type { DataSource } from "typeorm";
+import { createDataSource } from "../../common/db/data-source";
+import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
 import { startTransferSubgraph } from "../../subgraphs/transfer/server";
 import { fund, openAccount } from "./ledger";
-import { importClient, type Stack, testConfig } from "./stack";
+import { emptyDatabase, importClient, type Stack, testConfig } from "./stack";
 
 export const TRANSFER_FIELDS = `id kind type status clientId accountId amount currency paymentId failureCode
   railReference counterpartyName statusHistory { sequence from to reason changedBy }`;
@@ -158,6 +161,40 @@ export async function cutOffOrchestrator(stack: Stack): Promise<{ url: string; s
     stop: async () => {
       await orchestrator.stop();
       await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
+}
+
+/**
+ * An empty database for a test of the transfer migrations, made before the file's (or the
+ * describe's) tests and dropped after them: `source(migrations)` is a data source over it with
+ * those migrations, destroyed at the end if still open.
+ */
+export function transferMigrationDatabase(): {
+  url(): string;
+  source(migrations: typeof transferMigrations): DataSource;
+} {
+  let database: { url: string; drop: () => Promise<void> } | undefined;
+  const opened: DataSource[] = [];
+  beforeAll(async () => {
+    database = await emptyDatabase();
+  });
+  afterAll(async () => {
+    for (const source of opened) if (source.isInitialized) await source.destroy();
+    await database?.drop();
+  });
+  return {
+    url: () => database!.url,
+    source: (migrations) => {
+      const { dataSource } = createDataSource({
+        url: database!.url,
+        schema: TRANSFER_SCHEMA,
+        entities: transferEntities,
+        migrations,
+        poolSize: 2,
+      });
+      opened.push(dataSource);
+      return dataSource;
     },
   };
 }

@@ -6,30 +6,15 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { DataSource } from "typeorm";
-import { createDataSource, migrate } from "../../common/db/data-source";
-import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
+import { migrate } from "../../common/db/data-source";
+import { TRANSFER_SCHEMA, transferMigrations } from "../../subgraphs/transfer/persistence";
 import { CommitOrderedEventLog1732280000000 } from "../../subgraphs/transfer/persistence/migrations/1732280000000-CommitOrderedEventLog";
-import { emptyDatabase } from "../helpers/stack";
+import { transferMigrationDatabase } from "../helpers/transfers";
 import { waitFor } from "../helpers/subscriptions";
 
-let database: { url: string; drop: () => Promise<void> };
+const database = transferMigrationDatabase();
+const source = database.source;
 let scratch: DataSource | undefined;
-beforeAll(async () => {
-  database = await emptyDatabase();
-});
-afterAll(async () => {
-  if (scratch?.isInitialized) await scratch.destroy();
-  await database.drop();
-});
-
-const source = (migrations: typeof transferMigrations) =>
-  createDataSource({
-    url: database.url,
-    schema: TRANSFER_SCHEMA,
-    entities: transferEntities,
-    migrations,
-    poolSize: 2,
-  }).dataSource;
 
 async function newTransfer(db: DataSource): Promise<string> {
   const [row] = (await db.query(
@@ -68,13 +53,13 @@ it("When the log is added to a history, then past events are numbered in id orde
     { position: "5" },
   ]);
 
-  const listener = new pg.Client({ connectionString: database.url });
+  const listener = new pg.Client({ connectionString: database.url() });
   await listener.connect();
   const heard: Array<{ position?: string; transferId: string; sequence: number }> = [];
   listener.on("notification", (message) => heard.push(JSON.parse(message.payload!)));
   await listener.query("LISTEN transfer_events");
   try {
-    const rolledBack = new pg.Client({ connectionString: database.url });
+    const rolledBack = new pg.Client({ connectionString: database.url() });
     await rolledBack.connect();
     await rolledBack.query("BEGIN");
     await rolledBack.query(EVENT, [second]);

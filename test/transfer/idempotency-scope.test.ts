@@ -6,11 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { createDataSource, migrate } from "../../common/db/data-source";
-import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
+import { migrate } from "../../common/db/data-source";
+import { TRANSFER_SCHEMA, transferMigrations } from "../../subgraphs/transfer/persistence";
 import { TransferIdempotencyPerClient1732250000000 } from "../../subgraphs/transfer/persistence/migrations/1732250000000-TransferIdempotencyPerClient";
 import { balance, fund, openAccount } from "../helpers/ledger";
-import { emptyDatabase, importClient, type Stack, startStack } from "../helpers/stack";
+import { importClient, type Stack, startStack } from "../helpers/stack";
 import {
   addRecipient,
   confirmWithSentCode,
@@ -18,6 +18,7 @@ import {
   key,
   runWorker,
   sql,
+  transferMigrationDatabase,
 } from "../helpers/transfers";
 
 let stack: Stack;
@@ -175,27 +176,10 @@ describe("idempotency keys per client", () => {
 });
 
 describe("TransferIdempotencyPerClient migration (scratch database)", () => {
-  let database: { url: string; drop: () => Promise<void> };
+  const { source } = transferMigrationDatabase();
   let scratch: DataSource;
   const [clientA, clientB] = [randomUUID(), randomUUID()];
   const ids: Record<string, string> = {};
-
-  beforeAll(async () => {
-    database = await emptyDatabase();
-  });
-  afterAll(async () => {
-    if (scratch?.isInitialized) await scratch.destroy();
-    await database.drop();
-  });
-
-  const source = (migrations: typeof transferMigrations) =>
-    createDataSource({
-      url: database.url,
-      schema: TRANSFER_SCHEMA,
-      entities: transferEntities,
-      migrations,
-      poolSize: 2,
-    }).dataSource;
 
   /** A transfer row and its first history entry, as the code before the migration wrote them. */
   async function insert(
