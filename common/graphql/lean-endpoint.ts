@@ -16,8 +16,10 @@ import { AppError, type ErrorCode, statusOf } from "../errors";
 import { HTTP_MESSAGES } from "../http";
 import { log } from "../log";
 import type { ServiceMetrics } from "../ops/metrics";
-import { observeRefused } from "../ops/request-plugin";
-import { settleRequestId, withRequestScope } from "../request-id";
+import { outcomeOf } from "../ops/metrics";
+import { observeRefused, observeRequest } from "../ops/request-plugin";
+import { currentRequestScope, settleRequestId, withRequestScope } from "../request-id";
+import type { DirectAnswer, DirectExecution } from "./direct-execution";
 import { formatError, toGraphQLError } from "./errors";
 
 /** `application/json`, optionally with `charset=utf-8`: what the lean path reads itself. */
@@ -37,6 +39,11 @@ export interface LeanEndpointOptions<TContext extends BaseContext> {
    */
   refuseEarly(body: unknown): readonly GraphQLError[] | undefined;
   metrics: ServiceMetrics;
+  /**
+   * A subgraph's direct path (common/graphql/direct-execution.ts): operations it takes skip
+   * Apollo Server's pipeline; the rest, and every request where it is absent, go to Apollo.
+   */
+  direct?: DirectExecution;
   /** The express chain for every other request to `/graphql`. */
   fallback(req: IncomingMessage, res: ServerResponse): void;
 }
@@ -67,9 +74,15 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       (found) => ({ found }),
       (error: unknown) => ({ error }),
     );
+    let contextValue: TContext | undefined;
     if ("found" in caller) {
       const refusals = options.refuseEarly(body);
       if (refusals) return answerRefusals(res, requestId, refusals, options.metrics);
+      if (options.direct) {
+        contextValue = options.contextOf(caller.found, requestId, req);
+        const answer = await options.direct.run(body, req.headers.accept, caller.found, contextValue);
+        if (answer) return answerDirectly(res, requestId, answer, options.metrics);
+      }
     }
     const headers = new HeaderMap();
     for (const key in req.headers) {
@@ -84,7 +97,10 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       body,
     };
     const context = async () => {
-      if ("found" in caller) return options.contextOf(caller.found, requestId, req);
+      if ("found" in caller) {
+        // The direct path ran nothing when it handed the request over: its context is still fresh.
+        return contextValue ?? options.contextOf(caller.found, requestId, req);
+      }
       throw caller.error instanceof AppError ? toGraphQLError(caller.error) : caller.error;
     };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
@@ -162,6 +178,23 @@ function answerRefusals(
   observeRefused(metrics, errors[0]!.extensions?.code);
   res.writeHead(400, { "content-type": "application/json; charset=utf-8", "x-request-id": requestId });
   res.end(JSON.stringify({ errors }));
+}
+
+/** What the direct path ran, answered and observed as Apollo Server and its request plugin would. */
+function answerDirectly(
+  res: ServerResponse,
+  requestId: string,
+  answer: DirectAnswer,
+  metrics: ServiceMetrics,
+): void {
+  observeRequest(metrics, {
+    operation: answer.operationName,
+    outcome: outcomeOf(answer.errors),
+    startedAt: currentRequestScope()?.startedAt ?? performance.now(),
+    requestId,
+  });
+  res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8" });
+  res.end(answer.body);
 }
 
 /** Our fault: logged, answered as a masked 500. */

@@ -259,11 +259,15 @@ export class OperationLimits {
       },
     };
     if (this.hideSuggestions) {
-      listener.didEncounterErrors = async ({ errors }) => {
-        for (const error of errors) error.message = error.message.replace(SUGGESTION, "");
-      };
+      listener.didEncounterErrors = async ({ errors }) => this.hideSuggestionsIn(errors);
     }
     return { requestDidStart: async () => listener };
+  }
+
+  /** With suggestions hidden, strips "Did you mean ..." from errors found while running. */
+  hideSuggestionsIn(errors: readonly GraphQLError[]): void {
+    if (!this.hideSuggestions) return;
+    for (const error of errors) error.message = error.message.replace(SUGGESTION, "");
   }
 
   /**

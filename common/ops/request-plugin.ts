@@ -4,7 +4,7 @@ import { log } from "../log";
 import { currentRequestScope } from "../request-id";
 import { codeLabel, outcomeOf, type ServiceMetrics } from "./metrics";
 
-interface Finished {
+export interface Finished {
   /** The operation's name: resolved from the document, else as the caller sent it. */
   operation: unknown;
   outcome: string;
@@ -23,7 +23,7 @@ interface Finished {
 export function requestObserverPlugin<TContext extends { requestId: string }>(
   metrics: ServiceMetrics,
 ): ApolloServerPlugin<TContext> {
-  const finish = (finished: Finished) => observe(metrics, finished);
+  const finish = (finished: Finished) => observeRequest(metrics, finished);
   const refused = (error: Error) =>
     observeRefused(metrics, (error as Partial<GraphQLError>).extensions?.code);
   return {
@@ -52,8 +52,11 @@ export function requestObserverPlugin<TContext extends { requestId: string }>(
   };
 }
 
-/** Counts, times and logs one finished request. */
-function observe(metrics: ServiceMetrics, { operation, outcome, startedAt, requestId }: Finished): void {
+/** Counts, times and logs one finished request (the plugin's, or one the direct path ran). */
+export function observeRequest(
+  metrics: ServiceMetrics,
+  { operation, outcome, startedAt, requestId }: Finished,
+): void {
   const label = metrics.operationLabel(operation);
   const durationMs = performance.now() - startedAt;
   metrics.recordRequest(label, outcome, durationMs / 1000);
@@ -75,7 +78,7 @@ function observe(metrics: ServiceMetrics, { operation, outcome, startedAt, reque
  */
 export function observeRefused(metrics: ServiceMetrics, code: unknown): void {
   const scope = currentRequestScope();
-  observe(metrics, {
+  observeRequest(metrics, {
     // Never the caller's own name: an unauthenticated caller must not fill the label cap.
     operation: "refused",
     outcome: codeLabel(code) ?? "INTERNAL_SERVER_ERROR",

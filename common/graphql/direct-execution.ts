@@ -1,0 +1,174 @@
+/**
+ * The subgraphs' common case without Apollo Server's request pipeline (decision 0042): a query or
+ * mutation whose text has validated before, with variables that coerce and within the operation
+ * limits, is executed by graphql-js directly, and its result answered as Apollo Server answers it
+ * (the same error formatting, status and body). Anything else, and the first request of a text
+ * that does not validate, is left to Apollo Server: the unusual cases keep one set of rules, and
+ * nothing has run when one is handed over, so a mutation is never executed twice.
+ */
+import {
+  type DocumentNode,
+  execute,
+  type ExecutionResult,
+  getOperationAST,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+} from "graphql";
+import type { Caller } from "../auth/caller";
+import { formatError } from "./errors";
+import type { OperationLimits } from "./limits";
+
+/** Characters of query text remembered as validated (a text longer than a sixteenth is not kept). */
+const PREPARED_CHARS = 4 * 1024 * 1024;
+
+/** What {@link DirectExecution.run} answers: the response, and what the request log needs. */
+export interface DirectAnswer {
+  status: number;
+  body: string;
+  /** The operation's name in the document (null when it has none), as Apollo Server reports it. */
+  operationName: string | null;
+  errors: readonly GraphQLFormattedError[] | undefined;
+}
+
+/** A `POST /graphql` body the direct path takes: one operation, its fields of the right types. */
+interface PlainBody {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/**
+ * Executes validated operations of one schema directly. Kept per server: the texts it has
+ * validated (4 M characters, forgotten whole when full) and the rules Apollo Server applies.
+ */
+export class DirectExecution {
+  private readonly prepared = new Map<string, DocumentNode>();
+  private preparedChars = 0;
+  private readonly rules;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly limits: OperationLimits,
+  ) {
+    // Introspection is left to Apollo Server, which alone knows whether it is on.
+    this.rules = [...specifiedRules, NoSchemaIntrospectionCustomRule, ...limits.validationRules];
+  }
+
+  /**
+   * Runs `body` for `caller` with `contextValue`, or returns undefined, having run nothing, when
+   * Apollo Server must answer: a body or `accept` header out of the ordinary, a text that does
+   * not parse or validate, no operation to run or a subscription, an operation beyond the
+   * limits, variables that do not coerce.
+   */
+  async run(
+    body: unknown,
+    accept: string | undefined,
+    caller: Caller,
+    contextValue: object,
+  ): Promise<DirectAnswer | undefined> {
+    if (!isPlainBody(body) || !acceptsJson(accept)) return undefined;
+    const document = this.documentOf(body.query);
+    if (!document) return undefined;
+    const operationName = body.operationName ?? undefined;
+    const operation = getOperationAST(document, operationName);
+    if (!operation || operation.operation === "subscription") return undefined;
+    const refusal = this.limits.check({
+      schema: this.schema,
+      document,
+      operationName,
+      variables: body.variables ?? undefined,
+      caller,
+    });
+    if (refusal) return undefined;
+    const result = await execute({
+      schema: this.schema,
+      document,
+      operationName,
+      variableValues: body.variables,
+      contextValue,
+    });
+    // Only errors and no data: the variables did not coerce, so nothing ran.
+    if (!("data" in result)) return undefined;
+    return { ...this.answer(result), operationName: operation.name?.value ?? null };
+  }
+
+  /** The validated document of `query`, from memory or validated now; undefined when it is not valid. */
+  private documentOf(query: string): DocumentNode | undefined {
+    const known = this.prepared.get(query);
+    if (known) return known;
+    let document: DocumentNode;
+    try {
+      document = parse(query, this.limits.parseOptions);
+    } catch {
+      return undefined;
+    }
+    if (validate(this.schema, document, this.rules).length > 0) return undefined;
+    if (query.length <= PREPARED_CHARS / 16) {
+      if (this.preparedChars + query.length > PREPARED_CHARS) {
+        this.prepared.clear();
+        this.preparedChars = 0;
+      }
+      this.prepared.set(query, document);
+      this.preparedChars += query.length;
+    }
+    return document;
+  }
+
+  /** The response Apollo Server gives for `result`: errors formatted, `extensions.http` obeyed. */
+  private answer(result: ExecutionResult): Omit<DirectAnswer, "operationName"> {
+    let status = 200;
+    let errors: GraphQLFormattedError[] | undefined;
+    if (result.errors) {
+      this.limits.hideSuggestionsIn(result.errors);
+      errors = result.errors.map((error) => {
+        const extensions: Record<string, unknown> = {
+          ...error.extensions,
+          code: error.extensions.code ?? "INTERNAL_SERVER_ERROR",
+        };
+        const http = extensions.http as { status?: unknown } | undefined;
+        if (http && typeof http === "object") {
+          if (typeof http.status === "number") status = http.status;
+          delete extensions.http;
+        }
+        return safely(() => formatError({ ...error.toJSON(), extensions }, error));
+      });
+    }
+    // Apollo Server's order (errors, then data) and its trailing newline.
+    return { status, errors, body: JSON.stringify({ errors, data: result.data }) + "\n" };
+  }
+}
+
+/** `formatError`, or a masked error if it throws, as Apollo Server does. */
+function safely(format: () => GraphQLFormattedError): GraphQLFormattedError {
+  try {
+    return format();
+  } catch {
+    return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** One operation with a text, nothing Apollo Server reads besides (extensions: persisted queries). */
+function isPlainBody(body: unknown): body is PlainBody {
+  if (!isRecord(body) || typeof body.query !== "string") return false;
+  const { operationName, variables, extensions } = body;
+  if (operationName != null && typeof operationName !== "string") return false;
+  if (variables != null && !isRecord(variables)) return false;
+  return extensions === undefined || extensions === null;
+}
+
+/** Media ranges that make Apollo Server answer `application/json; charset=utf-8`. */
+const JSON_RANGES = new Set(["application/json", "*/*", "application/*"]);
+
+/** True when `accept` leaves Apollo Server no choice but `application/json`. */
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept === "") return true;
+  return accept.split(",").every((range) => JSON_RANGES.has(range.split(";")[0]!.trim().toLowerCase()));
+}
