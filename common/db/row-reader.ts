@@ -23,12 +23,14 @@ export interface RowReader<T extends ObjectLiteral> {
 }
 
 const readers = new WeakMap<EntityMetadata, Map<string, RowReader<ObjectLiteral>>>();
+/** Readers kept per entity: a query chooses the properties, so there may be any number of sets. */
+const KEPT_PER_ENTITY = 64;
 
 /**
  * The reader of `metadata`'s rows that fills `properties` (and `always`, e.g. a cursor's
  * columns). A property that is no column or embedded object (a getter, a field computed
  * elsewhere) may read any column: the reader then fills them all. Made once per entity and
- * set of properties.
+ * set of properties (for the first {@link KEPT_PER_ENTITY} sets; others are made when asked).
  */
 export function rowReader<T extends ObjectLiteral>(
   metadata: EntityMetadata,
@@ -40,7 +42,10 @@ export function rowReader<T extends ObjectLiteral>(
   let byKey = readers.get(metadata);
   if (!byKey) readers.set(metadata, (byKey = new Map()));
   let reader = byKey.get(key);
-  if (!reader) byKey.set(key, (reader = makeReader(metadata, columnsFor(metadata, wanted))));
+  if (!reader) {
+    reader = makeReader(metadata, columnsFor(metadata, wanted));
+    if (byKey.size < KEPT_PER_ENTITY) byKey.set(key, reader);
+  }
   return reader as RowReader<T>;
 }
 
