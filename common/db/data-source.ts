@@ -13,6 +13,7 @@ import {
   type SelectQueryBuilder,
 } from "typeorm";
 import type { KeysetPosition } from "./keyset-position";
+import { rowReader, type RowProperties } from "./row-reader";
 import type { PoolStats } from "../ops/metrics";
 import { isUuid } from "../ids";
 
@@ -137,12 +138,14 @@ export interface KeysetRows<T> {
  * One page of a filtered query in creation order: keyset pagination on `(created_at, id)`; an
  * index leading with the filter's equality column, then `(created_at, id)`, serves it (decision
  * 0032), so a page reads `size + 1` index entries however large the table grows. The total is
- * not counted here (see {@link KeysetRows.count}).
+ * not counted here (see {@link KeysetRows.count}). Rows are read by a {@link rowReader}: only
+ * the columns of `properties` (all if undefined) and those of the cursor (`id`, `createdAt`).
  */
 export async function keysetPage<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   size: number,
   after?: KeysetPosition,
+  properties?: RowProperties,
 ): Promise<KeysetRows<T>> {
   const alias = query.alias;
   const counting = query.clone();
@@ -153,11 +156,14 @@ export async function keysetPage<T extends ObjectLiteral>(
       afterId: after.id,
     });
   }
-  const rows = await query
+  const reader = rowReader<T>(query.expressionMap.mainAlias!.metadata, properties, ["id", "createdAt"]);
+  const raws = await reader
+    .selectInto(query)
     .orderBy(`${alias}.created_at`, "ASC")
     .addOrderBy(`${alias}.id`, "ASC")
     .limit(size + 1)
-    .getMany();
+    .getRawMany<Record<string, unknown>>();
+  const rows = await reader.read(raws);
   return { rows, count: () => (counted ??= counting.getCount()) };
 }
 

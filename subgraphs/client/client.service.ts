@@ -3,6 +3,7 @@
  * holding the caller and the request's loaders. Each method reads as the whole story of
  * its operation: who may do it, what is checked, what is written.
  */
+import type { RowProperties } from "../../common/db/row-reader";
 import { type Caller, requireClientAccess, requireSystem } from "../../common/auth/caller";
 import { AppError } from "../../common/errors";
 import { fetchPage, type Page } from "../../common/graphql/pagination";
@@ -41,9 +42,17 @@ export class ClientService {
     return this.loaders.clientById.load(this.caller.clientId);
   }
 
-  async list(filter: ClientFilter, first?: number | null, after?: string | null): Promise<Page<Client>> {
+  /** A page of clients; `properties`: those its nodes will read (all if undefined). */
+  async list(
+    filter: ClientFilter,
+    first?: number | null,
+    after?: string | null,
+    properties?: RowProperties,
+  ): Promise<Page<Client>> {
     requireSystem(this.caller);
-    return fetchPage(first, after, (size, position) => this.repository.list(filter, size, position));
+    return fetchPage(first, after, (size, position) =>
+      this.repository.list(filter, size, position, properties),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@
  * One instance per request (caller, loaders). A front-office caller sees and acts on its own
  * client's accounts only; status and overdraft changes are for system callers.
  */
+import type { RowProperties } from "../../common/db/row-reader";
 import { CURRENCY_EXPONENTS, formatAmount, parseAmount } from "../../common/amount";
 import {
   type Caller,
@@ -75,10 +76,11 @@ export class AccountService {
     filter: AccountFilter,
     first?: number | null,
     after?: string | null,
+    properties?: RowProperties,
   ): Promise<Page<AccountRow>> {
     const clientId = listScope(this.caller, filter.clientId);
     return fetchPage(first, after, (size, position) =>
-      this.repository.listAccounts({ ...filter, clientId }, size, position),
+      this.repository.listAccounts({ ...filter, clientId }, size, position, properties),
     );
   }
 

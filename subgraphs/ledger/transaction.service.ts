@@ -3,6 +3,7 @@
  * front-office caller reads only through its own accounts, and in a transaction sees only the
  * entries on them (the counterparty is not its data).
  */
+import type { RowProperties } from "../../common/db/row-reader";
 import { formatAmount } from "../../common/amount";
 import { type Caller, requireSystem } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
@@ -25,6 +26,7 @@ export class TransactionService {
     filter: TransactionFilter,
     first?: number | null,
     after?: string | null,
+    properties?: RowProperties,
   ): Promise<Page<TransactionRow>> {
     if (this.caller.kind === "client") {
       if (!filter.accountId) {
@@ -36,15 +38,20 @@ export class TransactionService {
       await this.accounts.existingOwnAccount(filter.accountId);
     }
     return fetchPage(first, after, (size, position) =>
-      this.repository.listTransactions(filter, size, position),
+      this.repository.listTransactions(filter, size, position, properties),
     );
   }
 
   /** The account's statement, oldest first. */
-  async accountTransactions(account: AccountRow, first?: number | null, after?: string | null) {
+  async accountTransactions(
+    account: AccountRow,
+    first?: number | null,
+    after?: string | null,
+    properties?: RowProperties,
+  ) {
     this.accounts.requireOwnAccount(account);
     return fetchPage(first, after, (size, position) =>
-      this.repository.listTransactions({ accountId: account.id }, size, position),
+      this.repository.listTransactions({ accountId: account.id }, size, position, properties),
     );
   }
 

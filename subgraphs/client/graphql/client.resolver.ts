@@ -1,3 +1,5 @@
+import type { RowProperties } from "../../../common/db/row-reader";
+import { NodeProperties } from "../../../common/graphql/node-properties";
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { ClientContext } from "../context";
 import { Client, ClientStatusChange } from "../persistence/entities";
@@ -34,8 +36,9 @@ export class ClientResolver {
     first?: number | null,
     @Arg("after", () => String, { nullable: true, description: "`pageInfo.endCursor` of the previous page." })
     after?: string | null,
+    @NodeProperties() properties?: RowProperties,
   ) {
-    return ctx.clients.list(filter ?? {}, first, after);
+    return ctx.clients.list(filter ?? {}, first, after, properties);
   }
 
   @Mutation(() => ImportClientResult, {

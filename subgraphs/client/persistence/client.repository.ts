@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { findByIds, findByUuids, keysetPage, type KeysetRows } from "../../../common/db/data-source";
+import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
 import { Client, ClientStatusChange } from "./entities";
@@ -55,7 +56,12 @@ export class ClientRepository {
   }
 
   /** A page of clients in creation order, and the count of those matching (run only if asked). */
-  async list(filter: ClientFilter, size: number, after?: KeysetPosition): Promise<KeysetRows<Client>> {
+  async list(
+    filter: ClientFilter,
+    size: number,
+    after?: KeysetPosition,
+    properties?: RowProperties,
+  ): Promise<KeysetRows<Client>> {
     const query = this.db.getRepository(Client).createQueryBuilder("c");
     if (filter.status) query.andWhere("c.status = :status", { status: filter.status });
     if (filter.type) query.andWhere("c.type = :type", { type: filter.type });
@@ -68,7 +74,7 @@ export class ClientRepository {
         { pattern },
       );
     }
-    return keysetPage(query, size, after);
+    return keysetPage(query, size, after, properties);
   }
 
   /**

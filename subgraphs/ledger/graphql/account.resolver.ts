@@ -1,3 +1,5 @@
+import type { RowProperties } from "../../../common/db/row-reader";
+import { NodeProperties } from "../../../common/graphql/node-properties";
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { formatAmount } from "../../../common/amount";
 import { PageArgs } from "../../../common/graphql/pagination";
@@ -60,8 +62,9 @@ export class AccountResolver {
     @Ctx() ctx: LedgerContext,
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => AccountFilterInput, { nullable: true }) filter?: AccountFilterInput | null,
+    @NodeProperties() properties?: RowProperties,
   ) {
-    return ctx.accounts.accounts(filter ?? {}, first, after);
+    return ctx.accounts.accounts(filter ?? {}, first, after, properties);
   }
 
   @Query(() => [CurrencyAmounts], {
@@ -147,8 +150,13 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => LedgerTransactionConnection, { description: "The account's statement, oldest first." })
-  transactions(@Root() account: AccountRow, @Args() { first, after }: PageArgs, @Ctx() ctx: LedgerContext) {
-    return ctx.transactions.accountTransactions(account, first, after);
+  transactions(
+    @Root() account: AccountRow,
+    @Args() { first, after }: PageArgs,
+    @Ctx() ctx: LedgerContext,
+    @NodeProperties() properties?: RowProperties,
+  ) {
+    return ctx.transactions.accountTransactions(account, first, after, properties);
   }
 }
 

@@ -1,3 +1,5 @@
+import type { RowProperties } from "../../../common/db/row-reader";
+import { NodeProperties } from "../../../common/graphql/node-properties";
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { formatAmount } from "../../../common/amount";
 import { PageArgs } from "../../../common/graphql/pagination";
@@ -20,8 +22,9 @@ export class TransactionResolver {
     @Ctx() ctx: LedgerContext,
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => TransactionFilterInput, { nullable: true }) filter?: TransactionFilterInput | null,
+    @NodeProperties() properties?: RowProperties,
   ) {
-    return ctx.transactions.transactions(filter ?? {}, first, after);
+    return ctx.transactions.transactions(filter ?? {}, first, after, properties);
   }
 
   @Query(() => TransactionReport, {

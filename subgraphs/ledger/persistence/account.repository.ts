@@ -4,6 +4,7 @@
  */
 import { type DataSource, type EntityManager, In } from "typeorm";
 import { findByIds, findByUuids, keysetPage } from "../../../common/db/data-source";
+import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { accountNumberFromSerial } from "../../../common/account-number";
 import { isUuid } from "../../../common/ids";
@@ -131,13 +132,18 @@ export class AccountRepository {
     return new Map(ids.filter((id) => this.currencies.has(id)).map((id) => [id, this.currencies.get(id)!]));
   }
 
-  async listAccounts(filter: AccountFilter, size: number, after?: KeysetPosition) {
+  async listAccounts(
+    filter: AccountFilter,
+    size: number,
+    after?: KeysetPosition,
+    properties?: RowProperties,
+  ) {
     const query = this.db.getRepository(AccountRow).createQueryBuilder("a").where("a.kind = 'CLIENT'");
     if (filter.clientId) query.andWhere("a.client_id = :clientId", { clientId: filter.clientId });
     if (filter.currency) query.andWhere("a.currency = :currency", { currency: filter.currency });
     if (filter.status) query.andWhere("a.status = :status", { status: filter.status });
     if (filter.number) query.andWhere("a.number = :number", { number: filter.number });
-    return keysetPage(query, size, after);
+    return keysetPage(query, size, after, properties);
   }
 
   /** Renames and/or sets status and overdraft; the overdraft may not drop below what is in use. */

@@ -1,6 +1,7 @@
 /** The SQL of ledger transactions and their entries (written only by the posting functions). */
 import { type DataSource, In } from "typeorm";
 import { findByIds, findByUuids, keysetPage } from "../../../common/db/data-source";
+import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { EntryRow, TransactionRow } from "./entities";
 
@@ -44,7 +45,12 @@ export class TransactionRepository {
     return row;
   }
 
-  async listTransactions(filter: TransactionFilter, size: number, after?: KeysetPosition) {
+  async listTransactions(
+    filter: TransactionFilter,
+    size: number,
+    after?: KeysetPosition,
+    properties?: RowProperties,
+  ) {
     const query = this.db.getRepository(TransactionRow).createQueryBuilder("t");
     if (filter.accountId) {
       query.andWhere(
@@ -58,6 +64,6 @@ export class TransactionRepository {
     if (filter.kind) query.andWhere("t.kind = :kind", { kind: filter.kind });
     if (filter.from) query.andWhere("t.created_at >= :from", { from: filter.from });
     if (filter.to) query.andWhere("t.created_at < :to", { to: filter.to });
-    return keysetPage(query, size, after);
+    return keysetPage(query, size, after, properties);
   }
 }

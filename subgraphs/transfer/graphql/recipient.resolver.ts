@@ -1,3 +1,5 @@
+import type { RowProperties } from "../../../common/db/row-reader";
+import { NodeProperties } from "../../../common/graphql/node-properties";
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { PageArgs } from "../../../common/graphql/pagination";
 import type { TransferContext } from "../context";
@@ -25,8 +27,9 @@ export class RecipientResolver {
     @Ctx() ctx: TransferContext,
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => RecipientFilterInput, { nullable: true }) filter?: RecipientFilterInput | null,
+    @NodeProperties() properties?: RowProperties,
   ) {
-    return recipients.recipients(ctx, filter ?? {}, first, after);
+    return recipients.recipients(ctx, filter ?? {}, first, after, properties);
   }
 
   @Mutation(() => Recipient, { description: "Hides (or shows again) a recipient; past transfers keep it." })

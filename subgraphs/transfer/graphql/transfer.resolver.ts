@@ -1,3 +1,5 @@
+import type { RowProperties } from "../../../common/db/row-reader";
+import { NodeProperties } from "../../../common/graphql/node-properties";
 import {
   Arg,
   Args,
@@ -181,8 +183,9 @@ export class TransferResolver {
     @Ctx() ctx: TransferContext,
     @Args() { first, after }: PageArgs,
     @Arg("filter", () => TransferFilterInput, { nullable: true }) filter?: TransferFilterInput | null,
+    @NodeProperties() properties?: RowProperties,
   ) {
-    return queries.transfers(ctx, filter ?? {}, first, after);
+    return queries.transfers(ctx, filter ?? {}, first, after, properties);
   }
 
   @FieldResolver(() => [TransferEvent], { description: "Every status change, in sequence." })
@@ -266,16 +269,26 @@ export class AccountTransfersResolver {
   @FieldResolver(() => TransferConnection, {
     description: "Transfers debiting or crediting the account. Front office: its own.",
   })
-  transfers(@Root() account: Account, @Args() { first, after }: PageArgs, @Ctx() ctx: TransferContext) {
-    return queries.transfers(ctx, { accountId: account.id }, first, after);
+  transfers(
+    @Root() account: Account,
+    @Args() { first, after }: PageArgs,
+    @Ctx() ctx: TransferContext,
+    @NodeProperties() properties?: RowProperties,
+  ) {
+    return queries.transfers(ctx, { accountId: account.id }, first, after, properties);
   }
 }
 
 @Resolver(() => Client)
 export class ClientTransfersResolver {
   @FieldResolver(() => TransferConnection, { description: "The client's transfers." })
-  transfers(@Root() client: Client, @Args() { first, after }: PageArgs, @Ctx() ctx: TransferContext) {
-    return queries.transfers(ctx, { clientId: client.id }, first, after);
+  transfers(
+    @Root() client: Client,
+    @Args() { first, after }: PageArgs,
+    @Ctx() ctx: TransferContext,
+    @NodeProperties() properties?: RowProperties,
+  ) {
+    return queries.transfers(ctx, { clientId: client.id }, first, after, properties);
   }
 }
 

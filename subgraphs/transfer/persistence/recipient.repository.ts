@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
+import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { RecipientRow } from "./entities";
 
@@ -35,12 +36,17 @@ export class RecipientRepository {
     return findByIds(this.db, RecipientRow, ids);
   }
 
-  async listRecipients(filter: RecipientFilter, size: number, after?: KeysetPosition) {
+  async listRecipients(
+    filter: RecipientFilter,
+    size: number,
+    after?: KeysetPosition,
+    properties?: RowProperties,
+  ) {
     const query = this.db.getRepository(RecipientRow).createQueryBuilder("r");
     if (filter.clientId) query.andWhere("r.client_id = :clientId", { clientId: filter.clientId });
     if (filter.currency) query.andWhere("r.currency = :currency", { currency: filter.currency });
     if (!filter.includeHidden) query.andWhere("r.visible");
-    return keysetPage(query, size, after);
+    return keysetPage(query, size, after, properties);
   }
 
   async setVisibility(id: string, visible: boolean): Promise<RecipientRow | null> {

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
+import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { isUuid } from "../../../common/ids";
 import { assertMove, type Mover, START_STATUS, type TransferKind } from "../domain/transfer-status";
@@ -214,7 +215,12 @@ export class TransferRepository {
     return findByIds(this.db, TransferRow, ids);
   }
 
-  async listTransfers(filter: TransferFilter, size: number, after?: KeysetPosition) {
+  async listTransfers(
+    filter: TransferFilter,
+    size: number,
+    after?: KeysetPosition,
+    properties?: RowProperties,
+  ) {
     const query = this.db.getRepository(TransferRow).createQueryBuilder("t");
     if (filter.kind) query.andWhere("t.kind = :kind", { kind: filter.kind });
     if (filter.status) query.andWhere("t.status = :status", { status: filter.status });
@@ -233,7 +239,7 @@ export class TransferRepository {
     }
     if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
     if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
-    return keysetPage(query, size, after);
+    return keysetPage(query, size, after, properties);
   }
 
   /** Transfers per status (the `/metrics` gauge, counted at scrape time). */

@@ -1,4 +1,5 @@
 /** Reading transfers: a front-office caller only ever sees its own client's. */
+import type { RowProperties } from "../../../common/db/row-reader";
 import { listScope } from "../../../common/auth/caller";
 import { fetchPage, type Page } from "../../../common/graphql/pagination";
 import type { TransferEventRow, TransferRow } from "../persistence/entities";
@@ -12,16 +13,20 @@ export function transfer(deps: Needs<"loaders">, id: string): Promise<TransferRo
   return readableTransfer(deps, id);
 }
 
-/** Transfers in creation order; a front-office caller's are always limited to its own client. */
+/**
+ * Transfers in creation order; a front-office caller's are always limited to its own client.
+ * `properties`: those the page's nodes will read (all if undefined).
+ */
 export function transfers(
   deps: Needs<"transfers">,
   filter: TransferFilter,
   first?: number | null,
   after?: string | null,
+  properties?: RowProperties,
 ): Promise<Page<TransferRow>> {
   const clientId = listScope(deps.caller, filter.clientId);
   return fetchPage(first, after, (size, position) =>
-    deps.transfers.listTransfers({ ...filter, clientId }, size, position),
+    deps.transfers.listTransfers({ ...filter, clientId }, size, position, properties),
   );
 }
 

@@ -2,6 +2,7 @@
  * Recipients: the beneficiaries at other banks a client pays. A front-office caller works with
  * its own client's recipients only.
  */
+import type { RowProperties } from "../../../common/db/row-reader";
 import { clientIdFor, listScope } from "../../../common/auth/caller";
 import { AppError } from "../../../common/errors";
 import { fetchPage, type Page } from "../../../common/graphql/pagination";
@@ -65,6 +66,7 @@ export function recipients(
   filter: RecipientFilter,
   first?: number | null,
   after?: string | null,
+  properties?: RowProperties,
 ): Promise<Page<RecipientRow>> {
   const clientId = listScope(deps.caller, filter.clientId);
   return fetchPage(first, after, (size, position) =>
@@ -72,6 +74,7 @@ export function recipients(
       { ...filter, clientId, currency: filter.currency?.toUpperCase() },
       size,
       position,
+      properties,
     ),
   );
 }
