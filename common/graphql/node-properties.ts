@@ -17,38 +17,55 @@ import type { RowProperties } from "../db/row-reader";
 /** Per field of a type: the property it reads, or null if a resolver of ours computes it (it may read anything). */
 type FieldReads = Map<string, string | null>;
 
-const cache = new WeakMap<FieldNode, RowProperties>();
+/**
+ * Per occurrence of a connection field in a document: the node fields selected under it, or null
+ * when one of them is computed by a resolver. Kept per node, never per merged set: graphql-js
+ * hands a resolver every occurrence of its response key at that place (`info.fieldNodes`), and
+ * which ones depends on the parent and on `@skip`/`@include`, so the same first node may come
+ * with other siblings.
+ */
+const cache = new WeakMap<FieldNode, ReadonlySet<string> | null>();
 
 /**
  * The properties of the rows under `nodes` and `edges { node }` of the connection `info`
- * resolves: for each field selected there (through fragments too; `@skip`/`@include` are not
- * evaluated, so a field that may be skipped counts), the class property it reads. Undefined (all
- * properties) when a selected field has a field resolver: what it reads is its own business.
- * A property that is no column (a getter) makes the page read every column too (`rowReader`).
- * Field middleware (`SystemOnly`) is taken to read the context, not the row.
+ * resolves: for each field selected there, in any of the field's occurrences (through fragments
+ * too; `@skip`/`@include` are not evaluated, so a field that may be skipped counts), the class
+ * property it reads. Undefined (all properties) when a selected field has a field resolver: what
+ * it reads is its own business. A property that is no column (a getter) makes the page read
+ * every column too (`rowReader`). Field middleware (`SystemOnly`) is taken to read the context,
+ * not the row.
  */
 export function nodeProperties(info: GraphQLResolveInfo): RowProperties {
-  const key = info.fieldNodes[0];
-  if (cache.has(key)) return cache.get(key);
+  const properties = new Set<string>();
+  for (const field of info.fieldNodes) {
+    let read = cache.get(field);
+    if (read === undefined) cache.set(field, (read = propertiesUnder(field, info)));
+    if (read === null) return undefined;
+    for (const property of read) properties.add(property);
+  }
+  return [...properties];
+}
+
+/** The properties the node fields selected under one occurrence `field` read; null if any may read anything. */
+function propertiesUnder(field: FieldNode, info: GraphQLResolveInfo): ReadonlySet<string> | null {
   const connection = getNamedType(info.returnType) as GraphQLObjectType;
   const nodeType = getNamedType(connection.getFields().nodes?.type);
   const reads = nodeType && fieldReads(nodeType.name);
-  let properties: RowProperties = undefined;
-  if (reads) {
-    const fields = new Set<string>();
-    for (const field of info.fieldNodes) {
-      for (const nodes of fieldsNamed(field.selectionSet, ["nodes"], info.fragments)) {
-        collectFieldNames(nodes.selectionSet, info.fragments, fields);
-      }
-      for (const node of fieldsNamed(field.selectionSet, ["edges", "node"], info.fragments)) {
-        collectFieldNames(node.selectionSet, info.fragments, fields);
-      }
-    }
-    fields.delete("__typename");
-    const read = [...fields].map((name) => reads.get(name));
-    if (read.every((property): property is string => typeof property === "string")) properties = read;
+  if (!reads) return null;
+  const fields = new Set<string>();
+  for (const nodes of fieldsNamed(field.selectionSet, ["nodes"], info.fragments)) {
+    collectFieldNames(nodes.selectionSet, info.fragments, fields);
   }
-  cache.set(key, properties);
+  for (const node of fieldsNamed(field.selectionSet, ["edges", "node"], info.fragments)) {
+    collectFieldNames(node.selectionSet, info.fragments, fields);
+  }
+  fields.delete("__typename");
+  const properties = new Set<string>();
+  for (const name of fields) {
+    const property = reads.get(name);
+    if (typeof property !== "string") return null;
+    properties.add(property);
+  }
   return properties;
 }
 
