@@ -22,12 +22,18 @@ import type { Caller } from "../auth/caller";
 import { formatError } from "./errors";
 import type { OperationLimits } from "./limits";
 
-/** Characters of query text remembered as validated (a text longer than a sixteenth is not kept). */
-const PREPARED_CHARS = 4 * 1024 * 1024;
+/**
+ * Characters of query text whose parsed documents are remembered (a text longer than a
+ * sixteenth is validated each time). A document takes 45-170 bytes of heap per character of its
+ * text (measured on the client schema), so this holds at most about 90 MB.
+ */
+const PREPARED_CHARS = 512 * 1024;
 
 /** What {@link DirectExecution.run} answers: the response, and what the request log needs. */
 export interface DirectAnswer {
   status: number;
+  /** Headers errors asked for (`extensions.http.headers`), besides the content type. */
+  headers: Map<string, string>;
   body: string;
   /** The operation's name in the document (null when it has none), as Apollo Server reports it. */
   operationName: string | null;
@@ -121,6 +127,7 @@ export class DirectExecution {
   /** The response Apollo Server gives for `result`: errors formatted, `extensions.http` obeyed. */
   private answer(result: ExecutionResult): Omit<DirectAnswer, "operationName"> {
     let status = 200;
+    const headers = new Map<string, string>();
     let errors: GraphQLFormattedError[] | undefined;
     if (result.errors) {
       this.limits.hideSuggestionsIn(result.errors);
@@ -129,16 +136,16 @@ export class DirectExecution {
           ...error.extensions,
           code: error.extensions.code ?? "INTERNAL_SERVER_ERROR",
         };
-        const http = extensions.http as { status?: unknown } | undefined;
-        if (http && typeof http === "object") {
-          if (typeof http.status === "number") status = http.status;
+        if (isHttpHead(extensions.http)) {
+          if (extensions.http.status) status = extensions.http.status;
+          for (const [name, value] of extensions.http.headers ?? []) headers.set(name, value);
           delete extensions.http;
         }
         return safely(() => formatError({ ...error.toJSON(), extensions }, error));
       });
     }
     // Apollo Server's order (errors, then data) and its trailing newline.
-    return { status, errors, body: JSON.stringify({ errors, data: result.data }) + "\n" };
+    return { status, headers, errors, body: JSON.stringify({ errors, data: result.data }) + "\n" };
   }
 }
 
@@ -164,11 +171,25 @@ function isPlainBody(body: unknown): body is PlainBody {
   return extensions === undefined || extensions === null;
 }
 
+/** `extensions.http` as Apollo Server obeys it: a numeric status and/or a Map of headers. */
+function isHttpHead(value: unknown): value is { status?: number; headers?: Map<string, string> } {
+  if (!value || typeof value !== "object") return false;
+  const head = value as { status?: unknown; headers?: unknown };
+  return (
+    (!("status" in head) || typeof head.status === "number") &&
+    (!("headers" in head) || head.headers instanceof Map)
+  );
+}
+
 /** Media ranges that make Apollo Server answer `application/json; charset=utf-8`. */
 const JSON_RANGES = new Set(["application/json", "*/*", "application/*"]);
 
-/** True when `accept` leaves Apollo Server no choice but `application/json`. */
+/**
+ * True when `accept` leaves Apollo Server no choice but `application/json`. A range with
+ * parameters (`q=0`, a charset) is left to Apollo Server's negotiation.
+ */
 function acceptsJson(accept: string | undefined): boolean {
   if (accept === undefined || accept === "") return true;
-  return accept.split(",").every((range) => JSON_RANGES.has(range.split(";")[0]!.trim().toLowerCase()));
+  if (accept.includes(";")) return false;
+  return accept.split(",").every((range) => JSON_RANGES.has(range.trim().toLowerCase()));
 }

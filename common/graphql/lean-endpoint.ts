@@ -78,9 +78,11 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
     if ("found" in caller) {
       const refusals = options.refuseEarly(body);
       if (refusals) return answerRefusals(res, requestId, refusals, options.metrics);
-      if (options.direct) {
-        contextValue = options.contextOf(caller.found, requestId, req);
-        const answer = await options.direct.run(body, req.headers.accept, caller.found, contextValue);
+      // A context that cannot be made is left to Apollo Server, which answers that its own way.
+      contextValue =
+        options.direct && contextOrNothing(() => options.contextOf(caller.found, requestId, req));
+      if (contextValue) {
+        const answer = await options.direct!.run(body, req.headers.accept, caller.found, contextValue);
         if (answer) return answerDirectly(res, requestId, answer, options.metrics);
       }
     }
@@ -193,8 +195,20 @@ function answerDirectly(
     startedAt: currentRequestScope()?.startedAt ?? performance.now(),
     requestId,
   });
-  res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8" });
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  res.writeHead(answer.status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(answer.body),
+  });
   res.end(answer.body);
+}
+
+function contextOrNothing<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Our fault: logged, answered as a masked 500. */
