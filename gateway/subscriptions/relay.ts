@@ -19,7 +19,6 @@ import type { GatewayContext } from "../context";
 import { subscriptionError, SubscriptionFailure } from "./errors";
 import type { BoundOperation, RelayedOperation } from "./operation";
 import { type Backlog, DEFAULT_BACKLOG, type DirectSend, Subscriber } from "./subscriber";
-import { fanOut } from "./fan-out";
 import { type JoinStream, resumeThenShare, type StreamMember } from "./resume";
 import { type Credential, scopeOf, SharedUpstream } from "./share";
 import type { UpstreamPool } from "./upstream";
@@ -328,21 +327,22 @@ class Stream {
       })
       .then((outcome) => {
         if (counted) this.pending--;
-        return this.deliver(outcome, position);
+        this.deliver(outcome, position);
       })
       .catch((error: unknown) => log.error({ err: error }, "delivering a subscription event failed"));
   }
 
-  /** Writes a result to every subscriber (in slices, `fan-out.ts`); the next waits for the last write. */
-  private deliver(outcome: Outcome, position: string | undefined): Promise<void> | void {
+  private deliver(outcome: Outcome, position: string | undefined): void {
     if (!outcome || this.ended) return;
-    if ("end" in outcome) return this.finish(outcome.end);
-    const started = performance.now();
-    const done = (): void => this.timings?.delivered((performance.now() - started) / 1000);
+    if ("end" in outcome) {
+      this.finish(outcome.end);
+      return;
+    }
     // Serialised once for all the stream's subscribers.
-    const delivery = { result: outcome.result, serialized: JSON.stringify(outcome.result), position };
-    const writing = fanOut([...this.subscribers], this.subscribers, delivery, () => this.ended);
-    return writing ? writing.then(done) : done();
+    const started = performance.now();
+    const serialized = JSON.stringify(outcome.result);
+    for (const subscriber of [...this.subscribers]) subscriber.push(outcome.result, serialized, position);
+    this.timings?.delivered((performance.now() - started) / 1000);
   }
 }
 
