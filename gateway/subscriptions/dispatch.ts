@@ -219,13 +219,37 @@ function formatted(error: GraphQLError): readonly GraphQLFormattedError[] {
  * serialised once; counts this subscription's messages the socket has not yet handed on.
  */
 function directSend(socket: WebSocket, id: string): DirectSend {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   let unsentResults = 0;
   const written = () => void unsentResults--;
   return (serializedResult) => {
     if (socket.readyState !== socket.OPEN) return { sent: false, bufferedBytes: 0, unsentResults };
     unsentResults++;
-    socket.send(`${prefix}${serializedResult}}`, written);
+    socket.send(nextMessage(id, serializedResult), TEXT_FRAME, written);
     return { sent: true, bufferedBytes: socket.bufferedAmount, unsentResults };
   };
+}
+
+/** A Buffer is sent as binary unless told: graphql-ws messages are text. */
+const TEXT_FRAME = { binary: false } as const;
+/** Messages kept per result: one per subscription id its subscribers use (clients mostly use a few). */
+const MAX_MESSAGES_PER_RESULT = 64;
+/** The `next` messages of the result being fanned out, by subscription id. */
+const messages = { of: "", byId: new Map<string, Buffer>() };
+
+/**
+ * The `next` message of `serializedResult` for subscription `id`, encoded once for every
+ * subscriber of the stream that uses the same id: the fan-out writes the same bytes to each
+ * socket (ws neither copies nor changes a Buffer it sends unmasked, as a server does).
+ */
+function nextMessage(id: string, serializedResult: string): Buffer {
+  if (serializedResult !== messages.of) {
+    messages.of = serializedResult;
+    messages.byId.clear();
+  }
+  let message = messages.byId.get(id);
+  if (!message) {
+    message = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":${serializedResult}}`);
+    if (messages.byId.size < MAX_MESSAGES_PER_RESULT) messages.byId.set(id, message);
+  }
+  return message;
 }

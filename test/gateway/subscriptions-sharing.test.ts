@@ -208,7 +208,11 @@ describe("a bounded backlog per subscriber", () => {
     const fast = watch(connect(token, gateway), BULKY);
     const slow = new WebSocket(gateway.url.replace(/^http/, "ws"), "graphql-transport-ws");
     const messages: any[] = [];
-    slow.on("message", (data) => messages.push(JSON.parse(String(data))));
+    let binaryFrames = 0;
+    slow.on("message", (data, isBinary) => {
+      if (isBinary) binaryFrames++;
+      messages.push(JSON.parse(String(data)));
+    });
     await new Promise((resolve) => slow.once("open", resolve));
     slow.send(JSON.stringify({ type: "connection_init", payload: { token } }));
     await waitFor(() => messages.some((m) => m.type === "connection_ack"));
@@ -245,6 +249,14 @@ describe("a bounded backlog per subscriber", () => {
         }),
       ]);
     }
+    // Every subscription of the socket got its own `next` messages (each id's bytes are built once
+    // per result and shared by the sockets using that id), as text frames like any graphql-ws message.
+    const nexts = messages.filter((m) => m.type === "next");
+    expect(new Set(nexts.map((m) => m.id))).toEqual(
+      new Set(Array.from({ length: SLOW_SUBSCRIPTIONS }, (_, i) => `s${i}`)),
+    );
+    expect(nexts.every((m) => m.payload.data.transferStatusChanged.t0.id)).toBe(true);
+    expect(binaryFrames).toBe(0);
     slow.terminate();
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
     await waitFor(() => idle(gateway));
