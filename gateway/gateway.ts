@@ -1,7 +1,7 @@
 import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { GraphQLError, parse } from "graphql";
+import { GraphQLError, type GraphQLFormattedError, parse } from "graphql";
 import type { Histogram } from "prom-client";
 import { statusOf } from "../common/errors";
 import { codeLabel, outcomeOf } from "../common/ops/metrics";
@@ -170,17 +170,28 @@ const FAILED_REQUEST_STATUS: GraphQLRequestListener<GatewayContext> = {
   async willSendResponse({ response }) {
     if (response.body.kind !== "single") return;
     const { data, errors } = response.body.singleResult;
-    if (!errors?.length || (data && Object.values(data).some((value) => value !== null))) return;
-    const unavailable = errors.filter((error) => error.extensions?.code === "SUBGRAPH_UNAVAILABLE");
-    if (unavailable.length) {
-      response.http.status = 503;
-      // An invitation to repeat the request as it is, only when none of it may have been applied.
-      if (unavailable.every((error) => error.extensions?.requestSent === false)) {
-        response.http.headers.set("retry-after", "1");
-      }
-      return;
-    }
-    const status = statusOf(errors[0].extensions?.code);
-    if (status === 401 || status === 403) response.http.status = status;
+    const head = failedRequestHead(data, errors);
+    if (!head) return;
+    response.http.status = head.status;
+    if (head.retryAfter) response.http.headers.set("retry-after", "1");
   },
 };
+
+/**
+ * The status of an answer that failed as a whole ({@link failedRequestStatusPlugin}), and whether
+ * it invites a retry (`Retry-After: 1`); undefined when it stays as it is.
+ */
+export function failedRequestHead(
+  data: Record<string, unknown> | null | undefined,
+  errors: ReadonlyArray<GraphQLFormattedError> | undefined,
+): { status: number; retryAfter: boolean } | undefined {
+  if (!errors?.length || (data && Object.values(data).some((value) => value !== null))) return undefined;
+  const unavailable = errors.filter((error) => error.extensions?.code === "SUBGRAPH_UNAVAILABLE");
+  if (unavailable.length) {
+    // An invitation to repeat the request as it is, only when none of it may have been applied.
+    const retryAfter = unavailable.every((error) => error.extensions?.requestSent === false);
+    return { status: 503, retryAfter };
+  }
+  const status = statusOf(errors[0].extensions?.code);
+  return status === 401 || status === 403 ? { status, retryAfter: false } : undefined;
+}

@@ -22,6 +22,7 @@ import type { Caller } from "../common/auth/caller";
 import { TokenVerifier } from "../common/auth/tokens";
 import { formatError } from "../common/graphql/errors";
 import { graphqlHttpEndpoint } from "../common/graphql/http-endpoint";
+import { DirectExecution } from "../common/graphql/direct-execution";
 import { isGraphqlPath, leanGraphqlHandler } from "../common/graphql/lean-endpoint";
 import { OperationLimits } from "../common/graphql/limits";
 import type { RunningServer } from "../common/graphql/serve-subgraph";
@@ -38,6 +39,7 @@ import { dashboardRouter } from "./dashboard/router";
 import { documentRoutes } from "./documents/routes";
 import { docsRouter } from "./docs";
 import { explorerRouter } from "./explorer/router";
+import { gatewayEngine } from "./direct";
 import { failedRequestStatusPlugin, createGateway, subgraphUrlsOf, callerMistakesPlugin } from "./gateway";
 import {
   gatewayReadiness,
@@ -124,7 +126,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   app.use("/graphql", ...graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext));
   const refuseEarly = (body: unknown) => limits.refuseEarly(schema(), body);
   const lean = { apollo, verifier, service: "gateway", contextOf: gatewayContext, refuseEarly, metrics };
-  graphql = leanGraphqlHandler({ ...lean, bodyLimitBytes: 1024 * 1024, fallback: app });
+  const direct = new DirectExecution(gatewayEngine(gateway, apollo, schema), limits);
+  graphql = leanGraphqlHandler({ ...lean, bodyLimitBytes: 1024 * 1024, direct, fallback: app });
   app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
   app.use(docsRouter());
   app.use(restRouter(config, verifier, schema, execute));

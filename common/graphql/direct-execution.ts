@@ -14,6 +14,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
+  type OperationDefinitionNode,
   parse,
   specifiedRules,
   validate,
@@ -40,6 +41,45 @@ export interface DirectAnswer {
   errors: readonly GraphQLFormattedError[] | undefined;
 }
 
+/** An operation the direct path runs: validated, within the limits, not a subscription. */
+export interface DirectRequest {
+  /** The text, as sent. */
+  query: string;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  /** As the caller sent it (undefined when absent or null). */
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+/**
+ * What runs a {@link DirectRequest}: graphql-js over a subgraph's schema ({@link graphqlEngine}),
+ * or the gateway's executor (gateway/direct.ts).
+ */
+export interface DirectEngine {
+  /** The schema requests validate against (the gateway's changes when its supergraph does). */
+  schema(): GraphQLSchema;
+  /**
+   * The result, or one with errors and no `data` when the variables do not coerce: nothing ran,
+   * and Apollo Server answers the request instead.
+   */
+  execute(request: DirectRequest, contextValue: object): Promise<ExecutionResult>;
+  /**
+   * Adjusts the status and headers of an answer from its data and formatted errors, as the
+   * server's own `willSendResponse` plugins would (the gateway's failed-request statuses).
+   */
+  finish?(answer: Omit<DirectAnswer, "operationName">, data: ExecutionResult["data"]): void;
+}
+
+/** A subgraph's engine: graphql-js's `execute` over `schema`, as Apollo Server runs it. */
+export function graphqlEngine(schema: GraphQLSchema): DirectEngine {
+  return {
+    schema: () => schema,
+    execute: async ({ document, operationName, variables }, contextValue) =>
+      execute({ schema, document, operationName, variableValues: variables, contextValue }),
+  };
+}
+
 /** A `POST /graphql` body the direct path takes: one operation, its fields of the right types. */
 interface PlainBody {
   query: string;
@@ -48,16 +88,17 @@ interface PlainBody {
 }
 
 /**
- * Executes validated operations of one schema directly. Kept per server: the texts it has
- * validated (4 M characters, forgotten whole when full) and the rules Apollo Server applies.
+ * Executes validated operations directly. Kept per server: the texts it has validated (for the
+ * schema it validated them against) and the rules Apollo Server applies.
  */
 export class DirectExecution {
   private readonly prepared = new Map<string, DocumentNode>();
   private preparedChars = 0;
+  private preparedFor: GraphQLSchema | undefined;
   private readonly rules;
 
   constructor(
-    private readonly schema: GraphQLSchema,
+    private readonly engine: DirectEngine,
     private readonly limits: OperationLimits,
   ) {
     // Introspection is left to Apollo Server, which alone knows whether it is on.
@@ -77,33 +118,26 @@ export class DirectExecution {
     contextValue: object,
   ): Promise<DirectAnswer | undefined> {
     if (!isPlainBody(body) || !acceptsJson(accept)) return undefined;
-    const document = this.documentOf(body.query);
+    const schema = this.engine.schema();
+    const document = this.documentOf(schema, body.query);
     if (!document) return undefined;
     const operationName = body.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
     if (!operation || operation.operation === "subscription") return undefined;
-    const refusal = this.limits.check({
-      schema: this.schema,
-      document,
-      operationName,
-      variables: body.variables ?? undefined,
-      caller,
-    });
-    if (refusal) return undefined;
-    const result = await execute({
-      schema: this.schema,
-      document,
-      operationName,
-      variableValues: body.variables,
-      contextValue,
-    });
+    const variables = body.variables ?? undefined;
+    if (this.limits.check({ schema, document, operationName, variables, caller })) return undefined;
+    const request = { query: body.query, document, operation, operationName, variables };
+    const result = await this.engine.execute(request, contextValue);
     // Only errors and no data: the variables did not coerce, so nothing ran.
     if (!("data" in result)) return undefined;
-    return { ...this.answer(result), operationName: operation.name?.value ?? null };
+    const answer = this.answer(result);
+    this.engine.finish?.(answer, result.data);
+    return { ...answer, operationName: operation.name?.value ?? null };
   }
 
   /** The validated document of `query`, from memory or validated now; undefined when it is not valid. */
-  private documentOf(query: string): DocumentNode | undefined {
+  private documentOf(schema: GraphQLSchema, query: string): DocumentNode | undefined {
+    if (schema !== this.preparedFor) this.forget(schema);
     const known = this.prepared.get(query);
     if (known) return known;
     let document: DocumentNode;
@@ -112,16 +146,19 @@ export class DirectExecution {
     } catch {
       return undefined;
     }
-    if (validate(this.schema, document, this.rules).length > 0) return undefined;
+    if (validate(schema, document, this.rules).length > 0) return undefined;
     if (query.length <= PREPARED_CHARS / 16) {
-      if (this.preparedChars + query.length > PREPARED_CHARS) {
-        this.prepared.clear();
-        this.preparedChars = 0;
-      }
+      if (this.preparedChars + query.length > PREPARED_CHARS) this.forget(schema);
       this.prepared.set(query, document);
       this.preparedChars += query.length;
     }
     return document;
+  }
+
+  private forget(schema: GraphQLSchema): void {
+    this.prepared.clear();
+    this.preparedChars = 0;
+    this.preparedFor = schema;
   }
 
   /** The response Apollo Server gives for `result`: errors formatted, `extensions.http` obeyed. */

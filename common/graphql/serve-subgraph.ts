@@ -21,7 +21,7 @@ import { metricsHandler, type ServiceMetrics } from "../ops/metrics";
 import { requestObserverPlugin } from "../ops/request-plugin";
 import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
-import { DirectExecution } from "./direct-execution";
+import { DirectExecution, graphqlEngine } from "./direct-execution";
 import { formatError, toGraphQLError } from "./errors";
 import { graphqlHttpEndpoint } from "./http-endpoint";
 import { isGraphqlPath, leanGraphqlHandler } from "./lean-endpoint";
@@ -118,7 +118,7 @@ export async function serveSubgraph<TContext extends RequestContext>(
     contextOf,
     refuseEarly: (body) => options.limits.refuseEarly(options.schema, body),
     metrics: options.metrics,
-    direct: new DirectExecution(options.schema, options.limits),
+    direct: new DirectExecution(graphqlEngine(options.schema), options.limits),
     fallback: app,
   });
 

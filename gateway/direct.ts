@@ -1,0 +1,62 @@
+/**
+ * The gateway's engine for the direct path (common/graphql/direct-execution.ts, decision 0042): a
+ * validated operation goes straight to @apollo/gateway's executor, with the request context Apollo
+ * Server would have built for it, and its answer gets the statuses of the gateway's own plugins.
+ * The query plan cache is the one Apollo Server's requests use (same query hash).
+ */
+import { createHash } from "node:crypto";
+import type { ApolloGateway } from "@apollo/gateway";
+import type { ApolloServer } from "@apollo/server";
+import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import type { DocumentNode, GraphQLSchema } from "graphql";
+import type { DirectEngine } from "../common/graphql/direct-execution";
+import type { GatewayContext } from "./context";
+import { failedRequestHead } from "./gateway";
+
+/** The engine over `gateway`, which `apollo` serves; `schema` is the API schema as last loaded. */
+export function gatewayEngine(
+  gateway: ApolloGateway,
+  apollo: ApolloServer<GatewayContext>,
+  schema: () => GraphQLSchema,
+): DirectEngine {
+  // Apollo Server's query hash (sha256 of the text): the key of the gateway's query plans.
+  const hashes = new WeakMap<DocumentNode, string>();
+  return {
+    schema,
+    execute: (request, contextValue) => {
+      let queryHash = hashes.get(request.document);
+      if (queryHash === undefined) {
+        queryHash = createHash("sha256").update(request.query).digest("hex");
+        hashes.set(request.document, queryHash);
+      }
+      const requestContext: GatewayGraphQLRequestContext = {
+        request: {
+          query: request.query,
+          ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
+          ...(request.variables === undefined ? {} : { variables: request.variables }),
+        },
+        response: { http: { headers: new Headers(), status: undefined } },
+        logger: apollo.logger,
+        schema: schema(),
+        schemaHash: "" as GatewayGraphQLRequestContext["schemaHash"],
+        context: contextValue as Record<string, unknown>,
+        cache: apollo.cache,
+        queryHash,
+        document: request.document,
+        source: request.query,
+        operationName: request.operation.name?.value ?? null,
+        operation: request.operation,
+        metrics: {},
+        overallCachePolicy: undefined,
+        requestIsBatched: false,
+      };
+      return gateway.executor(requestContext);
+    },
+    finish: (answer, data) => {
+      const head = failedRequestHead(data, answer.errors);
+      if (!head) return;
+      answer.status = head.status;
+      if (head.retryAfter) answer.headers.set("retry-after", "1");
+    },
+  };
+}

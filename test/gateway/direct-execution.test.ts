@@ -1,0 +1,136 @@
+/**
+ * The gateway's direct path (gateway/direct.ts, decision 0042) answers as Apollo Server with the
+ * gateway's plugins does. Each request is sent to the gateway as is, which the direct path takes,
+ * and again with `"extensions": {}`, which it leaves to Apollo Server; status, content type,
+ * length, `retry-after` and body must be the same.
+ */
+import { randomUUID } from "node:crypto";
+import { DirectExecution } from "../../common/graphql/direct-execution";
+import { startGateway, type GatewayServer } from "../../gateway/server";
+import { importClient, type Stack, startStack } from "../helpers/stack";
+
+let stack: Stack;
+let ledgerDown: GatewayServer;
+const run = jest.spyOn(DirectExecution.prototype, "run");
+
+beforeAll(async () => {
+  stack = await startStack();
+  // A second gateway whose ledger does not listen: port 1 refuses connections.
+  ledgerDown = await startGateway(stack.config, {
+    subgraphUrls: {
+      client: stack.client.url,
+      ledger: "http://127.0.0.1:1/graphql",
+      transfer: stack.transfer.url,
+    },
+  });
+});
+
+afterAll(async () => {
+  await ledgerDown.stop();
+  await stack.stop();
+});
+
+async function post(url: string, token: string, body: Record<string, unknown>) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    type: response.headers.get("content-type"),
+    length: response.headers.get("content-length"),
+    retryAfter: response.headers.get("retry-after"),
+    body: await response.text(),
+  };
+}
+
+/** Whether the gateway's direct path (the one with a `finish` step) answered one of the calls since `mockClear`. */
+async function gatewayAnsweredDirectly(): Promise<boolean> {
+  for (const [index, instance] of run.mock.instances.entries()) {
+    const engine = (instance as unknown as { engine: { finish?: unknown } }).engine;
+    if (engine.finish && (await run.mock.results[index]!.value) !== undefined) return true;
+  }
+  return false;
+}
+
+async function both(body: Record<string, unknown>, options: { token?: string; url?: string } = {}) {
+  const url = options.url ?? stack.gateway.url;
+  const token = options.token ?? stack.systemToken;
+  run.mockClear();
+  const direct = await post(url, token, body);
+  const answeredDirectly = await gatewayAnsweredDirectly();
+  const apollo = await post(url, token, { ...body, extensions: {} });
+  return { direct, apollo, answeredDirectly };
+}
+
+describe("the gateway's direct path", () => {
+  it("When a federated query is sent, then it answers as Apollo Server does, with the values that matter", async () => {
+    const tag = `direct-${randomUUID()}`;
+    const clientId = await importClient(stack, { externalId: tag });
+    const { direct, apollo, answeredDirectly } = await both({
+      query: "query Mine($id: ID!) { client(id: $id) { id externalId accounts { id } } }",
+      variables: { id: clientId },
+    });
+    expect(answeredDirectly).toBe(true);
+    expect(direct).toEqual(apollo);
+    expect(direct.status).toBe(200);
+    expect(JSON.parse(direct.body).data.client).toMatchObject({ id: clientId, externalId: tag });
+  });
+
+  it("When a subgraph refuses a mutation, then both paths answer its code and status", async () => {
+    const { direct, apollo, answeredDirectly } = await both({
+      query: `mutation Pay($input: PaymentInput!) { createPayment(input: $input, idempotencyKey: "direct-test") { id } }`,
+      variables: {
+        input: {
+          debitAccountId: randomUUID(),
+          creditAccountId: randomUUID(),
+          amount: "1.00",
+          description: "direct path",
+        },
+      },
+    });
+    expect(answeredDirectly).toBe(true);
+    expect(direct).toEqual(apollo);
+    expect(JSON.parse(direct.body).errors[0].extensions.code).toBe("ACCOUNT_NOT_FOUND");
+  });
+
+  it("When a front-office caller reads another client, then both paths answer FORBIDDEN with its status", async () => {
+    const other = await importClient(stack, { externalId: `other-${randomUUID()}` });
+    const own = await importClient(stack, { externalId: `own-${randomUUID()}` });
+    const token = await stack.clientToken(own);
+    const { direct, apollo, answeredDirectly } = await both(
+      { query: "query Other($id: ID!) { client(id: $id) { id } }", variables: { id: other } },
+      { token },
+    );
+    expect(answeredDirectly).toBe(true);
+    expect(direct).toEqual(apollo);
+    expect(direct.status).toBe(403);
+  });
+
+  it("When the subgraph cannot be reached, then both paths answer 503 with Retry-After", async () => {
+    const { direct, apollo, answeredDirectly } = await both(
+      { query: "{ accounts(first: 1) { nodes { id } } }" },
+      { url: ledgerDown.url },
+    );
+    expect(answeredDirectly).toBe(true);
+    expect(direct).toEqual(apollo);
+    expect(direct.status).toBe(503);
+    expect(direct.retryAfter).toBe("1");
+  });
+
+  it.each([
+    ["a subscription", { query: "subscription { transferStatusChanged { transferId } }" }],
+    ["an unknown operation name", { query: "query A { availableCurrencies { code } }", operationName: "B" }],
+    [
+      "variables that do not coerce",
+      { query: "query C($id: ID!) { client(id: $id) { id } }", variables: {} },
+    ],
+    ["introspection", { query: "{ __schema { queryType { name } } }" }],
+  ])("When %s is sent, then Apollo Server answers it, as before", async (_name, body) => {
+    const { direct, apollo, answeredDirectly } = await both(body);
+    expect(answeredDirectly).toBe(false);
+    expect(direct).toEqual(apollo);
+    expect(direct.status).toBeGreaterThanOrEqual(200);
+  });
+});
