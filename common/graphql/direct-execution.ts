@@ -11,6 +11,7 @@ import {
   execute,
   type ExecutionResult,
   getOperationAST,
+  GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
@@ -168,7 +169,12 @@ export class DirectExecution {
     let errors: GraphQLFormattedError[] | undefined;
     if (result.errors) {
       this.limits.hideSuggestionsIn(result.errors);
-      errors = result.errors.map((error) => {
+      errors = result.errors.map((thrown: unknown) => {
+        // As Apollo Server's ensureGraphQLError: an executor may hand back another Error.
+        const error =
+          thrown instanceof GraphQLError
+            ? thrown
+            : new GraphQLError((thrown as Error).message, { originalError: thrown as Error });
         const extensions: Record<string, unknown> = {
           ...error.extensions,
           code: error.extensions.code ?? "INTERNAL_SERVER_ERROR",
@@ -178,7 +184,7 @@ export class DirectExecution {
           for (const [name, value] of extensions.http.headers ?? []) headers.set(name, value);
           delete extensions.http;
         }
-        return safely(() => formatError({ ...error.toJSON(), extensions }, error));
+        return safely(() => formatError({ ...error.toJSON(), extensions }, thrown));
       });
     }
     // Apollo Server's order (errors, then data) and its trailing newline.
