@@ -1,10 +1,11 @@
 /**
- * The subgraphs' common case without Apollo Server's request pipeline (decision 0042): a query or
- * mutation whose text has validated before, with variables that coerce and within the operation
- * limits, is executed by graphql-js directly, and its result answered as Apollo Server answers it
- * (the same error formatting, status and body). Anything else, and the first request of a text
- * that does not validate, is left to Apollo Server: the unusual cases keep one set of rules, and
- * nothing has run when one is handed over, so a mutation is never executed twice.
+ * The common case without Apollo Server's request pipeline (decision 0042): a query or mutation
+ * whose text has validated before, with variables that coerce and within the operation limits,
+ * is executed directly (graphql-js in a subgraph, @apollo/gateway's executor in the gateway), and
+ * its result answered as Apollo Server answers it (the same error formatting, status and body).
+ * Anything else, including a text that does not validate, is left to Apollo Server: the unusual
+ * cases keep one set of rules, and nothing has run when one is handed over, so a mutation is
+ * never executed twice.
  */
 import {
   type DocumentNode,

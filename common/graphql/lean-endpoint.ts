@@ -1,9 +1,10 @@
 /**
  * `/graphql` over plain `node:http`, for the requests nearly every caller sends: `POST` with a
  * JSON body (`application/json`, UTF-8, not compressed). The body is read into one buffer and
- * parsed once, the request runs in its request scope (common/request-id.ts) and goes straight to
- * Apollo's `executeHTTPGraphQLRequest`, with no express, body-parser or ETag on the way (decision
- * 0032). Any other request (a `GET`, another content type or encoding, a charset) is handed to
+ * parsed once, the request runs in its request scope (common/request-id.ts) and goes to the
+ * direct path (common/graphql/direct-execution.ts, decision 0042) or else straight to Apollo's
+ * `executeHTTPGraphQLRequest`, with no express, body-parser or ETag on the way (decision 0032).
+ * Any other request (a `GET`, another content type or encoding, a charset) is handed to
  * `fallback`, the express chain of {@link graphqlHttpEndpoint}, which answers it as before: one
  * set of rules for the unusual cases, in one place.
  */
@@ -40,8 +41,8 @@ export interface LeanEndpointOptions<TContext extends BaseContext> {
   refuseEarly(body: unknown): readonly GraphQLError[] | undefined;
   metrics: ServiceMetrics;
   /**
-   * A subgraph's direct path (common/graphql/direct-execution.ts): operations it takes skip
-   * Apollo Server's pipeline; the rest, and every request where it is absent, go to Apollo.
+   * The direct path (common/graphql/direct-execution.ts): operations it takes skip Apollo
+   * Server's pipeline; the rest, and every request where it is absent, go to Apollo.
    */
   direct?: DirectExecution;
   /** The express chain for every other request to `/graphql`. */
@@ -79,10 +80,10 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       const refusals = options.refuseEarly(body);
       if (refusals) return answerRefusals(res, requestId, refusals, options.metrics);
       // A context that cannot be made is left to Apollo Server, which answers that its own way.
-      contextValue =
-        options.direct && contextOrNothing(() => options.contextOf(caller.found, requestId, req));
-      if (contextValue) {
-        const answer = await options.direct!.run(body, req.headers.accept, caller.found, contextValue);
+      const { direct } = options;
+      if (direct) contextValue = contextOrNothing(() => options.contextOf(caller.found, requestId, req));
+      if (direct && contextValue) {
+        const answer = await direct.run(body, req.headers.accept, caller.found, contextValue);
         if (answer) return answerDirectly(res, requestId, answer, options.metrics);
       }
     }

@@ -4,7 +4,7 @@ import { log } from "../log";
 import { currentRequestScope } from "../request-id";
 import { codeLabel, outcomeOf, type ServiceMetrics } from "./metrics";
 
-export interface Finished {
+interface Finished {
   /** The operation's name: resolved from the document, else as the caller sent it. */
   operation: unknown;
   outcome: string;
