@@ -55,8 +55,9 @@ describe("Day close job", () => {
     instances.push(await startLedgerSubgraph(config, database.url, { transferUrl, jobPollingSeconds: 0.5 }));
     db = new pg.Client({ connectionString: database.url });
     await db.connect();
-    // The bank's accounts were opened three days ago: three days are due.
-    await db.query(`UPDATE ledger.account SET created_at = now() - interval '3 days'`);
+    // The bank's accounts were opened four days ago: at least three days are due (yesterday only
+    // once the close's grace after midnight has passed, decision 0036).
+    await db.query(`UPDATE ledger.account SET created_at = now() - interval '4 days'`);
     instances.push(await startLedgerSubgraph(config, database.url, { transferUrl, jobPollingSeconds: 0.5 }));
 
     const jobs = await Promise.all(
