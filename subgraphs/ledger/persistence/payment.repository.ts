@@ -4,7 +4,7 @@
  * the code and its facts) into the ledger's errors (domain/errors.ts).
  */
 import type { DataSource } from "typeorm";
-import { findByIds, findByUuids } from "../../../common/db/data-source";
+import { findByIds, findByUuids, poolQuery } from "../../../common/db/data-source";
 import type { AppError } from "../../../common/errors";
 import { isLedgerErrorCode, ledgerError } from "../domain/errors";
 import type { PaymentOperation } from "../domain/payment-status";
@@ -114,7 +114,8 @@ export class PaymentRepository {
 
   async createPayment(payment: NewPayment): Promise<PaymentRow> {
     try {
-      const [raw] = (await this.db.query(
+      const [raw] = (await poolQuery(
+        this.db,
         `SELECT * FROM ledger.create_payment($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           payment.mode,
@@ -142,7 +143,8 @@ export class PaymentRepository {
    */
   async createPayments(payments: readonly NewPayment[], allOrNothing: boolean): Promise<PaymentOutcome[]> {
     try {
-      const rows = (await this.db.query(
+      const rows = (await poolQuery(
+        this.db,
         `SELECT r.o_error AS error, r.o_detail AS detail, (r.o_payment).*
            FROM ledger.create_payments($1::jsonb, $2) r`,
         [paymentItems(payments), allOrNothing],
@@ -162,14 +164,18 @@ export class PaymentRepository {
   /** Applies `operation` once per idempotency key (in the payment's scope); a replay answers the payment as it is now. */
   async transitionPayment(transition: PaymentTransition): Promise<PaymentRow> {
     try {
-      const [raw] = (await this.db.query(`SELECT * FROM ledger.transition_payment($1, $2, $3, $4, $5, $6)`, [
-        transition.id,
-        transition.operation,
-        transition.key,
-        transition.hash,
-        transition.actor,
-        transition.requestId,
-      ])) as Record<string, unknown>[];
+      const [raw] = (await poolQuery(
+        this.db,
+        `SELECT * FROM ledger.transition_payment($1, $2, $3, $4, $5, $6)`,
+        [
+          transition.id,
+          transition.operation,
+          transition.key,
+          transition.hash,
+          transition.actor,
+          transition.requestId,
+        ],
+      )) as Record<string, unknown>[];
       return paymentFromRaw(raw);
     } catch (error) {
       refusal(error);
