@@ -158,14 +158,47 @@ export async function keysetPage<T extends ObjectLiteral>(
     });
   }
   const reader = rowReader<T>(query.expressionMap.mainAlias!.metadata, properties, ["id", "createdAt"]);
-  const raws = await reader
+  reader
     .selectInto(query)
     .orderBy(`${alias}.created_at`, "ASC")
     .addOrderBy(`${alias}.id`, "ASC")
-    .limit(size + 1)
-    .getRawMany<Record<string, unknown>>();
+    .limit(size + 1);
+  const [sql, values] = pageSql(query, reader);
+  // A query of a transaction (its own query runner) stays on it; any other goes to the pool.
+  const inTransaction = (query as unknown as { queryRunner?: QueryRunner }).queryRunner;
+  const raws = inTransaction
+    ? ((await inTransaction.query(sql, values)) as Record<string, unknown>[])
+    : await poolQuery<Record<string, unknown>>(query.connection, sql, values);
   const rows = await reader.read(raws);
   return { rows, count: () => (counted ??= counting.getCount()) };
+}
+
+/** SQL texts of keyset pages, per reader (entity and columns), then per shape of the query. */
+const pageTexts = new WeakMap<object, Map<string, string>>();
+/** Shapes kept per reader: a filter is a set of documented conditions, so there are few. */
+const KEPT_PAGE_SHAPES = 256;
+
+/**
+ * A page query's SQL and values. Building the text (TypeORM's `getQuery`: property names, escaping,
+ * the select list) was most of what TypeORM cost a list page, and one shape of query (the same
+ * conditions, with other values) always gives the same text: it is built once per shape. A query
+ * with joins, a lock or a condition that is not plain text (brackets, find options, which name
+ * their parameters as they are built) is built every time.
+ */
+function pageSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, reader: object): [string, unknown[]] {
+  const map = query.expressionMap;
+  const plain =
+    !map.joinAttributes.length && !map.lockMode && map.wheres.every((w) => typeof w.condition === "string");
+  if (!plain) return query.getQueryAndParameters();
+  const shape = `${map.mainAlias!.name} ${map.limit}\n${map.wheres.map((w) => `${w.type} ${w.condition as string}`).join("\n")}`;
+  let texts = pageTexts.get(reader);
+  if (!texts) pageTexts.set(reader, (texts = new Map()));
+  let text = texts.get(shape);
+  if (text === undefined) {
+    text = query.getQuery();
+    if (texts.size < KEPT_PAGE_SHAPES) texts.set(shape, text);
+  }
+  return query.connection.driver.escapeQueryWithParameters(text, query.getParameters());
 }
 
 /** The `count()` of a raw keyset page: `sql` (selecting `total`) run once, when first asked. */

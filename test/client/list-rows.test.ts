@@ -128,4 +128,25 @@ describe("list rows read raw", () => {
     const computed = await bothWays(query, ["riskLevelCode"]);
     expect(computed.raw).toStrictEqual(computed.hydrated);
   });
+
+  it("When pages of one shape are read again with other values, a cursor or another condition, then each reads its own rows", async () => {
+    // keysetPage builds a shape's SQL text once (common/db/data-source.ts, pageSql): the values,
+    // the cursor and each further condition must still reach PostgreSQL.
+    const page = (where: Record<string, string>, after?: { createdAt: Date; id: string }) => {
+      const query = client.getRepository(Client).createQueryBuilder("c");
+      for (const [column, value] of Object.entries(where))
+        query.andWhere(`c.${column} = :${column}`, { [column]: value });
+      return keysetPage(query, 1, after, ["email"]).then(({ rows }) => rows.map((row) => row.email));
+    };
+    const both = { external_id: `${tag}-individual` };
+    expect(await page(both)).toEqual(["ada@example.com"]);
+    expect(await page({ external_id: `${tag}-company` })).toEqual([null]);
+    expect(await page({ external_id: `${tag}-nobody` })).toEqual([]);
+    expect(await page({ ...both, status: "inactive" })).toEqual([]);
+    expect(await page({ ...both, status: "active" })).toEqual(["ada@example.com"]);
+    const [ada] = await client.getRepository(Client).findBy({ externalId: `${tag}-individual` });
+    expect(await page(both, { createdAt: ada.createdAt, id: ada.id })).toEqual([]);
+    const before = { createdAt: new Date(ada.createdAt.getTime() - 1), id: ada.id };
+    expect(await page(both, before)).toEqual(["ada@example.com"]);
+  });
 });
