@@ -61,8 +61,12 @@ interface Connection {
 
 /** Largest message a client may send; HTTP bodies have the same limit. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
-/** How long a refused socket may take to answer its close frame before it is cut. */
-const REFUSED_GRACE_MS = 1_000;
+/**
+ * How long a refused socket may take to answer its close frame before it is cut. It holds no slot
+ * meanwhile, only a descriptor; a busy client (one refused with 1013 among several sockets opened
+ * at once) needs more than a second to read the frame, and cut sooner it sees 1006, not the code.
+ */
+const REFUSED_GRACE_MS = 5_000;
 /** How long a stop waits for `complete` messages to be written, then for sockets to answer 1001. */
 const STOP_WAIT_MS = 1_000;
 
