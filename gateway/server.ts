@@ -30,10 +30,10 @@ import { createHttpServer, HTTP_MESSAGES, httpErrorCode, listen } from "../commo
 import { log } from "../common/log";
 import { requireOps } from "../common/ops/access";
 import { healthRoutes } from "../common/ops/health";
-import { metricsHandler, ServiceMetrics } from "../common/ops/metrics";
-import { requestObserverPlugin } from "../common/ops/request-plugin";
+import { metricsHandler, outcomeOf, ServiceMetrics } from "../common/ops/metrics";
+import { observeRequest, requestObserverPlugin } from "../common/ops/request-plugin";
 import { projectRoot } from "../common/paths";
-import { requestIdFrom, requestScope, withRequestScope } from "../common/request-id";
+import { currentRequestScope, requestIdFrom, requestScope, withRequestScope } from "../common/request-id";
 import type { GatewayContext } from "./context";
 import { dashboardRouter } from "./dashboard/router";
 import { documentRoutes } from "./documents/routes";
@@ -99,7 +99,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   await apollo.start();
   const schema = loaded.current;
   const verifier = new TokenVerifier(config.auth);
-  const execute = executorOf(apollo);
+  const direct = new DirectExecution(gatewayEngine(gateway, apollo, schema), limits);
+  const execute = executorOf(apollo, direct, metrics);
   const subgraphUrls = subgraphUrlsOf(supergraphSdl, options.subgraphUrls);
   const subscriptions = serveSubscriptions({
     httpServer,
@@ -126,7 +127,6 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   app.use("/graphql", ...graphqlHttpEndpoint(apollo, verifier, "1mb", gatewayContext));
   const refuseEarly = (body: unknown) => limits.refuseEarly(schema(), body);
   const lean = { apollo, verifier, service: "gateway", contextOf: gatewayContext, refuseEarly, metrics };
-  const direct = new DirectExecution(gatewayEngine(gateway, apollo, schema), limits);
   graphql = leanGraphqlHandler({ ...lean, bodyLimitBytes: 1024 * 1024, direct, fallback: app });
   app.get("/openapi.json", (_req, res) => res.json(loaded.openApiDocument()));
   app.use(docsRouter());
@@ -217,11 +217,27 @@ function opsRouter(
 
 /**
  * Runs an operation on the supergraph without an HTTP request of its own (REST routes and
- * subscription events): its log lines get their request id from the context it runs with.
+ * subscription events): on the direct path when it takes it (observed as Apollo Server's request
+ * plugin would), else through Apollo Server. Its log lines get their request id from the context
+ * it runs with.
  */
-function executorOf(apollo: ApolloServer<GatewayContext>): ExecuteOperation {
+function executorOf(
+  apollo: ApolloServer<GatewayContext>,
+  direct: DirectExecution,
+  metrics: ServiceMetrics,
+): ExecuteOperation {
   return (request, contextValue) =>
     withRequestScope("gateway", contextValue.requestId, async () => {
+      const ran = await direct.result(request, contextValue.caller, contextValue);
+      if (ran) {
+        observeRequest(metrics, {
+          operation: ran.operationName,
+          outcome: outcomeOf(ran.result.errors),
+          startedAt: currentRequestScope()?.startedAt ?? performance.now(),
+          requestId: contextValue.requestId,
+        });
+        return ran.result;
+      }
       const response = await apollo.executeOperation(request, { contextValue });
       if (response.body.kind !== "single") throw new Error("incremental delivery is not used by the gateway");
       return response.body.singleResult;

@@ -11,6 +11,7 @@ import {
   type DocumentNode,
   execute,
   type ExecutionResult,
+  type FormattedExecutionResult,
   getOperationAST,
   GraphQLError,
   type GraphQLFormattedError,
@@ -83,7 +84,7 @@ export function graphqlEngine(schema: GraphQLSchema): DirectEngine {
 }
 
 /** A `POST /graphql` body the direct path takes: one operation, its fields of the right types. */
-interface PlainBody {
+export interface PlainBody {
   query: string;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
@@ -120,6 +121,32 @@ export class DirectExecution {
     contextValue: object,
   ): Promise<DirectAnswer | undefined> {
     if (!isPlainBody(body) || !acceptsJson(accept)) return undefined;
+    const ran = await this.execute(body, caller, contextValue);
+    if (!ran) return undefined;
+    const { result, head, errors } = ran;
+    // Apollo Server's order (errors, then data) and its trailing newline.
+    const answer = { ...head, errors, body: JSON.stringify({ errors, data: result.data }) + "\n" };
+    this.engine.finish?.(answer, result.data);
+    return { ...answer, operationName: ran.operationName };
+  }
+
+  /**
+   * Runs an operation the server sends itself (a REST route's, a subscription event's) as Apollo
+   * Server's `executeOperation` would: its result, errors formatted, and the operation's name; or
+   * undefined, having run nothing, for what Apollo Server must run (as {@link run}).
+   */
+  async result(
+    request: PlainBody,
+    caller: Caller,
+    contextValue: object,
+  ): Promise<{ result: FormattedExecutionResult; operationName: string | null } | undefined> {
+    const ran = await this.execute(request, caller, contextValue);
+    if (!ran) return undefined;
+    return { result: { ...ran.result, errors: ran.errors }, operationName: ran.operationName };
+  }
+
+  /** Executes a plain request when the direct path takes it; undefined, having run nothing, when not. */
+  private async execute(body: PlainBody, caller: Caller, contextValue: object) {
     const schema = this.engine.schema();
     const document = this.documentOf(schema, body.query);
     if (!document) return undefined;
@@ -132,9 +159,7 @@ export class DirectExecution {
     const result = await this.engine.execute(request, contextValue);
     // Only errors and no data: the variables did not coerce, so nothing ran.
     if (!("data" in result)) return undefined;
-    const answer = this.answer(result);
-    this.engine.finish?.(answer, result.data);
-    return { ...answer, operationName: operation.name?.value ?? null };
+    return { result, ...this.formatted(result), operationName: operation.name?.value ?? null };
   }
 
   /** The validated document of `query`, from memory or validated now; undefined when it is not valid. */
@@ -163,8 +188,11 @@ export class DirectExecution {
     this.preparedFor = schema;
   }
 
-  /** The response Apollo Server gives for `result`: errors formatted, `extensions.http` obeyed. */
-  private answer(result: ExecutionResult): Omit<DirectAnswer, "operationName"> {
+  /** `result`'s errors as Apollo Server formats them, and the status and headers they ask for (`extensions.http`). */
+  private formatted(result: ExecutionResult): {
+    head: Pick<DirectAnswer, "status" | "headers">;
+    errors: GraphQLFormattedError[] | undefined;
+  } {
     let status = 200;
     const headers = new Map<string, string>();
     let errors: GraphQLFormattedError[] | undefined;
@@ -188,8 +216,7 @@ export class DirectExecution {
         return safely(() => formatError({ ...error.toJSON(), extensions }, thrown));
       });
     }
-    // Apollo Server's order (errors, then data) and its trailing newline.
-    return { status, headers, errors, body: JSON.stringify({ errors, data: result.data }) + "\n" };
+    return { head: { status, headers }, errors };
   }
 }
 

@@ -12,6 +12,7 @@ import { importClient, type Stack, startStack } from "../helpers/stack";
 let stack: Stack;
 let ledgerDown: GatewayServer;
 const run = jest.spyOn(DirectExecution.prototype, "run");
+const result = jest.spyOn(DirectExecution.prototype, "result");
 
 beforeAll(async () => {
   stack = await startStack();
@@ -132,5 +133,19 @@ describe("the gateway's direct path", () => {
     expect(answeredDirectly).toBe(false);
     expect(direct).toEqual(apollo);
     expect(direct.status).toBeGreaterThanOrEqual(200);
+  });
+
+  it("When a REST route runs its operation, then the direct path runs it, and found and not found keep their REST answers", async () => {
+    const id = await importClient(stack, { externalId: `rest-${randomUUID()}` });
+    result.mockClear();
+    const found = await stack.rest("GET", `/internal/Clients/${id}`);
+    const missing = await stack.rest("GET", `/internal/Clients/${randomUUID()}`);
+    const taken = await Promise.all(result.mock.results.map((call) => call.value));
+    expect(taken).toHaveLength(2);
+    expect(taken.every((ran) => ran !== undefined)).toBe(true);
+    expect(found.status).toBe(200);
+    expect(found.body.value).toMatchObject({ id });
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0].metadata.code).toBe("CLIENT_NOT_FOUND");
   });
 });
