@@ -24,10 +24,11 @@ export function startClientSubgraph(config: Config, databaseUrl: string): Promis
       const repository = new ClientRepository(dataSource);
       const deps = await prepareDocuments(config, dataSource, CLIENT_SCHEMA, clientDocumentOwner(repository));
       documents = deps;
-      return (base) => ({
-        ...base,
-        clients: new ClientService(repository, createClientLoaders(repository), base.caller, base.requestId),
-        documents: new DocumentService(deps, base.caller, base.requestId),
+      return ({ caller, requestId }) => ({
+        caller,
+        requestId,
+        clients: new ClientService(repository, createClientLoaders(repository), caller, requestId),
+        documents: new DocumentService(deps, caller, requestId),
       });
     },
     routes: (verifier) => documentEndpoints(CLIENT_SCHEMA, verifier, () => documents!),
