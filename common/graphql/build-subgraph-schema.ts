@@ -7,6 +7,7 @@ import { type BuildSchemaOptions, buildSchema, createResolversMap, getMetadataSt
 import { requireSystem } from "../auth/caller";
 import { validateInput } from "../validation";
 import type { RequestContext } from "./context";
+import { isSystemOnly } from "./system-only";
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
 
@@ -41,14 +42,17 @@ export async function buildFederatedSchema(
 }
 
 /**
- * type-graphql gives every field a resolver of its own, even a field that only reads the property
- * of its name: a closure call and an object per field of every row (decision 0032). Those fields
- * (no middleware, role, argument or field resolver; the same name in the schema and the class)
- * are left to graphql-js's default resolver, which reads the same property (getters included).
+ * type-graphql gives every field a resolver of its own, even a field that only reads a property: a
+ * closure call and an object per field of every row, and a promise per field behind a middleware
+ * (its middleware chain is async), which makes graphql-js wait on every row (decision 0032). A
+ * field with no argument, role or field resolver, and no middleware but `SystemOnly`, reads its
+ * property without them: graphql-js's default resolver where the property has the field's name,
+ * else a plain read, with the `SystemOnly` check first where the field has it (same error, thrown
+ * at once rather than rejected: graphql-js handles both alike).
  */
 function withoutPlainFieldResolvers(resolvers: GraphQLResolverMap<unknown>): void {
   // The metadata is global: several subgraphs (one process) may each have a class of one type
-  // name (`Client`). A field keeps its resolver unless it is plain in every class of that name.
+  // name (`Client`). A field keeps its resolver unless every class of that name reads it alike.
   const storage = getMetadataStorage();
   const nameOf = new Map<unknown, string>(storage.objectTypes.map((type) => [type.target, type.name]));
   const kept = new Set(
@@ -56,23 +60,34 @@ function withoutPlainFieldResolvers(resolvers: GraphQLResolverMap<unknown>): voi
       (resolver) => `${nameOf.get(resolver.getObjectType?.())}.${resolver.schemaName}`,
     ),
   );
-  const plain = new Set<string>();
+  const reads = new Map<string, { property: string; systemOnly: boolean }>();
   for (const type of storage.objectTypes) {
     for (const field of type.fields ?? []) {
       const key = `${type.name}.${field.schemaName}`;
+      const middlewares = field.middlewares ?? [];
+      const read = { property: field.name, systemOnly: middlewares.length > 0 };
+      const known = reads.get(key);
       const simple =
-        !field.middlewares?.length &&
         !field.roles?.length &&
         !field.params?.length &&
-        field.name === field.schemaName;
-      if (simple) plain.add(key);
+        middlewares.every(isSystemOnly) &&
+        (!known || (known.property === read.property && known.systemOnly === read.systemOnly));
+      if (simple) reads.set(key, read);
       else kept.add(key);
     }
   }
-  for (const key of plain) {
+  for (const [key, { property, systemOnly }] of reads) {
     if (kept.has(key)) continue;
     const [typeName, fieldName] = key.split(".");
-    delete (resolvers[typeName] as Record<string, unknown> | undefined)?.[fieldName];
+    const fields = resolvers[typeName] as Record<string, unknown> | undefined;
+    if (!fields) continue;
+    if (systemOnly) {
+      fields[fieldName] = (source: Record<string, unknown>, _args: unknown, context: RequestContext) => {
+        requireSystem(context.caller);
+        return source[property];
+      };
+    } else if (property === fieldName) delete fields[fieldName];
+    else fields[fieldName] = (source: Record<string, unknown>) => source[property];
   }
 }
 

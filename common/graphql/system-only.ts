@@ -11,3 +11,18 @@ export const SystemOnly: MiddlewareFn<RequestContext> = ({ context }, next) => {
   requireSystem(context.caller);
   return next();
 };
+
+/**
+ * Whether a field middleware is {@link SystemOnly}: the schema builder replaces it with the same
+ * check, run at once (common/graphql/build-subgraph-schema.ts). By name and source rather than
+ * identity: type-graphql's metadata is global, and a module loaded twice (jest's registries) has
+ * two copies of the function.
+ */
+export function isSystemOnly(middleware: unknown): boolean {
+  return (
+    middleware === SystemOnly ||
+    (typeof middleware === "function" &&
+      middleware.name === SystemOnly.name &&
+      String(middleware) === String(SystemOnly))
+  );
+}
