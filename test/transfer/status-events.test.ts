@@ -397,7 +397,9 @@ describe("both sides of a movement, and filters a front-office caller may use (d
     const refusedAccount = watchSides({ accountId: theirs.id }, token);
     const refusedUnknown = watchSides({ accountId: randomUUID() }, token);
     const own = subscribe({ clientId: mine.clientId, accountId: mine.id }, token);
-    await settle();
+    // 300 ms is plenty on a calm machine; under load the refusals take longer (up to 5 s here).
+    const refused = [refusedClient, refusedAccount, refusedUnknown];
+    for (let i = 0; i < 16 && refused.some((watched) => watched.errors.length === 0); i++) await settle();
     expect(refusedClient.errors[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
     expect(refusedAccount.errors[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
     expect(refusedUnknown.errors[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
