@@ -138,17 +138,20 @@ export interface KeysetRows<T> {
  * One page of a filtered query in creation order: keyset pagination on `(created_at, id)`; an
  * index leading with the filter's equality column, then `(created_at, id)`, serves it (decision
  * 0032), so a page reads `size + 1` index entries however large the table grows. The total is
- * not counted here (see {@link KeysetRows.count}). Rows are read by a {@link rowReader}: only
- * the columns of `properties` (all if undefined) and those of the cursor (`id`, `createdAt`).
+ * not counted here (see {@link KeysetRows.count}): `count` counts it when given (a counter's
+ * exact count, decision 0043), else `count(*)` under the query's filter does. Rows are read by
+ * a {@link rowReader}: only the columns of `properties` (all if undefined) and those of the
+ * cursor (`id`, `createdAt`).
  */
 export async function keysetPage<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   size: number,
   after?: KeysetPosition,
   properties?: RowProperties,
+  count?: () => Promise<number>,
 ): Promise<KeysetRows<T>> {
   const alias = query.alias;
-  const counting = query.clone();
+  const counting = count ? undefined : query.clone();
   let counted: Promise<number> | undefined;
   if (after) {
     query.andWhere(`(${alias}.created_at, ${alias}.id) > (:afterCreatedAt, :afterId)`, {
@@ -164,7 +167,7 @@ export async function keysetPage<T extends ObjectLiteral>(
     .limit(size + 1)
     .getRawMany<Record<string, unknown>>();
   const rows = await reader.read(raws);
-  return { rows, count: () => (counted ??= counting.getCount()) };
+  return { rows, count: count ?? (() => (counted ??= counting!.getCount())) };
 }
 
 /** The `count()` of a raw keyset page: `sql` (selecting `total`) run once, when first asked. */

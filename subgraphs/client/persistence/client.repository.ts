@@ -1,8 +1,10 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { findByIds, findByUuids, keysetPage, type KeysetRows } from "../../../common/db/data-source";
+import { counterCount } from "../../../common/db/row-counter";
 import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
+import { CLIENT_COUNTER } from "./counters";
 import { Client, ClientStatusChange } from "./entities";
 
 export interface ClientFilter {
@@ -74,7 +76,8 @@ export class ClientRepository {
         { pattern },
       );
     }
-    return keysetPage(query, size, after, properties);
+    // Status, type and risk level alone (no search): the counter counts them exactly.
+    return keysetPage(query, size, after, properties, counterCount(this.db, CLIENT_COUNTER, filter));
   }
 
   /**
