@@ -60,6 +60,21 @@ export function counterCount(
   return lazyCount(db, sql, values);
 }
 
+/** The exact count of each value of one dimension (transfers per status), from the counter; absent values are 0. */
+export async function countsBy(
+  db: DataSource | EntityManager,
+  counter: RowCounter,
+  property: string,
+): Promise<Record<string, number>> {
+  const { column } = counter.dimensions[property];
+  const rows = (await db.query(
+    `SELECT ${column} AS value, sum(n)::text AS n FROM (
+       SELECT ${column}, n FROM ${counter.totals} UNION ALL SELECT ${column}, n FROM ${deltasOf(counter)}) counted
+     GROUP BY ${column}`,
+  )) as { value: string; n: string }[];
+  return Object.fromEntries(rows.filter((row) => row.n !== "0").map((row) => [row.value, Number(row.n)]));
+}
+
 /**
  * Folds every committed delta of `counter` into its totals, in one statement: the deltas it
  * deletes and the totals it adds them to commit together. Safe to run concurrently (another

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { createDataSource, migrate } from "../../common/db/data-source";
-import { counterCount, rollUp, startCountRollUp } from "../../common/db/row-counter";
+import { counterCount, countsBy, rollUp, startCountRollUp } from "../../common/db/row-counter";
 import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
 import { TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
 import { ListCounts1732360000000 } from "../../subgraphs/transfer/persistence/migrations/1732360000000-ListCounts";
@@ -91,6 +91,12 @@ describe("transfer counts", () => {
 
     await setStatus(db, ids.slice(35), "PROCESSING");
     expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    const byStatus = (await db.query(
+      `SELECT status, count(*)::int AS n FROM transfer.transfer GROUP BY status`,
+    )) as { status: string; n: number }[];
+    expect(await countsBy(db, TRANSFER_COUNTER, "status")).toEqual(
+      Object.fromEntries(byStatus.map((row) => [row.status, row.n])),
+    );
   });
 
   it("When 16 writers insert, update and delete at once, some rolling back, while roll-ups run side by side, then the counts stay exact", async () => {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
-import { counterCount } from "../../../common/db/row-counter";
+import { counterCount, countsBy } from "../../../common/db/row-counter";
 import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { isUuid } from "../../../common/ids";
@@ -246,12 +246,9 @@ export class TransferRepository {
     return keysetPage(query, size, after, properties, count);
   }
 
-  /** Transfers per status (the `/metrics` gauge, counted at scrape time). */
-  async countTransfersByStatus(): Promise<Record<string, number>> {
-    const rows = (await this.db.query(
-      `SELECT status, count(*)::text AS count FROM transfer.transfer GROUP BY status`,
-    )) as Array<{ status: string; count: string }>;
-    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  /** Transfers per status (the `/metrics` gauge, read from the counter at scrape time: no scan). */
+  countTransfersByStatus(): Promise<Record<string, number>> {
+    return countsBy(this.db, TRANSFER_COUNTER, "status");
   }
 
   // Leases
