@@ -71,7 +71,8 @@ export class ClientRepository {
     if (filter.search) {
       const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query.andWhere(
-        `(concat_ws(' ', c.first_name, c.last_name) ILIKE :pattern OR c.legal_name ILIKE :pattern
+        // client.full_name is concat_ws(' ', first, last) as the trigram index holds it (migration 1732360000001).
+        `(client.full_name(c.first_name, c.last_name) ILIKE :pattern OR c.legal_name ILIKE :pattern
           OR c.email ILIKE :pattern OR c.external_id ILIKE :pattern)`,
         { pattern },
       );

@@ -3,6 +3,7 @@ import { CreateClientSchema1732170000000 } from "./migrations/1732170000000-Crea
 import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes";
 import { ClientDocuments1732320000000 } from "./migrations/1732320000000-ClientDocuments";
 import { ListCounts1732360000000 } from "./migrations/1732360000000-ListCounts";
+import { ClientSearchIndexes1732360000001 } from "./migrations/1732360000001-ClientSearchIndexes";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const CLIENT_SCHEMA = "client";
@@ -13,4 +14,5 @@ export const clientMigrations = [
   ListIndexes1732300000000,
   ClientDocuments1732320000000,
   ListCounts1732360000000,
+  ClientSearchIndexes1732360000001,
 ];
