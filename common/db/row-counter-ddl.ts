@@ -15,12 +15,15 @@ import { deltasOf, type RowCounter } from "./row-counter";
 const unqualified = (name: string) => name.slice(name.indexOf(".") + 1);
 
 /**
- * Makes the counter of `counter.table` and fills its totals from the rows there. The table is
- * locked against writes (`SHARE ROW EXCLUSIVE`: reads go on) for the rest of the migration's
- * transaction, from before the triggers exist until the count is committed with them: a write
- * committed before the lock is in the count, a write after it fires the triggers, and none can
- * do both or neither. The count runs after the lock is granted (read committed: its snapshot is
- * taken then), so it sees every write that committed before.
+ * Makes the counter of `counter.table` and fills its totals from the rows there, without holding
+ * writers off while it counts. Run outside a transaction (the migration's `transaction = false`):
+ * each statement commits alone, and every one of them can run again (a migration that stopped
+ * half-way is run again whole).
+ *
+ * 1. The tables, functions and triggers. Creating a trigger waits for the transactions that
+ *    have written to the table to end, and every write after it fires it; the triggers are
+ *    made one by one, so a write may fire some of them and not others, which step 2 settles.
+ * 2. {@link reconcileRowCounter}, once every trigger exists.
  */
 export async function createRowCounter(db: QueryRunner, counter: RowCounter): Promise<void> {
   const { table, totals } = counter;
@@ -29,12 +32,13 @@ export async function createRowCounter(db: QueryRunner, counter: RowCounter): Pr
   const columns = dimensions.map((dimension) => dimension.column).join(", ");
   const declared = dimensions.map((dimension) => `${dimension.column} ${dimension.type} NOT NULL`).join(", ");
   const name = unqualified(totals);
-  await db.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
-  await db.query(`CREATE TABLE ${totals} (${declared}, n bigint NOT NULL, PRIMARY KEY (${columns}))`);
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${totals} (${declared}, n bigint NOT NULL, PRIMARY KEY (${columns}))`,
+  );
   // No index, no key: appended by writers, read whole by counts, emptied by the roll-up.
-  await db.query(`CREATE TABLE ${deltas} (${declared}, n bigint NOT NULL)`);
+  await db.query(`CREATE TABLE IF NOT EXISTS ${deltas} (${declared}, n bigint NOT NULL)`);
   const fn = async (suffix: string, body: string) =>
-    db.query(`CREATE FUNCTION ${totals}_${suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
+    db.query(`CREATE OR REPLACE FUNCTION ${totals}_${suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         ${body};
         RETURN NULL;
@@ -53,17 +57,39 @@ export async function createRowCounter(db: QueryRunner, counter: RowCounter): Pr
   const changed = dimensions
     .map((dimension) => `OLD.${dimension.column} IS DISTINCT FROM NEW.${dimension.column}`)
     .join(" OR ");
-  await db.query(`CREATE TRIGGER ${name}_inserted AFTER INSERT ON ${table}
+  await db.query(`CREATE OR REPLACE TRIGGER ${name}_inserted AFTER INSERT ON ${table}
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_inserted()`);
-  await db.query(`CREATE TRIGGER ${name}_deleted AFTER DELETE ON ${table}
+  await db.query(`CREATE OR REPLACE TRIGGER ${name}_deleted AFTER DELETE ON ${table}
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_deleted()`);
-  await db.query(`CREATE TRIGGER ${name}_updated AFTER UPDATE OF ${columns} ON ${table}
+  await db.query(`CREATE OR REPLACE TRIGGER ${name}_updated AFTER UPDATE OF ${columns} ON ${table}
     FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION ${totals}_updated()`);
-  await db.query(`CREATE TRIGGER ${name}_truncated AFTER TRUNCATE ON ${table}
+  await db.query(`CREATE OR REPLACE TRIGGER ${name}_truncated AFTER TRUNCATE ON ${table}
     FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_truncated()`);
-  await db.query(
-    `INSERT INTO ${totals} (${columns}, n) SELECT ${columns}, count(*) FROM ${table} GROUP BY ${columns}`,
-  );
+  await reconcileRowCounter(db, counter);
+}
+
+/**
+ * Makes the counter agree with the table, in one statement (one snapshot): for each combination,
+ * the rows the table holds minus what totals and deltas hold is added to the totals. With the
+ * triggers in place that difference is exactly the rows written before they existed (a write
+ * since is in both), so after it the counter equals `count(*)` in that snapshot, and every write
+ * committed later fires the triggers. Adding commutes with a roll-up running meanwhile (it moves
+ * deltas into totals, which leaves their sum as it was), and run again it adds nothing. Writers
+ * are not held off; the statement reads every row of the table once. Also the repair, should a
+ * counter ever be wrong (its triggers disabled by hand).
+ */
+export async function reconcileRowCounter(db: QueryRunner, counter: RowCounter): Promise<void> {
+  const { table, totals } = counter;
+  const columns = Object.values(counter.dimensions)
+    .map((dimension) => dimension.column)
+    .join(", ");
+  await db.query(`INSERT INTO ${totals} (${columns}, n)
+    SELECT ${columns}, sum(n) FROM (
+      SELECT ${columns}, count(*) AS n FROM ${table} GROUP BY ${columns}
+      UNION ALL SELECT ${columns}, -n FROM ${totals}
+      UNION ALL SELECT ${columns}, -n FROM ${deltasOf(counter)}) difference
+    GROUP BY ${columns} HAVING sum(n) <> 0
+    ON CONFLICT (${columns}) DO UPDATE SET n = ${totals}.n + excluded.n`);
 }
 
 /** Drops what {@link createRowCounter} made (a migration's `down`). */

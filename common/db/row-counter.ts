@@ -46,8 +46,8 @@ export function counterCount(
   const conditions: string[] = [];
   for (const [property, value] of Object.entries(filter)) {
     if (!value) continue;
+    if (!Object.hasOwn(counter.dimensions, property)) return undefined;
     const dimension = counter.dimensions[property];
-    if (!dimension) return undefined;
     values.push(value);
     conditions.push(`${dimension.column} = $${values.length}`);
   }

@@ -4,11 +4,12 @@ import { ACCOUNT_COUNTER } from "../counters";
 
 /**
  * The exact count of accounts per kind, currency and status, kept by triggers and read without a scan by
- * `totalCount` (decision 0043). Filled from the rows already there, with writes held off
- * while it counts (reads go on).
+ * `totalCount` (decision 0043). Filled from the rows already there while writes go on.
  */
 export class ListCounts1732360000000 implements MigrationInterface {
   name = "ListCounts1732360000000";
+  // Writes go on while it counts: the triggers commit first (createRowCounter).
+  transaction = false;
 
   async up(db: QueryRunner): Promise<void> {
     await createRowCounter(db, ACCOUNT_COUNTER);
