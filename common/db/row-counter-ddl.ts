@@ -35,8 +35,11 @@ export async function createRowCounter(db: QueryRunner, counter: RowCounter): Pr
   await db.query(
     `CREATE TABLE IF NOT EXISTS ${totals} (${declared}, n bigint NOT NULL, PRIMARY KEY (${columns}))`,
   );
-  // No index, no key: appended by writers, read whole by counts, emptied by the roll-up.
-  await db.query(`CREATE TABLE IF NOT EXISTS ${deltas} (${declared}, n bigint NOT NULL)`);
+  // No index, no key: appended by writers, read whole by counts, emptied by the roll-up (which
+  // vacuums it, without giving pages back: that would lock writers out meanwhile).
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${deltas} (${declared}, n bigint NOT NULL) WITH (vacuum_truncate = false)`,
+  );
   const fn = async (suffix: string, body: string) =>
     db.query(`CREATE OR REPLACE FUNCTION ${totals}_${suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -102,7 +102,11 @@ export interface CountRollUp {
 
 /**
  * Rolls `counters` up every `intervalMs` (0: never; counts stay exact, only slower to read as
- * deltas pile up). The timer does not keep the process alive.
+ * deltas pile up). The timer does not keep the process alive. A roll-up that folded deltas then
+ * vacuums the delta table: a count reads it whole, and autovacuum (once a minute at best) would
+ * let a busy minute's dead rows pile up in it; `SKIP_LOCKED` leaves it to another process's
+ * vacuum under way, and the table is made with `vacuum_truncate = false`, so no vacuum takes the
+ * lock that would hold writers back while it gives empty pages back.
  */
 export function startCountRollUp(
   db: DataSource,
@@ -115,7 +119,7 @@ export function startCountRollUp(
     running ??= (async () => {
       for (const counter of counters) {
         try {
-          await rollUp(db, counter);
+          if ((await rollUp(db, counter)) > 0) await db.query(`VACUUM (SKIP_LOCKED) ${deltasOf(counter)}`);
         } catch (error) {
           log.error({ err: error, counter: counter.totals }, "count roll-up failed");
         }

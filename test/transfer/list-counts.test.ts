@@ -162,6 +162,11 @@ describe("transfer counts", () => {
     }
     await timer.stop();
     expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(0);
+    const [{ vacuumed }] = (await db.query(
+      `SELECT vacuum_count::int AS vacuumed FROM pg_stat_user_tables
+        WHERE schemaname = 'transfer' AND relname = 'transfer_count_delta'`,
+    )) as { vacuumed: number }[];
+    expect(vacuumed).toBeGreaterThan(0); // the roll-up vacuums what it emptied
     await insertTransfers(db, 2); // two combinations: two deltas
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(2);
