@@ -61,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv,
     databaseUrl: read("DATABASE_URL"),
     databasePoolSize: read("DATABASE_POOL_SIZE"),
+    listCountRollUpMs: read("LIST_COUNT_ROLLUP_MS"),
     embeddedPostgres: {
       dataDir: path.resolve(projectRoot(), read("EMBEDDED_PG_DIR")),
       port: read("EMBEDDED_PG_PORT"),

@@ -206,6 +206,12 @@ export const CONFIG_KEYS = {
     meaning: "connections per subgraph process (more only queue inside PostgreSQL)",
     parse: integer(8, 1, 200),
   },
+  LIST_COUNT_ROLLUP_MS: {
+    default: "`5000`",
+    meaning:
+      "how often a subgraph folds the deltas its triggers append into the exact list counts `totalCount` reads (decision 0043); `0` never, which keeps counts exact but makes them slower to read as deltas pile up",
+    parse: integer(5000, 0, 3_600_000),
+  },
   NODE_ENV: {
     default: "`development`",
     meaning:

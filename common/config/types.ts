@@ -6,6 +6,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Connections per subgraph process. Small on purpose: more only queue in PostgreSQL. */
   databasePoolSize: number;
+  /** How often a subgraph rolls its list counters' deltas up, in ms; 0 never (`LIST_COUNT_ROLLUP_MS`). */
+  listCountRollUpMs: number;
   embeddedPostgres: { dataDir: string; port: number };
   gateway: {
     host: string;

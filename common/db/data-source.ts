@@ -139,17 +139,20 @@ export interface KeysetRows<T> {
  * One page of a filtered query in creation order: keyset pagination on `(created_at, id)`; an
  * index leading with the filter's equality column, then `(created_at, id)`, serves it (decision
  * 0032), so a page reads `size + 1` index entries however large the table grows. The total is
- * not counted here (see {@link KeysetRows.count}). Rows are read by a {@link rowReader}: only
- * the columns of `properties` (all if undefined) and those of the cursor (`id`, `createdAt`).
+ * not counted here (see {@link KeysetRows.count}): `count` counts it when given (a counter's
+ * exact count, decision 0043), else `count(*)` under the query's filter does. Rows are read by
+ * a {@link rowReader}: only the columns of `properties` (all if undefined) and those of the
+ * cursor (`id`, `createdAt`).
  */
 export async function keysetPage<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   size: number,
   after?: KeysetPosition,
   properties?: RowProperties,
+  count?: () => Promise<number>,
 ): Promise<KeysetRows<T>> {
   const alias = query.alias;
-  const counting = query.clone();
+  const counting = count ? undefined : query.clone();
   let counted: Promise<number> | undefined;
   if (after) {
     query.andWhere(`(${alias}.created_at, ${alias}.id) > (:afterCreatedAt, :afterId)`, {
@@ -170,7 +173,7 @@ export async function keysetPage<T extends ObjectLiteral>(
     ? ((await inTransaction.query(sql, values)) as Record<string, unknown>[])
     : await poolQuery<Record<string, unknown>>(query.connection, sql, values);
   const rows = await reader.read(raws);
-  return { rows, count: () => (counted ??= counting.getCount()) };
+  return { rows, count: count ?? (() => (counted ??= counting!.getCount())) };
 }
 
 /** SQL texts of keyset pages, per reader (entity and columns), then per shape of the query. */

@@ -11,6 +11,7 @@ import {
   type StatementCounter,
   type SubgraphDataSourceOptions,
 } from "../db/data-source";
+import { type RowCounter, startCountRollUp } from "../db/row-counter";
 import { registerPoolMetrics, ServiceMetrics } from "../ops/metrics";
 import type { RequestContext } from "./context";
 import { OperationLimits, subgraphLimits } from "./limits";
@@ -32,12 +33,15 @@ export interface SubgraphDefinition<TContext extends RequestContext> {
    * request's loaders and services.
    */
   prepare(dataSource: DataSource, metrics: Registry): Promise<(base: RequestContext) => TContext>;
+  /** Its list counters (decision 0043), rolled up every `LIST_COUNT_ROLLUP_MS` while it serves. */
+  counters?: readonly RowCounter[];
   /** HTTP routes besides `/graphql` (the document endpoints), made once `prepare` has run. */
   routes?(verifier: TokenVerifier): RequestHandler;
 }
 
 /**
- * Connects, migrates, prepares and serves a subgraph; `stop()` closes the server, then the pool.
+ * Connects, migrates, prepares and serves a subgraph, rolling its counters up on a timer;
+ * `stop()` closes the server, stops the roll-up (after one under way), then closes the pool.
  * Every subgraph starts this way, alone (`main.ts`) or all in one process (`npm start`).
  */
 export async function startSubgraph<TContext extends RequestContext>(
@@ -72,11 +76,13 @@ export async function startSubgraph<TContext extends RequestContext>(
       limits: new OperationLimits(subgraphLimits(config.operationLimits), config.hideSchemaDetails),
       hideSchemaDetails: config.hideSchemaDetails,
     });
+    const rollUp = startCountRollUp(dataSource, definition.counters ?? [], config.listCountRollUpMs);
     return {
       ...server,
       statements,
       stop: async () => {
         await server.stop();
+        await rollUp.stop();
         await dataSource.destroy();
       },
     };

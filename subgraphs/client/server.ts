@@ -7,6 +7,7 @@ import { ClientService } from "./client.service";
 import { clientDocumentOwner } from "./document.service";
 import type { ClientContext } from "./context";
 import { CLIENT_SCHEMA, clientEntities, clientMigrations } from "./persistence";
+import { CLIENT_COUNTER } from "./persistence/counters";
 import { ClientRepository } from "./persistence/client.repository";
 import { createClientLoaders } from "./persistence/loaders";
 import { buildClientSchema } from "./schema";
@@ -18,6 +19,7 @@ export function startClientSubgraph(config: Config, databaseUrl: string): Promis
   let documents: DocumentDeps | undefined;
   return startSubgraph<ClientContext>(config, databaseUrl, {
     database: { schema: CLIENT_SCHEMA, entities: clientEntities, migrations: clientMigrations },
+    counters: [CLIENT_COUNTER],
     listen: config.subgraphs.client,
     buildSchema: buildClientSchema,
     prepare: async (dataSource) => {

@@ -20,6 +20,7 @@ import { LedgerJobs } from "./jobs/ledger-jobs";
 import { TransferFacts } from "./jobs/transfer-facts";
 import { PaymentService } from "./payment.service";
 import { LEDGER_SCHEMA, ledgerEntities, ledgerMigrations } from "./persistence";
+import { ACCOUNT_COUNTER } from "./persistence/counters";
 import { AccountOtpRepository } from "./persistence/account-otp.repository";
 import { AccountRepository } from "./persistence/account.repository";
 import { ActivityRepository, type ActivityNotice } from "./persistence/activity.repository";
@@ -207,6 +208,7 @@ export async function startLedgerSubgraph(
   const activity = new NoticeHub<ActivityNotice>("ledger_activity", (notice) => notice.accountId);
   const subgraph = await startSubgraph<LedgerContext>(config, databaseUrl, {
     database: { schema: LEDGER_SCHEMA, entities: ledgerEntities, migrations: ledgerMigrations },
+    counters: [ACCOUNT_COUNTER],
     listen: config.subgraphs.ledger,
     buildSchema: buildLedgerSchema,
     prepare: async (dataSource, metrics) => {

@@ -14,6 +14,7 @@ import {
   transferEntities,
   transferMigrations,
 } from "./persistence";
+import { TRANSFER_COUNTER } from "./persistence/counters";
 import { createTransferLoaders } from "./persistence/loaders";
 import type { TransferRepository } from "./persistence/transfer.repository";
 import { TransferEngine } from "./process/engine";
@@ -72,6 +73,7 @@ export async function startTransferSubgraph(
   let documents: DocumentDeps | undefined;
   const subgraph = await startSubgraph<TransferContext>(config, databaseUrl, {
     database: { schema: TRANSFER_SCHEMA, entities: transferEntities, migrations: transferMigrations },
+    counters: [TRANSFER_COUNTER],
     listen: config.subgraphs.transfer,
     buildSchema: buildTransferSchema,
     prepare: async (dataSource, metrics) => {

@@ -100,6 +100,47 @@ describe("clients(filter, first, after)", () => {
     });
   });
 
+  it("When the search is part of a full name, a legal name or an email, then it finds the client, through trigram indexes", async () => {
+    // Letters only: names take no digits.
+    const tag = randomUUID()
+      .slice(0, 8)
+      .replace(/[0-9]/g, (digit) => "ghijklmnop"[Number(digit)]);
+    const person = await importClient(stack, {
+      externalId: `name-${randomUUID()}`,
+      firstName: `Ada${tag}`,
+      lastName: `Lovelace${tag}`,
+      email: `countess-${tag}@example.com`,
+    });
+    const company = await insertCompany(`legal-${tag}`);
+    const db = new PgClient({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`UPDATE client.client SET legal_name = $2 WHERE id = $1`, [
+        company,
+        `Analytical ${tag} Ltd`,
+      ]);
+      const { rows } = await db.query(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = 'client' AND indexname LIKE '%trgm%' ORDER BY 1`,
+      );
+      expect(rows.map((row) => row.indexname)).toEqual([
+        "client_email_trgm_idx",
+        "client_external_id_trgm_idx",
+        "client_full_name_trgm_idx",
+        "client_legal_name_trgm_idx",
+      ]);
+    } finally {
+      await db.end();
+    }
+    const found = async (search: string) => {
+      const result: any = await stack.graphql(LIST, { filter: { search } });
+      return { ids: result.data.clients.nodes.map((n: any) => n.id), total: result.data.clients.totalCount };
+    };
+    expect(await found(`${tag} lovelace${tag.toUpperCase()}`)).toEqual({ ids: [person], total: 1 });
+    expect(await found(`countess-${tag}@`)).toEqual({ ids: [person], total: 1 });
+    expect(await found(`analytical ${tag}`)).toEqual({ ids: [company], total: 1 });
+    expect(await found(`${tag} ltd`)).toEqual({ ids: [company], total: 1 });
+  });
+
   it("When the search has LIKE wildcards, then they match literally", async () => {
     const tag = `wild-${randomUUID()}`;
     await importClient(stack, { externalId: `${tag}-a` });

@@ -67,6 +67,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TRANSFER_WORKER: "off",
     // Likewise the ledger's background jobs (ledger.jobs.runDue); pg-boss still starts, to queue them.
     LEDGER_JOBS: "off",
+    // And the list counters' roll-up (rollUp; list-counts.test.ts runs the timer): its statements
+    // would land in the `statements` counts that tests read.
+    LIST_COUNT_ROLLUP_MS: "0",
     RAIL_DELAY_MS: "0",
     FX_RATES: "EUR=1,USD=1.085,JPY=162.5,BHD=0.41",
     ...overrides,

@@ -161,6 +161,7 @@ describe("configuration keys", () => {
       REST_BODY_LIMIT: "1mb",
       DATABASE_URL: "postgres://bank@db.internal/bank",
       DATABASE_POOL_SIZE: "12",
+      LIST_COUNT_ROLLUP_MS: "750",
       EMBEDDED_PG_DIR: "/var/lib/bank-pg",
       EMBEDDED_PG_PORT: "5433",
       LEDGER_CURRENCIES: "eur, sek",
@@ -237,6 +238,7 @@ describe("configuration keys", () => {
       nodeEnv: "production",
       databaseUrl: "postgres://bank@db.internal/bank",
       databasePoolSize: 12,
+      listCountRollUpMs: 750,
       embeddedPostgres: { dataDir: "/var/lib/bank-pg", port: 5433 },
       gateway: {
         host: "0.0.0.0",

@@ -1,8 +1,10 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { findByIds, findByUuids, keysetPage, type KeysetRows } from "../../../common/db/data-source";
+import { counterCount } from "../../../common/db/row-counter";
 import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { ClientStatus, ClientType, RiskLevel } from "../domain/enums";
+import { CLIENT_COUNTER } from "./counters";
 import { Client, ClientStatusChange } from "./entities";
 
 export interface ClientFilter {
@@ -69,12 +71,14 @@ export class ClientRepository {
     if (filter.search) {
       const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query.andWhere(
-        `(concat_ws(' ', c.first_name, c.last_name) ILIKE :pattern OR c.legal_name ILIKE :pattern
+        // client.full_name is concat_ws(' ', first, last) as the trigram index holds it (migration 1732360000001).
+        `(client.full_name(c.first_name, c.last_name) ILIKE :pattern OR c.legal_name ILIKE :pattern
           OR c.email ILIKE :pattern OR c.external_id ILIKE :pattern)`,
         { pattern },
       );
     }
-    return keysetPage(query, size, after, properties);
+    // Status, type and risk level alone (no search): the counter counts them exactly.
+    return keysetPage(query, size, after, properties, counterCount(this.db, CLIENT_COUNTER, filter));
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import { type DataSource, type EntityManager, In } from "typeorm";
 import { findByIds, findByUuids, keysetPage } from "../../../common/db/data-source";
+import { counterCount } from "../../../common/db/row-counter";
 import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { accountNumberFromSerial } from "../../../common/account-number";
@@ -15,6 +16,7 @@ import {
   type BankAccountKind,
   bankAccountName,
 } from "../domain/account-status";
+import { ACCOUNT_COUNTER } from "./counters";
 import { AccountRow } from "./entities";
 
 export interface AccountFilter {
@@ -143,7 +145,9 @@ export class AccountRepository {
     if (filter.currency) query.andWhere("a.currency = :currency", { currency: filter.currency });
     if (filter.status) query.andWhere("a.status = :status", { status: filter.status });
     if (filter.number) query.andWhere("a.number = :number", { number: filter.number });
-    return keysetPage(query, size, after, properties);
+    // Currency and status alone (no client, no number): the counter counts them exactly.
+    const count = counterCount(this.db, ACCOUNT_COUNTER, { ...filter, kind: "CLIENT" });
+    return keysetPage(query, size, after, properties, count);
   }
 
   /** Renames and/or sets status and overdraft; the overdraft may not drop below what is in use. */

@@ -8,6 +8,7 @@ import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes
 import { PaymentGroups1732310000000 } from "./migrations/1732310000000-PaymentGroups";
 import { DailyBalancesAndChecks1732330000000 } from "./migrations/1732330000000-DailyBalancesAndChecks";
 import { AccountStepUpAndReconciliation1732340000000 } from "./migrations/1732340000000-AccountStepUpAndReconciliation";
+import { ListCounts1732360000000 } from "./migrations/1732360000000-ListCounts";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const LEDGER_SCHEMA = "ledger";
@@ -23,4 +24,5 @@ export const ledgerMigrations = [
   PaymentGroups1732310000000,
   DailyBalancesAndChecks1732330000000,
   AccountStepUpAndReconciliation1732340000000,
+  ListCounts1732360000000,
 ];

@@ -20,6 +20,7 @@ import { CommitOrderedEventLog1732280000000 } from "./migrations/1732280000000-C
 import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes";
 import { TransferDocuments1732320000000 } from "./migrations/1732320000000-TransferDocuments";
 import { ReconciliationAndTreasuryIndexes1732340000000 } from "./migrations/1732340000000-ReconciliationAndTreasuryIndexes";
+import { ListCounts1732360000000 } from "./migrations/1732360000000-ListCounts";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
 import { RecipientRepository } from "./recipient.repository";
@@ -48,6 +49,7 @@ export const transferMigrations = [
   ListIndexes1732300000000,
   TransferDocuments1732320000000,
   ReconciliationAndTreasuryIndexes1732340000000,
+  ListCounts1732360000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */

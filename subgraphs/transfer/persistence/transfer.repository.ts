@@ -1,9 +1,11 @@
 import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { findByIds, keysetPage } from "../../../common/db/data-source";
+import { counterCount, countsBy } from "../../../common/db/row-counter";
 import type { RowProperties } from "../../../common/db/row-reader";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { isUuid } from "../../../common/ids";
 import { assertMove, type Mover, START_STATUS, type TransferKind } from "../domain/transfer-status";
+import { TRANSFER_COUNTER } from "./counters";
 import { TransferEventRow, TransferRow } from "./entities";
 
 /** A database transaction the caller holds: the rows it locked stay locked until it ends. */
@@ -239,15 +241,14 @@ export class TransferRepository {
     }
     if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
     if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
-    return keysetPage(query, size, after, properties);
+    // Status and kind alone (no caller scope, range or amount): the counter counts them exactly.
+    const count = counterCount(this.db, TRANSFER_COUNTER, filter);
+    return keysetPage(query, size, after, properties, count);
   }
 
-  /** Transfers per status (the `/metrics` gauge, counted at scrape time). */
-  async countTransfersByStatus(): Promise<Record<string, number>> {
-    const rows = (await this.db.query(
-      `SELECT status, count(*)::text AS count FROM transfer.transfer GROUP BY status`,
-    )) as Array<{ status: string; count: string }>;
-    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  /** Transfers per status (the `/metrics` gauge, read from the counter at scrape time: no scan). */
+  countTransfersByStatus(): Promise<Record<string, number>> {
+    return countsBy(this.db, TRANSFER_COUNTER, "status");
   }
 
   // Leases

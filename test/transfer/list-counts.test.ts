@@ -1,0 +1,244 @@
+/**
+ * Transfers' exact counts without a scan (decision 0043): the counter kept by triggers agrees
+ * with `count(*)` for every status x kind filter, after inserts, status changes, deletes,
+ * rolled-back transactions and concurrent writers, before and after a roll-up; the migration
+ * fills it from the rows already there; and the list uses it only for filters it can answer.
+ */
+import { randomUUID } from "node:crypto";
+import type { DataSource, EntityManager } from "typeorm";
+import { createDataSource, migrate } from "../../common/db/data-source";
+import { counterCount, countsBy, rollUp, startCountRollUp } from "../../common/db/row-counter";
+import { createRowCounter } from "../../common/db/row-counter-ddl";
+import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
+import { TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
+import { ListCounts1732360000000 } from "../../subgraphs/transfer/persistence/migrations/1732360000000-ListCounts";
+import { TransferRepository } from "../../subgraphs/transfer/persistence/transfer.repository";
+import { mismatches, pendingDeltas } from "../helpers/counts";
+import { suiteDatabase } from "../helpers/stack";
+import { transferMigrationDatabase } from "../helpers/transfers";
+
+const KINDS = ["INTERNAL", "OUTGOING", "INCOMING", "FX"];
+const STATUSES = ["CREATED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"];
+const VALUES = { status: STATUSES, kind: KINDS };
+
+let database: { url: string; drop: () => Promise<void> };
+let db: DataSource;
+const migrationDatabase = transferMigrationDatabase();
+
+beforeAll(async () => {
+  database = await suiteDatabase();
+  db = createDataSource({
+    url: database.url,
+    schema: TRANSFER_SCHEMA,
+    entities: transferEntities,
+    migrations: [],
+    poolSize: 24,
+  }).dataSource;
+  await db.initialize();
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+/** Inserts `count` transfers in one statement, kinds and statuses cycling from `offset`; their ids. */
+async function insertTransfers(
+  on: DataSource | EntityManager,
+  count: number,
+  offset = 0,
+  clientId: string = randomUUID(),
+): Promise<string[]> {
+  const rows = (await on.query(
+    `INSERT INTO transfer.transfer (kind, status, client_id, account_id, amount, currency,
+                                    idempotency_scope, idempotency_key, request_hash)
+     SELECT ($1::text[])[1 + (n + $3) % 4], ($2::text[])[1 + (n + $3) % 5], $4, gen_random_uuid(), 1, 'EUR',
+            'counts', gen_random_uuid()::text, 'h'
+       FROM generate_series(1, $5::int) AS n
+     RETURNING id`,
+    [KINDS, STATUSES, offset, clientId, count],
+  )) as { id: string }[];
+  return rows.map((row) => row.id);
+}
+
+const setStatus = (on: DataSource | EntityManager, ids: string[], status: string) =>
+  on.query(`UPDATE transfer.transfer SET status = $2 WHERE id = ANY ($1)`, [ids, status]);
+
+describe("transfer counts", () => {
+  it("When transfers are inserted, change status and kind, are deleted or rolled back, then every status x kind count equals count(*), before and after a roll-up", async () => {
+    const ids = await insertTransfers(db, 40);
+    for (let i = 0; i < 5; i++) await insertTransfers(db, 1, i);
+    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+
+    await setStatus(db, ids.slice(0, 10), "FAILED");
+    await setStatus(db, ids.slice(5, 15), "FAILED"); // half already FAILED: no change there
+    await db.query(`UPDATE transfer.transfer SET kind = 'FX', status = 'CANCELLED' WHERE id = $1`, [ids[20]]);
+    await db.query(`UPDATE transfer.transfer SET reference = 'not counted' WHERE id = ANY ($1)`, [ids]);
+    await db.query(`DELETE FROM transfer.transfer WHERE id = ANY ($1)`, [ids.slice(30, 35)]);
+    await db
+      .transaction(async (tx) => {
+        await insertTransfers(tx, 7);
+        await setStatus(tx, ids.slice(15, 25), "COMPLETED");
+        await tx.query(`DELETE FROM transfer.transfer WHERE id = ANY ($1)`, [ids.slice(25, 30)]);
+        throw new Error("roll back");
+      })
+      .catch((error: Error) => expect(error.message).toBe("roll back"));
+    expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBeGreaterThan(0);
+    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+
+    expect(await rollUp(db, TRANSFER_COUNTER)).toBeGreaterThan(0);
+    expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(0);
+    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+
+    await setStatus(db, ids.slice(35), "PROCESSING");
+    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    const byStatus = (await db.query(
+      `SELECT status, count(*)::int AS n FROM transfer.transfer GROUP BY status`,
+    )) as { status: string; n: number }[];
+    expect(await countsBy(db, TRANSFER_COUNTER, "status")).toEqual(
+      Object.fromEntries(byStatus.map((row) => [row.status, row.n])),
+    );
+  });
+
+  it("When 16 writers insert, update and delete at once, some rolling back, while roll-ups run side by side, then the counts stay exact", async () => {
+    let rolling = true;
+    const rollUps = Array.from({ length: 3 }, async () => {
+      while (rolling) await rollUp(db, TRANSFER_COUNTER);
+    });
+    const writers = Array.from({ length: 16 }, async (_, writer) => {
+      for (let round = 0; round < 5; round++) {
+        const ids = await insertTransfers(db, 3, writer + round);
+        await db
+          .transaction(async (tx) => {
+            await setStatus(tx, ids.slice(0, 2), STATUSES[(writer + round) % 5]);
+            await insertTransfers(tx, 2, writer);
+            await tx.query(`DELETE FROM transfer.transfer WHERE id = $1`, [ids[2]]);
+            if ((writer + round) % 4 === 0) throw new Error("roll back");
+          })
+          .catch((error: Error) => expect(error.message).toBe("roll back"));
+      }
+    });
+    await Promise.all(writers);
+    rolling = false;
+    await Promise.all(rollUps);
+    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    await rollUp(db, TRANSFER_COUNTER);
+    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+  });
+
+  it("When a trigger is dropped, then the same check finds the counts wrong (it can fail)", async () => {
+    const [existing] = await insertTransfers(db, 1);
+    const writes: Record<string, (tx: EntityManager) => Promise<unknown>> = {
+      inserted: (tx) => insertTransfers(tx, 3),
+      updated: (tx) => setStatus(tx, [existing], "NO-SUCH"),
+      deleted: (tx) => tx.query(`DELETE FROM transfer.transfer WHERE id = $1`, [existing]),
+    };
+    for (const [event, write] of Object.entries(writes)) {
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await write(runner.manager);
+        expect(await mismatches(runner.manager, TRANSFER_COUNTER, VALUES)).toEqual([]);
+        await runner.rollbackTransaction();
+        await runner.startTransaction();
+        await runner.query(`DROP TRIGGER transfer_count_${event} ON transfer.transfer`);
+        await write(runner.manager);
+        expect(await mismatches(runner.manager, TRANSFER_COUNTER, VALUES)).not.toEqual([]);
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    }
+    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+  });
+
+  it("When the roll-up runs on its timer, then it empties the deltas, and stopping it stops it", async () => {
+    await insertTransfers(db, 5);
+    const timer = startCountRollUp(db, [TRANSFER_COUNTER], 20);
+    const until = Date.now() + 5000;
+    while ((await pendingDeltas(db, TRANSFER_COUNTER)) > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await timer.stop();
+    expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(0);
+    const [{ vacuumed }] = (await db.query(
+      `SELECT vacuum_count::int AS vacuumed FROM pg_stat_user_tables
+        WHERE schemaname = 'transfer' AND relname = 'transfer_count_delta'`,
+    )) as { vacuumed: number }[];
+    expect(vacuumed).toBeGreaterThan(0); // the roll-up vacuums what it emptied
+    await insertTransfers(db, 2); // two combinations: two deltas
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(2);
+    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+  });
+
+  it("When a list's filter has anything besides status and kind, then it is counted by count(*); status and kind alone by the counter", async () => {
+    const transfers = new TransferRepository(db);
+    const clientId = randomUUID();
+    await insertTransfers(db, 6, 0, clientId);
+    const narrowing: object[] = [
+      { clientId },
+      { status: "FAILED", clientId },
+      { accountId: randomUUID() },
+      { from: new Date(0) },
+      { to: new Date() },
+      { statusChangedBefore: new Date() },
+      { minAmount: "0.01" },
+      { maxAmount: "1000" },
+      { toString: "not a dimension" }, // an own property of the filter, not one inherited by the counter's
+    ];
+    for (const filter of narrowing) expect(counterCount(db, TRANSFER_COUNTER, filter)).toBeUndefined();
+    expect(await (await transfers.listTransfers({ clientId }, 1)).count()).toBe(6);
+    expect(await (await transfers.listTransfers({ clientId, kind: "OUTGOING" }, 1)).count()).toBe(2);
+
+    // A delta only the counter holds: the list's count reads it, so the list uses the counter.
+    await db.query(
+      `INSERT INTO transfer.transfer_count_delta (status, kind, n) VALUES ('NO-SUCH', 'FX', 1000)`,
+    );
+    try {
+      for (const filter of [{ status: "NO-SUCH" }, { status: "NO-SUCH", kind: "FX", clientId: null }]) {
+        expect(await (await transfers.listTransfers(filter, 1)).count()).toBe(1000);
+      }
+    } finally {
+      await db.query(`DELETE FROM transfer.transfer_count_delta WHERE status = 'NO-SUCH'`);
+    }
+  });
+});
+
+it("When the counter's migration runs over existing transfers while others are written, then it counts each once, and run again it adds nothing", async () => {
+  const upTo = transferMigrations.indexOf(ListCounts1732360000000) + 1;
+  const before = migrationDatabase.source(transferMigrations.slice(0, upTo - 1));
+  await before.initialize();
+  await migrate(before, TRANSFER_SCHEMA);
+  await insertTransfers(before, 23);
+  await insertTransfers(before, 4, 2);
+  // `before` stays open: its connections write as an instance not yet upgraded would.
+  let writing = true;
+  let written = 0;
+  const writers = Array.from({ length: 4 }, async (_, writer) => {
+    while (writing || written < 20) {
+      const ids = await insertTransfers(before, 2, writer + written);
+      await setStatus(before, ids.slice(0, 1), STATUSES[written++ % 5]);
+      await before.query(`DELETE FROM transfer.transfer WHERE id = $1`, [ids[1]]);
+    }
+  });
+  const after = migrationDatabase.source(transferMigrations.slice(0, upTo));
+  await after.initialize();
+  await migrate(after, TRANSFER_SCHEMA);
+  writing = false;
+  await Promise.all(writers);
+  const [late] = await insertTransfers(before, 1); // and after it, through a connection opened before
+  await setStatus(before, [late], "FAILED");
+  expect(await mismatches(after, TRANSFER_COUNTER, VALUES)).toEqual([]);
+
+  const runner = after.createQueryRunner();
+  try {
+    await createRowCounter(runner, TRANSFER_COUNTER);
+  } finally {
+    await runner.release();
+  }
+  expect(await mismatches(after, TRANSFER_COUNTER, VALUES)).toEqual([]);
+  await rollUp(after, TRANSFER_COUNTER);
+  expect(await mismatches(after, TRANSFER_COUNTER, VALUES)).toEqual([]);
+});
