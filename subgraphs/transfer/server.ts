@@ -1,4 +1,5 @@
 import type { Config } from "../../common/config";
+import type { RequestContext } from "../../common/graphql/context";
 import { serviceTokenSource } from "../../common/auth/service-token";
 import { prepareDocuments } from "../../common/documents";
 import { documentEndpoints } from "../../common/documents/http";
@@ -52,6 +53,42 @@ function ledgerClient(
     transport,
   );
   return { transport, ledger };
+}
+
+/** What every request's context shares: the process's repositories, ledger client, engine, hub and settings. */
+interface SharedParts {
+  repositories: ReturnType<typeof createTransferRepositories>;
+  ledger: LedgerClient;
+  engine: TransferEngine;
+  events: TransferEventHub;
+  config: Config["transfers"];
+}
+
+/**
+ * One request's context. Every field named, none spread: copying objects' properties at run
+ * time was 2% of a transfer list's CPU.
+ */
+function transferContext(
+  { repositories, ledger, engine, events, config }: SharedParts,
+  documents: DocumentDeps,
+  { caller, requestId }: RequestContext,
+): TransferContext {
+  return {
+    caller,
+    requestId,
+    transfers: repositories.transfers,
+    confirmations: repositories.confirmations,
+    recipients: repositories.recipients,
+    quotes: repositories.quotes,
+    reconciliation: repositories.reconciliation,
+    history: repositories.history,
+    loaders: createTransferLoaders(repositories),
+    ledger,
+    engine,
+    events,
+    config,
+    documents: new DocumentService(documents, caller, requestId),
+  };
 }
 
 /**
@@ -108,23 +145,8 @@ export async function startTransferSubgraph(
         transferDocumentOwner(transfers),
       );
       documents = documentDeps;
-      // Every field named, none spread: copying objects' properties at run time was 2% of a list's CPU.
-      return ({ caller, requestId }): TransferContext => ({
-        caller,
-        requestId,
-        transfers: repositories.transfers,
-        confirmations: repositories.confirmations,
-        recipients: repositories.recipients,
-        quotes: repositories.quotes,
-        reconciliation: repositories.reconciliation,
-        history: repositories.history,
-        loaders: createTransferLoaders(repositories),
-        ledger,
-        engine: running,
-        events,
-        config: config.transfers,
-        documents: new DocumentService(documentDeps, caller, requestId),
-      });
+      const shared = { repositories, ledger, engine: running, events, config: config.transfers };
+      return (base) => transferContext(shared, documentDeps, base);
     },
     routes: (verifier) => documentEndpoints(TRANSFER_SCHEMA, verifier, () => documents!),
   });
