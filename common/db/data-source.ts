@@ -190,8 +190,23 @@ const KEPT_PAGE_SHAPES = 256;
  */
 function pageSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, reader: object): [string, unknown[]] {
   const map = query.expressionMap;
+  // What the shape below leaves out must be absent: one alias, no join, lock, grouping, distinct,
+  // offset, CTE or soft-delete switch, and conditions of plain text.
   const plain =
-    !map.joinAttributes.length && !map.lockMode && map.wheres.every((w) => typeof w.condition === "string");
+    map.aliases.length === 1 &&
+    !map.joinAttributes.length &&
+    !map.lockMode &&
+    !map.groupBys.length &&
+    !map.havings.length &&
+    !map.selectDistinct &&
+    !map.selectDistinctOn.length &&
+    map.offset === undefined &&
+    map.skip === undefined &&
+    map.take === undefined &&
+    !map.commonTableExpressions.length &&
+    !map.withDeleted &&
+    !map.comment &&
+    map.wheres.every((w) => typeof w.condition === "string");
   if (!plain) return query.getQueryAndParameters();
   const shape = `${map.mainAlias!.name} ${map.limit}\n${map.wheres.map((w) => `${w.type} ${w.condition as string}`).join("\n")}`;
   let texts = pageTexts.get(reader);

@@ -56,7 +56,8 @@ export async function createRowCounter(db: QueryRunner, counter: RowCounter): Pr
   );
   const of = (row: string) => dimensions.map((dimension) => `${row}.${dimension.column}`).join(", ");
   await fn("updated", `INSERT INTO ${deltas} (${columns}, n) VALUES (${of("OLD")}, -1), (${of("NEW")}, 1)`);
-  await fn("truncated", `DELETE FROM ${totals}; DELETE FROM ${deltas}`);
+  // TRUNCATE, not DELETE: it waits for a roll-up under way, whose new totals row a DELETE would not see.
+  await fn("truncated", `TRUNCATE ${totals}, ${deltas}`);
   const changed = dimensions
     .map((dimension) => `OLD.${dimension.column} IS DISTINCT FROM NEW.${dimension.column}`)
     .join(" OR ");

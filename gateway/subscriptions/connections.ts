@@ -177,6 +177,8 @@ export class ConnectionRegistry {
     const deadline = Date.now() + STOP_WAIT_MS;
     while (this.busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.closeAll();
+    // Refused sockets still in their grace period: cut now, or the ws server's close waits for them.
+    for (const socket of this.webSocketServer.clients) if (!this.sockets.has(socket)) socket.terminate();
     this.options.httpServer.off("upgrade", this.onUpgrade);
     await new Promise<void>((resolve) => this.webSocketServer.close(() => resolve()));
   }

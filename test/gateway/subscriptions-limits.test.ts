@@ -5,10 +5,13 @@
  * graphql-ws clients retry; a refused operation answers TOO_MANY_SUBSCRIPTIONS.
  */
 import { randomUUID } from "node:crypto";
+import http from "node:http";
+import net, { type AddressInfo } from "node:net";
 import { type Client, createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { mintToken } from "../../common/auth/tokens";
 import { type GatewayServer, startGateway } from "../../gateway/server";
+import { ConnectionRegistry } from "../../gateway/subscriptions/connections";
 import { type Stack, startStack, testConfig } from "../helpers/stack";
 import { idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
 
@@ -255,5 +258,36 @@ describe("limits per caller", () => {
     const elsewhere = watch(connect(await frontOffice(randomUUID())), STATUS_CHANGED);
     await waitFor(() => gateway.subscriptions.stats().subscriptions === 4);
     expect(elsewhere.completed()).toBe(false);
+  });
+});
+
+describe("stopping with refused sockets", () => {
+  it("When a refused client never answers its close frame, then stopping does not wait out its grace", async () => {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const registry = new ConnectionRegistry({
+      httpServer: server,
+      http: testConfig().http,
+      path: "/graphql",
+      limits: { maxConnections: 0, maxConnectionsPerCaller: 1, keepAliveMs: 60_000 },
+      callers: { connect: () => undefined },
+    });
+    // A client that upgrades, is refused (the gateway holds no socket at all), then says nothing.
+    const raw = net.connect((server.address() as AddressInfo).port, "127.0.0.1");
+    await new Promise<void>((resolve) => raw.once("connect", () => resolve()));
+    raw.write(
+      "GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n",
+    );
+    await new Promise<void>((resolve) => raw.once("data", () => resolve()));
+    const started = Date.now();
+    try {
+      await registry.stop(() => undefined);
+      expect(Date.now() - started).toBeLessThan(1_500);
+    } finally {
+      raw.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

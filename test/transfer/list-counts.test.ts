@@ -153,6 +153,40 @@ describe("transfer counts", () => {
     expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
   });
 
+  it("When a table is truncated while a roll-up adding a new total is under way, then its counter ends at zero", async () => {
+    // A scratch table of its own: the truncate would empty the transfers the other tests count.
+    const schema = `truncated_${randomUUID().slice(0, 8)}`;
+    const counter = {
+      table: `${schema}.t`,
+      totals: `${schema}.t_count`,
+      dimensions: { status: { column: "status", type: "text" } },
+    };
+    await db.query(`CREATE SCHEMA ${schema}`);
+    await db.query(`CREATE TABLE ${schema}.t (id serial PRIMARY KEY, status text NOT NULL)`);
+    const [maker, rolling, truncating] = [
+      db.createQueryRunner(),
+      db.createQueryRunner(),
+      db.createQueryRunner(),
+    ];
+    try {
+      await createRowCounter(maker, counter);
+      await db.query(`INSERT INTO ${schema}.t (status) VALUES ('a'), ('a'), ('b')`);
+      await rolling.startTransaction();
+      await rollUp(rolling.manager, counter); // inserts the totals rows of 'a' and 'b', not committed yet
+      const truncated = truncating.query(`TRUNCATE ${schema}.t`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await rolling.commitTransaction();
+      await truncated;
+      const counted = await db.query(
+        `SELECT coalesce(sum(n), 0)::int AS n FROM (SELECT n FROM ${counter.totals} UNION ALL SELECT n FROM ${counter.totals}_delta) x`,
+      );
+      expect(counted[0].n).toBe(0);
+    } finally {
+      for (const runner of [maker, rolling, truncating]) await runner.release();
+      await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
   it("When the roll-up runs on its timer, then it empties the deltas, and stopping it stops it", async () => {
     await insertTransfers(db, 5);
     const timer = startCountRollUp(db, [TRANSFER_COUNTER], 20);
