@@ -13,6 +13,7 @@ import {
   type ExecutionResult,
   type FormattedExecutionResult,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -63,8 +64,8 @@ export interface DirectEngine {
   /** The schema requests validate against (the gateway's changes when its supergraph does). */
   schema(): GraphQLSchema;
   /**
-   * The result, or one with errors and no `data` when the variables do not coerce: nothing ran,
-   * and Apollo Server answers the request instead.
+   * The result, final whatever it holds: the variables are known to coerce, so a result without
+   * `data` (the gateway's executor failing after its fetches ran) is answered, never run again.
    */
   execute(request: DirectRequest, contextValue: object): Promise<ExecutionResult>;
   /**
@@ -155,10 +156,13 @@ export class DirectExecution {
     if (!operation || operation.operation === "subscription") return undefined;
     const variables = body.variables ?? undefined;
     if (this.limits.check({ schema, document, operationName, variables, caller })) return undefined;
+    // Variables that do not coerce are Apollo Server's to answer, checked before anything runs:
+    // afterwards a result without data may come from an operation that ran (a mutation).
+    if ("errors" in getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {})) {
+      return undefined;
+    }
     const request = { query: body.query, document, operation, operationName, variables };
     const result = await this.engine.execute(request, contextValue);
-    // Only errors and no data: the variables did not coerce, so nothing ran.
-    if (!("data" in result)) return undefined;
     return { result, ...this.formatted(result), operationName: operation.name?.value ?? null };
   }
 

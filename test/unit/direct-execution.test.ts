@@ -197,3 +197,33 @@ describe("the direct path", () => {
     else expect(answer.status).toBe(406);
   });
 });
+
+describe("an engine's result without data", () => {
+  it("When the variables coerce and the engine then answers errors only (it may have run a mutation), then that is the answer: nothing is handed to Apollo Server to run again", async () => {
+    const schema = testSchema();
+    let executions = 0;
+    const direct = new DirectExecution(
+      {
+        schema: () => schema,
+        execute: async () => {
+          executions++;
+          return { errors: [toGraphQLError(new AppError("FORBIDDEN", "after the fetches"))] };
+        },
+      },
+      new OperationLimits(subgraphLimits(testConfig().operationLimits), true),
+    );
+    const caller = { kind: "system", subject: "ops" } as const;
+    const mutation = { query: "mutation Bump($by: Int!) { bump(by: $by) }", variables: { by: 1 } };
+    const answer = await direct.run(mutation, undefined, caller, {});
+    expect(executions).toBe(1);
+    expect(answer).toBeDefined();
+    expect(JSON.parse(answer!.body)).toEqual({
+      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: "FORBIDDEN" }) })],
+    });
+    // Variables that do not coerce: handed over before the engine runs.
+    expect(
+      await direct.run({ ...mutation, variables: { by: "one" } }, undefined, caller, {}),
+    ).toBeUndefined();
+    expect(executions).toBe(1);
+  });
+});
