@@ -3,21 +3,20 @@
  * instead of interpreting them with graphql-js's `execute` each time. Only an answer graphql-js
  * would give word for word is taken from the compiled query; everything else is graphql-js's:
  *
- * - a document is compiled the second time it is run (a text seen once costs no compilation),
- *   and only when the direct path remembers it (its cache hands back the same document object:
- *   the compiled queries are held by a WeakMap keyed by the document, so they go when the
- *   document cache forgets the text, when it is full or the schema changes);
+ * - an operation is compiled the second time its text runs (a text seen once costs no
+ *   compilation); the compiled queries are kept by text, {@link COMPILED_CHARS} characters of it
+ *   in all, and all dropped when that is full (as the direct path's document cache is);
  * - mutations are never compiled (an answer cannot be run again), nor documents graphql-jit
- *   handles differently: an abstract type whose `resolveType` is async (graphql-jit does not
- *   await it), a custom scalar written as a literal (parsed once at compile time and shared
- *   between runs, and variables inside it not substituted), or one it fails to compile;
+ *   runs differently ({@link compiles}: async `resolveType`, custom scalar literals, variables
+ *   inside literals, required input fields with defaults), nor one it fails to compile;
  * - variables are coerced by graphql-js first: when they do not coerce, its errors go back
  *   (the direct path then hands the request to Apollo Server, as before);
  * - an answer with errors is thrown away and the query run again by graphql-js: graphql-jit
  *   runs the siblings of a failed non-null field that graphql-js stops at, reports every failed
  *   non-null field where graphql-js reports the first, orders null-bubbling errors last and
  *   builds errors of its own class, so only an error-free answer is known to be the same. A
- *   query that fails thus runs twice; queries read, so that costs time, not correctness.
+ *   query that fails thus runs twice (its resolvers too: queries only read), counted as
+ *   `graphql-js-again`.
  */
 import {
   type DocumentNode,
@@ -44,8 +43,17 @@ import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import { Counter, type Registry } from "prom-client";
 import { type DirectEngine, type DirectRequest, graphqlEngine } from "./direct-execution";
 
-/** What is known of one operation of a document: not seen yet, seen once, compiled, or refused. */
+/** What is known of one operation of a text: seen once, compiled, or refused (graphql-js runs it). */
 type Compiled = "seen" | "refused" | CompiledQuery;
+
+/**
+ * Characters of query text whose compiled queries (or the mark that a text was seen once, or is
+ * refused) are kept; all are dropped when full, and a text over a sixteenth is never compiled. A
+ * compiled query takes about 170 bytes of heap per character of its text before its first run
+ * (37 KB for the 217 characters of bench:lists' `clients` query; compiling it took 10-14 ms on a
+ * busy machine), more once V8 has compiled its code: 128 K characters is about 22 MB and code.
+ */
+const COMPILED_CHARS = 128 * 1024;
 
 /**
  * graphqlEngine's answers, run by graphql-jit where it gives the same (see the module's comment).
@@ -54,14 +62,23 @@ type Compiled = "seen" | "refused" | CompiledQuery;
  */
 export function compiledEngine(schema: GraphQLSchema, registry: Registry): DirectEngine {
   const runs = executionCounter(registry);
-  const known = new WeakMap<DocumentNode, Map<string | undefined, Compiled>>();
+  const known = new Map<string, Map<string | undefined, Compiled>>();
+  let knownChars = 0;
   const interpret = graphqlEngine(schema).execute;
 
   /** The compiled query of `request`'s operation, or undefined while graphql-js runs it. */
   const compiledFor = (request: DirectRequest): CompiledQuery | undefined => {
-    if (request.operation.operation !== "query") return undefined;
-    let operations = known.get(request.document);
-    if (!operations) known.set(request.document, (operations = new Map()));
+    const { query } = request;
+    if (request.operation.operation !== "query" || query.length > COMPILED_CHARS / 16) return undefined;
+    let operations = known.get(query);
+    if (!operations) {
+      if (knownChars + query.length > COMPILED_CHARS) {
+        known.clear();
+        knownChars = 0;
+      }
+      known.set(query, (operations = new Map()));
+      knownChars += query.length;
+    }
     const state = operations.get(request.operationName);
     if (state === undefined) {
       operations.set(request.operationName, "seen");
