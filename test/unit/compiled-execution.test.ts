@@ -250,7 +250,7 @@ async function answers(body: Record<string, unknown>, token = system) {
 }
 
 const ENTITIES =
-  "query E($r: [_Any!]!) { _entities(representations: $r) { ... on Gadget { id name shade made parts { label weight } } } }";
+  "query E($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Gadget { id name shade made parts { label weight } } } }";
 
 describe("compiled queries on the direct path", () => {
   it.each([
@@ -330,6 +330,7 @@ describe("compiled queries on the direct path", () => {
       "a union whose resolveType is async",
       { query: "{ found { ... on Gadget { id } ... on Part { label } } }" },
     ],
+    ["a text over 8 K characters", { query: `{ gadgets { id } } # ${"x".repeat(8200)}` }],
     [
       "a variable inside an input object literal",
       { query: "query V($s: Shade) { gadgets(filter: { shade: $s }) { id } }", variables: {} },
