@@ -1,7 +1,8 @@
 /**
  * The common case without Apollo Server's request pipeline (decision 0042): a query or mutation
  * whose text has validated before, with variables that coerce and within the operation limits,
- * is executed directly (graphql-js in a subgraph, @apollo/gateway's executor in the gateway), and
+ * is executed directly (graphql-js in a subgraph, or the query compiled by graphql-jit where it
+ * answers the same: decision 0044; @apollo/gateway's executor in the gateway), and
  * its result answered as Apollo Server answers it (the same error formatting, status and body).
  * Anything else, including a text that does not validate, is left to Apollo Server: the unusual
  * cases keep one set of rules, and nothing has run when one is handed over, so a mutation is
@@ -58,7 +59,8 @@ export interface DirectRequest {
 
 /**
  * What runs a {@link DirectRequest}: graphql-js over a subgraph's schema ({@link graphqlEngine}),
- * or the gateway's executor (gateway/direct.ts).
+ * compiled queries where they answer the same (`compiledEngine`, compiled-engine.ts), or the
+ * gateway's executor (gateway/direct.ts).
  */
 export interface DirectEngine {
   /** The schema requests validate against (the gateway's changes when its supergraph does). */

@@ -21,7 +21,8 @@ import { metricsHandler, type ServiceMetrics } from "../ops/metrics";
 import { requestObserverPlugin } from "../ops/request-plugin";
 import { requestIdFrom, requestScope } from "../request-id";
 import type { RequestContext } from "./context";
-import { DirectExecution, graphqlEngine } from "./direct-execution";
+import { compiledEngine } from "./compiled-engine";
+import { DirectExecution } from "./direct-execution";
 import { formatError, toGraphQLError } from "./errors";
 import { graphqlHttpEndpoint } from "./http-endpoint";
 import { isGraphqlPath, leanGraphqlHandler } from "./lean-endpoint";
@@ -118,7 +119,7 @@ export async function serveSubgraph<TContext extends RequestContext>(
     contextOf,
     refuseEarly: (body) => options.limits.refuseEarly(options.schema, body),
     metrics: options.metrics,
-    direct: new DirectExecution(graphqlEngine(options.schema), options.limits),
+    direct: new DirectExecution(compiledEngine(options.schema, options.metrics.registry), options.limits),
     fallback: app,
   });
 
