@@ -9,8 +9,8 @@
  * - mutations are never compiled (an answer cannot be run again), nor documents graphql-jit
  *   runs differently ({@link compiles}: async `resolveType`, custom scalar literals, variables
  *   inside literals, required input fields with defaults), nor one it fails to compile;
- * - variables are coerced by graphql-js first: when they do not coerce, its errors go back
- *   (the direct path then hands the request to Apollo Server, as before);
+ * - the direct path has coerced the variables before (graphql-js's `getVariableValues`): a
+ *   request whose variables do not coerce never gets here;
  * - an answer with errors is thrown away and the query run again by graphql-js: graphql-jit
  *   runs the siblings of a failed non-null field that graphql-js stops at, reports every failed
  *   non-null field where graphql-js reports the first, orders null-bubbling errors last and
@@ -22,7 +22,6 @@ import {
   type DocumentNode,
   type ExecutionResult,
   getNamedType,
-  getVariableValues,
   type GraphQLSchema,
   type GraphQLType,
   isAbstractType,
@@ -103,12 +102,6 @@ export function compiledEngine(schema: GraphQLSchema, registry: Registry): Direc
         runs.interpreted.inc();
         return interpret(request, contextValue);
       }
-      const variables = getVariableValues(
-        schema,
-        request.operation.variableDefinitions ?? [],
-        request.variables ?? {},
-      );
-      if (variables.errors) return { errors: variables.errors };
       const result = (await compiled.query(undefined, contextValue, request.variables)) as ExecutionResult;
       if (result.errors || !("data" in result)) {
         runs.again.inc();
