@@ -92,8 +92,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     config.http,
     config.subscriptions.maxConnections,
   );
-  // One set of limits for every way in: HTTP, the REST shim and graphql-ws queries run through
-  // Apollo Server (executeOperation included), subscription documents through the relay's own check.
+  // One set of limits for every way in: HTTP, the REST shim and graphql-ws queries run on the
+  // direct path or through Apollo Server (both check them), subscription documents through the
+  // relay's own check.
   const limits = new OperationLimits(config.operationLimits, config.hideSchemaDetails);
   const apollo = createApollo(config, gateway, httpServer, limits, metrics);
   await apollo.start();
