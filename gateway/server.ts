@@ -30,10 +30,10 @@ import { createHttpServer, HTTP_MESSAGES, httpErrorCode, listen } from "../commo
 import { log } from "../common/log";
 import { requireOps } from "../common/ops/access";
 import { healthRoutes } from "../common/ops/health";
-import { metricsHandler, outcomeOf, ServiceMetrics } from "../common/ops/metrics";
-import { observeRequest, requestObserverPlugin } from "../common/ops/request-plugin";
+import { metricsHandler, ServiceMetrics } from "../common/ops/metrics";
+import { observeDirect, requestObserverPlugin } from "../common/ops/request-plugin";
 import { projectRoot } from "../common/paths";
-import { currentRequestScope, requestIdFrom, requestScope, withRequestScope } from "../common/request-id";
+import { requestIdFrom, requestScope, withRequestScope } from "../common/request-id";
 import type { GatewayContext } from "./context";
 import { dashboardRouter } from "./dashboard/router";
 import { documentRoutes } from "./documents/routes";
@@ -231,12 +231,7 @@ function executorOf(
     withRequestScope("gateway", contextValue.requestId, async () => {
       const ran = await direct.result(request, contextValue.caller, contextValue);
       if (ran) {
-        observeRequest(metrics, {
-          operation: ran.operationName,
-          outcome: outcomeOf(ran.result.errors),
-          startedAt: currentRequestScope()?.startedAt ?? performance.now(),
-          requestId: contextValue.requestId,
-        });
+        observeDirect(metrics, ran.operationName, ran.result.errors, contextValue.requestId);
         return ran.result;
       }
       const response = await apollo.executeOperation(request, { contextValue });

@@ -17,9 +17,8 @@ import { AppError, type ErrorCode, statusOf } from "../errors";
 import { HTTP_MESSAGES } from "../http";
 import { log } from "../log";
 import type { ServiceMetrics } from "../ops/metrics";
-import { outcomeOf } from "../ops/metrics";
-import { observeRefused, observeRequest } from "../ops/request-plugin";
-import { currentRequestScope, settleRequestId, withRequestScope } from "../request-id";
+import { observeDirect, observeRefused } from "../ops/request-plugin";
+import { settleRequestId, withRequestScope } from "../request-id";
 import type { DirectAnswer, DirectExecution } from "./direct-execution";
 import { formatError, toGraphQLError } from "./errors";
 
@@ -190,12 +189,7 @@ function answerDirectly(
   answer: DirectAnswer,
   metrics: ServiceMetrics,
 ): void {
-  observeRequest(metrics, {
-    operation: answer.operationName,
-    outcome: outcomeOf(answer.errors),
-    startedAt: currentRequestScope()?.startedAt ?? performance.now(),
-    requestId,
-  });
+  observeDirect(metrics, answer.operationName, answer.errors, requestId);
   for (const [name, value] of answer.headers) res.setHeader(name, value);
   res.writeHead(answer.status, {
     "content-type": "application/json; charset=utf-8",

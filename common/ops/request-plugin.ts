@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { GraphQLError } from "graphql";
+import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { log } from "../log";
 import { currentRequestScope } from "../request-id";
 import { codeLabel, outcomeOf, type ServiceMetrics } from "./metrics";
@@ -52,8 +52,26 @@ export function requestObserverPlugin<TContext extends { requestId: string }>(
   };
 }
 
+/**
+ * Observes an operation the direct path ran (common/graphql/direct-execution.ts), as the plugin
+ * would have, timed from the start of its request scope.
+ */
+export function observeDirect(
+  metrics: ServiceMetrics,
+  operation: string | null,
+  errors: readonly GraphQLFormattedError[] | undefined,
+  requestId: string | undefined,
+): void {
+  observeRequest(metrics, {
+    operation,
+    outcome: outcomeOf(errors),
+    startedAt: currentRequestScope()?.startedAt ?? performance.now(),
+    requestId,
+  });
+}
+
 /** Counts, times and logs one finished request (the plugin's, or one the direct path ran). */
-export function observeRequest(
+function observeRequest(
   metrics: ServiceMetrics,
   { operation, outcome, startedAt, requestId }: Finished,
 ): void {
