@@ -33,6 +33,12 @@
  * carry the bench's own transfers, so they are not shown). The gateway's `/metrics` (with the run's `OPS_TOKEN`)
  * gives its client and upstream subscription counts while the N are connected.
  *
+ * Before each size, its floor: the same N sockets of this bench, the same pacing and the same
+ * reckoning, served by a bare `ws` server that writes one prebuilt message to every socket
+ * (bench/broadcast-floor.ts; its `changedAt` is the moment of writing). `floorP50ms`/`floorP99ms`
+ * are what this machine alone costs (its loopback writes and this bench's reads of N sockets, on
+ * the same two cores); `p99OverFloor` is the run's p99 over the floor's, a ratio from one run.
+ *
  * `--rates` (events per second, ascending): after that run, for each rate, transfers are started
  * on a fixed schedule (two events each) for 5 s whatever the earlier ones' progress, and the
  * highest rate whose p99 stays under 100 ms is reported (the ramp stops at the first over it).
@@ -226,6 +232,7 @@ async function main(): Promise<void> {
     const subscribeMany = async (
       count: number,
       record: (arrivedAt: number, data: WebSocket.RawData) => void,
+      url = `ws://127.0.0.1:${gatewayPort}/graphql`,
     ) => {
       const opened: WebSocket[] = [];
       for (let i = 0; i < count; i += 200) {
@@ -234,7 +241,7 @@ async function main(): Promise<void> {
             const bearer = await tokenOf(i + j);
             const account = accountOf(i + j);
             return new Promise<void>((resolve, reject) => {
-              const socket = new WebSocket(`ws://127.0.0.1:${gatewayPort}/graphql`, "graphql-transport-ws");
+              const socket = new WebSocket(url, "graphql-transport-ws");
               opened.push(socket);
               let acknowledged = false;
               socket.on("open", () =>
@@ -339,6 +346,35 @@ async function main(): Promise<void> {
       return { latencies, errors };
     };
 
+    /**
+     * The machine's floor for `size` subscribers: the same sockets, pacing and latency reckoning,
+     * written by a bare ws server (bench/broadcast-floor.ts) with no relay behind it.
+     */
+    const floorServer = await startFloor(children);
+    const floor = async (size: number) => {
+      let arrivals: Array<[number, WebSocket.RawData]> = [];
+      const clients = await subscribeMany(
+        size,
+        (arrivedAt, data) => arrivals.push([arrivedAt, data]),
+        floorServer.url,
+      );
+      for (let i = 0; i < 3; i++) await floorServer.event();
+      await sleep(1_000);
+      arrivals = [];
+      for (let i = 0; i < events; i++) {
+        // Two events a few ms apart, then the pause between transfers, as below.
+        await floorServer.event();
+        await sleep(5);
+        await floorServer.event();
+        await sleep(100);
+      }
+      await sleep(2_000);
+      const { latencies } = latenciesOf(arrivals);
+      for (const socket of clients) socket.close();
+      await sleep(1_000);
+      return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    };
+
     let transfers = 0;
     /** Starts the next transfer; returns its index (for {@link hearers}) and its completion. */
     const transfer = () => {
@@ -359,6 +395,7 @@ async function main(): Promise<void> {
       };
     };
     for (const size of sizes) {
+      const floorOf = await floor(size);
       let arrivals: Array<[number, WebSocket.RawData]> = [];
       const clients = await subscribeMany(size, (arrivedAt, data) => arrivals.push([arrivedAt, data]));
       const counts = await gatewayCounts();
@@ -392,6 +429,9 @@ async function main(): Promise<void> {
           p50ms: percentile(latencies, 50),
           p99ms: percentile(latencies, 99),
           maxMs: latencies.at(-1),
+          floorP50ms: floorOf.p50,
+          floorP99ms: floorOf.p99,
+          p99OverFloor: Number((percentile(latencies, 99) / floorOf.p99).toFixed(2)),
           ...gatewayShare(measuredFrom, await gatewayCounts()),
           gatewaySubscriptions: counts.subscriptions,
           upstreamSubscriptions: counts.upstreamSubscriptions,
@@ -468,6 +508,28 @@ async function main(): Promise<void> {
     await sleep(1_000);
     await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
+}
+
+/** Starts bench/broadcast-floor.ts: its URL, and `event()`, which resolves once it wrote one to every socket. */
+async function startFloor(children: ChildProcess[]): Promise<{ url: string; event: () => Promise<void> }> {
+  const port = await freePort();
+  const script = path.join(projectRoot(), "dist", "bench", "broadcast-floor.js");
+  const child = spawn(process.execPath, [script, String(port)], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code) => reject(new Error(`the floor server exited (${code})`)));
+  });
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    event: () =>
+      new Promise<void>((resolve) => {
+        child.once("message", () => resolve());
+        child.send("event");
+      }),
+  };
 }
 
 main().catch((error: unknown) => {
