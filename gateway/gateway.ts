@@ -38,6 +38,14 @@ class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     request,
     context,
   }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    // An event query's own calls (gateway/subscriptions/event-fetch.ts): nothing goes out.
+    if ("planning" in context && context.planning) {
+      context.planning({ subgraph: this.subgraph, query: request.query ?? "" });
+      return { data: null };
+    }
+    const prefetched = "prefetched" in context ? context.prefetched : undefined;
+    if (prefetched?.subgraph === this.subgraph && prefetched.operation === request.query)
+      return prefetched.answer;
     const done = this.fetches?.startTimer({ subgraph: this.subgraph });
     const headers: Record<string, string> = { "content-type": "application/json" };
     // Health checks and schema loads carry no caller.

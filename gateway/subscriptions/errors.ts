@@ -5,6 +5,9 @@
 import { CloseCode } from "graphql-ws";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { ErrorCode } from "../../common/errors";
+import { formatError } from "../../common/graphql/errors";
+import { log } from "../../common/log";
+import type { RelayedOperation } from "./operation";
 
 /** Close codes of the gateway's sockets (decision 0021). */
 export const CLOSE_CODES = {
@@ -52,4 +55,43 @@ export class SubscriptionFailure extends Error {
     super(errors[0]?.message ?? "The subscription failed");
     this.name = "SubscriptionFailure";
   }
+}
+
+/** A subgraph's errors as a client may see them: the one formatting every answer gets. */
+export function publicErrors(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
+  return errors.map((error) => formatError(error, undefined));
+}
+
+/** Why an upstream subscription ended with an error, for the clients it fed. */
+export function upstreamFailure(error: unknown, subgraph: string): SubscriptionFailure {
+  if (Array.isArray(error)) return new SubscriptionFailure(publicErrors(error as GraphQLFormattedError[]));
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 4401 || code === 4403) {
+    return new SubscriptionFailure([
+      { message: `The ${subgraph} subgraph refused the token`, extensions: { code: "UNAUTHENTICATED" } },
+    ]);
+  }
+  log.warn({ subgraph, code, err: error instanceof Error ? error : undefined }, "upstream subscription lost");
+  return interrupted(`The ${subgraph} subgraph's stream was interrupted`);
+}
+
+/** Why a stream ended on an event it could not resolve: which event, and the codes its query got. */
+export function unresolvedEvent(
+  operation: RelayedOperation,
+  event: Record<string, unknown>,
+  codes: readonly unknown[],
+): SubscriptionFailure {
+  const which = operation.field.key.map((name) => `${name} ${String(event[name])}`).join(", ");
+  const because = codes.filter((code) => typeof code === "string").join(", ");
+  return interrupted(`The event (${which}) could not be resolved${because ? ` (${because})` : ""}`);
+}
+
+/** SUBSCRIPTION_INTERRUPTED, and how the client carries on. */
+export function interrupted(what: string): SubscriptionFailure {
+  return new SubscriptionFailure([
+    subscriptionError(
+      "SUBSCRIPTION_INTERRUPTED",
+      `${what}; subscribe again with after: the position of the last event received (no gap, no duplicate)`,
+    ),
+  ]);
 }

@@ -1,8 +1,8 @@
 /**
  * The subscription fields the gateway relays. Each is opened at the subgraph that owns it in the
- * supergraph (`@join__field`/`@join__type` of the Subscription type), selecting only the event's
- * key; every event is then answered by a query field that takes that key, through the whole
- * supergraph.
+ * supergraph (`@join__field`/`@join__type` of the Subscription type), selecting the event's key
+ * (and, where it can, what the event query's first fetch reads: event-fetch.ts); every event is
+ * then answered by a query field that takes that key, through the whole supergraph.
  */
 import { log } from "../../common/log";
 import { subscriptionOwners } from "../supergraph";
@@ -11,7 +11,7 @@ import { subscriptionOwners } from "../supergraph";
 export interface RelayedEvents {
   /** The Query field that answers one event; its arguments are named like the `key` fields. */
   eventQuery: string;
-  /** The event's fields that identify it: the only ones selected upstream. */
+  /** The event's fields that identify it: always selected upstream. */
   key: readonly string[];
   /**
    * The arguments asking for missed events first (a cursor): such a subscription has its own

@@ -188,7 +188,7 @@ export function bindVariables(
       .map((arg) => `${arg.name}: ${print(astFromValue(args[arg.name], arg.type)!)}`);
     const argumentList = inlined.length ? `(${inlined.join(", ")})` : "";
     const selection = field.cursor ? [...field.key, field.cursor.field] : field.key;
-    return `subscription { ${fieldName}${argumentList} { ${selection.join(" ")} } }`;
+    return `subscription { ${fieldName}${argumentList} { ${selection.join(" ")}${UPSTREAM_END}`;
   };
   const named = prepared.fieldDef.args.map((arg) => arg.name).filter(given);
   const used = Object.fromEntries(
@@ -213,6 +213,18 @@ export function bindVariables(
       },
     }),
   };
+}
+
+/** How an upstream document of {@link bindVariables} ends: after the event's key. */
+const UPSTREAM_END = " } }";
+
+/**
+ * The upstream document `query` (of {@link bindVariables}) selecting `selection` too, with the
+ * fragments it spreads: the event arrives with what the event query's first fetch would read.
+ */
+export function withSelection(query: string, selection: string, fragments: string): string {
+  if (!query.endsWith(UPSTREAM_END)) throw new Error("not an upstream subscription document");
+  return `${query.slice(0, -UPSTREAM_END.length)} ${selection}${UPSTREAM_END}${fragments ? `\n${fragments}` : ""}`;
 }
 
 /** The root fields of a selection set, through inline fragments and fragment spreads. */

@@ -1,6 +1,7 @@
 /**
  * The relay: client subscriptions -> upstream subscriptions at the owning subgraph -> one
- * query through the supergraph per event -> the result to every client that shares it.
+ * query through the supergraph per event (its first fetch answered by the event itself where
+ * event-fetch.ts could plan it) -> the result to every client that shares it.
  *
  * Client subscriptions with the same document and variables whose tokens grant the same data
  * (every system caller; the front-office callers of one client) share one stream: one upstream
@@ -10,14 +11,20 @@
  * (`resume.ts`).
  */
 import { randomUUID } from "node:crypto";
-import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
+import type { FormattedExecutionResult } from "graphql";
 import type { Caller } from "../../common/auth/caller";
-import { formatError } from "../../common/graphql/errors";
 import { canonicalJson } from "../../common/request-hash";
 import { log } from "../../common/log";
 import type { GatewayContext } from "../context";
-import { subscriptionError, SubscriptionFailure } from "./errors";
-import type { BoundOperation, RelayedOperation } from "./operation";
+import {
+  interrupted,
+  publicErrors,
+  type SubscriptionFailure,
+  unresolvedEvent,
+  upstreamFailure,
+} from "./errors";
+import { type EventFetch, EventFetchPlanner } from "./event-fetch";
+import { type BoundOperation, type RelayedOperation, withSelection } from "./operation";
 import { type Backlog, DEFAULT_BACKLOG, type DirectSend, Subscriber } from "./subscriber";
 import { type JoinStream, resumeThenShare, type StreamMember } from "./resume";
 import { type Credential, scopeOf, SharedUpstream } from "./share";
@@ -56,6 +63,7 @@ export interface RelayTimings {
 export class SubscriptionRelay {
   private readonly streams = new Map<string, Stream>();
   private readonly backlog: Backlog;
+  private readonly planner: EventFetchPlanner;
   private subscriberCount = 0;
   private ownStreams = 0;
   private stopped = false;
@@ -67,6 +75,7 @@ export class SubscriptionRelay {
     private readonly timings?: RelayTimings,
   ) {
     this.backlog = { ...DEFAULT_BACKLOG, ...backlog };
+    this.planner = new EventFetchPlanner(execute);
   }
 
   /** Joins (or opens) the request's stream; the subscriber leaves it when graphql-ws returns it. */
@@ -108,7 +117,9 @@ export class SubscriptionRelay {
     let stream = this.streams.get(key);
     if (!stream) {
       const spec: StreamSpec = { operation: request.operation, bound, scope: scopeOf(request.caller) };
-      const opened = new Stream(spec, this.upstream, this.execute, this.timings, () => {
+      const { caller, token, expiresAt } = request;
+      const planned = this.planner.plan(request.operation, bound.variables, { caller, token, expiresAt });
+      const opened = new Stream(spec, this.upstream, planned, this.execute, this.timings, () => {
         if (this.streams.get(key) === opened) this.streams.delete(key);
       });
       this.streams.set(key, opened);
@@ -166,7 +177,11 @@ type Outcome = { result: FormattedExecutionResult } | { end: SubscriptionFailure
 /** One upstream subscription and the client subscriptions it feeds. */
 class Stream {
   private readonly subscribers = new Set<StreamMember>();
-  private readonly upstream: SharedUpstream;
+  /** Opened once the event fetch is planned; who joins before waits in `joining`. */
+  private upstream: SharedUpstream | undefined;
+  private readonly joining = new Map<StreamMember, Credential>();
+  /** The event query's first fetch, when the upstream subscription answers it (event-fetch.ts). */
+  private eventFetch: EventFetch | undefined;
   private ended = false;
   /**
    * The stream's delivery queue: an event's query starts as soon as the event arrives (a burst
@@ -181,17 +196,26 @@ class Stream {
 
   constructor(
     private readonly spec: StreamSpec,
-    upstream: UpstreamPool,
+    pool: UpstreamPool,
+    planned: Promise<EventFetch | undefined>,
     private readonly execute: ExecuteOperation,
     private readonly timings: RelayTimings | undefined,
     private readonly onEnd: () => void,
   ) {
-    const { operation, bound } = spec;
+    void planned.then((eventFetch) => this.open(pool, eventFetch));
+  }
+
+  private open(pool: UpstreamPool, eventFetch: EventFetch | undefined): void {
+    if (this.ended) return;
+    this.eventFetch = eventFetch;
+    const { operation, bound } = this.spec;
     const { fieldName, field } = operation;
     this.upstream = new SharedUpstream({
-      pool: upstream,
+      pool,
       subgraph: field.subgraph,
-      query: bound.upstreamQuery,
+      query: eventFetch
+        ? withSelection(bound.upstreamQuery, eventFetch.selection, eventFetch.fragments)
+        : bound.upstreamQuery,
       eventKey: (payload) => {
         const event = payload.data?.[fieldName] as Record<string, unknown> | null | undefined;
         return event ? field.key.map((name) => String(event[name])).join("\n") : undefined;
@@ -203,16 +227,20 @@ class Stream {
       complete: () => this.enqueue(async () => ({ end: undefined }), false),
       expired: () => this.finish(interrupted("Every token of this stream expired")),
     });
+    for (const [member, credential] of this.joining) this.upstream.add(member, credential);
+    this.joining.clear();
   }
 
   join(subscriber: StreamMember, { caller, token, expiresAt }: Credential): void {
     this.subscribers.add(subscriber);
-    this.upstream.add(subscriber, { caller, token, expiresAt });
+    if (this.upstream) this.upstream.add(subscriber, { caller, token, expiresAt });
+    else this.joining.set(subscriber, { caller, token, expiresAt });
   }
 
   leave(subscriber: StreamMember): void {
     this.subscribers.delete(subscriber);
-    this.upstream.remove(subscriber);
+    this.joining.delete(subscriber);
+    this.upstream?.remove(subscriber);
     if (!this.ended && this.subscribers.size === 0) this.close();
   }
 
@@ -225,7 +253,7 @@ class Stream {
 
   private close(): void {
     this.ended = true;
-    this.upstream.close();
+    this.upstream?.close();
     this.onEnd();
   }
 
@@ -249,7 +277,14 @@ class Stream {
       return;
     }
     const arrived = performance.now();
-    const resolved = this.limited(() => this.resolveEvent(event)).finally(() =>
+    // The event query's first fetch is answered by the event itself, unless it came with errors.
+    const prefetched = this.eventFetch &&
+      !payload.errors?.length && {
+        subgraph: this.eventFetch.subgraph,
+        operation: this.eventFetch.operation,
+        answer: { data: { [operation.eventQuery.responseKey]: event } },
+      };
+    const resolved = this.limited(() => this.resolveEvent(event, prefetched || undefined)).finally(() =>
       this.timings?.resolved((performance.now() - arrived) / 1000),
     );
     resolved.catch(() => undefined); // handled where it is delivered, in order
@@ -265,7 +300,10 @@ class Stream {
    * Never a null event: it has no transfer id to resume from, so it would be a gap the client
    * cannot see.
    */
-  private async resolveEvent(event: Record<string, unknown>): Promise<Outcome> {
+  private async resolveEvent(
+    event: Record<string, unknown>,
+    prefetched: GatewayContext["prefetched"],
+  ): Promise<Outcome> {
     const { operation, bound } = this.spec;
     const { query, operationName, responseKey, keyVariables } = operation.eventQuery;
     const key = Object.fromEntries(operation.field.key.map((name) => [keyVariables[name], event[name]]));
@@ -274,14 +312,14 @@ class Stream {
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.ended) return undefined;
       // Borrowed per try: a token is never used past its expiry, and one whose owner left is let go.
-      const credential = this.upstream.credential();
+      const credential = this.upstream?.credential();
       if (!credential) return { end: interrupted("Every token of this stream expired") };
       const { caller, token } = credential;
       const requestId = randomUUID();
       try {
         const result = await this.execute(
           { query, operationName, variables: { ...bound.variables, ...key } },
-          { caller, authorization: `Bearer ${token}`, requestId },
+          { caller, authorization: `Bearer ${token}`, requestId, prefetched },
         );
         if (result.data?.[responseKey] != null) return { result };
         // Null without an error: the event is not the caller's to see (the subgraph filtered it upstream already).
@@ -355,43 +393,4 @@ function shareKey({ caller, operation }: RelayRequest, bound: RelayRequest["boun
     canonicalJson(bound.variables),
     bound.upstreamQuery,
   ].join("\n");
-}
-
-/** A subgraph's errors as a client may see them: the one formatting every answer gets. */
-function publicErrors(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
-  return errors.map((error) => formatError(error, undefined));
-}
-
-/** Why an upstream subscription ended with an error, for the clients it fed. */
-function upstreamFailure(error: unknown, subgraph: string): SubscriptionFailure {
-  if (Array.isArray(error)) return new SubscriptionFailure(publicErrors(error as GraphQLFormattedError[]));
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 4401 || code === 4403) {
-    return new SubscriptionFailure([
-      { message: `The ${subgraph} subgraph refused the token`, extensions: { code: "UNAUTHENTICATED" } },
-    ]);
-  }
-  log.warn({ subgraph, code, err: error instanceof Error ? error : undefined }, "upstream subscription lost");
-  return interrupted(`The ${subgraph} subgraph's stream was interrupted`);
-}
-
-/** Why a stream ended on an event it could not resolve: which event, and the codes its query got. */
-function unresolvedEvent(
-  operation: RelayedOperation,
-  event: Record<string, unknown>,
-  codes: readonly unknown[],
-): SubscriptionFailure {
-  const which = operation.field.key.map((name) => `${name} ${String(event[name])}`).join(", ");
-  const because = codes.filter((code) => typeof code === "string").join(", ");
-  return interrupted(`The event (${which}) could not be resolved${because ? ` (${because})` : ""}`);
-}
-
-/** SUBSCRIPTION_INTERRUPTED, and how the client carries on. */
-function interrupted(what: string): SubscriptionFailure {
-  return new SubscriptionFailure([
-    subscriptionError(
-      "SUBSCRIPTION_INTERRUPTED",
-      `${what}; subscribe again with after: the position of the last event received (no gap, no duplicate)`,
-    ),
-  ]);
 }

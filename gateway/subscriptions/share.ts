@@ -50,7 +50,7 @@ type Payload = FormattedExecutionResult<Record<string, unknown>>;
 export interface SharedUpstreamOptions {
   pool: UpstreamPool;
   subgraph: string;
-  /** The upstream subscription document (the event's key only). */
+  /** The upstream subscription document (the event's key, and what event-fetch.ts adds). */
   query: string;
   /** The event's identity in a payload (`transferId sequence`), undefined for a payload without one. */
   eventKey(payload: Payload): string | undefined;

@@ -108,6 +108,15 @@ describe("a transfer subgraph process that freezes", () => {
   });
 });
 
+/**
+ * An event query that goes out whole: the client's variable in the selection keeps the transfer
+ * subgraph's part from being answered by the event itself (decision 0048), so the proxy in front
+ * of that subgraph sees every event's query.
+ */
+const QUERIED_WHOLE = `subscription($accountId: ID, $withTransfer: Boolean = true) {
+  transferStatusChanged(accountId: $accountId) { transferId sequence status transfer @include(if: $withTransfer) { id amount } }
+}`;
+
 describe("an event whose query fails", () => {
   let proxy: SubgraphProxy;
   let gateway: GatewayServer;
@@ -129,7 +138,7 @@ describe("an event whose query fails", () => {
 
   async function listening(accountId: string) {
     const before = stack.transfer.events.size;
-    const watcher = watch(connect(gateway), WITH_TRANSFER, { accountId });
+    const watcher = watch(connect(gateway), QUERIED_WHOLE, { accountId });
     await waitFor(() => stack.transfer.events.size === before + 1);
     return watcher;
   }
@@ -179,5 +188,63 @@ describe("an event whose query fails", () => {
     ]);
     expect(proxy.failed() - failedBefore).toBe(EVENT_RESOLUTION_ATTEMPTS);
     await waitFor(() => gateway.subscriptions.stats().upstreamSubscriptions === 0);
+  });
+});
+
+describe("an event whose other subgraph's part fails", () => {
+  let proxy: SubgraphProxy;
+  let gateway: GatewayServer;
+  beforeAll(async () => {
+    proxy = await startSubgraphProxy(stack.ledger.url);
+    gateway = await startGateway(testConfig(), {
+      subgraphUrls: { client: stack.client.url, ledger: proxy.url, transfer: stack.transfer.url },
+    });
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await proxy.close();
+  });
+  afterEach(async () => {
+    proxy.failNext("_entities", 0);
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    await waitFor(() => idle(gateway));
+  });
+
+  it("When the ledger's part of an event fails, then that event still comes, its transfer part from the event and the error in place of the balance, and the stream goes on", async () => {
+    const account = await openAccount(stack);
+    await fund(stack, account.id, "10.00");
+    const before = stack.transfer.events.size;
+    const watcher = watch(
+      connect(gateway),
+      `subscription($accountId: ID) {
+        transferStatusChanged(accountId: $accountId) { transferId sequence status transfer { id amount account { id balance { currency } } } }
+      }`,
+      { accountId: account.id },
+    );
+    await waitFor(() => stack.transfer.events.size === before + 1);
+    const failedBefore = proxy.failed();
+    proxy.failNext("_entities", 1);
+
+    const id = await internalTransfer(account);
+    const recorded = await history(id);
+    await watcher.until(recorded.length);
+    await sleep(200);
+    expect(proxy.failed()).toBe(failedBefore + 1);
+    // A partial answer, as for a query: the part that failed is null with its error.
+    expect(watcher.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE" }) }),
+    ]);
+    expect(watcher.events.map((e) => [e.sequence, e.status])).toEqual(recorded);
+    const [first, ...rest] = watcher.events;
+    expect(first.transfer).toMatchObject({ id, amount: "1.00" });
+    expect(first.transfer.account?.balance ?? null).toBeNull();
+    for (const event of rest) {
+      expect(event.transfer).toEqual({
+        id,
+        amount: "1.00",
+        account: { id: account.id, balance: { currency: "EUR" } },
+      });
+    }
+    expect(watcher.completed()).toBe(false);
   });
 });

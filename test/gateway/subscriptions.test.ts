@@ -424,8 +424,9 @@ describe("the gateway's WebSocket connections", () => {
       const client = connect(stack.systemToken, gateway.url.replace(/^http/, "ws"));
       const watcher = watch(client, STATUS_CHANGED, { accountId: randomUUID() });
       await waitFor(() => subscribed.length === 1);
+      // The key and cursor, then what the event query's first fetch reads (decision 0048).
       expect(subscribed[0]).toMatch(
-        /^subscription \{ transferStatusChanged\(accountId: ".+"\) \{ transferId sequence position \} \}$/,
+        /^subscription \{ transferStatusChanged\(accountId: ".+"\) \{ transferId sequence position previousStatus status changedBy \} \}$/,
       );
       for (const socket of fake.clients) socket.terminate();
       await waitFor(watcher.completed);
