@@ -5,12 +5,11 @@
  * on a key field) is still answered whole, with the same results.
  */
 import { randomUUID } from "node:crypto";
-import { type Client, createClient } from "graphql-ws";
-import WebSocket from "ws";
+import type { Client } from "graphql-ws";
 import { fund, openAccount } from "../helpers/ledger";
 import { sample, scrape } from "../helpers/ops";
 import { type Stack, startStack } from "../helpers/stack";
-import { idle, waitFor, watch } from "../helpers/subscriptions";
+import { connectClient, idle, waitFor, watch } from "../helpers/subscriptions";
 import { READ_TRANSFER } from "../helpers/transfers";
 
 let stack: Stack;
@@ -25,16 +24,7 @@ afterEach(async () => {
 afterAll(() => stack.stop());
 
 function connect(): Client {
-  const client = createClient({
-    url: stack.gateway.url.replace(/^http/, "ws"),
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${stack.systemToken}` },
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => undefined,
-  });
-  clients.push(client);
-  return client;
+  return connectClient(stack.gateway, stack.systemToken, clients);
 }
 
 /** The gateway's calls to `subgraph` so far (`subgraph_fetch_duration_seconds_count`, ok). */

@@ -5,15 +5,14 @@
  * and one that keeps failing ends the subscription the same way, never as a null event.
  */
 import { randomUUID } from "node:crypto";
-import { type Client, createClient } from "graphql-ws";
-import WebSocket from "ws";
+import type { Client } from "graphql-ws";
 import { type GatewayServer, startGateway } from "../../gateway/server";
 import { EVENT_RESOLUTION_ATTEMPTS } from "../../gateway/subscriptions/relay";
 import { type SubgraphProxy, startSubgraphProxy } from "../helpers/faults";
 import { fund, openAccount } from "../helpers/ledger";
 import { type ServiceProcess, startServiceProcess } from "../helpers/processes";
 import { type Stack, startStack, testConfig } from "../helpers/stack";
-import { idle, sleep, waitFor, watch } from "../helpers/subscriptions";
+import { connectClient, idle, sleep, waitFor, watch } from "../helpers/subscriptions";
 import { READ_TRANSFER, sql } from "../helpers/transfers";
 
 let stack: Stack;
@@ -27,16 +26,7 @@ afterEach(async () => {
 afterAll(() => stack.stop());
 
 function connect(gateway: GatewayServer): Client {
-  const client = createClient({
-    url: gateway.url.replace(/^http/, "ws"),
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${stack.systemToken}` },
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => undefined,
-  });
-  clients.push(client);
-  return client;
+  return connectClient(gateway, stack.systemToken, clients);
 }
 
 /** An internal transfer between two new accounts; it runs to COMPLETED at once, a burst of events. */

@@ -1,8 +1,26 @@
 /** Subscription test helpers: wait for a condition, and watch what a graphql-ws subscription receives. */
-import type { Client } from "graphql-ws";
+import { type Client, createClient } from "graphql-ws";
+import WebSocket from "ws";
 import type { GatewayServer } from "../../gateway/server";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A graphql-ws client of `gateway` with `token`, connecting at once and never retrying; it is
+ * added to `clients`, which the suite disposes of.
+ */
+export function connectClient(gateway: GatewayServer, token: string, clients: Client[]): Client {
+  const client = createClient({
+    url: gateway.url.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => undefined,
+  });
+  clients.push(client);
+  return client;
+}
 
 /** Resolves once `condition` holds; rejects after `ms`. */
 export async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
