@@ -38,6 +38,9 @@
  * (bench/broadcast-floor.ts; its `changedAt` is the moment of writing). `floorP50ms`/`floorP99ms`
  * are what this machine alone costs (its loopback writes and this bench's reads of N sockets, on
  * the same two cores); `p99OverFloor` is the run's p99 over the floor's, a ratio from one run.
+ * The floor writes every event to all N sockets, as `same` and `distinct` do; with `clients:C` an
+ * event reaches only its two clients' subscribers (2N/C), so there the floor is far harsher
+ * than the run and the ratio understates the relay's share.
  *
  * `--rates` (events per second, ascending): after that run, for each rate, transfers are started
  * on a fixed schedule (two events each) for 5 s whatever the earlier ones' progress, and the
