@@ -24,6 +24,7 @@ import type { RequestContext } from "./context";
 import { compiledEngine } from "./compiled-engine";
 import { DirectExecution } from "./direct-execution";
 import { formatError, toGraphQLError } from "./errors";
+import { subscribeEventByEvent } from "./subscription-events";
 import { graphqlHttpEndpoint } from "./http-endpoint";
 import { isGraphqlPath, leanGraphqlHandler } from "./lean-endpoint";
 import type { OperationLimits } from "./limits";
@@ -194,6 +195,12 @@ function serveSubscriptions<TContext extends RequestContext>(
       },
       context: (ctx) =>
         options.createContext({ caller: ctx.extra.caller!, requestId: requestIdFrom(undefined) }),
+      // Each event with a context of its own, its caller and request id the subscription's.
+      subscribe: (args) =>
+        subscribeEventByEvent(args, (context) => {
+          const { caller, requestId } = context as RequestContext;
+          return options.createContext({ caller, requestId });
+        }),
       // The same error shapes as over HTTP: codes and public details, internals masked.
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors

@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto";
 import {
   type DocumentNode,
   type FieldNode,
+  type FormattedExecutionResult,
   type FragmentDefinitionNode,
   Kind,
   type OperationDefinitionNode,
@@ -131,7 +132,7 @@ export function eventFetchOf(
     operation: fetch.query,
     // The key and cursor fields are the upstream document's own already.
     selection: root.selectionSet.selections
-      .filter((selection) => selection.kind !== Kind.FIELD || !reserved.includes(selection.name.value))
+      .filter((selection) => selection.kind !== Kind.FIELD || !isPlainField(selection, reserved))
       .map((selection) => print(selection))
       .join(" "),
     fragments: fragments.map((fragment) => print(fragment)).join("\n"),
@@ -173,12 +174,39 @@ function collides(
       return !fragment || collides(fragment.selectionSet, reserved, fragments);
     }
     const responseKey = selection.alias?.value ?? selection.name.value;
-    if (!reserved.includes(responseKey)) return false;
-    const plain =
-      selection.name.value === responseKey &&
-      !selection.arguments?.length &&
-      !selection.directives?.length &&
-      !selection.selectionSet;
-    return !plain;
+    return reserved.includes(responseKey) && !isPlainField(selection, reserved);
+  });
+}
+
+/** A field that is one of `names`, unaliased, without arguments, directives or selection. */
+function isPlainField(field: FieldNode, names: readonly string[]): boolean {
+  return (
+    names.includes(field.name.value) &&
+    !field.alias &&
+    !field.arguments?.length &&
+    !field.directives?.length &&
+    !field.selectionSet
+  );
+}
+
+/** The fields of an event its subgraph could not resolve, as the subgraph sent them along (`extensions.event`). */
+export function eventOfFailure(payload: FormattedExecutionResult): Record<string, unknown> | undefined {
+  const event = payload.extensions?.event;
+  return event && typeof event === "object" ? (event as Record<string, unknown>) : undefined;
+}
+
+/**
+ * The answer to `eventFetch` that an event's own fields give: a copy each time it is asked for
+ * (each try of the event query), since the gateway merges the other subgraphs' answers into it.
+ */
+export function prefetchOf(
+  eventFetch: EventFetch,
+  responseKey: string,
+  event: Record<string, unknown>,
+): () => NonNullable<GatewayContext["prefetched"]> {
+  return () => ({
+    subgraph: eventFetch.subgraph,
+    operation: eventFetch.operation,
+    answer: { data: { [responseKey]: structuredClone(event) } },
   });
 }

@@ -13,7 +13,6 @@
 import { randomUUID } from "node:crypto";
 import type { FormattedExecutionResult } from "graphql";
 import type { Caller } from "../../common/auth/caller";
-import { canonicalJson } from "../../common/request-hash";
 import { log } from "../../common/log";
 import type { GatewayContext } from "../context";
 import {
@@ -23,11 +22,11 @@ import {
   unresolvedEvent,
   upstreamFailure,
 } from "./errors";
-import { type EventFetch, EventFetchPlanner } from "./event-fetch";
+import { type EventFetch, EventFetchPlanner, eventOfFailure, prefetchOf } from "./event-fetch";
 import { type BoundOperation, type RelayedOperation, withSelection } from "./operation";
 import { type Backlog, DEFAULT_BACKLOG, type DirectSend, Subscriber } from "./subscriber";
 import { type JoinStream, resumeThenShare, type StreamMember } from "./resume";
-import { type Credential, scopeOf, SharedUpstream } from "./share";
+import { type Credential, scopeOf, SharedUpstream, shareKey } from "./share";
 import type { UpstreamPool } from "./upstream";
 
 /** Runs one query or mutation through the gateway (Apollo Server's `executeOperation`). */
@@ -202,7 +201,12 @@ class Stream {
     private readonly timings: RelayTimings | undefined,
     private readonly onEnd: () => void,
   ) {
-    void planned.then((eventFetch) => this.open(pool, eventFetch));
+    planned
+      .then((eventFetch) => this.open(pool, eventFetch))
+      .catch((error: unknown) => {
+        log.error({ err: error }, "a subscription stream could not open its upstream subscription");
+        this.finish(interrupted("The gateway could not open the stream"));
+      });
   }
 
   private open(pool: UpstreamPool, eventFetch: EventFetch | undefined): void {
@@ -217,7 +221,8 @@ class Stream {
         ? withSelection(bound.upstreamQuery, eventFetch.selection, eventFetch.fragments)
         : bound.upstreamQuery,
       eventKey: (payload) => {
-        const event = payload.data?.[fieldName] as Record<string, unknown> | null | undefined;
+        const event =
+          (payload.data?.[fieldName] as Record<string, unknown> | null) ?? eventOfFailure(payload);
         return event ? field.key.map((name) => String(event[name])).join("\n") : undefined;
       },
       next: (payload) => this.onEvent(payload),
@@ -270,7 +275,9 @@ class Stream {
     }
     this.pending++;
     const { operation } = this.spec;
-    const event = payload.data?.[operation.fieldName] as Record<string, unknown> | null | undefined;
+    const data = payload.data?.[operation.fieldName] as Record<string, unknown> | null | undefined;
+    // One the subgraph could not resolve comes with its own fields (subscription-events.ts): queried whole.
+    const event = data ?? eventOfFailure(payload);
     if (!event) {
       const errors = publicErrors(payload.errors ?? []);
       this.enqueue(async () => (errors.length ? { result: { data: null, errors } } : undefined));
@@ -278,13 +285,11 @@ class Stream {
     }
     const arrived = performance.now();
     // The event query's first fetch is answered by the event itself, unless it came with errors.
-    const prefetched = this.eventFetch &&
-      !payload.errors?.length && {
-        subgraph: this.eventFetch.subgraph,
-        operation: this.eventFetch.operation,
-        answer: { data: { [operation.eventQuery.responseKey]: event } },
-      };
-    const resolved = this.limited(() => this.resolveEvent(event, prefetched || undefined)).finally(() =>
+    const prefetch =
+      this.eventFetch && data && !payload.errors?.length
+        ? prefetchOf(this.eventFetch, operation.eventQuery.responseKey, data)
+        : undefined;
+    const resolved = this.limited(() => this.resolveEvent(event, prefetch)).finally(() =>
       this.timings?.resolved((performance.now() - arrived) / 1000),
     );
     resolved.catch(() => undefined); // handled where it is delivered, in order
@@ -302,7 +307,7 @@ class Stream {
    */
   private async resolveEvent(
     event: Record<string, unknown>,
-    prefetched: GatewayContext["prefetched"],
+    prefetch: (() => GatewayContext["prefetched"]) | undefined,
   ): Promise<Outcome> {
     const { operation, bound } = this.spec;
     const { query, operationName, responseKey, keyVariables } = operation.eventQuery;
@@ -319,7 +324,7 @@ class Stream {
       try {
         const result = await this.execute(
           { query, operationName, variables: { ...bound.variables, ...key } },
-          { caller, authorization: `Bearer ${token}`, requestId, prefetched },
+          { caller, authorization: `Bearer ${token}`, requestId, prefetched: prefetch?.() },
         );
         if (result.data?.[responseKey] != null) return { result };
         // Null without an error: the event is not the caller's to see (the subgraph filtered it upstream already).
@@ -382,15 +387,4 @@ class Stream {
     for (const subscriber of [...this.subscribers]) subscriber.push(outcome.result, serialized, position);
     this.timings?.delivered((performance.now() - started) / 1000);
   }
-}
-
-/** One stream per authorisation scope, event query, variables and upstream arguments. */
-function shareKey({ caller, operation }: RelayRequest, bound: RelayRequest["bound"]): string {
-  return [
-    scopeOf(caller),
-    operation.eventQuery.operationName ?? "",
-    operation.eventQuery.query,
-    canonicalJson(bound.variables),
-    bound.upstreamQuery,
-  ].join("\n");
 }

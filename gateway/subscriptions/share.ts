@@ -13,11 +13,27 @@
 import type { FormattedExecutionResult } from "graphql";
 import type { Caller } from "../../common/auth/caller";
 import { log } from "../../common/log";
+import { canonicalJson } from "../../common/request-hash";
+import type { RelayRequest } from "./relay";
 import type { UpstreamPool } from "./upstream";
 
 /** The part of a caller that decides what it may read: one stream per scope, document and variables. */
 export function scopeOf(caller: Caller): string {
   return caller.kind === "system" ? "system" : `client ${caller.clientId}`;
+}
+
+/** One stream per authorisation scope, event query, variables and upstream arguments. */
+export function shareKey(
+  { caller, operation }: Pick<RelayRequest, "caller" | "operation">,
+  bound: RelayRequest["bound"],
+): string {
+  return [
+    scopeOf(caller),
+    operation.eventQuery.operationName ?? "",
+    operation.eventQuery.query,
+    canonicalJson(bound.variables),
+    bound.upstreamQuery,
+  ].join("\n");
 }
 
 /** A subscriber's token, who it names, and when it expires (ms since the epoch). */

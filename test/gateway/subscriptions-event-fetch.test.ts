@@ -11,6 +11,7 @@ import { sample, scrape } from "../helpers/ops";
 import { type Stack, startStack } from "../helpers/stack";
 import { connectClient, idle, waitFor, watch } from "../helpers/subscriptions";
 import { READ_TRANSFER } from "../helpers/transfers";
+import { TransferHistoryRepository } from "../../subgraphs/transfer/persistence/history.repository";
 
 let stack: Stack;
 const clients: Client[] = [];
@@ -100,4 +101,62 @@ it("When the client aliases another field to a key's name, then each event is qu
   );
   expect(events.map((e) => [e.transferId, e.sequence])).toEqual(history.map((h: any) => [id, h.to]));
   expect(calls.transfer).toBe(1 + events.length);
+});
+
+it("When the client aliases a key field, then every event still comes, the alias holding the key", async () => {
+  const { id, events, history } = await followOneTransfer(
+    `subscription($a: ID) { transferStatusChanged(accountId: $a) { tid: transferId n: sequence status } }`,
+  );
+  expect(events.map((e) => [e.tid, e.n, e.status])).toEqual(history.map((h: any) => [id, h.sequence, h.to]));
+});
+
+it("When an event's transfer fields are read upstream, then each event reads them as of that event, not as an earlier one left them", async () => {
+  const { events } = await followOneTransfer(
+    `subscription($a: ID) { transferStatusChanged(accountId: $a) { sequence status transfer { statusHistory { sequence } } } }`,
+  );
+  expect(events.length).toBeGreaterThanOrEqual(2);
+  for (const event of events)
+    expect(event.transfer.statusHistory.length).toBeGreaterThanOrEqual(event.sequence);
+});
+
+it("When an account's activity selects the account's balance, then each event shows the balance after it", async () => {
+  const account = await openAccount(stack);
+  const watcher = watch(
+    connect(),
+    `subscription($a: ID!) { accountActivity(accountId: $a) { sequence balance { available } account { balance { available } } } }`,
+    { a: account.id },
+    "accountActivity",
+  );
+  await waitFor(() => stack.gateway.subscriptions.stats().upstreamSubscriptions === 1);
+  for (const [amount, count] of [
+    ["10.00", 1],
+    ["5.00", 2],
+    ["2.00", 3],
+  ] as const) {
+    await fund(stack, account.id, amount);
+    await watcher.until(count);
+  }
+  expect(watcher.errors).toEqual([]);
+  expect(watcher.events.map((e) => [e.balance.available, e.account.balance.available])).toEqual([
+    ["10.00", "10.00"],
+    ["15.00", "15.00"],
+    ["17.00", "17.00"],
+  ]);
+});
+
+it("When the transfer subgraph fails to resolve an event's fields once, then the event is queried whole and still comes, once", async () => {
+  const failOnce = jest
+    .spyOn(TransferHistoryRepository.prototype, "transferEvents")
+    .mockRejectedValueOnce(new Error("a transient read failure"));
+  try {
+    const { id, events, history } = await followOneTransfer(
+      `subscription($a: ID) { transferStatusChanged(accountId: $a) { transferId sequence status transfer { statusHistory { sequence } } } }`,
+    );
+    expect(failOnce).toHaveBeenCalled();
+    expect(events.map((e) => [e.transferId, e.sequence, e.status])).toEqual(
+      history.map((h: any) => [id, h.sequence, h.to]),
+    );
+  } finally {
+    failOnce.mockRestore();
+  }
 });
