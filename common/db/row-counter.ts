@@ -6,7 +6,9 @@
  * rollback leaves nothing); a periodic roll-up folds the deltas into the totals in one
  * statement. A count reads totals and deltas in one statement (one snapshot), so it is exact
  * whether or not the roll-up has run. The tables and triggers are made by a migration
- * (row-counter-ddl.ts).
+ * (row-counter-ddl.ts). A counter may also keep a column's values in buckets and answer a range
+ * filter over it exactly: the buckets inside the range from the counter, the rows of a bound's
+ * bucket from the table (decision 0046).
  */
 import type { DataSource, EntityManager } from "typeorm";
 import { log } from "../log";
