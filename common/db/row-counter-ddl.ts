@@ -6,11 +6,12 @@
  * - Updates: one trigger per row, fired only when a counted column is a target of the `UPDATE`
  *   and only for a row whose counted value changed (`WHEN`), so the updates that do not touch
  *   them (a transfer's lease, an account's balance) never call it. PostgreSQL allows no
- *   transition table on a trigger with a column list, hence per row.
+ *   transition table on a trigger with a column list, hence per row. A dimension computed from a
+ *   column (an amount's power of ten) is computed the same way in every trigger.
  * - `TRUNCATE` empties the counter too.
  */
 import type { QueryRunner } from "typeorm";
-import { deltasOf, type RowCounter } from "./row-counter";
+import { deltasOf, dimensionValue, type RowCounter } from "./row-counter";
 
 const unqualified = (name: string) => name.slice(name.indexOf(".") + 1);
 
@@ -46,26 +47,28 @@ export async function createRowCounter(db: QueryRunner, counter: RowCounter): Pr
         ${body};
         RETURN NULL;
       END $$`);
-  await fn(
-    "inserted",
-    `INSERT INTO ${deltas} (${columns}, n) SELECT ${columns}, count(*) FROM inserted GROUP BY ${columns}`,
-  );
-  await fn(
-    "deleted",
-    `INSERT INTO ${deltas} (${columns}, n) SELECT ${columns}, -count(*) FROM deleted GROUP BY ${columns}`,
-  );
-  const of = (row: string) => dimensions.map((dimension) => `${row}.${dimension.column}`).join(", ");
+  const grouped = (rows: string, sign: string) =>
+    `INSERT INTO ${deltas} (${columns}, n) SELECT ${rowValues(counter)}, ${sign}count(*) FROM ${rows} r GROUP BY ${ordinals(counter)}`;
+  await fn("inserted", grouped("inserted", ""));
+  await fn("deleted", grouped("deleted", "-"));
+  const of = (row: string) => dimensions.map((dimension) => dimensionValue(dimension, row)).join(", ");
   await fn("updated", `INSERT INTO ${deltas} (${columns}, n) VALUES (${of("OLD")}, -1), (${of("NEW")}, 1)`);
   // TRUNCATE, not DELETE: it waits for a roll-up under way, whose new totals row a DELETE would not see.
   await fn("truncated", `TRUNCATE ${totals}, ${deltas}`);
   const changed = dimensions
-    .map((dimension) => `OLD.${dimension.column} IS DISTINCT FROM NEW.${dimension.column}`)
+    .map(
+      (dimension) =>
+        `${dimensionValue(dimension, "OLD")} IS DISTINCT FROM ${dimensionValue(dimension, "NEW")}`,
+    )
     .join(" OR ");
+  const sources = [...new Set(dimensions.map((dimension) => dimension.source ?? dimension.column))].join(
+    ", ",
+  );
   await db.query(`CREATE OR REPLACE TRIGGER ${name}_inserted AFTER INSERT ON ${table}
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_inserted()`);
   await db.query(`CREATE OR REPLACE TRIGGER ${name}_deleted AFTER DELETE ON ${table}
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_deleted()`);
-  await db.query(`CREATE OR REPLACE TRIGGER ${name}_updated AFTER UPDATE OF ${columns} ON ${table}
+  await db.query(`CREATE OR REPLACE TRIGGER ${name}_updated AFTER UPDATE OF ${sources} ON ${table}
     FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION ${totals}_updated()`);
   await db.query(`CREATE OR REPLACE TRIGGER ${name}_truncated AFTER TRUNCATE ON ${table}
     FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_truncated()`);
@@ -89,12 +92,24 @@ export async function reconcileRowCounter(db: QueryRunner, counter: RowCounter):
     .join(", ");
   await db.query(`INSERT INTO ${totals} (${columns}, n)
     SELECT ${columns}, sum(n) FROM (
-      SELECT ${columns}, count(*) AS n FROM ${table} GROUP BY ${columns}
+      SELECT ${rowValues(counter)}, count(*) AS n FROM ${table} r GROUP BY ${ordinals(counter)}
       UNION ALL SELECT ${columns}, -n FROM ${totals}
       UNION ALL SELECT ${columns}, -n FROM ${deltasOf(counter)}) difference
     GROUP BY ${columns} HAVING sum(n) <> 0
     ON CONFLICT (${columns}) DO UPDATE SET n = ${totals}.n + excluded.n`);
 }
+
+/** The dimensions' values in a row `r` of the counted table, named as the counter's columns. */
+const rowValues = (counter: RowCounter) =>
+  Object.values(counter.dimensions)
+    .map((dimension) => `${dimensionValue(dimension, "r")} AS ${dimension.column}`)
+    .join(", ");
+
+/** `1, 2, ...`: a `GROUP BY` of the dimensions' values selected first. */
+const ordinals = (counter: RowCounter) =>
+  Object.keys(counter.dimensions)
+    .map((_, i) => i + 1)
+    .join(", ");
 
 /** Drops what {@link createRowCounter} made (a migration's `down`). */
 export async function dropRowCounter(db: QueryRunner, counter: RowCounter): Promise<void> {

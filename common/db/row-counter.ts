@@ -6,7 +6,9 @@
  * rollback leaves nothing); a periodic roll-up folds the deltas into the totals in one
  * statement. A count reads totals and deltas in one statement (one snapshot), so it is exact
  * whether or not the roll-up has run. The tables and triggers are made by a migration
- * (row-counter-ddl.ts).
+ * (row-counter-ddl.ts). A counter may also keep a column's values in buckets and answer a range
+ * filter over it exactly: the buckets inside the range from the counter, the rows of a bound's
+ * bucket from the table (decision 0046).
  */
 import type { DataSource, EntityManager } from "typeorm";
 import { log } from "../log";
@@ -19,23 +21,95 @@ export interface RowCounter {
   /** The totals table, `schema.name`; its deltas are `<totals>_delta`. */
   totals: string;
   /**
-   * The counted columns by the filter property that compares a list's rows with them for
-   * equality (`{ status: "status" }`), with their SQL type (that of the counted column).
+   * The counted dimensions by the filter property that compares a list's rows with them for
+   * equality (`{ status: { column: "status", type: "text" } }`).
    */
-  dimensions: Readonly<Record<string, { column: string; type: string }>>;
+  dimensions: Readonly<Record<string, CountedDimension>>;
+  /** A range filter the counter answers too, through a dimension of buckets (decision 0046). */
+  range?: CountedRange;
+}
+
+/** A column of the totals and deltas tables: a counted table's column, or a value computed from one. */
+export interface CountedDimension {
+  /** Its name in the totals and deltas tables. */
+  column: string;
+  /** Its SQL type there. */
+  type: string;
+  /** The counted table's column it is kept from (default: `column`). */
+  source?: string;
+  /** Its SQL value from the SQL of the source column's value (default: that value itself). */
+  of?: (value: string) => string;
+}
+
+/**
+ * Buckets of a column's values, in SQL: each value's bucket (an integer, ordered as the values
+ * are), a bucket's lowest (inclusive) and highest (exclusive) value, and a value that splits it
+ * in two. Each bucket is a dimension value of the counter; a range is counted as the buckets
+ * wholly inside it (from the counter) plus the rows in range of the bucket each bound falls in,
+ * counted from the table (an index of the column makes that an index-only count), or that
+ * bucket's total minus its rows out of range, whichever side of the split the bound leaves
+ * smaller.
+ */
+export interface Buckets {
+  of(value: string): string;
+  lower(bucket: string): string;
+  upper(bucket: string): string;
+  middle(bucket: string): string;
+}
+
+/**
+ * A positive value's leading digit and power of ten, `d x 10^k` (`900.00`: [900, 1000);
+ * `250`: [200, 300)), numbered `9k + d - 1`, and -1 for every value below 1. Exact (digits, no
+ * logarithm), immutable. Every round bound a person types (50, 200, 1000) is a bucket's edge,
+ * so its range needs no row counted.
+ */
+export const LEADING_DIGITS: Buckets = {
+  of: (value) =>
+    `(CASE WHEN ${value} >= 1 THEN (length(trunc(${value})::text) - 1) * 9 + left(trunc(${value})::text, 1)::int - 1 ELSE -1 END)`,
+  lower: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN '-Infinity'::numeric ELSE (${bucket} % 9 + 1) * 10::numeric ^ (${bucket} / 9) END)`,
+  upper: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN 1::numeric ELSE (${bucket} % 9 + 2) * 10::numeric ^ (${bucket} / 9) END)`,
+  middle: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN 0.5::numeric ELSE (${bucket} % 9 + 1.5) * 10::numeric ^ (${bucket} / 9) END)`,
+};
+
+/** A range filter over one column, counted by buckets of it. */
+export interface CountedRange {
+  /** The filter properties of its lowest and highest value, both inclusive. */
+  min: string;
+  max: string;
+  /** The dimension holding each row's bucket; its `source` is the column the range bounds. */
+  bucket: string;
+  /** The SQL type of the bounded column. */
+  type: string;
+  buckets: Buckets;
+}
+
+/** The SQL of `dimension`'s value in a row of the counted table (`row`: its alias, `OLD`, `NEW`). */
+export function dimensionValue(dimension: CountedDimension, row: string): string {
+  const value = `${row}.${dimension.source ?? dimension.column}`;
+  return dimension.of ? dimension.of(value) : value;
 }
 
 /** The delta table of a counter. */
 export const deltasOf = (counter: RowCounter): string => `${counter.totals}_delta`;
 
+/** A decimal bound a range count takes; anything else (`NaN`, `1e9`) leaves the count to `count(*)`. */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
 /**
  * The exact count of `counter.table`'s rows matching `filter`, read from the counter, or
  * undefined when the counter cannot answer it: when a property of `filter` that is set is no
- * dimension (a caller's own client, a date range, a search), the rows are narrowed by
- * something the counter does not keep. Set means truthy, as the lists' queries read their
- * filters (`if (filter.status) ...`): a property left empty narrows nothing there either.
- * `filter` must hold every condition of the list's query: a list that always narrows its
- * rows (accounts: `kind = 'CLIENT'`) passes that condition too.
+ * dimension (a caller's own client, a date range, a search) nor a bound of the counter's range,
+ * the rows are narrowed by something the counter does not keep. Set means truthy, as the
+ * lists' queries read their filters (`if (filter.status) ...`): a property left empty narrows
+ * nothing there either. `filter` must hold every condition of the list's query: a list that
+ * always narrows its rows (accounts: `kind = 'CLIENT'`) passes that condition too.
+ *
+ * With a range bound, the buckets wholly inside the range come from the counter and the rows of
+ * the bucket each bound falls in are counted from the table (an index-only count over the
+ * range's column where the table has the index), all in one statement: one snapshot, exact.
  */
 export function counterCount(
   db: DataSource | EntityManager,
@@ -43,21 +117,96 @@ export function counterCount(
   filter: object,
 ): (() => Promise<number>) | undefined {
   const values: unknown[] = [];
-  const conditions: string[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const equal: { totals: string[]; rows: string[] } = { totals: [], rows: [] };
+  const { range } = counter;
+  const bounds: { min?: string; max?: string } = {};
   for (const [property, value] of Object.entries(filter)) {
     if (!value) continue;
+    if (range && (property === range.min || property === range.max)) {
+      if (typeof value !== "string" || !DECIMAL.test(value)) return undefined;
+      bounds[property === range.min ? "min" : "max"] = param(value);
+      continue;
+    }
     if (!Object.hasOwn(counter.dimensions, property)) return undefined;
     const dimension = counter.dimensions[property];
-    values.push(value);
-    conditions.push(`${dimension.column} = $${values.length}`);
+    const at = param(value);
+    equal.totals.push(`${dimension.column} = ${at}`);
+    equal.rows.push(`${dimensionValue(dimension, "r")} = ${at}`);
   }
-  const columns = Object.values(counter.dimensions).map((dimension) => dimension.column);
-  const where = conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
-  // One statement, so one snapshot: a roll-up committing meanwhile is seen whole or not at all.
-  const sql = `SELECT coalesce(sum(n), 0)::bigint AS total FROM (
-      SELECT ${columns.join(", ")}, n FROM ${counter.totals}
-      UNION ALL SELECT ${columns.join(", ")}, n FROM ${deltasOf(counter)}) counted ${where}`;
+  const columns = Object.values(counter.dimensions)
+    .map((dimension) => dimension.column)
+    .join(", ");
+  const counted = (where: readonly string[]) => `coalesce((SELECT sum(n) FROM (
+      SELECT ${columns}, n FROM ${counter.totals} UNION ALL SELECT ${columns}, n FROM ${deltasOf(counter)}) counted
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}), 0)`;
+  // One statement, so one snapshot: a roll-up committing meanwhile is seen whole or not at all,
+  // and a row committed meanwhile is in both the table and the deltas, or in neither.
+  if (!range || !(bounds.min || bounds.max)) {
+    return lazyCount(db, `SELECT ${counted(equal.totals)}::bigint AS total`, values);
+  }
+  // The bounds and their buckets, computed once (`OFFSET 0` keeps the planner from copying
+  // their expressions into every place that reads them).
+  const given = (bound: string | undefined) => (bound ? `${bound}::${range.type}` : `NULL::${range.type}`);
+  const sql = `SELECT (${rangeParts(counter, range, bounds, equal, counted).join(" + ")})::bigint AS total
+    FROM (SELECT min, max, ${range.buckets.of("min")} AS low, ${range.buckets.of("max")} AS high
+            FROM (SELECT ${given(bounds.min)} AS min, ${given(bounds.max)} AS max) given OFFSET 0) b`;
   return lazyCount(db, sql, values);
+}
+
+/**
+ * The terms of a range's count: the counter's buckets wholly inside it (above the lower bound's
+ * bucket, below the upper bound's), and for each bound the rows in range of its bucket, counted
+ * from the table on the smaller side of the bucket's split (a `CASE` runs only the subquery of
+ * the branch it takes). A bucket's complement is used only when the other bound is not in it.
+ */
+function rangeParts(
+  counter: RowCounter,
+  range: CountedRange,
+  bounds: { min?: string; max?: string },
+  equal: { totals: readonly string[]; rows: readonly string[] },
+  counted: (where: readonly string[]) => string,
+): string[] {
+  const dimension = counter.dimensions[range.bucket];
+  const { buckets } = range;
+  const bucket = dimension.column;
+  const value = `r.${dimension.source ?? dimension.column}`;
+  // Read from the statement's row `b` (counterCount): the bounds set, and their buckets.
+  const [min, max] = [bounds.min && "b.min", bounds.max && "b.max"];
+  const [low, high] = [bounds.min && "b.low", bounds.max && "b.high"];
+  const rows = (where: Array<string | undefined | false>) =>
+    `(SELECT count(*) FROM ${counter.table} r WHERE ${[...equal.rows, ...where.filter(Boolean)].join(" AND ")})`;
+  const total = (of: string) => counted([...equal.totals, `${bucket} = ${of}`]);
+  const apart = low && high ? `${high} > ${low}` : "true";
+  const inside = [...equal.totals];
+  if (low) inside.push(`${bucket} > ${low}`);
+  if (high) inside.push(`${bucket} < ${high}`);
+  const parts = [counted(inside)];
+  if (low) {
+    const direct = rows([
+      `${value} >= ${min}`,
+      max && `${value} <= ${max}`,
+      `${value} < ${buckets.upper(low)}`,
+    ]);
+    const complement = `${total(low)} - ${rows([`${value} >= ${buckets.lower(low)}`, `${value} < ${min}`])}`;
+    parts.push(
+      `(CASE WHEN ${apart} AND ${min} < ${buckets.middle(low)} THEN ${complement} ELSE ${direct} END)`,
+    );
+  }
+  if (high) {
+    // Both bounds in one bucket: the lower bound's direct count holds every row in range.
+    const direct = rows([
+      min && `${value} >= ${min}`,
+      `${value} <= ${max}`,
+      `${value} >= ${buckets.lower(high)}`,
+      apart,
+    ]);
+    const complement = `${total(high)} - ${rows([`${value} > ${max}`, `${value} < ${buckets.upper(high)}`])}`;
+    parts.push(
+      `(CASE WHEN ${apart} AND ${max} >= ${buckets.middle(high)} THEN ${complement} ELSE ${direct} END)`,
+    );
+  }
+  return parts;
 }
 
 /** The exact count of each value of one dimension (transfers per status), from the counter; absent values are 0. */

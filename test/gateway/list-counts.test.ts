@@ -9,6 +9,7 @@ import { createDataSource } from "../../common/db/data-source";
 import { rollUp } from "../../common/db/row-counter";
 import { CLIENT_COUNTER } from "../../subgraphs/client/persistence/counters";
 import { ACCOUNT_COUNTER } from "../../subgraphs/ledger/persistence/counters";
+import { TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
 import { combinations, mismatches, pendingDeltas } from "../helpers/counts";
 import { type Stack, startStack } from "../helpers/stack";
 
@@ -143,6 +144,40 @@ describe("list counts", () => {
     }
   });
 
+  it("When a system caller asks for totalCount with an amount range, alone or with status, then it is the exact count", async () => {
+    await db.query(
+      `INSERT INTO transfer.transfer (kind, status, client_id, account_id, amount, currency,
+                                      idempotency_scope, idempotency_key, request_hash)
+       SELECT 'INTERNAL', (ARRAY['COMPLETED', 'FAILED'])[1 + n % 2], gen_random_uuid(), gen_random_uuid(), amount,
+              'EUR', 'counts', gen_random_uuid()::text, 'h'
+         FROM unnest($1::numeric[]) WITH ORDINALITY AS given (amount, n)`,
+      [["0.5", "1", "99.99", "100", "149", "151", "199.99", "200", "950", "1000", "20000"]],
+    );
+    const ranges = [
+      { minAmount: "100" },
+      { minAmount: "160" },
+      { maxAmount: "140" },
+      { maxAmount: "199.99" },
+      { minAmount: "120", maxAmount: "950" },
+      { minAmount: "150", maxAmount: "199" },
+    ];
+    for (const range of ranges) {
+      for (const status of [undefined, "FAILED"]) {
+        const filter = { ...range, ...(status && { status }) };
+        const result = await stack.graphql(
+          `query($f: TransferFilterInput) { transfers(filter: $f) { totalCount } }`,
+          { f: filter },
+        );
+        const expected = await actual(
+          `transfer.transfer WHERE ($1::numeric IS NULL OR amount >= $1) AND ($2::numeric IS NULL OR amount <= $2)
+             AND ($3::text IS NULL OR status = $3)`,
+          [range.minAmount ?? null, range.maxAmount ?? null, status ?? null],
+        );
+        expect({ filter, count: result.data!.transfers.totalCount }).toEqual({ filter, count: expected });
+      }
+    }
+  });
+
   it("When a front-office caller asks for totalCount, then it counts its own client's transfers and accounts only", async () => {
     const [mine, theirs] = [randomUUID(), randomUUID()];
     await insertTransfers(mine, ["COMPLETED", "COMPLETED", "FAILED"]);
@@ -177,7 +212,7 @@ describe("list counts", () => {
     const pending = async () =>
       (await pendingDeltas(db, CLIENT_COUNTER)) +
       (await pendingDeltas(db, ACCOUNT_COUNTER)) +
-      (await actual(`transfer.transfer_count_delta`));
+      (await pendingDeltas(db, TRANSFER_COUNTER));
     while ((await pending()) > 0 && Date.now() < until)
       await new Promise((resolve) => setTimeout(resolve, 25));
     expect(await pending()).toBe(0);

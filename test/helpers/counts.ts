@@ -15,32 +15,66 @@ export function combinations(
   return result;
 }
 
+/** Bounds of a counter's range (decision 0046): its filter properties, either or both set. */
+export type RangeBounds = Record<string, string>;
+
 /**
- * The filters over `values` (every combination) whose counter count differs from `count(*)` of
- * the counted table's rows under the same equalities (and `fixed`, e.g. accounts' kind), read
- * through `db` (a transaction's manager sees its own writes). Empty when the counter is exact.
+ * The filters over `values` (every combination, each with every one of `ranges`) whose counter
+ * count differs from `count(*)` of the counted table's rows under the same equalities (and
+ * `fixed`, e.g. accounts' kind) and range bounds, read through `db` (a transaction's manager
+ * sees its own writes). Empty when the counter is exact.
  */
 export async function mismatches(
   db: DataSource | EntityManager,
   counter: RowCounter,
   values: Record<string, readonly string[]>,
   fixed: Record<string, string> = {},
+  ranges: readonly RangeBounds[] = [{}],
 ): Promise<Array<{ filter: object; counted: number; actual: number }>> {
   const wrong = [];
   for (const combination of combinations(values)) {
-    const filter = { ...combination, ...fixed };
-    const count = counterCount(db, counter, filter);
-    if (!count) throw new Error(`the counter does not take ${JSON.stringify(filter)}`);
-    const set = Object.entries(filter).filter(([, value]) => value !== undefined);
-    const where = set.map(([property], i) => `${counter.dimensions[property].column} = $${i + 1}`);
-    const [{ actual }] = (await db.query(
-      `SELECT count(*)::int AS actual FROM ${counter.table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
-      set.map(([, value]) => value),
-    )) as { actual: number }[];
-    const counted = await count();
-    if (counted !== actual) wrong.push({ filter: combination, counted, actual });
+    for (const bounds of ranges) {
+      const filter = { ...combination, ...fixed, ...bounds };
+      const count = counterCount(db, counter, filter);
+      if (!count) throw new Error(`the counter does not take ${JSON.stringify(filter)}`);
+      const [where, params] = plainWhere(counter, { ...combination, ...fixed }, bounds);
+      const [{ actual }] = (await db.query(
+        `SELECT count(*)::int AS actual FROM ${counter.table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
+        params,
+      )) as { actual: number }[];
+      const counted = await count();
+      if (counted !== actual) wrong.push({ filter: { ...combination, ...bounds }, counted, actual });
+    }
   }
   return wrong;
+}
+
+/** The conditions (and their values) of `count(*)` under `equal` and `bounds`, written plainly. */
+function plainWhere(
+  counter: RowCounter,
+  equal: Record<string, string | undefined>,
+  bounds: RangeBounds,
+): [string[], unknown[]] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const [property, value] of Object.entries(equal)) {
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(`${counter.dimensions[property].column} = $${params.length}`);
+  }
+  const range = counter.range;
+  if (range) {
+    const column = counter.dimensions[range.bucket].source;
+    for (const [property, op] of [
+      [range.min, ">="],
+      [range.max, "<="],
+    ] as const) {
+      if (bounds[property] === undefined) continue;
+      params.push(bounds[property]);
+      where.push(`${column} ${op} $${params.length}::${range.type}`);
+    }
+  }
+  return [where, params];
 }
 
 /** How many deltas wait for the roll-up. */

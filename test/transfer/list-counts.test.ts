@@ -1,25 +1,67 @@
 /**
- * Transfers' exact counts without a scan (decision 0043): the counter kept by triggers agrees
- * with `count(*)` for every status x kind filter, after inserts, status changes, deletes,
- * rolled-back transactions and concurrent writers, before and after a roll-up; the migration
- * fills it from the rows already there; and the list uses it only for filters it can answer.
+ * Transfers' exact counts without a scan (decisions 0043, 0046): the counter kept by triggers
+ * agrees with `count(*)` for every status x kind filter, with and without amount ranges, after
+ * inserts, status and amount changes, deletes, rolled-back transactions and concurrent writers,
+ * before and after a roll-up; the migrations fill it from the rows already there; and the list
+ * uses it only for filters it can answer.
  */
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { createDataSource, migrate } from "../../common/db/data-source";
-import { counterCount, countsBy, rollUp, startCountRollUp } from "../../common/db/row-counter";
+import { counterCount, countsBy, deltasOf, rollUp, startCountRollUp } from "../../common/db/row-counter";
 import { createRowCounter } from "../../common/db/row-counter-ddl";
 import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
-import { TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
+import { STATUS_KIND_COUNTER, TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
 import { ListCounts1732360000000 } from "../../subgraphs/transfer/persistence/migrations/1732360000000-ListCounts";
+import { AmountRanges1732370000000 } from "../../subgraphs/transfer/persistence/migrations/1732370000000-AmountRanges";
 import { TransferRepository } from "../../subgraphs/transfer/persistence/transfer.repository";
-import { mismatches, pendingDeltas } from "../helpers/counts";
+import { mismatches, pendingDeltas, type RangeBounds } from "../helpers/counts";
 import { suiteDatabase } from "../helpers/stack";
 import { transferMigrationDatabase } from "../helpers/transfers";
 
 const KINDS = ["INTERNAL", "OUTGOING", "INCOMING", "FX"];
 const STATUSES = ["CREATED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"];
 const VALUES = { status: STATUSES, kind: KINDS };
+/**
+ * Amounts on both sides of the counter's bucket edges (leading digit and power of ten: [1, 2),
+ * [100, 200), [200, 300), [900, 1000) ...) and their middles, below 1, and the largest.
+ */
+const AMOUNTS = [
+  ["0.01", "0.5", "0.999", "1", "1.499", "1.5", "1.999", "2", "9.99", "10", "99.999", "100"],
+  ["149.999", "150", "199.99", "200", "250", "299.999", "300", "900", "999.99", "1000", "12345.678"],
+  ["9999999999999999.999"],
+].flat();
+/**
+ * Ranges with each bound on either side of its bucket's middle (counted directly or as the
+ * bucket's total minus the rest), on bucket edges, both in one bucket, across several, empty,
+ * and one bound alone.
+ */
+const RANGES: RangeBounds[] = [
+  {},
+  { minAmount: "0.01" },
+  { minAmount: "0.6" },
+  { minAmount: "1" },
+  { minAmount: "1.2" },
+  { minAmount: "1.7" },
+  { minAmount: "900.00" },
+  { minAmount: "9999999999999999.999" },
+  { maxAmount: "0.5" },
+  { maxAmount: "1.00" },
+  { maxAmount: "1.2" },
+  { maxAmount: "1.7" },
+  { maxAmount: "210" },
+  { maxAmount: "299.99" },
+  { maxAmount: "1000" },
+  { minAmount: "100", maxAmount: "250" },
+  { minAmount: "120", maxAmount: "180" },
+  { minAmount: "150", maxAmount: "150" },
+  { minAmount: "199.99", maxAmount: "200" },
+  { minAmount: "1.7", maxAmount: "260" },
+  { minAmount: "0.7", maxAmount: "12345.678" },
+  { minAmount: "1000", maxAmount: "10" },
+];
+/** Every combination of status and kind, each with every range. */
+const exact = (on: DataSource | EntityManager) => mismatches(on, TRANSFER_COUNTER, VALUES, {}, RANGES);
 
 let database: { url: string; drop: () => Promise<void> };
 let db: DataSource;
@@ -42,7 +84,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** Inserts `count` transfers in one statement, kinds and statuses cycling from `offset`; their ids. */
+/** Inserts `count` transfers in one statement, kinds, statuses and amounts cycling from `offset`; their ids. */
 async function insertTransfers(
   on: DataSource | EntityManager,
   count: number,
@@ -52,11 +94,11 @@ async function insertTransfers(
   const rows = (await on.query(
     `INSERT INTO transfer.transfer (kind, status, client_id, account_id, amount, currency,
                                     idempotency_scope, idempotency_key, request_hash)
-     SELECT ($1::text[])[1 + (n + $3) % 4], ($2::text[])[1 + (n + $3) % 5], $4, gen_random_uuid(), 1, 'EUR',
-            'counts', gen_random_uuid()::text, 'h'
+     SELECT ($1::text[])[1 + (n + $3) % 4], ($2::text[])[1 + (n + $3) % 5], $4, gen_random_uuid(),
+            ($6::numeric[])[1 + (n + $3) % cardinality($6)], 'EUR', 'counts', gen_random_uuid()::text, 'h'
        FROM generate_series(1, $5::int) AS n
      RETURNING id`,
-    [KINDS, STATUSES, offset, clientId, count],
+    [KINDS, STATUSES, offset, clientId, count, AMOUNTS],
   )) as { id: string }[];
   return rows.map((row) => row.id);
 }
@@ -68,11 +110,17 @@ describe("transfer counts", () => {
   it("When transfers are inserted, change status and kind, are deleted or rolled back, then every status x kind count equals count(*), before and after a roll-up", async () => {
     const ids = await insertTransfers(db, 40);
     for (let i = 0; i < 5; i++) await insertTransfers(db, 1, i);
-    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    expect(await exact(db)).toEqual([]);
 
     await setStatus(db, ids.slice(0, 10), "FAILED");
     await setStatus(db, ids.slice(5, 15), "FAILED"); // half already FAILED: no change there
     await db.query(`UPDATE transfer.transfer SET kind = 'FX', status = 'CANCELLED' WHERE id = $1`, [ids[20]]);
+    await db.query(`UPDATE transfer.transfer SET amount = amount * 1000 WHERE id = ANY ($1)`, [
+      ids.slice(20, 26),
+    ]);
+    await db.query(`UPDATE transfer.transfer SET amount = amount + 0.001 WHERE id = ANY ($1)`, [
+      ids.slice(26, 29),
+    ]);
     await db.query(`UPDATE transfer.transfer SET reference = 'not counted' WHERE id = ANY ($1)`, [ids]);
     await db.query(`DELETE FROM transfer.transfer WHERE id = ANY ($1)`, [ids.slice(30, 35)]);
     await db
@@ -84,14 +132,14 @@ describe("transfer counts", () => {
       })
       .catch((error: Error) => expect(error.message).toBe("roll back"));
     expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBeGreaterThan(0);
-    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    expect(await exact(db)).toEqual([]);
 
     expect(await rollUp(db, TRANSFER_COUNTER)).toBeGreaterThan(0);
     expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(0);
-    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    expect(await exact(db)).toEqual([]);
 
     await setStatus(db, ids.slice(35), "PROCESSING");
-    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    expect(await exact(db)).toEqual([]);
     const byStatus = (await db.query(
       `SELECT status, count(*)::int AS n FROM transfer.transfer GROUP BY status`,
     )) as { status: string; n: number }[];
@@ -121,9 +169,9 @@ describe("transfer counts", () => {
     await Promise.all(writers);
     rolling = false;
     await Promise.all(rollUps);
-    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    expect(await exact(db)).toEqual([]);
     await rollUp(db, TRANSFER_COUNTER);
-    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    expect(await exact(db)).toEqual([]);
   });
 
   it("When a trigger is dropped, then the same check finds the counts wrong (it can fail)", async () => {
@@ -131,6 +179,8 @@ describe("transfer counts", () => {
     const writes: Record<string, (tx: EntityManager) => Promise<unknown>> = {
       inserted: (tx) => insertTransfers(tx, 3),
       updated: (tx) => setStatus(tx, [existing], "NO-SUCH"),
+      amountUpdated: (tx) =>
+        tx.query(`UPDATE transfer.transfer SET amount = amount * 1000 WHERE id = $1`, [existing]),
       deleted: (tx) => tx.query(`DELETE FROM transfer.transfer WHERE id = $1`, [existing]),
     };
     for (const [event, write] of Object.entries(writes)) {
@@ -139,18 +189,19 @@ describe("transfer counts", () => {
       try {
         await runner.startTransaction();
         await write(runner.manager);
-        expect(await mismatches(runner.manager, TRANSFER_COUNTER, VALUES)).toEqual([]);
+        expect(await exact(runner.manager)).toEqual([]);
         await runner.rollbackTransaction();
         await runner.startTransaction();
-        await runner.query(`DROP TRIGGER transfer_count_${event} ON transfer.transfer`);
+        const trigger = event === "amountUpdated" ? "updated" : event;
+        await runner.query(`DROP TRIGGER transfer_amount_count_${trigger} ON transfer.transfer`);
         await write(runner.manager);
-        expect(await mismatches(runner.manager, TRANSFER_COUNTER, VALUES)).not.toEqual([]);
+        expect(await exact(runner.manager)).not.toEqual([]);
       } finally {
         await runner.rollbackTransaction();
         await runner.release();
       }
     }
-    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    expect(await exact(db)).toEqual([]);
   });
 
   it("When a table is truncated while a roll-up adding a new total is under way, then its counter ends at zero", async () => {
@@ -198,81 +249,110 @@ describe("transfer counts", () => {
     expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(0);
     const [{ vacuumed }] = (await db.query(
       `SELECT vacuum_count::int AS vacuumed FROM pg_stat_user_tables
-        WHERE schemaname = 'transfer' AND relname = 'transfer_count_delta'`,
+        WHERE schemaname = 'transfer' AND relname = 'transfer_amount_count_delta'`,
     )) as { vacuumed: number }[];
     expect(vacuumed).toBeGreaterThan(0); // the roll-up vacuums what it emptied
     await insertTransfers(db, 2); // two combinations: two deltas
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(2);
-    expect(await mismatches(db, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    expect(await exact(db)).toEqual([]);
   });
 
-  it("When a list's filter has anything besides status and kind, then it is counted by count(*); status and kind alone by the counter", async () => {
+  it("When a list's filter has anything besides status, kind and an amount range, then it is counted by count(*); those alone by the counter", async () => {
     const transfers = new TransferRepository(db);
     const clientId = randomUUID();
     await insertTransfers(db, 6, 0, clientId);
     const narrowing: object[] = [
       { clientId },
       { status: "FAILED", clientId },
+      { minAmount: "1", clientId },
       { accountId: randomUUID() },
       { from: new Date(0) },
       { to: new Date() },
       { statusChangedBefore: new Date() },
-      { minAmount: "0.01" },
-      { maxAmount: "1000" },
+      { minAmount: "1e3" }, // no plain decimal (the edge refuses it anyway)
+      { maxAmount: "NaN" },
       { toString: "not a dimension" }, // an own property of the filter, not one inherited by the counter's
+      { amountDecade: "2" }, // a dimension, but one no filter sets: counted as it is kept
     ];
-    for (const filter of narrowing) expect(counterCount(db, TRANSFER_COUNTER, filter)).toBeUndefined();
+    for (const filter of narrowing.slice(0, -1)) {
+      expect(counterCount(db, TRANSFER_COUNTER, filter)).toBeUndefined();
+    }
     expect(await (await transfers.listTransfers({ clientId }, 1)).count()).toBe(6);
     expect(await (await transfers.listTransfers({ clientId, kind: "OUTGOING" }, 1)).count()).toBe(2);
+    // AMOUNTS from the first: 0.01 0.5 0.999 1 1.499 1.5
+    expect(
+      await (await transfers.listTransfers({ clientId, minAmount: "0.5", maxAmount: "1.499" }, 1)).count(),
+    ).toBe(4);
 
     // A delta only the counter holds: the list's count reads it, so the list uses the counter.
     await db.query(
-      `INSERT INTO transfer.transfer_count_delta (status, kind, n) VALUES ('NO-SUCH', 'FX', 1000)`,
+      `INSERT INTO ${deltasOf(TRANSFER_COUNTER)} (status, kind, amount_bucket, n) VALUES ('NO-SUCH', 'FX', 18, 1000)`,
     );
     try {
-      for (const filter of [{ status: "NO-SUCH" }, { status: "NO-SUCH", kind: "FX", clientId: null }]) {
+      // Bucket 18 is [100, 200): wholly inside these ranges, or the rest of it is empty.
+      const counted = [
+        { status: "NO-SUCH" },
+        { status: "NO-SUCH", kind: "FX", clientId: null },
+        { status: "NO-SUCH", minAmount: "10" },
+        { status: "NO-SUCH", minAmount: "100" },
+        { status: "NO-SUCH", maxAmount: "1000" },
+        { status: "NO-SUCH", maxAmount: "199.999" },
+        { status: "NO-SUCH", minAmount: "0.5", maxAmount: "99999" },
+      ];
+      for (const filter of counted)
         expect(await (await transfers.listTransfers(filter, 1)).count()).toBe(1000);
+      // A bound nearer the far edge of bucket 18 counts that bucket's rows in range in the table.
+      for (const filter of [
+        { status: "NO-SUCH", minAmount: "190" },
+        { status: "NO-SUCH", maxAmount: "110" },
+      ]) {
+        expect(await (await transfers.listTransfers(filter, 1)).count()).toBe(0);
       }
     } finally {
-      await db.query(`DELETE FROM transfer.transfer_count_delta WHERE status = 'NO-SUCH'`);
+      await db.query(`DELETE FROM ${deltasOf(TRANSFER_COUNTER)} WHERE status = 'NO-SUCH'`);
     }
   });
 });
 
-it("When the counter's migration runs over existing transfers while others are written, then it counts each once, and run again it adds nothing", async () => {
-  const upTo = transferMigrations.indexOf(ListCounts1732360000000) + 1;
-  const before = migrationDatabase.source(transferMigrations.slice(0, upTo - 1));
-  await before.initialize();
-  await migrate(before, TRANSFER_SCHEMA);
-  await insertTransfers(before, 23);
-  await insertTransfers(before, 4, 2);
-  // `before` stays open: its connections write as an instance not yet upgraded would.
-  let writing = true;
-  let written = 0;
-  const writers = Array.from({ length: 4 }, async (_, writer) => {
-    while (writing || written < 20) {
-      const ids = await insertTransfers(before, 2, writer + written);
-      await setStatus(before, ids.slice(0, 1), STATUSES[written++ % 5]);
-      await before.query(`DELETE FROM transfer.transfer WHERE id = $1`, [ids[1]]);
-    }
-  });
-  const after = migrationDatabase.source(transferMigrations.slice(0, upTo));
-  await after.initialize();
-  await migrate(after, TRANSFER_SCHEMA);
-  writing = false;
-  await Promise.all(writers);
-  const [late] = await insertTransfers(before, 1); // and after it, through a connection opened before
-  await setStatus(before, [late], "FAILED");
-  expect(await mismatches(after, TRANSFER_COUNTER, VALUES)).toEqual([]);
+describe.each([
+  { migration: ListCounts1732360000000, counter: STATUS_KIND_COUNTER, ranges: [{}] },
+  { migration: AmountRanges1732370000000, counter: TRANSFER_COUNTER, ranges: RANGES },
+])("$migration.name", ({ migration, counter, ranges }) => {
+  it("When the counter's migration runs over existing transfers while others are written, then it counts each once, and run again it adds nothing", async () => {
+    const upTo = transferMigrations.indexOf(migration) + 1;
+    const before = migrationDatabase.source(transferMigrations.slice(0, upTo - 1));
+    await before.initialize();
+    await migrate(before, TRANSFER_SCHEMA);
+    await insertTransfers(before, 23);
+    await insertTransfers(before, 4, 2);
+    // `before` stays open: its connections write as an instance not yet upgraded would.
+    let writing = true;
+    let written = 0;
+    const writers = Array.from({ length: 4 }, async (_, writer) => {
+      while (writing || written < 20) {
+        const ids = await insertTransfers(before, 2, writer + written);
+        await setStatus(before, ids.slice(0, 1), STATUSES[written++ % 5]);
+        await before.query(`DELETE FROM transfer.transfer WHERE id = $1`, [ids[1]]);
+      }
+    });
+    const after = migrationDatabase.source(transferMigrations.slice(0, upTo));
+    await after.initialize();
+    await migrate(after, TRANSFER_SCHEMA);
+    writing = false;
+    await Promise.all(writers);
+    const [late] = await insertTransfers(before, 1); // and after it, through a connection opened before
+    await setStatus(before, [late], "FAILED");
+    expect(await mismatches(after, counter, VALUES, {}, ranges)).toEqual([]);
 
-  const runner = after.createQueryRunner();
-  try {
-    await createRowCounter(runner, TRANSFER_COUNTER);
-  } finally {
-    await runner.release();
-  }
-  expect(await mismatches(after, TRANSFER_COUNTER, VALUES)).toEqual([]);
-  await rollUp(after, TRANSFER_COUNTER);
-  expect(await mismatches(after, TRANSFER_COUNTER, VALUES)).toEqual([]);
+    const runner = after.createQueryRunner();
+    try {
+      await createRowCounter(runner, counter);
+    } finally {
+      await runner.release();
+    }
+    expect(await mismatches(after, counter, VALUES, {}, ranges)).toEqual([]);
+    await rollUp(after, counter);
+    expect(await mismatches(after, counter, VALUES, {}, ranges)).toEqual([]);
+  });
 });

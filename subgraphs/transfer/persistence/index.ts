@@ -21,6 +21,7 @@ import { ListIndexes1732300000000 } from "./migrations/1732300000000-ListIndexes
 import { TransferDocuments1732320000000 } from "./migrations/1732320000000-TransferDocuments";
 import { ReconciliationAndTreasuryIndexes1732340000000 } from "./migrations/1732340000000-ReconciliationAndTreasuryIndexes";
 import { ListCounts1732360000000 } from "./migrations/1732360000000-ListCounts";
+import { AmountRanges1732370000000 } from "./migrations/1732370000000-AmountRanges";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
 import { RecipientRepository } from "./recipient.repository";
@@ -50,6 +51,7 @@ export const transferMigrations = [
   TransferDocuments1732320000000,
   ReconciliationAndTreasuryIndexes1732340000000,
   ListCounts1732360000000,
+  AmountRanges1732370000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */

@@ -241,7 +241,8 @@ export class TransferRepository {
     }
     if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
     if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
-    // Status and kind alone (no caller scope, range or amount): the counter counts them exactly.
+    // Status, kind and the amount range alone (no caller scope, dates or history): the counter
+    // counts them exactly (decisions 0043, 0046).
     const count = counterCount(this.db, TRANSFER_COUNTER, filter);
     return keysetPage(query, size, after, properties, count);
   }

@@ -1,0 +1,56 @@
+import type { MigrationInterface, QueryRunner } from "typeorm";
+import {
+  createIndexes,
+  createIndexesConcurrently,
+  dropIndexes,
+  dropIndexesConcurrently,
+  type IndexDefinition,
+} from "../../../../common/db/indexes";
+import { createRowCounter, dropRowCounter } from "../../../../common/db/row-counter-ddl";
+import { STATUS_KIND_COUNTER, TRANSFER_COUNTER } from "../counters";
+
+/**
+ * `minAmount`/`maxAmount` without a scan (decision 0046):
+ * - the keyset order's index holds the amount too, so a page filtered by an amount reads the
+ *   order and checks each amount in the index, fetching only the rows that match;
+ * - an index of the amount (with status and kind, for an index-only count under those filters):
+ *   the page of a selective range, and the counts of the rows in a bound's power of ten;
+ * - the counter keeps transfers per status, kind and power of ten of the amount, replacing the
+ *   status x kind counter of 1732360000000 (filled while writes go on, as that one was).
+ */
+const INDEXES: IndexDefinition[] = [
+  { name: "transfer_created_amount_idx", on: "transfer.transfer (created_at, id, amount)" },
+  { name: "transfer_amount_idx", on: "transfer.transfer (amount) INCLUDE (status, kind)" },
+];
+
+const REPLACED: IndexDefinition[] = [
+  { name: "transfer_created_idx", on: "transfer.transfer (created_at, id)" },
+];
+
+export class AmountRanges1732370000000 implements MigrationInterface {
+  name = "AmountRanges1732370000000";
+  // Indexes built concurrently, and a counter filled while writes go on (createRowCounter).
+  transaction = false;
+
+  async up(db: QueryRunner): Promise<void> {
+    await createIndexesConcurrently(db, "transfer", INDEXES);
+    await dropIndexesConcurrently(
+      db,
+      "transfer",
+      REPLACED.map((index) => index.name),
+    );
+    await createRowCounter(db, TRANSFER_COUNTER);
+    await dropRowCounter(db, STATUS_KIND_COUNTER);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await createRowCounter(db, STATUS_KIND_COUNTER);
+    await dropRowCounter(db, TRANSFER_COUNTER);
+    await createIndexes(db, REPLACED);
+    await dropIndexes(
+      db,
+      "transfer",
+      INDEXES.map((index) => index.name),
+    );
+  }
+}
