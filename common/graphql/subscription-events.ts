@@ -4,9 +4,10 @@
  * - Each event is resolved with a request context of its own, so what the event's fields read
  *   (DataLoaders' caches) is read for that event, never kept from an earlier one or from the
  *   moment the subscription began, and nothing accumulates while the subscription lasts.
- * - An event whose resolution failed at its root (`data: null`, with errors) carries its own
- *   scalar fields in `extensions.event`, so the gateway still knows which event it was and
- *   queries it whole (decision 0048). The gateway never passes extensions on to clients.
+ * - An event whose resolution failed at its root (`data: null`, with errors) carries its key in
+ *   `extensions.event` ({@link EVENT_KEY_FIELDS}, nothing else of it), so the gateway still
+ *   knows which event it was and queries it whole (decision 0048). The gateway never passes
+ *   extensions on to clients.
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from "graphql";
 
@@ -25,7 +26,7 @@ export async function subscribeEventByEvent(
       contextValue: freshContext(args.contextValue),
     });
     if (result.data != null || !result.errors?.length) return result;
-    return { ...result, extensions: { ...result.extensions, event: scalarsOf(payload) } };
+    return { ...result, extensions: { ...result.extensions, event: keyOf(payload) } };
   };
   // By hand rather than an async generator: `return` must reach the source at once, even while
   // it waits for its next event (an async generator would queue it behind that wait).
@@ -51,10 +52,17 @@ function isAsyncIterable(value: object): value is AsyncIterable<unknown> {
   return Symbol.asyncIterator in value;
 }
 
-/** The string, number and boolean properties of an event's root value: its key among them. */
-function scalarsOf(payload: unknown): Record<string, unknown> {
+/**
+ * The fields that identify an event of any subscription the gateway relays: the keys and cursors
+ * of gateway/subscriptions/fields.ts (a unit test holds the two together).
+ */
+export const EVENT_KEY_FIELDS = ["transferId", "accountId", "sequence", "position"] as const;
+
+/** The key fields an event's root value has. */
+function keyOf(payload: unknown): Record<string, unknown> {
   if (payload === null || typeof payload !== "object") return {};
+  const event = payload as Record<string, unknown>;
   return Object.fromEntries(
-    Object.entries(payload).filter(([, value]) => ["string", "number", "boolean"].includes(typeof value)),
+    EVENT_KEY_FIELDS.filter((name) => name in event).map((name) => [name, event[name]]),
   );
 }

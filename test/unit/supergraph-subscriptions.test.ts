@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../../common/paths";
+import { EVENT_KEY_FIELDS } from "../../common/graphql/subscription-events";
 import { RELAYED_EVENTS, relayedFields } from "../../gateway/subscriptions/fields";
 import { subscriptionOwners } from "../../gateway/supergraph";
 
@@ -42,5 +43,14 @@ describe("which subgraph serves a subscription field", () => {
         both: Boolean
       }`;
     expect(subscriptionOwners(sdl)).toEqual({ accountActivity: "ledger" });
+  });
+});
+
+describe("what a subgraph sends of an event it could not resolve", () => {
+  it("When any relayed field's event fails at its subgraph, then the fields the gateway needs to query it whole are among those sent", () => {
+    for (const events of Object.values(RELAYED_EVENTS)) {
+      const needed = events.cursor ? [...events.key, events.cursor.field] : events.key;
+      for (const field of needed) expect(EVENT_KEY_FIELDS).toContain(field);
+    }
   });
 });
