@@ -31,6 +31,7 @@ export function gatewayEngine(
     schema,
     execute: (request, contextValue) => {
       const plan = plans.planOf(request.document, request.operationName);
+      // The one-fetch path looks no plan up by hash: none is computed for it.
       let queryHash = plan ? "" : hashes.get(request.document);
       if (queryHash === undefined) {
         queryHash = createHash("sha256").update(request.query).digest("hex");
