@@ -2,7 +2,8 @@
  * The gateway's engine for the direct path (common/graphql/direct-execution.ts, decision 0042): a
  * validated operation goes straight to @apollo/gateway's executor, with the request context Apollo
  * Server would have built for it, and its answer gets the statuses of the gateway's own plugins.
- * The query plan cache is the one Apollo Server's requests use (same query hash).
+ * The query plan cache is the one Apollo Server's requests use (same query hash). An operation
+ * whose plan is known to be one fetch runs without the executor (gateway/one-fetch.ts, decision 0047).
  */
 import { createHash } from "node:crypto";
 import type { ApolloGateway } from "@apollo/gateway";
@@ -12,19 +13,26 @@ import type { DocumentNode, GraphQLSchema } from "graphql";
 import type { DirectEngine } from "../common/graphql/direct-execution";
 import type { GatewayContext } from "./context";
 import { failedRequestHead } from "./gateway";
+import { executeOneFetch, type QueryPlanMemory } from "./one-fetch";
 
-/** The engine over `gateway`, which `apollo` serves; `schema` is the API schema as last loaded. */
+/**
+ * The engine over `gateway`, which `apollo` serves; `schema` is the API schema as last loaded;
+ * `plans` is the memory the gateway's `experimental_didResolveQueryPlan` fills.
+ */
 export function gatewayEngine(
   gateway: ApolloGateway,
   apollo: ApolloServer<GatewayContext>,
   schema: () => GraphQLSchema,
+  plans: QueryPlanMemory,
 ): DirectEngine {
   // Apollo Server's query hash (sha256 of the text): the key of the gateway's query plans.
   const hashes = new WeakMap<DocumentNode, string>();
   return {
     schema,
     execute: (request, contextValue) => {
-      let queryHash = hashes.get(request.document);
+      const plan = plans.planOf(request.document, request.operationName);
+      // The one-fetch path looks no plan up by hash: none is computed for it.
+      let queryHash = plan ? "" : hashes.get(request.document);
       if (queryHash === undefined) {
         queryHash = createHash("sha256").update(request.query).digest("hex");
         hashes.set(request.document, queryHash);
@@ -50,6 +58,8 @@ export function gatewayEngine(
         overallCachePolicy: undefined,
         requestIsBatched: false,
       };
+      if (plan) return executeOneFetch(plan, requestContext);
+      if (plan === undefined) plans.watch(requestContext);
       return gateway.executor(requestContext);
     },
     finish: (answer, data) => {

@@ -11,6 +11,7 @@ import {
   subgraphTarget,
   type SubgraphTransport,
 } from "../common/graphql/subgraph-transport";
+import type { QueryPlanMemory } from "./one-fetch";
 import { joinGraphs } from "./supergraph";
 
 /** `subgraph_fetch_duration_seconds`: one observation per call to a subgraph. */
@@ -100,26 +101,31 @@ class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
 
 /**
  * A gateway over the committed supergraph; `subgraphUrls` overrides the URLs written in it.
- * Every subgraph call goes through `transport`; `fetches`, when given, times each one.
+ * Every subgraph call goes through `transport`; `fetches`, when given, times each one; `plans`,
+ * when given, learns the plans of the direct path's operations (gateway/one-fetch.ts).
  */
 export function createGateway(
   supergraphSdl: string,
   subgraphUrls: Record<string, string>,
   transport: SubgraphTransport,
   fetches?: SubgraphFetchHistogram,
+  plans?: QueryPlanMemory,
 ): ApolloGateway {
   // @apollo/gateway 2.14 otherwise probes cloud metadata endpoints (169.254.169.254...) and sends
   // usage metrics to Apollo at start-up. A bank's gateway phones nobody: this is its only switch.
   // See docs/decisions/0008-no-outbound-telemetry.md.
   process.env.APOLLO_TELEMETRY_DISABLED = "true";
-  return new ApolloGateway({
+  const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
       const target = subgraphUrls[name] ?? url;
       if (!target) throw new Error(`the supergraph names no URL for subgraph "${name}"`);
       return new SubgraphDataSource(target, name, transport, fetches);
     },
+    ...(plans ? { experimental_didResolveQueryPlan: plans.didResolveQueryPlan } : {}),
   });
+  plans?.attach(gateway);
+  return gateway;
 }
 
 /**

@@ -40,6 +40,7 @@ import { documentRoutes } from "./documents/routes";
 import { docsRouter } from "./docs";
 import { explorerRouter } from "./explorer/router";
 import { gatewayEngine } from "./direct";
+import { QueryPlanMemory } from "./one-fetch";
 import { failedRequestStatusPlugin, createGateway, subgraphUrlsOf, callerMistakesPlugin } from "./gateway";
 import {
   gatewayReadiness,
@@ -75,11 +76,13 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const supergraphSdl = options.supergraphSdl ?? committedSupergraph();
   const metrics = new ServiceMetrics("gateway");
   const transport = new SubgraphTransport(config.upstream);
+  const plans = new QueryPlanMemory();
   const gateway = createGateway(
     supergraphSdl,
     options.subgraphUrls,
     transport,
     registerSubgraphFetches(metrics.registry),
+    plans,
   );
   const loaded = new LoadedSchema(gateway);
 
@@ -100,7 +103,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   await apollo.start();
   const schema = loaded.current;
   const verifier = new TokenVerifier(config.auth);
-  const direct = new DirectExecution(gatewayEngine(gateway, apollo, schema), limits);
+  const direct = new DirectExecution(gatewayEngine(gateway, apollo, schema, plans), limits);
   const execute = executorOf(apollo, direct, metrics);
   const subgraphUrls = subgraphUrlsOf(supergraphSdl, options.subgraphUrls);
   const subscriptions = serveSubscriptions({

@@ -6,7 +6,7 @@
  * retry for a request that never left (the connection could not be made). Nothing else is
  * retried: a request that was written may have been applied, and a mutation must run once.
  */
-import { Agent, errors as undiciErrors } from "undici";
+import { Agent, type Dispatcher, errors as undiciErrors } from "undici";
 import { GraphQLError } from "graphql";
 
 export interface SubgraphTransportOptions {
@@ -92,18 +92,57 @@ export class SubgraphTransport {
     }
   }
 
-  private async send(
-    { origin, path }: SubgraphTarget,
-    headers: Record<string, string>,
-    body: string,
-  ): Promise<SubgraphAnswer> {
-    const response = await this.agent.request({ origin, path, method: "POST", headers, body });
-    return { status: response.statusCode, body: await response.body.text() };
+  /**
+   * One call, read with undici's handler interface rather than `request`: the answer is a few
+   * hundred bytes read whole, so the readable stream, the async resource and the parsed headers
+   * `request` builds for each call are not needed (decision 0047). Errors are the same
+   * objects `request` would reject with, before the answer or while reading it.
+   */
+  private send({ origin, path }: SubgraphTarget, headers: Record<string, string>, body: string) {
+    return new Promise<SubgraphAnswer>((resolve, reject) => {
+      this.agent.dispatch({ origin, path, method: "POST", headers, body }, new AnswerReader(resolve, reject));
+    });
   }
 
   /** Closes every pooled connection (in-flight requests finish first). */
   close(): Promise<void> {
     return this.agent.close();
+  }
+}
+
+/** Collects one answer's status and body (as `body.text()` reads it: UTF-8, a leading BOM skipped). */
+class AnswerReader implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+
+  constructor(
+    private readonly resolve: (answer: SubgraphAnswer) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  // Present so undici takes this for a handler of its current interface.
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    // A 1xx is followed by the real answer.
+    if (statusCode >= 200) this.status = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    const { chunks, length } = this;
+    const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+    const start = all.length > 2 && all[0] === 0xef && all[1] === 0xbb && all[2] === 0xbf ? 3 : 0;
+    this.resolve({ status: this.status, body: all.toString("utf8", start) });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.reject(error);
   }
 }
 
