@@ -1,5 +1,5 @@
 /**
- * `npm run bench:lists [-- --seconds N --rounds N --callers N --samples N --dist DIR --profile DIR --small-only]`
+ * `npm run bench:lists [-- --seconds N --rounds N --callers N --samples N --dist DIR --profile DIR --small-only --cpu-only]`
  *
  * What a 20-item list costs (issue 13), with the three subgraphs each in its own process
  * (`dist/subgraphs/<name>/main.js`) on a fresh database (core_banking_bench_lists_<ts>, dropped
@@ -22,6 +22,8 @@
  * The services run as deployed (`NODE_ENV=production`, a generated `JWT_SECRET`).
  * `--dist DIR` runs the services of another build (a baseline); `--profile DIR` writes each
  * subgraph's CPU profile there (`--cpu-prof`; summarise with `node dist/bench/profile-top.js`).
+ * `--cpu-only` measures the CPU per request alone (no page latencies, no big tables): a profile
+ * then shows the CPU rounds and little else.
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -38,7 +40,8 @@ const CALLERS = Number(option("--callers", "16"));
 const SAMPLES = Number(option("--samples", "100"));
 const DIST = path.resolve(option("--dist", path.join(projectRoot(), "dist")));
 const PROFILE = process.argv.includes("--profile") ? path.resolve(option("--profile", "")) : undefined;
-const SMALL_ONLY = process.argv.includes("--small-only");
+const CPU_ONLY = process.argv.includes("--cpu-only");
+const SMALL_ONLY = CPU_ONLY || process.argv.includes("--small-only");
 
 /** Each list: its subgraph, its GraphQL field and node selection, and the documented filters to try. */
 const LISTS = {
@@ -300,7 +303,7 @@ async function main() {
       transfers: [1, 1000],
     });
     note(`seeded 1,000 of each in ${round(seconds, 1)} s`);
-    const small = await latencies(urls, token);
+    const small = CPU_ONLY ? {} : await latencies(urls, token);
     const cpu = await cpuComparison(subgraphs, urls, yardsticks, token);
     note(JSON.stringify({ cpuPerRequest: cpu }));
 
@@ -323,14 +326,16 @@ async function main() {
 }
 
 function report(small: Latencies, big: Latencies | undefined, cpu: object[]) {
-  process.stdout.write(`\nPage latency, first: 20, median of ${SAMPLES} sequential requests (ms)\n`);
-  const rows = Object.keys(small).map((key) => ({
-    page: key,
-    at1k: round(small[key]),
-    ...(big ? { atBig: round(big[key]), ratio: round(big[key] / small[key]) } : {}),
-    ...(big ? { target: big[key] <= 2 * small[key] ? "ok" : "MISSED" } : {}),
-  }));
-  console.table(rows);
+  if (!CPU_ONLY) {
+    process.stdout.write(`\nPage latency, first: 20, median of ${SAMPLES} sequential requests (ms)\n`);
+    const rows = Object.keys(small).map((key) => ({
+      page: key,
+      at1k: round(small[key]),
+      ...(big ? { atBig: round(big[key]), ratio: round(big[key] / small[key]) } : {}),
+      ...(big ? { target: big[key] <= 2 * small[key] ? "ok" : "MISSED" } : {}),
+    }));
+    console.table(rows);
+  }
   process.stdout.write(
     `\nCPU per request, 20-item list, ${CALLERS} callers, median of ${ROUNDS} interleaved rounds\n`,
   );

@@ -2,7 +2,14 @@
  * Field validation shared by every subgraph: class-validator runs on GraphQL inputs
  * and each broken rule becomes a {@link FieldError} naming the field path and rule.
  */
-import { registerDecorator, validate, type ValidationArguments, type ValidationError } from "class-validator";
+import {
+  getMetadataStorage,
+  registerDecorator,
+  validate,
+  validateSync,
+  type ValidationArguments,
+  type ValidationError,
+} from "class-validator";
 import { validationError, type FieldError } from "./errors";
 
 /** Flattens class-validator's tree into `address.city` style paths, one entry per broken rule. */
@@ -60,13 +67,16 @@ export function textErrors(value: unknown, prefix = ""): FieldError[] {
  * The `validateFn` given to type-graphql: validates an argument (an input or args class
  * instance, or an array of them) and throws VALIDATION_FAILED with every broken rule.
  * Every string of every input is also refused when it holds control characters or is not
- * well-formed Unicode.
+ * well-formed Unicode. Synchronous while every registered rule is (all ours are): class-validator's
+ * `validate` answers the same as `validateSync` then, at the price of its promises on every
+ * argument of every request; should a rule be asynchronous, every input is validated the
+ * asynchronous way.
  */
-export async function validateInput(
+export function validateInput(
   value: unknown,
   _type?: unknown,
   resolverData?: { args?: Record<string, unknown> },
-): Promise<void> {
+): void | Promise<void> {
   if (typeof value === "string") {
     // A plain string argument: name it by finding it among the field's arguments.
     const name = Object.entries(resolverData?.args ?? {}).find(([, arg]) => arg === value)?.[0] ?? "argument";
@@ -74,24 +84,64 @@ export async function validateInput(
     if (errors.length) throw validationError(errors);
     return;
   }
-  const items = Array.isArray(value) ? value : [value];
+  if (value === null || typeof value !== "object") return;
+  if (hasAsyncRules()) return validateItemsAsync(value);
   const fields: FieldError[] = [];
-  for (const [index, item] of items.entries()) {
-    if (item === null || typeof item !== "object") continue;
-    const prefix = Array.isArray(value) ? String(index) : "";
-    const broken = textErrors(item, prefix);
-    if (broken.some((error) => error.rule === "wellFormedUnicode")) {
-      // Field rules are not asked about text that is not text: some of them throw on it.
-      fields.push(...broken);
-      continue;
-    }
-    const errors = await validate(item, {
-      forbidUnknownValues: false,
-      validationError: { target: false, value: false },
-    });
-    fields.push(...toFieldErrors(errors, prefix), ...broken);
-  }
+  forEachItem(value, (item, prefix, text, checkFields) => {
+    if (checkFields) fields.push(...toFieldErrors(validateSync(item, VALIDATOR_OPTIONS), prefix));
+    fields.push(...text);
+  });
   if (fields.length) throw validationError(fields);
+}
+
+const VALIDATOR_OPTIONS = { forbidUnknownValues: false, validationError: { target: false, value: false } };
+
+/**
+ * Calls `visit` for each object of an argument (the argument, or the items of a list) with its
+ * field prefix, its text errors, and whether its field rules are to be checked: not when a text
+ * is not well-formed Unicode (field rules are not asked about text that is not text: some of
+ * them throw on it).
+ */
+function forEachItem(
+  value: object,
+  visit: (item: object, prefix: string, text: FieldError[], checkFields: boolean) => void,
+): void {
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  items.forEach((item, index) => {
+    if (item === null || typeof item !== "object") return;
+    const prefix = Array.isArray(value) ? String(index) : "";
+    const text = textErrors(item, prefix);
+    visit(item, prefix, text, !text.some((error) => error.rule === "wellFormedUnicode"));
+  });
+}
+
+/** {@link validateInput} with class-validator's asynchronous `validate` (an asynchronous rule exists). */
+async function validateItemsAsync(value: object): Promise<void> {
+  const pending: Promise<FieldError[]>[] = [];
+  forEachItem(value, (item, prefix, text, checkFields) => {
+    pending.push(
+      checkFields
+        ? validate(item, VALIDATOR_OPTIONS).then((errors) => [...toFieldErrors(errors, prefix), ...text])
+        : Promise.resolve(text),
+    );
+  });
+  const fields = (await Promise.all(pending)).flat();
+  if (fields.length) throw validationError(fields);
+}
+
+let constraintsSeen = -1;
+let asyncRules = false;
+
+/** Whether some registered class-validator rule is asynchronous (looked at again when rules are added). */
+function hasAsyncRules(): boolean {
+  const { constraintMetadatas } = getMetadataStorage() as unknown as {
+    constraintMetadatas: Map<unknown, { async: boolean }[]>;
+  };
+  if (constraintMetadatas.size !== constraintsSeen) {
+    constraintsSeen = constraintMetadatas.size;
+    asyncRules = [...constraintMetadatas.values()].some((rules) => rules.some((rule) => rule.async));
+  }
+  return asyncRules;
 }
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;

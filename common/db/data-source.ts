@@ -14,7 +14,7 @@ import {
   type SelectQueryBuilder,
 } from "typeorm";
 import type { KeysetPosition } from "./keyset-position";
-import { rowReader, type RowProperties } from "./row-reader";
+import { rowReader, type RowProperties, type RowReader } from "./row-reader";
 import type { PoolStats } from "../ops/metrics";
 import { isUuid } from "../ids";
 
@@ -160,13 +160,8 @@ export async function keysetPage<T extends ObjectLiteral>(
       afterId: after.id,
     });
   }
-  const reader = rowReader<T>(query.expressionMap.mainAlias!.metadata, properties, ["id", "createdAt"]);
-  reader
-    .selectInto(query)
-    .orderBy(`${alias}.created_at`, "ASC")
-    .addOrderBy(`${alias}.id`, "ASC")
-    .limit(size + 1);
-  const [sql, values] = pageSql(query, reader);
+  const reader = rowReader<T>(query.expressionMap.mainAlias!.metadata, properties, CURSOR_PROPERTIES);
+  const [sql, values] = pageSql(query, reader, size + 1);
   // A query of a transaction (its own query runner) stays on it; any other goes to the pool.
   const inTransaction = (query as unknown as { queryRunner?: QueryRunner }).queryRunner;
   const raws = inTransaction
@@ -176,20 +171,43 @@ export async function keysetPage<T extends ObjectLiteral>(
   return { rows, count: count ?? (() => (counted ??= counting!.getCount())) };
 }
 
+/** What a keyset page reads besides its nodes' properties: its cursor. */
+const CURSOR_PROPERTIES: readonly string[] = ["id", "createdAt"];
+
+/** A page's SQL text with its parameters' names in the order of their `$n`. */
+interface PageText {
+  sql: string;
+  names: readonly string[];
+}
+
 /** SQL texts of keyset pages, per reader (entity and columns), then per shape of the query. */
-const pageTexts = new WeakMap<object, Map<string, string>>();
+const pageTexts = new WeakMap<object, Map<string, PageText>>();
 /** Shapes kept per reader: a filter is a set of documented conditions, so there are few. */
 const KEPT_PAGE_SHAPES = 256;
 
 /**
- * A page query's SQL and values. Building the text (TypeORM's `getQuery`: property names, escaping,
- * the select list) was most of what TypeORM cost a list page, and one shape of query (the same
- * conditions, with other values) always gives the same text: it is built once per shape. A query
- * with joins, a lock or a condition that is not plain text (brackets, find options, which name
- * their parameters as they are built) is built every time.
+ * A keyset page's SQL and values: `query` selecting the reader's columns in `(created_at, id)`
+ * order, `limit` rows. Building the text (TypeORM's `getQuery`: property names, escaping, the
+ * select list) and then numbering its parameters (`escapeQueryWithParameters`, a regular
+ * expression over the whole text) was most of what TypeORM cost a list page, and one shape of
+ * query (the same conditions and parameter names, other values) always gives the same text and
+ * order of parameters: both are worked out once per shape, and a page only picks its values. A
+ * query with joins, a lock or a condition that is not plain text (brackets, find options, which
+ * name their parameters as they are built), or with a parameter TypeORM writes into the text (a
+ * list spread by `:...name`, a function), is built every time.
  */
-function pageSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, reader: object): [string, unknown[]] {
+function pageSql<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  reader: RowReader<T>,
+  limit: number,
+): [string, unknown[]] {
   const map = query.expressionMap;
+  const ordered = () =>
+    reader
+      .selectInto(query)
+      .orderBy(`${query.alias}.created_at`, "ASC")
+      .addOrderBy(`${query.alias}.id`, "ASC")
+      .limit(limit);
   // What the shape below leaves out must be absent: one alias, no join, lock, grouping, distinct,
   // offset, CTE or soft-delete switch, and conditions of plain text.
   const plain =
@@ -203,20 +221,43 @@ function pageSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, reader: 
     map.offset === undefined &&
     map.skip === undefined &&
     map.take === undefined &&
+    map.limit === undefined &&
     !map.commonTableExpressions.length &&
     !map.withDeleted &&
     !map.comment &&
     map.wheres.every((w) => typeof w.condition === "string");
-  if (!plain) return query.getQueryAndParameters();
-  const shape = `${map.mainAlias!.name} ${map.limit}\n${map.wheres.map((w) => `${w.type} ${w.condition as string}`).join("\n")}`;
+  const parameters = query.getParameters();
+  const names = Object.keys(parameters);
+  if (!plain || names.some((name) => isWrittenIntoText(parameters[name]))) {
+    return ordered().getQueryAndParameters();
+  }
+  const shape = `${map.mainAlias!.name} ${limit} ${names.join(",")}\n${map.wheres.map((w) => `${w.type} ${w.condition as string}`).join("\n")}`;
   let texts = pageTexts.get(reader);
   if (!texts) pageTexts.set(reader, (texts = new Map()));
   let text = texts.get(shape);
   if (text === undefined) {
-    text = query.getQuery();
+    text = numbered(query.connection, ordered().getQuery(), names);
+    if (!text) return query.getQueryAndParameters();
     if (texts.size < KEPT_PAGE_SHAPES) texts.set(shape, text);
   }
-  return query.connection.driver.escapeQueryWithParameters(text, query.getParameters());
+  return [text.sql, text.names.map((name) => parameters[name])];
+}
+
+/** A value TypeORM writes into the text rather than binding it: a list (`:...name` spreads it) or a function. */
+function isWrittenIntoText(value: unknown): boolean {
+  return Array.isArray(value) || typeof value === "function";
+}
+
+/**
+ * `text` with its parameters numbered by the driver (`escapeQueryWithParameters`), and their
+ * names in that order, found by numbering stand-ins (one object per name) instead of the values;
+ * undefined for a text that spreads a list (`:...name`).
+ */
+function numbered(db: DataSource, text: string, names: readonly string[]): PageText | undefined {
+  if (text.includes(":...")) return undefined;
+  const standIns = Object.fromEntries(names.map((name) => [name, { name }]));
+  const [sql, bound] = db.driver.escapeQueryWithParameters(text, standIns);
+  return { sql, names: (bound as { name: string }[]).map((standIn) => standIn.name) };
 }
 
 /** The `count()` of a raw keyset page: `sql` (selecting `total`) run once, when first asked. */

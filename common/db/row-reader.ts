@@ -35,7 +35,28 @@ const KEPT_PER_ENTITY = 64;
 export function rowReader<T extends ObjectLiteral>(
   metadata: EntityMetadata,
   properties: RowProperties,
-  always: readonly string[] = [],
+  always: readonly string[] = NONE,
+): RowReader<T> {
+  // The same array of properties (a query's, kept by nodeProperties) finds its reader at once.
+  const found = properties && byArray.get(properties);
+  if (found?.metadata === metadata && found.always === always) return found.reader as RowReader<T>;
+  const reader = readerOf<T>(metadata, properties, always);
+  if (properties) byArray.set(properties, { metadata, always, reader });
+  return reader;
+}
+
+const NONE: readonly string[] = [];
+
+/** The last reader made for an array of properties, with what it was asked for. */
+const byArray = new WeakMap<
+  readonly string[],
+  { metadata: EntityMetadata; always: readonly string[]; reader: RowReader<ObjectLiteral> }
+>();
+
+function readerOf<T extends ObjectLiteral>(
+  metadata: EntityMetadata,
+  properties: RowProperties,
+  always: readonly string[],
 ): RowReader<T> {
   const wanted = properties && [...new Set([...always, ...properties])].sort();
   const key = wanted ? wanted.join(",") : "*";

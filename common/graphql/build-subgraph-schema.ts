@@ -7,6 +7,7 @@ import { type BuildSchemaOptions, buildSchema, createResolversMap, getMetadataSt
 import { requireSystem } from "../auth/caller";
 import { validateInput } from "../validation";
 import type { RequestContext } from "./context";
+import { leanOperationResolvers } from "./lean-resolvers";
 import { isSystemOnly } from "./system-only";
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
@@ -30,6 +31,7 @@ export async function buildFederatedSchema(
   });
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   withoutPlainFieldResolvers(resolvers);
+  leanOperationResolvers(resolvers, options, validateInput);
   for (const [typeName, extra] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) };
   }

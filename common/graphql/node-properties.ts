@@ -36,6 +36,7 @@ const cache = new WeakMap<FieldNode, ReadonlySet<string> | null>();
  * not the row.
  */
 export function nodeProperties(info: GraphQLResolveInfo): RowProperties {
+  if (info.fieldNodes.length === 1) return propertiesOfOne(info.fieldNodes[0], info);
   const properties = new Set<string>();
   for (const field of info.fieldNodes) {
     let read = cache.get(field);
@@ -44,6 +45,23 @@ export function nodeProperties(info: GraphQLResolveInfo): RowProperties {
     for (const property of read) properties.add(property);
   }
   return [...properties];
+}
+
+/**
+ * The answer of {@link nodeProperties} for a connection field that occurs once (the usual case),
+ * per occurrence: the same array every time, so that the page's row reader is found by it
+ * (`rowReader`) rather than by sorting and joining the names on every request.
+ */
+const answers = new WeakMap<FieldNode, readonly string[] | null>();
+
+function propertiesOfOne(field: FieldNode, info: GraphQLResolveInfo): RowProperties {
+  let answer = answers.get(field);
+  if (answer === undefined) {
+    let read = cache.get(field);
+    if (read === undefined) cache.set(field, (read = propertiesUnder(field, info)));
+    answers.set(field, (answer = read && Object.freeze([...read])));
+  }
+  return answer ?? undefined;
 }
 
 /** The properties the node fields selected under one occurrence `field` read; null if any may read anything. */
