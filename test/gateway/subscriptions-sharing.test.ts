@@ -11,7 +11,7 @@ import { mintToken } from "../../common/auth/tokens";
 import { type GatewayServer, startGateway } from "../../gateway/server";
 import { fund, openAccount } from "../helpers/ledger";
 import { importClient, type Stack, startStack, testConfig } from "../helpers/stack";
-import { idle, sleep, waitFor, watch } from "../helpers/subscriptions";
+import { connectClient, idle, sleep, waitFor, watch } from "../helpers/subscriptions";
 import { READ_TRANSFER } from "../helpers/transfers";
 
 let stack: Stack;
@@ -26,16 +26,7 @@ afterEach(async () => {
 afterAll(() => stack.stop());
 
 function connect(token: string, gateway: GatewayServer = stack.gateway): Client {
-  const client = createClient({
-    url: gateway.url.replace(/^http/, "ws"),
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => undefined,
-  });
-  clients.push(client);
-  return client;
+  return connectClient(gateway, token, clients);
 }
 
 const operator = (expiresIn = "1h") =>
