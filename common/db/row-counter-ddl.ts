@@ -64,14 +64,26 @@ export async function createRowCounter(db: QueryRunner, counter: RowCounter): Pr
   const sources = [...new Set(dimensions.map((dimension) => dimension.source ?? dimension.column))].join(
     ", ",
   );
-  await db.query(`CREATE OR REPLACE TRIGGER ${name}_inserted AFTER INSERT ON ${table}
-    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_inserted()`);
-  await db.query(`CREATE OR REPLACE TRIGGER ${name}_deleted AFTER DELETE ON ${table}
-    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_deleted()`);
-  await db.query(`CREATE OR REPLACE TRIGGER ${name}_updated AFTER UPDATE OF ${sources} ON ${table}
-    FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION ${totals}_updated()`);
-  await db.query(`CREATE OR REPLACE TRIGGER ${name}_truncated AFTER TRUNCATE ON ${table}
-    FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_truncated()`);
+  await tableLock(
+    db,
+    `CREATE OR REPLACE TRIGGER ${name}_inserted AFTER INSERT ON ${table}
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_inserted()`,
+  );
+  await tableLock(
+    db,
+    `CREATE OR REPLACE TRIGGER ${name}_deleted AFTER DELETE ON ${table}
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_deleted()`,
+  );
+  await tableLock(
+    db,
+    `CREATE OR REPLACE TRIGGER ${name}_updated AFTER UPDATE OF ${sources} ON ${table}
+    FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION ${totals}_updated()`,
+  );
+  await tableLock(
+    db,
+    `CREATE OR REPLACE TRIGGER ${name}_truncated AFTER TRUNCATE ON ${table}
+    FOR EACH STATEMENT EXECUTE FUNCTION ${totals}_truncated()`,
+  );
   await reconcileRowCounter(db, counter);
 }
 
@@ -115,9 +127,41 @@ const ordinals = (counter: RowCounter) =>
 export async function dropRowCounter(db: QueryRunner, counter: RowCounter): Promise<void> {
   const name = unqualified(counter.totals);
   for (const event of ["inserted", "deleted", "updated", "truncated"]) {
-    await db.query(`DROP TRIGGER IF EXISTS ${name}_${event} ON ${counter.table}`);
+    await tableLock(db, `DROP TRIGGER IF EXISTS ${name}_${event} ON ${counter.table}`);
     await db.query(`DROP FUNCTION IF EXISTS ${counter.totals}_${event}()`);
   }
   await db.query(`DROP TABLE IF EXISTS ${deltasOf(counter)}`);
   await db.query(`DROP TABLE IF EXISTS ${counter.totals}`);
+}
+
+/** How long a trigger's DDL may wait for the counted table's lock before it lets traffic by. */
+export const TABLE_LOCK_WAIT_MS = 2_000;
+/** Tries of one trigger's DDL (1 s apart), then the migration fails and can be run again. */
+const TABLE_LOCK_TRIES = 60;
+
+/**
+ * Creating a trigger locks the counted table against writes, dropping one against reads too, and
+ * while such a statement waits for a long transaction on the table (a report, a session idle in
+ * a transaction) every query of the table queues behind it. Outside a transaction it waits at
+ * most {@link TABLE_LOCK_WAIT_MS} (`lock_timeout`), then lets the queue through and tries again a
+ * second later, so traffic is never held up for longer than that at a time.
+ */
+async function tableLock(db: QueryRunner, statement: string): Promise<void> {
+  if (db.isTransactionActive) {
+    await db.query(statement);
+    return;
+  }
+  for (let tries = 1; ; tries++) {
+    await db.query(`SET lock_timeout = ${TABLE_LOCK_WAIT_MS}`);
+    try {
+      await db.query(statement);
+      return;
+    } catch (error) {
+      // 55P03 lock_not_available: the wait ran out.
+      if ((error as { code?: unknown }).code !== "55P03" || tries >= TABLE_LOCK_TRIES) throw error;
+    } finally {
+      await db.query("RESET lock_timeout");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { createDataSource, migrate } from "../../common/db/data-source";
 import { counterCount, countsBy, deltasOf, rollUp, startCountRollUp } from "../../common/db/row-counter";
-import { createRowCounter } from "../../common/db/row-counter-ddl";
+import { createRowCounter, dropRowCounter, TABLE_LOCK_WAIT_MS } from "../../common/db/row-counter-ddl";
 import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
 import { STATUS_KIND_COUNTER, TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
 import { ListCounts1732360000000 } from "../../subgraphs/transfer/persistence/migrations/1732360000000-ListCounts";
@@ -234,6 +234,41 @@ describe("transfer counts", () => {
       expect(counted[0].n).toBe(0);
     } finally {
       for (const runner of [maker, rolling, truncating]) await runner.release();
+      await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
+  it("When a counter's triggers are dropped while a long transaction reads the table, then other queries of the table wait at most about the lock wait, and the drop ends after the reader", async () => {
+    const schema = `locked_${randomUUID().slice(0, 8)}`;
+    const counter = {
+      table: `${schema}.t`,
+      totals: `${schema}.t_count`,
+      dimensions: { status: { column: "status", type: "text" } },
+    };
+    await db.query(`CREATE SCHEMA ${schema}`);
+    await db.query(`CREATE TABLE ${schema}.t (id serial PRIMARY KEY, status text NOT NULL)`);
+    const [maker, holder] = [db.createQueryRunner(), db.createQueryRunner()];
+    let release: NodeJS.Timeout | undefined;
+    try {
+      await createRowCounter(maker, counter);
+      await holder.startTransaction();
+      await holder.query(`SELECT count(*) FROM ${schema}.t`); // a long report, holding its lock
+      // Without the bounded wait, the query below would wait for this.
+      release = setTimeout(() => void holder.commitTransaction(), 3 * TABLE_LOCK_WAIT_MS);
+      const dropped = dropRowCounter(maker, counter);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      await db.query(`SELECT count(*) FROM ${schema}.t`);
+      expect(Date.now() - started).toBeLessThan(TABLE_LOCK_WAIT_MS + 1_000);
+      await dropped;
+      const triggers = await db.query(
+        `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = '${schema}.t'::regclass AND NOT tgisinternal`,
+      );
+      expect(triggers[0].n).toBe(0);
+    } finally {
+      clearTimeout(release);
+      if (holder.isTransactionActive) await holder.commitTransaction();
+      for (const runner of [maker, holder]) await runner.release();
       await db.query(`DROP SCHEMA ${schema} CASCADE`);
     }
   });
