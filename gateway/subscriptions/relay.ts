@@ -276,7 +276,7 @@ class Stream {
     this.pending++;
     const { operation } = this.spec;
     const data = payload.data?.[operation.fieldName] as Record<string, unknown> | null | undefined;
-    // One the subgraph could not resolve comes with its own fields (subscription-events.ts): queried whole.
+    // One the subgraph could not resolve comes with its key (subscription-events.ts): queried whole.
     const event = data ?? eventOfFailure(payload);
     if (!event) {
       const errors = publicErrors(payload.errors ?? []);
