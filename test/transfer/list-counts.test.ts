@@ -67,6 +67,19 @@ let database: { url: string; drop: () => Promise<void> };
 let db: DataSource;
 const migrationDatabase = transferMigrationDatabase();
 
+/** A table `<schema>.t (id, status)` in a schema of its own, and a counter of it by status (not yet made). */
+async function scratchTable(prefix: string) {
+  const schema = `${prefix}_${randomUUID().slice(0, 8)}`;
+  await db.query(`CREATE SCHEMA ${schema}`);
+  await db.query(`CREATE TABLE ${schema}.t (id serial PRIMARY KEY, status text NOT NULL)`);
+  const counter = {
+    table: `${schema}.t`,
+    totals: `${schema}.t_count`,
+    dimensions: { status: { column: "status", type: "text" } },
+  };
+  return { schema, counter };
+}
+
 beforeAll(async () => {
   database = await suiteDatabase();
   db = createDataSource({
@@ -206,14 +219,7 @@ describe("transfer counts", () => {
 
   it("When a table is truncated while a roll-up adding a new total is under way, then its counter ends at zero", async () => {
     // A scratch table of its own: the truncate would empty the transfers the other tests count.
-    const schema = `truncated_${randomUUID().slice(0, 8)}`;
-    const counter = {
-      table: `${schema}.t`,
-      totals: `${schema}.t_count`,
-      dimensions: { status: { column: "status", type: "text" } },
-    };
-    await db.query(`CREATE SCHEMA ${schema}`);
-    await db.query(`CREATE TABLE ${schema}.t (id serial PRIMARY KEY, status text NOT NULL)`);
+    const { schema, counter } = await scratchTable("truncated");
     const [maker, rolling, truncating] = [
       db.createQueryRunner(),
       db.createQueryRunner(),
@@ -239,14 +245,7 @@ describe("transfer counts", () => {
   });
 
   it("When a counter's triggers are dropped while a long transaction reads the table, then other queries of the table wait at most about the lock wait, and the drop ends after the reader", async () => {
-    const schema = `locked_${randomUUID().slice(0, 8)}`;
-    const counter = {
-      table: `${schema}.t`,
-      totals: `${schema}.t_count`,
-      dimensions: { status: { column: "status", type: "text" } },
-    };
-    await db.query(`CREATE SCHEMA ${schema}`);
-    await db.query(`CREATE TABLE ${schema}.t (id serial PRIMARY KEY, status text NOT NULL)`);
+    const { schema, counter } = await scratchTable("locked");
     const [maker, holder] = [db.createQueryRunner(), db.createQueryRunner()];
     let release: NodeJS.Timeout | undefined;
     try {
