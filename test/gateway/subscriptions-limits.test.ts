@@ -13,7 +13,7 @@ import { mintToken } from "../../common/auth/tokens";
 import { type GatewayServer, startGateway } from "../../gateway/server";
 import { ConnectionRegistry } from "../../gateway/subscriptions/connections";
 import { type Stack, startStack, testConfig } from "../helpers/stack";
-import { idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
+import { connectClient, idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
 
 const LIMITS = {
   maxConnections: 4,
@@ -49,16 +49,7 @@ afterAll(async () => {
 });
 
 function connect(token: string): Client {
-  const client = createClient({
-    url,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => undefined,
-  });
-  clients.push(client);
-  return client;
+  return connectClient(gateway, token, clients);
 }
 
 /** A raw socket that sends connection_init with `token`: resolves "ack" (socket left open) or how it closed. */
