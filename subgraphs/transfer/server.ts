@@ -114,7 +114,7 @@ export async function startTransferSubgraph(
     listen: config.subgraphs.transfer,
     buildSchema: buildTransferSchema,
     prepare: async (dataSource, metrics) => {
-      await events.start(databaseUrl);
+      events.start(databaseUrl);
       const repositories = createTransferRepositories(dataSource);
       const { transfers, recipients } = repositories;
       registerStatusCounts(metrics, {

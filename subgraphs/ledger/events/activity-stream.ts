@@ -84,8 +84,9 @@ export function activityStream(
 
   const unsubscribe = hub.subscribe(accountId, { onNotice: onLive, onReconnect: () => void catchUp() });
   const queue = new AsyncQueue<ActivityNotice>(unsubscribe);
-  void catchUp(async () =>
-    after != null ? BigInt(after) : BigInt((await repository.lastSequence(accountId)) ?? "0"),
-  );
+  void catchUp(async () => {
+    await hub.ready();
+    return after != null ? BigInt(after) : BigInt((await repository.lastSequence(accountId)) ?? "0");
+  });
   return queue;
 }

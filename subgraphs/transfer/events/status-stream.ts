@@ -106,7 +106,8 @@ export function statusStream(
     if (position > last) last = position;
   };
   const firstHeld = () => held?.[0];
-  catchUp(() => start(filter, history, { deliver, readOn, advanceTo, firstHeld }));
+  // The database is read once the hub hears notices, so nothing committed in between is missed.
+  catchUp(() => hub.ready().then(() => start(filter, history, { deliver, readOn, advanceTo, firstHeld })));
   return queue;
 }
 

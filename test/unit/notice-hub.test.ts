@@ -1,0 +1,123 @@
+/**
+ * A notice hub listens only while someone subscribes (decision 0052): no LISTEN connection
+ * before the first subscription, one while subscriptions are open, none `idleMs` after the last
+ * one ended; notices reach the subscribers of their key once it is ready.
+ */
+import pg from "pg";
+import { NoticeHub } from "../../common/db/notice-hub";
+import { emptyDatabase } from "../helpers/stack";
+
+const CHANNEL = "hub_test";
+const IDLE_MS = 300;
+
+interface Notice {
+  key: string;
+  n: number;
+}
+
+describe("notice hub", () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let admin: pg.Client;
+  let hub: NoticeHub<Notice>;
+
+  beforeAll(async () => {
+    database = await emptyDatabase();
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.end();
+    await database.drop();
+  });
+  beforeEach(() => {
+    hub = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key, IDLE_MS);
+    hub.start(database.url);
+  });
+  afterEach(() => hub.stop());
+
+  /** The backends listening for the hub (by the listener's application name). */
+  const listeners = async (): Promise<number[]> =>
+    (
+      await admin.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
+        [`listen:${CHANNEL}`],
+      )
+    ).rows.map((row) => row.pid);
+
+  const notify = (notice: Notice) => admin.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(notice)]);
+
+  const heard = (key: string) => {
+    const notices: number[] = [];
+    const unsubscribe = hub.subscribe(key, { onNotice: (notice) => notices.push(notice.n), onReconnect: () => {} });
+    return { notices, unsubscribe };
+  };
+
+  const until = async (check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> => {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error("timed out");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it("When nobody subscribes, then the hub holds no LISTEN connection", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(hub.listens).toBe(false);
+    expect(await listeners()).toEqual([]);
+  });
+
+  it("When a subscription is ready, then its key's notices reach it, and other keys' do not", async () => {
+    const a = heard("a");
+    await hub.ready();
+    expect(await listeners()).toHaveLength(1);
+    await notify({ key: "b", n: 1 });
+    await notify({ key: "a", n: 2 });
+    await until(() => a.notices.length === 1);
+    expect(a.notices).toEqual([2]);
+    a.unsubscribe();
+  });
+
+  it("When the last subscription ends, then the connection closes after the idle time, and a new subscription opens another", async () => {
+    const first = heard("a");
+    await hub.ready();
+    const [pid] = await listeners();
+    first.unsubscribe();
+    expect(await listeners()).toEqual([pid]); // kept for the idle time
+    await until(async () => (await listeners()).length === 0);
+    expect(hub.listens).toBe(false);
+
+    const second = heard("a");
+    await hub.ready();
+    const again = await listeners();
+    expect(again).toHaveLength(1);
+    expect(again[0]).not.toBe(pid);
+    await notify({ key: "a", n: 3 });
+    await until(() => second.notices.length === 1);
+    expect(second.notices).toEqual([3]);
+    second.unsubscribe();
+  });
+
+  it("When a subscription comes within the idle time, then the same connection serves it", async () => {
+    const first = heard("a");
+    await hub.ready();
+    const [pid] = await listeners();
+    first.unsubscribe();
+    const second = heard("a");
+    await hub.ready();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 2));
+    expect(await listeners()).toEqual([pid]);
+    await notify({ key: "a", n: 4 });
+    await until(() => second.notices.length === 1);
+    second.unsubscribe();
+  });
+
+  it("When the database cannot be reached, then ready() rejects, and a later ready() tries again", async () => {
+    const unreachable = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key, IDLE_MS);
+    unreachable.start("postgres://127.0.0.1:1/nowhere");
+    unreachable.subscribe("a", { onNotice: () => {}, onReconnect: () => {} });
+    await expect(unreachable.ready()).rejects.toThrow();
+    expect(unreachable.listens).toBe(false);
+    await expect(unreachable.ready()).rejects.toThrow();
+    await unreachable.stop();
+  });
+});
