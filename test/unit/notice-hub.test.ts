@@ -44,11 +44,15 @@ describe("notice hub", () => {
       )
     ).rows.map((row) => row.pid);
 
-  const notify = (notice: Notice) => admin.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(notice)]);
+  const notify = (notice: Notice) =>
+    admin.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(notice)]);
 
   const heard = (key: string) => {
     const notices: number[] = [];
-    const unsubscribe = hub.subscribe(key, { onNotice: (notice) => notices.push(notice.n), onReconnect: () => {} });
+    const unsubscribe = hub.subscribe(key, {
+      onNotice: (notice) => notices.push(notice.n),
+      onReconnect: () => {},
+    });
     return { notices, unsubscribe };
   };
 
