@@ -6,7 +6,7 @@ import type { KeysetPosition } from "../../../common/db/keyset-position";
 import { isUuid } from "../../../common/ids";
 import { assertMove, type Mover, START_STATUS, type TransferKind } from "../domain/transfer-status";
 import { TRANSFER_COUNTER } from "./counters";
-import { TransferEventRow, TransferRow } from "./entities";
+import { TransferRow } from "./entities";
 
 /** A database transaction the caller holds: the rows it locked stay locked until it ends. */
 export type Tx = EntityManager;
@@ -126,9 +126,8 @@ export class TransferRepository {
         .execute();
       const id = (inserted.raw as { id: string }[])[0]?.id;
       if (!id) return null;
-      await tx.insert(TransferEventRow, { transferId: id, sequence: 1, from: null, to: status, ...facts });
       await alsoInTransaction?.(tx, id);
-      return tx.findOneByOrFail(TransferRow, { id });
+      return this.recordEvent(tx, id, null, status, facts);
     });
   }
 
@@ -181,13 +180,36 @@ export class TransferRepository {
       })
       .execute();
     if (!updated.affected) return null;
-    // The row is locked by the UPDATE, so the next sequence number cannot be taken twice.
-    await tx.query(
-      `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, reason, changed_by, request_id)
-       SELECT $1, COALESCE(max(sequence), 0) + 1, $2, $3, $4, $5, $6 FROM transfer.transfer_event WHERE transfer_id = $1`,
-      [id, move.from, move.to, facts.reason, facts.changedBy, facts.requestId],
-    );
-    return tx.findOneByOrFail(TransferRow, { id });
+    return this.recordEvent(tx, id, move.from, move.to, facts);
+  }
+
+  /**
+   * Appends a transfer's next history entry and reads the transfer back, in one statement: a
+   * status change's transaction makes one round trip less between its start (the event's
+   * `changedAt`) and its commit, when subscribers hear of it (decision 0049). The transfer row is
+   * locked by the caller (its UPDATE, or its INSERT), so the next sequence number cannot be taken
+   * twice; the entry is a statement of its own after that write, so its parties trigger and its
+   * sequence read see it. The read sees the transfer as this transaction left it (the entry
+   * changes nothing of it).
+   */
+  private recordEvent(
+    tx: Tx,
+    id: string,
+    from: string | null,
+    to: string,
+    facts: StepFacts,
+  ): Promise<TransferRow> {
+    return tx
+      .createQueryBuilder(TransferRow, "t")
+      .addCommonTableExpression(
+        `INSERT INTO transfer.transfer_event (transfer_id, sequence, from_status, to_status, reason, changed_by, request_id)
+         SELECT :id, COALESCE(max(sequence), 0) + 1, :from, :to, :reason, :changedBy, :requestId
+           FROM transfer.transfer_event WHERE transfer_id = :id
+         RETURNING id`,
+        "recorded",
+      )
+      .where("t.id = :id", { id, from, to, ...facts })
+      .getOneOrFail();
   }
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
