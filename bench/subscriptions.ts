@@ -24,9 +24,12 @@
  * balance, from the ledger; null for the credited side, which does not see the payer's account,
  * decision 0026). Then 3 warm-up transfers (not counted) and `--events` internal transfers, each
  * started 100 ms after the previous one returned and committing two status changes a few ms apart
- * (so under 20 events/s: `eventsPerSecond` reports the rate achieved). Latency is from the event's `changedAt`
- * (PostgreSQL's clock at the start of the committing transaction: a little before the commit, so
- * the figure errs high) to its arrival. Each run also reports the gateway's own share from its
+ * (so under 20 events/s: `eventsPerSecond` reports the rate achieved). Latency is from the event's
+ * commit to its arrival: the subscription selects the event's `position`, and after the run the
+ * bench reads when the commit trigger logged each position (`transfer.event_log.logged_at`,
+ * PostgreSQL's clock just before the commit's WAL flush, so the figure errs a little high;
+ * migration 1732390000000). Until session 9 it was reckoned from `changedAt`, the transaction's
+ * start, which added the transaction's own statements (2.8-4.4 ms at p50, decision 0049). Each run also reports the gateway's own share from its
  * `/metrics`: the mean time of an event's query (`resolveMeanMs`, once per shared stream) and of
  * writing it to every subscriber of its stream (`deliveryMeanMs`), and the mean time of the
  * query's fetch from the ledger (`ledgerFetchMeanMs`; the transfer subgraph's fetches also
@@ -54,6 +57,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { Client as PgClient } from "pg";
 import WebSocket from "ws";
 import { mintToken } from "../common/auth/tokens";
 import { loadConfig } from "../common/config";
@@ -265,7 +269,7 @@ async function main(): Promise<void> {
                     type: "subscribe",
                     payload: {
                       query: `subscription($a: ID) { transferStatusChanged(accountId: $a) {
-                          sequence status changedAt transfer { account { balance { available } } } } }`,
+                          position sequence status changedAt transfer { account { balance { available } } } } }`,
                       variables: { a: account },
                     },
                   }),
@@ -331,18 +335,51 @@ async function main(): Promise<void> {
       };
     };
 
-    /** Commit-to-arrival of every `next` message recorded, and how many were errors. */
-    const latenciesOf = (arrivals: Array<[number, WebSocket.RawData]>) => {
+    type Event = { position?: string; changedAt: string };
+    const parsed = (arrivals: Array<[number, WebSocket.RawData]>) =>
+      arrivals.map(([arrivedAt, data]) => {
+        const message = JSON.parse(String(data)) as {
+          type: string;
+          payload?: { data?: { transferStatusChanged?: Event }; errors?: unknown };
+        };
+        const event = message.type === "next" ? message.payload?.data?.transferStatusChanged : undefined;
+        return { arrivedAt, event, failed: message.type !== "next" || message.payload?.errors !== undefined };
+      });
+
+    /**
+     * When each event of `arrivals` was logged by the commit trigger (`event_log.logged_at`, just
+     * before the commit's WAL flush), by position, in ms since the epoch.
+     */
+    const loggedAt = async (arrivals: Array<[number, WebSocket.RawData]>) => {
+      const positions = [...new Set(parsed(arrivals).flatMap(({ event }) => event?.position ?? []))];
+      const db = new PgClient({ connectionString: url.toString() });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ position: string; ms: string }>(
+          `SELECT position::text, extract(epoch FROM logged_at) * 1000 AS ms
+             FROM transfer.event_log WHERE position = ANY ($1::bigint[])`,
+          [positions],
+        );
+        return new Map(rows.map((row) => [row.position, Number(row.ms)]));
+      } finally {
+        await db.end();
+      }
+    };
+
+    /**
+     * Latency of every `next` message recorded, and how many were errors: from the event's commit
+     * (`committed`, by position: the run's events) or from its `changedAt` (the floor's, which is
+     * the moment it was written).
+     */
+    const latenciesOf = (arrivals: Array<[number, WebSocket.RawData]>, committed?: Map<string, number>) => {
       let errors = 0;
-      const latencies = arrivals
-        .map(([arrivedAt, data]) => {
-          const message = JSON.parse(String(data)) as {
-            type: string;
-            payload?: { data?: { transferStatusChanged?: { changedAt: string } } };
-          };
-          if (message.type !== "next" || (message.payload as { errors?: unknown })?.errors) errors++;
-          const changedAt = message.payload?.data?.transferStatusChanged?.changedAt;
-          return message.type === "next" && changedAt ? arrivedAt - Date.parse(changedAt) : NaN;
+      const latencies = parsed(arrivals)
+        .map(({ arrivedAt, event, failed }) => {
+          if (failed) errors++;
+          if (!event) return NaN;
+          if (!committed) return arrivedAt - Date.parse(event.changedAt);
+          const at = event.position === undefined ? undefined : committed.get(event.position);
+          return at === undefined ? NaN : Math.round((arrivedAt - at) * 10) / 10;
         })
         .filter((latency) => !Number.isNaN(latency))
         .sort((a, b) => a - b);
@@ -420,7 +457,7 @@ async function main(): Promise<void> {
       }
       const seconds = (Date.now() - startedAt) / 1000;
       await sleep(2_000);
-      const { latencies, errors } = latenciesOf(arrivals);
+      const { latencies, errors } = latenciesOf(arrivals, await loggedAt(arrivals));
       process.stdout.write(
         `${JSON.stringify({
           tokens: option("--tokens", "same"),
@@ -461,7 +498,7 @@ async function main(): Promise<void> {
         }
         await Promise.all(pending);
         await sleep(2_000);
-        const atRate = latenciesOf(arrivals);
+        const atRate = latenciesOf(arrivals, await loggedAt(arrivals));
         const p99 = percentile(atRate.latencies, 99);
         process.stdout.write(
           `${JSON.stringify({

@@ -146,7 +146,7 @@ const TABLE_LOCK_TRIES = 60;
  * most {@link TABLE_LOCK_WAIT_MS} (`lock_timeout`), then lets the queue through and tries again a
  * second later, so traffic is never held up for longer than that at a time.
  */
-async function tableLock(db: QueryRunner, statement: string): Promise<void> {
+export async function tableLock(db: QueryRunner, statement: string): Promise<void> {
   if (db.isTransactionActive) {
     await db.query(statement);
     return;

@@ -1,7 +1,8 @@
 /**
  * Migration 1732280000000 (decision 0028): past events are numbered in id order, new ones get the
  * next position as they commit (announced with it), a rolled-back one takes none, and undone, the
- * announcement is as before.
+ * announcement is as before. Migration 1732390000000: from then on each log entry records when the
+ * commit trigger logged it (after its transaction's start, before the commit returned).
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
@@ -9,6 +10,7 @@ import type { DataSource } from "typeorm";
 import { migrate } from "../../common/db/data-source";
 import { TRANSFER_SCHEMA, transferMigrations } from "../../subgraphs/transfer/persistence";
 import { CommitOrderedEventLog1732280000000 } from "../../subgraphs/transfer/persistence/migrations/1732280000000-CommitOrderedEventLog";
+import { EventLogCommitTimes1732390000000 } from "../../subgraphs/transfer/persistence/migrations/1732390000000-EventLogCommitTimes";
 import { transferMigrationDatabase } from "../helpers/transfers";
 import { waitFor } from "../helpers/subscriptions";
 
@@ -80,5 +82,56 @@ it("When the log is added to a history, then past events are numbered in id orde
     ]);
   } finally {
     await listener.end();
+  }
+});
+
+it("When the commit times are added, then past entries have none and each new one is logged at its commit, after its transaction's start", async () => {
+  await scratch?.destroy();
+  const upTo = transferMigrations.indexOf(EventLogCommitTimes1732390000000) + 1;
+  const before = source(transferMigrations.slice(0, upTo - 1));
+  await before.initialize();
+  await migrate(before, TRANSFER_SCHEMA);
+  const past = await newTransfer(before);
+  await before.query(EVENT, [past]);
+  await before.destroy();
+
+  scratch = source(transferMigrations.slice(0, upTo));
+  await scratch.initialize();
+  await migrate(scratch, TRANSFER_SCHEMA);
+  const client = new pg.Client({ connectionString: database.url() });
+  await client.connect();
+  try {
+    const id = await newTransfer(scratch);
+    await client.query("BEGIN");
+    const [{ started }] = (await client.query(`SELECT (extract(epoch FROM now()) * 1000)::float8 AS started`))
+      .rows as {
+      started: number;
+    }[];
+    await client.query(EVENT, [id]);
+    // The entry is logged at the commit, not when the event was written.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const committing = Date.now();
+    await client.query("COMMIT");
+    const committed = Date.now();
+    const log = (await scratch.query(
+      `SELECT e.transfer_id::text AS "transferId", (extract(epoch FROM l.logged_at) * 1000)::float8 AS "loggedAt"
+         FROM transfer.event_log l JOIN transfer.transfer_event e ON e.id = l.event_id
+        WHERE e.transfer_id = ANY ($1::uuid[]) ORDER BY l.position`,
+      [[past, id]],
+    )) as { transferId: string; loggedAt: number | null }[];
+    expect(log.map((entry) => entry.transferId)).toEqual([past, id]);
+    expect(log[0].loggedAt).toBeNull();
+    expect(log[1].loggedAt).toBeGreaterThanOrEqual(started + 50);
+    expect(log[1].loggedAt).toBeGreaterThanOrEqual(committing - 5);
+    expect(log[1].loggedAt).toBeLessThanOrEqual(committed + 5);
+
+    await scratch.undoLastMigration({ transaction: "each" });
+    expect(
+      await scratch.query(
+        `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'transfer' AND table_name = 'event_log' AND column_name = 'logged_at'`,
+      ),
+    ).toEqual([{ n: 0 }]);
+  } finally {
+    await client.end();
   }
 });

@@ -101,6 +101,8 @@ export class TransferEventRow {
 export class EventLogRow {
   @PrimaryColumn({ type: "bigint" }) position!: string;
   @Column({ name: "event_id", type: "bigint" }) eventId!: string;
+  /** When the trigger logged it, just before its commit's WAL flush; null for events logged before this was kept. */
+  @Column({ name: "logged_at", type: "timestamptz", nullable: true }) loggedAt!: Date | null;
 }
 
 /** A one-time code sent to the client to confirm an outgoing transfer; only its HMAC is kept. */
