@@ -357,7 +357,7 @@ async function main(): Promise<void> {
       try {
         const { rows } = await db.query<{ position: string; ms: string }>(
           `SELECT position::text, extract(epoch FROM logged_at) * 1000 AS ms
-             FROM transfer.event_log WHERE position = ANY ($1::bigint[])`,
+             FROM transfer.event_log WHERE position = ANY ($1::bigint[]) AND logged_at IS NOT NULL`,
           [positions],
         );
         return new Map(rows.map((row) => [row.position, Number(row.ms)]));

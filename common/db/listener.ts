@@ -7,6 +7,9 @@
 import { Client } from "pg";
 import { log } from "../log";
 
+/** How long opening the LISTEN connection may take. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export interface Listener {
   stop(): Promise<void>;
 }
@@ -22,7 +25,12 @@ export async function listen(
   let reconnecting = false;
 
   const connect = async (): Promise<void> => {
-    const next = new Client({ connectionString: databaseUrl, application_name: `listen:${channel}` });
+    const next = new Client({
+      connectionString: databaseUrl,
+      application_name: `listen:${channel}`,
+      // Opened when a subscription comes (decision 0052): a database that does not answer fails it in time.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     next.on("notification", (message) => {
       if (message.channel !== channel || !message.payload) return;
       try {

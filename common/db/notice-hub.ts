@@ -4,11 +4,11 @@
  * database connection of its own and a notice reaches only those who asked for its key. After a
  * lost connection is back, every subscriber hears `onReconnect` and catches up from its position.
  *
- * The connection is open only while someone subscribes (decision 0052): with none, every
- * committed movement would still cost this process a read and a parse of its notice, and its
- * database backend the sending, for nobody. It opens with the first subscription and closes
- * `idleMs` after the last one ended. A stream reads the database only once `ready()` resolves,
- * so nothing committed between its read and the LISTEN is missed.
+ * The connection is opened by the first subscription (decision 0052), not at start: a process no
+ * one subscribes to (a ledger serving payments) would otherwise read and parse every committed
+ * movement's notice, for nobody. Once open it stays open, as before, until `stop()`. A stream
+ * reads the database only once `ready()` resolves, so nothing committed between its read and the
+ * LISTEN is missed.
  */
 import { listen, type Listener } from "./listener";
 
@@ -18,21 +18,17 @@ export interface NoticeSubscriber<T> {
   onReconnect(): void;
 }
 
-/** How long the LISTEN connection stays open after the last subscription ended. */
-export const LISTEN_IDLE_MS = 60_000;
-
 export class NoticeHub<T> {
   private readonly subscribers = new Map<string, Set<NoticeSubscriber<T>>>();
   private count = 0;
   private databaseUrl?: string;
-  /** The LISTEN connection, open or opening; none while nobody subscribes. */
+  /** The LISTEN connection, open or opening; none before the first subscription. */
   private listening?: Promise<Listener>;
-  private idle?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly channel: string,
     private readonly keyOf: (notice: T) => string,
-    private readonly idleMs = LISTEN_IDLE_MS,
   ) {}
 
   /** Where the LISTEN connection is opened when the first subscription comes. */
@@ -41,18 +37,23 @@ export class NoticeHub<T> {
   }
 
   /**
-   * Resolves once this process hears the channel's notices (opening the connection if need be);
-   * rejects when it cannot be opened. Read the database after it, not before.
+   * Resolves once this process hears the channel's notices (opening the connection the first
+   * time); rejects when it cannot be opened, and the next call tries again. Read the database
+   * after it, not before.
    */
   ready(): Promise<void> {
-    this.listening ??= this.open();
+    if (!this.databaseUrl || this.stopped) {
+      return Promise.reject(
+        new Error(`the ${this.channel} hub is ${this.stopped ? "stopped" : "not started"}`),
+      );
+    }
+    this.listening ??= this.open(this.databaseUrl);
     return this.listening.then(() => undefined);
   }
 
-  private open(): Promise<Listener> {
-    if (!this.databaseUrl) return Promise.reject(new Error(`the ${this.channel} hub is not started`));
+  private open(databaseUrl: string): Promise<Listener> {
     const opening = listen(
-      this.databaseUrl,
+      databaseUrl,
       this.channel,
       (payload) => {
         const notice = payload as T;
@@ -62,7 +63,6 @@ export class NoticeHub<T> {
         for (const set of this.subscribers.values()) for (const subscriber of set) subscriber.onReconnect();
       },
     );
-    // A failed opening is tried again by the next ready().
     opening.catch(() => {
       if (this.listening === opening) this.listening = undefined;
     });
@@ -75,7 +75,6 @@ export class NoticeHub<T> {
     if (!set) this.subscribers.set(key, (set = new Set()));
     set.add(subscriber);
     this.count++;
-    clearTimeout(this.idle);
     let subscribed = true;
     return () => {
       if (!subscribed) return;
@@ -83,19 +82,7 @@ export class NoticeHub<T> {
       this.count--;
       set.delete(subscriber);
       if (set.size === 0 && this.subscribers.get(key) === set) this.subscribers.delete(key);
-      if (this.count === 0) this.idle = setTimeout(() => void this.close(), this.idleMs).unref();
     };
-  }
-
-  /** Closes the LISTEN connection if nobody subscribes (the next subscription opens another). */
-  private async close(): Promise<void> {
-    if (this.count > 0) return;
-    const listening = this.listening;
-    this.listening = undefined;
-    await listening?.then(
-      (listener) => listener.stop(),
-      () => undefined,
-    );
   }
 
   /** Open subscriptions in this process. */
@@ -109,9 +96,14 @@ export class NoticeHub<T> {
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.idle);
+    this.stopped = true;
     this.subscribers.clear();
     this.count = 0;
-    await this.close();
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.then(
+      (listener) => listener.stop(),
+      () => undefined,
+    );
   }
 }

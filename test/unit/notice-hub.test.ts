@@ -1,14 +1,13 @@
 /**
- * A notice hub listens only while someone subscribes (decision 0052): no LISTEN connection
- * before the first subscription, one while subscriptions are open, none `idleMs` after the last
- * one ended; notices reach the subscribers of their key once it is ready.
+ * A notice hub listens from its first subscription on (decision 0052): no LISTEN connection
+ * before it, one from then until the hub stops; notices reach the subscribers of their key once
+ * it is ready.
  */
 import pg from "pg";
 import { NoticeHub } from "../../common/db/notice-hub";
 import { emptyDatabase } from "../helpers/stack";
 
 const CHANNEL = "hub_test";
-const IDLE_MS = 300;
 
 interface Notice {
   key: string;
@@ -30,7 +29,7 @@ describe("notice hub", () => {
     await database.drop();
   });
   beforeEach(() => {
-    hub = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key, IDLE_MS);
+    hub = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key);
     hub.start(database.url);
   });
   afterEach(() => hub.stop());
@@ -81,42 +80,32 @@ describe("notice hub", () => {
     a.unsubscribe();
   });
 
-  it("When the last subscription ends, then the connection closes after the idle time, and a new subscription opens another", async () => {
-    const first = heard("a");
-    await hub.ready();
-    const [pid] = await listeners();
-    first.unsubscribe();
-    expect(await listeners()).toEqual([pid]); // kept for the idle time
-    await until(async () => (await listeners()).length === 0);
-    expect(hub.listens).toBe(false);
-
-    const second = heard("a");
-    await hub.ready();
-    const again = await listeners();
-    expect(again).toHaveLength(1);
-    expect(again[0]).not.toBe(pid);
-    await notify({ key: "a", n: 3 });
-    await until(() => second.notices.length === 1);
-    expect(second.notices).toEqual([3]);
-    second.unsubscribe();
-  });
-
-  it("When a subscription comes within the idle time, then the same connection serves it", async () => {
+  it("When the last subscription ends, then the connection stays open and serves the next one", async () => {
     const first = heard("a");
     await hub.ready();
     const [pid] = await listeners();
     first.unsubscribe();
     const second = heard("a");
     await hub.ready();
-    await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 2));
     expect(await listeners()).toEqual([pid]);
     await notify({ key: "a", n: 4 });
     await until(() => second.notices.length === 1);
+    expect(second.notices).toEqual([4]);
     second.unsubscribe();
   });
 
+  it("When the hub is stopped, then its connection is closed and ready() refuses to open another", async () => {
+    heard("a");
+    await hub.ready();
+    expect(await listeners()).toHaveLength(1);
+    await hub.stop();
+    await until(async () => (await listeners()).length === 0);
+    await expect(hub.ready()).rejects.toThrow(/stopped/);
+    expect(await listeners()).toEqual([]);
+  });
+
   it("When the database cannot be reached, then ready() rejects, and a later ready() tries again", async () => {
-    const unreachable = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key, IDLE_MS);
+    const unreachable = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key);
     unreachable.start("postgres://127.0.0.1:1/nowhere");
     unreachable.subscribe("a", { onNotice: () => {}, onReconnect: () => {} });
     await expect(unreachable.ready()).rejects.toThrow();

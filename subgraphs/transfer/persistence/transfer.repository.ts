@@ -208,7 +208,7 @@ export class TransferRepository {
          RETURNING id`,
         "recorded",
       )
-      .where("t.id = :id", { id, from, to, ...facts })
+      .where("t.id = :id", { ...facts, id, from, to })
       .getOneOrFail();
   }
 
