@@ -1,3 +1,4 @@
+import type { Caller } from "../../common/auth/caller";
 import type { Config } from "../../common/config";
 import { prepareDocuments } from "../../common/documents";
 import { documentEndpoints } from "../../common/documents/http";
@@ -14,6 +15,36 @@ import { buildClientSchema } from "./schema";
 
 export type ClientSubgraph = Subgraph;
 
+/**
+ * One request's context: its services are made when first asked for, with the loaders (a
+ * client list makes no DataLoader and no documents' service: decision 0050).
+ */
+class ClientRequest implements ClientContext {
+  private clientsMade?: ClientService;
+  private documentsMade?: DocumentService;
+
+  constructor(
+    private readonly repository: ClientRepository,
+    private readonly documentDeps: DocumentDeps,
+    readonly caller: Caller,
+    readonly requestId: string,
+  ) {}
+
+  get clients(): ClientService {
+    const { repository, caller, requestId } = this;
+    return (this.clientsMade ??= new ClientService(
+      repository,
+      createClientLoaders(repository),
+      caller,
+      requestId,
+    ));
+  }
+
+  get documents(): DocumentService {
+    return (this.documentsMade ??= new DocumentService(this.documentDeps, this.caller, this.requestId));
+  }
+}
+
 /** Connects, migrates and serves the client profile subgraph. */
 export function startClientSubgraph(config: Config, databaseUrl: string): Promise<ClientSubgraph> {
   let documents: DocumentDeps | undefined;
@@ -26,12 +57,7 @@ export function startClientSubgraph(config: Config, databaseUrl: string): Promis
       const repository = new ClientRepository(dataSource);
       const deps = await prepareDocuments(config, dataSource, CLIENT_SCHEMA, clientDocumentOwner(repository));
       documents = deps;
-      return ({ caller, requestId }) => ({
-        caller,
-        requestId,
-        clients: new ClientService(repository, createClientLoaders(repository), caller, requestId),
-        documents: new DocumentService(deps, caller, requestId),
-      });
+      return ({ caller, requestId }) => new ClientRequest(repository, deps, caller, requestId);
     },
     routes: (verifier) => documentEndpoints(CLIENT_SCHEMA, verifier, () => documents!),
   });

@@ -3,9 +3,9 @@
  * while every class-validator rule is, the same errors either way.
  */
 import "reflect-metadata";
-import { IsOptional, registerDecorator } from "class-validator";
+import { IsInt, IsOptional, IsUUID, Min, registerDecorator, ValidateIf, validateSync } from "class-validator";
 import { AppError } from "../../common/errors";
-import { MaxChars, validateInput } from "../../common/validation";
+import { hasFieldsToCheck, MaxChars, toFieldErrors, validateInput } from "../../common/validation";
 
 class Filter {
   @IsOptional()
@@ -25,7 +25,101 @@ async function refusal(value: unknown): Promise<AppError> {
   throw new Error("validateInput accepted it");
 }
 
+/** No rule at all, as a list's `first` and `after` (PageArgs). */
+class Page {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Every rule behind a condition, as a list's filter. */
+class ListFilter {
+  @IsOptional()
+  @IsUUID()
+  clientId?: string | null;
+
+  @ValidateIf((filter: ListFilter) => filter.clientId !== undefined)
+  @IsInt()
+  @Min(1)
+  limit?: number;
+}
+
+/** One rule with no condition: always checked. */
+class Required {
+  @IsUUID()
+  id?: string;
+}
+
+/** Inherits ListFilter's rules and adds one. */
+class WiderFilter extends ListFilter {
+  @IsOptional()
+  @MaxChars(2)
+  search?: string | null;
+}
+
+/** The field errors of `item` straight from class-validator, as validateInput reported them before decision 0050. */
+const classValidatorErrors = (item: object) =>
+  toFieldErrors(
+    validateSync(item, { forbidUnknownValues: false, validationError: { target: false, value: false } }),
+  );
+
+/** The field errors validateInput throws for `item` (none: []). */
+function fieldErrors(item: object) {
+  try {
+    // Synchronous while every rule is (the asynchronous case is the last test's).
+    expect(validateInput(item)).toBeUndefined();
+    return [];
+  } catch (error) {
+    return (error as AppError).details!.fields as unknown[];
+  }
+}
+
 describe("validateInput", () => {
+  it("When a class has no rule or every rule is behind a failing condition, then there is nothing to check", () => {
+    expect(hasFieldsToCheck(new Page())).toBe(false);
+    expect(hasFieldsToCheck(Object.assign(new Page(), { first: 20 }))).toBe(false);
+    expect(hasFieldsToCheck(new ListFilter())).toBe(false);
+    // `limit`'s condition holds for a null clientId (not undefined): its rules are checked.
+    expect(hasFieldsToCheck(Object.assign(new ListFilter(), { clientId: null }))).toBe(true);
+    expect(hasFieldsToCheck(new WiderFilter())).toBe(false);
+    expect(hasFieldsToCheck({})).toBe(false);
+    expect(hasFieldsToCheck(Object.assign(new ListFilter(), { clientId: "x" }))).toBe(true);
+    expect(hasFieldsToCheck(Object.assign(new ListFilter(), { limit: 0 }))).toBe(false);
+    expect(hasFieldsToCheck(Object.assign(new WiderFilter(), { search: "abc" }))).toBe(true);
+    expect(hasFieldsToCheck(new Required())).toBe(true);
+    expect(hasFieldsToCheck(Object.create(null) as object)).toBe(true);
+  });
+
+  it("When some are checked and some skipped, then the errors are class-validator's own", () => {
+    const items = [
+      new Page(),
+      Object.assign(new Page(), { first: 20, after: "x" }),
+      new ListFilter(),
+      Object.assign(new ListFilter(), { clientId: "not-a-uuid" }),
+      Object.assign(new ListFilter(), { clientId: "not-a-uuid", limit: 0 }),
+      Object.assign(new ListFilter(), { clientId: undefined, limit: 0 }),
+      Object.assign(new ListFilter(), { clientId: null }),
+      Object.assign(new ListFilter(), { clientId: "2b9e5a52-8d0b-4c4e-9a53-3f7c6f7b1f10", limit: 2 }),
+      new Required(),
+      Object.assign(new Required(), { id: "nope" }),
+      new WiderFilter(),
+      Object.assign(new WiderFilter(), { search: "abc" }),
+      Object.assign(new WiderFilter(), { search: "ab", clientId: "nope" }),
+    ];
+    for (const item of items) expect(fieldErrors(item)).toEqual(classValidatorErrors(item));
+  });
+
+  it("When a rule is added to a class after it was validated, then the rule is checked", () => {
+    class Later {
+      code?: string;
+    }
+    expect(fieldErrors(Object.assign(new Later(), { code: "abc" }))).toEqual([]);
+    MaxChars(2)(Later.prototype, "code");
+    expect(fieldErrors(Object.assign(new Later(), { code: "abc" }))).toEqual([
+      expect.objectContaining({ field: "code", rule: "maxLength" }),
+    ]);
+    expect(hasFieldsToCheck(new Later())).toBe(true);
+  });
+
   it("When every rule is synchronous, then a valid input, a number and nothing are answered at once", () => {
     expect(validateInput(filter("abc"))).toBeUndefined();
     expect(validateInput(20)).toBeUndefined();
