@@ -1,10 +1,5 @@
-/**
- * The loaders' batch functions answer in key order, whatever order the rows come in; a request's
- * ledger loaders are made when first used (decision 0050).
- */
-import DataLoader from "dataloader";
+/** The loaders' batch functions answer in key order, whatever order the rows come in. */
 import { loaderOfMany, loaderOfOne } from "../../common/db/batch-loaders";
-import { createLedgerLoaders, type LedgerRepositories } from "../../subgraphs/ledger/persistence/loaders";
 
 interface Row {
   id: string;
@@ -43,17 +38,5 @@ describe("batch loaders", () => {
     const found = await Promise.all(["y", "none", "x"].map((owner) => loader.load(owner)));
     expect(found).toEqual([[rows[3]], [], [rows[0], rows[2]]]);
     expect(batches).toHaveLength(1);
-  });
-
-  it("When a request's ledger loaders are made, then none exists before it is asked for, and each is made once", () => {
-    // No repository is read: only loads would call them.
-    const loaders = createLedgerLoaders({} as LedgerRepositories);
-    const made = () => Object.values(loaders).filter((value) => value instanceof DataLoader);
-    expect(made()).toHaveLength(0);
-    const byId = loaders.accountById;
-    expect(byId).toBeInstanceOf(DataLoader);
-    expect(loaders.accountById).toBe(byId);
-    expect(made()).toEqual([byId]);
-    expect(createLedgerLoaders({} as LedgerRepositories).accountById).not.toBe(byId);
   });
 });
