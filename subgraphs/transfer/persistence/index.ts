@@ -22,6 +22,7 @@ import { TransferDocuments1732320000000 } from "./migrations/1732320000000-Trans
 import { ReconciliationAndTreasuryIndexes1732340000000 } from "./migrations/1732340000000-ReconciliationAndTreasuryIndexes";
 import { ListCounts1732360000000 } from "./migrations/1732360000000-ListCounts";
 import { AmountRanges1732370000000 } from "./migrations/1732370000000-AmountRanges";
+import { TwoDigitAmountBuckets1732380000000 } from "./migrations/1732380000000-TwoDigitAmountBuckets";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
 import { RecipientRepository } from "./recipient.repository";
@@ -52,6 +53,7 @@ export const transferMigrations = [
   ReconciliationAndTreasuryIndexes1732340000000,
   ListCounts1732360000000,
   AmountRanges1732370000000,
+  TwoDigitAmountBuckets1732380000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */
