@@ -5,7 +5,7 @@ import { LEADING_DIGIT_COUNTER, TRANSFER_COUNTER } from "../counters";
 /**
  * The transfer counter keeps the amount in buckets of its two leading significant digits
  * ([250, 260), decision 0051) instead of one ([200, 300), 1732370000000): a bound's rows counted
- * from the table are about ten times fewer, and a bound of two significant digits counts none.
+ * from the table are about ten times fewer, and a bound of two significant digits is an edge.
  * The new counter is filled while writes go on, then the old one is dropped, as 1732370000000
  * did (each trigger statement with a bounded lock wait). Its totals hold ten times the rows, and
  * a range's count reads a bound's bucket's total (any status and kind): an index of the bucket
