@@ -72,11 +72,16 @@ const LISTS = {
       "from/to": { from: "2024-01-01T00:05:00.000Z", to: "2024-01-01T00:10:00.000Z" },
       // The seed's amounts do not follow creation time (bench/lists-seed.ts): 5% of the transfers
       // are at or above 900.00, 0.65% at or above 10,000.00, 0.5% at or below 1.00, 17% within
-      // 100.00-250.00 (one power of ten: the range whose exact count reads the most, decision 0046).
+      // 100.00-250.00 (the range whose exact count read the most with one-digit buckets, decision
+      // 0046), 556 at or above 100,000.00 (a tail the planner misjudges). Those bounds are edges of
+      // the counter's buckets; the last range's are not: each bound's rows in its bucket are
+      // counted in the index, 15.55 near the middle of [15, 16) (decision 0051).
       minAmount: { minAmount: "900.00" },
       "minAmount rare": { minAmount: "10000.00" },
+      "minAmount tail": { minAmount: "100000.00" },
       maxAmount: { maxAmount: "1.00" },
       "min/maxAmount": { minAmount: "100.00", maxAmount: "250.00" },
+      "min/maxAmount unround": { minAmount: "15.55", maxAmount: "123.45" },
     } as Record<string, object>,
   },
   Accounts: {

@@ -8,7 +8,7 @@
  * whether or not the roll-up has run. The tables and triggers are made by a migration
  * (row-counter-ddl.ts). A counter may also keep a column's values in buckets and answer a range
  * filter over it exactly: the buckets inside the range from the counter, the rows of a bound's
- * bucket from the table (decision 0046).
+ * bucket from the table (decisions 0046, 0051).
  */
 import type { DataSource, EntityManager } from "typeorm";
 import { log } from "../log";
@@ -72,6 +72,25 @@ export const LEADING_DIGITS: Buckets = {
     `(CASE WHEN ${bucket} < 0 THEN 1::numeric ELSE (${bucket} % 9 + 2) * 10::numeric ^ (${bucket} / 9) END)`,
   middle: (bucket) =>
     `(CASE WHEN ${bucket} < 0 THEN 0.5::numeric ELSE (${bucket} % 9 + 1.5) * 10::numeric ^ (${bucket} / 9) END)`,
+};
+
+/**
+ * A value's two leading significant digits and power of ten, `dd x 10^k` (`250`: [250, 260);
+ * `1.234`: [1.2, 1.3); `12345.67`: [12000, 13000)), 90 buckets per power of ten, numbered
+ * `90 (k + 1) + dd - 10` from [1.0, 1.1), and -1 for every value below 1 (decision 0051). A
+ * bucket holds a tenth of its {@link LEADING_DIGITS} bucket's span, so a bound's rows counted
+ * from the table are about ten times fewer, and every bound of two significant digits (250,
+ * 1.5, 12000) is an edge. Exact (digits, no logarithm), immutable.
+ */
+export const LEADING_TWO_DIGITS: Buckets = {
+  of: (value) =>
+    `(CASE WHEN ${value} >= 1 THEN (length(trunc(${value} * 10)::text) - 2) * 90 + left(trunc(${value} * 10)::text, 2)::int - 10 ELSE -1 END)`,
+  lower: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN '-Infinity'::numeric ELSE (${bucket} % 90 + 10) * 10::numeric ^ (${bucket} / 90 - 1) END)`,
+  upper: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN 1::numeric ELSE (${bucket} % 90 + 11) * 10::numeric ^ (${bucket} / 90 - 1) END)`,
+  middle: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN 0.5::numeric ELSE (${bucket} % 90 + 10.5) * 10::numeric ^ (${bucket} / 90 - 1) END)`,
 };
 
 /** A range filter over one column, counted by buckets of it. */

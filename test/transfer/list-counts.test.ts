@@ -1,9 +1,10 @@
 /**
- * Transfers' exact counts without a scan (decisions 0043, 0046): the counter kept by triggers
+ * Transfers' exact counts without a scan (decisions 0043, 0046, 0051): the counter kept by triggers
  * agrees with `count(*)` for every status x kind filter, with and without amount ranges, after
  * inserts, status and amount changes, deletes, rolled-back transactions and concurrent writers,
- * before and after a roll-up; the migrations fill it from the rows already there; and the list
- * uses it only for filters it can answer.
+ * before and after a roll-up; the migrations fill it from the rows already there, and the last
+ * one's `down` brings the previous counter back; and the list uses it only for filters it can
+ * answer.
  */
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
@@ -11,9 +12,14 @@ import { createDataSource, migrate } from "../../common/db/data-source";
 import { counterCount, countsBy, deltasOf, rollUp, startCountRollUp } from "../../common/db/row-counter";
 import { createRowCounter, dropRowCounter, TABLE_LOCK_WAIT_MS } from "../../common/db/row-counter-ddl";
 import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
-import { STATUS_KIND_COUNTER, TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
+import {
+  LEADING_DIGIT_COUNTER,
+  STATUS_KIND_COUNTER,
+  TRANSFER_COUNTER,
+} from "../../subgraphs/transfer/persistence/counters";
 import { ListCounts1732360000000 } from "../../subgraphs/transfer/persistence/migrations/1732360000000-ListCounts";
 import { AmountRanges1732370000000 } from "../../subgraphs/transfer/persistence/migrations/1732370000000-AmountRanges";
+import { TwoDigitAmountBuckets1732380000000 } from "../../subgraphs/transfer/persistence/migrations/1732380000000-TwoDigitAmountBuckets";
 import { TransferRepository } from "../../subgraphs/transfer/persistence/transfer.repository";
 import { mismatches, pendingDeltas, type RangeBounds } from "../helpers/counts";
 import { suiteDatabase } from "../helpers/stack";
@@ -23,13 +29,15 @@ const KINDS = ["INTERNAL", "OUTGOING", "INCOMING", "FX"];
 const STATUSES = ["CREATED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"];
 const VALUES = { status: STATUSES, kind: KINDS };
 /**
- * Amounts on both sides of the counter's bucket edges (leading digit and power of ten: [1, 2),
- * [100, 200), [200, 300), [900, 1000) ...) and their middles, below 1, and the largest.
+ * Amounts on both sides of the counter's bucket edges (two leading digits and power of ten:
+ * [1.0, 1.1), [10, 11), [250, 260), [12000, 13000) ...; and those of the previous counter's
+ * leading digit: [1, 2), [100, 200) ...) and their middles, below 1, and the largest.
  */
 const AMOUNTS = [
-  ["0.01", "0.5", "0.999", "1", "1.499", "1.5", "1.999", "2", "9.99", "10", "99.999", "100"],
-  ["149.999", "150", "199.99", "200", "250", "299.999", "300", "900", "999.99", "1000", "12345.678"],
-  ["9999999999999999.999"],
+  ["0.01", "0.5", "0.999", "1", "1.049", "1.05", "1.099", "1.1", "1.499", "1.5", "1.999", "2"],
+  ["9.899", "9.9", "9.99", "10", "10.999", "11", "99.999", "100", "149.999", "150", "199.99"],
+  ["200", "249.999", "250", "254.99", "255", "259.999", "260", "299.999", "300", "900", "999.99"],
+  ["1000", "12345.678", "12999.999", "13000", "9949999999999999.999", "9999999999999999.999"],
 ].flat();
 /**
  * Ranges with each bound on either side of its bucket's middle (counted directly or as the
@@ -45,6 +53,11 @@ const RANGES: RangeBounds[] = [
   { minAmount: "1.7" },
   { minAmount: "900.00" },
   { minAmount: "9999999999999999.999" },
+  { minAmount: "9950000000000000" },
+  { minAmount: "250" },
+  { minAmount: "1.04" },
+  { minAmount: "1.07" },
+  { minAmount: "12999.999" },
   { maxAmount: "0.5" },
   { maxAmount: "1.00" },
   { maxAmount: "1.2" },
@@ -52,6 +65,11 @@ const RANGES: RangeBounds[] = [
   { maxAmount: "210" },
   { maxAmount: "299.99" },
   { maxAmount: "1000" },
+  { maxAmount: "250" },
+  { maxAmount: "1.04" },
+  { maxAmount: "1.07" },
+  { maxAmount: "9.9" },
+  { maxAmount: "12000" },
   { minAmount: "100", maxAmount: "250" },
   { minAmount: "120", maxAmount: "180" },
   { minAmount: "150", maxAmount: "150" },
@@ -59,9 +77,17 @@ const RANGES: RangeBounds[] = [
   { minAmount: "1.7", maxAmount: "260" },
   { minAmount: "0.7", maxAmount: "12345.678" },
   { minAmount: "1000", maxAmount: "10" },
+  { minAmount: "251", maxAmount: "259" },
+  { minAmount: "249.999", maxAmount: "260" },
+  { minAmount: "0.6", maxAmount: "1.05" },
+  { minAmount: "10.5", maxAmount: "10.999" },
+  { minAmount: "15.55", maxAmount: "123.45" },
 ];
-/** Every combination of status and kind, each with every range. */
-const exact = (on: DataSource | EntityManager) => mismatches(on, TRANSFER_COUNTER, VALUES, {}, RANGES);
+/** Every combination of status and kind, each with every range (or with `ranges`). */
+const exact = (on: DataSource | EntityManager, ranges = RANGES) =>
+  mismatches(on, TRANSFER_COUNTER, VALUES, {}, ranges);
+/** The counter's totals table, unqualified: its triggers' and delta table's names start with it. */
+const COUNTER_NAME = TRANSFER_COUNTER.totals.slice("transfer.".length);
 
 let database: { url: string; drop: () => Promise<void> };
 let db: DataSource;
@@ -188,27 +214,33 @@ describe("transfer counts", () => {
   });
 
   it("When a trigger is dropped, then the same check finds the counts wrong (it can fail)", async () => {
-    const [existing] = await insertTransfers(db, 1);
+    const [existing, at250] = await insertTransfers(db, 2);
+    await db.query(`UPDATE transfer.transfer SET amount = 250 WHERE id = $1`, [at250]);
     const writes: Record<string, (tx: EntityManager) => Promise<unknown>> = {
       inserted: (tx) => insertTransfers(tx, 3),
       updated: (tx) => setStatus(tx, [existing], "NO-SUCH"),
       amountUpdated: (tx) =>
         tx.query(`UPDATE transfer.transfer SET amount = amount * 1000 WHERE id = $1`, [existing]),
+      // Across buckets of two digits, within one of the previous counter's ([200, 300)).
+      amountUpdatedSlightly: (tx) =>
+        tx.query(`UPDATE transfer.transfer SET amount = 260 WHERE id = $1`, [at250]),
       deleted: (tx) => tx.query(`DELETE FROM transfer.transfer WHERE id = $1`, [existing]),
     };
+    // Enough ranges to see each of these writes (0.5 moved to 500; 250 to 260), fewer than all.
+    const ranges: RangeBounds[] = [{}, { maxAmount: "1.00" }, { minAmount: "249.999", maxAmount: "260" }];
     for (const [event, write] of Object.entries(writes)) {
       const runner = db.createQueryRunner();
       await runner.connect();
       try {
         await runner.startTransaction();
         await write(runner.manager);
-        expect(await exact(runner.manager)).toEqual([]);
+        expect(await exact(runner.manager, ranges)).toEqual([]);
         await runner.rollbackTransaction();
         await runner.startTransaction();
-        const trigger = event === "amountUpdated" ? "updated" : event;
-        await runner.query(`DROP TRIGGER transfer_amount_count_${trigger} ON transfer.transfer`);
+        const trigger = event.startsWith("amountUpdated") ? "updated" : event;
+        await runner.query(`DROP TRIGGER ${COUNTER_NAME}_${trigger} ON transfer.transfer`);
         await write(runner.manager);
-        expect(await exact(runner.manager)).not.toEqual([]);
+        expect(await exact(runner.manager, ranges)).not.toEqual([]);
       } finally {
         await runner.rollbackTransaction();
         await runner.release();
@@ -283,7 +315,7 @@ describe("transfer counts", () => {
     expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(0);
     const [{ vacuumed }] = (await db.query(
       `SELECT vacuum_count::int AS vacuumed FROM pg_stat_user_tables
-        WHERE schemaname = 'transfer' AND relname = 'transfer_amount_count_delta'`,
+        WHERE schemaname = 'transfer' AND relname = '${COUNTER_NAME}_delta'`,
     )) as { vacuumed: number }[];
     expect(vacuumed).toBeGreaterThan(0); // the roll-up vacuums what it emptied
     await insertTransfers(db, 2); // two combinations: two deltas
@@ -314,32 +346,35 @@ describe("transfer counts", () => {
     }
     expect(await (await transfers.listTransfers({ clientId }, 1)).count()).toBe(6);
     expect(await (await transfers.listTransfers({ clientId, kind: "OUTGOING" }, 1)).count()).toBe(2);
-    // AMOUNTS from the first: 0.01 0.5 0.999 1 1.499 1.5
+    // AMOUNTS from the second: 0.5 0.999 1 1.049 1.05 1.099
     expect(
-      await (await transfers.listTransfers({ clientId, minAmount: "0.5", maxAmount: "1.499" }, 1)).count(),
+      await (await transfers.listTransfers({ clientId, minAmount: "0.5", maxAmount: "1.049" }, 1)).count(),
     ).toBe(4);
 
     // A delta only the counter holds: the list's count reads it, so the list uses the counter.
     await db.query(
-      `INSERT INTO ${deltasOf(TRANSFER_COUNTER)} (status, kind, amount_bucket, n) VALUES ('NO-SUCH', 'FX', 18, 1000)`,
+      `INSERT INTO ${deltasOf(TRANSFER_COUNTER)} (status, kind, amount_bucket, n) VALUES ('NO-SUCH', 'FX', 180, 1000)`,
     );
     try {
-      // Bucket 18 is [100, 200): wholly inside these ranges, or the rest of it is empty.
+      // Bucket 180 is [100, 110): wholly inside these ranges, or the rest of it is empty.
       const counted = [
         { status: "NO-SUCH" },
         { status: "NO-SUCH", kind: "FX", clientId: null },
         { status: "NO-SUCH", minAmount: "10" },
         { status: "NO-SUCH", minAmount: "100" },
         { status: "NO-SUCH", maxAmount: "1000" },
-        { status: "NO-SUCH", maxAmount: "199.999" },
+        { status: "NO-SUCH", maxAmount: "109.999" },
         { status: "NO-SUCH", minAmount: "0.5", maxAmount: "99999" },
       ];
       for (const filter of counted)
         expect(await (await transfers.listTransfers(filter, 1)).count()).toBe(1000);
-      // A bound nearer the far edge of bucket 18 counts that bucket's rows in range in the table.
+      // A bound nearer the far edge of bucket 180 counts that bucket's rows in range in the table
+      // (each of these is on the near side of the previous counter's [100, 200)'s middle).
       for (const filter of [
-        { status: "NO-SUCH", minAmount: "190" },
-        { status: "NO-SUCH", maxAmount: "110" },
+        { status: "NO-SUCH", minAmount: "108" },
+        { status: "NO-SUCH", maxAmount: "102" },
+        { status: "NO-SUCH", minAmount: "110" },
+        { status: "NO-SUCH", maxAmount: "99.999" },
       ]) {
         expect(await (await transfers.listTransfers(filter, 1)).count()).toBe(0);
       }
@@ -351,7 +386,8 @@ describe("transfer counts", () => {
 
 describe.each([
   { migration: ListCounts1732360000000, counter: STATUS_KIND_COUNTER, ranges: [{}] },
-  { migration: AmountRanges1732370000000, counter: TRANSFER_COUNTER, ranges: RANGES },
+  { migration: AmountRanges1732370000000, counter: LEADING_DIGIT_COUNTER, ranges: RANGES },
+  { migration: TwoDigitAmountBuckets1732380000000, counter: TRANSFER_COUNTER, ranges: RANGES },
 ])("$migration.name", ({ migration, counter, ranges }) => {
   it("When the counter's migration runs over existing transfers while others are written, then it counts each once, and run again it adds nothing", async () => {
     const upTo = transferMigrations.indexOf(migration) + 1;
@@ -388,5 +424,34 @@ describe.each([
     expect(await mismatches(after, counter, VALUES, {}, ranges)).toEqual([]);
     await rollUp(after, counter);
     expect(await mismatches(after, counter, VALUES, {}, ranges)).toEqual([]);
+  });
+});
+
+describe("TwoDigitAmountBuckets1732380000000 down", () => {
+  it("When the migration is reverted while transfers are written and change amounts, then the previous counter is back and exact, and the two-digit one is gone", async () => {
+    const upTo = transferMigrations.indexOf(TwoDigitAmountBuckets1732380000000) + 1;
+    const source = migrationDatabase.source(transferMigrations.slice(0, upTo));
+    await source.initialize();
+    await migrate(source, TRANSFER_SCHEMA);
+    await insertTransfers(source, 30, 3);
+    let writing = true;
+    let written = 0;
+    const writers = Array.from({ length: 2 }, async (_, writer) => {
+      while (writing || written < 10) {
+        const ids = await insertTransfers(source, 2, writer + written++);
+        await source.query(`UPDATE transfer.transfer SET amount = amount * 1.1 WHERE id = $1`, [ids[0]]);
+        await source.query(`DELETE FROM transfer.transfer WHERE id = $1`, [ids[1]]);
+      }
+    });
+    await source.undoLastMigration({ transaction: "each" });
+    writing = false;
+    await Promise.all(writers);
+    expect(await mismatches(source, LEADING_DIGIT_COUNTER, VALUES, {}, RANGES)).toEqual([]);
+    const [{ totals, deltas, triggers }] = (await source.query(
+      `SELECT to_regclass($1)::text AS totals, to_regclass($2)::text AS deltas,
+              (SELECT count(*)::int FROM pg_trigger WHERE tgname LIKE $3) AS triggers`,
+      [TRANSFER_COUNTER.totals, deltasOf(TRANSFER_COUNTER), `${COUNTER_NAME}%`],
+    )) as { totals: string | null; deltas: string | null; triggers: number }[];
+    expect({ totals, deltas, triggers }).toEqual({ totals: null, deltas: null, triggers: 0 });
   });
 });

@@ -22,6 +22,7 @@ import { TransferDocuments1732320000000 } from "./migrations/1732320000000-Trans
 import { ReconciliationAndTreasuryIndexes1732340000000 } from "./migrations/1732340000000-ReconciliationAndTreasuryIndexes";
 import { ListCounts1732360000000 } from "./migrations/1732360000000-ListCounts";
 import { AmountRanges1732370000000 } from "./migrations/1732370000000-AmountRanges";
+import { TwoDigitAmountBuckets1732380000000 } from "./migrations/1732380000000-TwoDigitAmountBuckets";
 import { EventLogCommitTimes1732390000000 } from "./migrations/1732390000000-EventLogCommitTimes";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
@@ -53,6 +54,7 @@ export const transferMigrations = [
   ReconciliationAndTreasuryIndexes1732340000000,
   ListCounts1732360000000,
   AmountRanges1732370000000,
+  TwoDigitAmountBuckets1732380000000,
   EventLogCommitTimes1732390000000,
 ];
 

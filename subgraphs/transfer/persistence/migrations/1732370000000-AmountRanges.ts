@@ -7,7 +7,7 @@ import {
   type IndexDefinition,
 } from "../../../../common/db/indexes";
 import { createRowCounter, dropRowCounter } from "../../../../common/db/row-counter-ddl";
-import { STATUS_KIND_COUNTER, TRANSFER_COUNTER } from "../counters";
+import { LEADING_DIGIT_COUNTER, STATUS_KIND_COUNTER } from "../counters";
 
 /**
  * `minAmount`/`maxAmount` without a scan (decision 0046):
@@ -16,7 +16,8 @@ import { STATUS_KIND_COUNTER, TRANSFER_COUNTER } from "../counters";
  * - an index of the amount (with status and kind, for an index-only count under those filters):
  *   the page of a selective range, and the counts of the rows in a bound's power of ten;
  * - the counter keeps transfers per status, kind and power of ten of the amount, replacing the
- *   status x kind counter of 1732360000000 (filled while writes go on, as that one was).
+ *   status x kind counter of 1732360000000 (filled while writes go on, as that one was);
+ *   1732380000000 replaces it in turn with buckets of two digits (decision 0051).
  */
 const INDEXES: IndexDefinition[] = [
   { name: "transfer_created_amount_idx", on: "transfer.transfer (created_at, id, amount)" },
@@ -39,13 +40,13 @@ export class AmountRanges1732370000000 implements MigrationInterface {
       "transfer",
       REPLACED.map((index) => index.name),
     );
-    await createRowCounter(db, TRANSFER_COUNTER);
+    await createRowCounter(db, LEADING_DIGIT_COUNTER);
     await dropRowCounter(db, STATUS_KIND_COUNTER);
   }
 
   async down(db: QueryRunner): Promise<void> {
     await createRowCounter(db, STATUS_KIND_COUNTER);
-    await dropRowCounter(db, TRANSFER_COUNTER);
+    await dropRowCounter(db, LEADING_DIGIT_COUNTER);
     await createIndexes(db, REPLACED);
     await dropIndexes(
       db,
