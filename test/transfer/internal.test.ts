@@ -159,6 +159,21 @@ describe("internal transfers", () => {
       expect(result.errors![0].extensions!.transferId).toBeUndefined();
     },
   );
+
+  it("When the reference is over 140 characters, then VALIDATION_FAILED names it and its rule, and nothing moves", async () => {
+    const from = await openAccount(stack);
+    const to = await openAccount(stack);
+    await fund(stack, from.id, "9.00");
+    const result = await stack.graphql(CREATE, {
+      input: { debitAccountId: from.id, creditAccountId: to.id, amount: "1.00", reference: "r".repeat(141) },
+      key: randomUUID(),
+    });
+    expect(result.errors![0].extensions).toMatchObject({
+      code: "VALIDATION_FAILED",
+      fields: [expect.objectContaining({ field: "input.reference", rule: "maxLength" })],
+    });
+    expect((await balance(stack, from.id)).posted).toBe("9.00");
+  });
 });
 
 describe("Transfers REST routes", () => {

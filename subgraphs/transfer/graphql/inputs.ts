@@ -1,6 +1,6 @@
 /** The input objects and argument sets of the transfer subgraph's fields, with their validation rules. */
 import { CLIENT_FILTER_DESCRIPTION, UuidField } from "../../../common/graphql/uuid-field";
-import { IsISO4217CurrencyCode, IsOptional, Matches } from "class-validator";
+import { IsISO4217CurrencyCode, IsOptional, Matches, ValidateNested } from "class-validator";
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
 import { MaxChars, MinChars } from "../../../common/validation";
 import { DeclaredFileInput } from "../../../common/documents/graphql";
@@ -159,12 +159,16 @@ export class IdempotencyArgs {
 
 @ArgsType()
 export class CreateInternalTransferArgs extends IdempotencyArgs {
-  @Field(() => InternalTransferInput) input!: InternalTransferInput;
+  @Field(() => InternalTransferInput)
+  @ValidateNested() // type-graphql hands over class instances, so the input's own rules run
+  input!: InternalTransferInput;
 }
 
 @ArgsType()
 export class CreateOutgoingTransferArgs extends IdempotencyArgs {
-  @Field(() => OutgoingTransferInput) input!: OutgoingTransferInput;
+  @Field(() => OutgoingTransferInput)
+  @ValidateNested()
+  input!: OutgoingTransferInput;
 }
 
 @ArgsType()
