@@ -28,7 +28,7 @@ export async function listen(
     const next = new Client({
       connectionString: databaseUrl,
       application_name: `listen:${channel}`,
-      // Opened when a subscription comes (decision 0052): a database that does not answer fails it in time.
+      // A database that does not answer fails the start in time (decision 0052).
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     next.on("notification", (message) => {

@@ -4,11 +4,10 @@
  * database connection of its own and a notice reaches only those who asked for its key. After a
  * lost connection is back, every subscriber hears `onReconnect` and catches up from its position.
  *
- * The connection is opened by the first subscription (decision 0052), not at start: a process no
- * one subscribes to (a ledger serving payments) would otherwise read and parse every committed
- * movement's notice, for nobody. Once open it stays open, as before, until `stop()`. A stream
- * reads the database only once `ready()` resolves, so nothing committed between its read and the
- * LISTEN is missed.
+ * The connection is opened at start and kept until `stop()`. Opening it with the first
+ * subscription instead was tried and taken back (decision 0052): a subscriber that acts at once
+ * (subscribes, then pays) missed its first event while the connection was still opening. Streams
+ * still read the database only once `ready()` has resolved.
  */
 import { listen, type Listener } from "./listener";
 
@@ -22,7 +21,7 @@ export class NoticeHub<T> {
   private readonly subscribers = new Map<string, Set<NoticeSubscriber<T>>>();
   private count = 0;
   private databaseUrl?: string;
-  /** The LISTEN connection, open or opening; none before the first subscription. */
+  /** The LISTEN connection, open or opening. */
   private listening?: Promise<Listener>;
   private stopped = false;
 
@@ -31,15 +30,16 @@ export class NoticeHub<T> {
     private readonly keyOf: (notice: T) => string,
   ) {}
 
-  /** Where the LISTEN connection is opened when the first subscription comes. */
-  start(databaseUrl: string): void {
+  /** Opens the LISTEN connection; rejects when it cannot be opened (the service does not start). */
+  async start(databaseUrl: string): Promise<void> {
     this.databaseUrl = databaseUrl;
+    await this.ready();
   }
 
   /**
-   * Resolves once this process hears the channel's notices (opening the connection the first
-   * time); rejects when it cannot be opened, and the next call tries again. Read the database
-   * after it, not before.
+   * Resolves once this process hears the channel's notices (at once after `start`; opening the
+   * connection again if that failed); rejects when it cannot be opened, and the next call tries
+   * again. Read the database after it, not before.
    */
   ready(): Promise<void> {
     if (!this.databaseUrl || this.stopped) {

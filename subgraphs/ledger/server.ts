@@ -212,7 +212,7 @@ export async function startLedgerSubgraph(
     listen: config.subgraphs.ledger,
     buildSchema: buildLedgerSchema,
     prepare: async (dataSource, metrics) => {
-      activity.start(databaseUrl);
+      await activity.start(databaseUrl);
       const repositories = ledgerRepositories(config, dataSource);
       const running = new LedgerJobs(
         dataSource,

@@ -134,7 +134,7 @@ export async function startTransferSubgraph(
     listen: config.subgraphs.transfer,
     buildSchema: buildTransferSchema,
     prepare: async (dataSource, metrics) => {
-      events.start(databaseUrl);
+      await events.start(databaseUrl);
       const repositories = createTransferRepositories(dataSource);
       const { transfers, recipients } = repositories;
       registerStatusCounts(metrics, {

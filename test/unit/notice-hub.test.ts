@@ -1,7 +1,6 @@
 /**
- * A notice hub listens from its first subscription on (decision 0052): no LISTEN connection
- * before it, one from then until the hub stops; notices reach the subscribers of their key once
- * it is ready.
+ * A notice hub holds one LISTEN connection from its start until it stops (decision 0052), and
+ * notices reach the subscribers of their key.
  */
 import pg from "pg";
 import { NoticeHub } from "../../common/db/notice-hub";
@@ -28,9 +27,9 @@ describe("notice hub", () => {
     await admin.end();
     await database.drop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     hub = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key);
-    hub.start(database.url);
+    await hub.start(database.url);
   });
   afterEach(() => hub.stop());
 
@@ -63,10 +62,13 @@ describe("notice hub", () => {
     }
   };
 
-  it("When nobody subscribes, then the hub holds no LISTEN connection", async () => {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(hub.listens).toBe(false);
-    expect(await listeners()).toEqual([]);
+  it("When the hub has started, then it listens before any subscription comes", async () => {
+    expect(hub.listens).toBe(true);
+    expect(await listeners()).toHaveLength(1);
+    const a = heard("a");
+    await notify({ key: "a", n: 1 });
+    await until(() => a.notices.length === 1);
+    a.unsubscribe();
   });
 
   it("When a subscription is ready, then its key's notices reach it, and other keys' do not", async () => {
@@ -104,11 +106,9 @@ describe("notice hub", () => {
     expect(await listeners()).toEqual([]);
   });
 
-  it("When the database cannot be reached, then ready() rejects, and a later ready() tries again", async () => {
+  it("When the database cannot be reached, then start() rejects, and a later ready() tries again", async () => {
     const unreachable = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key);
-    unreachable.start("postgres://127.0.0.1:1/nowhere");
-    unreachable.subscribe("a", { onNotice: () => {}, onReconnect: () => {} });
-    await expect(unreachable.ready()).rejects.toThrow();
+    await expect(unreachable.start("postgres://127.0.0.1:1/nowhere")).rejects.toThrow();
     expect(unreachable.listens).toBe(false);
     await expect(unreachable.ready()).rejects.toThrow();
     await unreachable.stop();
