@@ -12,6 +12,7 @@
  */
 import type { QueryRunner } from "typeorm";
 import { deltasOf, dimensionValue, type RowCounter } from "./row-counter";
+import { tableLock } from "./table-lock";
 
 const unqualified = (name: string) => name.slice(name.indexOf(".") + 1);
 
@@ -132,36 +133,4 @@ export async function dropRowCounter(db: QueryRunner, counter: RowCounter): Prom
   }
   await db.query(`DROP TABLE IF EXISTS ${deltasOf(counter)}`);
   await db.query(`DROP TABLE IF EXISTS ${counter.totals}`);
-}
-
-/** How long a trigger's DDL may wait for the counted table's lock before it lets traffic by. */
-export const TABLE_LOCK_WAIT_MS = 2_000;
-/** Tries of one trigger's DDL (1 s apart), then the migration fails and can be run again. */
-const TABLE_LOCK_TRIES = 60;
-
-/**
- * Creating a trigger locks the counted table against writes, dropping one against reads too, and
- * while such a statement waits for a long transaction on the table (a report, a session idle in
- * a transaction) every query of the table queues behind it. Outside a transaction it waits at
- * most {@link TABLE_LOCK_WAIT_MS} (`lock_timeout`), then lets the queue through and tries again a
- * second later, so traffic is never held up for longer than that at a time.
- */
-export async function tableLock(db: QueryRunner, statement: string): Promise<void> {
-  if (db.isTransactionActive) {
-    await db.query(statement);
-    return;
-  }
-  for (let tries = 1; ; tries++) {
-    await db.query(`SET lock_timeout = ${TABLE_LOCK_WAIT_MS}`);
-    try {
-      await db.query(statement);
-      return;
-    } catch (error) {
-      // 55P03 lock_not_available: the wait ran out.
-      if ((error as { code?: unknown }).code !== "55P03" || tries >= TABLE_LOCK_TRIES) throw error;
-    } finally {
-      await db.query("RESET lock_timeout");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
 }

@@ -10,7 +10,8 @@ import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { createDataSource, migrate } from "../../common/db/data-source";
 import { counterCount, countsBy, deltasOf, rollUp, startCountRollUp } from "../../common/db/row-counter";
-import { createRowCounter, dropRowCounter, TABLE_LOCK_WAIT_MS } from "../../common/db/row-counter-ddl";
+import { createRowCounter, dropRowCounter } from "../../common/db/row-counter-ddl";
+import { TABLE_LOCK_WAIT_MS } from "../../common/db/table-lock";
 import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
 import {
   LEADING_DIGIT_COUNTER,

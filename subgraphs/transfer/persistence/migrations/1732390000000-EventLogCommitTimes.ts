@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { tableLock } from "../../../../common/db/row-counter-ddl";
+import { tableLock } from "../../../../common/db/table-lock";
 
 /**
  * When each event entered the commit-ordered log (decision 0028): `transfer.event_log.logged_at`,
