@@ -23,7 +23,7 @@ import {
   transition,
 } from "../helpers/ledger";
 import { importClient, type Stack, startStack } from "../helpers/stack";
-import { idle, sleep, waitFor, watch } from "../helpers/subscriptions";
+import { disposeClients, sleep, waitFor, watch } from "../helpers/subscriptions";
 
 let stack: Stack;
 let wsUrl: string;
@@ -34,8 +34,7 @@ beforeAll(async () => {
   wsUrl = stack.gateway.url.replace(/^http/, "ws");
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await waitFor(() => idle(stack.gateway));
+  await disposeClients(clients, stack.gateway);
 });
 afterAll(() => stack.stop());
 
@@ -146,8 +145,7 @@ describe("accountActivity through the gateway", () => {
     await fund(stack, account.id, "20.00");
     await first.until(2);
     const lastSeen = first.events[1].sequence;
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await waitFor(() => idle(stack.gateway));
+    await disposeClients(clients, stack.gateway);
 
     await fund(stack, account.id, "1.00");
     await fund(stack, account.id, "2.00");
@@ -391,7 +389,7 @@ describe("accountActivity through the gateway", () => {
         "4 26.00",
       ]);
     } finally {
-      await Promise.all(clients.splice(0).map((client) => client.dispose()));
+      await disposeClients(clients);
       await gateway.stop();
       await ledger.stop();
     }

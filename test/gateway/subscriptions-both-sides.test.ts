@@ -10,7 +10,7 @@ import { type Client, createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { fund, openAccount } from "../helpers/ledger";
 import { importClient, type Stack, startStack } from "../helpers/stack";
-import { idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
+import { disposeClients, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
 
 let stack: Stack;
 let wsUrl: string;
@@ -21,8 +21,7 @@ beforeAll(async () => {
   wsUrl = stack.gateway.url.replace(/^http/, "ws");
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await waitFor(() => idle(stack.gateway));
+  await disposeClients(clients, stack.gateway);
 });
 afterAll(() => stack.stop());
 

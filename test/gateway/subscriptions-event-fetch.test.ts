@@ -9,7 +9,7 @@ import type { Client } from "graphql-ws";
 import { fund, openAccount } from "../helpers/ledger";
 import { sample, scrape } from "../helpers/ops";
 import { type Stack, startStack } from "../helpers/stack";
-import { connectClient, idle, waitFor, watch } from "../helpers/subscriptions";
+import { connectClient, disposeClients, waitFor, watch } from "../helpers/subscriptions";
 import { READ_TRANSFER } from "../helpers/transfers";
 import { TransferHistoryRepository } from "../../subgraphs/transfer/persistence/history.repository";
 
@@ -19,8 +19,7 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await waitFor(() => idle(stack.gateway), 10_000);
+  await disposeClients(clients, stack.gateway, 10_000);
 });
 afterAll(() => stack.stop());
 

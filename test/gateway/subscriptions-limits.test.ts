@@ -13,7 +13,15 @@ import { mintToken } from "../../common/auth/tokens";
 import { type GatewayServer, startGateway } from "../../gateway/server";
 import { ConnectionRegistry } from "../../gateway/subscriptions/connections";
 import { type Stack, startStack, testConfig } from "../helpers/stack";
-import { connectClient, idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
+import {
+  connectClient,
+  disposeClients,
+  idle,
+  sleep,
+  STATUS_CHANGED,
+  waitFor,
+  watch,
+} from "../helpers/subscriptions";
 
 const LIMITS = {
   maxConnections: 4,
@@ -39,7 +47,7 @@ beforeAll(async () => {
   url = gateway.url.replace(/^http/, "ws");
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  await disposeClients(clients);
   for (const socket of rawSockets.splice(0)) socket.terminate();
   await waitFor(() => idle(gateway));
 });

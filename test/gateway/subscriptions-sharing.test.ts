@@ -11,7 +11,7 @@ import { mintToken } from "../../common/auth/tokens";
 import { type GatewayServer, startGateway } from "../../gateway/server";
 import { fund, openAccount } from "../helpers/ledger";
 import { importClient, type Stack, startStack, testConfig } from "../helpers/stack";
-import { connectClient, idle, sleep, waitFor, watch } from "../helpers/subscriptions";
+import { connectClient, disposeClients, sleep, waitFor, watch } from "../helpers/subscriptions";
 import { READ_TRANSFER } from "../helpers/transfers";
 
 let stack: Stack;
@@ -20,8 +20,7 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await waitFor(() => idle(stack.gateway), 10_000);
+  await disposeClients(clients, stack.gateway, 10_000);
 });
 afterAll(() => stack.stop());
 
@@ -249,7 +248,6 @@ describe("a bounded backlog per subscriber", () => {
     expect(nexts.every((m) => m.payload.data.transferStatusChanged.t0.id)).toBe(true);
     expect(binaryFrames).toBe(0);
     slow.terminate();
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await waitFor(() => idle(gateway));
+    await disposeClients(clients, gateway);
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import { type SubgraphProxy, startSubgraphProxy } from "../helpers/faults";
 import { fund, openAccount } from "../helpers/ledger";
 import { type ServiceProcess, startServiceProcess } from "../helpers/processes";
 import { type Stack, startStack, testConfig } from "../helpers/stack";
-import { connectClient, idle, sleep, waitFor, watch } from "../helpers/subscriptions";
+import { connectClient, disposeClients, sleep, waitFor, watch } from "../helpers/subscriptions";
 import { READ_TRANSFER, sql } from "../helpers/transfers";
 
 let stack: Stack;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  await disposeClients(clients);
 });
 afterAll(() => stack.stop());
 
@@ -71,7 +71,7 @@ describe("a transfer subgraph process that freezes", () => {
     });
   });
   afterAll(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    await disposeClients(clients);
     await frozen?.kill(); // thaws it first
     await gateway?.stop();
   });
@@ -122,8 +122,7 @@ describe("an event whose query fails", () => {
   });
   afterEach(async () => {
     proxy.failNext("transferStatusEvent", 0);
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await waitFor(() => idle(gateway));
+    await disposeClients(clients, gateway);
   });
 
   async function listening(accountId: string) {
@@ -196,8 +195,7 @@ describe("an event whose other subgraph's part fails", () => {
   });
   afterEach(async () => {
     proxy.failNext("_entities", 0);
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await waitFor(() => idle(gateway));
+    await disposeClients(clients, gateway);
   });
 
   it("When the ledger's part of an event fails, then that event still comes, its transfer part from the event and the error in place of the balance, and the stream goes on", async () => {

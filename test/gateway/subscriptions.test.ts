@@ -17,7 +17,7 @@ import { bindVariables, prepareOperation } from "../../gateway/subscriptions/ope
 import { RELAYED_EVENTS } from "../../gateway/subscriptions/fields";
 import { fund, openAccount } from "../helpers/ledger";
 import { importClient, type Stack, startStack, testConfig } from "../helpers/stack";
-import { idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
+import { disposeClients, idle, sleep, STATUS_CHANGED, waitFor, watch } from "../helpers/subscriptions";
 import {
   addRecipient,
   CONFIRM,
@@ -46,7 +46,7 @@ beforeAll(async () => {
   wsUrl = stack.gateway.url.replace(/^http/, "ws");
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  await disposeClients(clients);
   sockets.length = 0;
   await waitFor(() => idle(stack.gateway));
 });

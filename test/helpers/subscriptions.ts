@@ -31,6 +31,15 @@ export async function waitFor(condition: () => boolean, ms = 5_000): Promise<voi
   }
 }
 
+/**
+ * Ends every client a suite opened (and forgets them); with `gateway`, then waits until it holds
+ * no socket, subscription or upstream (`ms` at most), so the next test starts from nothing.
+ */
+export async function disposeClients(clients: Client[], gateway?: GatewayServer, ms?: number): Promise<void> {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  if (gateway) await waitFor(() => idle(gateway), ms);
+}
+
 /** True when the gateway holds no socket, subscription or upstream. */
 export function idle(gateway: GatewayServer): boolean {
   return Object.values(gateway.subscriptions.stats()).every((value) => value === 0);
