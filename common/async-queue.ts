@@ -14,6 +14,11 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
 
   constructor(private readonly onClose: () => void = () => undefined) {}
 
+  /** Whether it has ended (returned or failed): a producer that has not started may stay away. */
+  get ended(): boolean {
+    return this.closed;
+  }
+
   push(item: T): void {
     if (this.closed) return;
     const next = this.waiting.shift();

@@ -1,20 +1,28 @@
 /**
- * LISTEN on one PostgreSQL channel with a connection of its own (outside the pool), handing
- * each notification's JSON payload to `onPayload`. If the connection drops it reconnects with a
- * backoff (one reconnect loop at a time) and calls `onReconnect`, so subscribers can catch up
- * on what they may have missed. After `stop()` no connection is left open.
+ * A connection of its own (outside the pool) for one PostgreSQL channel, handing each
+ * notification's JSON payload to `onPayload` once {@link Listener.hear} has made it LISTEN. If the
+ * connection drops it reconnects with a backoff (one reconnect loop at a time), LISTENs again if
+ * it did, and calls `onReconnect`, so subscribers can catch up on what they may have missed.
+ * After `stop()` no connection is left open.
  */
 import { Client } from "pg";
 import { log } from "../log";
 
-/** How long opening the LISTEN connection may take. */
+/** How long opening the connection may take. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface Listener {
+  /**
+   * Resolves once the connection LISTENs (a round trip the first time, at once afterwards, and
+   * at once while a lost connection is being reopened: the reopened one LISTENs, then
+   * `onReconnect` is called). Until the first call, the process hears nothing of the channel.
+   */
+  hear(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function listen(
+/** Opens the connection (without LISTEN: see {@link Listener.hear}); rejects when it cannot be opened. */
+export async function openListener(
   databaseUrl: string,
   channel: string,
   onPayload: (payload: unknown) => void,
@@ -23,6 +31,17 @@ export async function listen(
   let stopped = false;
   let client: Client | undefined;
   let reconnecting = false;
+  /** Whether the connection should LISTEN (hear() was called), and the LISTEN of the open one. */
+  let wanted = false;
+  let listening: Promise<void> | undefined;
+
+  const listenOn = (on: Client): Promise<void> => {
+    const issued = on.query(`LISTEN ${channel}`).then(() => undefined);
+    issued.catch(() => {
+      if (listening === issued) listening = undefined;
+    });
+    return issued;
+  };
 
   const connect = async (): Promise<void> => {
     const next = new Client({
@@ -43,12 +62,14 @@ export async function listen(
       if (client !== next) return; // a connection already given up
       log.warn({ err: error, channel }, "listener connection lost; reconnecting");
       client = undefined;
+      listening = undefined;
       void next.end().catch(() => undefined);
       void reconnect();
     });
+    let listened: Promise<void> | undefined;
     try {
       await next.connect();
-      await next.query(`LISTEN ${channel}`);
+      if (wanted) await (listened = listenOn(next));
     } catch (error) {
       await next.end().catch(() => undefined);
       throw error;
@@ -58,6 +79,7 @@ export async function listen(
       return;
     }
     client = next;
+    listening = listened;
   };
 
   const reconnect = async (): Promise<void> => {
@@ -81,6 +103,13 @@ export async function listen(
 
   await connect();
   return {
+    hear: () => {
+      if (stopped) return Promise.reject(new Error(`the ${channel} listener is stopped`));
+      wanted = true;
+      // No connection: the one being reopened LISTENs before onReconnect.
+      if (!client) return Promise.resolve();
+      return (listening ??= listenOn(client));
+    },
     stop: async () => {
       stopped = true;
       const current = client;

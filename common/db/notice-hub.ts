@@ -7,9 +7,18 @@
  * The connection is opened at start and kept until `stop()`. Opening it with the first
  * subscription instead was tried and taken back (decision 0052): a subscriber that acts at once
  * (subscribes, then pays) missed its first event while the connection was still opening. Streams
- * still read the database only once `ready()` has resolved.
+ * read the database only once `ready()` has resolved.
+ *
+ * It LISTENs from start, or, with `listenAtStart: false`, from the first `ready()` on (one round
+ * trip on the open connection, then for good; decision 0054): a process with no subscription
+ * then reads no notice at all, which is most of what the ledger's payments cost it otherwise.
  */
-import { listen, type Listener } from "./listener";
+import { type Listener, openListener } from "./listener";
+
+export interface NoticeHubOptions {
+  /** LISTEN from `start()` (the default), or from the first `ready()`. */
+  listenAtStart?: boolean;
+}
 
 export interface NoticeSubscriber<T> {
   onNotice(notice: T): void;
@@ -21,38 +30,44 @@ export class NoticeHub<T> {
   private readonly subscribers = new Map<string, Set<NoticeSubscriber<T>>>();
   private count = 0;
   private databaseUrl?: string;
-  /** The LISTEN connection, open or opening. */
-  private listening?: Promise<Listener>;
+  /** The connection, open or opening. */
+  private opened?: Promise<Listener>;
   private stopped = false;
 
   constructor(
     private readonly channel: string,
     private readonly keyOf: (notice: T) => string,
+    private readonly options: NoticeHubOptions = {},
   ) {}
 
-  /** Opens the LISTEN connection; rejects when it cannot be opened (the service does not start). */
+  /** Opens the connection (and LISTENs, unless `listenAtStart` is false); rejects when it cannot (the service does not start). */
   async start(databaseUrl: string): Promise<void> {
     this.databaseUrl = databaseUrl;
-    await this.ready();
+    const listener = await this.connection();
+    if (this.options.listenAtStart !== false) await listener.hear();
   }
 
   /**
-   * Resolves once this process hears the channel's notices (at once after `start`; opening the
-   * connection again if that failed); rejects when it cannot be opened, and the next call tries
-   * again. Read the database after it, not before.
+   * Resolves once this process hears the channel's notices (opening the connection again if that
+   * failed at start); rejects when it cannot, and the next call tries again. Read the database
+   * after it, not before; a hub that does not LISTEN from start hears a key's notices only from
+   * a `ready()` on, so subscribe after it.
    */
   ready(): Promise<void> {
+    return this.connection().then((listener) => listener.hear());
+  }
+
+  private connection(): Promise<Listener> {
     if (!this.databaseUrl || this.stopped) {
       return Promise.reject(
         new Error(`the ${this.channel} hub is ${this.stopped ? "stopped" : "not started"}`),
       );
     }
-    this.listening ??= this.open(this.databaseUrl);
-    return this.listening.then(() => undefined);
+    return (this.opened ??= this.open(this.databaseUrl));
   }
 
   private open(databaseUrl: string): Promise<Listener> {
-    const opening = listen(
+    const opening = openListener(
       databaseUrl,
       this.channel,
       (payload) => {
@@ -64,7 +79,7 @@ export class NoticeHub<T> {
       },
     );
     opening.catch(() => {
-      if (this.listening === opening) this.listening = undefined;
+      if (this.opened === opening) this.opened = undefined;
     });
     return opening;
   }
@@ -90,18 +105,18 @@ export class NoticeHub<T> {
     return this.count;
   }
 
-  /** Whether the LISTEN connection is open or opening (tests). */
-  get listens(): boolean {
-    return this.listening !== undefined;
+  /** Whether the connection is open or opening (tests). */
+  get connected(): boolean {
+    return this.opened !== undefined;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.subscribers.clear();
     this.count = 0;
-    const listening = this.listening;
-    this.listening = undefined;
-    await listening?.then(
+    const opened = this.opened;
+    this.opened = undefined;
+    await opened?.then(
       (listener) => listener.stop(),
       () => undefined,
     );

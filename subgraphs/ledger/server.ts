@@ -190,7 +190,8 @@ class LedgerRequest implements LedgerContext {
 
 /**
  * Connects, migrates, makes sure each offered currency has the bank's own accounts, serves the
- * ledger with one LISTEN on `ledger_activity` for its accountActivity subscriptions, and starts
+ * ledger with one connection to LISTEN on `ledger_activity` for its accountActivity subscriptions
+ * (from the first one on), and starts
  * its background jobs (stopped first on `stop`).
  */
 export async function startLedgerSubgraph(
@@ -205,7 +206,11 @@ export async function startLedgerSubgraph(
   }
   let jobs: LedgerJobs | undefined;
   const transfers = transferFacts(config, options);
-  const activity = new NoticeHub<ActivityNotice>("ledger_activity", (notice) => notice.accountId);
+  // No LISTEN until the first accountActivity subscription: every payment announces its
+  // activity, and an instance nobody subscribes to would read each notice (decision 0054).
+  const activity = new NoticeHub<ActivityNotice>("ledger_activity", (notice) => notice.accountId, {
+    listenAtStart: false,
+  });
   const subgraph = await startSubgraph<LedgerContext>(config, databaseUrl, {
     database: { schema: LEDGER_SCHEMA, entities: ledgerEntities, migrations: ledgerMigrations },
     counters: [ACCOUNT_COUNTER],

@@ -1,6 +1,7 @@
 /**
  * A notice hub holds one LISTEN connection from its start until it stops (decision 0052), and
- * notices reach the subscribers of their key.
+ * notices reach the subscribers of their key. One made with `listenAtStart: false` (the ledger's)
+ * LISTENs on that connection from its first `ready()` on, and for good (decision 0054).
  */
 import pg from "pg";
 import { NoticeHub } from "../../common/db/notice-hub";
@@ -45,13 +46,14 @@ describe("notice hub", () => {
   const notify = (notice: Notice) =>
     admin.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(notice)]);
 
-  const heard = (key: string) => {
+  const heard = (key: string, on = hub) => {
     const notices: number[] = [];
-    const unsubscribe = hub.subscribe(key, {
+    let reconnects = 0;
+    const unsubscribe = on.subscribe(key, {
       onNotice: (notice) => notices.push(notice.n),
-      onReconnect: () => {},
+      onReconnect: () => reconnects++,
     });
-    return { notices, unsubscribe };
+    return { notices, unsubscribe, reconnects: () => reconnects };
   };
 
   const until = async (check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> => {
@@ -63,7 +65,7 @@ describe("notice hub", () => {
   };
 
   it("When the hub has started, then it listens before any subscription comes", async () => {
-    expect(hub.listens).toBe(true);
+    expect(hub.connected).toBe(true);
     expect(await listeners()).toHaveLength(1);
     const a = heard("a");
     await notify({ key: "a", n: 1 });
@@ -109,8 +111,72 @@ describe("notice hub", () => {
   it("When the database cannot be reached, then start() rejects, and a later ready() tries again", async () => {
     const unreachable = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key);
     await expect(unreachable.start("postgres://127.0.0.1:1/nowhere")).rejects.toThrow();
-    expect(unreachable.listens).toBe(false);
+    expect(unreachable.connected).toBe(false);
     await expect(unreachable.ready()).rejects.toThrow();
     await unreachable.stop();
+  });
+
+  describe("listening from the first ready()", () => {
+    let lazy: NoticeHub<Notice>;
+    beforeEach(async () => {
+      lazy = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key, { listenAtStart: false });
+      await lazy.start(database.url);
+    });
+    afterEach(() => lazy.stop());
+
+    /** Waits long enough for a notice to arrive had it been sent to the process. */
+    const quiet = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+    it("When no ready() has come, then the connection is open but no notice reaches the process; after it, every one does", async () => {
+      expect(lazy.connected).toBe(true);
+      expect(await listeners()).toHaveLength(2); // the eager hub's and this one's
+      const a = heard("a", lazy);
+      await notify({ key: "a", n: 1 });
+      await quiet();
+      expect(a.notices).toEqual([]);
+      await lazy.ready();
+      await notify({ key: "a", n: 2 });
+      await until(() => a.notices.length === 1);
+      expect(a.notices).toEqual([2]);
+      a.unsubscribe();
+      // For good: the last subscription gone, the next one hears without a ready() of its own.
+      const b = heard("a", lazy);
+      await notify({ key: "a", n: 3 });
+      await until(() => b.notices.length === 1);
+      expect(b.notices).toEqual([3]);
+      b.unsubscribe();
+    });
+
+    it("When its connection is lost after it listened, then the new one listens again and subscribers hear onReconnect", async () => {
+      const a = heard("a", lazy);
+      await lazy.ready();
+      const before = new Set(await listeners());
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY ($1)`, [
+        [...before],
+      ]);
+      await until(async () => (await listeners()).filter((pid) => !before.has(pid)).length === 2);
+      await until(() => a.reconnects() === 1);
+      await notify({ key: "a", n: 5 });
+      await until(() => a.notices.length === 1);
+      expect(a.notices).toEqual([5]);
+      a.unsubscribe();
+    });
+
+    it("When its connection is lost before any ready(), then the new one does not listen either", async () => {
+      const a = heard("a", lazy);
+      const before = new Set(await listeners());
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY ($1)`, [
+        [...before],
+      ]);
+      await until(() => a.reconnects() === 1);
+      await notify({ key: "a", n: 6 });
+      await quiet();
+      expect(a.notices).toEqual([]);
+      await lazy.ready();
+      await notify({ key: "a", n: 7 });
+      await until(() => a.notices.length === 1);
+      expect(a.notices).toEqual([7]);
+      a.unsubscribe();
+    });
   });
 });

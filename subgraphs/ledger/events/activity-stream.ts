@@ -82,10 +82,15 @@ export function activityStream(
     for (const notice of release) onLive(notice);
   };
 
-  const unsubscribe = hub.subscribe(accountId, { onNotice: onLive, onReconnect: () => void catchUp() });
-  const queue = new AsyncQueue<ActivityNotice>(unsubscribe);
+  let unsubscribe: (() => void) | undefined;
+  const queue = new AsyncQueue<ActivityNotice>(() => unsubscribe?.());
   void catchUp(async () => {
+    // The ledger's hub LISTENs from the first ready() on (decision 0054): the account's notices
+    // are heard from here, held until the database has been read.
     await hub.ready();
+    if (!queue.ended) {
+      unsubscribe = hub.subscribe(accountId, { onNotice: onLive, onReconnect: () => void catchUp() });
+    }
     return after != null ? BigInt(after) : BigInt((await repository.lastSequence(accountId)) ?? "0");
   });
   return queue;
