@@ -35,14 +35,6 @@ export async function openListener(
   let wanted = false;
   let listening: Promise<void> | undefined;
 
-  const listenOn = (on: Client): Promise<void> => {
-    const issued = on.query(`LISTEN ${channel}`).then(() => undefined);
-    issued.catch(() => {
-      if (listening === issued) listening = undefined;
-    });
-    return issued;
-  };
-
   const connect = async (): Promise<void> => {
     const next = new Client({
       connectionString: databaseUrl,
@@ -58,18 +50,10 @@ export async function openListener(
         log.error({ err: error, channel }, "bad notification payload");
       }
     });
-    next.on("error", (error) => {
-      if (client !== next) return; // a connection already given up
-      log.warn({ err: error, channel }, "listener connection lost; reconnecting");
-      client = undefined;
-      listening = undefined;
-      void next.end().catch(() => undefined);
-      void reconnect();
-    });
-    let listened: Promise<void> | undefined;
+    next.on("error", (error) => drop(next, error));
     try {
       await next.connect();
-      if (wanted) await (listened = listenOn(next));
+      if (wanted) await next.query(`LISTEN ${channel}`);
     } catch (error) {
       await next.end().catch(() => undefined);
       throw error;
@@ -79,7 +63,17 @@ export async function openListener(
       return;
     }
     client = next;
-    listening = listened;
+    listening = wanted ? Promise.resolve() : undefined;
+  };
+
+  /** Gives `lost` up (unless it already was) and reconnects. */
+  const drop = (lost: Client, error: unknown): void => {
+    if (client !== lost) return;
+    log.warn({ err: error, channel }, "listener connection lost; reconnecting");
+    client = undefined;
+    listening = undefined;
+    void lost.end().catch(() => undefined);
+    void reconnect();
   };
 
   const reconnect = async (): Promise<void> => {
@@ -106,9 +100,17 @@ export async function openListener(
     hear: () => {
       if (stopped) return Promise.reject(new Error(`the ${channel} listener is stopped`));
       wanted = true;
-      // No connection: the one being reopened LISTENs before onReconnect.
-      if (!client) return Promise.resolve();
-      return (listening ??= listenOn(client));
+      // No connection: the one being reopened LISTENs, then onReconnect makes subscribers catch up.
+      const on = client;
+      if (!on) return Promise.resolve();
+      // A LISTEN that fails loses the connection the same way: the next one LISTENs, then onReconnect.
+      return (listening ??= on.query(`LISTEN ${channel}`).then(
+        () => undefined,
+        (error: unknown) => {
+          if (stopped) throw error;
+          drop(on, error);
+        },
+      ));
     },
     stop: async () => {
       stopped = true;

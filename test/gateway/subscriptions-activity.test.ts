@@ -22,6 +22,7 @@ import {
   settlementAccountId,
   transition,
 } from "../helpers/ledger";
+import { startTcpProxy } from "../helpers/faults";
 import { importClient, type Stack, startStack } from "../helpers/stack";
 import { disposeClients, sleep, waitFor, watch } from "../helpers/subscriptions";
 
@@ -334,6 +335,40 @@ describe("accountActivity through the gateway", () => {
       "3 6.00",
       "4 10.00",
     ]);
+  });
+
+  it("When a ledger instance's first subscriber is paid while that instance's LISTEN is under way, then the subscriber still gets the payment, once", async () => {
+    const account = await openAccount(stack, { clientId: await importClient(stack) });
+    // A ledger instance of its own (it LISTENs from its first subscription on: decision 0054),
+    // whose connections pass a proxy that holds its LISTEN back.
+    const proxy = await startTcpProxy(stack.databaseUrl);
+    const ledger = await startLedgerSubgraph(stack.config, proxy.url);
+    const gateway = await startGateway(stack.config, {
+      subgraphUrls: { client: stack.client.url, ledger: ledger.url, transfer: stack.transfer.url },
+    });
+    try {
+      const listen = proxy.intercept("LISTEN ledger_activity", "hold");
+      const watcher = watch<Activity>(
+        connect(stack.systemToken, gateway.url.replace(/^http/, "ws")),
+        ACTIVITY,
+        { accountId: account.id },
+        "accountActivity",
+      );
+      await listen.seen;
+      await fund(stack, account.id, "1.00"); // through the stack's ledger, while this one's LISTEN waits
+      listen.release();
+      await watcher.until(1);
+      await fund(stack, account.id, "2.00");
+      await watcher.until(2);
+      await sleep(300);
+      expect(watcher.errors).toEqual([]);
+      expect(watcher.events.map((a) => `${a.sequence} ${a.balance.posted}`)).toEqual(["1 1.00", "2 3.00"]);
+    } finally {
+      await disposeClients(clients);
+      await gateway.stop();
+      await ledger.stop();
+      await proxy.close();
+    }
   });
 
   it("When a ledger instance restarts, then its subscription ends SUBSCRIPTION_INTERRUPTED, and resuming from the last sequence gets what was missed meanwhile once", async () => {

@@ -2,7 +2,8 @@
  * Faults between the orchestrator and its neighbours, to stop a transfer after any step: a
  * proxy in front of the ledger that drops one kind of call (before it reaches the ledger, or
  * after, losing the answer), and a rail wrapper that does the same for the next send. And a
- * TCP proxy in front of PostgreSQL that can be cut, as a database going away. And a proxy in front
+ * TCP proxy in front of PostgreSQL that can be cut, as a database going away, or hold back or cut
+ * one statement's connection. And a proxy in front
  * of a subgraph whose next requests for one operation can be cut, its graphql-ws passed through.
  */
 import http from "node:http";
@@ -77,7 +78,21 @@ export interface TcpProxy {
   /** Drops every open connection and closes each new one at once, until {@link restore}. */
   cut(): void;
   restore(): void;
+  /**
+   * The next chunk a client sends that holds `text` is held back, with whatever that client sends
+   * after it, until `release()`; or, with `"cut"`, its connection is dropped. `seen` resolves when
+   * that chunk comes.
+   */
+  intercept(text: string, action: "hold" | "cut"): { seen: Promise<void>; release(): void };
   close(): Promise<void>;
+}
+
+interface Interception {
+  text: string;
+  action: "hold" | "cut";
+  seen(): void;
+  /** The held client's chunks and where they go once released. */
+  held?: { client: net.Socket; upstream: net.Socket; chunks: Buffer[] };
 }
 
 /** A TCP proxy on 127.0.0.1 in front of the host and port of `url` (a `postgres://` URL). */
@@ -85,6 +100,7 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
   const target = new URL(url);
   const sockets = new Set<net.Socket>();
   let cut = false;
+  let interception: Interception | undefined;
   const server = net.createServer((client) => {
     if (cut) return client.destroy();
     const upstream = net.connect({ host: target.hostname, port: Number(target.port || 5432) });
@@ -98,7 +114,21 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
       sockets.add(socket);
       socket.on("error", drop).on("close", drop);
     }
-    client.pipe(upstream).pipe(client);
+    upstream.pipe(client);
+    client.on("data", (chunk: Buffer) => {
+      const watched = interception;
+      if (watched?.held?.client === client) return void watched.held.chunks.push(chunk);
+      if (watched && !watched.held && chunk.includes(watched.text)) {
+        watched.seen();
+        if (watched.action === "cut") {
+          interception = undefined;
+          return drop();
+        }
+        watched.held = { client, upstream, chunks: [chunk] };
+        return;
+      }
+      upstream.write(chunk);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const proxied = new URL(url);
@@ -112,6 +142,19 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
     },
     restore: () => {
       cut = false;
+    },
+    intercept: (text, action) => {
+      let seen!: () => void;
+      const watched: Interception = { text, action, seen: () => seen() };
+      const came = new Promise<void>((resolve) => (seen = resolve));
+      interception = watched;
+      return {
+        seen: came,
+        release: () => {
+          if (interception === watched) interception = undefined;
+          for (const chunk of watched.held?.chunks ?? []) watched.held!.upstream.write(chunk);
+        },
+      };
     },
     close: () => {
       for (const socket of sockets) socket.destroy();

@@ -5,6 +5,7 @@
  */
 import pg from "pg";
 import { NoticeHub } from "../../common/db/notice-hub";
+import { startTcpProxy } from "../helpers/faults";
 import { emptyDatabase } from "../helpers/stack";
 
 const CHANNEL = "hub_test";
@@ -160,6 +161,26 @@ describe("notice hub", () => {
       await until(() => a.notices.length === 1);
       expect(a.notices).toEqual([5]);
       a.unsubscribe();
+    });
+
+    it("When its connection is lost during its first LISTEN, then ready() still resolves, the next connection listens and subscribers hear onReconnect", async () => {
+      const proxy = await startTcpProxy(database.url);
+      const behind = new NoticeHub<Notice>(CHANNEL, (notice) => notice.key, { listenAtStart: false });
+      try {
+        await behind.start(proxy.url);
+        const a = heard("a", behind);
+        const cut = proxy.intercept(`LISTEN ${CHANNEL}`, "cut");
+        await expect(behind.ready()).resolves.toBeUndefined();
+        await cut.seen;
+        await until(() => a.reconnects() === 1);
+        await notify({ key: "a", n: 8 });
+        await until(() => a.notices.length === 1);
+        expect(a.notices).toEqual([8]);
+        a.unsubscribe();
+      } finally {
+        await behind.stop();
+        await proxy.close();
+      }
     });
 
     it("When its connection is lost before any ready(), then the new one does not listen either", async () => {

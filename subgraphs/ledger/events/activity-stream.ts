@@ -85,13 +85,15 @@ export function activityStream(
   let unsubscribe: (() => void) | undefined;
   const queue = new AsyncQueue<ActivityNotice>(() => unsubscribe?.());
   void catchUp(async () => {
-    // The ledger's hub LISTENs from the first ready() on (decision 0054): the account's notices
-    // are heard from here, held until the database has been read.
+    // "Now" is read first. The ledger's hub LISTENs from its first ready() on (decision 0054):
+    // what commits until the account's notices are heard is read next, by catchUp, after it.
+    const position =
+      after != null ? BigInt(after) : BigInt((await repository.lastSequence(accountId)) ?? "0");
     await hub.ready();
     if (!queue.ended) {
       unsubscribe = hub.subscribe(accountId, { onNotice: onLive, onReconnect: () => void catchUp() });
     }
-    return after != null ? BigInt(after) : BigInt((await repository.lastSequence(accountId)) ?? "0");
+    return position;
   });
   return queue;
 }
