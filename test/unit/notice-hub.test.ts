@@ -128,17 +128,22 @@ describe("notice hub", () => {
     /** Waits long enough for a notice to arrive had it been sent to the process. */
     const quiet = () => new Promise((resolve) => setTimeout(resolve, 300));
 
+    /** Notice `n` does not reach `a` (nor the process); after the hub's `ready()`, notice `n + 1` does. */
+    const deafUntilReady = async (a: ReturnType<typeof heard>, n: number) => {
+      await notify({ key: "a", n });
+      await quiet();
+      expect(a.notices).toEqual([]);
+      await lazy.ready();
+      await notify({ key: "a", n: n + 1 });
+      await until(() => a.notices.length === 1);
+      expect(a.notices).toEqual([n + 1]);
+    };
+
     it("When no ready() has come, then the connection is open but no notice reaches the process; after it, every one does", async () => {
       expect(lazy.connected).toBe(true);
       expect(await listeners()).toHaveLength(2); // the eager hub's and this one's
       const a = heard("a", lazy);
-      await notify({ key: "a", n: 1 });
-      await quiet();
-      expect(a.notices).toEqual([]);
-      await lazy.ready();
-      await notify({ key: "a", n: 2 });
-      await until(() => a.notices.length === 1);
-      expect(a.notices).toEqual([2]);
+      await deafUntilReady(a, 1);
       a.unsubscribe();
       // For good: the last subscription gone, the next one hears without a ready() of its own.
       const b = heard("a", lazy);
@@ -190,13 +195,7 @@ describe("notice hub", () => {
         [...before],
       ]);
       await until(() => a.reconnects() === 1);
-      await notify({ key: "a", n: 6 });
-      await quiet();
-      expect(a.notices).toEqual([]);
-      await lazy.ready();
-      await notify({ key: "a", n: 7 });
-      await until(() => a.notices.length === 1);
-      expect(a.notices).toEqual([7]);
+      await deafUntilReady(a, 6);
       a.unsubscribe();
     });
   });
