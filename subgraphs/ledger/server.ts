@@ -191,8 +191,7 @@ class LedgerRequest implements LedgerContext {
 /**
  * Connects, migrates, makes sure each offered currency has the bank's own accounts, serves the
  * ledger with one connection to LISTEN on `ledger_activity` for its accountActivity subscriptions
- * (from the first one on), and starts
- * its background jobs (stopped first on `stop`).
+ * (from the first one on), and starts its background jobs (stopped first on `stop`).
  */
 export async function startLedgerSubgraph(
   config: Config,
