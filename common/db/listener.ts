@@ -28,95 +28,107 @@ export async function openListener(
   onPayload: (payload: unknown) => void,
   onReconnect: () => void = () => undefined,
 ): Promise<Listener> {
-  let stopped = false;
-  let client: Client | undefined;
-  let reconnecting = false;
-  /** Whether the connection should LISTEN (hear() was called), and the LISTEN of the open one. */
-  let wanted = false;
-  let listening: Promise<void> | undefined;
+  const listener = new ChannelListener(databaseUrl, channel, onPayload, onReconnect);
+  await listener.connect();
+  return listener;
+}
 
-  const connect = async (): Promise<void> => {
+class ChannelListener implements Listener {
+  private stopped = false;
+  private client: Client | undefined;
+  private reconnecting = false;
+  /** Whether the connection should LISTEN (hear() was called). */
+  private wanted = false;
+  /** The LISTEN of the open connection, sent or done. */
+  private listening: Promise<void> | undefined;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly channel: string,
+    private readonly onPayload: (payload: unknown) => void,
+    private readonly onReconnect: () => void,
+  ) {}
+
+  hear(): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error(`the ${this.channel} listener is stopped`));
+    this.wanted = true;
+    // No connection: the one being reopened LISTENs, then onReconnect makes subscribers catch up.
+    const on = this.client;
+    if (!on) return Promise.resolve();
+    // A LISTEN that fails loses the connection the same way: the next one LISTENs, then onReconnect.
+    return (this.listening ??= on.query(`LISTEN ${this.channel}`).then(
+      () => undefined,
+      (error: unknown) => {
+        if (this.stopped) throw error;
+        this.drop(on, error);
+      },
+    ));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const current = this.client;
+    this.client = undefined;
+    await current?.end().catch(() => undefined);
+  }
+
+  async connect(): Promise<void> {
     const next = new Client({
-      connectionString: databaseUrl,
-      application_name: `listen:${channel}`,
+      connectionString: this.databaseUrl,
+      application_name: `listen:${this.channel}`,
       // A database that does not answer fails the start in time (decision 0052).
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     next.on("notification", (message) => {
-      if (message.channel !== channel || !message.payload) return;
+      if (message.channel !== this.channel || !message.payload) return;
       try {
-        onPayload(JSON.parse(message.payload));
+        this.onPayload(JSON.parse(message.payload));
       } catch (error) {
-        log.error({ err: error, channel }, "bad notification payload");
+        log.error({ err: error, channel: this.channel }, "bad notification payload");
       }
     });
-    next.on("error", (error) => drop(next, error));
+    next.on("error", (error) => this.drop(next, error));
     try {
       await next.connect();
-      if (wanted) await next.query(`LISTEN ${channel}`);
+      if (this.wanted) await next.query(`LISTEN ${this.channel}`);
     } catch (error) {
       await next.end().catch(() => undefined);
       throw error;
     }
-    if (stopped) {
+    if (this.stopped) {
       await next.end().catch(() => undefined);
       return;
     }
-    client = next;
-    listening = wanted ? Promise.resolve() : undefined;
-  };
+    this.client = next;
+    this.listening = this.wanted ? Promise.resolve() : undefined;
+  }
 
   /** Gives `lost` up (unless it already was) and reconnects. */
-  const drop = (lost: Client, error: unknown): void => {
-    if (client !== lost) return;
-    log.warn({ err: error, channel }, "listener connection lost; reconnecting");
-    client = undefined;
-    listening = undefined;
+  private drop(lost: Client, error: unknown): void {
+    if (this.client !== lost) return;
+    log.warn({ err: error, channel: this.channel }, "listener connection lost; reconnecting");
+    this.client = undefined;
+    this.listening = undefined;
     void lost.end().catch(() => undefined);
-    void reconnect();
-  };
+    void this.reconnect();
+  }
 
-  const reconnect = async (): Promise<void> => {
-    if (reconnecting) return;
-    reconnecting = true;
+  private async reconnect(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
     try {
-      for (let attempt = 1; !stopped && !client; attempt++) {
+      for (let attempt = 1; !this.stopped && !this.client; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
-        if (stopped) return;
+        if (this.stopped) return;
         try {
-          await connect();
-          if (client) onReconnect();
+          await this.connect();
+          if (this.client) this.onReconnect();
         } catch {
           // try again after a longer pause
         }
       }
     } finally {
-      reconnecting = false;
+      this.reconnecting = false;
     }
-  };
-
-  await connect();
-  return {
-    hear: () => {
-      if (stopped) return Promise.reject(new Error(`the ${channel} listener is stopped`));
-      wanted = true;
-      // No connection: the one being reopened LISTENs, then onReconnect makes subscribers catch up.
-      const on = client;
-      if (!on) return Promise.resolve();
-      // A LISTEN that fails loses the connection the same way: the next one LISTENs, then onReconnect.
-      return (listening ??= on.query(`LISTEN ${channel}`).then(
-        () => undefined,
-        (error: unknown) => {
-          if (stopped) throw error;
-          drop(on, error);
-        },
-      ));
-    },
-    stop: async () => {
-      stopped = true;
-      const current = client;
-      client = undefined;
-      await current?.end().catch(() => undefined);
-    },
-  };
+  }
 }
