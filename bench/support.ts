@@ -71,10 +71,11 @@ const SHARED_POSTGRES_PROCESS =
   /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|stats collector)\s*$/;
 
 /**
- * The PostgreSQL processes that serve `database`: its backends and the shared ones (postmaster,
- * WAL writer, checkpointer...); other databases' backends (someone else's tests) are left out.
+ * The PostgreSQL processes that serve `database`: its backends and (unless `shared` is false) the
+ * shared ones (postmaster, WAL writer, checkpointer...); other databases' backends (someone
+ * else's tests) are left out.
  */
-export function postgresPids(database: string): number[] {
+export function postgresPids(database: string, { shared: withShared = true } = {}): number[] {
   const pids: number[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -82,7 +83,7 @@ export function postgresPids(database: string): number[] {
       if (fs.readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
       const title = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
       const shared = !title.startsWith("postgres:") || SHARED_POSTGRES_PROCESS.test(title);
-      if (shared || title.includes(` ${database} `)) pids.push(Number(entry));
+      if ((withShared && shared) || title.includes(` ${database} `)) pids.push(Number(entry));
     } catch {
       // gone meanwhile
     }

@@ -12,23 +12,27 @@ export interface LogDestination {
 // Behind a switch so tests can read the lines.
 const stdout = pino.destination({ dest: process.stdout.fd || 1, sync: false, minLength: 4096 });
 /**
- * Whether something may wait in the buffer: a line was written, or a write ended (what came in
- * meanwhile stays buffered below 4 KB). sonic-boom's own `periodicFlush` writes every 100 ms even
- * when nothing is buffered (an empty `write(2)` ten times a second, 1-2% of a busy subgraph's
- * CPU when the level filters every line out); this timer flushes only when something may wait.
+ * A flush 100 ms after something may wait in the buffer: a line was written, or a write ended
+ * (what came in meanwhile stays buffered below 4 KB). sonic-boom's own `periodicFlush` writes
+ * every 100 ms even when nothing is buffered (an empty `write(2)` ten times a second, 1-2% of a
+ * busy subgraph's CPU when the level filters every line out), and a timer of ours that ran every
+ * 100 ms woke an idle service ten times a second for nothing (decision 0056): the timer is set
+ * only when something may wait, and not again before it has run.
  */
-let unflushed = false;
+let flushTimer: NodeJS.Timeout | undefined;
+const flushSoon = () => {
+  if (flushTimer) return;
+  flushTimer = setTimeout(() => {
+    flushTimer = undefined;
+    stdout.flush();
+  }, 100).unref();
+};
 stdout.on("write", (bytes: number) => {
-  if (bytes > 0) unflushed = true;
+  if (bytes > 0) flushSoon();
 });
-setInterval(() => {
-  if (!unflushed) return;
-  unflushed = false;
-  stdout.flush();
-}, 100).unref();
 let destination: LogDestination = {
   write(line) {
-    unflushed = true;
+    flushSoon();
     return stdout.write(line);
   },
 };

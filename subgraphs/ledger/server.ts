@@ -46,7 +46,7 @@ export interface LedgerSubgraph extends Subgraph {
 export interface LedgerStartOptions {
   /** Where the daily check asks the transfer orchestrator (default TRANSFER_SUBGRAPH_URL); read at each check. */
   transferUrl?: () => string;
-  /** How often this instance's workers look for jobs (pg-boss polling; default 2 s). */
+  /** How often this instance's workers look for jobs (pg-boss polling; default 10 s). */
   jobPollingSeconds?: number;
 }
 

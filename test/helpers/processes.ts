@@ -23,7 +23,7 @@ export interface ServiceProcess {
 }
 
 /** Compiles `.ts` modules on require with @swc/core (the compiler jest's transform uses). */
-const REQUIRE_TYPESCRIPT = `
+export const REQUIRE_TYPESCRIPT = `
 const fs = require("node:fs");
 const swc = require("@swc/core");
 require.extensions[".ts"] = (module, filename) => {

@@ -101,4 +101,28 @@ describe("Day close job", () => {
     );
     expect(checks.every((c) => c.n === 1 && c.failed === 0)).toBe(true);
   });
+
+  it("When an instance queues a job itself, then its worker starts it at once, not at its next poll", async () => {
+    const own = await suiteDatabase();
+    const base = testConfig();
+    const config: Config = { ...base, ledger: { ...base.ledger, days: { ...base.ledger.days, jobs: true } } };
+    // Polling once a minute: its first look for jobs is at start, the next a minute later.
+    const instance = await startLedgerSubgraph(config, own.url, { jobPollingSeconds: 60 });
+    const client = new pg.Client({ connectionString: own.url });
+    await client.connect();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const queued = Date.now();
+      const id = await instance.jobs.send(BackgroundJobName.ACCOUNT_BALANCE_CHECK, {}, "test");
+      await until(async () => {
+        const { rows } = await client.query(`SELECT state FROM ledger.background_job WHERE id = $1`, [id]);
+        return rows[0]?.state === "SUCCEEDED";
+      }, 15_000);
+      expect(Date.now() - queued).toBeLessThan(15_000);
+    } finally {
+      await client.end();
+      await instance.stop();
+      await own.drop();
+    }
+  });
 });

@@ -49,8 +49,18 @@ export interface LedgerJobDeps {
 
 type Job = PgBoss.JobWithMetadata<Record<string, string | undefined>>;
 
+/**
+ * How often a worker looks for jobs by default. The jobs run once a day (the schedules) or when
+ * asked through the API, whose `send` wakes this instance's worker at once: the polling only
+ * finds what another instance queued (or a retry come due), and every poll is a query per queue
+ * (decision 0056).
+ */
+const POLLING_SECONDS = 10;
+
 export class LedgerJobs {
   private readonly boss: PgBoss;
+  /** This instance's worker of each queue (LEDGER_JOBS on), woken when it queues a job itself. */
+  private readonly workers = new Map<BackgroundJobName, string>();
 
   constructor(
     dataSource: DataSource,
@@ -84,13 +94,14 @@ export class LedgerJobs {
         { tz: this.deps.config.timeZone },
       );
     }
-    const polling = { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2 };
+    const polling = { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? POLLING_SECONDS };
     for (const name of Object.values(BackgroundJobName)) {
-      await this.boss.work<Record<string, string | undefined>>(
+      const worker = await this.boss.work<Record<string, string | undefined>>(
         QUEUES[name],
         { ...polling, includeMetadata: true, batchSize: 1 },
         ([job]) => this.attempt(name, job),
       );
+      this.workers.set(name, worker);
     }
   }
 
@@ -103,6 +114,8 @@ export class LedgerJobs {
     const id = await this.boss.send(QUEUES[name], data, RETRIES);
     if (!id) throw new Error(`pg-boss refused a ${name} job`);
     await this.deps.history.queued(id, name, requestedBy);
+    const worker = this.workers.get(name);
+    if (worker) this.boss.notifyWorker(worker);
     return id;
   }
 
