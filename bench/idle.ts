@@ -108,7 +108,9 @@ async function idleRun(dist: string): Promise<Figures> {
     };
   } finally {
     for (const process of started.reverse()) await process.stop().catch(() => undefined);
-    await database.drop();
+    await database
+      .drop()
+      .catch((error: unknown) => note(`dropping the bench database failed: ${String(error)}`));
   }
 }
 

@@ -23,9 +23,10 @@ export class ServiceMetrics {
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
-    // The event loop's delay sampled every 100 ms, not prom-client's 10: its timer woke an idle
-    // service a hundred times a second (decision 0056); a stall still shows in the percentiles.
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
+    // prom-client's event-loop monitor wakes a service every 10 ms, idle or not, and is kept:
+    // each sample is the whole gap between two of its ticks, so a coarser one would move every
+    // `nodejs_eventloop_lag_*` figure up by the difference (decision 0056).
+    collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: "graphql_requests_total",
       help: "GraphQL requests by operation name and outcome (ok, or the first error's code)",

@@ -22,8 +22,11 @@ setTimeout(() => undefined, 60_000);`;
   });
   const started = Date.now();
   const seen: Array<{ line: string; at: number }> = [];
+  let pending = "";
   child.stdout.on("data", (chunk: Buffer) => {
-    for (const text of String(chunk).split("\n").filter(Boolean)) {
+    const lines = (pending + String(chunk)).split("\n");
+    pending = lines.pop()!;
+    for (const text of lines.filter(Boolean)) {
       seen.push({ line: (JSON.parse(text) as { line: string }).line, at: Date.now() - started });
     }
   });

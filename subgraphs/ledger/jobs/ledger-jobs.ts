@@ -50,10 +50,11 @@ export interface LedgerJobDeps {
 type Job = PgBoss.JobWithMetadata<Record<string, string | undefined>>;
 
 /**
- * How often a worker looks for jobs by default. The jobs run once a day (the schedules) or when
- * asked through the API, whose `send` wakes this instance's worker at once: the polling only
- * finds what another instance queued (or a retry come due), and every poll is a query per queue
- * (decision 0056).
+ * How often a worker looks for jobs by default. The jobs run on their schedules (the day close
+ * every 15 minutes, the checks daily) or when asked through the API, whose `send` wakes this
+ * instance's worker of that queue at once: the polling finds what the schedules queued (pg-boss's
+ * timekeeper does not wake a worker: a scheduled job starts up to this long after its time), what
+ * another instance queued, and retries come due. Every poll is a query per queue (decision 0056).
  */
 const POLLING_SECONDS = 10;
 
