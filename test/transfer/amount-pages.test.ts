@@ -26,7 +26,7 @@ const SEEDED = 3000;
 
 /** Every filter shape the few path takes, narrow and broad. */
 const FILTERS: AmountFilter[] = [
-  { minAmount: "100000.00" }, // the tail: 60
+  { minAmount: "100000.00" }, // the tail: 30
   { minAmount: "100000.00", status: "FAILED" },
   { minAmount: "100000.00", status: "FAILED", kind: "OUTGOING" },
   { minAmount: "250", maxAmount: "260" },
@@ -59,13 +59,14 @@ beforeAll(async () => {
     counted(query, parameters, runner);
   };
   await db.initialize();
-  // Amounts: every 50th in the tail (100,000 and up), every 100th (offset 25) exactly 5000.00,
-  // the rest spread from 0.01 to about 1,000; statuses and kinds cycling at other rates.
+  // Amounts: two in every 200 in the tail (100,000 and up), two more exactly 5000.00 (each pair
+  // created at once: ties inside these ranges too), the rest spread from 0.01 to about 1,000;
+  // statuses and kinds cycling at other rates.
   await db.query(
     `INSERT INTO transfer.transfer (kind, status, client_id, account_id, amount, currency,
                                     idempotency_scope, idempotency_key, request_hash, created_at)
      SELECT ($1::text[])[1 + n % 4], ($2::text[])[1 + n % 5], gen_random_uuid(), gen_random_uuid(),
-            CASE WHEN n % 50 = 0 THEN 100000 + n * 7.31 WHEN n % 100 = 25 THEN 5000.00
+            CASE WHEN n % 200 IN (0, 1) THEN 100000 + n * 7.31 WHEN n % 200 IN (25, 26) THEN 5000.00
                  ELSE round(((n * 7919) % 100000) / 100.0 + 0.01, 2) END,
             'EUR', 'pages', 'k' || n, 'h', timestamptz '2024-01-01' + (n / 50) * interval '1 second'
        FROM generate_series(1, $3::int) AS n`,
@@ -160,7 +161,7 @@ describe("amount-range pages", () => {
         expect(fewPathTaken()).toBe(false);
       }
       // The seed is what the filters mean to try: a tail, ties across pages, an exact value.
-      expect((await plainPages({ minAmount: "100000.00" }, 1000))[0]).toHaveLength(60);
+      expect((await plainPages({ minAmount: "100000.00" }, 1000))[0]).toHaveLength(30);
       expect((await plainPages({ minAmount: "5000.00", maxAmount: "5000.00" }, 1000))[0]).toHaveLength(30);
     },
   );
@@ -193,11 +194,22 @@ describe("amount-range pages", () => {
       [{ minAmount: "5000.00", maxAmount: "5000.00" }, true], // bucket [5000, 5100): its 30 and any other
       [{ minAmount: "1" }, false],
       [{ maxAmount: "500", kind: "FX" }, false],
+      [{ minAmount: "970", maxAmount: "999.99" }, false], // under the threshold, above sqrt(3,000)
     ] as const) {
       sent.length = 0;
       await transfers.listTransfers(filter, 20);
       expect({ filter, few: fewPathTaken() }).toEqual({ filter, few });
     }
+    const [{ n }] = (await db.query(
+      `SELECT count(*)::int AS n FROM transfer.transfer WHERE amount >= 970 AND amount < 1000`,
+    )) as { n: number }[];
+    expect(n).toBeGreaterThan(Math.sqrt(SEEDED));
+    expect(n).toBeLessThanOrEqual(100);
+    const lower = new FewAmounts(db, { threshold: 29 }); // the tail holds 30
+    await lower.refresh();
+    expect(lower.takesFewPath({ minAmount: "100000.00" })).toBe(false);
+    expect(lower.takesFewPath({ minAmount: "100000.00", maxAmount: "109999.99" })).toBe(true); // 13
+
     sent.length = 0;
     await transfers.listTransfers({ minAmount: "100000.00" }, 20);
     const [page] = sent;
@@ -221,13 +233,13 @@ describe("amount-range pages", () => {
     )) as { id: string }[];
     try {
       sent.length = 0;
-      const walked = await walk(transfers, tail, 20); // the copy says 60: few path over 560
+      const walked = await walk(transfers, tail, 20); // the copy says 30: few path over 530
       expect(fewPathTaken()).toBe(true);
       expect(walked).toEqual(await plainPages(tail, 20));
       await counted.refresh();
       await db.query(`DELETE FROM transfer.transfer WHERE id = ANY ($1)`, [added.map((row) => row.id)]);
       sent.length = 0;
-      const after = await walk(transfers, tail, 7); // the copy says 560: the usual path over 60
+      const after = await walk(transfers, tail, 7); // the copy says 530: the usual path over 30
       expect(fewPathTaken()).toBe(false);
       expect(after).toEqual(await plainPages(tail, 7));
     } finally {

@@ -19,12 +19,13 @@ import { log } from "../../../common/log";
 import { TRANSFER_COUNTER } from "./counters";
 
 /**
- * At most this many transfers in the range's buckets: the page reads them all through the amount
- * index (a bitmap of their entries, then their heap rows, about 2 us each) and sorts them; above
- * it, it walks the order's index. Measured at 1,000,000 transfers (decision 0055): for an amount
- * range alone the two cost the same near 800 matches (the walk's cost grows with the table, so
- * that point does too); with a status or a kind the walk checks each entry in the heap and the
- * few path wins far above it.
+ * At most this many transfers in the range's buckets (and at most the square root of all
+ * transfers): the page reads them all through the amount index (a bitmap of their entries, then
+ * their heap rows, about 2 us each) and sorts them; above it, it walks the order's index.
+ * Measured at 1,000,000 transfers (decision 0055): for an amount range alone the two cost the
+ * same near 800 matches (the walk's cost grows with the table, so that point does too, about as
+ * its square root); with a status or a kind the walk checks each entry in the heap and the few
+ * path wins far above it. A constant bounds what the few path reads, whatever the table's size.
  */
 export const FEW_AMOUNTS = 1000;
 /** How old the copy of the counter may be before an amount page has it read again (in the background). */
@@ -107,6 +108,11 @@ export class AmountSpread {
     );
   }
 
+  /** Every transfer counted. */
+  get total(): number {
+    return this.before[this.before.length - 1];
+  }
+
   /**
    * At least the number of transfers whose amount is in `filter`'s range (of any status and
    * kind): every transfer of each bucket the range touches, from the lower bound's bucket to the
@@ -142,7 +148,9 @@ export class FewAmounts {
    * amount range, with perhaps a status and a kind, and nothing else (a caller's client, an
    * account, dates or the history narrow by columns that index does not hold: their own indexes
    * serve them), whose range holds at most the threshold of transfers of any status and kind by
-   * the copy of the counter (the few path reads all of those, whatever the status and kind). A
+   * the copy of the counter (the few path reads all of those, whatever the status and kind), and
+   * at most the square root of all transfers: the walk reads about `21 N / m` entries, so on a
+   * small table it is the cheaper path even for few matches, and those pages stay as they were. A
    * missing or old copy is read again in the background; this page uses the copy there is (none:
    * the usual path).
    */
@@ -150,7 +158,8 @@ export class FewAmounts {
     if (!isAmountRange(filter)) return false;
     if (this.options.choice !== "counted") return this.options.choice === "always";
     if (performance.now() - this.readAt > this.options.maxAgeMs) void this.refresh();
-    return this.spread !== undefined && this.spread.atMost(filter) <= this.options.threshold;
+    if (!this.spread) return false;
+    return this.spread.atMost(filter) <= Math.min(this.options.threshold, Math.sqrt(this.spread.total));
   }
 
   /** Reads the counter again unless a read is under way; a failed read keeps the old copy. */
