@@ -80,6 +80,8 @@ const LISTS = {
       minAmount: { minAmount: "900.00" },
       "minAmount rare": { minAmount: "10000.00" },
       "minAmount tail": { minAmount: "100000.00" },
+      // 78 of those FAILED: the walk of the order's index checks each amount match's status in the heap.
+      "minAmount tail, status": { minAmount: "100000.00", status: "FAILED" },
       maxAmount: { maxAmount: "1.00" },
       "min/maxAmount": { minAmount: "100.00", maxAmount: "250.00" },
       "min/maxAmount unround": { minAmount: "15.55", maxAmount: "123.45" },

@@ -15,6 +15,7 @@ import {
   type AmountFilter,
   FewAmounts,
   type FewAmountsOptions,
+  FEW_SHARE,
 } from "../../subgraphs/transfer/persistence/few-amounts";
 import { TransferRepository } from "../../subgraphs/transfer/persistence/transfer.repository";
 import { suiteDatabase } from "../helpers/stack";
@@ -194,7 +195,8 @@ describe("amount-range pages", () => {
       [{ minAmount: "5000.00", maxAmount: "5000.00" }, true], // bucket [5000, 5100): its 30 and any other
       [{ minAmount: "1" }, false],
       [{ maxAmount: "500", kind: "FX" }, false],
-      [{ minAmount: "970", maxAmount: "999.99" }, false], // under the threshold, above sqrt(3,000)
+      [{ minAmount: "970", maxAmount: "999.99" }, false], // under the threshold, but its square over half the table
+      [{ minAmount: "970", maxAmount: "999.99", status: "FAILED", kind: "FX" }, true], // a twentieth of those
     ] as const) {
       sent.length = 0;
       await transfers.listTransfers(filter, 20);
@@ -203,7 +205,8 @@ describe("amount-range pages", () => {
     const [{ n }] = (await db.query(
       `SELECT count(*)::int AS n FROM transfer.transfer WHERE amount >= 970 AND amount < 1000`,
     )) as { n: number }[];
-    expect(n).toBeGreaterThan(Math.sqrt(SEEDED));
+    expect(n * n).toBeGreaterThan(FEW_SHARE * SEEDED);
+    expect((n * n) / 20).toBeLessThan(FEW_SHARE * SEEDED);
     expect(n).toBeLessThanOrEqual(100);
     const lower = new FewAmounts(db, { threshold: 29 }); // the tail holds 30
     await lower.refresh();

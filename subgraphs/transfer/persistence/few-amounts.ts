@@ -19,15 +19,21 @@ import { log } from "../../../common/log";
 import { TRANSFER_COUNTER } from "./counters";
 
 /**
- * At most this many transfers in the range's buckets (and at most the square root of all
- * transfers): the page reads them all through the amount index (a bitmap of their entries, then
- * their heap rows, about 2 us each) and sorts them; above it, it walks the order's index.
- * Measured at 1,000,000 transfers (decision 0055): for an amount range alone the two cost the
- * same near 800 matches (the walk's cost grows with the table, so that point does too, about as
- * its square root); with a status or a kind the walk checks each entry in the heap and the few
- * path wins far above it. A constant bounds what the few path reads, whatever the table's size.
+ * At most this many transfers in the amount range's buckets (of any status and kind): the few
+ * path reads them all through the amount index (a bitmap, then a heap row each, about 1.3-2.3 us
+ * warm on this machine) and sorts them. A constant bounds that work whatever the table's size.
  */
 export const FEW_AMOUNTS = 1000;
+/**
+ * And the range's transfers times its matches at most this share of all transfers. The walk of the
+ * order's index reads about `21 N / c` entries for `c` matches (the status and kind too) among
+ * `N`, at about 0.03 us each, plus the amount's `21 a / c` heap rows; the few path `a` heap rows
+ * for `a` transfers in the amount range. So the few path is cheaper when `a c` is below about
+ * `21 N` times an entry's share of a heap row's cost (1/45-1/80 measured: 0.26-0.47); at 1,000,000
+ * the measured crossing of an amount range alone was 550-800 matches (decision 0055). A status or a
+ * kind lowers `c`, so the walk's cost rises and the few path takes larger ranges.
+ */
+export const FEW_SHARE = 0.5;
 /** How old the copy of the counter may be before an amount page has it read again (in the background). */
 export const SPREAD_MAX_AGE_MS = 5000;
 
@@ -67,6 +73,15 @@ export function amountBucketOf(amount: string): number {
   return (tenths.length - 2) * 90 + Number(tenths.slice(0, 2)) - 10;
 }
 
+/** One status x kind's buckets, ascending, and the running sum of their transfers. */
+interface SpreadGroup {
+  status: string;
+  kind: string;
+  buckets: number[];
+  /** `before[i]`: the transfers in `buckets[0 .. i - 1]`. */
+  before: number[];
+}
+
 /** The first index of `sorted` whose value is at least `value`. */
 function lowerIndex(sorted: readonly number[], value: number): number {
   let [low, high] = [0, sorted.length];
@@ -79,50 +94,63 @@ function lowerIndex(sorted: readonly number[], value: number): number {
 }
 
 /**
- * The amount counter's transfers per bucket of the amount (totals plus deltas, every status and
- * kind), as read at one moment: a few hundred numbers.
+ * The amount counter's transfers per status, kind and bucket of the amount (totals plus deltas),
+ * as read at one moment: 4,614 numbers at 1,000,000 transfers of the bench.
  */
 export class AmountSpread {
-  private constructor(
-    /** The buckets holding transfers, ascending. */
-    private readonly buckets: readonly number[],
-    /** `before[i]`: the transfers in `buckets[0 .. i - 1]`. */
-    private readonly before: readonly number[],
-  ) {}
+  private constructor(private readonly groups: readonly SpreadGroup[]) {}
 
-  /** Reads the counter, one statement: about 460 buckets of a few thousand totals at 1,000,000 transfers. */
+  /** Reads the counter, one statement: a few thousand totals at 1,000,000 transfers. */
   static async read(db: DataSource): Promise<AmountSpread> {
-    const bucket = TRANSFER_COUNTER.dimensions.amountBucket.column;
+    const { status, kind, amountBucket } = TRANSFER_COUNTER.dimensions;
+    const columns = `${status.column}, ${kind.column}, ${amountBucket.column}`;
     const rows = (await db.query(
-      `SELECT ${bucket} AS bucket, sum(n)::float8 AS n
-         FROM (SELECT ${bucket}, n FROM ${TRANSFER_COUNTER.totals}
-               UNION ALL SELECT ${bucket}, n FROM ${deltasOf(TRANSFER_COUNTER)}) counted
-        GROUP BY ${bucket} HAVING sum(n) <> 0
-        ORDER BY ${bucket}`,
-    )) as { bucket: number; n: number }[];
-    const before = [0];
-    for (const row of rows) before.push(before[before.length - 1] + row.n);
-    return new AmountSpread(
-      rows.map((row) => row.bucket),
-      before,
-    );
+      `SELECT ${status.column} AS status, ${kind.column} AS kind, ${amountBucket.column} AS bucket,
+              sum(n)::float8 AS n
+         FROM (SELECT ${columns}, n FROM ${TRANSFER_COUNTER.totals}
+               UNION ALL SELECT ${columns}, n FROM ${deltasOf(TRANSFER_COUNTER)}) counted
+        GROUP BY ${columns} HAVING sum(n) <> 0
+        ORDER BY ${columns}`,
+    )) as { status: string; kind: string; bucket: number; n: number }[];
+    const groups = new Map<string, SpreadGroup>();
+    for (const row of rows) {
+      const key = `${row.status}\u0000${row.kind}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { status: row.status, kind: row.kind, buckets: [], before: [0] }));
+      group.buckets.push(row.bucket);
+      group.before.push(group.before[group.before.length - 1] + row.n);
+    }
+    return new AmountSpread([...groups.values()]);
   }
 
   /** Every transfer counted. */
   get total(): number {
-    return this.before[this.before.length - 1];
+    return this.groups.reduce((sum, group) => sum + group.before[group.before.length - 1], 0);
   }
 
   /**
-   * At least the number of transfers whose amount is in `filter`'s range (of any status and
-   * kind): every transfer of each bucket the range touches, from the lower bound's bucket to the
-   * upper bound's. Exact when both bounds are buckets' edges (100000.00, 250).
+   * At least the number of transfers whose amount is in `filter`'s range, of any status and kind
+   * (`inRange`), and of those with its status and kind (`matching`): every transfer of each
+   * bucket the range touches, from the lower bound's bucket to the upper bound's. Exact when both
+   * bounds are buckets' edges (100000.00, 250).
    */
-  atMost(filter: AmountFilter): number {
+  atMost(filter: AmountFilter): { inRange: number; matching: number } {
     const low = filter.minAmount ? amountBucketOf(filter.minAmount) : -Infinity;
     const high = filter.maxAmount ? amountBucketOf(filter.maxAmount) : Infinity;
-    if (low > high) return 0;
-    return this.before[lowerIndex(this.buckets, high + 1)] - this.before[lowerIndex(this.buckets, low)];
+    const counted = { inRange: 0, matching: 0 };
+    if (low > high) return counted;
+    for (const group of this.groups) {
+      const { buckets, before } = group;
+      const n = before[lowerIndex(buckets, high + 1)] - before[lowerIndex(buckets, low)];
+      counted.inRange += n;
+      if (
+        (!filter.status || group.status === filter.status) &&
+        (!filter.kind || group.kind === filter.kind)
+      ) {
+        counted.matching += n;
+      }
+    }
+    return counted;
   }
 }
 
@@ -149,17 +177,18 @@ export class FewAmounts {
    * account, dates or the history narrow by columns that index does not hold: their own indexes
    * serve them), whose range holds at most the threshold of transfers of any status and kind by
    * the copy of the counter (the few path reads all of those, whatever the status and kind), and
-   * at most the square root of all transfers: the walk reads about `21 N / m` entries, so on a
-   * small table it is the cheaper path even for few matches, and those pages stay as they were. A
-   * missing or old copy is read again in the background; this page uses the copy there is (none:
-   * the usual path).
+   * where those times the matches are at most {@link FEW_SHARE} of all transfers (the walk's cost
+   * against the few path's: on a small table the walk is the cheaper even for few matches, and
+   * those pages stay as they were). A missing or old copy is read again in the background; this
+   * page uses the copy there is (none: the usual path).
    */
   takesFewPath(filter: object): filter is AmountFilter {
     if (!isAmountRange(filter)) return false;
     if (this.options.choice !== "counted") return this.options.choice === "always";
     if (performance.now() - this.readAt > this.options.maxAgeMs) void this.refresh();
     if (!this.spread) return false;
-    return this.spread.atMost(filter) <= Math.min(this.options.threshold, Math.sqrt(this.spread.total));
+    const { inRange, matching } = this.spread.atMost(filter);
+    return inRange <= this.options.threshold && inRange * matching <= FEW_SHARE * this.spread.total;
   }
 
   /** Reads the counter again unless a read is under way; a failed read keeps the old copy. */
