@@ -7,6 +7,7 @@ import { isUuid } from "../../../common/ids";
 import { assertMove, type Mover, START_STATUS, type TransferKind } from "../domain/transfer-status";
 import { TRANSFER_COUNTER } from "./counters";
 import { TransferRow } from "./entities";
+import { FewAmounts } from "./few-amounts";
 
 /** A database transaction the caller holds: the rows it locked stay locked until it ends. */
 export type Tx = EntityManager;
@@ -99,7 +100,11 @@ function leaseColumns(lease: Lease) {
  * assert it against the state machine first.
  */
 export class TransferRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** The path of amount-range pages (decision 0055): one per instance, it keeps a copy of the counter. */
+    private readonly fewAmounts = new FewAmounts(db),
+  ) {}
 
   /**
    * Records a new transfer in its kind's start status, with its first history entry; null when
@@ -263,6 +268,7 @@ export class TransferRepository {
     }
     if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
     if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
+    if (this.fewAmounts.takesFewPath(filter)) this.fewAmounts.narrow(query, filter, size, after);
     // Status, kind and the amount range alone (no caller scope, dates or history): the counter
     // counts them exactly (decisions 0043, 0046).
     const count = counterCount(this.db, TRANSFER_COUNTER, filter);
