@@ -103,8 +103,9 @@ const LISTS = {
 type ListName = keyof typeof LISTS;
 /** The lists measured: `--lists`, or all. */
 const MEASURED = (Object.keys(LISTS) as ListName[]).filter(
-  (name) => !process.argv.includes("--lists") || option("--lists", "").split(",").includes(name),
+  (name) => !process.argv.includes("--lists") || (option("--lists", "") || "").split(",").includes(name),
 );
+if (!MEASURED.length) throw new Error(`--lists takes names among ${Object.keys(LISTS).join(", ")}`);
 
 const queryOf = (name: ListName, counted: boolean) => {
   const list = LISTS[name];

@@ -30,6 +30,7 @@ const FILTERS: AmountFilter[] = [
   { minAmount: "100000.00" }, // the tail: 30
   { minAmount: "100000.00", status: "FAILED" },
   { minAmount: "100000.00", status: "FAILED", kind: "OUTGOING" },
+  { minAmount: "5000.00", maxAmount: "5000.00", status: "COMPLETED" },
   { minAmount: "250", maxAmount: "260" },
   { minAmount: "5000.00", maxAmount: "5000.00" }, // a bound on an exact value: 30 transfers at 5000
   { maxAmount: "5000" }, // and the upper bound on it
@@ -37,6 +38,7 @@ const FILTERS: AmountFilter[] = [
   { minAmount: "900000000" }, // empty
   { minAmount: "300", maxAmount: "200" }, // empty, bounds crossed
   { minAmount: "1" }, // broad
+  { minAmount: "1", status: "COMPLETED" }, // broad, by status: many pages
 ];
 
 let database: { url: string; drop: () => Promise<void> };
@@ -62,11 +64,11 @@ beforeAll(async () => {
   await db.initialize();
   // Amounts: two in every 200 in the tail (100,000 and up), two more exactly 5000.00 (each pair
   // created at once: ties inside these ranges too), the rest spread from 0.01 to about 1,000;
-  // statuses and kinds cycling at other rates.
+  // kinds cycling at another rate, statuses at a third (every status has transfers in the tail).
   await db.query(
     `INSERT INTO transfer.transfer (kind, status, client_id, account_id, amount, currency,
                                     idempotency_scope, idempotency_key, request_hash, created_at)
-     SELECT ($1::text[])[1 + n % 4], ($2::text[])[1 + n % 5], gen_random_uuid(), gen_random_uuid(),
+     SELECT ($1::text[])[1 + n % 4], ($2::text[])[1 + (n / 3) % 5], gen_random_uuid(), gen_random_uuid(),
             CASE WHEN n % 200 IN (0, 1) THEN 100000 + n * 7.31 WHEN n % 200 IN (25, 26) THEN 5000.00
                  ELSE round(((n * 7919) % 100000) / 100.0 + 0.01, 2) END,
             'EUR', 'pages', 'k' || n, 'h', timestamptz '2024-01-01' + (n / 50) * interval '1 second'
@@ -164,6 +166,12 @@ describe("amount-range pages", () => {
       // The seed is what the filters mean to try: a tail, ties across pages, an exact value.
       expect((await plainPages({ minAmount: "100000.00" }, 1000))[0]).toHaveLength(30);
       expect((await plainPages({ minAmount: "5000.00", maxAmount: "5000.00" }, 1000))[0]).toHaveLength(30);
+      // ... and its statuses in the tail: a filter by status (and kind) there has rows to get wrong.
+      expect(
+        (await plainPages({ minAmount: "100000.00", status: "FAILED" }, 1000))[0].length,
+      ).toBeGreaterThan(7);
+      expect((await plainPages(FILTERS[2], 1000))[0].length).toBeGreaterThan(0);
+      expect((await plainPages(FILTERS[3], 1000))[0].length).toBeGreaterThan(0);
     },
   );
 
@@ -265,6 +273,8 @@ describe("amount-range pages", () => {
       transfers.listTransfers({ minAmount: "100000.00" }, 20),
       transfers.listTransfers({ minAmount: "1" }, 20),
     ]);
+    // A copy older than twice its age limit is not trusted: the tail took the usual path.
+    expect(fewPathTaken()).toBe(false);
     // The read started by the first page runs in the background: wait for it (and any other).
     for (let waited = 0; waited < 2000 && !counterReads().length; waited += 20) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -272,5 +282,10 @@ describe("amount-range pages", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(counterReads()).toHaveLength(1);
     expect(sent).toHaveLength(3);
+    // With the copy just read, the tail takes the few path.
+    await counted.refresh();
+    sent.length = 0;
+    await transfers.listTransfers({ minAmount: "100000.00" }, 20);
+    expect(fewPathTaken()).toBe(true);
   });
 });

@@ -131,8 +131,8 @@ export class AmountSpread {
   /**
    * At least the number of transfers whose amount is in `filter`'s range, of any status and kind
    * (`inRange`), and of those with its status and kind (`matching`): every transfer of each
-   * bucket the range touches, from the lower bound's bucket to the upper bound's. Exact when both
-   * bounds are buckets' edges (100000.00, 250).
+   * bucket the range touches, from the lower bound's bucket to the upper bound's (an upper bound
+   * counts its whole bucket: `250` counts [250, 260)).
    */
   atMost(filter: AmountFilter): { inRange: number; matching: number } {
     const low = filter.minAmount ? amountBucketOf(filter.minAmount) : -Infinity;
@@ -180,13 +180,16 @@ export class FewAmounts {
    * where those times the matches are at most {@link FEW_SHARE} of all transfers (the walk's cost
    * against the few path's: on a small table the walk is the cheaper even for few matches, and
    * those pages stay as they were). A missing or old copy is read again in the background; this
-   * page uses the copy there is (none: the usual path).
+   * page uses the copy there is (none, or one older than twice the age limit: the usual path).
    */
   takesFewPath(filter: object): filter is AmountFilter {
     if (!isAmountRange(filter)) return false;
     if (this.options.choice !== "counted") return this.options.choice === "always";
-    if (performance.now() - this.readAt > this.options.maxAgeMs) void this.refresh();
-    if (!this.spread) return false;
+    const age = performance.now() - this.readAt;
+    if (age > this.options.maxAgeMs) void this.refresh();
+    // A copy much older than that (an idle spell) is not trusted either: the range may have grown
+    // past the threshold meanwhile, and every page until the read ends would read all of it.
+    if (!this.spread || age > 2 * this.options.maxAgeMs) return false;
     const { inRange, matching } = this.spread.atMost(filter);
     return inRange <= this.options.threshold && inRange * matching <= FEW_SHARE * this.spread.total;
   }
@@ -255,5 +258,6 @@ function isAmountRange(filter: object): filter is AmountFilter {
   for (const bound of [range.minAmount, range.maxAmount]) {
     if (bound && (typeof bound !== "string" || !DECIMAL.test(bound))) return false;
   }
-  return Object.entries(filter).every(([property, value]) => !value || RANGE_PROPERTIES.has(property));
+  // Any other property set, even to a falsy value, keeps the usual path (a condition on it may narrow).
+  return Object.entries(filter).every(([property, value]) => value == null || RANGE_PROPERTIES.has(property));
 }

@@ -268,10 +268,12 @@ export class TransferRepository {
     }
     if (filter.minAmount) query.andWhere("t.amount >= :minAmount::numeric", { minAmount: filter.minAmount });
     if (filter.maxAmount) query.andWhere("t.amount <= :maxAmount::numeric", { maxAmount: filter.maxAmount });
-    if (this.fewAmounts.takesFewPath(filter)) this.fewAmounts.narrow(query, filter, size, after);
     // Status, kind and the amount range alone (no caller scope, dates or history): the counter
     // counts them exactly (decisions 0043, 0046).
     const count = counterCount(this.db, TRANSFER_COUNTER, filter);
+    // Only with the counter's count: without it keysetPage counts this query, which the few
+    // path's condition would cap at the page (decision 0055).
+    if (count && this.fewAmounts.takesFewPath(filter)) this.fewAmounts.narrow(query, filter, size, after);
     return keysetPage(query, size, after, properties, count);
   }
 
