@@ -51,7 +51,7 @@ import {
   freePort,
   option,
   percentile,
-  postgresPids,
+  postgresCpuSince,
   rssKiB,
   sleep,
   waitForHealth,
@@ -319,19 +319,10 @@ async function measure(
   const errors: Record<string, number> = {};
   let made = 0;
   let unknown = 0;
-  // Per backend: one that ends during the run must not subtract its whole life from the others.
-  const pg = () => new Map(postgresPids(database).map((pid) => [pid, cpuMs(pid)]));
-  // A pid whose time went down is another process now (or gone): its own time counts. Backends
-  // that exited during the run are missed (their time is gone with them): the figure errs low.
-  const pgSince = (start: Map<number, number>) =>
-    [...pg()].reduce(
-      (sum, [pid, ms]) => sum + (ms >= (start.get(pid) ?? 0) ? ms - (start.get(pid) ?? 0) : ms),
-      0,
-    );
   const before = {
     gateway: pids.gateway ? cpuMs(pids.gateway) : 0,
     node: pids.node ? cpuMs(pids.node) : 0,
-    postgres: pg(),
+    postgres: postgresCpuSince(database),
     bench: process.cpuUsage(),
   };
   const started = performance.now();
@@ -370,7 +361,7 @@ async function measure(
     cpu: {
       gateway: per(pids.gateway ? cpuMs(pids.gateway) - before.gateway : 0),
       node: per(pids.node ? cpuMs(pids.node) - before.node : 0),
-      postgres: per(pgSince(before.postgres)),
+      postgres: per(before.postgres()),
       bench: per((bench.user + bench.system) / 1000),
     },
   };

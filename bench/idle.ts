@@ -22,7 +22,7 @@ import {
   freePort,
   median,
   option,
-  postgresPids,
+  postgresCpuSince,
   sleep,
   startNode,
 } from "./support";
@@ -79,21 +79,13 @@ async function idleRun(dist: string): Promise<Figures> {
     // The database's own backends only: the shared processes (WAL writer, checkpointer...) also
     // serve whatever else runs on the server, which would drown an idle figure.
     const name = new URL(database.url).pathname.slice(1);
-    const backends = () => new Map(postgresPids(name, { shared: false }).map((pid) => [pid, cpuMs(pid)]));
-    const atStart = backends();
-    // A backend that started meanwhile counts whole (a pid whose time went down is another
-    // process); one that ended is missed, its time gone with it.
-    const pgSinceStart = () =>
-      [...backends()].reduce((sum, [pid, ms]) => {
-        const start = atStart.get(pid) ?? 0;
-        return sum + (ms >= start ? ms - start : ms);
-      }, 0);
+    const postgres = postgresCpuSince(name, { shared: false });
     const cpu = (): Figures => ({
       client: cpuMs(processes.client.pid),
       ledger: cpuMs(processes.ledger.pid),
       transfer: cpuMs(processes.transfer.pid),
       gateway: cpuMs(processes.gateway.pid),
-      postgres: pgSinceStart(),
+      postgres: postgres(),
     });
     const before = cpu();
     await sleep(SECONDS * 1000);

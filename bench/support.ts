@@ -91,6 +91,22 @@ export function postgresPids(database: string, { shared: withShared = true } = {
   return pids;
 }
 
+/**
+ * PostgreSQL's CPU ms for `database` from now on ({@link postgresPids}): call the result for the
+ * time spent since. Per process, so one that ends meanwhile does not subtract its whole life from
+ * the others; one that started meanwhile counts whole (a pid whose time went down is another
+ * process now); one that ended is missed, its time gone with it: the figure errs low.
+ */
+export function postgresCpuSince(database: string, options?: { shared?: boolean }): () => number {
+  const sample = () => new Map(postgresPids(database, options).map((pid) => [pid, cpuMs(pid)]));
+  const start = sample();
+  return () =>
+    [...sample()].reduce((sum, [pid, ms]) => {
+      const before = start.get(pid) ?? 0;
+      return sum + (ms >= before ? ms - before : ms);
+    }, 0);
+}
+
 /** Resident memory of a process in KiB, if it still runs. */
 export function rssKiB(pid: number): number | undefined {
   try {

@@ -114,8 +114,15 @@ export function dimensionValue(dimension: CountedDimension, row: string): string
 /** The delta table of a counter. */
 export const deltasOf = (counter: RowCounter): string => `${counter.totals}_delta`;
 
+/**
+ * A counter's rows of `columns` with their `n`, totals and deltas together: summed in one
+ * statement, an exact count whether or not the roll-up has run.
+ */
+export const countedRows = (counter: RowCounter, columns: string): string =>
+  `SELECT ${columns}, n FROM ${counter.totals} UNION ALL SELECT ${columns}, n FROM ${deltasOf(counter)}`;
+
 /** A decimal bound a range count takes; anything else (`NaN`, `1e9`) leaves the count to `count(*)`. */
-const DECIMAL = /^-?\d+(\.\d+)?$/;
+export const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 /**
  * The exact count of `counter.table`'s rows matching `filter`, read from the counter, or
@@ -157,7 +164,7 @@ export function counterCount(
     .map((dimension) => dimension.column)
     .join(", ");
   const counted = (where: readonly string[]) => `coalesce((SELECT sum(n) FROM (
-      SELECT ${columns}, n FROM ${counter.totals} UNION ALL SELECT ${columns}, n FROM ${deltasOf(counter)}) counted
+      ${countedRows(counter, columns)}) counted
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}), 0)`;
   // One statement, so one snapshot: a roll-up committing meanwhile is seen whole or not at all,
   // and a row committed meanwhile is in both the table and the deltas, or in neither.
@@ -237,7 +244,7 @@ export async function countsBy(
   const { column } = counter.dimensions[property];
   const rows = (await db.query(
     `SELECT ${column} AS value, sum(n)::text AS n FROM (
-       SELECT ${column}, n FROM ${counter.totals} UNION ALL SELECT ${column}, n FROM ${deltasOf(counter)}) counted
+       ${countedRows(counter, column)}) counted
      GROUP BY ${column}`,
   )) as { value: string; n: string }[];
   return Object.fromEntries(rows.filter((row) => row.n !== "0").map((row) => [row.value, Number(row.n)]));

@@ -14,7 +14,7 @@
  */
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import type { KeysetPosition } from "../../../common/db/keyset-position";
-import { deltasOf } from "../../../common/db/row-counter";
+import { countedRows, DECIMAL } from "../../../common/db/row-counter";
 import { log } from "../../../common/log";
 import { TRANSFER_COUNTER } from "./counters";
 
@@ -54,8 +54,6 @@ export interface AmountFilter {
   maxAmount?: string | null;
 }
 
-/** A decimal bound, as the counter takes them (row-counter.ts); anything else keeps the usual path. */
-const DECIMAL = /^-?\d+(\.\d+)?$/;
 const RANGE_PROPERTIES = new Set(["status", "kind", "minAmount", "maxAmount"]);
 
 /**
@@ -107,8 +105,7 @@ export class AmountSpread {
     const rows = (await db.query(
       `SELECT ${status.column} AS status, ${kind.column} AS kind, ${amountBucket.column} AS bucket,
               sum(n)::float8 AS n
-         FROM (SELECT ${columns}, n FROM ${TRANSFER_COUNTER.totals}
-               UNION ALL SELECT ${columns}, n FROM ${deltasOf(TRANSFER_COUNTER)}) counted
+         FROM (${countedRows(TRANSFER_COUNTER, columns)}) counted
         GROUP BY ${columns} HAVING sum(n) <> 0
         ORDER BY ${columns}`,
     )) as { status: string; kind: string; bucket: number; n: number }[];
