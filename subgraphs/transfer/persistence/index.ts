@@ -24,6 +24,7 @@ import { ListCounts1732360000000 } from "./migrations/1732360000000-ListCounts";
 import { AmountRanges1732370000000 } from "./migrations/1732370000000-AmountRanges";
 import { TwoDigitAmountBuckets1732380000000 } from "./migrations/1732380000000-TwoDigitAmountBuckets";
 import { EventLogCommitTimes1732390000000 } from "./migrations/1732390000000-EventLogCommitTimes";
+import { CoveringAmountIndex1732400000000 } from "./migrations/1732400000000-CoveringAmountIndex";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
 import { RecipientRepository } from "./recipient.repository";
@@ -56,6 +57,7 @@ export const transferMigrations = [
   AmountRanges1732370000000,
   TwoDigitAmountBuckets1732380000000,
   EventLogCommitTimes1732390000000,
+  CoveringAmountIndex1732400000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */
