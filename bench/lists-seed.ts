@@ -81,12 +81,14 @@ const COUNTERS = [CLIENT_COUNTER, ACCOUNT_COUNTER, TRANSFER_COUNTER];
  * running), then VACUUM ANALYZE the tables and the totals: what autovacuum does to tables that
  * have grown (statistics, and the visibility map that makes a count or a covering read
  * index-only). Without it the first minute of pages after a seed is measured against totals the
- * planner takes for empty. Returns the seconds it took.
+ * planner takes for empty. Returns the seconds it took and the share of each table's pages the
+ * visibility map then holds all-visible (below 1 when a transaction older than the seed's rows was
+ * open in the database during the vacuum: every index-only read of those pages visits the heap).
  */
 export async function seed(
   databaseUrl: string,
   ranges: Partial<Record<Table, [number, number]>>,
-): Promise<number> {
+): Promise<{ seconds: number; allVisible: Record<string, number> }> {
   const started = performance.now();
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
@@ -95,22 +97,28 @@ export async function seed(
       if (last >= first) await db.query(TABLES[table](first, last));
     }
     await rolledUp(db);
+    const allVisible: Record<string, number> = {};
     for (const table of ["client.client", "ledger.account", "transfer.transfer"]) {
       await db.query(`VACUUM (ANALYZE) ${table}`);
+      const { rows } = await db.query<{ share: number }>(
+        `SELECT relallvisible::float8 / greatest(relpages, 1) AS share FROM pg_class WHERE oid = $1::regclass`,
+        [table],
+      );
+      allVisible[table] = Math.round(rows[0].share * 1000) / 1000;
     }
     for (const counter of COUNTERS) {
       await db.query(`VACUUM (ANALYZE) ${counter.totals}, ${deltasOf(counter)}`);
     }
+    return { seconds: (performance.now() - started) / 1000, allVisible };
   } finally {
     await db.end();
   }
-  return (performance.now() - started) / 1000;
 }
 
 /** Waits until every counter's deltas are folded into its totals (at most a minute). */
 async function rolledUp(db: Client): Promise<void> {
   const pending = `SELECT ${COUNTERS.map((counter) => `(SELECT count(*) FROM ${deltasOf(counter)})`).join(" + ")} AS n`;
-  for (const until = performance.now() + 60_000; performance.now() < until; ) {
+  for (const until = performance.now() + 60_000; performance.now() < until;) {
     const { rows } = await db.query<{ n: string }>(pending);
     if (rows[0].n === "0") return;
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -310,12 +310,14 @@ async function main() {
       yardsticks.push({ key, process, url: `http://127.0.0.1:${port}/graphql` });
     }
 
-    const seconds = await seed(database.url, {
+    const smallSeed = await seed(database.url, {
       clients: [1, 1000],
       accounts: [1, 1000],
       transfers: [1, 1000],
     });
-    note(`seeded 1,000 of each in ${round(seconds, 1)} s`);
+    note(
+      `seeded 1,000 of each in ${round(smallSeed.seconds, 1)} s; pages all-visible ${JSON.stringify(smallSeed.allVisible)}`,
+    );
     const small = CPU_ONLY ? {} : await latencies(urls, token);
     const cpu = await cpuComparison(subgraphs, urls, yardsticks, token);
     note(JSON.stringify({ cpuPerRequest: cpu }));
@@ -327,7 +329,10 @@ async function main() {
         accounts: [1001, 200_000],
         transfers: [1001, 1_000_000],
       });
-      note(`seeded 100,000 clients, 200,000 accounts, 1,000,000 transfers in ${round(grown, 1)} s`);
+      note(
+        `seeded 100,000 clients, 200,000 accounts, 1,000,000 transfers in ${round(grown.seconds, 1)} s; ` +
+          `pages all-visible ${JSON.stringify(grown.allVisible)}`,
+      );
       big = await latencies(urls, token);
     }
     report(small, big, cpu);

@@ -240,16 +240,17 @@ describe("amount-range pages", () => {
     const [page] = sent;
     // The seed is vacuumed (beforeAll): the range's entries are read from the covering amount
     // index alone, with no heap row each (decision 0057), and the order's index is not walked.
-    const [{ "QUERY PLAN": [plan] }] = (await db.query(
-      `EXPLAIN (ANALYZE, FORMAT JSON) ${page.text}`,
-      page.values,
-    )) as { "QUERY PLAN": [{ Plan: PlanNode }] }[];
+    const [
+      {
+        "QUERY PLAN": [plan],
+      },
+    ] = (await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${page.text}`, page.values)) as {
+      "QUERY PLAN": [{ Plan: PlanNode }];
+    }[];
     const nodes = planNodes(plan.Plan);
-    expect(nodes.map((node) => [node["Node Type"], node["Index Name"], node["Heap Fetches"]])).toContainEqual([
-      "Index Only Scan",
-      "transfer_amount_covering_idx",
-      0,
-    ]);
+    expect(nodes.map((node) => [node["Node Type"], node["Index Name"], node["Heap Fetches"]])).toContainEqual(
+      ["Index Only Scan", "transfer_amount_covering_idx", 0],
+    );
     expect(nodes.filter((node) => node["Index Name"] === "transfer_created_amount_idx")).toEqual([]);
   });
 

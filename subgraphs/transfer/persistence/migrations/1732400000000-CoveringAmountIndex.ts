@@ -14,7 +14,10 @@ import {
  * transfers changed since its last pass. 12 MB more at 1,000,000 transfers (58 -> 70).
  */
 const INDEXES: IndexDefinition[] = [
-  { name: "transfer_amount_covering_idx", on: "transfer.transfer (amount) INCLUDE (status, kind, created_at, id)" },
+  {
+    name: "transfer_amount_covering_idx",
+    on: "transfer.transfer (amount) INCLUDE (status, kind, created_at, id)",
+  },
 ];
 
 const REPLACED: IndexDefinition[] = [
