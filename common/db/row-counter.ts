@@ -234,11 +234,25 @@ function boundBuckets(counter: RangeCounter, bounds: { min?: string; max?: strin
   const coarse = range.buckets;
   const fine = (range.finer ?? counter).range.buckets;
   const given = (bound: string | undefined) => (bound ? `${bound}::${range.type}` : `NULL::${range.type}`);
-  const apart = bounds.min && bounds.max ? "k.hi > k.lo" : "true";
-  return `(SELECT k.*, ${fine.of(coarse.upper("k.low"))} AS lo_end, ${fine.of(coarse.lower("k.high"))} AS hi_start,
-            ${apart} AND k.min < ${fine.middle("k.lo")} AS lo_rest, ${apart} AND k.max >= ${fine.middle("k.hi")} AS hi_rest
-       FROM (SELECT min, max, ${coarse.of("min")} AS low, ${coarse.of("max")} AS high,
-                    ${fine.of("min")} AS lo, ${fine.of("max")} AS hi
+  const apart = bounds.min && bounds.max ? "k.hi > k.lo AND " : "";
+  // Only the columns of the bounds set: every expression is planned, with each request.
+  const [buckets, derived] = [[] as string[], [] as string[]];
+  if (bounds.min) {
+    buckets.push(`${coarse.of("min")} AS low`, `${fine.of("min")} AS lo`);
+    derived.push(
+      `${fine.of(coarse.upper("k.low"))} AS lo_end`,
+      `${apart}k.min < ${fine.middle("k.lo")} AS lo_rest`,
+    );
+  }
+  if (bounds.max) {
+    buckets.push(`${coarse.of("max")} AS high`, `${fine.of("max")} AS hi`);
+    derived.push(
+      `${fine.of(coarse.lower("k.high"))} AS hi_start`,
+      `${apart}k.max >= ${fine.middle("k.hi")} AS hi_rest`,
+    );
+  }
+  return `(SELECT k.*, ${derived.join(", ")}
+       FROM (SELECT min, max, ${buckets.join(", ")}
                FROM (SELECT ${given(bounds.min)} AS min, ${given(bounds.max)} AS max) given OFFSET 0) k OFFSET 0) b`;
 }
 
