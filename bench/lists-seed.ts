@@ -16,7 +16,7 @@ import { Client } from "pg";
 import { deltasOf } from "../common/db/row-counter";
 import { CLIENT_COUNTER } from "../subgraphs/client/persistence/counters";
 import { ACCOUNT_COUNTER } from "../subgraphs/ledger/persistence/counters";
-import { TRANSFER_COUNTER } from "../subgraphs/transfer/persistence/counters";
+import { TRANSFER_COUNTERS } from "../subgraphs/transfer/persistence/counters";
 
 /** Which clients and accounts transfer `n` belongs to: how many of each there are at most. */
 const CLIENTS = 100_000;
@@ -73,7 +73,7 @@ const TABLES = {
 export type Table = keyof typeof TABLES;
 
 /** The list counters the seed's rows are counted in (their triggers append deltas). */
-const COUNTERS = [CLIENT_COUNTER, ACCOUNT_COUNTER, TRANSFER_COUNTER];
+const COUNTERS = [CLIENT_COUNTER, ACCOUNT_COUNTER, ...TRANSFER_COUNTERS];
 
 /**
  * Inserts rows `first..last` of each table named in `ranges`, waits until the subgraphs have

@@ -93,6 +93,24 @@ export const LEADING_TWO_DIGITS: Buckets = {
     `(CASE WHEN ${bucket} < 0 THEN 0.5::numeric ELSE (${bucket} % 90 + 10.5) * 10::numeric ^ (${bucket} / 90 - 1) END)`,
 };
 
+/**
+ * A value's three leading significant digits and power of ten, `ddd x 10^k` (`15.55`: [15.5, 15.6);
+ * `123.45`: [123, 124)), 900 buckets per power of ten, numbered `900 (k + 2) + ddd - 100` from
+ * [1.00, 1.01), and -1 for every value below 1 (decision 0058). Bucket `b` (`b >= 0`) lies in
+ * {@link LEADING_TWO_DIGITS}' bucket `b / 10` (its first two digits), and every edge of that one
+ * is an edge of this one: the finer level of a bound's bucket. Exact, immutable.
+ */
+export const LEADING_THREE_DIGITS: Buckets = {
+  of: (value) =>
+    `(CASE WHEN ${value} >= 1 THEN (length(trunc(${value} * 100)::text) - 3) * 900 + left(trunc(${value} * 100)::text, 3)::int - 100 ELSE -1 END)`,
+  lower: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN '-Infinity'::numeric ELSE (${bucket} % 900 + 100) * 10::numeric ^ (${bucket} / 900 - 2) END)`,
+  upper: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN 1::numeric ELSE (${bucket} % 900 + 101) * 10::numeric ^ (${bucket} / 900 - 2) END)`,
+  middle: (bucket) =>
+    `(CASE WHEN ${bucket} < 0 THEN 0.5::numeric ELSE (${bucket} % 900 + 100.5) * 10::numeric ^ (${bucket} / 900 - 2) END)`,
+};
+
 /** A range filter over one column, counted by buckets of it. */
 export interface CountedRange {
   /** The filter properties of its lowest and highest value, both inclusive. */
@@ -103,7 +121,19 @@ export interface CountedRange {
   /** The SQL type of the bounded column. */
   type: string;
   buckets: Buckets;
+  /**
+   * A counter of the same rows by the same equality dimensions in finer buckets of the same
+   * column (each inside one of `buckets`, every edge of those one of its edges), with a range of
+   * its own: the rows in range of a bound's bucket are then its finer buckets wholly in range
+   * (from that counter) plus the rows of the bound's finer bucket (from the table), while the
+   * buckets between the bounds' still come from this counter, which has fewer rows to sum
+   * (decision 0058).
+   */
+  finer?: RangeCounter;
 }
+
+/** A counter that answers a range filter. */
+export type RangeCounter = RowCounter & { range: CountedRange };
 
 /** The SQL of `dimension`'s value in a row of the counted table (`row`: its alias, `OLD`, `NEW`). */
 export function dimensionValue(dimension: CountedDimension, row: string): string {
@@ -135,7 +165,8 @@ export const DECIMAL = /^-?\d+(\.\d+)?$/;
  *
  * With a range bound, the buckets wholly inside the range come from the counter and the rows of
  * the bucket each bound falls in are counted from the table (an index-only count over the
- * range's column where the table has the index), all in one statement: one snapshot, exact.
+ * range's column where the table has the index), or from the finer counter and the table, all
+ * in one statement: one snapshot, exact.
  */
 export function counterCount(
   db: DataSource | EntityManager,
@@ -144,7 +175,7 @@ export function counterCount(
 ): (() => Promise<number>) | undefined {
   const values: unknown[] = [];
   const param = (value: unknown) => `$${values.push(value)}`;
-  const equal: { totals: string[]; rows: string[] } = { totals: [], rows: [] };
+  const equal: Equalities = { values: [], rows: [] };
   const { range } = counter;
   const bounds: { min?: string; max?: string } = {};
   for (const [property, value] of Object.entries(filter)) {
@@ -155,81 +186,125 @@ export function counterCount(
       continue;
     }
     if (!Object.hasOwn(counter.dimensions, property)) return undefined;
-    const dimension = counter.dimensions[property];
     const at = param(value);
-    equal.totals.push(`${dimension.column} = ${at}`);
-    equal.rows.push(`${dimensionValue(dimension, "r")} = ${at}`);
+    equal.values.push([property, at]);
+    equal.rows.push(`${dimensionValue(counter.dimensions[property], "r")} = ${at}`);
   }
-  const columns = Object.values(counter.dimensions)
-    .map((dimension) => dimension.column)
-    .join(", ");
-  const counted = (where: readonly string[]) => `coalesce((SELECT sum(n) FROM (
-      ${countedRows(counter, columns)}) counted
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}), 0)`;
   // One statement, so one snapshot: a roll-up committing meanwhile is seen whole or not at all,
   // and a row committed meanwhile is in both the table and the deltas, or in neither.
   if (!range || !(bounds.min || bounds.max)) {
-    return lazyCount(db, `SELECT ${counted(equal.totals)}::bigint AS total`, values);
+    return lazyCount(db, `SELECT ${counted(counter, equal, [])}::bigint AS total`, values);
   }
-  // The bounds and their buckets, computed once (`OFFSET 0` keeps the planner from copying
-  // their expressions into every place that reads them).
-  const given = (bound: string | undefined) => (bound ? `${bound}::${range.type}` : `NULL::${range.type}`);
-  const sql = `SELECT (${rangeParts(counter, range, bounds, equal, counted).join(" + ")})::bigint AS total
-    FROM (SELECT min, max, ${range.buckets.of("min")} AS low, ${range.buckets.of("max")} AS high
-            FROM (SELECT ${given(bounds.min)} AS min, ${given(bounds.max)} AS max) given OFFSET 0) b`;
+  const sql = `SELECT (${rangeParts({ ...counter, range }, bounds, equal).join(" + ")})::bigint AS total
+    FROM ${boundBuckets({ ...counter, range }, bounds)}`;
   return lazyCount(db, sql, values);
 }
 
+/** A count's equality filters: each property with its parameter, and their conditions on a row `r` of the table. */
+interface Equalities {
+  values: Array<[property: string, param: string]>;
+  rows: string[];
+}
+
+/** The SQL sum of `counter`'s totals and deltas under the equalities and `where` (on its own columns). */
+function counted(counter: RowCounter, equal: Equalities, where: ReadonlyArray<string | undefined | false>) {
+  const columns = Object.values(counter.dimensions)
+    .map((dimension) => dimension.column)
+    .join(", ");
+  const conditions = [
+    ...equal.values.map(([property, at]) => `${counter.dimensions[property].column} = ${at}`),
+    ...where.filter(Boolean),
+  ];
+  return `coalesce((SELECT sum(n) FROM (
+      ${countedRows(counter, columns)}) counted
+      ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""}), 0)`;
+}
+
 /**
- * The terms of a range's count: the counter's buckets wholly inside it (above the lower bound's
- * bucket, below the upper bound's), and for each bound the rows in range of its bucket, counted
- * from the table on the smaller side of the bucket's split (a `CASE` runs only the subquery of
- * the branch it takes). A bucket's complement is used only when the other bound is not in it.
+ * The statement's row `b`: the bounds, their buckets (`low`, `high`) and bound-level buckets
+ * (`lo`, `hi`: the finer counter's, or the same), the bound-level buckets that begin the lower
+ * bound's bucket's successor (`lo_end`) and the upper bound's bucket (`hi_start`), and whether
+ * each bound's bound-level bucket is counted as its total minus its rows out of range (`lo_rest`,
+ * `hi_rest`: when the bound leaves that side of the bucket's middle smaller, and the other bound
+ * is not in it). Computed once (`OFFSET 0` keeps the planner from copying the expressions into
+ * every place that reads them).
+ */
+function boundBuckets(counter: RangeCounter, bounds: { min?: string; max?: string }): string {
+  const { range } = counter;
+  const coarse = range.buckets;
+  const fine = (range.finer ?? counter).range.buckets;
+  const given = (bound: string | undefined) => (bound ? `${bound}::${range.type}` : `NULL::${range.type}`);
+  const apart = bounds.min && bounds.max ? "k.hi > k.lo AND " : "";
+  // Only the columns of the bounds set: every expression is planned, with each request.
+  const [buckets, derived] = [[] as string[], [] as string[]];
+  if (bounds.min) {
+    buckets.push(`${coarse.of("min")} AS low`, `${fine.of("min")} AS lo`);
+    derived.push(
+      `${fine.of(coarse.upper("k.low"))} AS lo_end`,
+      `${apart}k.min < ${fine.middle("k.lo")} AS lo_rest`,
+    );
+  }
+  if (bounds.max) {
+    buckets.push(`${coarse.of("max")} AS high`, `${fine.of("max")} AS hi`);
+    derived.push(
+      `${fine.of(coarse.lower("k.high"))} AS hi_start`,
+      `${apart}k.max >= ${fine.middle("k.hi")} AS hi_rest`,
+    );
+  }
+  return `(SELECT k.*, ${derived.join(", ")}
+       FROM (SELECT min, max, ${buckets.join(", ")}
+               FROM (SELECT ${given(bounds.min)} AS min, ${given(bounds.max)} AS max) given OFFSET 0) k OFFSET 0) b`;
+}
+
+/**
+ * The terms of a range's count, read from the statement's row `b` ({@link boundBuckets}): the
+ * counter's buckets strictly between the bounds' buckets; the bound-level buckets (the finer
+ * counter's, or the counter's own) of the bounds' buckets wholly in range, with the bounds'
+ * own bound-level buckets where `b` counts them as a total minus the rest; and for each bound
+ * the rows of its bound-level bucket in range, or minus its rows out of range, from the table
+ * (a `CASE` runs only the subquery of the branch it takes). All the bound-level buckets are
+ * summed in one read of that counter: two ranges of its buckets, which overlap (their `OR`
+ * counts each once) when both bounds are in one bucket of the counter.
  */
 function rangeParts(
-  counter: RowCounter,
-  range: CountedRange,
+  counter: RangeCounter,
   bounds: { min?: string; max?: string },
-  equal: { totals: readonly string[]; rows: readonly string[] },
-  counted: (where: readonly string[]) => string,
+  equal: Equalities,
 ): string[] {
+  const { range } = counter;
+  const bound = range.finer ?? counter;
+  const fine = bound.range.buckets;
   const dimension = counter.dimensions[range.bucket];
-  const { buckets } = range;
-  const bucket = dimension.column;
   const value = `r.${dimension.source ?? dimension.column}`;
-  // Read from the statement's row `b` (counterCount): the bounds set, and their buckets.
   const [min, max] = [bounds.min && "b.min", bounds.max && "b.max"];
-  const [low, high] = [bounds.min && "b.low", bounds.max && "b.high"];
   const rows = (where: Array<string | undefined | false>) =>
     `(SELECT count(*) FROM ${counter.table} r WHERE ${[...equal.rows, ...where.filter(Boolean)].join(" AND ")})`;
-  const total = (of: string) => counted([...equal.totals, `${bucket} = ${of}`]);
-  const apart = low && high ? `${high} > ${low}` : "true";
-  const inside = [...equal.totals];
-  if (low) inside.push(`${bucket} > ${low}`);
-  if (high) inside.push(`${bucket} < ${high}`);
-  const parts = [counted(inside)];
-  if (low) {
+  const coarse = dimension.column;
+  const parts = [counted(counter, equal, [min && `${coarse} > b.low`, max && `${coarse} < b.high`])];
+  // The first and last bound-level buckets counted from the bound-level counter.
+  const from = "b.lo + (NOT b.lo_rest)::int";
+  const to = "b.hi - (NOT b.hi_rest)::int";
+  const bucket = bound.dimensions[bound.range.bucket].column;
+  // Each an index range of its own (a condition common to both would make the planner scan the
+  // range between them and filter it).
+  const lower = `${bucket} BETWEEN ${from} AND ${max ? `least(b.lo_end - 1, ${to})` : "b.lo_end - 1"}`;
+  const upper = `${bucket} BETWEEN ${min ? `greatest(b.hi_start, ${from})` : "b.hi_start"} AND ${to}`;
+  parts.push(counted(bound, equal, [min && max ? `((${lower}) OR (${upper}))` : min ? lower : upper]));
+  if (min) {
+    const rest = rows([`${value} >= ${fine.lower("b.lo")}`, `${value} < ${min}`]);
     const direct = rows([
       `${value} >= ${min}`,
       max && `${value} <= ${max}`,
-      `${value} < ${buckets.upper(low)}`,
+      `${value} < ${fine.upper("b.lo")}`,
     ]);
-    const complement = `${total(low)} - ${rows([`${value} >= ${buckets.lower(low)}`, `${value} < ${min}`])}`;
-    parts.push(
-      `(CASE WHEN ${apart} AND ${min} < ${buckets.middle(low)} THEN ${complement} ELSE ${direct} END)`,
-    );
+    parts.push(`(CASE WHEN b.lo_rest THEN -${rest} ELSE ${direct} END)`);
   }
-  if (high) {
-    // Both bounds in one bucket: the lower bound's direct count holds every row in range.
-    const direct = rows([
-      min && `${value} >= ${min}`,
-      `${value} <= ${max}`,
-      `${value} >= ${buckets.lower(high)}`,
-      apart,
-    ]);
-    const complement = `${total(high)} - ${rows([`${value} > ${max}`, `${value} < ${buckets.upper(high)}`])}`;
+  if (max) {
+    const rest = rows([`${value} > ${max}`, `${value} < ${fine.upper("b.hi")}`]);
+    // Both bounds in one bound-level bucket: the lower bound's direct count holds every row in range.
+    const direct = rows([`${value} >= ${fine.lower("b.hi")}`, `${value} <= ${max}`]);
     parts.push(
-      `(CASE WHEN ${apart} AND ${max} >= ${buckets.middle(high)} THEN ${complement} ELSE ${direct} END)`,
+      `(CASE WHEN b.hi_rest THEN -${rest} WHEN ${min ? "b.hi > b.lo" : "true"} THEN ${direct} ELSE 0 END)`,
     );
   }
   return parts;

@@ -15,7 +15,7 @@ import {
   transferEntities,
   transferMigrations,
 } from "./persistence";
-import { TRANSFER_COUNTER } from "./persistence/counters";
+import { TRANSFER_COUNTERS } from "./persistence/counters";
 import { createTransferLoaders, type TransferLoaders } from "./persistence/loaders";
 import type { TransferRepository } from "./persistence/transfer.repository";
 import { TransferEngine } from "./process/engine";
@@ -130,7 +130,7 @@ export async function startTransferSubgraph(
   let documents: DocumentDeps | undefined;
   const subgraph = await startSubgraph<TransferContext>(config, databaseUrl, {
     database: { schema: TRANSFER_SCHEMA, entities: transferEntities, migrations: transferMigrations },
-    counters: [TRANSFER_COUNTER],
+    counters: TRANSFER_COUNTERS,
     listen: config.subgraphs.transfer,
     buildSchema: buildTransferSchema,
     prepare: async (dataSource, metrics) => {

@@ -9,7 +9,7 @@ import { createDataSource } from "../../common/db/data-source";
 import { rollUp } from "../../common/db/row-counter";
 import { CLIENT_COUNTER } from "../../subgraphs/client/persistence/counters";
 import { ACCOUNT_COUNTER } from "../../subgraphs/ledger/persistence/counters";
-import { TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
+import { THREE_DIGIT_COUNTER, TRANSFER_COUNTER } from "../../subgraphs/transfer/persistence/counters";
 import { combinations, mismatches, pendingDeltas } from "../helpers/counts";
 import { type Stack, startStack } from "../helpers/stack";
 
@@ -212,7 +212,8 @@ describe("list counts", () => {
     const pending = async () =>
       (await pendingDeltas(db, CLIENT_COUNTER)) +
       (await pendingDeltas(db, ACCOUNT_COUNTER)) +
-      (await pendingDeltas(db, TRANSFER_COUNTER));
+      (await pendingDeltas(db, TRANSFER_COUNTER)) +
+      (await pendingDeltas(db, THREE_DIGIT_COUNTER));
     while ((await pending()) > 0 && Date.now() < until)
       await new Promise((resolve) => setTimeout(resolve, 25));
     expect(await pending()).toBe(0);

@@ -1,26 +1,38 @@
 /**
- * Transfers' exact counts without a scan (decisions 0043, 0046, 0051): the counter kept by triggers
- * agrees with `count(*)` for every status x kind filter, with and without amount ranges, after
- * inserts, status and amount changes, deletes, rolled-back transactions and concurrent writers,
- * before and after a roll-up; the migrations fill it from the rows already there, and the last
- * one's `down` brings the previous counter back; and the list uses it only for filters it can
+ * Transfers' exact counts without a scan (decisions 0043, 0046, 0051, 0058): the counters kept by
+ * triggers (two-digit amount buckets, and three-digit ones for the bounds' buckets) agree with
+ * `count(*)` for every status x kind filter, with and without amount ranges, after inserts,
+ * status and amount changes, deletes, rolled-back transactions and concurrent writers, before and
+ * after a roll-up of either; the migrations fill them from the rows already there, and the last
+ * two's `down` bring the previous counter back; and the list uses them only for filters they can
  * answer.
  */
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { createDataSource, migrate } from "../../common/db/data-source";
-import { counterCount, countsBy, deltasOf, rollUp, startCountRollUp } from "../../common/db/row-counter";
+import {
+  counterCount,
+  countsBy,
+  deltasOf,
+  type RowCounter,
+  rollUp,
+  startCountRollUp,
+} from "../../common/db/row-counter";
 import { createRowCounter, dropRowCounter } from "../../common/db/row-counter-ddl";
 import { TABLE_LOCK_WAIT_MS } from "../../common/db/table-lock";
 import { TRANSFER_SCHEMA, transferEntities, transferMigrations } from "../../subgraphs/transfer/persistence";
 import {
   LEADING_DIGIT_COUNTER,
   STATUS_KIND_COUNTER,
+  THREE_DIGIT_COUNTER,
   TRANSFER_COUNTER,
+  TRANSFER_COUNTERS,
+  TWO_DIGIT_COUNTER,
 } from "../../subgraphs/transfer/persistence/counters";
 import { ListCounts1732360000000 } from "../../subgraphs/transfer/persistence/migrations/1732360000000-ListCounts";
 import { AmountRanges1732370000000 } from "../../subgraphs/transfer/persistence/migrations/1732370000000-AmountRanges";
 import { TwoDigitAmountBuckets1732380000000 } from "../../subgraphs/transfer/persistence/migrations/1732380000000-TwoDigitAmountBuckets";
+import { ThreeDigitAmountBuckets1732410000000 } from "../../subgraphs/transfer/persistence/migrations/1732410000000-ThreeDigitAmountBuckets";
 import { TransferRepository } from "../../subgraphs/transfer/persistence/transfer.repository";
 import { mismatches, pendingDeltas, type RangeBounds } from "../helpers/counts";
 import { suiteDatabase } from "../helpers/stack";
@@ -30,15 +42,19 @@ const KINDS = ["INTERNAL", "OUTGOING", "INCOMING", "FX"];
 const STATUSES = ["CREATED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"];
 const VALUES = { status: STATUSES, kind: KINDS };
 /**
- * Amounts on both sides of the counter's bucket edges (two leading digits and power of ten:
- * [1.0, 1.1), [10, 11), [250, 260), [12000, 13000) ...; and those of the previous counter's
- * leading digit: [1, 2), [100, 200) ...) and their middles, below 1, and the largest.
+ * Amounts on both sides of the counters' bucket edges (two leading digits and power of ten:
+ * [1.0, 1.1), [10, 11), [250, 260), [12000, 13000) ...; three: [1.00, 1.01), [10.5, 10.6),
+ * [15.5, 15.6), [123, 124) ...; and those of the previous counter's leading digit: [1, 2),
+ * [100, 200) ...) and their middles, below 1, and the largest.
  */
 const AMOUNTS = [
   ["0.01", "0.5", "0.999", "1", "1.049", "1.05", "1.099", "1.1", "1.499", "1.5", "1.999", "2"],
   ["9.899", "9.9", "9.99", "10", "10.999", "11", "99.999", "100", "149.999", "150", "199.99"],
   ["200", "249.999", "250", "254.99", "255", "259.999", "260", "299.999", "300", "900", "999.99"],
   ["1000", "12345.678", "12999.999", "13000", "9949999999999999.999", "9999999999999999.999"],
+  ["1.004", "1.005", "1.009", "1.01", "10.5", "10.549", "10.55", "10.9", "10.949", "10.95"],
+  ["15.499", "15.5", "15.549", "15.55", "15.599", "15.6", "15.99", "16", "16.04"],
+  ["122.999", "123", "123.45", "123.499", "123.5", "123.999", "124", "155.5", "159.99"],
 ].flat();
 /**
  * Ranges with each bound on either side of its bucket's middle (counted directly or as the
@@ -83,12 +99,47 @@ const RANGES: RangeBounds[] = [
   { minAmount: "0.6", maxAmount: "1.05" },
   { minAmount: "10.5", maxAmount: "10.999" },
   { minAmount: "15.55", maxAmount: "123.45" },
+  // Bounds inside a three-digit bucket, either side of its middle, and on its edges.
+  { minAmount: "15.52" },
+  { minAmount: "15.58" },
+  { minAmount: "15.5" },
+  { maxAmount: "123.45" },
+  { maxAmount: "123.6" },
+  { maxAmount: "15.6" },
+  { maxAmount: "122.999" },
+  { minAmount: "123", maxAmount: "124" },
+  { minAmount: "15.52", maxAmount: "123.6" },
+  { minAmount: "15.58", maxAmount: "123.2" },
+  { minAmount: "1.004", maxAmount: "1.009" },
+  { minAmount: "15.95", maxAmount: "16.04" },
+  // Both bounds in one two-digit bucket, in different three-digit ones.
+  { minAmount: "10.52", maxAmount: "10.96" },
+  { minAmount: "10.57", maxAmount: "10.91" },
+  { minAmount: "10.52", maxAmount: "10.91" },
+  { minAmount: "10.57", maxAmount: "10.96" },
+  { minAmount: "150", maxAmount: "155.5" },
+  { minAmount: "151.5", maxAmount: "159.999" },
+  { minAmount: "10.9", maxAmount: "10.5" },
+  // Both in one three-digit bucket.
+  { minAmount: "15.51", maxAmount: "15.59" },
+  { minAmount: "15.55", maxAmount: "15.55" },
+  { minAmount: "123.2", maxAmount: "123.8" },
+  { minAmount: "15.58", maxAmount: "15.52" },
+  // Below 1, zero and negative.
+  { minAmount: "0.5", maxAmount: "0.9" },
+  { maxAmount: "0.999" },
+  { minAmount: "0.999", maxAmount: "1.005" },
+  { minAmount: "-5" },
+  { maxAmount: "0" },
+  { maxAmount: "-3" },
+  { minAmount: "-1", maxAmount: "0.5" },
+  { minAmount: "0", maxAmount: "1.5" },
 ];
 /** Every combination of status and kind, each with every range (or with `ranges`). */
 const exact = (on: DataSource | EntityManager, ranges = RANGES) =>
   mismatches(on, TRANSFER_COUNTER, VALUES, {}, ranges);
-/** The counter's totals table, unqualified: its triggers' and delta table's names start with it. */
-const COUNTER_NAME = TRANSFER_COUNTER.totals.slice("transfer.".length);
+/** A counter's totals table, unqualified: its triggers' and delta table's names start with it. */
+const nameOf = (counter: RowCounter) => counter.totals.slice("transfer.".length);
 
 let database: { url: string; drop: () => Promise<void> };
 let db: DataSource;
@@ -161,6 +212,11 @@ describe("transfer counts", () => {
     await db.query(`UPDATE transfer.transfer SET amount = amount + 0.001 WHERE id = ANY ($1)`, [
       ids.slice(26, 29),
     ]);
+    // Across three-digit buckets within one two-digit bucket, and within one three-digit bucket.
+    await db.query(`UPDATE transfer.transfer SET amount = 15.58 WHERE id = $1`, [ids[29]]);
+    await db.query(`UPDATE transfer.transfer SET amount = 123.6 WHERE id = $1`, [ids[36]]);
+    await db.query(`UPDATE transfer.transfer SET amount = 15.52 WHERE id = $1`, [ids[29]]);
+    await db.query(`UPDATE transfer.transfer SET amount = 123.2 WHERE id = $1`, [ids[36]]);
     await db.query(`UPDATE transfer.transfer SET reference = 'not counted' WHERE id = ANY ($1)`, [ids]);
     await db.query(`DELETE FROM transfer.transfer WHERE id = ANY ($1)`, [ids.slice(30, 35)]);
     await db
@@ -171,11 +227,16 @@ describe("transfer counts", () => {
         throw new Error("roll back");
       })
       .catch((error: Error) => expect(error.message).toBe("roll back"));
-    expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBeGreaterThan(0);
+    for (const counter of TRANSFER_COUNTERS) expect(await pendingDeltas(db, counter)).toBeGreaterThan(0);
     expect(await exact(db)).toEqual([]);
 
-    expect(await rollUp(db, TRANSFER_COUNTER)).toBeGreaterThan(0);
-    expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(0);
+    // The two-digit counter rolled up, the three-digit one not yet; then both.
+    expect(await rollUp(db, TWO_DIGIT_COUNTER)).toBeGreaterThan(0);
+    expect(await pendingDeltas(db, TWO_DIGIT_COUNTER)).toBe(0);
+    expect(await pendingDeltas(db, THREE_DIGIT_COUNTER)).toBeGreaterThan(0);
+    expect(await exact(db)).toEqual([]);
+    expect(await rollUp(db, THREE_DIGIT_COUNTER)).toBeGreaterThan(0);
+    expect(await pendingDeltas(db, THREE_DIGIT_COUNTER)).toBe(0);
     expect(await exact(db)).toEqual([]);
 
     await setStatus(db, ids.slice(35), "PROCESSING");
@@ -186,12 +247,12 @@ describe("transfer counts", () => {
     expect(await countsBy(db, TRANSFER_COUNTER, "status")).toEqual(
       Object.fromEntries(byStatus.map((row) => [row.status, row.n])),
     );
-  });
+  }, 120_000); // five checks of thousands of counts
 
   it("When 16 writers insert, update and delete at once, some rolling back, while roll-ups run side by side, then the counts stay exact", async () => {
     let rolling = true;
-    const rollUps = Array.from({ length: 3 }, async () => {
-      while (rolling) await rollUp(db, TRANSFER_COUNTER);
+    const rollUps = Array.from({ length: 3 }, async (_, i) => {
+      while (rolling) await rollUp(db, TRANSFER_COUNTERS[i % 2]);
     });
     const writers = Array.from({ length: 16 }, async (_, writer) => {
       for (let round = 0; round < 5; round++) {
@@ -210,45 +271,58 @@ describe("transfer counts", () => {
     rolling = false;
     await Promise.all(rollUps);
     expect(await exact(db)).toEqual([]);
-    await rollUp(db, TRANSFER_COUNTER);
+    for (const counter of TRANSFER_COUNTERS) await rollUp(db, counter);
     expect(await exact(db)).toEqual([]);
   });
 
-  it("When a trigger is dropped, then the same check finds the counts wrong (it can fail)", async () => {
-    const [existing, at250] = await insertTransfers(db, 2);
-    await db.query(`UPDATE transfer.transfer SET amount = 250 WHERE id = $1`, [at250]);
-    const writes: Record<string, (tx: EntityManager) => Promise<unknown>> = {
-      inserted: (tx) => insertTransfers(tx, 3),
-      updated: (tx) => setStatus(tx, [existing], "NO-SUCH"),
-      amountUpdated: (tx) =>
-        tx.query(`UPDATE transfer.transfer SET amount = amount * 1000 WHERE id = $1`, [existing]),
-      // Across buckets of two digits, within one of the previous counter's ([200, 300)).
-      amountUpdatedSlightly: (tx) =>
-        tx.query(`UPDATE transfer.transfer SET amount = 260 WHERE id = $1`, [at250]),
-      deleted: (tx) => tx.query(`DELETE FROM transfer.transfer WHERE id = $1`, [existing]),
-    };
-    // Enough ranges to see each of these writes (0.5 moved to 500; 250 to 260), fewer than all.
-    const ranges: RangeBounds[] = [{}, { maxAmount: "1.00" }, { minAmount: "249.999", maxAmount: "260" }];
-    for (const [event, write] of Object.entries(writes)) {
-      const runner = db.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.startTransaction();
-        await write(runner.manager);
-        expect(await exact(runner.manager, ranges)).toEqual([]);
-        await runner.rollbackTransaction();
-        await runner.startTransaction();
-        const trigger = event.startsWith("amountUpdated") ? "updated" : event;
-        await runner.query(`DROP TRIGGER ${COUNTER_NAME}_${trigger} ON transfer.transfer`);
-        await write(runner.manager);
-        expect(await exact(runner.manager, ranges)).not.toEqual([]);
-      } finally {
-        await runner.rollbackTransaction();
-        await runner.release();
+  it.each([
+    // Enough ranges to see each of the writes below (0.5 moved to 500; 250 to 260) in the
+    // buckets the counter is read for, fewer than all: between the bounds' buckets for the
+    // two-digit counter, in the bounds' buckets for the three-digit one.
+    {
+      counter: TWO_DIGIT_COUNTER,
+      ranges: [{}, { maxAmount: "1.00" }, { minAmount: "249.999", maxAmount: "260" }] as RangeBounds[],
+    },
+    {
+      counter: THREE_DIGIT_COUNTER,
+      ranges: [{ maxAmount: "0.5" }, { minAmount: "251", maxAmount: "265" }] as RangeBounds[],
+    },
+  ])(
+    "When a trigger of $counter.totals is dropped, then the same check finds the counts wrong (it can fail)",
+    async ({ counter, ranges }) => {
+      const [existing, at250] = await insertTransfers(db, 2);
+      await db.query(`UPDATE transfer.transfer SET amount = 250 WHERE id = $1`, [at250]);
+      const writes: Record<string, (tx: EntityManager) => Promise<unknown>> = {
+        inserted: (tx) => insertTransfers(tx, 3),
+        updated: (tx) => setStatus(tx, [existing], "NO-SUCH"),
+        amountUpdated: (tx) =>
+          tx.query(`UPDATE transfer.transfer SET amount = amount * 1000 WHERE id = $1`, [existing]),
+        // Across buckets of two digits, within one of the previous counter's ([200, 300)).
+        amountUpdatedSlightly: (tx) =>
+          tx.query(`UPDATE transfer.transfer SET amount = 260 WHERE id = $1`, [at250]),
+        deleted: (tx) => tx.query(`DELETE FROM transfer.transfer WHERE id = $1`, [existing]),
+      };
+      for (const [event, write] of Object.entries(writes)) {
+        const runner = db.createQueryRunner();
+        await runner.connect();
+        try {
+          await runner.startTransaction();
+          await write(runner.manager);
+          expect(await exact(runner.manager, ranges)).toEqual([]);
+          await runner.rollbackTransaction();
+          await runner.startTransaction();
+          const trigger = event.startsWith("amountUpdated") ? "updated" : event;
+          await runner.query(`DROP TRIGGER ${nameOf(counter)}_${trigger} ON transfer.transfer`);
+          await write(runner.manager);
+          expect(await exact(runner.manager, ranges)).not.toEqual([]);
+        } finally {
+          await runner.rollbackTransaction();
+          await runner.release();
+        }
       }
-    }
-    expect(await exact(db)).toEqual([]);
-  });
+      expect(await exact(db)).toEqual([]);
+    },
+  );
 
   it("When a table is truncated while a roll-up adding a new total is under way, then its counter ends at zero", async () => {
     // A scratch table of its own: the truncate would empty the transfers the other tests count.
@@ -307,21 +381,24 @@ describe("transfer counts", () => {
 
   it("When the roll-up runs on its timer, then it empties the deltas, and stopping it stops it", async () => {
     await insertTransfers(db, 5);
-    const timer = startCountRollUp(db, [TRANSFER_COUNTER], 20);
+    const timer = startCountRollUp(db, TRANSFER_COUNTERS, 20);
+    const pending = async () =>
+      (await pendingDeltas(db, TWO_DIGIT_COUNTER)) + (await pendingDeltas(db, THREE_DIGIT_COUNTER));
     const until = Date.now() + 5000;
-    while ((await pendingDeltas(db, TRANSFER_COUNTER)) > 0 && Date.now() < until) {
+    while ((await pending()) > 0 && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await timer.stop();
-    expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(0);
+    expect(await pending()).toBe(0);
     const [{ vacuumed }] = (await db.query(
       `SELECT vacuum_count::int AS vacuumed FROM pg_stat_user_tables
-        WHERE schemaname = 'transfer' AND relname = '${COUNTER_NAME}_delta'`,
+        WHERE schemaname = 'transfer' AND relname = '${nameOf(TRANSFER_COUNTER)}_delta'`,
     )) as { vacuumed: number }[];
     expect(vacuumed).toBeGreaterThan(0); // the roll-up vacuums what it emptied
     await insertTransfers(db, 2); // two combinations: two deltas
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await pendingDeltas(db, TRANSFER_COUNTER)).toBe(2);
+    expect(await pendingDeltas(db, TWO_DIGIT_COUNTER)).toBe(2);
+    expect(await pendingDeltas(db, THREE_DIGIT_COUNTER)).toBe(2);
     expect(await exact(db)).toEqual([]);
   });
 
@@ -352,9 +429,13 @@ describe("transfer counts", () => {
       await (await transfers.listTransfers({ clientId, minAmount: "0.5", maxAmount: "1.049" }, 1)).count(),
     ).toBe(4);
 
-    // A delta only the counter holds: the list's count reads it, so the list uses the counter.
+    // A delta only the counters hold (in [105, 106): two-digit bucket 180, three-digit 1805): the
+    // list's count reads it, so the list uses the counters.
     await db.query(
-      `INSERT INTO ${deltasOf(TRANSFER_COUNTER)} (status, kind, amount_bucket, n) VALUES ('NO-SUCH', 'FX', 180, 1000)`,
+      `INSERT INTO ${deltasOf(TWO_DIGIT_COUNTER)} (status, kind, amount_bucket, n) VALUES ('NO-SUCH', 'FX', 180, 1000)`,
+    );
+    await db.query(
+      `INSERT INTO ${deltasOf(THREE_DIGIT_COUNTER)} (status, kind, amount_bucket, n) VALUES ('NO-SUCH', 'FX', 1805, 1000)`,
     );
     try {
       // Bucket 180 is [100, 110): wholly inside these ranges, or the rest of it is empty.
@@ -366,21 +447,35 @@ describe("transfer counts", () => {
         { status: "NO-SUCH", maxAmount: "1000" },
         { status: "NO-SUCH", maxAmount: "109.999" },
         { status: "NO-SUCH", minAmount: "0.5", maxAmount: "99999" },
+        // Bounds in bucket 180: its three-digit buckets in range, [105, 106) whole or as its
+        // total minus its rows out of range (on the near side of its middle).
+        { status: "NO-SUCH", minAmount: "104" },
+        { status: "NO-SUCH", minAmount: "105.2" },
+        { status: "NO-SUCH", maxAmount: "105.7" },
+        { status: "NO-SUCH", minAmount: "104.5", maxAmount: "106.5" },
       ];
       for (const filter of counted)
         expect(await (await transfers.listTransfers(filter, 1)).count()).toBe(1000);
-      // A bound nearer the far edge of bucket 180 counts that bucket's rows in range in the table
-      // (each of these is on the near side of the previous counter's [100, 200)'s middle).
+      // Ranges that leave [105, 106) out: its rows are not read from the counters (outside the
+      // bounds' buckets, or three-digit buckets of a bound's bucket out of range) ...
       for (const filter of [
         { status: "NO-SUCH", minAmount: "108" },
         { status: "NO-SUCH", maxAmount: "102" },
         { status: "NO-SUCH", minAmount: "110" },
         { status: "NO-SUCH", maxAmount: "99.999" },
+        // ... and [105, 106)'s rows in range, from the table, on the far side of its middle or
+        // with both bounds in it.
+        { status: "NO-SUCH", minAmount: "105.7" },
+        { status: "NO-SUCH", maxAmount: "105.2" },
+        { status: "NO-SUCH", minAmount: "105.2", maxAmount: "105.7" },
+        { status: "NO-SUCH", minAmount: "106", maxAmount: "109" },
       ]) {
         expect(await (await transfers.listTransfers(filter, 1)).count()).toBe(0);
       }
     } finally {
-      await db.query(`DELETE FROM ${deltasOf(TRANSFER_COUNTER)} WHERE status = 'NO-SUCH'`);
+      for (const counter of TRANSFER_COUNTERS) {
+        await db.query(`DELETE FROM ${deltasOf(counter)} WHERE status = 'NO-SUCH'`);
+      }
     }
   });
 });
@@ -388,7 +483,9 @@ describe("transfer counts", () => {
 describe.each([
   { migration: ListCounts1732360000000, counter: STATUS_KIND_COUNTER, ranges: [{}] },
   { migration: AmountRanges1732370000000, counter: LEADING_DIGIT_COUNTER, ranges: RANGES },
-  { migration: TwoDigitAmountBuckets1732380000000, counter: TRANSFER_COUNTER, ranges: RANGES },
+  { migration: TwoDigitAmountBuckets1732380000000, counter: TWO_DIGIT_COUNTER, ranges: RANGES },
+  // The three-digit counter alone (its own buckets at the bounds), and with the two-digit one.
+  { migration: ThreeDigitAmountBuckets1732410000000, counter: THREE_DIGIT_COUNTER, ranges: RANGES },
 ])("$migration.name", ({ migration, counter, ranges }) => {
   it("When the counter's migration runs over existing transfers while others are written, then it counts each once, and run again it adds nothing", async () => {
     const upTo = transferMigrations.indexOf(migration) + 1;
@@ -414,7 +511,13 @@ describe.each([
     await Promise.all(writers);
     const [late] = await insertTransfers(before, 1); // and after it, through a connection opened before
     await setStatus(before, [late], "FAILED");
-    expect(await mismatches(after, counter, VALUES, {}, ranges)).toEqual([]);
+    const checked = counter === THREE_DIGIT_COUNTER ? [counter, TRANSFER_COUNTER] : [counter];
+    const wrong = async () => {
+      const found = [];
+      for (const each of checked) found.push(...(await mismatches(after, each, VALUES, {}, ranges)));
+      return found;
+    };
+    expect(await wrong()).toEqual([]);
 
     const runner = after.createQueryRunner();
     try {
@@ -422,15 +525,42 @@ describe.each([
     } finally {
       await runner.release();
     }
-    expect(await mismatches(after, counter, VALUES, {}, ranges)).toEqual([]);
+    expect(await wrong()).toEqual([]);
     await rollUp(after, counter);
-    expect(await mismatches(after, counter, VALUES, {}, ranges)).toEqual([]);
-  });
+    expect(await wrong()).toEqual([]);
+  }, 120_000); // the three-digit counter's: thousands of counts, each compared with count(*)
 });
 
-describe("TwoDigitAmountBuckets1732380000000 down", () => {
-  it("When the migration is reverted while transfers are written and change amounts, then the previous counter is back and exact, and the two-digit one is gone", async () => {
-    const upTo = transferMigrations.indexOf(TwoDigitAmountBuckets1732380000000) + 1;
+/** Reverts the transfer migrations run after `migration` (if any: those tests run first here). */
+async function revertAfter(migration: (typeof transferMigrations)[number]): Promise<void> {
+  const later = new Set(
+    transferMigrations.slice(transferMigrations.indexOf(migration) + 1).map((m) => m.name),
+  );
+  const all = migrationDatabase.source(transferMigrations);
+  await all.initialize();
+  try {
+    const [{ table }] = (await all.query(`SELECT to_regclass('${TRANSFER_SCHEMA}.migrations') AS table`)) as {
+      table: string | null;
+    }[];
+    while (table) {
+      const [last] = (await all.query(
+        `SELECT name FROM ${TRANSFER_SCHEMA}.migrations ORDER BY timestamp DESC LIMIT 1`,
+      )) as { name: string }[];
+      if (!later.has(last?.name)) return;
+      await all.undoLastMigration({ transaction: "each" });
+    }
+  } finally {
+    await all.destroy();
+  }
+}
+
+describe.each([
+  { migration: ThreeDigitAmountBuckets1732410000000, previous: TWO_DIGIT_COUNTER, gone: THREE_DIGIT_COUNTER },
+  { migration: TwoDigitAmountBuckets1732380000000, previous: LEADING_DIGIT_COUNTER, gone: TWO_DIGIT_COUNTER },
+])("$migration.name down", ({ migration, previous, gone }) => {
+  it("When the migration is reverted while transfers are written and change amounts, then the previous counter is back and exact, and the migration's is gone", async () => {
+    await revertAfter(migration);
+    const upTo = transferMigrations.indexOf(migration) + 1;
     const source = migrationDatabase.source(transferMigrations.slice(0, upTo));
     await source.initialize();
     await migrate(source, TRANSFER_SCHEMA);
@@ -447,11 +577,11 @@ describe("TwoDigitAmountBuckets1732380000000 down", () => {
     await source.undoLastMigration({ transaction: "each" });
     writing = false;
     await Promise.all(writers);
-    expect(await mismatches(source, LEADING_DIGIT_COUNTER, VALUES, {}, RANGES)).toEqual([]);
+    expect(await mismatches(source, previous, VALUES, {}, RANGES)).toEqual([]);
     const [{ totals, deltas, triggers }] = (await source.query(
       `SELECT to_regclass($1)::text AS totals, to_regclass($2)::text AS deltas,
               (SELECT count(*)::int FROM pg_trigger WHERE tgname LIKE $3) AS triggers`,
-      [TRANSFER_COUNTER.totals, deltasOf(TRANSFER_COUNTER), `${COUNTER_NAME}%`],
+      [gone.totals, deltasOf(gone), `${nameOf(gone)}%`],
     )) as { totals: string | null; deltas: string | null; triggers: number }[];
     expect({ totals, deltas, triggers }).toEqual({ totals: null, deltas: null, triggers: 0 });
   });

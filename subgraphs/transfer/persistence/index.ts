@@ -25,6 +25,7 @@ import { AmountRanges1732370000000 } from "./migrations/1732370000000-AmountRang
 import { TwoDigitAmountBuckets1732380000000 } from "./migrations/1732380000000-TwoDigitAmountBuckets";
 import { EventLogCommitTimes1732390000000 } from "./migrations/1732390000000-EventLogCommitTimes";
 import { CoveringAmountIndex1732400000000 } from "./migrations/1732400000000-CoveringAmountIndex";
+import { ThreeDigitAmountBuckets1732410000000 } from "./migrations/1732410000000-ThreeDigitAmountBuckets";
 import { QuoteRepository } from "./quote.repository";
 import { ReconciliationRepository } from "./reconciliation.repository";
 import { RecipientRepository } from "./recipient.repository";
@@ -58,6 +59,7 @@ export const transferMigrations = [
   TwoDigitAmountBuckets1732380000000,
   EventLogCommitTimes1732390000000,
   CoveringAmountIndex1732400000000,
+  ThreeDigitAmountBuckets1732410000000,
 ];
 
 /** The subgraph's repositories, one per aggregate, over one data source. */

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import { createRowCounter, dropRowCounter } from "../../../../common/db/row-counter-ddl";
-import { LEADING_DIGIT_COUNTER, TRANSFER_COUNTER } from "../counters";
+import { LEADING_DIGIT_COUNTER, TWO_DIGIT_COUNTER } from "../counters";
 
 /**
  * The transfer counter keeps the amount in buckets of its two leading significant digits
@@ -18,15 +18,15 @@ export class TwoDigitAmountBuckets1732380000000 implements MigrationInterface {
   transaction = false;
 
   async up(db: QueryRunner): Promise<void> {
-    await createRowCounter(db, TRANSFER_COUNTER);
+    await createRowCounter(db, TWO_DIGIT_COUNTER);
     await db.query(
-      `CREATE INDEX IF NOT EXISTS transfer_amount2_count_bucket_idx ON ${TRANSFER_COUNTER.totals} (amount_bucket)`,
+      `CREATE INDEX IF NOT EXISTS transfer_amount2_count_bucket_idx ON ${TWO_DIGIT_COUNTER.totals} (amount_bucket)`,
     );
     await dropRowCounter(db, LEADING_DIGIT_COUNTER);
   }
 
   async down(db: QueryRunner): Promise<void> {
     await createRowCounter(db, LEADING_DIGIT_COUNTER);
-    await dropRowCounter(db, TRANSFER_COUNTER); // its index with its totals
+    await dropRowCounter(db, TWO_DIGIT_COUNTER); // its index with its totals
   }
 }
