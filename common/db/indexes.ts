@@ -44,3 +44,39 @@ export async function createIndexes(db: QueryRunner, indexes: readonly IndexDefi
 export async function dropIndexes(db: QueryRunner, schema: string, names: readonly string[]): Promise<void> {
   for (const name of names) await db.query(`DROP INDEX IF EXISTS "${schema}"."${name}"`);
 }
+
+/**
+ * An index migration's `up`: `indexes` built concurrently, then the `replaced` ones (which they
+ * serve in place of) dropped concurrently. Its `down` is {@link restoreReplacedIndexes}.
+ */
+export async function replaceIndexesConcurrently(
+  db: QueryRunner,
+  schema: string,
+  indexes: readonly IndexDefinition[],
+  replaced: readonly IndexDefinition[],
+): Promise<void> {
+  await createIndexesConcurrently(db, schema, indexes);
+  await dropIndexesConcurrently(
+    db,
+    schema,
+    replaced.map((index) => index.name),
+  );
+}
+
+/**
+ * An index migration's `down` (in TypeORM's undo transaction: not concurrently, so writes to the
+ * table wait while an index is built): the `replaced` indexes built again, `indexes` dropped.
+ */
+export async function restoreReplacedIndexes(
+  db: QueryRunner,
+  schema: string,
+  indexes: readonly IndexDefinition[],
+  replaced: readonly IndexDefinition[],
+): Promise<void> {
+  await createIndexes(db, replaced);
+  await dropIndexes(
+    db,
+    schema,
+    indexes.map((index) => index.name),
+  );
+}

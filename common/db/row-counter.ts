@@ -75,6 +75,28 @@ export const LEADING_DIGITS: Buckets = {
 };
 
 /**
+ * Buckets of a value's `digits` (2 or more) leading significant digits and power of ten: `9 x
+ * 10^(digits - 1)` buckets per power of ten, numbered from [1, 1 + 10^(1 - digits)) as 0, and -1
+ * for every value below 1. The digits are those of `trunc(value * 10^(digits - 1))`: exact, no
+ * logarithm.
+ */
+function leadingDigits(digits: number): Buckets {
+  const scale = 10 ** (digits - 1); // also the lowest number of `digits` digits
+  const perPower = 9 * scale;
+  const shift = digits - 1;
+  const edge = (bucket: string, plus: string) =>
+    `(${bucket} % ${perPower} + ${plus}) * 10::numeric ^ (${bucket} / ${perPower} - ${shift})`;
+  return {
+    of: (value) =>
+      `(CASE WHEN ${value} >= 1 THEN (length(trunc(${value} * ${scale})::text) - ${digits}) * ${perPower} + left(trunc(${value} * ${scale})::text, ${digits})::int - ${scale} ELSE -1 END)`,
+    lower: (bucket) =>
+      `(CASE WHEN ${bucket} < 0 THEN '-Infinity'::numeric ELSE ${edge(bucket, `${scale}`)} END)`,
+    upper: (bucket) => `(CASE WHEN ${bucket} < 0 THEN 1::numeric ELSE ${edge(bucket, `${scale + 1}`)} END)`,
+    middle: (bucket) => `(CASE WHEN ${bucket} < 0 THEN 0.5::numeric ELSE ${edge(bucket, `${scale}.5`)} END)`,
+  };
+}
+
+/**
  * A value's two leading significant digits and power of ten, `dd x 10^k` (`250`: [250, 260);
  * `1.234`: [1.2, 1.3); `12345.67`: [12000, 13000)), 90 buckets per power of ten, numbered
  * `90 (k + 1) + dd - 10` from [1.0, 1.1), and -1 for every value below 1 (decision 0051). A
@@ -82,16 +104,7 @@ export const LEADING_DIGITS: Buckets = {
  * from the table are about ten times fewer, and every bound of two significant digits (250,
  * 1.5, 12000) is an edge. Exact (digits, no logarithm), immutable.
  */
-export const LEADING_TWO_DIGITS: Buckets = {
-  of: (value) =>
-    `(CASE WHEN ${value} >= 1 THEN (length(trunc(${value} * 10)::text) - 2) * 90 + left(trunc(${value} * 10)::text, 2)::int - 10 ELSE -1 END)`,
-  lower: (bucket) =>
-    `(CASE WHEN ${bucket} < 0 THEN '-Infinity'::numeric ELSE (${bucket} % 90 + 10) * 10::numeric ^ (${bucket} / 90 - 1) END)`,
-  upper: (bucket) =>
-    `(CASE WHEN ${bucket} < 0 THEN 1::numeric ELSE (${bucket} % 90 + 11) * 10::numeric ^ (${bucket} / 90 - 1) END)`,
-  middle: (bucket) =>
-    `(CASE WHEN ${bucket} < 0 THEN 0.5::numeric ELSE (${bucket} % 90 + 10.5) * 10::numeric ^ (${bucket} / 90 - 1) END)`,
-};
+export const LEADING_TWO_DIGITS: Buckets = leadingDigits(2);
 
 /**
  * A value's three leading significant digits and power of ten, `ddd x 10^k` (`15.55`: [15.5, 15.6);
@@ -100,16 +113,7 @@ export const LEADING_TWO_DIGITS: Buckets = {
  * {@link LEADING_TWO_DIGITS}' bucket `b / 10` (its first two digits), and every edge of that one
  * is an edge of this one: the finer level of a bound's bucket. Exact, immutable.
  */
-export const LEADING_THREE_DIGITS: Buckets = {
-  of: (value) =>
-    `(CASE WHEN ${value} >= 1 THEN (length(trunc(${value} * 100)::text) - 3) * 900 + left(trunc(${value} * 100)::text, 3)::int - 100 ELSE -1 END)`,
-  lower: (bucket) =>
-    `(CASE WHEN ${bucket} < 0 THEN '-Infinity'::numeric ELSE (${bucket} % 900 + 100) * 10::numeric ^ (${bucket} / 900 - 2) END)`,
-  upper: (bucket) =>
-    `(CASE WHEN ${bucket} < 0 THEN 1::numeric ELSE (${bucket} % 900 + 101) * 10::numeric ^ (${bucket} / 900 - 2) END)`,
-  middle: (bucket) =>
-    `(CASE WHEN ${bucket} < 0 THEN 0.5::numeric ELSE (${bucket} % 900 + 100.5) * 10::numeric ^ (${bucket} / 900 - 2) END)`,
-};
+export const LEADING_THREE_DIGITS: Buckets = leadingDigits(3);
 
 /** A range filter over one column, counted by buckets of it. */
 export interface CountedRange {

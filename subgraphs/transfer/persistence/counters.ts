@@ -33,12 +33,11 @@ export const TWO_DIGIT_COUNTER: RangeCounter = {
  * 1732410000000, decision 0058): the finer level of {@link TRANSFER_COUNTER}'s bound buckets.
  */
 export const THREE_DIGIT_COUNTER: RangeCounter = {
-  table: "transfer.transfer",
+  ...TWO_DIGIT_COUNTER,
   totals: "transfer.transfer_amount3_count",
   dimensions: {
-    status: { column: "status", type: "text" },
-    kind: { column: "kind", type: "text" },
-    amountBucket: { column: "amount_bucket", type: "integer", source: "amount", of: LEADING_THREE_DIGITS.of },
+    ...TWO_DIGIT_COUNTER.dimensions,
+    amountBucket: { ...TWO_DIGIT_COUNTER.dimensions.amountBucket, of: LEADING_THREE_DIGITS.of },
   },
   range: { ...TWO_DIGIT_COUNTER.range, buckets: LEADING_THREE_DIGITS },
 };

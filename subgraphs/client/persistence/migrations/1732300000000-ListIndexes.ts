@@ -1,10 +1,8 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import {
-  createIndexesConcurrently,
-  createIndexes,
-  dropIndexesConcurrently,
-  dropIndexes,
   type IndexDefinition,
+  replaceIndexesConcurrently,
+  restoreReplacedIndexes,
 } from "../../../../common/db/indexes";
 
 /**
@@ -19,21 +17,17 @@ const INDEXES: IndexDefinition[] = [
   { name: "client_risk_level_created_idx", on: "client.client (risk_level, created_at, id)" },
 ];
 
+const REPLACED: IndexDefinition[] = [{ name: "client_status_idx", on: "client.client (status)" }];
+
 export class ListIndexes1732300000000 implements MigrationInterface {
   name = "ListIndexes1732300000000";
   transaction = false;
 
   async up(db: QueryRunner): Promise<void> {
-    await createIndexesConcurrently(db, "client", INDEXES);
-    await dropIndexesConcurrently(db, "client", ["client_status_idx"]);
+    await replaceIndexesConcurrently(db, "client", INDEXES, REPLACED);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await createIndexes(db, [{ name: "client_status_idx", on: "client.client (status)" }]);
-    await dropIndexes(
-      db,
-      "client",
-      INDEXES.map((index) => index.name),
-    );
+    await restoreReplacedIndexes(db, "client", INDEXES, REPLACED);
   }
 }

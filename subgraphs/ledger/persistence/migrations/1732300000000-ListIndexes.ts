@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { createIndexesConcurrently, dropIndexes, type IndexDefinition } from "../../../../common/db/indexes";
+import {
+  type IndexDefinition,
+  replaceIndexesConcurrently,
+  restoreReplacedIndexes,
+} from "../../../../common/db/indexes";
 
 /**
  * `accounts` lists client accounts only, in creation order: partial indexes on `kind = 'CLIENT'`
@@ -27,14 +31,10 @@ export class ListIndexes1732300000000 implements MigrationInterface {
   transaction = false;
 
   async up(db: QueryRunner): Promise<void> {
-    await createIndexesConcurrently(db, "ledger", INDEXES);
+    await replaceIndexesConcurrently(db, "ledger", INDEXES, []);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await dropIndexes(
-      db,
-      "ledger",
-      INDEXES.map((index) => index.name),
-    );
+    await restoreReplacedIndexes(db, "ledger", INDEXES, []);
   }
 }

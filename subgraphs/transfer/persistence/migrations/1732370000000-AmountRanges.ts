@@ -1,10 +1,8 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import {
-  createIndexes,
-  createIndexesConcurrently,
-  dropIndexes,
-  dropIndexesConcurrently,
   type IndexDefinition,
+  replaceIndexesConcurrently,
+  restoreReplacedIndexes,
 } from "../../../../common/db/indexes";
 import { createRowCounter, dropRowCounter } from "../../../../common/db/row-counter-ddl";
 import { LEADING_DIGIT_COUNTER, STATUS_KIND_COUNTER } from "../counters";
@@ -34,12 +32,7 @@ export class AmountRanges1732370000000 implements MigrationInterface {
   transaction = false;
 
   async up(db: QueryRunner): Promise<void> {
-    await createIndexesConcurrently(db, "transfer", INDEXES);
-    await dropIndexesConcurrently(
-      db,
-      "transfer",
-      REPLACED.map((index) => index.name),
-    );
+    await replaceIndexesConcurrently(db, "transfer", INDEXES, REPLACED);
     await createRowCounter(db, LEADING_DIGIT_COUNTER);
     await dropRowCounter(db, STATUS_KIND_COUNTER);
   }
@@ -47,11 +40,6 @@ export class AmountRanges1732370000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await createRowCounter(db, STATUS_KIND_COUNTER);
     await dropRowCounter(db, LEADING_DIGIT_COUNTER);
-    await createIndexes(db, REPLACED);
-    await dropIndexes(
-      db,
-      "transfer",
-      INDEXES.map((index) => index.name),
-    );
+    await restoreReplacedIndexes(db, "transfer", INDEXES, REPLACED);
   }
 }

@@ -1,10 +1,8 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import {
-  createIndexes,
-  createIndexesConcurrently,
-  dropIndexes,
-  dropIndexesConcurrently,
   type IndexDefinition,
+  replaceIndexesConcurrently,
+  restoreReplacedIndexes,
 } from "../../../../common/db/indexes";
 
 /**
@@ -30,20 +28,10 @@ export class CoveringAmountIndex1732400000000 implements MigrationInterface {
   transaction = false;
 
   async up(db: QueryRunner): Promise<void> {
-    await createIndexesConcurrently(db, "transfer", INDEXES);
-    await dropIndexesConcurrently(
-      db,
-      "transfer",
-      REPLACED.map((index) => index.name),
-    );
+    await replaceIndexesConcurrently(db, "transfer", INDEXES, REPLACED);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await createIndexes(db, REPLACED);
-    await dropIndexes(
-      db,
-      "transfer",
-      INDEXES.map((index) => index.name),
-    );
+    await restoreReplacedIndexes(db, "transfer", INDEXES, REPLACED);
   }
 }
