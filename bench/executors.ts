@@ -84,7 +84,8 @@ async function main(): Promise<void> {
         while (next < requests) {
           next++;
           const result = await engine.execute(request, contextOf(`bench-${next}`));
-          if (result.errors) throw new Error(JSON.stringify(result.errors));
+          if (!result || result.errors)
+            throw new Error(JSON.stringify(result?.errors ?? "variables refused"));
           const body = JSON.stringify(result);
           if (bodies.size < 3) bodies.add(body);
         }

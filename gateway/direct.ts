@@ -10,7 +10,7 @@ import type { ApolloGateway } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import type { DocumentNode, GraphQLSchema } from "graphql";
-import type { DirectEngine } from "../common/graphql/direct-execution";
+import { type DirectEngine, variablesCoerce } from "../common/graphql/direct-execution";
 import type { GatewayContext } from "./context";
 import { failedRequestHead } from "./gateway";
 import { executeOneFetch, type QueryPlanMemory } from "./one-fetch";
@@ -29,7 +29,9 @@ export function gatewayEngine(
   const hashes = new WeakMap<DocumentNode, string>();
   return {
     schema,
-    execute: (request, contextValue) => {
+    execute: async (request, contextValue) => {
+      // The executor's answer is final once it runs: what does not coerce is Apollo Server's.
+      if (!variablesCoerce(schema(), request)) return undefined;
       const plan = plans.planOf(request.document, request.operationName);
       // The one-fetch path looks no plan up by hash: none is computed for it.
       let queryHash = plan ? "" : hashes.get(request.document);

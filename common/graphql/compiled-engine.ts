@@ -9,8 +9,9 @@
  * - mutations are never compiled (an answer cannot be run again), nor documents graphql-jit
  *   runs differently ({@link compiles}: async `resolveType`, custom scalar literals, variables
  *   inside literals, required input fields with defaults), nor one it fails to compile;
- * - the direct path has coerced the variables before (graphql-js's `getVariableValues`): a
- *   request whose variables do not coerce never gets here;
+ * - a compiled query runs only once its variables are known to coerce as graphql-js coerces
+ *   them (`variablesCoerce`): graphql-jit lets through some that graphql-js refuses; a request
+ *   whose variables do not coerce runs nothing (Apollo Server answers it);
  * - an answer with errors is thrown away and the query run again by graphql-js: graphql-jit
  *   runs the siblings of a failed non-null field that graphql-js stops at, reports every failed
  *   non-null field where graphql-js reports the first, orders null-bubbling errors last and
@@ -40,7 +41,7 @@ import {
 } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import { Counter, type Registry } from "prom-client";
-import { type DirectEngine, type DirectRequest, graphqlEngine } from "./direct-execution";
+import { type DirectEngine, type DirectRequest, graphqlEngine, variablesCoerce } from "./direct-execution";
 
 /** What is known of one operation of a text: seen once, compiled, or refused (graphql-js runs it). */
 type Compiled = "seen" | "refused" | CompiledQuery;
@@ -102,6 +103,7 @@ export function compiledEngine(schema: GraphQLSchema, registry: Registry): Direc
         runs.interpreted.inc();
         return interpret(request, contextValue);
       }
+      if (!variablesCoerce(schema, request)) return undefined;
       const result = (await compiled.query(undefined, contextValue, request.variables)) as ExecutionResult;
       if (result.errors || !("data" in result)) {
         runs.again.inc();

@@ -66,10 +66,12 @@ export interface DirectEngine {
   /** The schema requests validate against (the gateway's changes when its supergraph does). */
   schema(): GraphQLSchema;
   /**
-   * The result, final whatever it holds: the variables are known to coerce, so a result without
-   * `data` (the gateway's executor failing after its fetches ran) is answered, never run again.
+   * The result, final whatever it holds (a result without `data`, the gateway's executor failing
+   * after its fetches ran, is answered, never run again); or undefined, having run nothing, when
+   * the request's variables do not coerce: Apollo Server answers those. An engine over another
+   * executor than graphql-js checks them first ({@link variablesCoerce}).
    */
-  execute(request: DirectRequest, contextValue: object): Promise<ExecutionResult>;
+  execute(request: DirectRequest, contextValue: object): Promise<ExecutionResult | undefined>;
   /**
    * Adjusts the status and headers of an answer from its data and formatted errors, as the
    * server's own `willSendResponse` plugins would (the gateway's failed-request statuses).
@@ -77,13 +79,35 @@ export interface DirectEngine {
   finish?(answer: Omit<DirectAnswer, "operationName">, data: ExecutionResult["data"]): void;
 }
 
-/** A subgraph's engine: graphql-js's `execute` over `schema`, as Apollo Server runs it. */
+/**
+ * A subgraph's engine: graphql-js's `execute` over `schema`, as Apollo Server runs it. graphql-js
+ * coerces the variables before it runs anything and answers no `data` at all when they do not
+ * coerce (the operation is known to exist): that result is undefined here, so they are coerced
+ * once per request, not checked first and coerced again.
+ */
 export function graphqlEngine(schema: GraphQLSchema): DirectEngine {
   return {
     schema: () => schema,
-    execute: async ({ document, operationName, variables }, contextValue) =>
-      execute({ schema, document, operationName, variableValues: variables, contextValue }),
+    execute: async ({ document, operationName, variables }, contextValue) => {
+      const result = await execute({
+        schema,
+        document,
+        operationName,
+        variableValues: variables,
+        contextValue,
+      });
+      return "data" in result ? result : undefined;
+    },
   };
+}
+
+/**
+ * Whether `request`'s variables coerce, as graphql-js would coerce them: what an engine over
+ * another executor checks before it runs anything.
+ */
+export function variablesCoerce(schema: GraphQLSchema, request: DirectRequest): boolean {
+  const definitions = request.operation.variableDefinitions ?? [];
+  return !("errors" in getVariableValues(schema, definitions, request.variables ?? {}));
 }
 
 /** A `POST /graphql` body the direct path takes: one operation, its fields of the right types. */
@@ -158,13 +182,10 @@ export class DirectExecution {
     if (!operation || operation.operation === "subscription") return undefined;
     const variables = body.variables ?? undefined;
     if (this.limits.check({ schema, document, operationName, variables, caller })) return undefined;
-    // Variables that do not coerce are Apollo Server's to answer, checked before anything runs:
-    // afterwards a result without data may come from an operation that ran (a mutation).
-    if ("errors" in getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {})) {
-      return undefined;
-    }
     const request = { query: body.query, document, operation, operationName, variables };
+    // Variables that do not coerce are Apollo Server's to answer: the engine runs nothing then.
     const result = await this.engine.execute(request, contextValue);
+    if (!result) return undefined;
     return { result, ...this.formatted(result), operationName: operation.name?.value ?? null };
   }
 

@@ -7,7 +7,7 @@
 import { buildSchema, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { TokenVerifier, mintToken } from "../../common/auth/tokens";
 import { AppError } from "../../common/errors";
-import { DirectExecution } from "../../common/graphql/direct-execution";
+import { DirectExecution, graphqlEngine, variablesCoerce } from "../../common/graphql/direct-execution";
 import { toGraphQLError } from "../../common/graphql/errors";
 import { OperationLimits, subgraphLimits } from "../../common/graphql/limits";
 import { type RunningServer, serveSubgraph } from "../../common/graphql/serve-subgraph";
@@ -199,13 +199,31 @@ describe("the direct path", () => {
 });
 
 describe("an engine's result without data", () => {
+  it("When graphql-js's engine gets variables that do not coerce, then it answers undefined having run nothing, and coerces them once when they do", async () => {
+    const schema = testSchema();
+    const direct = new DirectExecution(
+      graphqlEngine(schema),
+      new OperationLimits(subgraphLimits(testConfig().operationLimits), true),
+    );
+    const caller = { kind: "system", subject: "ops" } as const;
+    const query = "mutation Bump($by: Int!) { bump(by: $by) }";
+    const before = bumps;
+    expect(await direct.run({ query, variables: { by: "one" } }, undefined, caller, {})).toBeUndefined();
+    expect(await direct.run({ query, variables: {} }, undefined, caller, {})).toBeUndefined();
+    expect(bumps).toBe(before);
+    const answer = await direct.run({ query, variables: { by: 2 } }, undefined, caller, {});
+    expect(JSON.parse(answer!.body)).toEqual({ data: { bump: before + 2 } });
+  });
+
   it("When the variables coerce and the engine then answers errors only (it may have run a mutation), then that is the answer: nothing is handed to Apollo Server to run again", async () => {
     const schema = testSchema();
     let executions = 0;
     const direct = new DirectExecution(
       {
         schema: () => schema,
-        execute: async () => {
+        // As the gateway's engine: another executor than graphql-js, so it checks the variables first.
+        execute: async (request) => {
+          if (!variablesCoerce(schema, request)) return undefined;
           executions++;
           return { errors: [toGraphQLError(new AppError("FORBIDDEN", "after the fetches"))] };
         },
@@ -220,7 +238,7 @@ describe("an engine's result without data", () => {
     expect(JSON.parse(answer!.body)).toEqual({
       errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: "FORBIDDEN" }) })],
     });
-    // Variables that do not coerce: handed over before the engine runs.
+    // Variables that do not coerce: handed over, nothing run.
     expect(
       await direct.run({ ...mutation, variables: { by: "one" } }, undefined, caller, {}),
     ).toBeUndefined();
