@@ -172,3 +172,31 @@ describe("the ledger functions' error codes", () => {
     expect(raised.filter((code) => !isLedgerErrorCode(code))).toEqual([]);
   });
 });
+
+describe("the payment the functions answer", () => {
+  it("When a payment is created and moved, then each answer is the row as stored, field for field: a bigint amount beyond 2^53, nested metadata, timestamps to the millisecond", async () => {
+    const { debit, credit } = await openFundedAccounts();
+    const metadata = { order: { lines: [1, "two", null], note: "é ✓" }, at: "2026-11-30" };
+    const created = await payments.createPayment({
+      mode: "DRAFT",
+      key: randomUUID(),
+      hash: "h",
+      debitAccountId: debit,
+      creditAccountId: credit,
+      amount: 9_007_199_254_740_993n,
+      currency: "EUR",
+      description: "stored as answered",
+      metadata,
+      ...request,
+    });
+    const stored = async (id: string) => (await payments.paymentsByIds([id]))[0];
+    expect(created.amount).toBe("9007199254740993");
+    expect(created.metadata).toEqual(metadata);
+    expect(created.createdAt).toBeInstanceOf(Date);
+    expect(created).toEqual(await stored(created.id));
+    const cancelled = await transition(created.id, "cancel");
+    expect(cancelled.status).toBe(PaymentStatus.CANCELLED);
+    expect(cancelled.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+    expect(cancelled).toEqual(await stored(created.id));
+  });
+});

@@ -109,6 +109,23 @@ function paymentFromRaw(raw: Record<string, unknown>): PaymentRow {
   } as PaymentRow);
 }
 
+/**
+ * A `ledger.payment` row the functions return, as one `jsonb` value (`payment`), its amount as
+ * text (a JSON number would not hold every bigint exactly): pg works out a parser per column of
+ * every result it receives, so one column instead of fourteen costs 10-11 us less of node CPU per
+ * call (decision 0060); `FROM <function> p`.
+ */
+const PAYMENT_AS_JSON = `to_jsonb(p) || jsonb_build_object('amount', p.amount::text) AS payment`;
+
+/** {@link PAYMENT_AS_JSON}'s value -> PaymentRow (its timestamps are ISO 8601 text in JSON). */
+function paymentFromJson({ payment }: { payment: Record<string, unknown> }): PaymentRow {
+  return paymentFromRaw({
+    ...payment,
+    created_at: new Date(payment.created_at as string),
+    updated_at: new Date(payment.updated_at as string),
+  });
+}
+
 export class PaymentRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -116,7 +133,7 @@ export class PaymentRepository {
     try {
       const [raw] = (await poolQuery(
         this.db,
-        `SELECT * FROM ledger.create_payment($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        `SELECT ${PAYMENT_AS_JSON} FROM ledger.create_payment($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) p`,
         [
           payment.mode,
           payment.key,
@@ -130,8 +147,8 @@ export class PaymentRepository {
           payment.actor,
           payment.requestId,
         ],
-      )) as Record<string, unknown>[];
-      return paymentFromRaw(raw);
+      )) as { payment: Record<string, unknown> }[];
+      return paymentFromJson(raw);
     } catch (error) {
       refusal(error);
     }
@@ -166,7 +183,7 @@ export class PaymentRepository {
     try {
       const [raw] = (await poolQuery(
         this.db,
-        `SELECT * FROM ledger.transition_payment($1, $2, $3, $4, $5, $6)`,
+        `SELECT ${PAYMENT_AS_JSON} FROM ledger.transition_payment($1, $2, $3, $4, $5, $6) p`,
         [
           transition.id,
           transition.operation,
@@ -175,8 +192,8 @@ export class PaymentRepository {
           transition.actor,
           transition.requestId,
         ],
-      )) as Record<string, unknown>[];
-      return paymentFromRaw(raw);
+      )) as { payment: Record<string, unknown> }[];
+      return paymentFromJson(raw);
     } catch (error) {
       refusal(error);
     }
