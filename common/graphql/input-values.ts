@@ -15,7 +15,8 @@ import {
  * `value` with each leaf (a scalar or enum value) replaced by `leaf`'s answer, through lists and
  * input objects. Null and absent values, fields the type does not declare and a value of the
  * wrong shape (no array for a list, no object for an input object) are left as they are, for
- * coercion to judge.
+ * coercion to judge. A list or object none of whose leaves changed is answered as it is, not
+ * copied (most requests' ids are canonical already).
  */
 export function mapInputLeaves(
   value: unknown,
@@ -25,17 +26,25 @@ export function mapInputLeaves(
   if (value === null || value === undefined) return value;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
-    return Array.isArray(value) ? value.map((item) => mapInputLeaves(item, nullable.ofType, leaf)) : value;
+    if (!Array.isArray(value)) return value;
+    let copy: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const mapped = mapInputLeaves(item, nullable.ofType, leaf);
+      if (mapped !== item) (copy ??= [...value])[i] = mapped;
+    });
+    return copy ?? value;
   }
   if (isInputObjectType(nullable)) {
     if (typeof value !== "object" || Array.isArray(value)) return value;
     const fields = nullable.getFields();
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        fields[key] ? mapInputLeaves(item, fields[key].type, leaf) : item,
-      ]),
-    );
+    const record = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    for (const key of Object.keys(record)) {
+      if (!fields[key]) continue;
+      const mapped = mapInputLeaves(record[key], fields[key].type, leaf);
+      if (mapped !== record[key]) (copy ??= { ...record })[key] = mapped;
+    }
+    return copy ?? value;
   }
   return leaf(value, nullable);
 }

@@ -1,6 +1,7 @@
 /** canonicalIds: every ID argument reaches the resolver canonical; nothing else is touched. */
-import { buildSchema, graphql, parse, subscribe } from "graphql";
+import { buildSchema, graphql, type GraphQLInputObjectType, parse, subscribe } from "graphql";
 import { canonicalIds } from "../../common/graphql/canonical-ids";
+import { mapInputLeaves } from "../../common/graphql/input-values";
 
 const UUID = "8F14E45F-CEEA-467A-9575-2B1B0F3E0D6C";
 
@@ -76,5 +77,24 @@ describe("canonicalIds", () => {
     });
     expect(Symbol.asyncIterator in stream).toBe(true);
     expect(seen).toEqual([{ id: UUID.toLowerCase() }]);
+  });
+});
+
+describe("mapInputLeaves", () => {
+  const { schema } = schemaEchoingArgs();
+  const filter = schema.getType("Filter") as GraphQLInputObjectType;
+  const lower = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value);
+
+  it("When no leaf changes, then the value itself is answered; when one does, then a copy, the original untouched", () => {
+    const same = { id: "a", inner: { ids: ["b", "c"], name: "x" }, note: "n" };
+    expect(mapInputLeaves(same, filter, lower)).toBe(same);
+    const changed = { id: "a", inner: { ids: ["b", "C"], name: "x" }, self: { id: "d" }, note: "N" };
+    const before = structuredClone(changed);
+    const mapped = mapInputLeaves(changed, filter, lower) as typeof changed;
+    expect(mapped).toEqual({ id: "a", inner: { ids: ["b", "c"], name: "x" }, self: { id: "d" }, note: "n" });
+    expect(changed).toEqual(before);
+    // What did not change is shared, what did is new.
+    expect(mapped.self).toBe(changed.self);
+    expect(mapped.inner).not.toBe(changed.inner);
   });
 });
