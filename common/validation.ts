@@ -8,10 +8,10 @@ import {
   validate,
   validateSync,
   type ValidationArguments,
-  ValidationTypes,
   type ValidationError,
 } from "class-validator";
 import { validationError, type FieldError } from "./errors";
+import { passesEveryRule } from "./validation-rules";
 
 /** Flattens class-validator's tree into `address.city` style paths, one entry per broken rule. */
 export function toFieldErrors(errors: ValidationError[], prefix = ""): FieldError[] {
@@ -71,7 +71,9 @@ export function textErrors(value: unknown, prefix = ""): FieldError[] {
  * well-formed Unicode. Synchronous while every registered rule is (all ours are): class-validator's
  * `validate` answers the same as `validateSync` then, at the price of its promises on every
  * argument of every request; should a rule be asynchronous, every input is validated the
- * asynchronous way.
+ * asynchronous way. An input that passes every rule of its class is answered without
+ * class-validator ({@link passesEveryRule}, decision 0059); any other is given to `validateSync`,
+ * so every error reported (field, rule, message, order) is class-validator's own.
  */
 export function validateInput(
   value: unknown,
@@ -89,83 +91,12 @@ export function validateInput(
   if (hasAsyncRules()) return validateItemsAsync(value);
   const fields: FieldError[] = [];
   forEachItem(value, (item, prefix, text, checkFields) => {
-    if (checkFields && hasFieldsToCheck(item)) {
+    if (checkFields && !passesEveryRule(item)) {
       fields.push(...toFieldErrors(validateSync(item, VALIDATOR_OPTIONS), prefix));
     }
     fields.push(...text);
   });
   if (fields.length) throw validationError(fields);
-}
-
-/** What class-validator checks of a class: each property with rules, and the conditions that skip it. */
-interface PropertyRules {
-  name: string;
-  /** `@IsOptional`, `@ValidateIf`: the property's rules run only when every one holds. */
-  conditions: ((object: object, value: unknown) => boolean)[];
-}
-
-/** The part of class-validator's metadata storage read here (its public methods and its rules by class). */
-interface RuleStorage {
-  validationMetadatas: Map<unknown, unknown[]>;
-  getTargetValidationMetadatas(
-    target: unknown,
-    schema: string | undefined,
-    always: boolean,
-    strictGroups: boolean,
-  ): { propertyName: string; type: string; constraints: unknown[] }[];
-}
-
-/** The rules of each class, with what they were worked out from ({@link rulesVersion}). */
-const rulesByClass = new WeakMap<object, { version: number; properties: PropertyRules[] }>();
-
-/**
- * Whether class-validator's `validateSync` has anything to check on `item` (decision 0050):
- * false when its class (with its ancestors) has no rule, as a list's `first`/`after` arguments,
- * or when each property with rules is skipped by a condition that fails (`@IsOptional` on an
- * absent value), as every field of an empty filter. `validateSync` would then answer no error
- * (`forbidUnknownValues` is off), after looking up the class's rules through every class that
- * has some and building an error object per property: most of a list request's validation.
- */
-export function hasFieldsToCheck(item: object): boolean {
-  // An object without a class (a null prototype) is left to class-validator, as before.
-  if (typeof item.constructor !== "function") return true;
-  const record = item as Record<string, unknown>;
-  return rulesOf(item.constructor).some(({ name, conditions }) =>
-    conditions.every((holds) => holds(item, record[name])),
-  );
-}
-
-/** The rules of `target` as `validateSync` looks them up (no groups, no `always`), kept per class. */
-function rulesOf(target: object): PropertyRules[] {
-  const storage = getMetadataStorage() as unknown as RuleStorage;
-  const version = rulesVersion(storage, target);
-  const known = rulesByClass.get(target);
-  if (known?.version === version) return known.properties;
-  const byName = new Map<string, PropertyRules>();
-  for (const rule of storage.getTargetValidationMetadatas(target, undefined, false, false)) {
-    let property = byName.get(rule.propertyName);
-    if (!property) byName.set(rule.propertyName, (property = { name: rule.propertyName, conditions: [] }));
-    if (rule.type === ValidationTypes.CONDITIONAL_VALIDATION) {
-      property.conditions.push(rule.constraints[0] as PropertyRules["conditions"][number]);
-    }
-  }
-  const properties = [...byName.values()];
-  rulesByClass.set(target, { version, properties });
-  return properties;
-}
-
-/**
- * What the rules of `target` are worked out from: how many classes have rules, plus how many
- * rules `target` and each of its ancestors have. Rules are only ever added (as classes are
- * declared, mostly), so any rule added later that could apply to `target` changes the sum.
- */
-function rulesVersion(storage: RuleStorage, target: object): number {
-  let version = storage.validationMetadatas.size;
-  for (let prototype = (target as { prototype?: object }).prototype; prototype;) {
-    version += storage.validationMetadatas.get(prototype.constructor)?.length ?? 0;
-    prototype = Object.getPrototypeOf(prototype) as object | undefined;
-  }
-  return version;
 }
 
 const VALIDATOR_OPTIONS = { forbidUnknownValues: false, validationError: { target: false, value: false } };
