@@ -5,7 +5,7 @@
 import "reflect-metadata";
 import { IsInt, IsOptional, IsUUID, Min, registerDecorator, ValidateIf, validateSync } from "class-validator";
 import { AppError } from "../../common/errors";
-import { MaxChars, toFieldErrors, validateInput } from "../../common/validation";
+import { MaxChars, textErrors, toFieldErrors, validateInput } from "../../common/validation";
 import { passesEveryRule } from "../../common/validation-rules";
 
 class Filter {
@@ -167,5 +167,19 @@ describe("validateInput", () => {
     expect(slow.details).toEqual({
       fields: [expect.objectContaining({ field: "value", rule: "eventuallyShort" })],
     });
+  });
+});
+
+describe("textErrors", () => {
+  it.each([
+    ["plain text, tabs and line ends", { a: "x\ty\r\nz", b: ["é", "✓"] }, []],
+    ["a well-formed surrogate pair", { a: "😀", "😀": "b" }, []],
+    ["a control character", { a: "x\u0001" }, [["a", "noControlCharacters"]]],
+    ["DEL", { a: ["ok", "\u007F"] }, [["a.1", "noControlCharacters"]]],
+    ["a lone high surrogate", { a: { b: "x\uD83D" } }, [["a.b", "wellFormedUnicode"]]],
+    ["a lone low surrogate", { a: "\uDE00y" }, [["a", "wellFormedUnicode"]]],
+    ["a key with a control character", { "k\u0000": "v" }, [["k\u0000", "noControlCharacters"]]],
+  ])("When an input holds %s, then exactly its broken rules are named", (_name, value, expected) => {
+    expect(textErrors(value).map(({ field, rule }) => [field, rule])).toEqual(expected);
   });
 });
