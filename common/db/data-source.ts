@@ -302,15 +302,17 @@ export function findByIds<T extends { id: string }>(
  * to and released on every `db.query`): for the hottest single statements, a payment's. The same
  * rows, the same `QueryFailedError` (with `driverError`) and the same statement logger as `db.query`.
  */
-export async function poolQuery<T>(db: DataSource, text: string, values: unknown[]): Promise<T[]> {
+export function poolQuery<T>(db: DataSource, text: string, values: unknown[]): Promise<T[]> {
   db.logger.logQuery(text, values);
   const pool = (
     db.driver as unknown as { master: { query(text: string, values: unknown[]): Promise<{ rows: T[] }> } }
   ).master;
-  try {
-    return (await pool.query(text, values)).rows;
-  } catch (error) {
-    db.logger.logQueryError(error as Error, text, values);
-    throw new QueryFailedError(text, values, error as Error);
-  }
+  // pg's promise with its outcome mapped, not awaited in another: one promise fewer per statement.
+  return pool.query(text, values).then(
+    (result) => result.rows,
+    (error: Error) => {
+      db.logger.logQueryError(error, text, values);
+      throw new QueryFailedError(text, values, error);
+    },
+  );
 }

@@ -88,16 +88,10 @@ export interface DirectEngine {
 export function graphqlEngine(schema: GraphQLSchema): DirectEngine {
   return {
     schema: () => schema,
-    execute: async ({ document, operationName, variables }, contextValue) => {
-      const result = await execute({
-        schema,
-        document,
-        operationName,
-        variableValues: variables,
-        contextValue,
-      });
-      return "data" in result ? result : undefined;
-    },
+    execute: ({ document, operationName, variables }, contextValue) =>
+      Promise.resolve(
+        execute({ schema, document, operationName, variableValues: variables, contextValue }),
+      ).then((result) => ("data" in result ? result : undefined)),
   };
 }
 
@@ -148,13 +142,15 @@ export class DirectExecution {
     contextValue: object,
   ): Promise<DirectAnswer | undefined> {
     if (!isPlainBody(body) || !acceptsJson(accept)) return undefined;
-    const ran = await this.execute(body, caller, contextValue);
-    if (!ran) return undefined;
-    const { result, head, errors } = ran;
+    const request = this.requestOf(body, caller);
+    // Variables that do not coerce are Apollo Server's to answer: the engine runs nothing then.
+    const result = request && (await this.engine.execute(request, contextValue));
+    if (!result) return undefined;
+    const { head, errors } = this.formatted(result);
     // Apollo Server's order (errors, then data) and its trailing newline.
     const answer = { ...head, errors, body: JSON.stringify({ errors, data: result.data }) + "\n" };
     this.engine.finish?.(answer, result.data);
-    return { ...answer, operationName: ran.operationName };
+    return { ...answer, operationName: operationNameOf(request) };
   }
 
   /**
@@ -163,17 +159,24 @@ export class DirectExecution {
    * undefined, having run nothing, for what Apollo Server must run (as {@link run}).
    */
   async result(
-    request: PlainBody,
+    body: PlainBody,
     caller: Caller,
     contextValue: object,
   ): Promise<{ result: FormattedExecutionResult; operationName: string | null } | undefined> {
-    const ran = await this.execute(request, caller, contextValue);
-    if (!ran) return undefined;
-    return { result: { ...ran.result, errors: ran.errors }, operationName: ran.operationName };
+    const request = this.requestOf(body, caller);
+    const result = request && (await this.engine.execute(request, contextValue));
+    if (!result) return undefined;
+    return {
+      result: { ...result, errors: this.formatted(result).errors },
+      operationName: operationNameOf(request),
+    };
   }
 
-  /** Executes a plain request when the direct path takes it; undefined, having run nothing, when not. */
-  private async execute(body: PlainBody, caller: Caller, contextValue: object) {
+  /**
+   * The request the direct path runs for a plain body: validated, an operation to run that is not
+   * a subscription, within the limits; undefined when Apollo Server must answer it.
+   */
+  private requestOf(body: PlainBody, caller: Caller): DirectRequest | undefined {
     const schema = this.engine.schema();
     const document = this.documentOf(schema, body.query);
     if (!document) return undefined;
@@ -182,11 +185,7 @@ export class DirectExecution {
     if (!operation || operation.operation === "subscription") return undefined;
     const variables = body.variables ?? undefined;
     if (this.limits.check({ schema, document, operationName, variables, caller })) return undefined;
-    const request = { query: body.query, document, operation, operationName, variables };
-    // Variables that do not coerce are Apollo Server's to answer: the engine runs nothing then.
-    const result = await this.engine.execute(request, contextValue);
-    if (!result) return undefined;
-    return { result, ...this.formatted(result), operationName: operation.name?.value ?? null };
+    return { query: body.query, document, operation, operationName, variables };
   }
 
   /** The validated document of `query`, from memory or validated now; undefined when it is not valid. */
@@ -254,6 +253,11 @@ function safely(format: () => GraphQLFormattedError): GraphQLFormattedError {
   } catch {
     return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
   }
+}
+
+/** The operation's name in the document (null when it has none), as Apollo Server reports it. */
+function operationNameOf(request: DirectRequest): string | null {
+  return request.operation.name?.value ?? null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

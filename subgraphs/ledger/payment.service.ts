@@ -45,7 +45,11 @@ export class PaymentService {
   /** createPayment (IMMEDIATE: moves the money now) or createDraftPayment (DRAFT: moves nothing). */
   async createPayment(mode: "IMMEDIATE" | "DRAFT", request: PaymentRequest, idempotencyKey: string) {
     requireSystem(this.caller);
-    const payment = await this.groups.create(await this.newPayment(mode, request, idempotencyKey));
+    refuseSameAccounts(request);
+    const ids = [request.debitAccountId, request.creditAccountId];
+    // Most payments are between accounts seen before: their currencies are read without waiting.
+    const currencies = this.accounts.knownCurrencies(ids) ?? (await this.accounts.currenciesOf(ids));
+    const payment = await this.groups.create(this.newPayment(mode, request, idempotencyKey, currencies));
     this.forgetAccounts(payment);
     return payment;
   }
@@ -58,21 +62,18 @@ export class PaymentService {
    */
   async createPayments(requests: PaymentBatchRequest[], allOrNothing: boolean): Promise<PaymentOutcome[]> {
     requireSystem(this.caller);
-    // One look-up for the whole batch's currencies; each item then reads the cache.
-    await this.accounts.currenciesOf([
+    // One look-up for the whole batch's currencies.
+    const currencies = await this.accounts.currenciesOf([
       ...new Set(requests.flatMap((r) => [r.debitAccountId, r.creditAccountId])),
     ]);
-    const prepared = await Promise.all(
-      requests.map((request) =>
-        this.newPayment("IMMEDIATE", request, request.idempotencyKey).then(
-          (payment) => ({ payment }),
-          (error: unknown) => {
-            if (error instanceof AppError) return { error };
-            throw error;
-          },
-        ),
-      ),
-    );
+    const prepared = requests.map((request): { payment: NewPayment } | { error: AppError } => {
+      try {
+        return { payment: this.newPayment("IMMEDIATE", request, request.idempotencyKey, currencies) };
+      } catch (error) {
+        if (error instanceof AppError) return { error };
+        throw error;
+      }
+    });
     const ready = prepared.flatMap((item) => ("payment" in item ? [item.payment] : []));
     if (allOrNothing && ready.length < prepared.length) {
       return prepared.map((item) =>
@@ -86,23 +87,19 @@ export class PaymentService {
     return outcomes;
   }
 
-  /** A creation as the database takes it; refuses what Node can tell (same accounts, unknown account, currency, amount). */
-  private async newPayment(
+  /**
+   * A creation as the database takes it, given the accounts' `currencies` (currenciesOf); refuses
+   * what Node can tell (same accounts, unknown account, currency, amount).
+   */
+  private newPayment(
     mode: "IMMEDIATE" | "DRAFT",
     request: PaymentRequest,
     idempotencyKey: string,
-  ): Promise<NewPayment> {
+    currencies: Map<string, string>,
+  ): NewPayment {
+    refuseSameAccounts(request);
     const { debitAccountId: debit, creditAccountId: credit } = request;
-    if (debit === credit) {
-      throw validationError([
-        {
-          field: "creditAccountId",
-          rule: "differentFromDebit",
-          message: "creditAccountId must differ from debitAccountId",
-        },
-      ]);
-    }
-    const currency = await this.currencyOf(debit, credit);
+    const currency = currencyOf(debit, credit, currencies);
     const amount = parseAmount(request.amount, currency);
     const metadata = request.metadata ?? null;
     return {
@@ -155,22 +152,35 @@ export class PaymentService {
     return this.loaders.transactionsByPaymentId.load(paymentId);
   }
 
-  /** The payment's currency: both accounts must exist and hold the same one (the amount is parsed in it). */
-  private async currencyOf(debit: string, credit: string): Promise<string> {
-    const currencies = await this.accounts.currenciesOf([debit, credit]);
-    const currency = currencies.get(debit);
-    if (!currency) throw ledgerError("ACCOUNT_NOT_FOUND", { field: "debitAccountId", accountId: debit });
-    if (!currencies.get(credit)) {
-      throw ledgerError("ACCOUNT_NOT_FOUND", { field: "creditAccountId", accountId: credit });
-    }
-    if (currencies.get(credit) !== currency) {
-      throw ledgerError("CURRENCY_MISMATCH", { field: "creditAccountId", currency });
-    }
-    return currency;
-  }
-
   /** Balances changed in the database: drop cached rows so this request reads them fresh. */
   private forgetAccounts(payment: PaymentRow): void {
     this.loaders.accountById.clear(payment.debitAccountId).clear(payment.creditAccountId);
   }
+}
+
+function refuseSameAccounts({ debitAccountId, creditAccountId }: PaymentRequest): void {
+  if (debitAccountId !== creditAccountId) return;
+  throw validationError([
+    {
+      field: "creditAccountId",
+      rule: "differentFromDebit",
+      message: "creditAccountId must differ from debitAccountId",
+    },
+  ]);
+}
+
+/**
+ * The payment's currency, from the accounts' `currencies`: both accounts must exist and hold the
+ * same one (the amount is parsed in it).
+ */
+function currencyOf(debit: string, credit: string, currencies: Map<string, string>): string {
+  const currency = currencies.get(debit);
+  if (!currency) throw ledgerError("ACCOUNT_NOT_FOUND", { field: "debitAccountId", accountId: debit });
+  if (!currencies.get(credit)) {
+    throw ledgerError("ACCOUNT_NOT_FOUND", { field: "creditAccountId", accountId: credit });
+  }
+  if (currencies.get(credit) !== currency) {
+    throw ledgerError("CURRENCY_MISMATCH", { field: "creditAccountId", currency });
+  }
+  return currency;
 }

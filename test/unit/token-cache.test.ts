@@ -17,6 +17,19 @@ describe("verified tokens", () => {
     expect(await verifier.callerFromHeader(`Bearer ${token}`)).toBe(first);
   });
 
+  it("When a header's token was verified before, then its caller is known without waiting; before that, never", async () => {
+    const verifier = new TokenVerifier(config.auth);
+    const token = await mintToken(config.auth, { kind: "system", subject: "ops" });
+    const tampered = `${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`;
+    expect(verifier.knownCaller(`Bearer ${token}`)).toBeUndefined();
+    for (const header of [undefined, "", "Basic x", `Bearer ${tampered}`]) {
+      await verifier.callerFromHeader(header).catch(() => undefined);
+      expect(verifier.knownCaller(header)).toBeUndefined();
+    }
+    const caller = await verifier.callerFromHeader(`Bearer ${token}`);
+    expect(verifier.knownCaller(`bearer  ${token}`)).toBe(caller);
+  });
+
   it("When a kept token expires, then it is refused like any expired token", async () => {
     const verifier = new TokenVerifier(config.auth);
     const token = await new SignJWT({ kind: "system" })
@@ -27,7 +40,9 @@ describe("verified tokens", () => {
       .setExpirationTime(Math.floor(Date.now() / 1000) + 1)
       .sign(new TextEncoder().encode(config.auth.jwtSecret));
     await expect(verifier.verify(token)).resolves.toEqual({ kind: "system", subject: "short-lived" });
+    expect(verifier.knownCaller(`Bearer ${token}`)).toEqual({ kind: "system", subject: "short-lived" });
     await sleep(1_100);
+    expect(verifier.knownCaller(`Bearer ${token}`)).toBeUndefined();
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
 

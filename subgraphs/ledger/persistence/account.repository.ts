@@ -118,6 +118,20 @@ export class AccountRepository {
     return this.db.getRepository(AccountRow).findOneBy({ kind, currency });
   }
 
+  /**
+   * {@link currenciesOf} without waiting, when every account asked about is known already (the
+   * answer is the same); undefined when one must be looked up.
+   */
+  knownCurrencies(ids: string[]): Map<string, string> | undefined {
+    const known = new Map<string, string>();
+    for (const id of ids) {
+      const currency = this.currencies.get(id);
+      if (currency !== undefined) known.set(id, currency);
+      else if (isUuid(id)) return undefined;
+    }
+    return known;
+  }
+
   /** The currency of each account (cached: it never changes); unknown ids are absent. */
   async currenciesOf(ids: string[]): Promise<Map<string, string>> {
     const missing = ids.filter((id) => isUuid(id) && !this.currencies.has(id));
