@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cost [-- --seconds 5] [--warmup 15] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S]`
+ * `npm run bench:cost [-- --seconds 5] [--warmup 15] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S] [--baseline DIR]`
  *
  * What a payment costs on each layer, side by side in one session (issue 13). One fresh database
  * on the PostgreSQL named by DATABASE_URL (default 127.0.0.1:5432; loopback only), dropped at the
@@ -19,6 +19,10 @@
  *   ledger     the ledger subgraph, group commit off;   ledger+gc   on
  *   gateway    the whole stack through the gateway, off; gateway+gc on
  *   batch16    `createPayments` with 16 payments per request, through the gateway
+ *   baseline   with `--baseline DIR` (another build's `dist`, e.g. `npx tsc -p tsconfig.build.json
+ *              --outDir DIR` in a worktree of an older commit; DIR inside this checkout, so its
+ *              packages resolve): that build's ledger, group commit off, on the same database, to
+ *              compare two builds' node CPU per payment in one interleaved run
  * Scenarios: 8 and 32 callers (`--callers`), over 1,000 accounts (a random pair each) and over one
  * hot pair (A -> B). Interleaved: each scenario runs every path back to back, the order rotating
  * from round to round. After each run the books are checked (bench/books.ts); any FAIL exits 1.
@@ -80,8 +84,25 @@ const ALL_PATHS = [
   "gateway+gc",
   "batch16",
 ] as const;
-type PathName = (typeof ALL_PATHS)[number];
-const paths = option("--paths", ALL_PATHS.join(",")).split(",") as PathName[];
+/** `--baseline DIR`: another build's `dist`, whose ledger (group commit off) is the `baseline` path. */
+const baselineDist = process.argv.includes("--baseline") ? baselineOption() : undefined;
+type PathName = (typeof ALL_PATHS)[number] | "baseline";
+const paths = option("--paths", [...ALL_PATHS, ...(baselineDist ? ["baseline"] : [])].join(",")).split(
+  ",",
+) as PathName[];
+
+if (paths.includes("baseline") && !baselineDist) throw new Error("the baseline path needs --baseline DIR");
+
+/** `--baseline`'s directory: a build's `dist`, holding the ledger's entry point. */
+function baselineOption(): string {
+  const value = option("--baseline", "");
+  const dir = value && !value.startsWith("--") ? path.resolve(value) : "";
+  if (!dir || !fs.existsSync(path.join(dir, "subgraphs/ledger/main.js")))
+    throw new Error(
+      `--baseline needs a build's dist directory (with subgraphs/ledger/main.js), not "${value}"`,
+    );
+  return dir;
+}
 
 let interrupted = false;
 const note = (line: string) => process.stderr.write(`${line}\n`);
@@ -93,7 +114,8 @@ const round1 = (value: number, digits = 1) => Number(value.toFixed(digits));
 const children: ChildProcess[] = [];
 
 function run(script: string, env: Record<string, string>, label: string): ChildProcess {
-  const child = spawn(process.execPath, [path.join(projectRoot(), "dist", script)], {
+  const file = path.isAbsolute(script) ? script : path.join(projectRoot(), "dist", script);
+  const child = spawn(process.execPath, [file], {
     env: { ...process.env, ...DEPLOYED_ENV, HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -123,12 +145,17 @@ interface Services {
   gateway: { off: ChildProcess; on: ChildProcess };
   minimal: ChildProcess;
   floor: ChildProcess;
-  urls: Record<"ledgerOff" | "ledgerOn" | "gatewayOff" | "gatewayOn" | "minimal" | "floor", string>;
+  baseline?: ChildProcess;
+  urls: Record<
+    "ledgerOff" | "ledgerOn" | "gatewayOff" | "gatewayOn" | "minimal" | "floor" | "baseline",
+    string
+  >;
 }
 
 async function startServices(databaseUrl: string): Promise<Services> {
-  const ports = await Promise.all([1, 2, 3, 4, 5, 6].map(freePort));
-  const [ledgerOffPort, ledgerOnPort, gatewayOffPort, gatewayOnPort, minimalPort, floorPort] = ports;
+  const ports = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(freePort));
+  const [ledgerOffPort, ledgerOnPort, gatewayOffPort, gatewayOnPort, minimalPort, floorPort, baselinePort] =
+    ports;
   const ledgerEnv = (port: number, window: string) => ({
     DATABASE_URL: databaseUrl,
     LEDGER_SUBGRAPH_PORT: String(port),
@@ -139,6 +166,10 @@ async function startServices(databaseUrl: string): Promise<Services> {
   const off = run("subgraphs/ledger/main.js", ledgerEnv(ledgerOffPort, "0"), "ledger");
   await waitForHealth(`http://127.0.0.1:${ledgerOffPort}/healthz`, 60);
   const on = run("subgraphs/ledger/main.js", ledgerEnv(ledgerOnPort, windowMs), "ledger+gc");
+  // Another build's ledger on the same database: its migrations must be this build's or older.
+  const baseline =
+    baselineDist &&
+    run(path.join(baselineDist, "subgraphs/ledger/main.js"), ledgerEnv(baselinePort, "0"), "baseline");
   const minimal = run(
     "bench/minimal-ledger.js",
     { DATABASE_URL: databaseUrl, PORT: String(minimalPort) },
@@ -161,12 +192,14 @@ async function startServices(databaseUrl: string): Promise<Services> {
   await waitForHealth(`http://127.0.0.1:${ledgerOnPort}/healthz`, 60);
   await waitForHealth(`http://127.0.0.1:${gatewayOffPort}/healthz`, 60);
   await waitForHealth(`http://127.0.0.1:${gatewayOnPort}/healthz`, 60);
+  if (baseline) await waitForHealth(`http://127.0.0.1:${baselinePort}/healthz`, 60);
   const url = (port: number, pathname = "/graphql") => `http://127.0.0.1:${port}${pathname}`;
   return {
     ledger: { off, on },
     gateway: { off: gatewayOff, on: gatewayOn },
     minimal,
     floor,
+    baseline: baseline || undefined,
     urls: {
       ledgerOff: url(ledgerOffPort),
       ledgerOn: url(ledgerOnPort),
@@ -174,6 +207,7 @@ async function startServices(databaseUrl: string): Promise<Services> {
       gatewayOn: url(gatewayOnPort),
       minimal: url(minimalPort, "/pay"),
       floor: url(floorPort),
+      baseline: url(baselinePort),
     },
   };
 }
@@ -256,6 +290,7 @@ function senders(services: Services, pool: Pool): Record<PathName, Send> {
     },
     floor: single(services.urls.floor),
     ledger: single(services.urls.ledgerOff),
+    baseline: single(services.urls.baseline),
     "ledger+gc": single(services.urls.ledgerOn),
     gateway: single(services.urls.gatewayOff),
     "gateway+gc": single(services.urls.gatewayOn),
@@ -302,6 +337,7 @@ function pidsOf(services: Services, name: PathName): { gateway?: number; node?: 
   if (name === "sql") return {};
   if (name === "minimal") return { node: services.minimal.pid };
   if (name === "floor") return { node: services.floor.pid };
+  if (name === "baseline") return { node: services.baseline?.pid };
   if (name.startsWith("ledger")) return { node: ledger };
   return { gateway: (gc ? services.gateway.on : services.gateway.off).pid, node: ledger };
 }
@@ -511,6 +547,12 @@ function targets(rows: Run[]): string[] {
     if (floor !== undefined && minimal !== undefined) {
       lines.push(
         `  floor  ${callers} callers, accounts: Apollo Server alone (same work) ${round1(floor / minimal, 2)}x the minimal server's node CPU; the ledger ${round1((find("accounts", callers, "ledger")?.cpu.node ?? NaN) / floor, 2)}x the floor`,
+      );
+    }
+    const baselineCpu = find("accounts", callers, "baseline")?.cpu.node;
+    if (baselineCpu !== undefined && paths.includes("ledger")) {
+      lines.push(
+        `  baseline ${callers} callers, accounts: this build's ledger ${round1((find("accounts", callers, "ledger")?.cpu.node ?? NaN) / baselineCpu, 3)}x the node CPU/payment of ${baselineDist}'s`,
       );
     }
     check(

@@ -304,15 +304,23 @@ export function findByIds<T extends { id: string }>(
  */
 export function poolQuery<T>(db: DataSource, text: string, values: unknown[]): Promise<T[]> {
   db.logger.logQuery(text, values);
-  const pool = (
-    db.driver as unknown as { master: { query(text: string, values: unknown[]): Promise<{ rows: T[] }> } }
-  ).master;
-  // pg's promise with its outcome mapped, not awaited in another: one promise fewer per statement.
-  return pool.query(text, values).then(
-    (result) => result.rows,
-    (error: Error) => {
-      db.logger.logQueryError(error, text, values);
-      throw new QueryFailedError(text, values, error);
-    },
-  );
+  const failed = (error: Error) => {
+    db.logger.logQueryError(error, text, values);
+    return new QueryFailedError(text, values, error);
+  };
+  try {
+    const pool = (
+      db.driver as unknown as { master: { query(text: string, values: unknown[]): Promise<{ rows: T[] }> } }
+    ).master;
+    // pg's promise with its outcome mapped, not awaited in another: one promise fewer per statement.
+    return pool.query(text, values).then(
+      (result) => result.rows,
+      (error: Error) => {
+        throw failed(error);
+      },
+    );
+  } catch (error) {
+    // No pool (the data source destroyed meanwhile): refused as a failed statement, as before.
+    return Promise.reject(failed(error as Error));
+  }
 }

@@ -113,8 +113,11 @@ export function compiledEngine(schema: GraphQLSchema, registry: Registry): Direc
     execute: (request, contextValue) => {
       const compiled = compiledFor(request);
       if (compiled) return runCompiled(compiled, request, contextValue);
-      runs.interpreted.inc();
-      return interpret(request, contextValue);
+      // Counted when graphql-js ran it: variables that do not coerce run nothing (Apollo Server answers).
+      return interpret(request, contextValue).then((result) => {
+        if (result) runs.interpreted.inc();
+        return result;
+      });
     },
   };
 }
