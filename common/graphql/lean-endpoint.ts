@@ -69,15 +69,10 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
   const { apollo, verifier, service, bodyLimitBytes } = options;
 
   const execute = async (req: IncomingMessage, res: ServerResponse, requestId: string, body: unknown) => {
-    // The caller first, as Apollo Server does: an unauthenticated request is told so (401), whatever it sent.
-    // A token verified before is known without waiting.
+    // The caller first, as Apollo Server does: an unauthenticated request is told so (401), whatever
+    // it sent. A token verified before is known without waiting.
     const known = verifier.knownCaller(req.headers.authorization);
-    const caller = known
-      ? { found: known }
-      : await verifier.callerFromHeader(req.headers.authorization).then(
-          (found) => ({ found }),
-          (error: unknown) => ({ error }),
-        );
+    const caller = known ? { found: known } : await verified(verifier, req.headers.authorization);
     let contextValue: TContext | undefined;
     if ("found" in caller) {
       const refusals = options.refuseEarly(body);
@@ -146,6 +141,14 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
     });
     req.on("error", (error) => fail(res, requestId, error));
   };
+}
+
+/** The caller an `Authorization` header names, or why it names none. */
+function verified(verifier: TokenVerifier, header: string | undefined) {
+  return verifier.callerFromHeader(header).then(
+    (found) => ({ found }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** The body as JSON, as express.json reads it (strict: an object or an array); undefined when it is not. */
