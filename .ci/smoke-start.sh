@@ -44,7 +44,9 @@ echo "npm start exited with $status"
 # npm itself reports Ctrl-C as 130 (128 + SIGINT); anything else is a failure.
 [ "$status" -eq 0 ] || [ "$status" -eq 130 ] || { cat "$log"; echo "npm start exited with $status"; exit 1; }
 if grep -q '"level":50' "$log"; then cat "$log"; echo "errors logged"; exit 1; fi
-order=$(grep -o '"part":"[^"]*","msg":"stopped"' "$log" | cut -d'"' -f4 | paste -sd, -)
+# In the order they stopped (their times): the log writes in chunks, so lines of one moment may
+# reach the file in another order.
+order=$(grep -o '"time":[0-9]*,"part":"[^"]*","msg":"stopped"' "$log" | sort -s -t: -k2,2n | cut -d'"' -f6 | paste -sd, -)
 [ "$order" = "gateway,transfer subgraph,ledger subgraph,client subgraph,embedded PostgreSQL" ] || { cat "$log"; echo "stop order was: $order"; exit 1; }
 echo "stopped in order: $order"
 if pgrep -g "$pid" >/dev/null; then pgrep -a -g "$pid"; echo "processes of this run left behind"; exit 1; fi

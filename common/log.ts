@@ -30,6 +30,22 @@ const flushSoon = () => {
 stdout.on("write", (bytes: number) => {
   if (bytes > 0) flushSoon();
 });
+/**
+ * Writes out every line the log holds and waits until they are written (at most `timeoutMs`):
+ * what a process awaits before `process.exit`. pino's own flush at exit writes the buffer at once,
+ * while an earlier chunk may still be on its way, so the last lines could come out first (a CI
+ * smoke run saw "embedded PostgreSQL stopped" before the subgraphs' lines logged earlier).
+ */
+export function flushLog(timeoutMs = 2_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    stdout.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 let destination: LogDestination = {
   write(line) {
     flushSoon();

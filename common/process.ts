@@ -1,4 +1,4 @@
-import { log } from "./log";
+import { flushLog, log } from "./log";
 
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -26,6 +26,8 @@ export function runUntilSignal(start: (onStop: OnStop) => Promise<void>): void {
         (error: unknown) => log.error({ err: error, part: name }, "error while stopping"),
       );
     }
+    // Every line, "stopped" included, written in order before the exit (see flushLog).
+    await flushLog();
     process.exit(exitCode);
   };
   // A second Ctrl-C while stopping must not kill the process before PostgreSQL is down;
