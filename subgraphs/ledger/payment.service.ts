@@ -68,6 +68,7 @@ export class PaymentService {
     ]);
     const prepared = requests.map((request): { payment: NewPayment } | { error: AppError } => {
       try {
+        refuseSameAccounts(request);
         return { payment: this.newPayment("IMMEDIATE", request, request.idempotencyKey, currencies) };
       } catch (error) {
         if (error instanceof AppError) return { error };
@@ -89,7 +90,8 @@ export class PaymentService {
 
   /**
    * A creation as the database takes it, given the accounts' `currencies` (currenciesOf); refuses
-   * what Node can tell (same accounts, unknown account, currency, amount).
+   * what Node can tell of accounts already known to differ (refuseSameAccounts, which callers ask
+   * before the currencies are looked up): unknown account, currency, amount.
    */
   private newPayment(
     mode: "IMMEDIATE" | "DRAFT",
@@ -97,7 +99,6 @@ export class PaymentService {
     idempotencyKey: string,
     currencies: Map<string, string>,
   ): NewPayment {
-    refuseSameAccounts(request);
     const { debitAccountId: debit, creditAccountId: credit } = request;
     const currency = currencyOf(debit, credit, currencies);
     const amount = parseAmount(request.amount, currency);

@@ -123,18 +123,12 @@ export class AccountRepository {
    * answer is the same); undefined when one must be looked up.
    */
   knownCurrencies(ids: string[]): Map<string, string> | undefined {
-    const known = new Map<string, string>();
-    for (const id of ids) {
-      const currency = this.currencies.get(id);
-      if (currency !== undefined) known.set(id, currency);
-      else if (isUuid(id)) return undefined;
-    }
-    return known;
+    return ids.some((id) => this.unknownAccount(id)) ? undefined : this.cachedCurrencies(ids);
   }
 
   /** The currency of each account (cached: it never changes); unknown ids are absent. */
   async currenciesOf(ids: string[]): Promise<Map<string, string>> {
-    const missing = ids.filter((id) => isUuid(id) && !this.currencies.has(id));
+    const missing = ids.filter((id) => this.unknownAccount(id));
     if (missing.length) {
       if (this.currencies.size > 100_000) this.currencies.clear();
       const rows = (await this.db.query(`SELECT id, currency FROM ledger.account WHERE id = ANY ($1)`, [
@@ -145,6 +139,15 @@ export class AccountRepository {
       }[];
       for (const row of rows) this.currencies.set(row.id, row.currency);
     }
+    return this.cachedCurrencies(ids);
+  }
+
+  /** An id that may name an account whose currency is not cached (one that is not a UUID names none). */
+  private unknownAccount(id: string): boolean {
+    return isUuid(id) && !this.currencies.has(id);
+  }
+
+  private cachedCurrencies(ids: string[]): Map<string, string> {
     return new Map(ids.filter((id) => this.currencies.has(id)).map((id) => [id, this.currencies.get(id)!]));
   }
 
