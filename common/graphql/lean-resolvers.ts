@@ -5,15 +5,16 @@
  * a page size and a cursor paid for seven promises and their microtasks before its service
  * ran, on every request. An operation with no middleware and no `@Authorized` roles, whose
  * parameters are arguments, the context, the resolve info or custom parameters, is called here
- * the same way, in the same order: each argument converted to its class by type-graphql's own
- * conversion, then validated by the schema's `validateFn` (synchronous while every rule is,
- * common/validation.ts), and the method called at once. Whatever fails is answered as a
- * rejected promise, as type-graphql's resolver answers it. Anything else keeps type-graphql's
- * resolver.
+ * the same way, in the same order: each argument converted to its class as type-graphql's own
+ * conversion converts it (./arg-conversion.ts, its plan made once per class), then validated
+ * by the schema's `validateFn` (synchronous while every rule is, common/validation.ts), and
+ * the method called at once. Whatever fails is answered as a rejected promise, as
+ * type-graphql's resolver answers it. Anything else keeps type-graphql's resolver.
  */
 import path from "node:path";
 import type { GraphQLFieldResolver } from "graphql";
 import { type BuildSchemaOptions, getMetadataStorage } from "type-graphql";
+import { convertArgsToInstance, convertArgToInstance } from "./arg-conversion";
 
 type ResolverData = { root: unknown; args: Record<string, unknown>; context: unknown; info: unknown };
 type ValidateFn = (value: unknown, type: unknown, data: ResolverData) => unknown;
@@ -48,8 +49,9 @@ interface Conversion {
 
 /**
  * The module type-graphql's resolvers convert arguments with (not among its exports, so found
- * beside its entry point; the same file, hence the same instance and caches); undefined if it
- * moved in another version, and then every operation keeps type-graphql's resolver.
+ * beside its entry point); undefined if it moved in another version, and then every operation
+ * keeps type-graphql's resolver: ./arg-conversion.ts reproduces that module's conversion, and
+ * is trusted only where the module it reproduces is still there.
  */
 function typeGraphqlConversion(): Conversion | undefined {
   try {
@@ -65,7 +67,10 @@ function typeGraphqlConversion(): Conversion | undefined {
   }
 }
 
-const conversion = typeGraphqlConversion();
+/** ./arg-conversion.ts, where type-graphql's own conversion (the one it reproduces) is found. */
+const conversion: Conversion | undefined = typeGraphqlConversion()
+  ? { convertArgToInstance, convertArgsToInstance }
+  : undefined;
 const KINDS = new Set(["arg", "args", "context", "info", "custom"]);
 
 /**
