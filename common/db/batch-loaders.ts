@@ -36,3 +36,35 @@ export function loaderOfMany<T>(
     return keys.map((wanted) => found.get(wanted) ?? []);
   });
 }
+
+/**
+ * A service's request-scoped loaders, each made when a request first uses it: `makers` names
+ * each loader and how to make it over `source` (the process's repositories). A request uses one
+ * or two of a service's loaders (a payment, one of the ledger's eight), and making them all was
+ * eight DataLoaders, their closures and maps, on every request. Spelled
+ * `loaderSet<Repositories>()({ name: (repositories) => loader, ... })`.
+ */
+export function loaderSet<S>() {
+  return <L extends Record<string, object>>(makers: { [K in keyof L]: (source: S) => L[K] }) =>
+    lazily<S, L>(makers);
+}
+
+function lazily<S, L extends Record<string, object>>(makers: {
+  [K in keyof L]: (source: S) => L[K];
+}): (source: S) => Readonly<L> {
+  class Loaders {
+    readonly made = new Map<string, object>();
+    constructor(readonly source: S) {}
+  }
+  for (const name of Object.keys(makers)) {
+    Object.defineProperty(Loaders.prototype, name, {
+      enumerable: true,
+      get(this: Loaders) {
+        let loader = this.made.get(name);
+        if (!loader) this.made.set(name, (loader = makers[name]!(this.source)));
+        return loader;
+      },
+    });
+  }
+  return (source) => new Loaders(source) as unknown as Readonly<L>;
+}

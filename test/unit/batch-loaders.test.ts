@@ -1,5 +1,5 @@
 /** The loaders' batch functions answer in key order, whatever order the rows come in. */
-import { loaderOfMany, loaderOfOne } from "../../common/db/batch-loaders";
+import { loaderOfMany, loaderOfOne, loaderSet } from "../../common/db/batch-loaders";
 
 interface Row {
   id: string;
@@ -38,5 +38,30 @@ describe("batch loaders", () => {
     const found = await Promise.all(["y", "none", "x"].map((owner) => loader.load(owner)));
     expect(found).toEqual([[rows[3]], [], [rows[0], rows[2]]]);
     expect(batches).toHaveLength(1);
+  });
+
+  it("When a set of loaders is made per request, then each loader is made on first use, once per request, over the source", async () => {
+    const made: string[] = [];
+    const perRequest = loaderSet<{ name: string; find: (keys: readonly string[]) => Promise<Row[]> }>()({
+      byId: (source) => {
+        made.push(`byId ${source.name}`);
+        return loaderOfOne(source.find, "id");
+      },
+      byOwner: (source) => {
+        made.push(`byOwner ${source.name}`);
+        return loaderOfMany(source.find, "ownerId");
+      },
+    });
+    const { find } = finder("id");
+    const first = perRequest({ name: "first", find });
+    const second = perRequest({ name: "second", find });
+    expect(made).toEqual([]);
+    expect(await first.byId.load("a")).toEqual(rows[1]);
+    expect(first.byId).toBe(first.byId);
+    expect(made).toEqual(["byId first"]);
+    // Another request's loader is its own: nothing cached by the first is shared.
+    expect(second.byId).not.toBe(first.byId);
+    expect(made).toEqual(["byId first", "byId second"]);
+    expect(Object.keys(Object.getPrototypeOf(first) as object)).toEqual(["byId", "byOwner"]);
   });
 });

@@ -1,9 +1,7 @@
-import { loaderOfMany, loaderOfOne } from "../../../common/db/batch-loaders";
+import { loaderOfMany, loaderOfOne, loaderSet } from "../../../common/db/batch-loaders";
 import type { AccountRepository } from "./account.repository";
 import type { PaymentRepository } from "./payment.repository";
 import type { TransactionRepository } from "./transaction.repository";
-
-export type LedgerLoaders = ReturnType<typeof createLedgerLoaders>;
 
 export interface LedgerRepositories {
   accounts: AccountRepository;
@@ -11,19 +9,21 @@ export interface LedgerRepositories {
   transactions: TransactionRepository;
 }
 
+export type LedgerLoaders = ReturnType<typeof createLedgerLoaders>;
+
 /**
- * Request-scoped batch loaders (one SQL statement per batch; results in key order). Keys are
+ * Request-scoped batch loaders, each made when first used (one SQL statement per batch; results in key order). Keys are
  * canonical ids (lower case, as the rows hold them): the GraphQL edge normalises them.
  */
-export function createLedgerLoaders({ accounts, payments, transactions }: LedgerRepositories) {
-  return {
-    accountById: loaderOfOne((ids) => accounts.accountsByIds(ids), "id"),
-    accountByNumber: loaderOfOne((numbers) => accounts.accountsByNumbers(numbers), "number"),
-    accountsByClientId: loaderOfMany((ids) => accounts.accountsByClientIds(ids), "clientId"),
-    paymentById: loaderOfOne((ids) => payments.paymentsByIds(ids), "id"),
-    paymentEventsByPaymentId: loaderOfMany((ids) => payments.paymentEvents(ids), "paymentId"),
-    transactionById: loaderOfOne((ids) => transactions.transactionsByIds(ids), "id"),
-    transactionsByPaymentId: loaderOfMany((ids) => transactions.transactionsByPaymentIds(ids), "paymentId"),
-    entriesByTransactionId: loaderOfMany((ids) => transactions.entriesByTransactionIds(ids), "transactionId"),
-  };
-}
+export const createLedgerLoaders = loaderSet<LedgerRepositories>()({
+  accountById: ({ accounts }) => loaderOfOne((ids) => accounts.accountsByIds(ids), "id"),
+  accountByNumber: ({ accounts }) => loaderOfOne((numbers) => accounts.accountsByNumbers(numbers), "number"),
+  accountsByClientId: ({ accounts }) => loaderOfMany((ids) => accounts.accountsByClientIds(ids), "clientId"),
+  paymentById: ({ payments }) => loaderOfOne((ids) => payments.paymentsByIds(ids), "id"),
+  paymentEventsByPaymentId: ({ payments }) => loaderOfMany((ids) => payments.paymentEvents(ids), "paymentId"),
+  transactionById: ({ transactions }) => loaderOfOne((ids) => transactions.transactionsByIds(ids), "id"),
+  transactionsByPaymentId: ({ transactions }) =>
+    loaderOfMany((ids) => transactions.transactionsByPaymentIds(ids), "paymentId"),
+  entriesByTransactionId: ({ transactions }) =>
+    loaderOfMany((ids) => transactions.entriesByTransactionIds(ids), "transactionId"),
+});
