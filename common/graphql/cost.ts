@@ -7,10 +7,20 @@ import {
   getNamedType,
   getNullableType,
   getOperationAST,
+  type GraphQLInputType,
   type GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
   isLeafType,
   isListType,
+  isNonNullType,
   isObjectType,
+  isScalarType,
+  Kind,
+  type OperationDefinitionNode,
+  type TypeNode,
+  type ValueNode,
+  visit,
 } from "graphql";
 import { type ComplexityEstimator, getComplexity } from "graphql-query-complexity";
 import { DEFAULT_PAGE_SIZE } from "./page-size";
@@ -20,6 +30,12 @@ export const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
 
 /** Arguments that say how many items a list field returns. */
 const SIZE_ARGUMENTS = ["first", "last", "limit"];
+
+/**
+ * Every argument whose value {@link listSizeEstimator} reads (the sizes, and `_entities`'s
+ * representations): with @include and @skip, the only places a variable can change a cost.
+ */
+const COSTED_ARGUMENTS = new Set([...SIZE_ARGUMENTS, "representations"]);
 
 /**
  * Selections graphql-query-complexity evaluates at most (fragments count each time they are
@@ -91,4 +107,66 @@ export function costShape(value: unknown): string {
       .join(",")}}`;
   }
   return typeof value === "number" || typeof value === "boolean" ? String(value) : "";
+}
+
+/**
+ * Whether the operation's cost may change with its variables. A variable can change it only
+ * where the cost model reads it (an argument of {@link COSTED_ARGUMENTS}, @include, @skip,
+ * anywhere in the document: more than the operation reaches, which errs on the safe side) and
+ * only through a number, a boolean or a list's length, so a variable whose type can hold none
+ * of them (String, ID, enums, input objects of those) cannot. Any other scalar (a custom one
+ * may hold anything) is taken as able to. Variables the operation does not declare cannot
+ * either: graphql-query-complexity reads the operation's coerced variables only.
+ */
+export function costVaries(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): boolean {
+  const read = variablesCostReads(document);
+  return (operation.variableDefinitions ?? []).some(
+    (definition) => read.has(definition.variable.name.value) && typeMayHoldCostInput(schema, definition.type),
+  );
+}
+
+/** The variables named in the values the cost model reads, in any operation or fragment of `document`. */
+function variablesCostReads(document: DocumentNode): Set<string> {
+  const read = new Set<string>();
+  const collect = (value: ValueNode) =>
+    visit(value, {
+      Variable: (variable) => {
+        read.add(variable.name.value);
+      },
+    });
+  visit(document, {
+    Field: (field) => {
+      for (const argument of field.arguments ?? []) {
+        if (COSTED_ARGUMENTS.has(argument.name.value)) collect(argument.value);
+      }
+    },
+    Directive: (directive) => {
+      if (directive.name.value !== "include" && directive.name.value !== "skip") return;
+      for (const argument of directive.arguments ?? []) collect(argument.value);
+    },
+  });
+  return read;
+}
+
+/** Whether a variable of this type may hold a number, a boolean or a list at any depth. */
+function typeMayHoldCostInput(schema: GraphQLSchema, type: TypeNode): boolean {
+  if (type.kind === Kind.LIST_TYPE) return true;
+  if (type.kind === Kind.NON_NULL_TYPE) return typeMayHoldCostInput(schema, type.type);
+  const named = schema.getType(type.name.value);
+  return named === undefined || inputMayHoldCostInput(named as GraphQLInputType, new Set());
+}
+
+/** {@link typeMayHoldCostInput} for a schema type; `seen` input objects (recursive ones) are answered where first met. */
+function inputMayHoldCostInput(type: GraphQLInputType, seen: Set<GraphQLInputType>): boolean {
+  if (isNonNullType(type)) return inputMayHoldCostInput(type.ofType, seen);
+  if (isEnumType(type)) return false;
+  if (isScalarType(type)) return type.name !== "String" && type.name !== "ID";
+  if (!isInputObjectType(type)) return true; // a list, or not an input type at all
+  if (seen.has(type)) return false;
+  seen.add(type);
+  return Object.values(type.getFields()).some((field) => inputMayHoldCostInput(field.type, seen));
 }

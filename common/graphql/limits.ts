@@ -4,9 +4,8 @@
  * - tokens: graphql-js's own parser (`parseOptions.maxTokens`) stops reading past the limit;
  * - depth, aliases, directives: the graphql-armor validation rules;
  * - cost: graphql-query-complexity with the list-counting model of common/graphql/cost.ts;
- * plus one check of our own that no library offers: how deeply variables and `extensions` nest,
- * counted without recursion before anything serialises them (`JSON.stringify` recurses, and a
- * 5,000-level value overflows the stack).
+ * plus one check of our own that no library offers: how deeply variables and `extensions` nest
+ * (common/graphql/variable-depth.ts), counted before anything serialises them.
  *
  * The gateway (HTTP, the REST shim, graphql-ws) and the subgraphs (HTTP, graphql-ws) use the
  * same rules; subgraphs allow headroom for what the gateway's query plans add. A refusal is
@@ -19,7 +18,6 @@ import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import {
   type DocumentNode,
   getEnterLeaveForKind,
-  getOperationAST,
   GraphQLError,
   type GraphQLSchema,
   Kind,
@@ -34,7 +32,11 @@ import {
 import type { Caller } from "../auth/caller";
 import type { OperationLimitsConfig } from "../config";
 import { AppError } from "../errors";
-import { type CostedRequest, costShape, operationCost } from "./cost";
+import type { CostedRequest } from "./cost";
+import { OperationCosts } from "./operation-costs";
+import { tooDeep } from "./variable-depth";
+
+export { nestingDepth } from "./variable-depth";
 
 /** The limit a refusal names in `extensions.limit`. */
 export type LimitName = "depth" | "aliases" | "tokens" | "directives" | "cost" | "variableDepth";
@@ -107,30 +109,8 @@ export function tokenLimitOf(error: unknown): AppError | undefined {
 // Apollo Server's own pattern (ApolloServerPluginDisableSuggestions), for the validation we run ourselves.
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
 
-/**
- * Nesting depth of objects and arrays in `value` (0 for a scalar, 1 for `{}`), counted with a
- * stack of its own rather than recursion, so any depth JSON.parse accepted is measured safely.
- */
-export function nestingDepth(value: unknown): number {
-  let deepest = 0;
-  const pending: Array<[unknown, number]> = [[value, 0]];
-  while (pending.length > 0) {
-    const [item, depth] = pending.pop()!;
-    if (item === null || typeof item !== "object") continue;
-    const inner = depth + 1;
-    if (inner > deepest) deepest = inner;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) {
-      if (child !== null && typeof child === "object") pending.push([child, inner]);
-    }
-  }
-  return deepest;
-}
-
 /** Characters of query text {@link OperationLimits.refuseEarly} remembers (a text longer than a sixteenth is not kept). */
 const EARLY_CACHE_CHARS = 4 * 1024 * 1024;
-
-/** Variable shapes remembered per document: enough for the page sizes one client asks for. */
-const COSTS_PER_DOCUMENT = 64;
 
 /** A request as the limits see it: what Apollo Server or graphql-ws resolved. */
 export interface LimitedRequest extends CostedRequest {
@@ -146,7 +126,7 @@ export class OperationLimits {
   /** For Apollo Server's `validationRules`: depth, aliases, directives. */
   readonly validationRules: readonly ValidationRule[];
 
-  private readonly costs = new WeakMap<DocumentNode, Map<string, number>>();
+  private readonly costs = new OperationCosts();
   /** Query texts {@link refuseEarly} found within the limits, and their length in all. */
   private readonly withinLimits = new Set<string>();
   private withinLimitsChars = 0;
@@ -191,52 +171,16 @@ export class OperationLimits {
   check(request: LimitedRequest): AppError | undefined {
     const { limits } = this;
     if (!limits.enabled) return undefined;
-    const values = [
-      ...Object.entries(request.variables ?? {}).map(([name, value]) => [name, value] as const),
-      ...Object.entries(request.extensions ?? {}).map(
-        ([name, value]) => [`extensions.${name}`, value] as const,
-      ),
-    ];
-    for (const [field, value] of values) {
-      const nested = nestingDepth(value);
-      if (nested > limits.maxVariableDepth) {
-        // Named, as input errors name their field: which variable (or extension) nests too deeply.
-        const refusal = limitExceeded("variableDepth", limits.maxVariableDepth, nested);
-        return new AppError(refusal.code, `${field}: ${refusal.message}`, { ...refusal.details, field });
-      }
+    const deep = tooDeep(request.variables, request.extensions, limits.maxVariableDepth);
+    if (deep) {
+      // Named, as input errors name their field: which variable (or extension) nests too deeply.
+      const { field, nested } = deep;
+      const refusal = limitExceeded("variableDepth", limits.maxVariableDepth, nested);
+      return new AppError(refusal.code, `${field}: ${refusal.message}`, { ...refusal.details, field });
     }
-    if (!getOperationAST(request.document, request.operationName)) return undefined; // refused as such by the server
     const max = request.caller?.kind === "system" ? limits.maxCostSystem : limits.maxCost;
-    let cost: number | null;
-    try {
-      cost = this.cachedCost(request);
-    } catch (error) {
-      if (error instanceof GraphQLError && error.message.includes("maximum allowed number of nodes")) {
-        cost = null;
-      } else {
-        return undefined;
-      }
-    }
-    return cost === null || cost > max ? limitExceeded("cost", max, cost) : undefined;
-  }
-
-  /**
-   * {@link operationCost}, remembered per document (Apollo Server and graphql-ws hand the same
-   * parsed document to every request with the same text) and per shape of its variables: only
-   * numbers, booleans and list lengths can change a cost, so a gateway or a subgraph costs each
-   * operation once, not on every request (costing walks the whole selection with the schema).
-   */
-  private cachedCost(request: LimitedRequest): number {
-    let byVariables = this.costs.get(request.document);
-    if (!byVariables) this.costs.set(request.document, (byVariables = new Map()));
-    const key = `${request.operationName ?? ""}\n${costShape(request.variables)}`;
-    let cost = byVariables.get(key);
-    if (cost === undefined) {
-      cost = operationCost(request);
-      if (byVariables.size >= COSTS_PER_DOCUMENT) byVariables.clear();
-      byVariables.set(key, cost);
-    }
-    return cost;
+    const cost = this.costs.exceeding(request, max);
+    return cost === undefined ? undefined : limitExceeded("cost", max, cost);
   }
 
   /**
