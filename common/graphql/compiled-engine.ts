@@ -40,7 +40,8 @@ import {
   BREAK,
 } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
-import { Counter, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { counterChild, OwnCounter } from "../ops/request-metrics";
 import { type DirectEngine, type DirectRequest, graphqlEngine, variablesCoerce } from "./direct-execution";
 
 /** What is known of one operation of a text: seen once, compiled, or refused (graphql-js runs it). */
@@ -198,20 +199,25 @@ function isAsync(resolveType: unknown): boolean {
   return typeof resolveType === "function" && resolveType.constructor.name === "AsyncFunction";
 }
 
-/** The counter of direct executions by executor (one per registry: a test may start several servers). */
+/**
+ * The counter of direct executions by executor (one per registry: a test may start several
+ * servers). Our own counter (common/ops/request-metrics.ts): an `inc()` is one addition, where
+ * prom-client's children hash their labels on every call.
+ */
 function executionCounter(registry: Registry) {
   const name = "graphql_direct_executions_total";
+  const found = registry.getSingleMetric(name) as unknown;
   const counter =
-    (registry.getSingleMetric(name) as Counter<"executor"> | undefined) ??
-    new Counter({
-      name,
-      help: "Operations the direct path ran, by executor: compiled (graphql-jit), graphql-js, graphql-js-again (a compiled query's answer had errors)",
-      labelNames: ["executor"],
-      registers: [registry],
-    });
+    found instanceof OwnCounter
+      ? found
+      : new OwnCounter({
+          name,
+          help: "Operations the direct path ran, by executor: compiled (graphql-jit), graphql-js, graphql-js-again (a compiled query's answer had errors)",
+          registry,
+        });
   return {
-    compiled: counter.labels("compiled"),
-    interpreted: counter.labels("graphql-js"),
-    again: counter.labels("graphql-js-again"),
+    compiled: counterChild(counter, { executor: "compiled" }),
+    interpreted: counterChild(counter, { executor: "graphql-js" }),
+    again: counterChild(counter, { executor: "graphql-js-again" }),
   };
 }

@@ -5,8 +5,9 @@
  * carries a `service` label.
  */
 import type { RequestHandler } from "express";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { log } from "../log";
+import { RequestMetrics } from "./request-metrics";
 import { withTimeout } from "./timeout";
 
 /** Distinct operation names one service labels; later new names are counted as `other`. */
@@ -17,8 +18,8 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 /** A service's registry and its GraphQL request metrics. */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"operation" | "outcome">;
-  private readonly durations: Histogram<"operation" | "outcome">;
+  /** Counted without prom-client's per-call label hashing (see ./request-metrics.ts). */
+  private readonly requests: RequestMetrics;
   private readonly operationNames = new Set<string>();
 
   constructor(readonly service: string) {
@@ -27,25 +28,12 @@ export class ServiceMetrics {
     // each sample is the whole gap between two of its ticks, so a coarser one would move every
     // `nodejs_eventloop_lag_*` figure up by the difference (decision 0056).
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: "graphql_requests_total",
-      help: "GraphQL requests by operation name and outcome (ok, or the first error's code)",
-      labelNames: ["operation", "outcome"],
-      registers: [this.registry],
-    });
-    this.durations = new Histogram({
-      name: "graphql_request_duration_seconds",
-      help: "Time from a GraphQL request's start to its response, by operation name and outcome",
-      labelNames: ["operation", "outcome"],
-      registers: [this.registry],
-    });
+    this.requests = new RequestMetrics(this.registry);
   }
 
   /** Counts one GraphQL request and observes its duration. */
   recordRequest(operation: string, outcome: string, seconds: number): void {
-    const labels = { operation, outcome };
-    this.requests.inc(labels);
-    this.durations.observe(labels, seconds);
+    this.requests.record(operation, outcome, seconds);
   }
 
   /**

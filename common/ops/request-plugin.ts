@@ -78,6 +78,8 @@ function observeRequest(
   const label = metrics.operationLabel(operation);
   const durationMs = performance.now() - startedAt;
   metrics.recordRequest(label, outcome, durationMs / 1000);
+  // At level `warn` (production-like runs) the line is dropped: do not build it for nothing.
+  if (!log.isLevelEnabled("info")) return;
   log.info(
     {
       service: metrics.service,
