@@ -27,6 +27,7 @@ import {
 import type { Caller } from "../auth/caller";
 import { formatError } from "./errors";
 import type { OperationLimits } from "./limits";
+import { executeSimpleMutation, type SimpleMutation, simpleMutation } from "./simple-mutation";
 
 /**
  * Characters of query text whose parsed documents are remembered (a text longer than a
@@ -80,18 +81,33 @@ export interface DirectEngine {
 }
 
 /**
- * A subgraph's engine: graphql-js's `execute` over `schema`, as Apollo Server runs it. graphql-js
+ * A subgraph's engine: graphql-js's `execute` over `schema`, as Apollo Server runs it (a mutation of
+ * the simple shape by ./simple-mutation.ts, graphql-js's execution of it without the per-request
+ * look-ups, decision 0061). graphql-js
  * coerces the variables before it runs anything and answers no `data` at all when they do not
  * coerce (the operation is known to exist): that result is undefined here, so they are coerced
  * once per request, not checked first and coerced again.
  */
 export function graphqlEngine(schema: GraphQLSchema): DirectEngine {
+  // Each operation's plan, or null where it does not have the simple shape (./simple-mutation.ts).
+  const plans = new WeakMap<OperationDefinitionNode, SimpleMutation | null>();
+  const planOf = ({ document, operation }: DirectRequest) => {
+    let plan = plans.get(operation);
+    if (plan === undefined)
+      plans.set(operation, (plan = simpleMutation(schema, document, operation) ?? null));
+    return plan;
+  };
   return {
     schema: () => schema,
-    execute: ({ document, operationName, variables }, contextValue) =>
-      Promise.resolve(
-        execute({ schema, document, operationName, variableValues: variables, contextValue }),
-      ).then((result) => ("data" in result ? result : undefined)),
+    execute: (request, contextValue) => {
+      const { document, operationName, variables } = request;
+      const plan = request.operation.operation === "mutation" ? planOf(request) : null;
+      return Promise.resolve(
+        plan
+          ? executeSimpleMutation(schema, plan, variables, contextValue)
+          : execute({ schema, document, operationName, variableValues: variables, contextValue }),
+      ).then((result) => (result && "data" in result ? result : undefined));
+    },
   };
 }
 
