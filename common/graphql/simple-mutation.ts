@@ -221,7 +221,10 @@ function executeField(
   const resolveFn = fieldDef.resolve ?? defaultFieldResolver;
   const info = buildResolveInfo(context, fieldDef, fieldNodes, parentType, path);
   try {
-    const args = getArgumentValues(fieldDef, fieldNodes[0], context.variableValues);
+    // graphql-js's answer for a field without arguments is a fresh `{}` (a spread of an empty map).
+    const args = fieldDef.args.length
+      ? getArgumentValues(fieldDef, fieldNodes[0], context.variableValues)
+      : {};
     const result = resolveFn(source, args, context.contextValue, info);
     const completed = isPromise(result)
       ? result.then((resolved) => completeValue(execution, returnType, info, path, resolved))
