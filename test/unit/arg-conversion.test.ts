@@ -6,6 +6,7 @@
  */
 import "reflect-metadata";
 import fc from "fast-check";
+import { oddValue } from "../helpers/odd-values";
 import path from "node:path";
 import { ArgsType, Field, getMetadataStorage, InputType, Int } from "type-graphql";
 import { convertArgsToInstance, convertArgToInstance } from "../../common/graphql/arg-conversion";
@@ -81,30 +82,17 @@ function fieldsOf(list: ClassMetadata[], target: unknown): { name: string; getTy
   return fields;
 }
 
-/** Values of any kind: what graphql-js gives and what it never would. */
-const odd = fc.oneof(
-  fc.string({ maxLength: 4 }),
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.date({ noInvalidDate: true }),
-  fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }),
-  fc.constant({ stray: 1 }),
-  fc.constant(Object.create(null) as object),
-);
-
 /** A value for a field of type `type`, nested `depth` levels more at most. */
 function valueOf(type: unknown, depth: number): fc.Arbitrary<unknown> {
   const isInput = storage().inputTypes.some((input) => input.target === type);
-  if (!isInput || depth === 0) return odd;
+  if (!isInput || depth === 0) return oddValue;
   const item = objectOf(storage().inputTypes, type, depth - 1);
   return fc.oneof(
     item,
     item,
     fc.array(fc.oneof(item, fc.constant(null)), { maxLength: 3 }),
     fc.array(fc.array(item, { maxLength: 2 }), { maxLength: 2 }),
-    odd,
+    oddValue,
   );
 }
 
@@ -116,7 +104,7 @@ function objectOf(
 ): fc.Arbitrary<Record<string, unknown>> {
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const field of fieldsOf(list, target)) model[field.name] = valueOf(field.getType(), depth);
-  model.extra = odd;
+  model.extra = oddValue;
   return fc.record(model, { requiredKeys: [] });
 }
 
@@ -204,7 +192,7 @@ describe("arguments converted with a plan per class", () => {
     for (const type of [String, Number, Boolean, Date, Int, { A: "A" }]) {
       const param = { name: "value", getType: () => type };
       fc.assert(
-        fc.property(fc.oneof(odd, fc.array(odd, { maxLength: 3 })), (value) =>
+        fc.property(fc.oneof(oddValue, fc.array(oddValue, { maxLength: 3 })), (value) =>
           expectSame(
             () => convertArgToInstance(param, { value }),
             () => typeGraphql.convertArgToInstance(param, { value }),

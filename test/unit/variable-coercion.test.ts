@@ -7,6 +7,7 @@
  */
 import "reflect-metadata";
 import fc from "fast-check";
+import { oddValue } from "../helpers/odd-values";
 import {
   type GraphQLArgument,
   type GraphQLInputType,
@@ -106,19 +107,6 @@ function check(
   return ours;
 }
 
-/** Values of any kind, most of them wrong for the type at hand. */
-const odd = fc.oneof(
-  fc.string({ maxLength: 4 }),
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.date({ noInvalidDate: true }),
-  fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }),
-  fc.constant({ stray: 1 }),
-  fc.constant(Object.create(null) as object),
-);
-
 /** A leaf's value by its type: right ones mostly, then wrong kinds. */
 function leafOf(name: string, values: string[]): fc.Arbitrary<unknown> {
   const right: Record<string, fc.Arbitrary<unknown>> = {
@@ -137,7 +125,7 @@ function leafOf(name: string, values: string[]): fc.Arbitrary<unknown> {
   const enumValue = () => fc.oneof(fc.constantFrom(...values), fc.constant("NOT_A_VALUE"));
   return fc.oneof(
     { weight: 4, arbitrary: values.length > 0 ? enumValue() : (right[name] ?? fc.string({ maxLength: 6 })) },
-    { weight: 1, arbitrary: odd },
+    { weight: 1, arbitrary: oddValue },
   );
 }
 
@@ -155,7 +143,7 @@ function valueOf(type: GraphQLInputType, depth: number): fc.Arbitrary<unknown> {
     );
   }
   if (isInputObjectType(type)) {
-    if (depth === 0) return fc.oneof(fc.constant(null), odd);
+    if (depth === 0) return fc.oneof(fc.constant(null), oddValue);
     const model: Record<string, fc.Arbitrary<unknown>> = {};
     for (const field of Object.values(type.getFields()))
       model[field.name] = fc.oneof(
@@ -164,9 +152,9 @@ function valueOf(type: GraphQLInputType, depth: number): fc.Arbitrary<unknown> {
       );
     const full = fc.record(model, { requiredKeys: Object.keys(model) });
     const some = fc.record(model, { requiredKeys: [] });
-    const extra = fc.tuple(full, odd).map(([object, value]) => ({ ...object, stray: value }));
+    const extra = fc.tuple(full, oddValue).map(([object, value]) => ({ ...object, stray: value }));
     const bare = full.map((object) => Object.assign(Object.create(null) as object, object));
-    return fc.oneof({ weight: 6, arbitrary: full }, some, extra, bare, fc.constant(null), odd);
+    return fc.oneof({ weight: 6, arbitrary: full }, some, extra, bare, fc.constant(null), oddValue);
   }
   return leafOf(type.name, isEnumType(type) ? type.getValues().map((value) => value.name) : []);
 }
@@ -207,7 +195,7 @@ describe("variables coerced with a plan per operation", () => {
             const values = fc.oneof(
               { weight: 4, arbitrary: fc.record(model, { requiredKeys: Object.keys(model) }) },
               fc.record(model, { requiredKeys: [] }),
-              fc.tuple(fc.record(model), odd).map(([object, value]) => ({ ...object, stray: value })),
+              fc.tuple(fc.record(model), oddValue).map(([object, value]) => ({ ...object, stray: value })),
             );
             fc.assert(
               fc.property(values, (given) => void check(schema, definitions, given)),
