@@ -56,6 +56,12 @@ export interface DirectRequest {
   /** As the caller sent it (undefined when absent or null). */
   operationName: string | undefined;
   variables: Record<string, unknown> | undefined;
+  /**
+   * True when the variables are as JSON.parse made them (a request's body): no getters,
+   * iterators or side effects, so reading them twice (a coercion that gives up, then
+   * graphql-js's) reads the same values.
+   */
+  json?: boolean;
 }
 
 /**
@@ -104,7 +110,7 @@ export function graphqlEngine(schema: GraphQLSchema): DirectEngine {
       const plan = request.operation.operation === "mutation" ? planOf(request) : null;
       return Promise.resolve(
         plan
-          ? executeSimpleMutation(schema, plan, variables, contextValue)
+          ? executeSimpleMutation(schema, plan, variables, contextValue, request.json === true)
           : execute({ schema, document, operationName, variableValues: variables, contextValue }),
       ).then((result) => (result && "data" in result ? result : undefined));
     },
@@ -158,7 +164,7 @@ export class DirectExecution {
     contextValue: object,
   ): Promise<DirectAnswer | undefined> {
     if (!isPlainBody(body) || !acceptsJson(accept)) return undefined;
-    const request = this.requestOf(body, caller);
+    const request = this.requestOf(body, caller, true);
     // Variables that do not coerce are Apollo Server's to answer: the engine runs nothing then.
     const result = request && (await this.engine.execute(request, contextValue));
     if (!result) return undefined;
@@ -192,7 +198,7 @@ export class DirectExecution {
    * The request the direct path runs for a plain body: validated, an operation to run that is not
    * a subscription, within the limits; undefined when Apollo Server must answer it.
    */
-  private requestOf(body: PlainBody, caller: Caller): DirectRequest | undefined {
+  private requestOf(body: PlainBody, caller: Caller, json = false): DirectRequest | undefined {
     const schema = this.engine.schema();
     const document = this.documentOf(schema, body.query);
     if (!document) return undefined;
@@ -201,7 +207,7 @@ export class DirectExecution {
     if (!operation || operation.operation === "subscription") return undefined;
     const variables = body.variables ?? undefined;
     if (this.limits.check({ schema, document, operationName, variables, caller })) return undefined;
-    return { query: body.query, document, operation, operationName, variables };
+    return { query: body.query, document, operation, operationName, variables, json };
   }
 
   /** The validated document of `query`, from memory or validated now; undefined when it is not valid. */

@@ -31,6 +31,7 @@ import {
   type GraphQLField,
   type GraphQLObjectType,
   type GraphQLOutputType,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
   isLeafType,
   isNonNullType,
@@ -143,8 +144,11 @@ export function executeSimpleMutation(
   plan: SimpleMutation,
   variables: Record<string, unknown> | undefined,
   contextValue: unknown,
+  /** The variables are JSON.parse's (see `DirectRequest.json`): the plan's coercion may read them first. */
+  json = false,
 ): ExecutionResult | Promise<ExecutionResult> | undefined {
-  const variableValues = plan.coerce(variables ?? {}) ?? coercedByGraphql(schema, plan, variables);
+  const variableValues =
+    (json ? plan.coerce(variables ?? {}) : undefined) ?? coercedByGraphql(schema, plan, variables);
   if (!variableValues) return undefined;
   const errors = new CollectedErrors();
   const context = {
@@ -213,10 +217,13 @@ function executeField(
   execution: Execution,
   parentType: GraphQLObjectType,
   source: unknown,
-  { fieldNodes, fieldDef }: PlannedField,
+  planned: PlannedField,
   path: Path,
 ): Completed {
   const { context } = execution;
+  // A list of its own per request, as graphql-js collects it: a resolver may keep or change it.
+  const fieldNodes = [...planned.fieldNodes];
+  const { fieldDef } = planned;
   const returnType = fieldDef.type;
   const resolveFn = fieldDef.resolve ?? defaultFieldResolver;
   const info = buildResolveInfo(context, fieldDef, fieldNodes, parentType, path);
@@ -260,7 +267,7 @@ function handleFieldError(
 function completeValue(
   execution: Execution,
   returnType: GraphQLOutputType,
-  info: { parentType: GraphQLObjectType; fieldName: string },
+  info: GraphQLResolveInfo,
   path: Path,
   result: unknown,
 ): Completed {
@@ -290,20 +297,20 @@ function completeValue(
 function completeObjectValue(
   execution: Execution,
   returnType: GraphQLObjectType,
-  info: object,
+  info: GraphQLResolveInfo,
   path: Path,
   result: unknown,
 ): Completed {
-  const { context, plan } = execution;
+  const { context } = execution;
   if (returnType.isTypeOf) {
-    const isTypeOf = returnType.isTypeOf(result, context.contextValue, info as never);
+    const isTypeOf = returnType.isTypeOf(result, context.contextValue, info);
     if (isPromise(isTypeOf)) {
       return isTypeOf.then((resolvedIsTypeOf) => {
-        if (!resolvedIsTypeOf) throw invalidReturnTypeError(returnType, result, plan.root.fieldNodes);
+        if (!resolvedIsTypeOf) throw invalidReturnTypeError(returnType, result, info.fieldNodes);
         return executeFields(execution, returnType, result, path);
       });
     }
-    if (!isTypeOf) throw invalidReturnTypeError(returnType, result, plan.root.fieldNodes);
+    if (!isTypeOf) throw invalidReturnTypeError(returnType, result, info.fieldNodes);
   }
   return executeFields(execution, returnType, result, path);
 }

@@ -18,7 +18,7 @@ import {
   isLeafType,
   isListType,
   isNonNullType,
-  isSpecifiedScalarType,
+  specifiedScalarTypes,
   typeFromAST,
   valueFromAST,
 } from "graphql";
@@ -93,7 +93,10 @@ function variablePlan(schema: GraphQLSchema, definition: VariableDefinitionNode)
   const defaultNode = definition.defaultValue;
   let defaultValue = () => (defaultNode ? valueFromAST(defaultNode, type) : undefined);
   const leaf = isNonNullType(type) ? type.ofType : type;
-  if (defaultNode && (isEnumType(leaf) || (isLeafType(leaf) && isSpecifiedScalarType(leaf)))) {
+  if (
+    defaultNode &&
+    (isEnumType(leaf) || (isLeafType(leaf) && (specifiedScalarTypes as readonly unknown[]).includes(leaf)))
+  ) {
     // A built-in scalar's or an enum's literal is the same primitive or enum value every time.
     const constant = defaultValue();
     defaultValue = () => constant;

@@ -177,7 +177,7 @@ async function both(scenario: Scenario) {
     if (ours) {
       const plan = simpleMutation(schema, document, getOperationAST(document)!);
       expect(plan).toBeDefined();
-      result = await executeSimpleMutation(schema, plan!, scenario.variables, context);
+      result = await executeSimpleMutation(schema, plan!, scenario.variables, context, true);
     } else {
       result = await execute({ schema, document, variableValues: scenario.variables, contextValue: context });
       if (!("data" in result)) result = undefined;
@@ -236,6 +236,40 @@ describe("simple mutations", () => {
       }),
       { numRuns: 600 },
     );
+  });
+
+  it("When a resolver keeps or changes its field nodes, then the next request has its own, as in graphql-js", async () => {
+    const schema = buildSchema(SDL);
+    const lengths: number[] = [];
+    schema.getMutationType()!.getFields().pay!.resolve = (_root, _args, _context, info) => {
+      lengths.push(info.fieldNodes.length);
+      (info.fieldNodes as unknown[]).push(info.fieldNodes[0]);
+      return { id: "p" };
+    };
+    const document = parse(`mutation { pay(input: {a: "x"}, key: "k") { id } }`);
+    const plan = simpleMutation(schema, document, getOperationAST(document)!)!;
+    for (let request = 0; request < 3; request++) await executeSimpleMutation(schema, plan, {}, {}, true);
+    expect(lengths).toEqual([1, 1, 1]);
+  });
+
+  it("When variables are not JSON's (an iterator read once), then graphql-js alone coerces them: a bad item refuses, nothing runs", async () => {
+    const schema = buildSchema(`type Query { ok: Boolean } type Mutation { pay(xs: [Int!]): Int }`);
+    let runs = 0;
+    schema.getMutationType()!.getFields().pay!.resolve = () => ++runs;
+    const document = parse(`mutation($xs: [Int!]) { pay(xs: $xs) }`);
+    const plan = simpleMutation(schema, document, getOperationAST(document)!);
+    // A leaf root field is not the shape; the same variables through an object-typed field:
+    expect(plan).toBeUndefined();
+    const objects = buildSchema(`${SDL} extend type Mutation { many(xs: [Int!]): Payment }`);
+    objects.getMutationType()!.getFields().many!.resolve = () => ({ id: String(++runs) });
+    const manyDocument = parse(`mutation($xs: [Int!]) { many(xs: $xs) { id } }`);
+    const manyPlan = simpleMutation(objects, manyDocument, getOperationAST(manyDocument)!)!;
+    const items = function* () {
+      yield 1;
+      yield "x";
+    };
+    expect(await executeSimpleMutation(objects, manyPlan, { xs: items() }, {})).toBeUndefined();
+    expect(runs).toBe(0);
   });
 
   it("When a document is not of the simple shape, then it has no plan (graphql-js runs it)", () => {
