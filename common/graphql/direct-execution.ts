@@ -87,12 +87,11 @@ export interface DirectEngine {
 }
 
 /**
- * A subgraph's engine: graphql-js's `execute` over `schema`, as Apollo Server runs it (a mutation of
- * the simple shape by ./simple-mutation.ts, graphql-js's execution of it without the per-request
- * look-ups, decision 0061). graphql-js
- * coerces the variables before it runs anything and answers no `data` at all when they do not
- * coerce (the operation is known to exist): that result is undefined here, so they are coerced
- * once per request, not checked first and coerced again.
+ * A subgraph's engine: graphql-js's `execute` over `schema`, as Apollo Server runs it; a mutation
+ * of the simple shape by ./simple-mutation.ts (graphql-js's execution of that shape without its
+ * per-request look-ups, decision 0061). Both coerce the variables before anything runs and answer
+ * no `data` at all when they do not coerce (the operation is known to exist): that result is
+ * undefined here, so they are coerced once per request, not checked first and coerced again.
  */
 export function graphqlEngine(schema: GraphQLSchema): DirectEngine {
   // Each operation's plan, or null where it does not have the simple shape (./simple-mutation.ts).
