@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cost [-- --seconds 5] [--warmup 15] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S] [--baseline DIR]`
+ * `npm run bench:cost [-- --seconds 5] [--warmup 15] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S] [--baseline DIR] [--together a,b]`
  *
  * What a payment costs on each layer, side by side in one session (issue 13). One fresh database
  * on the PostgreSQL named by DATABASE_URL (default 127.0.0.1:5432; loopback only), dropped at the
@@ -25,7 +25,10 @@
  *              compare two builds' node CPU per payment in one interleaved run
  * Scenarios: 8 and 32 callers (`--callers`), over 1,000 accounts (a random pair each) and over one
  * hot pair (A -> B). Interleaved: each scenario runs every path back to back, the order rotating
- * from round to round. After each run the books are checked (bench/books.ts); any FAIL exits 1.
+ * from round to round; the paths named by `--together` (e.g. `minimal,ledger`) run at the same time
+ * instead, each with its own callers. After each run the books are checked (bench/books.ts); any
+ * FAIL exits 1. With two rounds or more, the ledger's node CPU per payment over the minimal
+ * server's (and the baseline's) is also given round by round, each ratio from one round's runs.
  *
  * Reported per run: payments/s, p50/p99 per request (a batch16 request is 16 payments), CPU ms per
  * payment of each process from /proc/<pid>/stat (gateway, ledger or minimal server, PostgreSQL:
@@ -92,6 +95,18 @@ const paths = option("--paths", [...ALL_PATHS, ...(baselineDist ? ["baseline"] :
 ) as PathName[];
 
 if (paths.includes("baseline") && !baselineDist) throw new Error("the baseline path needs --baseline DIR");
+
+/**
+ * `--together a,b,...`: these paths run at the same time, each with the scenario's callers, instead
+ * of one after another: each process then measures under the same moment's conditions of a shared
+ * machine, so their ratio is not moved by its drift between runs (only the node servers' own CPU is
+ * theirs; PostgreSQL's is shared out per payment).
+ */
+const together = (process.argv.includes("--together") ? option("--together", "") : "")
+  .split(",")
+  .filter(Boolean) as PathName[];
+if (together.some((name) => !paths.includes(name)))
+  throw new Error(`--together names paths not in --paths: ${together.join(",")}`);
 
 /** `--baseline`'s directory: a build's `dist`, holding the ledger's entry point. */
 function baselineOption(): string {
@@ -328,6 +343,8 @@ interface Run {
   /** CPU ms per payment made, per process. */
   cpu: { gateway: number; node: number; postgres: number; bench: number };
   books?: Invariant[];
+  /** The round it ran in (0 for warm-ups). */
+  round?: number;
 }
 
 /** Which processes serve a path: its gateway (if any) and its node server (ledger or minimal). */
@@ -342,6 +359,13 @@ function pidsOf(services: Services, name: PathName): { gateway?: number; node?: 
   return { gateway: (gc ? services.gateway.on : services.gateway.off).pid, node: ledger };
 }
 
+/** One path of a run: what it sends and which processes serve it. */
+interface Lane {
+  name: PathName;
+  send: Send;
+  pids: { gateway?: number; node?: number };
+}
+
 async function measure(
   name: PathName,
   send: Send,
@@ -350,57 +374,83 @@ async function measure(
   pids: { gateway?: number; node?: number },
   database: string,
 ): Promise<Run> {
-  const perRequest = name === "batch16" ? BATCH : 1;
-  const latencies: number[] = [];
-  const errors: Record<string, number> = {};
-  let made = 0;
-  let unknown = 0;
+  const [run] = await measureTogether([{ name, send, pids }], scenario, runSeconds, database);
+  return run;
+}
+
+/**
+ * Runs `lanes` at once, each with the scenario's callers, for `runSeconds`: a Run per lane, its
+ * CPU that of its own processes. PostgreSQL's CPU and the bench's are shared: each lane is given
+ * their total per payment of all lanes.
+ */
+async function measureTogether(
+  lanes: Lane[],
+  scenario: Scenario,
+  runSeconds: number,
+  database: string,
+): Promise<Run[]> {
   const before = {
-    gateway: pids.gateway ? cpuMs(pids.gateway) : 0,
-    node: pids.node ? cpuMs(pids.node) : 0,
+    lanes: lanes.map(({ pids }) => ({
+      gateway: pids.gateway ? cpuMs(pids.gateway) : 0,
+      node: pids.node ? cpuMs(pids.node) : 0,
+    })),
     postgres: postgresCpuSince(database),
     bench: process.cpuUsage(),
   };
   const started = performance.now();
   const end = started + runSeconds * 1000;
+  const tallies = await Promise.all(lanes.map((lane) => drive(lane, scenario, end)));
+  const elapsed = (performance.now() - started) / 1000;
+  const bench = process.cpuUsage(before.bench);
+  const postgres = before.postgres();
+  const madeInAll = tallies.reduce((sum, t) => sum + t.made, 0);
+  const shared = (ms: number) => round1(madeInAll ? ms / madeInAll : NaN, 3);
+  return lanes.map(({ name, pids }, i) => {
+    const { made, latencies, errors, unknown } = tallies[i];
+    const per = (ms: number) => round1(made ? ms / made : NaN, 3);
+    const sorted = Float64Array.from(latencies).sort();
+    return {
+      path: name,
+      scenario: scenario.name,
+      callers: scenario.callers,
+      paymentsPerSecond: round1(made / elapsed),
+      p50Ms: round1(percentile(sorted, 50), 2),
+      p99Ms: round1(percentile(sorted, 99), 2),
+      made,
+      errors,
+      unknown,
+      cpu: {
+        gateway: per(pids.gateway ? cpuMs(pids.gateway) - before.lanes[i].gateway : 0),
+        node: per(pids.node ? cpuMs(pids.node) - before.lanes[i].node : 0),
+        postgres: shared(postgres),
+        bench: shared((bench.user + bench.system) / 1000),
+      },
+    };
+  });
+}
+
+/** The scenario's callers on one lane until `end`: what they made, waited and were told. */
+async function drive({ name, send }: Lane, scenario: Scenario, end: number) {
+  const perRequest = name === "batch16" ? BATCH : 1;
+  const tally = { made: 0, unknown: 0, latencies: [] as number[], errors: {} as Record<string, number> };
   const caller = async () => {
     while (!interrupted && performance.now() < end) {
       const pairs = Array.from({ length: perRequest }, scenario.pick);
       const t0 = performance.now();
       try {
         const count = await send(pairs); // not `made += await ...`: that reads `made` before waiting
-        made += count;
+        tally.made += count;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         // A thrown code is an answer; anything else (a socket error) may or may not have been applied.
-        if (/^[A-Z_]+$/.test(message)) errors[message] = (errors[message] ?? 0) + 1;
-        else unknown += perRequest;
+        if (/^[A-Z_]+$/.test(message)) tally.errors[message] = (tally.errors[message] ?? 0) + 1;
+        else tally.unknown += perRequest;
       }
-      latencies.push(performance.now() - t0);
+      tally.latencies.push(performance.now() - t0);
     }
   };
   await Promise.all(Array.from({ length: scenario.callers }, caller));
-  const elapsed = (performance.now() - started) / 1000;
-  const bench = process.cpuUsage(before.bench);
-  const per = (ms: number) => round1(made ? ms / made : NaN, 3);
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    path: name,
-    scenario: scenario.name,
-    callers: scenario.callers,
-    paymentsPerSecond: round1(made / elapsed),
-    p50Ms: round1(percentile(sorted, 50), 2),
-    p99Ms: round1(percentile(sorted, 99), 2),
-    made,
-    errors,
-    unknown,
-    cpu: {
-      gateway: per(pids.gateway ? cpuMs(pids.gateway) - before.gateway : 0),
-      node: per(pids.node ? cpuMs(pids.node) - before.node : 0),
-      postgres: per(before.postgres()),
-      bench: per((bench.user + bench.system) / 1000),
-    },
-  };
+  return tally;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,6 +639,35 @@ function targets(rows: Run[]): string[] {
   return lines;
 }
 
+/**
+ * The ledger's node CPU per payment over the minimal server's (and over the baseline build's),
+ * round by round: the two run back to back in each round, so a round's ratio is less moved by the
+ * machine's drift than the ratio of two medians taken over the whole run.
+ */
+function pairedRatios(runs: Run[]): string[] {
+  if (!paths.includes("ledger") || rounds < 2) return [];
+  const lines: string[] = [];
+  for (const other of ["minimal", "baseline"] as const) {
+    if (!paths.includes(other)) continue;
+    lines.push(`ledger / ${other} node CPU per payment, round by round (median; lowest-highest):`);
+    for (const cell of new Set(runs.map((r) => `${r.scenario}|${r.callers}`))) {
+      const of = (name: PathName) =>
+        runs.filter((r) => `${r.scenario}|${r.callers}` === cell && r.path === name);
+      const others = of(other);
+      const ratios = of("ledger")
+        .map((l) => l.cpu.node / (others.find((o) => o.round === l.round)?.cpu.node ?? NaN))
+        .filter((ratio) => Number.isFinite(ratio));
+      if (!ratios.length) continue;
+      const [scenario, callers] = cell.split("|");
+      lines.push(
+        `  ${scenario}, ${callers} callers: ${ratios.map((r) => r.toFixed(2)).join(" ")}` +
+          ` (${median(ratios).toFixed(2)}; ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+      );
+    }
+  }
+  return lines;
+}
+
 async function soak(
   services: Services,
   send: Record<PathName, Send>,
@@ -643,41 +722,54 @@ async function main(): Promise<number> {
     let expected = ids.length;
     let unknown = 0;
     const runs: Run[] = [];
-    const record = async (r: Run, reported: boolean) => {
-      expected += r.made;
-      unknown += r.unknown;
-      r.books = await checkInvariants(databaseUrl.toString(), expected, unknown);
-      const broken = r.books.filter((inv) => !inv.pass);
+    /** Checks the books once the runs of one measurement are all counted in, then notes each run. */
+    const record = async (made: Run[], reported: boolean) => {
+      for (const r of made) {
+        expected += r.made;
+        unknown += r.unknown;
+      }
+      const books = await checkInvariants(databaseUrl.toString(), expected, unknown);
+      const broken = books.filter((inv) => !inv.pass);
       if (broken.length) failed = true;
-      note(
-        `${r.path.padEnd(10)} ${r.scenario}, ${r.callers} callers: ${r.paymentsPerSecond}/s p50 ${r.p50Ms} p99 ${r.p99Ms} ms; CPU ms/payment ${JSON.stringify(r.cpu)}` +
-          `${Object.keys(r.errors).length ? ` errors ${JSON.stringify(r.errors)}` : ""}${r.unknown ? ` unknown ${r.unknown}` : ""}; books ${broken.length ? `FAIL ${broken.map((b) => `${b.name}: ${b.detail}`).join("; ")}` : "ok"}`,
-      );
-      if (reported) runs.push(r);
+      for (const r of made) {
+        r.books = books;
+        note(
+          `${r.path.padEnd(10)} ${r.scenario}, ${r.callers} callers: ${r.paymentsPerSecond}/s p50 ${r.p50Ms} p99 ${r.p99Ms} ms; CPU ms/payment ${JSON.stringify(r.cpu)}` +
+            `${Object.keys(r.errors).length ? ` errors ${JSON.stringify(r.errors)}` : ""}${r.unknown ? ` unknown ${r.unknown}` : ""}; books ${broken.length ? `FAIL ${broken.map((b) => `${b.name}: ${b.detail}`).join("; ")}` : "ok"}`,
+        );
+        if (reported) runs.push(r);
+      }
     };
     for (const name of paths) {
       if (warmupSeconds > 0 && !interrupted) {
         // With the most callers: every pool opens its connections here, not inside a measured run.
         const warm = { ...scenarios[0], callers: Math.max(...callerCounts) };
         await record(
-          await measure(name, send[name], warm, warmupSeconds, pidsOf(services, name), database),
+          [await measure(name, send[name], warm, warmupSeconds, pidsOf(services, name), database)],
           false,
         );
       }
     }
     if (soakSeconds !== undefined) {
       const result = await soak(services, send, { ...scenarios[0], callers: 32 }, database);
-      await record(result.run, true);
+      await record([result.run], true);
       process.stdout.write(`${table(runs).join("\n")}\n${result.line}\n`);
       return failed || !result.ok ? 1 : 0;
     }
+    // The paths of `--together` run at once, as one step of the rotation; every other path alone.
+    const steps: PathName[][] = [
+      ...(together.length ? [together] : []),
+      ...paths.filter((name) => !together.includes(name)).map((name) => [name]),
+    ];
     for (let round = 0; round < rounds; round++) {
       for (const [index, scenario] of scenarios.entries()) {
-        const shift = (round + index) % paths.length;
-        for (const name of [...paths.slice(shift), ...paths.slice(0, shift)]) {
+        const shift = (round + index) % steps.length;
+        for (const step of [...steps.slice(shift), ...steps.slice(0, shift)]) {
           if (interrupted) break;
+          const lanes = step.map((name) => ({ name, send: send[name], pids: pidsOf(services, name) }));
+          const made = await measureTogether(lanes, scenario, seconds, database);
           await record(
-            await measure(name, send[name], scenario, seconds, pidsOf(services, name), database),
+            made.map((r) => ({ ...r, round })),
             true,
           );
         }
@@ -695,6 +787,7 @@ async function main(): Promise<number> {
       ...table(rows),
       "",
       ...targets(rows),
+      ...pairedRatios(runs),
       `books after every run: ${failed ? "FAIL (see above)" : "PASS"}`,
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
