@@ -2,7 +2,6 @@ import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOpt
 import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { GraphQLError, type GraphQLFormattedError, parse } from "graphql";
-import type { Histogram } from "prom-client";
 import { statusOf } from "../common/errors";
 import { codeLabel, outcomeOf } from "../common/ops/metrics";
 import type { GatewayContext } from "./context";
@@ -12,10 +11,8 @@ import {
   type SubgraphTransport,
 } from "../common/graphql/subgraph-transport";
 import type { QueryPlanMemory } from "./one-fetch";
+import type { SubgraphFetches } from "./ops";
 import { joinGraphs } from "./supergraph";
-
-/** `subgraph_fetch_duration_seconds`: one observation per call to a subgraph. */
-export type SubgraphFetchHistogram = Histogram<"subgraph" | "outcome">;
 
 /**
  * One subgraph as the query planner sees it: forwards the caller's identity and the request id
@@ -29,7 +26,7 @@ class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     url: string,
     private readonly subgraph: string,
     private readonly transport: SubgraphTransport,
-    private readonly fetches: SubgraphFetchHistogram | undefined,
+    private readonly fetches: SubgraphFetches | undefined,
   ) {
     this.target = subgraphTarget(subgraph, url);
   }
@@ -47,7 +44,7 @@ class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const prefetched = "prefetched" in context ? context.prefetched : undefined;
     if (prefetched?.subgraph === this.subgraph && prefetched.operation === request.query)
       return prefetched.answer;
-    const done = this.fetches?.startTimer({ subgraph: this.subgraph });
+    const done = this.fetches?.startTimer(this.subgraph);
     const headers: Record<string, string> = { "content-type": "application/json" };
     // Health checks and schema loads carry no caller.
     if ("authorization" in context) {
@@ -62,10 +59,10 @@ class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         JSON.stringify({ query, operationName, variables, extensions }),
       );
       const response = this.read(answer.status, answer.body);
-      done?.({ outcome: outcomeOf(response.errors) });
+      done?.(outcomeOf(response.errors));
       return response;
     } catch (error) {
-      done?.({ outcome: codeLabel((error as Partial<GraphQLError>).extensions?.code) ?? "FETCH_FAILED" });
+      done?.(codeLabel((error as Partial<GraphQLError>).extensions?.code) ?? "FETCH_FAILED");
       throw error;
     }
   }
@@ -108,7 +105,7 @@ export function createGateway(
   supergraphSdl: string,
   subgraphUrls: Record<string, string>,
   transport: SubgraphTransport,
-  fetches?: SubgraphFetchHistogram,
+  fetches?: SubgraphFetches,
   plans?: QueryPlanMemory,
 ): ApolloGateway {
   // @apollo/gateway 2.14 otherwise probes cloud metadata endpoints (169.254.169.254...) and sends

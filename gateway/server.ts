@@ -45,7 +45,7 @@ import { failedRequestStatusPlugin, createGateway, subgraphUrlsOf, callerMistake
 import {
   gatewayReadiness,
   READINESS_TIMEOUT_MS,
-  registerSubgraphFetches,
+  SubgraphFetches,
   registerRelayTimings,
   registerSubscriptionMetrics,
 } from "./ops";
@@ -81,7 +81,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     supergraphSdl,
     options.subgraphUrls,
     transport,
-    registerSubgraphFetches(metrics.registry),
+    new SubgraphFetches(metrics.registry),
     plans,
   );
   const loaded = new LoadedSchema(gateway);

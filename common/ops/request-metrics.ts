@@ -170,14 +170,33 @@ export function counterChild(counter: OwnCounter, labels: Labels): { inc(): void
 }
 
 /**
+ * What a metric keeps per pair of label values (its series), each pair made on first use and then
+ * found by two map look-ups: label values are bounded by their callers (operation names capped,
+ * error codes, subgraph names), so the maps stay small.
+ */
+export class SeriesByPair<T> {
+  private readonly rows = new Map<string, Map<string, T>>();
+
+  constructor(private readonly make: (first: string, second: string) => T) {}
+
+  get(first: string, second: string): T {
+    let row = this.rows.get(first);
+    if (!row) this.rows.set(first, (row = new Map()));
+    let found = row.get(second);
+    if (found === undefined) row.set(second, (found = this.make(first, second)));
+    return found;
+  }
+}
+
+/**
  * `graphql_requests_total` and `graphql_request_duration_seconds` of one service: one look-up
  * (operation, then outcome) finds both series of a request. Operations are capped by the caller
- * (ServiceMetrics.operationLabel), outcomes are error codes, so the maps stay small.
+ * (ServiceMetrics.operationLabel), outcomes are error codes.
  */
 export class RequestMetrics {
   private readonly requests: OwnCounter;
   private readonly durations: OwnHistogram;
-  private readonly byOperation = new Map<string, Map<string, { requests: Series; durations: Series }>>();
+  private readonly series: SeriesByPair<{ requests: Series; durations: Series }>;
 
   constructor(registry: Registry) {
     this.requests = new OwnCounter({
@@ -190,17 +209,14 @@ export class RequestMetrics {
       help: "Time from a GraphQL request's start to its response, by operation name and outcome",
       registry,
     });
+    this.series = new SeriesByPair((operation, outcome) => {
+      const labels = { operation, outcome };
+      return { requests: this.requests.series(labels), durations: this.durations.series(labels) };
+    });
   }
 
   record(operation: string, outcome: string, seconds: number): void {
-    let outcomes = this.byOperation.get(operation);
-    if (!outcomes) this.byOperation.set(operation, (outcomes = new Map()));
-    let pair = outcomes.get(outcome);
-    if (!pair) {
-      const labels = { operation, outcome };
-      pair = { requests: this.requests.series(labels), durations: this.durations.series(labels) };
-      outcomes.set(outcome, pair);
-    }
+    const pair = this.series.get(operation, outcome);
     // In prom-client's order: the count goes up even when the duration is refused (not finite).
     this.requests.inc(pair.requests);
     this.durations.observe(pair.durations, seconds);

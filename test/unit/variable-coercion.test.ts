@@ -22,9 +22,12 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
+  Kind,
+  OperationTypeNode,
   parse,
   print,
 } from "graphql";
+import { type DirectRequest, variablesCoerce } from "../../common/graphql/direct-execution";
 import { variableCoercer } from "../../common/graphql/variable-coercion";
 import { buildClientSchema } from "../../subgraphs/client/schema";
 import { buildLedgerSchema } from "../../subgraphs/ledger/schema";
@@ -88,6 +91,31 @@ function sharedObjects(schema: GraphQLSchema, value: unknown): Set<unknown> {
 
 const tally = { theirs: 0, ours: 0 };
 
+/** One operation per definitions (its coercion plan is kept per operation), as the direct path runs it. */
+const operations = new WeakMap<readonly VariableDefinitionNode[], OperationDefinitionNode>();
+function requestOf(definitions: readonly VariableDefinitionNode[], values: object): DirectRequest {
+  let operation = operations.get(definitions);
+  if (!operation) {
+    const selectionSet = { kind: Kind.SELECTION_SET, selections: [] } as const;
+    operation = {
+      kind: Kind.OPERATION_DEFINITION,
+      operation: OperationTypeNode.QUERY,
+      variableDefinitions: definitions,
+      selectionSet,
+    };
+    operations.set(definitions, operation);
+  }
+  const document = { kind: Kind.DOCUMENT, definitions: [operation] } as const;
+  return {
+    query: "",
+    document,
+    operation,
+    operationName: undefined,
+    variables: values as Record<string, unknown>,
+    json: true,
+  };
+}
+
 /** Ours is graphql-js's `coerced` or undefined, undefined whenever graphql-js has errors. */
 function check(
   schema: GraphQLSchema,
@@ -96,6 +124,8 @@ function check(
 ): unknown {
   const ours = variableCoercer(schema, definitions)(values as Record<string, unknown>);
   const theirs = getVariableValues(schema, definitions, values as Record<string, unknown>);
+  // The direct path's check (plan first, then graphql-js) answers graphql-js's verdict.
+  expect(variablesCoerce(schema, requestOf(definitions, values))).toBe(!theirs.errors);
   if (theirs.errors) {
     expect(ours).toBeUndefined();
     return ours;
