@@ -49,6 +49,17 @@ export function loaderSet<S>() {
     lazily<S, L>(makers);
 }
 
+/**
+ * The loader `name` of a {@link loaderSet}'s `loaders` if this request has made it, else
+ * undefined: to drop rows from a cache that may not exist (a loader not made holds nothing).
+ */
+export function madeLoader<L extends Record<string, object>, K extends keyof L & string>(
+  loaders: Readonly<L>,
+  name: K,
+): L[K] | undefined {
+  return (loaders as unknown as { made: Map<string, L[K]> }).made.get(name);
+}
+
 function lazily<S, L extends Record<string, object>>(makers: {
   [K in keyof L]: (source: S) => L[K];
 }): (source: S) => Readonly<L> {

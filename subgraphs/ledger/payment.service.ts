@@ -8,6 +8,7 @@
 import { parseAmount } from "../../common/amount";
 import { type Caller, requireSystem } from "../../common/auth/caller";
 import { AppError, validationError } from "../../common/errors";
+import { madeLoader } from "../../common/db/batch-loaders";
 import { isUuid } from "../../common/ids";
 import { requestHash } from "../../common/request-hash";
 import { ledgerError } from "./domain/errors";
@@ -155,7 +156,8 @@ export class PaymentService {
 
   /** Balances changed in the database: drop cached rows so this request reads them fresh. */
   private forgetAccounts(payment: PaymentRow): void {
-    this.loaders.accountById.clear(payment.debitAccountId).clear(payment.creditAccountId);
+    // A request that read neither account has no cache of them to drop: none is made for it.
+    madeLoader(this.loaders, "accountById")?.clear(payment.debitAccountId).clear(payment.creditAccountId);
   }
 }
 

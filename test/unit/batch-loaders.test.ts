@@ -1,5 +1,5 @@
 /** The loaders' batch functions answer in key order, whatever order the rows come in. */
-import { loaderOfMany, loaderOfOne, loaderSet } from "../../common/db/batch-loaders";
+import { loaderOfMany, loaderOfOne, loaderSet, madeLoader } from "../../common/db/batch-loaders";
 
 interface Row {
   id: string;
@@ -63,5 +63,9 @@ describe("batch loaders", () => {
     expect(second.byId).not.toBe(first.byId);
     expect(made).toEqual(["byId first", "byId second"]);
     expect(Object.keys(Object.getPrototypeOf(first) as object)).toEqual(["byId", "byOwner"]);
+    // A loader not used yet is not made by asking whether it was.
+    expect(madeLoader(first, "byOwner")).toBeUndefined();
+    expect(madeLoader(first, "byId")).toBe(first.byId);
+    expect(made).toEqual(["byId first", "byId second"]);
   });
 });
