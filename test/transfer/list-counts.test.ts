@@ -351,33 +351,49 @@ describe("transfer counts", () => {
     }
   });
 
-  it("When a counter's triggers are dropped while a long transaction reads the table, then other queries of the table wait at most about the lock wait, and the drop ends after the reader", async () => {
-    const { schema, counter } = await scratchTable("locked");
-    const [maker, holder] = [db.createQueryRunner(), db.createQueryRunner()];
-    let release: NodeJS.Timeout | undefined;
-    try {
-      await createRowCounter(maker, counter);
-      await holder.startTransaction();
-      await holder.query(`SELECT count(*) FROM ${schema}.t`); // a long report, holding its lock
-      // Without the bounded wait, the query below would wait for this.
-      release = setTimeout(() => void holder.commitTransaction(), 3 * TABLE_LOCK_WAIT_MS);
-      const dropped = dropRowCounter(maker, counter);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const started = Date.now();
-      await db.query(`SELECT count(*) FROM ${schema}.t`);
-      expect(Date.now() - started).toBeLessThan(TABLE_LOCK_WAIT_MS + 1_000);
-      await dropped;
-      const triggers = await db.query(
-        `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = '${schema}.t'::regclass AND NOT tgisinternal`,
-      );
-      expect(triggers[0].n).toBe(0);
-    } finally {
-      clearTimeout(release);
-      if (holder.isTransactionActive) await holder.commitTransaction();
-      for (const runner of [maker, holder]) await runner.release();
-      await db.query(`DROP SCHEMA ${schema} CASCADE`);
-    }
-  });
+  it.each([
+    ["outside a transaction", false],
+    ["inside a transaction, as TypeORM undoes a migration", true],
+  ])(
+    "When a counter's triggers are dropped %s while a long transaction reads the table, then other queries of the table wait at most about the lock wait, and the drop ends after the reader",
+    async (_where, inTransaction) => {
+      const { schema, counter } = await scratchTable(inTransaction ? "locked_tx" : "locked");
+      const [maker, holder] = [db.createQueryRunner(), db.createQueryRunner()];
+      let release: NodeJS.Timeout | undefined;
+      try {
+        await createRowCounter(maker, counter);
+        if (inTransaction) {
+          await maker.startTransaction();
+          await maker.query("SET LOCAL lock_timeout = 0"); // as it is by default: the try's own wait is put back after
+        }
+        await holder.startTransaction();
+        await holder.query(`SELECT count(*) FROM ${schema}.t`); // a long report, holding its lock
+        // Without the bounded wait, the query below would wait for this.
+        release = setTimeout(() => void holder.commitTransaction(), 3 * TABLE_LOCK_WAIT_MS);
+        const dropped = dropRowCounter(maker, counter);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const started = Date.now();
+        await db.query(`SELECT count(*) FROM ${schema}.t`);
+        expect(Date.now() - started).toBeLessThan(TABLE_LOCK_WAIT_MS + 1_000);
+        await dropped;
+        if (inTransaction) {
+          const [{ lock_timeout }] = await maker.query("SHOW lock_timeout");
+          expect(lock_timeout).toBe("0");
+          await maker.commitTransaction();
+        }
+        const triggers = await db.query(
+          `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = '${schema}.t'::regclass AND NOT tgisinternal`,
+        );
+        expect(triggers[0].n).toBe(0);
+      } finally {
+        clearTimeout(release);
+        if (holder.isTransactionActive) await holder.commitTransaction();
+        if (maker.isTransactionActive) await maker.rollbackTransaction();
+        for (const runner of [maker, holder]) await runner.release();
+        await db.query(`DROP SCHEMA ${schema} CASCADE`);
+      }
+    },
+  );
 
   it("When the roll-up runs on its timer, then it empties the deltas, and stopping it stops it", async () => {
     await insertTransfers(db, 5);
