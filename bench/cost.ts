@@ -107,6 +107,18 @@ const together = (process.argv.includes("--together") ? option("--together", "")
   .filter(Boolean) as PathName[];
 if (together.some((name) => !paths.includes(name)))
   throw new Error(`--together names paths not in --paths: ${together.join(",")}`);
+/** The ledger process a path's payments reach, if any: two paths run together must not share one. */
+const ledgerOf = (name: PathName) =>
+  name === "batch16" || name === "ledger" || name === "gateway"
+    ? "ledger, group commit off"
+    : name.endsWith("+gc")
+      ? "ledger, group commit on"
+      : name;
+const shared = together.map(ledgerOf).filter((ledger, i, all) => all.indexOf(ledger) !== i);
+if (shared.length)
+  throw new Error(
+    `--together paths must not share a server (${shared.join(", ")}): its CPU could not be split`,
+  );
 
 /** `--baseline`'s directory: a build's `dist`, holding the ledger's entry point. */
 function baselineOption(): string {
@@ -343,7 +355,7 @@ interface Run {
   /** CPU ms per payment made, per process. */
   cpu: { gateway: number; node: number; postgres: number; bench: number };
   books?: Invariant[];
-  /** The round it ran in (0 for warm-ups). */
+  /** The round it ran in (absent for warm-ups). */
   round?: number;
 }
 
