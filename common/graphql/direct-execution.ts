@@ -28,7 +28,7 @@ import type { Caller } from "../auth/caller";
 import { formatError } from "./errors";
 import type { OperationLimits } from "./limits";
 import { executeSimpleMutation, type SimpleMutation, simpleMutation } from "./simple-mutation";
-import { variableCoercer } from "./variable-coercion";
+import { operationCoercer } from "./variable-coercion";
 
 /**
  * Characters of query text whose parsed documents are remembered (a text longer than a
@@ -117,12 +117,6 @@ export function graphqlEngine(schema: GraphQLSchema): DirectEngine {
   };
 }
 
-/** Each operation's coercion plan (./variable-coercion.ts), for the schema it was made for. */
-const coercers = new WeakMap<
-  OperationDefinitionNode,
-  { schema: GraphQLSchema; coerce: ReturnType<typeof variableCoercer> }
->();
-
 /**
  * Whether `request`'s variables coerce, as graphql-js would coerce them: what an engine over
  * another executor checks before it runs anything. Variables from a JSON body go through the
@@ -132,14 +126,7 @@ const coercers = new WeakMap<
 export function variablesCoerce(schema: GraphQLSchema, request: DirectRequest): boolean {
   const { operation } = request;
   const definitions = operation.variableDefinitions ?? [];
-  if (request.json) {
-    let known = coercers.get(operation);
-    if (known?.schema !== schema) {
-      known = { schema, coerce: variableCoercer(schema, definitions) };
-      coercers.set(operation, known);
-    }
-    if (known.coerce(request.variables ?? {})) return true;
-  }
+  if (request.json && operationCoercer(schema, operation)(request.variables ?? {})) return true;
   return !("errors" in getVariableValues(schema, definitions, request.variables ?? {}));
 }
 

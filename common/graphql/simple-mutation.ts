@@ -48,7 +48,7 @@ import { inspect } from "graphql/jsutils/inspect";
 import { isPromise } from "graphql/jsutils/isPromise";
 import { addPath, type Path, pathToArray } from "graphql/jsutils/Path";
 import { promiseForObject } from "graphql/jsutils/promiseForObject";
-import { variableCoercer } from "./variable-coercion";
+import { operationCoercer, type VariableCoercer } from "./variable-coercion";
 
 /** The graphql-js version (major.minor) whose execution this module reproduces. */
 export const PORTED_FROM = "16.15";
@@ -73,7 +73,7 @@ export interface SimpleMutation {
   /** The leaf fields selected under the root field, in the order graphql-js collects them. */
   leaves: readonly PlannedField[];
   /** graphql-js's coercion of the operation's variables, where it is sure (./variable-coercion.ts). */
-  coerce: (values: Record<string, unknown>) => { [name: string]: unknown } | undefined;
+  coerce: VariableCoercer;
 }
 
 /** `operation`'s plan when it has the simple shape (see the module's comment), else undefined. */
@@ -108,8 +108,7 @@ export function simpleMutation(
     fieldNodes: [selection],
     fieldDef,
   };
-  const coerce = variableCoercer(schema, operation.variableDefinitions ?? []);
-  return { operation, rootType, root, leaves, coerce };
+  return { operation, rootType, root, leaves, coerce: operationCoercer(schema, operation) };
 }
 
 /** graphql-js's `CollectedErrors`: an error under a position already nulled is not reported. */

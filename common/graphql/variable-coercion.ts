@@ -10,6 +10,7 @@ import {
   type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValueNode,
   type VariableDefinitionNode,
   isEnumType,
@@ -22,6 +23,28 @@ import {
   typeFromAST,
   valueFromAST,
 } from "graphql";
+
+/** A request's variables coerced, or undefined (see {@link variableCoercer}). */
+export type VariableCoercer = (values: Record<string, unknown>) => { [name: string]: unknown } | undefined;
+
+/** Each operation's coercer, for the schema it was made for. */
+const operationCoercers = new WeakMap<
+  OperationDefinitionNode,
+  { schema: GraphQLSchema; coerce: VariableCoercer }
+>();
+
+/**
+ * `operation`'s {@link variableCoercer} over `schema`, made on first use and kept with the
+ * operation (a parsed document's node: it goes when the document is forgotten).
+ */
+export function operationCoercer(schema: GraphQLSchema, operation: OperationDefinitionNode): VariableCoercer {
+  let known = operationCoercers.get(operation);
+  if (known?.schema !== schema) {
+    known = { schema, coerce: variableCoercer(schema, operation.variableDefinitions ?? []) };
+    operationCoercers.set(operation, known);
+  }
+  return known.coerce;
+}
 
 /** A value coerced to one type; undefined when graphql-js would report an error (it never
  * answers undefined for a value it accepts: a leaf parsed to undefined is an error). */
@@ -47,7 +70,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 export function variableCoercer(
   schema: GraphQLSchema,
   definitions: readonly VariableDefinitionNode[],
-): (values: Record<string, unknown>) => { [name: string]: unknown } | undefined {
+): VariableCoercer {
   const variables = definitions.map((definition) => variablePlan(schema, definition));
   return (values) => {
     // graphql-js reads `values` with hasOwnProperty; anything else than an object is left to it.
