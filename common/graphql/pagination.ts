@@ -69,18 +69,22 @@ export interface Page<T> {
   edges: { cursor: string; node: T }[];
   /** Read only when the caller selected it: reading it runs the count (decision 0032). */
   readonly totalCount: Promise<number>;
+  /** False when the count stopped at its cap (decision 0063): `totalCount` is then a lower bound. */
+  readonly totalCountIsExact: boolean | Promise<boolean>;
   pageInfo: PageInfo;
 }
 
 /**
  * Builds a page from `size + 1` fetched rows (the extra row only tells that more follow).
- * `count` runs only if `totalCount` is resolved, i.e. selected; edges (a cursor each) are
- * made only if selected.
+ * `count` runs only if `totalCount` or `totalCountIsExact` is resolved, i.e. selected; edges (a
+ * cursor each) are made only if selected. With a `countCap`, `count` answers up to `countCap + 1`
+ * and the page shows at most `countCap`, not exact when more match.
  */
 export function toPage<T extends KeysetPosition>(
   rows: T[],
   size: number,
   count: () => Promise<number>,
+  countCap?: number,
 ): Page<T> {
   const nodes = rows.slice(0, size);
   const last = nodes[nodes.length - 1];
@@ -91,7 +95,10 @@ export function toPage<T extends KeysetPosition>(
       return (edges ??= nodes.map((node) => ({ cursor: encodeCursor(node), node })));
     },
     get totalCount() {
-      return count();
+      return countCap === undefined ? count() : count().then((n) => Math.min(n, countCap));
+    },
+    get totalCountIsExact() {
+      return countCap === undefined ? true : count().then((n) => n <= countCap);
     },
     pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor(last) : null },
   };
@@ -108,11 +115,11 @@ export async function fetchPage<T extends KeysetPosition>(
   isId?: (id: unknown) => boolean,
 ): Promise<Page<T>> {
   const page = pageRequest(first, after, isId);
-  const { rows, count } = await list(page.size, page.after);
-  return toPage(rows, page.size, count);
+  const { rows, count, countCap } = await list(page.size, page.after);
+  return toPage(rows, page.size, count, countCap);
 }
 
-/** A connection type `<Name>Connection { nodes, edges { cursor node }, pageInfo, totalCount }`. */
+/** A connection type `<Name>Connection { nodes, edges { cursor node }, pageInfo, totalCount, totalCountIsExact }`. */
 export function Connection<T extends KeysetPosition>(node: ClassType<T>) {
   @ObjectType(`${node.name}Edge`)
   class Edge {
@@ -134,6 +141,12 @@ export function Connection<T extends KeysetPosition>(node: ClassType<T>) {
 
     @Field(() => Int, { description: "Items matching the filter, over all pages." })
     readonly totalCount!: Promise<number>;
+
+    @Field(() => Boolean, {
+      description:
+        "False when `totalCount` stopped at a cap and more items match: it is then a lower bound. Only a clients `search` is capped, at 1,000.",
+    })
+    readonly totalCountIsExact!: boolean | Promise<boolean>;
 
     @Field(() => PageInfo)
     pageInfo!: PageInfo;

@@ -97,7 +97,9 @@ function dailyBalanceOf(row: DailyBalanceRow) {
 }
 
 /** The page with its rows as the API shows them; `totalCount` and `edges` stay lazy (counted only when selected). */
-async function formatted(page: Promise<Page<DailyBalanceRow>>) {
+async function formatted(
+  page: Promise<Page<DailyBalanceRow>>,
+): Promise<Page<ReturnType<typeof dailyBalanceOf>>> {
   const read = await page;
   return {
     nodes: read.nodes.map(dailyBalanceOf),
@@ -106,6 +108,9 @@ async function formatted(page: Promise<Page<DailyBalanceRow>>) {
     },
     get totalCount() {
       return read.totalCount;
+    },
+    get totalCountIsExact() {
+      return read.totalCountIsExact;
     },
     pageInfo: read.pageInfo,
   };

@@ -48,9 +48,27 @@ export function pageSchema(schema: GraphQLSchema, item: JsonSchema): JsonSchema 
     properties: {
       items: { type: "array", items: item },
       totalCount: { type: "integer" },
+      totalCountIsExact: {
+        type: "boolean",
+        description: "False when `totalCount` stopped at a cap (a clients search counts up to 1,000)",
+      },
       pageInfo: jsonSchemaOfType(schema, "PageInfo"),
     },
   };
+}
+
+/** What a list operation selects of its connection besides the nodes. */
+export const PAGE_SELECTION = "totalCount totalCountIsExact pageInfo { hasNextPage endCursor }";
+
+/** A connection's page as a list route answers it: `{items, totalCount, totalCountIsExact, pageInfo}`. */
+export function restPage(page: unknown, items: Dto, schema: GraphQLSchema) {
+  const { nodes, totalCount, totalCountIsExact, pageInfo } = page as {
+    nodes: unknown[];
+    totalCount: number;
+    totalCountIsExact: boolean;
+    pageInfo: unknown;
+  };
+  return { items: items.toRest(nodes, schema), totalCount, totalCountIsExact, pageInfo };
 }
 
 /** A list route's common part: where, who, and the connection field whose pages it answers. */
@@ -71,7 +89,7 @@ export interface FilterParameter {
 /**
  * `GET` one page of a connection: each query parameter of `filter` fills the filter field of its
  * name (`fixed` ones the path decides, e.g. `kind: OUTGOING`), with `first` and `after`. Answers
- * `{items, totalCount, pageInfo}`.
+ * `{items, totalCount, totalCountIsExact, pageInfo}`.
  */
 export function listRoute(
   route: PageRoute & { filter: Record<string, FilterParameter>; fixed?: Record<string, string> },
@@ -109,17 +127,10 @@ function pageRoute(route: PageRoute, input: RouteInput, variables: string, filte
     input,
     operation: `query ${route.name}(${variables}, $first: Int, $after: String) {
       ${field}(filter: ${filter}, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } nodes { ...${items.name} }
+        ${PAGE_SELECTION} nodes { ...${items.name} }
       }
     } ${items.fragment}`,
-    result: (data, schema) => {
-      const page = data[field] as { totalCount: number; pageInfo: unknown; nodes: unknown[] };
-      return {
-        items: items.toRest(page.nodes, schema),
-        totalCount: page.totalCount,
-        pageInfo: page.pageInfo,
-      };
-    },
+    result: (data, schema) => restPage(data[field], items, schema),
     resultSchema: (schema) => pageSchema(schema, items.ref),
   };
 }

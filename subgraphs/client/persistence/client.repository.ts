@@ -15,6 +15,12 @@ export interface ClientFilter {
   search?: string | null;
 }
 
+/**
+ * Matches of a search counted at most (decision 0063): a broad search's exact count grows with
+ * the table (11,111 of 100,000 seeded clients match `last5`); up to this many it is exact.
+ */
+export const SEARCH_COUNT_CAP = 1_000;
+
 export interface StatusChangeFacts {
   reason: string | null;
   changedBy: string;
@@ -57,7 +63,7 @@ export class ClientRepository {
     return findByIds(this.db, Client, ids);
   }
 
-  /** A page of clients in creation order, and the count of those matching (run only if asked). */
+  /** A page of clients in creation order, and the count of those matching (run only if asked; a search's capped). */
   async list(
     filter: ClientFilter,
     size: number,
@@ -70,15 +76,15 @@ export class ClientRepository {
     if (filter.riskLevel) query.andWhere("c.risk_level = :riskLevel", { riskLevel: filter.riskLevel });
     if (filter.search) {
       const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.andWhere(
-        // client.full_name is concat_ws(' ', first, last) as the trigram index holds it (migration 1732360000001).
-        `(client.full_name(c.first_name, c.last_name) ILIKE :pattern OR c.legal_name ILIKE :pattern
-          OR c.email ILIKE :pattern OR c.external_id ILIKE :pattern)`,
-        { pattern },
-      );
+      // search_text: the four columns lowercased, one trigram index (migration 1732420000000).
+      query.andWhere("c.search_text LIKE lower(:pattern)", { pattern });
     }
-    // Status, type and risk level alone (no search): the counter counts them exactly.
-    return keysetPage(query, size, after, properties, counterCount(this.db, CLIENT_COUNTER, filter));
+    // Status, type and risk level alone (no search): the counter counts them exactly. A search
+    // counts its matches up to a cap (decision 0063).
+    const counting = filter.search
+      ? { cap: SEARCH_COUNT_CAP }
+      : counterCount(this.db, CLIENT_COUNTER, filter);
+    return keysetPage(query, size, after, properties, counting);
   }
 
   /**

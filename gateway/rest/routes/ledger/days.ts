@@ -3,7 +3,7 @@
  * and their recalculation, daily check runs and their findings, and the balance check job.
  */
 import type { RestRoute } from "../../route";
-import { dtoOf, fragmentDto, listRoute, pageSchema } from "../shared";
+import { dtoOf, fragmentDto, listRoute, PAGE_SELECTION, pageSchema, restPage } from "../shared";
 
 const DAILY_BALANCE = fragmentDto(`
 fragment DailyAccountBalanceDto on DailyAccountBalance {
@@ -58,17 +58,10 @@ export const dayRoutes: RestRoute[] = [
     },
     operation: `query DailyAccountBalances($accountId: ID, $from: String, $to: String, $first: Int, $after: String) {
       dailyBalances(filter: { accountId: $accountId, from: $from, to: $to }, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } nodes { ...DailyAccountBalanceDto }
+        ${PAGE_SELECTION} nodes { ...DailyAccountBalanceDto }
       }
     } ${DAILY_BALANCE.fragment}`,
-    result: (data, schema) => {
-      const page = data.dailyBalances as { totalCount: number; pageInfo: unknown; nodes: unknown[] };
-      return {
-        items: DAILY_BALANCE.toRest(page.nodes, schema),
-        totalCount: page.totalCount,
-        pageInfo: page.pageInfo,
-      };
-    },
+    result: (data, schema) => restPage(data.dailyBalances, DAILY_BALANCE, schema),
     resultSchema: (schema) => pageSchema(schema, DAILY_BALANCE.ref),
   },
   {

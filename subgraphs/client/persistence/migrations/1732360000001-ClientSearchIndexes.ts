@@ -2,8 +2,11 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
 import { createIndexesConcurrently, dropIndexes, type IndexDefinition } from "../../../../common/db/indexes";
 import { log } from "../../../../common/log";
 
-/** The indexes, given the schema `pg_trgm` is installed in (its operator class is qualified by it). */
-const indexes = (trgm: string): IndexDefinition[] => [
+/**
+ * The indexes, given the schema `pg_trgm` is installed in (its operator class is qualified by it).
+ * Migration 1732420000000 replaces them with one index on `search_text`.
+ */
+export const searchIndexes = (trgm: string): IndexDefinition[] => [
   {
     name: "client_full_name_trgm_idx",
     on: `client.client USING gin (client.full_name(first_name, last_name) ${trgm}.gin_trgm_ops)`,
@@ -44,14 +47,14 @@ export class ClientSearchIndexes1732360000001 implements MigrationInterface {
     const [installed] = (await db.query(
       `SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`,
     )) as { schema: string }[];
-    if (installed) await createIndexesConcurrently(db, "client", indexes(installed.schema));
+    if (installed) await createIndexesConcurrently(db, "client", searchIndexes(installed.schema));
   }
 
   async down(db: QueryRunner): Promise<void> {
     await dropIndexes(
       db,
       "client",
-      indexes("unused").map((index) => index.name),
+      searchIndexes("unused").map((index) => index.name),
     );
     await db.query(`DROP FUNCTION IF EXISTS client.full_name(text, text)`);
   }
