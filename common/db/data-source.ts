@@ -188,13 +188,13 @@ export async function keysetPage<T extends ObjectLiteral>(
  */
 async function countOf<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, cap?: number): Promise<number> {
   if (cap !== undefined) {
-    // The rows up to the cap's, then their count: PostgreSQL stops reading at the limit.
-    const [sql, values] = query
-      .select("1")
-      .orderBy()
-      .limit(cap + 1)
-      .getQueryAndParameters();
-    const [raw] = await queryOf<{ n: string }>(query, `SELECT count(*) AS n FROM (${sql}) capped`, values);
+    // The matches are read lazily and only up to the cap's. The CTE is planned as if every
+    // match were read: a plain LIMIT lets the planner pick a scan of the table that expects
+    // matches spread evenly and stops at the limit, which for clustered matches read 42,000 of
+    // 100,000 clients (14-18 ms) where the trigram index's bitmap reads 1,001 (1.5-2 ms).
+    const [sql, values] = query.select("1").orderBy().getQueryAndParameters();
+    const text = `WITH matching AS MATERIALIZED (${sql}) SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT ${cap + 1}) capped`;
+    const [raw] = await queryOf<{ n: string }>(query, text, values);
     return Number(raw.n);
   }
   if (query.expressionMap.joinAttributes.length > 0) return query.getCount();
