@@ -187,6 +187,8 @@ describe("clients(filter, first, after)", () => {
     [{ first: 101 }, "first", "range"],
     [{ after: "not-a-cursor" }, "after", "isCursor"],
     [{ filter: { search: "x".repeat(101) } }, "search", "maxLength"],
+    // The separator of the columns in search_text (decision 0063) cannot be searched for.
+    [{ filter: { search: "Ada\u001fLovelace" } }, "search", "noControlCharacters"],
   ])("When asked for %p, then VALIDATION_FAILED names %s", async (variables, field, rule) => {
     const result = await stack.graphql(LIST, variables);
     expect(result.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED" });
