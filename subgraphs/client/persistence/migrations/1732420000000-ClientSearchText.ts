@@ -53,31 +53,26 @@ export class ClientSearchText1732420000000 implements MigrationInterface {
     // The planner's statistics of the new column: without them it takes a broad search for a
     // narrow one and sorts its thousands of matches rather than walking the order's index.
     await db.query(`ANALYZE client.client`);
-    const [installed] = (await db.query(
-      `SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`,
-    )) as { schema: string }[];
-    if (installed) {
-      await replaceIndexesConcurrently(
-        db,
-        "client",
-        indexes(installed.schema),
-        searchIndexes(installed.schema),
-      );
-    }
+    const trgm = await trgmSchema(db);
+    if (trgm) await replaceIndexesConcurrently(db, "client", indexes(trgm), searchIndexes(trgm));
   }
 
   async down(db: QueryRunner): Promise<void> {
-    const [installed] = (await db.query(
-      `SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`,
-    )) as { schema: string }[];
-    if (installed) {
-      await restoreReplacedIndexes(db, "client", indexes(installed.schema), searchIndexes(installed.schema));
-    }
+    const trgm = await trgmSchema(db);
+    if (trgm) await restoreReplacedIndexes(db, "client", indexes(trgm), searchIndexes(trgm));
     await db.query(`DROP TRIGGER IF EXISTS client_search_text ON client.client`);
     await db.query(`DROP FUNCTION IF EXISTS client.set_search_text()`);
     await db.query(`ALTER TABLE client.client DROP COLUMN IF EXISTS search_text`);
     await db.query(`DROP FUNCTION IF EXISTS client.search_text(text, text, text, text, text)`);
   }
+}
+
+/** The schema `pg_trgm` is installed in, if it is (migration 1732360000001 installs it where it can). */
+async function trgmSchema(db: QueryRunner): Promise<string | undefined> {
+  const [installed] = (await db.query(
+    `SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`,
+  )) as { schema: string }[];
+  return installed?.schema;
 }
 
 /** Gives every client written before the trigger its search text, in id order, a batch per statement. */
