@@ -188,6 +188,8 @@ export async function keysetPage<T extends ObjectLiteral>(
  */
 async function countOf<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, cap?: number): Promise<number> {
   if (cap !== undefined) {
+    // A join may repeat a row, which `count(*)` of the CTE would count twice.
+    if (query.expressionMap.joinAttributes.length > 0) throw new Error("a capped count takes no joins");
     // The matches are read lazily and only up to the cap's. The CTE is planned as if every
     // match were read: a plain LIMIT lets the planner pick a scan of the table that expects
     // matches spread evenly and stops at the limit, which for clustered matches read 42,000 of

@@ -139,7 +139,10 @@ export function Connection<T extends KeysetPosition>(node: ClassType<T>) {
     @Field(() => [Edge])
     edges!: Edge[];
 
-    @Field(() => Int, { description: "Items matching the filter, over all pages." })
+    @Field(() => Int, {
+      description:
+        "Items matching the filter, over all pages; for a clients `search` at most 1,000 (see `totalCountIsExact`).",
+    })
     readonly totalCount!: Promise<number>;
 
     @Field(() => Boolean, {

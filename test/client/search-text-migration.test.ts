@@ -45,6 +45,9 @@ const insertClients = (db: DataSource, prefix: string, first: number, last: numb
     [prefix, first, last],
   );
 
+/** Clients there before the migration. */
+const OLD = 45_001;
+
 const trigramIndexes = async (db: DataSource) =>
   (
     (await db.query(
@@ -57,8 +60,12 @@ it("When the migration runs over existing clients while others are written, then
   const before = source(clientMigrations.slice(0, upTo));
   await before.initialize();
   await migrate(before, CLIENT_SCHEMA);
-  // More than two of the migration's batches of 5,000.
-  await insertClients(before, "old", 1, 12_001);
+  await insertClients(before, "old", 1, OLD);
+  // More than two of the migration's batches of 500 pages.
+  const [{ pages }] = (await before.query(
+    `SELECT pg_relation_size('client.client') / current_setting('block_size')::int AS pages`,
+  )) as { pages: string }[];
+  expect(Number(pages)).toBeGreaterThan(1_000);
 
   const after = source(clientMigrations.slice(0, upTo + 1));
   await after.initialize();
@@ -85,7 +92,7 @@ it("When the migration runs over existing clients while others are written, then
            count(*) FILTER (WHERE search_text IS DISTINCT FROM client.search_text(
              first_name, last_name, legal_name, email, external_id))::int AS wrong
       FROM client.client`)) as { clients: number; without: number; wrong: number }[];
-  expect(check).toEqual({ clients: 12_001 + written, without: 0, wrong: 0 });
+  expect(check).toEqual({ clients: OLD + written, without: 0, wrong: 0 });
   const [ada] = (await after.query(`SELECT search_text FROM client.client WHERE external_id = 'old-3'`)) as {
     search_text: string;
   }[];
