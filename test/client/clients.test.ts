@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Client as PgClient } from "pg";
 import { importClient, type Stack, startStack } from "../helpers/stack";
+import { sql } from "../helpers/transfers";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -17,21 +18,16 @@ const LIST = `query($filter: ClientFilterInput, $first: Int, $after: String) {
 }`;
 
 async function insertCompany(tag: string): Promise<string> {
-  const db = new PgClient({ connectionString: stack.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query(
-      `INSERT INTO client.client (type, external_id, status, risk_level, legal_name, company_type, industry, turnover,
-         address_street_line1, address_city, address_zip, address_country, phone_number, pay_ins_countries)
-       VALUES ('company', $1, 'inactive', 'medium', 'Acme Ltd', 'private', 'it', 'between100KAnd500KEur',
-         '2 Dock Road', 'London', 'E14', 'GB', '+442070000000', ARRAY['uk','eea'])
-       RETURNING id`,
-      [`${tag}-company`],
-    );
-    return rows[0].id as string;
-  } finally {
-    await db.end();
-  }
+  const [row] = await sql<{ id: string }>(
+    stack,
+    `INSERT INTO client.client (type, external_id, status, risk_level, legal_name, company_type, industry, turnover,
+       address_street_line1, address_city, address_zip, address_country, phone_number, pay_ins_countries)
+     VALUES ('company', $1, 'inactive', 'medium', 'Acme Ltd', 'private', 'it', 'between100KAnd500KEur',
+       '2 Dock Road', 'London', 'E14', 'GB', '+442070000000', ARRAY['uk','eea'])
+     RETURNING id`,
+    [`${tag}-company`],
+  );
+  return row.id;
 }
 
 describe("clients(filter, first, after)", () => {
@@ -112,20 +108,15 @@ describe("clients(filter, first, after)", () => {
       email: `countess-${tag}@example.com`,
     });
     const company = await insertCompany(`legal-${tag}`);
-    const db = new PgClient({ connectionString: stack.databaseUrl });
-    await db.connect();
-    try {
-      await db.query(`UPDATE client.client SET legal_name = $2 WHERE id = $1`, [
-        company,
-        `Analytical ${tag} Ltd`,
-      ]);
-      const { rows } = await db.query(
-        `SELECT indexname FROM pg_indexes WHERE schemaname = 'client' AND indexname LIKE '%trgm%' ORDER BY 1`,
-      );
-      expect(rows.map((row) => row.indexname)).toEqual(["client_search_text_trgm_idx"]);
-    } finally {
-      await db.end();
-    }
+    await sql(stack, `UPDATE client.client SET legal_name = $2 WHERE id = $1`, [
+      company,
+      `Analytical ${tag} Ltd`,
+    ]);
+    const indexes = await sql<{ indexname: string }>(
+      stack,
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'client' AND indexname LIKE '%trgm%' ORDER BY 1`,
+    );
+    expect(indexes.map((row) => row.indexname)).toEqual(["client_search_text_trgm_idx"]);
     const found = async (search: string) => {
       const result: any = await stack.graphql(LIST, { filter: { search } });
       return { ids: result.data.clients.nodes.map((n: any) => n.id), total: result.data.clients.totalCount };
@@ -138,22 +129,16 @@ describe("clients(filter, first, after)", () => {
 
   it("When a search matches more clients than its count's cap, then totalCount stops at 1,000 and says it is not exact, over GraphQL and REST", async () => {
     const tag = `cap${randomUUID().slice(0, 8)}`;
-    const insert = async (first: number, last: number) => {
-      const db = new PgClient({ connectionString: stack.databaseUrl });
-      await db.connect();
-      try {
-        await db.query(
-          `INSERT INTO client.client (type, external_id, status, risk_level, first_name, last_name, date_of_birth,
-             address_street_line1, address_city, address_zip, address_country, phone_number)
-           SELECT 'individual', $1 || '-' || n, 'active', 'low', 'Ada', 'Lovelace', date '1980-01-01',
-                  'Main Street 1', 'Berlin', '10115', 'DE', '+4930123456'
-             FROM generate_series($2::int, $3::int) AS n`,
-          [tag, first, last],
-        );
-      } finally {
-        await db.end();
-      }
-    };
+    const insert = (first: number, last: number) =>
+      sql(
+        stack,
+        `INSERT INTO client.client (type, external_id, status, risk_level, first_name, last_name, date_of_birth,
+           address_street_line1, address_city, address_zip, address_country, phone_number)
+         SELECT 'individual', $1 || '-' || n, 'active', 'low', 'Ada', 'Lovelace', date '1980-01-01',
+                'Main Street 1', 'Berlin', '10115', 'DE', '+4930123456'
+           FROM generate_series($2::int, $3::int) AS n`,
+        [tag, first, last],
+      );
     const COUNT = `query($filter: ClientFilterInput) { clients(filter: $filter, first: 1) { totalCount totalCountIsExact } }`;
     const counted = async (filter: Record<string, unknown>) =>
       ((await stack.graphql(COUNT, { filter })) as any).data.clients;

@@ -44,10 +44,8 @@ export class ClientSearchIndexes1732360000001 implements MigrationInterface {
         "pg_trgm cannot be installed: clients' search stays unindexed (decision 0043)",
       );
     }
-    const [installed] = (await db.query(
-      `SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`,
-    )) as { schema: string }[];
-    if (installed) await createIndexesConcurrently(db, "client", searchIndexes(installed.schema));
+    const trgm = await trgmSchema(db);
+    if (trgm) await createIndexesConcurrently(db, "client", searchIndexes(trgm));
   }
 
   async down(db: QueryRunner): Promise<void> {
@@ -58,4 +56,12 @@ export class ClientSearchIndexes1732360000001 implements MigrationInterface {
     );
     await db.query(`DROP FUNCTION IF EXISTS client.full_name(text, text)`);
   }
+}
+
+/** The schema `pg_trgm` is installed in, if it is (installed above where it can be). */
+export async function trgmSchema(db: QueryRunner): Promise<string | undefined> {
+  const [installed] = (await db.query(
+    `SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`,
+  )) as { schema: string }[];
+  return installed?.schema;
 }

@@ -5,7 +5,7 @@ import {
   restoreReplacedIndexes,
 } from "../../../../common/db/indexes";
 import { tableLock } from "../../../../common/db/table-lock";
-import { searchIndexes } from "./1732360000001-ClientSearchIndexes";
+import { searchIndexes, trgmSchema } from "./1732360000001-ClientSearchIndexes";
 
 /** The index, given the schema `pg_trgm` is installed in (its operator class is qualified by it). */
 const indexes = (trgm: string): IndexDefinition[] => [
@@ -71,14 +71,6 @@ export class ClientSearchText1732420000000 implements MigrationInterface {
     await tableLock(db, `ALTER TABLE client.client DROP COLUMN IF EXISTS search_text`);
     await db.query(`DROP FUNCTION IF EXISTS client.search_text(text, text, text, text, text)`);
   }
-}
-
-/** The schema `pg_trgm` is installed in, if it is (migration 1732360000001 installs it where it can). */
-async function trgmSchema(db: QueryRunner): Promise<string | undefined> {
-  const [installed] = (await db.query(
-    `SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`,
-  )) as { schema: string }[];
-  return installed?.schema;
 }
 
 /**
