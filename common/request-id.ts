@@ -50,9 +50,18 @@ export function requestScope(service: string): RequestHandler {
  * and answered in the response's.
  */
 export function settleRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const requestId = requestIdOf(req);
+  res.setHeader("x-request-id", requestId);
+  return requestId;
+}
+
+/**
+ * {@link settleRequestId} for a handler that writes `x-request-id` into each of its answers
+ * itself (common/graphql/lean-endpoint.ts): the id, written back to the request's header only.
+ */
+export function requestIdOf(req: IncomingMessage): string {
   const requestId = requestIdFrom(req.headers["x-request-id"]);
   req.headers["x-request-id"] = requestId;
-  res.setHeader("x-request-id", requestId);
   return requestId;
 }
 

@@ -250,9 +250,24 @@ export function IsAfterField(other: string) {
   );
 }
 
-/** Length in characters as PostgreSQL counts them for varchar(n): Unicode code points. */
+/**
+ * Length in characters as PostgreSQL counts them for varchar(n): Unicode code points, as
+ * `[...value].length` counts them (a surrogate pair is one, half of one on its own is one too),
+ * without making the array.
+ */
 function charCount(value: string): number {
-  return [...value].length;
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
 }
 
 function lengthRule(name: "minLength" | "maxLength", limit: number, holds: (count: number) => boolean) {

@@ -53,12 +53,19 @@ export function canonicalIds(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/**
+ * `args` with its ids canonical: a copy where one changed, else `args` itself (most requests'
+ * ids are canonical already, and a copy of graphql-js's argument map, an object without a
+ * prototype, is one of the slowest objects V8 copies).
+ */
 function canonicalArgs(definitions: readonly GraphQLArgument[], args: Record<string, unknown>) {
-  const canonical = { ...args };
+  let canonical: Record<string, unknown> | undefined;
   for (const { name, type } of definitions) {
-    if (name in args) canonical[name] = canonicalValue(type, args[name]);
+    if (!(name in args)) continue;
+    const value = canonicalValue(type, args[name]);
+    if (value !== args[name]) (canonical ??= { ...args })[name] = value;
   }
-  return canonical;
+  return canonical ?? args;
 }
 
 function canonicalValue(type: GraphQLInputType, value: unknown): unknown {

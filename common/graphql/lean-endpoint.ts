@@ -18,7 +18,7 @@ import { HTTP_MESSAGES } from "../http";
 import { log } from "../log";
 import type { ServiceMetrics } from "../ops/metrics";
 import { observeDirect, observeRefused } from "../ops/request-plugin";
-import { settleRequestId, withRequestScope } from "../request-id";
+import { requestIdOf, withRequestScope } from "../request-id";
 import type { DirectAnswer, DirectExecution } from "./direct-execution";
 import { formatError, toGraphQLError } from "./errors";
 
@@ -59,7 +59,7 @@ function isPlainJsonPost(req: IncomingMessage): boolean {
   const encoding = req.headers["content-encoding"];
   if (encoding !== undefined && encoding.toLowerCase() !== "identity") return false;
   const type = req.headers["content-type"];
-  return type !== undefined && PLAIN_JSON.test(type);
+  return type === "application/json" || (type !== undefined && PLAIN_JSON.test(type));
 }
 
 /** The `/graphql` handler: the lean path, or `fallback`. */
@@ -105,6 +105,7 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       throw caller.error instanceof AppError ? toGraphQLError(caller.error) : caller.error;
     };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
+    res.setHeader("x-request-id", requestId);
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
@@ -117,7 +118,8 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
 
   return (req, res) => {
     if (!isPlainJsonPost(req)) return options.fallback(req, res);
-    const requestId = settleRequestId(req, res);
+    // Answered in `x-request-id` by each way out below (in one `writeHead` with the other headers).
+    const requestId = requestIdOf(req);
     const declared = Number(req.headers["content-length"]);
     if (declared > bodyLimitBytes) return refuse(req, res, requestId, "PAYLOAD_TOO_LARGE");
     const chunks: Buffer[] = [];
@@ -154,7 +156,7 @@ function verified(verifier: TokenVerifier, header: string | undefined) {
 /** The body as JSON, as express.json reads it (strict: an object or an array); undefined when it is not. */
 function parseJsonBody(raw: Buffer): unknown {
   const text = raw.toString("utf8");
-  const first = /\S/.exec(text)?.[0];
+  const first = text.trimStart()[0];
   if (first !== "{" && first !== "[") return undefined;
   try {
     return JSON.parse(text);
@@ -201,6 +203,7 @@ function answerDirectly(
   res.writeHead(answer.status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(answer.body),
+    "x-request-id": requestId,
   });
   res.end(answer.body);
 }

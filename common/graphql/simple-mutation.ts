@@ -14,7 +14,8 @@
  * (`execute`, `executeField`, `completeValue`, `completeObjectValue`, `executeFields`,
  * `handleFieldError`, `CollectedErrors`, `buildResponse`) with graphql-js's own helpers
  * (argument coercion, resolve infos, located errors, paths; the variables coerced by
- * ./variable-coercion.ts, which answers graphql-js's values exactly or leaves them to graphql-js): the same resolver
+ * ./variable-coercion.ts, which answers graphql-js's values exactly or leaves them to graphql-js;
+ * arguments that are all variables read from the plan, {@link argumentValues}): the same resolver
  * calls with the same arguments and infos, the same promise chain, the same result and errors.
  * It is used only with the graphql-js version it was read from ({@link PORTED_FROM}); another
  * runs everything in graphql-js until this module is read against it again.
@@ -63,6 +64,36 @@ interface PlannedField {
   responseName: string;
   fieldNodes: readonly FieldNode[];
   fieldDef: Field;
+  /** Its arguments, where each is a variable or absent ({@link argumentValues}); else undefined. */
+  arguments: readonly PlannedArgument[] | undefined;
+}
+
+/** An argument of a field, as graphql-js's `getArgumentValues` looks at it. */
+interface PlannedArgument {
+  name: string;
+  /** The variable it is given; undefined when the selection does not give it. */
+  variable: string | undefined;
+  defaultValue: unknown;
+  nonNull: boolean;
+}
+
+/**
+ * The plan of `fieldDef`'s arguments in `node`: each given a variable or not given; undefined
+ * when one is given a literal (graphql-js's `getArgumentValues` then coerces it).
+ */
+function plannedArguments(fieldDef: Field, node: FieldNode): PlannedArgument[] | undefined {
+  const planned: PlannedArgument[] = [];
+  for (const argDef of fieldDef.args) {
+    const given = node.arguments?.find((argument) => argument.name.value === argDef.name);
+    if (given && given.value.kind !== Kind.VARIABLE) return undefined;
+    planned.push({
+      name: argDef.name,
+      variable: given?.value.kind === Kind.VARIABLE ? given.value.name.value : undefined,
+      defaultValue: argDef.defaultValue,
+      nonNull: isNonNullType(argDef.type),
+    });
+  }
+  return planned;
 }
 
 /** A mutation of the simple shape, with what graphql-js would find for it on every request. */
@@ -101,12 +132,18 @@ export function simpleMutation(
         ? (TypeNameMetaFieldDef as Field)
         : (objectType.getFields()[leaf.name.value] as Field | undefined);
     if (!leafDef || !isLeafType(getNullableType(leafDef.type))) return undefined;
-    leaves.push({ responseName, fieldNodes: [leaf], fieldDef: leafDef });
+    leaves.push({
+      responseName,
+      fieldNodes: [leaf],
+      fieldDef: leafDef,
+      arguments: plannedArguments(leafDef, leaf),
+    });
   }
   const root = {
     responseName: selection.alias?.value ?? selection.name.value,
     fieldNodes: [selection],
     fieldDef,
+    arguments: plannedArguments(fieldDef, selection),
   };
   return { operation, rootType, root, leaves, coerce: operationCoercer(schema, operation) };
 }
@@ -227,10 +264,7 @@ function executeField(
   const resolveFn = fieldDef.resolve ?? defaultFieldResolver;
   const info = buildResolveInfo(context, fieldDef, fieldNodes, parentType, path);
   try {
-    // graphql-js's answer for a field without arguments is a fresh `{}` (a spread of an empty map).
-    const args = fieldDef.args.length
-      ? getArgumentValues(fieldDef, fieldNodes[0], context.variableValues)
-      : {};
+    const args = argumentValues(planned, fieldNodes[0], context.variableValues);
     const result = resolveFn(source, args, context.contextValue, info);
     const completed = isPromise(result)
       ? result.then((resolved) => completeValue(execution, returnType, info, path, resolved))
@@ -249,6 +283,38 @@ function executeField(
       execution,
     );
   }
+}
+
+/**
+ * graphql-js's `getArgumentValues` for a planned field: where every argument is a variable or not
+ * given, the same object (a plain object, the arguments in their definition's order) made
+ * without the map of argument nodes and the copy of a prototype-less object graphql-js makes on
+ * every call; anything else (a literal, a missing or null value where one is required: an
+ * error) is left to graphql-js.
+ */
+function argumentValues(
+  planned: PlannedField,
+  node: FieldNode,
+  variableValues: ExecutionContext["variableValues"],
+): Record<string, unknown> {
+  // graphql-js's answer for a field without arguments is a fresh `{}` (a spread of an empty map).
+  if (!planned.fieldDef.args.length) return {};
+  const plan = planned.arguments;
+  if (!plan) return getArgumentValues(planned.fieldDef, node, variableValues);
+  const args: Record<string, unknown> = {};
+  for (const { name, variable, defaultValue, nonNull } of plan) {
+    if (variable === undefined || !Object.hasOwn(variableValues, variable)) {
+      if (defaultValue !== undefined) args[name] = defaultValue;
+      else if (nonNull) return getArgumentValues(planned.fieldDef, node, variableValues);
+      continue;
+    }
+    const value = variableValues[variable];
+    if (value === undefined || (value === null && nonNull)) {
+      return getArgumentValues(planned.fieldDef, node, variableValues);
+    }
+    args[name] = value;
+  }
+  return args;
 }
 
 function handleFieldError(

@@ -88,6 +88,7 @@ function scenarioSchema(scenario: Scenario, log: unknown[]): GraphQLSchema {
     log.push({
       what,
       args: JSON.stringify(args),
+      argsPrototype: Object.getPrototypeOf(args) === Object.prototype ? "Object" : "other",
       path: JSON.stringify(info.path),
       parentType: info.parentType.name,
       returnType: String(info.returnType),
@@ -236,6 +237,47 @@ describe("simple mutations", () => {
       }),
       { numRuns: 600 },
     );
+  });
+
+  it("When arguments are literals, mixed, defaulted or null where required, then the resolver gets graphql-js's arguments or its error", async () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+      [`mutation { pay(input: {a: "x"}, key: "k") { id } }`, {}],
+      [`mutation($key: String!) { pay(input: {a: "x", n: 2}, key: $key) { id } }`, { key: "k" }],
+      // A variable with a default may feed a required argument: an explicit null is its error.
+      [
+        `mutation($in: PaymentInput!, $key: String = "d") { pay(input: $in, key: $key) { id } }`,
+        { in: { a: "x" }, key: null },
+      ],
+      [
+        `mutation($in: PaymentInput!, $key: String = "d") { pay(input: $in, key: $key) { id } }`,
+        { in: { a: "x" } },
+      ],
+      [
+        `mutation($in: PaymentInput!, $key: String!) { pay(key: $key, input: $in) { id label } }`,
+        { in: { a: "x" }, key: "k" },
+      ],
+      [`mutation($input: PaymentInput) { maybe(input: $input) { id } }`, {}],
+      [`mutation($input: PaymentInput) { maybe(input: $input) { id } }`, { input: null }],
+    ];
+    for (const [text, variables] of cases) {
+      const run = async (ours: boolean) => {
+        const schema = buildSchema(SDL);
+        const seen: unknown[] = [];
+        for (const field of Object.values(schema.getMutationType()!.getFields())) {
+          field.resolve = (_root, args: object) => {
+            seen.push([JSON.stringify(args), Object.getPrototypeOf(args) === Object.prototype]);
+            return { id: "p" };
+          };
+        }
+        const document = parse(text);
+        const plan = simpleMutation(schema, document, getOperationAST(document)!)!;
+        const result = ours
+          ? await executeSimpleMutation(schema, plan, variables, {}, true)
+          : await execute({ schema, document, variableValues: variables });
+        return { result: described(result), seen };
+      };
+      expect([text, await run(true)]).toEqual([text, await run(false)]);
+    }
   });
 
   it("When a resolver keeps or changes its field nodes, then the next request has its own, as in graphql-js", async () => {

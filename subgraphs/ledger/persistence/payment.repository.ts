@@ -89,24 +89,31 @@ function notApplied(count: number, detail: string | undefined): PaymentOutcome[]
   });
 }
 
-/** A `ledger.payment` row as the functions return it (snake_case) -> PaymentRow. */
-function paymentFromRaw(raw: Record<string, unknown>): PaymentRow {
-  return Object.assign(new PaymentRow(), {
-    id: raw.id,
-    idempotencyScope: raw.idempotency_scope,
-    idempotencyKey: raw.idempotency_key,
-    requestHash: raw.request_hash,
-    debitAccountId: raw.debit_account_id,
-    creditAccountId: raw.credit_account_id,
-    amount: String(raw.amount),
-    currency: raw.currency,
-    description: raw.description,
-    metadata: raw.metadata ?? null,
-    status: raw.status,
-    createdBy: raw.created_by,
-    createdAt: raw.created_at,
-    updatedAt: raw.updated_at,
-  } as PaymentRow);
+/**
+ * A `ledger.payment` row as the functions return it (snake_case) -> PaymentRow; its timestamps
+ * as given, or parsed from JSON's text ({@link paymentFromJson}).
+ */
+function paymentFromRaw(
+  raw: Record<string, unknown>,
+  createdAt = raw.created_at as Date,
+  updatedAt = raw.updated_at as Date,
+): PaymentRow {
+  const row = new PaymentRow();
+  row.id = raw.id as string;
+  row.idempotencyScope = raw.idempotency_scope as string;
+  row.idempotencyKey = raw.idempotency_key as string;
+  row.requestHash = raw.request_hash as string;
+  row.debitAccountId = raw.debit_account_id as string;
+  row.creditAccountId = raw.credit_account_id as string;
+  row.amount = String(raw.amount);
+  row.currency = raw.currency as string;
+  row.description = raw.description as string;
+  row.metadata = (raw.metadata ?? null) as PaymentRow["metadata"];
+  row.status = raw.status as PaymentRow["status"];
+  row.createdBy = raw.created_by as string;
+  row.createdAt = createdAt;
+  row.updatedAt = updatedAt;
+  return row;
 }
 
 /**
@@ -119,11 +126,11 @@ const PAYMENT_AS_JSON = `to_jsonb(p) || jsonb_build_object('amount', p.amount::t
 
 /** {@link PAYMENT_AS_JSON}'s value -> PaymentRow (its timestamps are ISO 8601 text in JSON). */
 function paymentFromJson({ payment }: { payment: Record<string, unknown> }): PaymentRow {
-  return paymentFromRaw({
-    ...payment,
-    created_at: new Date(payment.created_at as string),
-    updated_at: new Date(payment.updated_at as string),
-  });
+  return paymentFromRaw(
+    payment,
+    new Date(payment.created_at as string),
+    new Date(payment.updated_at as string),
+  );
 }
 
 export class PaymentRepository {
