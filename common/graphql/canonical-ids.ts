@@ -55,8 +55,7 @@ export function canonicalIds(schema: GraphQLSchema): GraphQLSchema {
 
 /**
  * `args` with its ids canonical: a copy where one changed, else `args` itself (most requests'
- * ids are canonical already, and a copy of graphql-js's argument map, an object without a
- * prototype, is one of the slowest objects V8 copies).
+ * ids are canonical already, and the copy was a few microseconds of every request).
  */
 function canonicalArgs(definitions: readonly GraphQLArgument[], args: Record<string, unknown>) {
   let canonical: Record<string, unknown> | undefined;

@@ -32,7 +32,7 @@ const SDL = `
   input PaymentInput { a: ID! b: String = "default" n: Int }
   type Payment { id: ID! status: Status! note: String count: Int label(prefix: String = "x"): String }
   type Query { ok: Boolean }
-  type Mutation { pay(input: PaymentInput!, key: String!): Payment!  maybe(input: PaymentInput): Payment }
+  type Mutation { pay(input: PaymentInput!, key: String!): Payment!  maybe(input: PaymentInput, tag: String = "t"): Payment }
 `;
 
 type Behaviour = "value" | "null" | "throw" | "reject" | "late-reject" | "promise" | "bad";
@@ -88,6 +88,7 @@ function scenarioSchema(scenario: Scenario, log: unknown[]): GraphQLSchema {
     log.push({
       what,
       args: JSON.stringify(args),
+      argsKeys: Object.keys(args as object),
       argsPrototype: Object.getPrototypeOf(args) === Object.prototype ? "Object" : "other",
       path: JSON.stringify(info.path),
       parentType: info.parentType.name,
@@ -240,43 +241,58 @@ describe("simple mutations", () => {
   });
 
   it("When arguments are literals, mixed, defaulted or null where required, then the resolver gets graphql-js's arguments or its error", async () => {
-    const cases: Array<[string, Record<string, unknown>]> = [
-      [`mutation { pay(input: {a: "x"}, key: "k") { id } }`, {}],
-      [`mutation($key: String!) { pay(input: {a: "x", n: 2}, key: $key) { id } }`, { key: "k" }],
+    // [document, variables, whether its arguments are all variables (read from the plan)]
+    const cases: Array<[string, Record<string, unknown>, boolean]> = [
+      [`mutation { pay(input: {a: "x"}, key: "k") { id } }`, {}, false],
+      [`mutation($key: String!) { pay(input: {a: "x", n: 2}, key: $key) { id } }`, { key: "k" }, false],
       // A variable with a default may feed a required argument: an explicit null is its error.
       [
         `mutation($in: PaymentInput!, $key: String = "d") { pay(input: $in, key: $key) { id } }`,
         { in: { a: "x" }, key: null },
+        true,
       ],
       [
         `mutation($in: PaymentInput!, $key: String = "d") { pay(input: $in, key: $key) { id } }`,
         { in: { a: "x" } },
+        true,
+      ],
+      // Not valid (a nullable variable for a required argument), run unvalidated: graphql-js's error.
+      [
+        `mutation($in: PaymentInput!, $key: String) { pay(input: $in, key: $key) { id } }`,
+        { in: { a: "x" } },
+        true,
       ],
       [
         `mutation($in: PaymentInput!, $key: String!) { pay(key: $key, input: $in) { id label } }`,
         { in: { a: "x" }, key: "k" },
+        true,
       ],
-      [`mutation($input: PaymentInput) { maybe(input: $input) { id } }`, {}],
-      [`mutation($input: PaymentInput) { maybe(input: $input) { id } }`, { input: null }],
+      // Not given, given null, given a variable that is not: the argument's default, null, absent.
+      [`mutation($input: PaymentInput) { maybe(input: $input) { id } }`, {}, true],
+      [`mutation($input: PaymentInput) { maybe(input: $input) { id } }`, { input: null }, true],
+      [`mutation($tag: String) { maybe(tag: $tag) { id } }`, {}, true],
+      [`mutation($tag: String) { maybe(tag: $tag) { id } }`, { tag: null }, true],
+      [`mutation($tag: String) { maybe(tag: $tag) { id } }`, { tag: "given" }, true],
     ];
-    for (const [text, variables] of cases) {
+    for (const [text, variables, planned] of cases) {
       const run = async (ours: boolean) => {
         const schema = buildSchema(SDL);
         const seen: unknown[] = [];
         for (const field of Object.values(schema.getMutationType()!.getFields())) {
           field.resolve = (_root, args: object) => {
-            seen.push([JSON.stringify(args), Object.getPrototypeOf(args) === Object.prototype]);
+            seen.push([{ ...args }, Object.keys(args), Object.getPrototypeOf(args) === Object.prototype]);
             return { id: "p" };
           };
         }
         const document = parse(text);
         const plan = simpleMutation(schema, document, getOperationAST(document)!)!;
+        expect([text, plan.root.arguments !== undefined]).toEqual([text, planned]);
         const result = ours
           ? await executeSimpleMutation(schema, plan, variables, {}, true)
           : await execute({ schema, document, variableValues: variables });
         return { result: described(result), seen };
       };
-      expect([text, await run(true)]).toEqual([text, await run(false)]);
+      expect([text, await run(true)]).toStrictEqual([text, await run(false)]);
     }
   });
 
