@@ -7,8 +7,11 @@
 import {
   defaultFieldResolver,
   type GraphQLArgument,
+  type GraphQLEnumType,
   type GraphQLInputType,
+  type GraphQLScalarType,
   type GraphQLSchema,
+  getNamedType,
   getNullableType,
   isInputObjectType,
   isIntrospectionType,
@@ -35,18 +38,22 @@ export function byCanonicalId<TContext, TResult>(load: (id: string, ctx: TContex
  * can carry an `ID`, so that those arrive canonical. Fields without one keep their resolver untouched (no cost per value).
  */
 export function canonicalIds(schema: GraphQLSchema): GraphQLSchema {
+  const holdsId = idHolders(schema);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || isIntrospectionType(type)) continue;
     for (const field of Object.values(type.getFields())) {
-      if (!field.args.some((arg) => carriesId(arg.type, new Set()))) continue;
+      // Only the arguments that can hold an ID are looked into, and in them only such fields.
+      const withIds = field.args.filter((arg) => holdsId(arg.type));
+      if (!withIds.length) continue;
+      const canonical = (args: Record<string, unknown>) => canonicalArgs(withIds, args, holdsId);
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args: Record<string, unknown>, context, info) =>
-        resolve(source, canonicalArgs(field.args, args), context, info);
+        resolve(source, canonical(args), context, info);
       // A subscription's arguments reach its source (`subscribe`) first: its filter compares ids as text.
       const { subscribe } = field;
       if (subscribe) {
         field.subscribe = (source, args: Record<string, unknown>, context, info) =>
-          subscribe(source, canonicalArgs(field.args, args), context, info);
+          subscribe(source, canonical(args), context, info);
       }
     }
   }
@@ -57,20 +64,35 @@ export function canonicalIds(schema: GraphQLSchema): GraphQLSchema {
  * `args` with its ids canonical: a copy where one changed, else `args` itself (most requests'
  * ids are canonical already, and the copy was a few microseconds of every request).
  */
-function canonicalArgs(definitions: readonly GraphQLArgument[], args: Record<string, unknown>) {
+function canonicalArgs(
+  definitions: readonly GraphQLArgument[],
+  args: Record<string, unknown>,
+  holdsId: (type: GraphQLInputType) => boolean,
+) {
   let canonical: Record<string, unknown> | undefined;
   for (const { name, type } of definitions) {
     if (!(name in args)) continue;
-    const value = canonicalValue(type, args[name]);
+    const value = mapInputLeaves(args[name], type, canonicalLeaf, holdsId);
     if (value !== args[name]) (canonical ??= { ...args })[name] = value;
   }
   return canonical ?? args;
 }
 
-function canonicalValue(type: GraphQLInputType, value: unknown): unknown {
-  return mapInputLeaves(value, type, (leaf, leafType) =>
-    leafType.name === "ID" && typeof leaf === "string" ? canonicalId(leaf) : leaf,
+function canonicalLeaf(leaf: unknown, leafType: GraphQLScalarType | GraphQLEnumType): unknown {
+  return leafType.name === "ID" && typeof leaf === "string" ? canonicalId(leaf) : leaf;
+}
+
+/** Whether a value of a type of `schema` can hold an `ID`, worked out once per input type. */
+function idHolders(schema: GraphQLSchema): (type: GraphQLInputType) => boolean {
+  const holders = new Set(
+    Object.values(schema.getTypeMap())
+      .filter((type) => isInputObjectType(type) && carriesId(type, new Set()))
+      .map((type) => type.name),
   );
+  return (type) => {
+    const named = getNamedType(type);
+    return isScalarType(named) ? named.name === "ID" : holders.has(named.name);
+  };
 }
 
 /** Whether a value of this type can hold an `ID` (`seen` stops at recursive input types). */

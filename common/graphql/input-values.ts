@@ -16,12 +16,14 @@ import {
  * input objects. Null and absent values, fields the type does not declare and a value of the
  * wrong shape (no array for a list, no object for an input object) are left as they are, for
  * coercion to judge. A list or object none of whose leaves changed is answered as it is, not
- * copied (most requests' ids are canonical already).
+ * copied (most requests' ids are canonical already). With `walks`, an input object's field is
+ * looked into only when `walks` says its type can hold a leaf `leaf` changes.
  */
 export function mapInputLeaves(
   value: unknown,
   type: GraphQLInputType,
   leaf: (value: unknown, type: GraphQLScalarType | GraphQLEnumType) => unknown,
+  walks?: (type: GraphQLInputType) => boolean,
 ): unknown {
   if (value === null || value === undefined) return value;
   const nullable = getNullableType(type);
@@ -29,7 +31,7 @@ export function mapInputLeaves(
     if (!Array.isArray(value)) return value;
     let copy: unknown[] | undefined;
     value.forEach((item, i) => {
-      const mapped = mapInputLeaves(item, nullable.ofType, leaf);
+      const mapped = mapInputLeaves(item, nullable.ofType, leaf, walks);
       if (mapped !== item) (copy ??= [...value])[i] = mapped;
     });
     return copy ?? value;
@@ -40,8 +42,8 @@ export function mapInputLeaves(
     const record = value as Record<string, unknown>;
     let copy: Record<string, unknown> | undefined;
     for (const key of Object.keys(record)) {
-      if (!fields[key]) continue;
-      const mapped = mapInputLeaves(record[key], fields[key].type, leaf);
+      if (!fields[key] || (walks && !walks(fields[key].type))) continue;
+      const mapped = mapInputLeaves(record[key], fields[key].type, leaf, walks);
       if (mapped !== record[key]) (copy ??= { ...record })[key] = mapped;
     }
     return copy ?? value;

@@ -62,7 +62,10 @@ function isPlainJsonPost(req: IncomingMessage): boolean {
   return type === "application/json" || (type !== undefined && PLAIN_JSON.test(type));
 }
 
-/** The `/graphql` handler: the lean path, or `fallback`. */
+/**
+ * The `/graphql` handler: the lean path, or `fallback`. Each way out of the lean path answers the
+ * request id in `x-request-id` itself (in one `writeHead` with its other headers).
+ */
 export function leanGraphqlHandler<TContext extends BaseContext>(
   options: LeanEndpointOptions<TContext>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
@@ -118,7 +121,6 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
 
   return (req, res) => {
     if (!isPlainJsonPost(req)) return options.fallback(req, res);
-    // Answered in `x-request-id` by each way out below (in one `writeHead` with the other headers).
     const requestId = requestIdOf(req);
     const declared = Number(req.headers["content-length"]);
     if (declared > bodyLimitBytes) return refuse(req, res, requestId, "PAYLOAD_TOO_LARGE");

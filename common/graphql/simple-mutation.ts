@@ -15,7 +15,7 @@
  * `handleFieldError`, `CollectedErrors`, `buildResponse`) with graphql-js's own helpers
  * (argument coercion, resolve infos, located errors, paths; the variables coerced by
  * ./variable-coercion.ts, which answers graphql-js's values exactly or leaves them to graphql-js;
- * arguments that are all variables read from the plan, {@link argumentValues}): the same resolver
+ * arguments that are all variables read from the plan, ./planned-arguments.ts): the same resolver
  * calls with the same arguments and infos, the same promise chain, the same result and errors.
  * It is used only with the graphql-js version it was read from ({@link PORTED_FROM}); another
  * runs everything in graphql-js until this module is read against it again.
@@ -25,7 +25,6 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type FieldNode,
-  getArgumentValues,
   getNullableType,
   getVariableValues,
   GraphQLError,
@@ -49,6 +48,7 @@ import { inspect } from "graphql/jsutils/inspect";
 import { isPromise } from "graphql/jsutils/isPromise";
 import { addPath, type Path, pathToArray } from "graphql/jsutils/Path";
 import { promiseForObject } from "graphql/jsutils/promiseForObject";
+import { argumentValues, type PlannedArgument, plannedArguments } from "./planned-arguments";
 import { operationCoercer, type VariableCoercer } from "./variable-coercion";
 
 /** The graphql-js version (major.minor) whose execution this module reproduces. */
@@ -64,36 +64,8 @@ interface PlannedField {
   responseName: string;
   fieldNodes: readonly FieldNode[];
   fieldDef: Field;
-  /** Its arguments, where each is a variable or absent ({@link argumentValues}); else undefined. */
+  /** Its arguments, where each is a variable or absent (./planned-arguments.ts); else undefined. */
   arguments: readonly PlannedArgument[] | undefined;
-}
-
-/** An argument of a field, as graphql-js's `getArgumentValues` looks at it. */
-interface PlannedArgument {
-  name: string;
-  /** The variable it is given; undefined when the selection does not give it. */
-  variable: string | undefined;
-  defaultValue: unknown;
-  nonNull: boolean;
-}
-
-/**
- * The plan of `fieldDef`'s arguments in `node`: each given a variable or not given; undefined
- * when one is given a literal (graphql-js's `getArgumentValues` then coerces it).
- */
-function plannedArguments(fieldDef: Field, node: FieldNode): PlannedArgument[] | undefined {
-  const planned: PlannedArgument[] = [];
-  for (const argDef of fieldDef.args) {
-    const given = node.arguments?.find((argument) => argument.name.value === argDef.name);
-    if (given && given.value.kind !== Kind.VARIABLE) return undefined;
-    planned.push({
-      name: argDef.name,
-      variable: given?.value.kind === Kind.VARIABLE ? given.value.name.value : undefined,
-      defaultValue: argDef.defaultValue,
-      nonNull: isNonNullType(argDef.type),
-    });
-  }
-  return planned;
 }
 
 /** A mutation of the simple shape, with what graphql-js would find for it on every request. */
@@ -264,7 +236,7 @@ function executeField(
   const resolveFn = fieldDef.resolve ?? defaultFieldResolver;
   const info = buildResolveInfo(context, fieldDef, fieldNodes, parentType, path);
   try {
-    const args = argumentValues(planned, fieldNodes[0], context.variableValues);
+    const args = argumentValues(fieldDef, planned.arguments, fieldNodes[0], context.variableValues);
     const result = resolveFn(source, args, context.contextValue, info);
     const completed = isPromise(result)
       ? result.then((resolved) => completeValue(execution, returnType, info, path, resolved))
@@ -283,38 +255,6 @@ function executeField(
       execution,
     );
   }
-}
-
-/**
- * graphql-js's `getArgumentValues` for a planned field: where every argument is a variable or not
- * given, the same object (a plain object, the arguments in their definition's order) made
- * without the map of argument nodes and the copy of a prototype-less object graphql-js makes on
- * every call; anything else (a literal, a missing or null value where one is required: an
- * error) is left to graphql-js.
- */
-function argumentValues(
-  planned: PlannedField,
-  node: FieldNode,
-  variableValues: ExecutionContext["variableValues"],
-): Record<string, unknown> {
-  // graphql-js's answer for a field without arguments is a fresh `{}` (a spread of an empty map).
-  if (!planned.fieldDef.args.length) return {};
-  const plan = planned.arguments;
-  if (!plan) return getArgumentValues(planned.fieldDef, node, variableValues);
-  const args: Record<string, unknown> = {};
-  for (const { name, variable, defaultValue, nonNull } of plan) {
-    if (variable === undefined || !Object.hasOwn(variableValues, variable)) {
-      if (defaultValue !== undefined) args[name] = defaultValue;
-      else if (nonNull) return getArgumentValues(planned.fieldDef, node, variableValues);
-      continue;
-    }
-    const value = variableValues[variable];
-    if (value === undefined || (value === null && nonNull)) {
-      return getArgumentValues(planned.fieldDef, node, variableValues);
-    }
-    args[name] = value;
-  }
-  return args;
 }
 
 function handleFieldError(
