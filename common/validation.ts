@@ -111,8 +111,6 @@ export function validateInput(
   }
   if (value === null || typeof value !== "object") return;
   if (hasAsyncRules()) return validateItemsAsync(value);
-  // What nearly every request sends, one valid input: answered without the walk below.
-  if (!Array.isArray(value) && !holdsSuspectText(value) && passesEveryRule(value)) return;
   const fields: FieldError[] = [];
   forEachItem(value, (item, prefix, text, checkFields) => {
     if (checkFields && !passesEveryRule(item)) {
@@ -129,7 +127,8 @@ const VALIDATOR_OPTIONS = { forbidUnknownValues: false, validationError: { targe
  * Calls `visit` for each object of an argument (the argument, or the items of a list) with its
  * field prefix, its text errors, and whether its field rules are to be checked: not when a text
  * is not well-formed Unicode (field rules are not asked about text that is not text: some of
- * them throw on it).
+ * them throw on it). An object with nothing to report (no suspect text, every rule passing:
+ * nearly every input) is not visited.
  */
 function forEachItem(
   value: object,
@@ -138,6 +137,7 @@ function forEachItem(
   const items: unknown[] = Array.isArray(value) ? value : [value];
   items.forEach((item, index) => {
     if (item === null || typeof item !== "object") return;
+    if (!holdsSuspectText(item) && passesEveryRule(item)) return;
     const prefix = Array.isArray(value) ? String(index) : "";
     const text = textErrors(item, prefix);
     visit(item, prefix, text, !text.some((error) => error.rule === "wellFormedUnicode"));
