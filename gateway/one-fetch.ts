@@ -23,6 +23,7 @@ import { errorCodeDef, ERRORS, type Operation, operationFromDocument } from "@ap
 import type { FetchNode } from "@apollo/query-planner";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import { type DocumentNode, type ExecutionResult, GraphQLError, Kind } from "graphql";
+import { type PlainShape, planPlainShape, shapePlain, UNSHAPED } from "./plain-shape";
 
 /** What a one-fetch plan needs per request, prepared once per document and operation name. */
 export interface OneFetch {
@@ -30,6 +31,8 @@ export interface OneFetch {
   service: GraphQLDataSource;
   /** The operation as `executeQueryPlan` builds it for result shaping (against the API schema). */
   operation: Operation;
+  /** Its shaping planned, when the operation is plain (gateway/plain-shape.ts). */
+  shape: PlainShape | undefined;
 }
 
 /**
@@ -85,7 +88,7 @@ export class QueryPlanMemory {
           },
           { validate: false },
         );
-        oneFetch = { fetch: node, service, operation };
+        oneFetch = { fetch: node, service, operation, shape: planPlainShape(operation) };
       } catch {
         oneFetch = null;
       }
@@ -116,7 +119,7 @@ export async function executeOneFetch(
   plan: OneFetch,
   requestContext: GatewayGraphQLRequestContext,
 ): Promise<ExecutionResult> {
-  const { fetch, service, operation } = plan;
+  const { fetch, service } = plan;
   const errors: Error[] = [];
   const data: Record<string, unknown> = Object.create(null);
   // The fetch gets the variables it uses, as the caller sent them (undefined ones left out).
@@ -144,16 +147,22 @@ export async function executeOneFetch(
     // The executor keeps what a fetch throws (the subgraph unreachable) as the request's error.
     errors.push(error as Error);
   }
-  return shaped(operation, requestContext, data, errors);
+  return shaped(plan, requestContext, data, errors);
 }
 
-/** The executor's post-processing: the response shaped to the operation, and its errors. */
+/**
+ * The executor's post-processing: the response shaped to the operation, and its errors. A plain
+ * operation's answer that shapes without a finding is shaped by its plan, as `computeResponse` would.
+ */
 function shaped(
-  operation: Operation,
+  { operation, shape }: OneFetch,
   requestContext: GatewayGraphQLRequestContext,
   input: Record<string, unknown>,
   errors: Error[],
 ): ExecutionResult {
+  const plain = shape ? shapePlain(shape, input) : UNSHAPED;
+  if (plain !== UNSHAPED)
+    return errors.length === 0 ? { data: plain } : { errors: errors as GraphQLError[], data: plain };
   try {
     const { data, errors: shapingErrors } = computeResponse({
       operation,

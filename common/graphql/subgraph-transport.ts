@@ -110,7 +110,13 @@ export class SubgraphTransport {
   }
 }
 
-/** Collects one answer's status and body (as `body.text()` reads it: UTF-8, a leading BOM skipped). */
+/**
+ * Collects one answer's status and body (as `body.text()` reads it: UTF-8, a leading BOM skipped).
+ * It speaks the handler interface undici 7's client itself calls (`onConnect`, `onHeaders`,
+ * `onData`, `onComplete`, `onError`, marked deprecated in its types): a handler of the newer one
+ * (`onRequestStart`, `onResponseStart`, ...) is wrapped in an adapter that parses every answer's
+ * headers into an object, which nothing here reads (decision 0065).
+ */
 class AnswerReader implements Dispatcher.DispatchHandler {
   private status = 0;
   private readonly chunks: Buffer[] = [];
@@ -121,27 +127,28 @@ class AnswerReader implements Dispatcher.DispatchHandler {
     private readonly reject: (error: Error) => void,
   ) {}
 
-  // Present so undici takes this for a handler of its current interface.
-  onRequestStart(): void {}
+  onConnect(): void {}
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onHeaders(statusCode: number): boolean {
     // A 1xx is followed by the real answer.
     if (statusCode >= 200) this.status = statusCode;
+    return true;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     this.chunks.push(chunk);
     this.length += chunk.length;
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     const { chunks, length } = this;
     const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
     const start = all.length > 2 && all[0] === 0xef && all[1] === 0xbb && all[2] === 0xbf ? 3 : 0;
     this.resolve({ status: this.status, body: all.toString("utf8", start) });
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     this.reject(error);
   }
 }

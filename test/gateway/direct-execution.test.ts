@@ -73,9 +73,11 @@ async function both(body: Record<string, unknown>, options: { token?: string; ur
   const direct = await post(url, token, body);
   const answeredDirectly = await gatewayAnsweredDirectly();
   const oneFetch = planOf.mock.results.some((call) => Boolean(call.value));
+  // Whether its plan shapes a plain operation's answer itself (gateway/plain-shape.ts).
+  const plainShape = planOf.mock.results.some((call) => Boolean(call.value?.shape));
   const apollo = await post(url, token, { ...body, extensions: {} });
   expect(direct).toEqual(first);
-  return { direct, apollo, answeredDirectly, oneFetch };
+  return { direct, apollo, answeredDirectly, oneFetch, plainShape };
 }
 
 describe("the gateway's direct path", () => {
@@ -141,11 +143,12 @@ describe("the gateway's direct path", () => {
     const payer = await openAccount(stack, { clientId: await importClient(stack) });
     const payee = await openAccount(stack, { clientId: await importClient(stack) });
     await fund(stack, payer.id, "10.00");
-    const { direct, apollo, oneFetch } = await both({
+    const { direct, apollo, oneFetch, plainShape } = await both({
       query: CREATE_PAYMENT,
       variables: { input: paymentInput(payer.id, payee.id, "2.50"), key: randomUUID() },
     });
     expect(oneFetch).toBe(true);
+    expect(plainShape).toBe(true);
     expect(direct).toEqual(apollo);
     expect(JSON.parse(direct.body).data.createPayment).toMatchObject({ amount: "2.50", status: "POSTED" });
   });
@@ -158,8 +161,12 @@ describe("the gateway's direct path", () => {
     }
     fragment Names on Client { who: id }`;
     for (const include of [true, false]) {
-      const { direct, apollo, oneFetch } = await both({ query, variables: { id: clientId, with: include } });
+      const { direct, apollo, oneFetch, plainShape } = await both({
+        query,
+        variables: { id: clientId, with: include },
+      });
       expect(oneFetch).toBe(true);
+      expect(plainShape).toBe(false);
       expect(direct).toEqual(apollo);
       const { data } = JSON.parse(direct.body);
       expect(data.c).toEqual(
