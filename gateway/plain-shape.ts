@@ -31,6 +31,9 @@ import {
   typenameFieldName,
 } from "@apollo/federation-internals";
 
+// Read once: the package's re-exports are getters, run on every read.
+const TYPENAME = typenameFieldName;
+
 /** How one value of an answer is shaped. */
 type ValueShape =
   | { kind: "nonNull"; of: ValueShape }
@@ -138,7 +141,7 @@ export function shapePlain(
 }
 
 function shapeFields(fields: FieldShape[], input: object): Record<string, unknown> | typeof UNSHAPED {
-  if (Object.hasOwn(input, typenameFieldName)) return UNSHAPED;
+  if (Object.hasOwn(input, TYPENAME)) return UNSHAPED;
   const output: Record<string, unknown> = {};
   for (const { name, shape } of fields) {
     const value = shapeValue(
