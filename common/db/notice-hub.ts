@@ -22,7 +22,10 @@ export interface NoticeHubOptions {
 
 export interface NoticeSubscriber<T> {
   onNotice(notice: T): void;
-  /** The LISTEN connection was lost and is back: notices in between may be missing. */
+  /**
+   * Notices may be missing: the LISTEN connection was lost and is back, or the key's notices were
+   * not sent for a while ({@link NoticeHub.missed}).
+   */
   onReconnect(): void;
 }
 
@@ -98,6 +101,12 @@ export class NoticeHub<T> {
       set.delete(subscriber);
       if (set.size === 0 && this.subscribers.get(key) === set) this.subscribers.delete(key);
     };
+  }
+
+  /** The notices of these keys may not have been sent for a while: their subscribers catch up. */
+  missed(keys: string[]): void {
+    for (const key of keys)
+      for (const subscriber of this.subscribers.get(key) ?? []) subscriber.onReconnect();
   }
 
   /** Open subscriptions in this process. */

@@ -6,6 +6,7 @@
 import { validationError } from "../../common/errors";
 import type { AccountService } from "./account.service";
 import { activityStream, type ActivityHub } from "./events/activity-stream";
+import type { ActivityWatches } from "./events/activity-watches";
 import type { ActivityNotice, ActivityRepository } from "./persistence/activity.repository";
 
 /** An activity sequence: 0 or more, within PostgreSQL's bigint. */
@@ -22,6 +23,7 @@ export class ActivityService {
   constructor(
     private readonly repository: ActivityRepository,
     private readonly hub: ActivityHub,
+    private readonly watches: ActivityWatches,
     private readonly accounts: AccountService,
   ) {}
 
@@ -37,7 +39,7 @@ export class ActivityService {
   ): Promise<AsyncIterable<ActivityNotice>> {
     if (afterSequence != null) requireSequence("afterSequence", afterSequence);
     await this.accounts.existingOwnAccount(accountId);
-    return activityStream(this.hub, this.repository, accountId, afterSequence ?? null);
+    return activityStream(this.hub, this.watches, this.repository, accountId, afterSequence ?? null);
   }
 
   /**

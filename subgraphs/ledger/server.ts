@@ -12,6 +12,7 @@ import { PaymentStatus } from "./domain/payment-status";
 import { AccountOtpService, StepUpGuard } from "./account-otp.service";
 import { AccountService } from "./account.service";
 import { ActivityService } from "./activity.service";
+import { ActivityWatches } from "./events/activity-watches";
 import { BackgroundJobService } from "./background-job.service";
 import { BankAccountService } from "./bank-account.service";
 import { CheckRunService } from "./check-run.service";
@@ -68,11 +69,12 @@ function ledgerRepositories(config: Config, dataSource: DataSource) {
   };
 }
 
-/** What every request's services are made over: the process's repositories, hub and jobs. */
+/** What every request's services are made over: the process's repositories, hub, watches and jobs. */
 interface LedgerProcess {
   config: Config;
   repositories: LedgerRepositories;
   activity: NoticeHub<ActivityNotice>;
+  watches: ActivityWatches;
   jobs: LedgerJobs;
 }
 
@@ -130,8 +132,13 @@ class LedgerRequest implements LedgerContext {
   }
 
   get activity(): ActivityService {
-    const { repositories, activity } = this.shared;
-    return (this.activityMade ??= new ActivityService(repositories.activity, activity, this.accounts));
+    const { repositories, activity, watches } = this.shared;
+    return (this.activityMade ??= new ActivityService(
+      repositories.activity,
+      activity,
+      watches,
+      this.accounts,
+    ));
   }
 
   get bankAccounts(): BankAccountService {
@@ -204,6 +211,7 @@ export async function startLedgerSubgraph(
     throw new Error(`LEDGER_CURRENCIES has currencies without a known exponent: ${unknown.join(", ")}`);
   }
   let jobs: LedgerJobs | undefined;
+  let watches: ActivityWatches | undefined;
   const transfers = transferFacts(config, options);
   // No LISTEN until the first accountActivity subscription: every payment announces its
   // activity, and an instance nobody subscribes to would read each notice (decision 0054).
@@ -237,7 +245,8 @@ export async function startLedgerSubgraph(
         "Open accountActivity subscriptions at this subgraph",
         () => activity.size,
       );
-      const shared: LedgerProcess = { config, repositories, activity, jobs: running };
+      watches = new ActivityWatches(repositories.activity, (accountIds) => activity.missed(accountIds));
+      const shared: LedgerProcess = { config, repositories, activity, watches, jobs: running };
       return (base) => new LedgerRequest(shared, base);
     },
   }).catch(async (error: unknown) => {
@@ -255,6 +264,7 @@ export async function startLedgerSubgraph(
     activity,
     stop: async () => {
       await jobs!.stop();
+      await watches?.stop();
       await subgraph.stop();
       await activity.stop();
     },

@@ -7,7 +7,8 @@
  * that went astray) is read from the database first, with live notices held back meanwhile.
  */
 import { AsyncQueue } from "../../../common/async-queue";
-import type { NoticeHub } from "../../../common/db/notice-hub";
+import type { NoticeHub, NoticeSubscriber } from "../../../common/db/notice-hub";
+import type { ActivityWatches } from "./activity-watches";
 import {
   ACTIVITY_PAGE_SIZE,
   type ActivityNotice,
@@ -19,10 +20,12 @@ export type ActivityHub = NoticeHub<ActivityNotice>;
 
 /**
  * The activity of `accountId` after sequence `after` (a resume: what was missed first), or
- * from now on when `after` is null.
+ * from now on when `after` is null. The account is watched (its activity announced) while the
+ * stream lives.
  */
 export function activityStream(
   hub: ActivityHub,
+  watches: Pick<ActivityWatches, "watch">,
   repository: Pick<ActivityRepository, "activityAfter" | "lastSequence">,
   accountId: string,
   after: string | null,
@@ -82,18 +85,37 @@ export function activityStream(
     for (const notice of release) onLive(notice);
   };
 
-  let unsubscribe: (() => void) | undefined;
-  const queue = new AsyncQueue<ActivityNotice>(() => unsubscribe?.());
+  let leave: (() => void) | undefined;
+  const queue = new AsyncQueue<ActivityNotice>(() => leave?.());
   void catchUp(async () => {
-    // "Now" is read first. The ledger's hub LISTENs from its first ready() on (decision 0054):
-    // what commits until the account's notices are heard is read next, by catchUp, after it.
+    // "Now" is read first; what commits until the account's notices are heard (decisions 0054
+    // and 0065) is read next, by catchUp, after it.
     const position =
       after != null ? BigInt(after) : BigInt((await repository.lastSequence(accountId)) ?? "0");
-    await hub.ready();
-    if (!queue.ended) {
-      unsubscribe = hub.subscribe(accountId, { onNotice: onLive, onReconnect: () => void catchUp() });
-    }
+    const end = await hear(hub, watches, accountId, { onNotice: onLive, onReconnect: () => void catchUp() });
+    if (queue.ended) end();
+    else leave = end;
     return position;
   });
   return queue;
+}
+
+/**
+ * Hears the notices of `accountId` once they are sent and heard: the hub LISTENs (from its first
+ * `ready()` on, decision 0054) and the account is watched (its activity announced, decision 0065).
+ * The returned function ends both.
+ */
+async function hear(
+  hub: ActivityHub,
+  watches: Pick<ActivityWatches, "watch">,
+  accountId: string,
+  subscriber: NoticeSubscriber<ActivityNotice>,
+): Promise<() => void> {
+  await hub.ready();
+  const unwatch = await watches.watch(accountId);
+  const unsubscribe = hub.subscribe(accountId, subscriber);
+  return () => {
+    unsubscribe();
+    unwatch();
+  };
 }

@@ -49,6 +49,36 @@ export class ActivityRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Makes or renews `watcher`'s watch on each account (migration 1732430000000) until `seconds`
+   * from now: its activity is announced from now on. Each account row is taken `FOR SHARE` first,
+   * which waits for the payments in flight on it: each has either committed before (read it from
+   * the table) or will see the watch. The accounts whose watch was made anew (none, or an expired
+   * or deleted one, before): their announcements may have lapsed meanwhile.
+   */
+  async watch(watcher: string, accountIds: string[], seconds: number): Promise<string[]> {
+    const rows: Array<{ accountId: string }> = await this.db.query(
+      `WITH locked AS (SELECT id FROM ledger.account WHERE id = ANY($2::uuid[]) ORDER BY id FOR SHARE),
+            before AS (SELECT account_id FROM ledger.activity_watch
+                        WHERE watcher = $1 AND account_id = ANY($2::uuid[]) AND expires_at > clock_timestamp()),
+            made AS (INSERT INTO ledger.activity_watch (account_id, watcher, expires_at)
+                     SELECT id, $1, clock_timestamp() + make_interval(secs => $3) FROM locked
+                     ON CONFLICT (account_id, watcher) DO UPDATE SET expires_at = EXCLUDED.expires_at
+                     RETURNING account_id)
+       SELECT account_id AS "accountId" FROM made WHERE account_id NOT IN (SELECT account_id FROM before)`,
+      [watcher, accountIds, seconds],
+    );
+    return rows.map((row) => row.accountId);
+  }
+
+  /** Ends `watcher`'s watch on the accounts given, or on all of them. */
+  async unwatch(watcher: string, accountIds?: string[]): Promise<void> {
+    await this.db.query(
+      `DELETE FROM ledger.activity_watch WHERE watcher = $1 AND ($2::uuid[] IS NULL OR account_id = ANY($2::uuid[]))`,
+      [watcher, accountIds ?? null],
+    );
+  }
+
   /** The account's last activity sequence ("0" before any); null for no such account. */
   async lastSequence(accountId: string): Promise<string | null> {
     const rows: Array<{ sequence: string }> = await this.db.query(

@@ -9,6 +9,7 @@ import { PaymentGroups1732310000000 } from "./migrations/1732310000000-PaymentGr
 import { DailyBalancesAndChecks1732330000000 } from "./migrations/1732330000000-DailyBalancesAndChecks";
 import { AccountStepUpAndReconciliation1732340000000 } from "./migrations/1732340000000-AccountStepUpAndReconciliation";
 import { ListCounts1732360000000 } from "./migrations/1732360000000-ListCounts";
+import { ActivityWatches1732430000000 } from "./migrations/1732430000000-ActivityWatches";
 
 /** The PostgreSQL schema this subgraph owns. */
 export const LEDGER_SCHEMA = "ledger";
@@ -25,4 +26,5 @@ export const ledgerMigrations = [
   DailyBalancesAndChecks1732330000000,
   AccountStepUpAndReconciliation1732340000000,
   ListCounts1732360000000,
+  ActivityWatches1732430000000,
 ];

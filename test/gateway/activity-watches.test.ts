@@ -1,0 +1,177 @@
+/**
+ * The ledger announces an account's activity only while a stream is open on it (migration
+ * 1732430000000, decision 0065): NOTIFY makes its transaction commit after every other announcing
+ * one, so announcing every payment made every payment wait for the one before. Checked with a
+ * LISTEN connection of the test's own, real graphql-ws streams through the gateway, and a payment
+ * held open in a transaction while a stream starts.
+ */
+import { randomUUID } from "node:crypto";
+import { type Client } from "graphql-ws";
+import pg from "pg";
+import { DataSource } from "typeorm";
+import { ActivityWatches } from "../../subgraphs/ledger/events/activity-watches";
+import { ActivityRepository } from "../../subgraphs/ledger/persistence/activity.repository";
+import { fund, openAccount, settlementAccountId } from "../helpers/ledger";
+import { importClient, type Stack, startStack } from "../helpers/stack";
+import { connectClient, disposeClients, sleep, waitFor, watch } from "../helpers/subscriptions";
+
+let stack: Stack;
+let admin: pg.Client;
+/** The account ids of the `ledger_activity` notices heard since the suite started. */
+const announced: string[] = [];
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  admin = new pg.Client({ connectionString: stack.databaseUrl });
+  await admin.connect();
+  admin.on("notification", (message) => announced.push(JSON.parse(message.payload!).accountId));
+  await admin.query("LISTEN ledger_activity");
+});
+afterEach(() => disposeClients(clients, stack.gateway));
+afterAll(async () => {
+  await admin.end();
+  await stack.stop();
+});
+
+const ACTIVITY = `subscription($accountId: ID!) {
+  accountActivity(accountId: $accountId) { sequence balance { posted } }
+}`;
+
+interface Activity {
+  sequence: string;
+  balance: { posted: string };
+}
+
+const watches = async (accountId: string) =>
+  Number(
+    (await admin.query(`SELECT count(*) FROM ledger.activity_watch WHERE account_id = $1`, [accountId]))
+      .rows[0].count,
+  );
+
+const recorded = async (accountId: string) =>
+  Number(
+    (await admin.query(`SELECT count(*) FROM ledger.account_activity WHERE account_id = $1`, [accountId]))
+      .rows[0].count,
+  );
+
+async function until(condition: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("the condition did not hold in time");
+    await sleep(20);
+  }
+}
+
+describe("account activity announced only for watched accounts", () => {
+  it("When nobody has a stream on an account, then its payments are recorded but not announced; while one is open they are, and after it ends, not again", async () => {
+    const account = await openAccount(stack, { clientId: await importClient(stack) });
+    const settlement = await settlementAccountId(stack);
+    await fund(stack, account.id, "1.00");
+    await sleep(200);
+    expect(await recorded(account.id)).toBe(1);
+    expect(announced).not.toContain(account.id);
+
+    const before = stack.ledger.activity.size;
+    const watcher = watch<Activity>(
+      connectClient(stack.gateway, stack.systemToken, clients),
+      ACTIVITY,
+      { accountId: account.id },
+      "accountActivity",
+    );
+    await waitFor(() => stack.ledger.activity.size > before);
+    expect(await watches(account.id)).toBe(1);
+    await fund(stack, account.id, "2.00");
+    await watcher.until(1);
+    await waitFor(() => announced.includes(account.id));
+    expect(watcher.events.map((a) => `${a.sequence} ${a.balance.posted}`)).toEqual(["2 3.00"]);
+
+    await disposeClients(clients, stack.gateway);
+    await until(async () => (await watches(account.id)) === 0);
+    const heard = announced.length;
+    await fund(stack, account.id, "4.00");
+    await sleep(200);
+    expect(await recorded(account.id)).toBe(3);
+    expect(announced.length).toBe(heard);
+    // The settlement account, on the other side of every payment, was never watched.
+    expect(announced).not.toContain(settlement);
+  });
+
+  it("When a payment on the account is in flight as a stream starts, then the stream waits for it and gets it at its commit, before any later payment", async () => {
+    const account = await openAccount(stack, { clientId: await importClient(stack) });
+    const settlement = await settlementAccountId(stack);
+    const payer = new pg.Client({ connectionString: stack.databaseUrl });
+    await payer.connect();
+    try {
+      await payer.query("BEGIN");
+      // 1.00 from settlement, as `fund` pays it, and not committed yet: it holds the account row.
+      await payer.query(
+        `SELECT id FROM ledger.create_payment('IMMEDIATE', $1, 'held', $2, $3, 100, 'EUR', 'held', NULL, 'test', $4)`,
+        [randomUUID(), settlement, account.id, randomUUID()],
+      );
+      const before = stack.ledger.activity.size;
+      const watcher = watch<Activity>(
+        connectClient(stack.gateway, stack.systemToken, clients),
+        ACTIVITY,
+        { accountId: account.id },
+        "accountActivity",
+      );
+      // The watch waits for the payment in flight: nothing is registered, no stream open yet.
+      await sleep(500);
+      expect(await watches(account.id)).toBe(0);
+      expect(stack.ledger.activity.size).toBe(before);
+      await payer.query("COMMIT");
+      // It arrives on its own, read from the table once the watch is made: not announced, and
+      // not waiting for a later payment's announcement to show a gap.
+      await watcher.until(1);
+      expect(await watches(account.id)).toBe(1);
+      await fund(stack, account.id, "2.00");
+      await watcher.until(2);
+      await sleep(200);
+      expect(watcher.errors).toEqual([]);
+      expect(watcher.events.map((a) => `${a.sequence} ${a.balance.posted}`)).toEqual(["1 1.00", "2 3.00"]);
+    } finally {
+      await payer.query("ROLLBACK").catch(() => undefined);
+      await payer.end();
+    }
+  });
+
+  it("When a watch expires while its stream lives, then the renewal makes it again and says its announcements may have lapsed; an ended watch is deleted", async () => {
+    const account = await openAccount(stack, { clientId: await importClient(stack) });
+    const db = new DataSource({ type: "postgres", url: stack.databaseUrl });
+    await db.initialize();
+    const lapsed: string[][] = [];
+    const renewing = new ActivityWatches(new ActivityRepository(db), (ids) => lapsed.push(ids), {
+      ttlSeconds: 1,
+    });
+    try {
+      const release = await renewing.watch(account.id);
+      const expiry = async () =>
+        (
+          await admin.query(`SELECT expires_at FROM ledger.activity_watch WHERE account_id = $1`, [
+            account.id,
+          ])
+        ).rows[0]?.expires_at as Date | undefined;
+      const first = (await expiry())!;
+      // Renewed every 200 ms, so it never expires: later and later, and no lapse.
+      await until(async () => ((await expiry()) ?? first) > first);
+      await sleep(1_200);
+      expect(await watches(account.id)).toBe(1);
+      expect(lapsed).toEqual([]);
+
+      await admin.query(
+        `UPDATE ledger.activity_watch SET expires_at = now() - interval '1 second' WHERE account_id = $1`,
+        [account.id],
+      );
+      await waitFor(() => lapsed.length > 0);
+      expect(lapsed[0]).toEqual([account.id]);
+      expect((await expiry())!.getTime()).toBeGreaterThan(Date.now());
+
+      release();
+      await until(async () => (await watches(account.id)) === 0);
+    } finally {
+      await renewing.stop();
+      await db.destroy();
+    }
+  });
+});
