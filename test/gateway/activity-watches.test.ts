@@ -43,6 +43,15 @@ interface Activity {
   balance: { posted: string };
 }
 
+/** A system caller's accountActivity stream through the gateway. */
+const stream = (accountId: string) =>
+  watch<Activity>(
+    connectClient(stack.gateway, stack.systemToken, clients),
+    ACTIVITY,
+    { accountId },
+    "accountActivity",
+  );
+
 const watches = async (accountId: string) =>
   Number(
     (await admin.query(`SELECT count(*) FROM ledger.activity_watch WHERE account_id = $1`, [accountId]))
@@ -73,12 +82,7 @@ describe("account activity announced only for watched accounts", () => {
     expect(announced).not.toContain(account.id);
 
     const before = stack.ledger.activity.size;
-    const watcher = watch<Activity>(
-      connectClient(stack.gateway, stack.systemToken, clients),
-      ACTIVITY,
-      { accountId: account.id },
-      "accountActivity",
-    );
+    const watcher = stream(account.id);
     await waitFor(() => stack.ledger.activity.size > before);
     expect(await watches(account.id)).toBe(1);
     await fund(stack, account.id, "2.00");
@@ -110,12 +114,7 @@ describe("account activity announced only for watched accounts", () => {
         [randomUUID(), settlement, account.id, randomUUID()],
       );
       const before = stack.ledger.activity.size;
-      const watcher = watch<Activity>(
-        connectClient(stack.gateway, stack.systemToken, clients),
-        ACTIVITY,
-        { accountId: account.id },
-        "accountActivity",
-      );
+      const watcher = stream(account.id);
       // The watch waits for the payment in flight: nothing is registered, no stream open yet.
       await sleep(500);
       expect(await watches(account.id)).toBe(0);
