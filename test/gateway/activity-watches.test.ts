@@ -135,7 +135,7 @@ describe("account activity announced only for watched accounts", () => {
     }
   });
 
-  it("When a watch expires while its stream lives, then the renewal makes it again and says its announcements may have lapsed; an ended watch is deleted", async () => {
+  it("When a watch expires while its stream lives, then the renewal or the next stream makes it again and says its announcements may have lapsed; a watch is deleted with its last stream", async () => {
     const account = await openAccount(stack, { clientId: await importClient(stack) });
     const db = new DataSource({ type: "postgres", url: stack.databaseUrl });
     await db.initialize();
@@ -166,7 +166,16 @@ describe("account activity announced only for watched accounts", () => {
       expect(lapsed[0]).toEqual([account.id]);
       expect((await expiry())!.getTime()).toBeGreaterThan(Date.now());
 
+      // A second stream on the account finds the watch expired: it makes it again, and says so.
+      await admin.query(
+        `UPDATE ledger.activity_watch SET expires_at = now() - interval '1 second' WHERE account_id = $1`,
+        [account.id],
+      );
+      const second = await renewing.watch(account.id);
+      expect(lapsed[1]).toEqual([account.id]);
       release();
+      expect(await watches(account.id)).toBe(1);
+      second();
       await until(async () => (await watches(account.id)) === 0);
     } finally {
       await renewing.stop();

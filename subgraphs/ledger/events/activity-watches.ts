@@ -35,11 +35,16 @@ export class ActivityWatches {
    * returned function ends it. Rejects when the database cannot be reached (the stream fails).
    */
   async watch(accountId: string): Promise<() => void> {
-    this.streams.set(accountId, (this.streams.get(accountId) ?? 0) + 1);
+    const others = this.streams.get(accountId) ?? 0;
+    this.streams.set(accountId, others + 1);
     try {
       // Every stream waits for its own watch, even on a watched account: one that an expiry
-      // or a failed renewal let lapse is made again before this stream reads.
-      await this.serially(() => this.repository.watch(this.watcher, [accountId], this.options.ttlSeconds));
+      // or a failed renewal let lapse is made again before this stream reads, and the account's
+      // other streams here read what they missed meanwhile.
+      const lapsed = await this.serially(() =>
+        this.repository.watch(this.watcher, [accountId], this.options.ttlSeconds),
+      );
+      if (others > 0 && lapsed.length) this.lapsed(lapsed);
     } catch (error) {
       this.release(accountId);
       throw error;
