@@ -11,20 +11,24 @@ import { log } from "../../../common/log";
 import type { ActivityRepository } from "../persistence/activity.repository";
 
 export interface ActivityWatchOptions {
-  /** A watch lasts this long unless renewed; renewed at a fifth of it. */
+  /** A watch lasts this long unless renewed; renewed every fifth of it, made again past half of it. */
   ttlSeconds: number;
 }
 
 export class ActivityWatches {
   /** Streams per watched account. */
   private readonly streams = new Map<string, number>();
+  /** Per account, its last write: an account's writes go one after another (no end overtakes a watch). */
+  private readonly writes = new Map<string, Promise<unknown>>();
   private readonly watcher = randomUUID();
   private timer?: NodeJS.Timeout;
-  /** Writes go one after another, so that a stream's watch never meets the end of an earlier one's. */
-  private writes: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(
-    private readonly repository: Pick<ActivityRepository, "watch" | "unwatch">,
+    private readonly repository: Pick<
+      ActivityRepository,
+      "watch" | "renew" | "unwatch" | "purgeExpiredWatches"
+    >,
     /** Called with the accounts whose announcements may have lapsed (a watch expired meanwhile). */
     private readonly lapsed: (accountIds: string[]) => void,
     private readonly options: ActivityWatchOptions = { ttlSeconds: 600 },
@@ -35,16 +39,16 @@ export class ActivityWatches {
    * returned function ends it. Rejects when the database cannot be reached (the stream fails).
    */
   async watch(accountId: string): Promise<() => void> {
+    if (this.stopped) throw new Error("the ledger is stopping: no new account activity watch");
     const others = this.streams.get(accountId) ?? 0;
     this.streams.set(accountId, others + 1);
     try {
-      // Every stream waits for its own watch, even on a watched account: one that an expiry
-      // or a failed renewal let lapse is made again before this stream reads, and the account's
-      // other streams here read what they missed meanwhile.
-      const lapsed = await this.serially(() =>
-        this.repository.watch(this.watcher, [accountId], this.options.ttlSeconds),
+      // Every stream waits for its own watch, even on a watched account: one that expired is
+      // made again before this stream reads, and the account's other streams here catch up.
+      const lapsed = await this.serially(accountId, () =>
+        this.repository.watch(this.watcher, accountId, this.options.ttlSeconds),
       );
-      if (others > 0 && lapsed.length) this.lapsed(lapsed);
+      if (others > 0 && lapsed) this.lapsed([accountId]);
     } catch (error) {
       this.release(accountId);
       throw error;
@@ -65,39 +69,68 @@ export class ActivityWatches {
       return;
     }
     this.streams.delete(accountId);
+    if (this.stopped) return; // stop() ends them all
     // Best effort: a watch left behind only announces that account's activity until it expires.
-    this.serially(() => this.repository.unwatch(this.watcher, [accountId])).catch((error: unknown) => {
-      log.warn({ err: error, accountId }, "could not end an account activity watch; it expires");
-    });
+    this.serially(accountId, () => this.repository.unwatch(this.watcher, [accountId])).catch(
+      (error: unknown) => {
+        log.warn({ err: error, accountId }, "could not end an account activity watch; it expires");
+      },
+    );
   }
 
-  /** Renews every watch; those made anew had lapsed, and their streams read what they missed. */
+  /**
+   * Extends every watch with more than half its life left, without locking any account; any
+   * other is made again as a new one is (a payment may have found it expired) and, if it had
+   * lapsed, its streams read what they missed.
+   */
   private async renew(): Promise<void> {
+    const { ttlSeconds } = this.options;
     try {
-      const lapsed = await this.serially(() => {
-        const accountIds = [...this.streams.keys()];
-        return accountIds.length
-          ? this.repository.watch(this.watcher, accountIds, this.options.ttlSeconds)
-          : Promise.resolve([]);
-      });
+      const accountIds = [...this.streams.keys()];
+      if (accountIds.length === 0 || this.stopped) return;
+      const renewed = new Set(
+        await this.repository.renew(this.watcher, accountIds, ttlSeconds, ttlSeconds / 2),
+      );
+      const lapsed: string[] = [];
+      await Promise.all(
+        accountIds
+          .filter((accountId) => !renewed.has(accountId))
+          .map(async (accountId) => {
+            const made = await this.serially(accountId, () =>
+              // An account whose streams all ended meanwhile is not watched again.
+              this.streams.has(accountId) && !this.stopped
+                ? this.repository.watch(this.watcher, accountId, ttlSeconds)
+                : Promise.resolve(false),
+            );
+            if (made) lapsed.push(accountId);
+          }),
+      );
       if (lapsed.length) this.lapsed(lapsed);
+      await this.repository.purgeExpiredWatches();
     } catch (error) {
       log.warn({ err: error }, "could not renew the account activity watches; retried later");
     }
   }
 
-  private serially<T>(write: () => Promise<T>): Promise<T> {
-    const done = this.writes.then(write, write);
-    this.writes = done.catch(() => undefined);
+  private serially<T>(accountId: string, write: () => Promise<T>): Promise<T> {
+    const done = (this.writes.get(accountId) ?? Promise.resolve()).then(write, write);
+    const settled = done.catch(() => undefined);
+    this.writes.set(accountId, settled);
+    // Forget the account's chain once its last write is done.
+    void settled.then(() => {
+      if (this.writes.get(accountId) === settled) this.writes.delete(accountId);
+    });
     return done;
   }
 
-  /** Ends every watch of this process (at shutdown). */
+  /** Ends every watch of this process (at shutdown); no new one is made after it. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     this.streams.clear();
-    await this.serially(() => this.repository.unwatch(this.watcher)).catch((error: unknown) => {
+    // A watch still waiting for its account's lock is not waited for: made after this, it expires.
+    await this.repository.unwatch(this.watcher).catch((error: unknown) => {
       log.warn({ err: error }, "could not end the account activity watches; they expire");
     });
   }

@@ -50,25 +50,52 @@ export class ActivityRepository {
   }
 
   /**
-   * Makes or renews `watcher`'s watch on each account (migration 1732430000000) until `seconds`
-   * from now: its activity is announced from now on. Each account row is taken `FOR SHARE` first,
+   * Makes or renews `watcher`'s watch on the account (migration 1732430000000) until `seconds`
+   * from now: its activity is announced from then on. The account row is taken `FOR SHARE` first,
    * which waits for the payments in flight on it: each has either committed before (read it from
-   * the table) or will see the watch. The accounts whose watch was made anew (none, or an expired
-   * or deleted one, before): their announcements may have lapsed meanwhile.
+   * the table) or will see the watch. True when the watch was made anew, or found expired, once
+   * that lock was held: announcements may have lapsed until now.
    */
-  async watch(watcher: string, accountIds: string[], seconds: number): Promise<string[]> {
-    const rows: Array<{ accountId: string }> = await this.db.query(
-      `WITH locked AS (SELECT id FROM ledger.account WHERE id = ANY($2::uuid[]) ORDER BY id FOR SHARE),
-            before AS (SELECT account_id FROM ledger.activity_watch
-                        WHERE watcher = $1 AND account_id = ANY($2::uuid[]) AND expires_at > clock_timestamp()),
-            made AS (INSERT INTO ledger.activity_watch (account_id, watcher, expires_at)
-                     SELECT id, $1, clock_timestamp() + make_interval(secs => $3) FROM locked
-                     ON CONFLICT (account_id, watcher) DO UPDATE SET expires_at = EXCLUDED.expires_at
-                     RETURNING account_id)
-       SELECT account_id AS "accountId" FROM made WHERE account_id NOT IN (SELECT account_id FROM before)`,
-      [watcher, accountIds, seconds],
+  async watch(watcher: string, accountId: string, seconds: number): Promise<boolean> {
+    const rows: Array<{ lapsed: boolean }> = await this.db.query(
+      `WITH locked AS (SELECT id FROM ledger.account WHERE id = $2 FOR SHARE)
+       INSERT INTO ledger.activity_watch (account_id, watcher, expires_at, lapsed)
+       SELECT id, $1, clock_timestamp() + make_interval(secs => $3), true FROM locked
+       ON CONFLICT (account_id, watcher) DO UPDATE
+         SET expires_at = EXCLUDED.expires_at, lapsed = activity_watch.expires_at <= clock_timestamp()
+       RETURNING lapsed`,
+      [watcher, accountId, seconds],
     );
+    return rows[0]?.lapsed ?? true;
+  }
+
+  /**
+   * Extends `watcher`'s watches on the accounts given that still have more than `marginSeconds`
+   * to live, by `seconds` from now, without touching the accounts; the ones it extended. Any
+   * other is to be made again with {@link watch}: close to its expiry, a payment may already have
+   * found it expired while this runs.
+   */
+  async renew(
+    watcher: string,
+    accountIds: string[],
+    seconds: number,
+    marginSeconds: number,
+  ): Promise<string[]> {
+    const [rows] = (await this.db.query(
+      `UPDATE ledger.activity_watch SET expires_at = clock_timestamp() + make_interval(secs => $3)
+        WHERE watcher = $1 AND account_id = ANY($2::uuid[])
+          AND expires_at > clock_timestamp() + make_interval(secs => $4)
+        RETURNING account_id AS "accountId"`,
+      [watcher, accountIds, seconds, marginSeconds],
+    )) as [Array<{ accountId: string }>, number];
     return rows.map((row) => row.accountId);
+  }
+
+  /** Deletes every process's watches expired for an hour or more (left by processes that died). */
+  async purgeExpiredWatches(): Promise<void> {
+    await this.db.query(
+      `DELETE FROM ledger.activity_watch WHERE expires_at < clock_timestamp() - interval '1 hour'`,
+    );
   }
 
   /** Ends `watcher`'s watch on the accounts given, or on all of them. */

@@ -11,7 +11,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * NOTIFY.
  *
  * - `ledger.activity_watch`: one row per account and ledger process that has a stream on it
- *   (subgraphs/ledger/events/activity-watches.ts), until `expires_at` (the process renews it).
+ *   (subgraphs/ledger/events/activity-watches.ts), until `expires_at` (the process renews it);
+ *   `lapsed` says whether its last making found it missing or expired.
  * - `ledger.record_activity` records every activity as before, and announces it only while a
  *   watch on the account has not expired. A watch is made under `FOR SHARE` of the account row,
  *   which waits for the payments in flight on the account (they hold it `FOR NO KEY UPDATE` from
@@ -28,6 +29,8 @@ export class ActivityWatches1732430000000 implements MigrationInterface {
         account_id uuid NOT NULL REFERENCES ledger.account (id),
         watcher uuid NOT NULL,
         expires_at timestamptz NOT NULL,
+        -- Whether its last making found it missing or expired (announcements may have lapsed).
+        lapsed boolean NOT NULL,
         CONSTRAINT activity_watch_pkey PRIMARY KEY (account_id, watcher)
       )`);
     await db.query(`CREATE INDEX activity_watch_watcher_idx ON ledger.activity_watch (watcher)`);
