@@ -92,20 +92,23 @@ export class ActivityWatches {
         await this.repository.renew(this.watcher, accountIds, ttlSeconds, ttlSeconds / 2),
       );
       const lapsed: string[] = [];
-      await Promise.all(
+      // Each made again on its own: one that fails (retried at the next renewal) stops no other.
+      const failures = await Promise.allSettled(
         accountIds
           .filter((accountId) => !renewed.has(accountId))
           .map(async (accountId) => {
-            const made = await this.serially(accountId, () =>
+            const hadLapsed = await this.serially(accountId, () =>
               // An account whose streams all ended meanwhile is not watched again.
               this.streams.has(accountId) && !this.stopped
                 ? this.repository.watch(this.watcher, accountId, ttlSeconds)
                 : Promise.resolve(false),
             );
-            if (made) lapsed.push(accountId);
+            if (hadLapsed) lapsed.push(accountId);
           }),
       );
       if (lapsed.length) this.lapsed(lapsed);
+      const failed = failures.find((result) => result.status === "rejected");
+      if (failed) throw failed.reason;
       await this.repository.purgeExpiredWatches();
     } catch (error) {
       log.warn({ err: error }, "could not renew the account activity watches; retried later");
