@@ -43,26 +43,18 @@ interface Activity {
   balance: { posted: string };
 }
 
-/** A system caller's accountActivity stream through the gateway. */
-const stream = (accountId: string) =>
-  watch<Activity>(
-    connectClient(stack.gateway, stack.systemToken, clients),
-    ACTIVITY,
-    { accountId },
-    "accountActivity",
-  );
+/** An accountActivity stream through the gateway, a system caller's unless `token` is given. */
+const stream = (accountId: string, token = stack.systemToken) =>
+  watch<Activity>(connectClient(stack.gateway, token, clients), ACTIVITY, { accountId }, "accountActivity");
 
-const watches = async (accountId: string) =>
+/** The rows of a ledger table about the account. */
+const rowsOf = async (table: "activity_watch" | "account_activity", accountId: string) =>
   Number(
-    (await admin.query(`SELECT count(*) FROM ledger.activity_watch WHERE account_id = $1`, [accountId]))
-      .rows[0].count,
+    (await admin.query(`SELECT count(*) FROM ledger.${table} WHERE account_id = $1`, [accountId])).rows[0]
+      .count,
   );
-
-const recorded = async (accountId: string) =>
-  Number(
-    (await admin.query(`SELECT count(*) FROM ledger.account_activity WHERE account_id = $1`, [accountId]))
-      .rows[0].count,
-  );
+const watches = (accountId: string) => rowsOf("activity_watch", accountId);
+const recorded = (accountId: string) => rowsOf("account_activity", accountId);
 
 async function until(condition: () => Promise<boolean>, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -217,12 +209,7 @@ describe("account activity announced only for watched accounts", () => {
     await sleep(300);
     expect(first.events).toEqual([]);
     // Another caller's stream (its own upstream at the ledger) makes the watch again.
-    const second = watch<Activity>(
-      connectClient(stack.gateway, await stack.clientToken(clientId), clients),
-      ACTIVITY,
-      { accountId: account.id },
-      "accountActivity",
-    );
+    const second = stream(account.id, await stack.clientToken(clientId));
     await first.until(1);
     await fund(stack, account.id, "2.00");
     await first.until(2);
