@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cost [-- --seconds 5] [--warmup 15] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S] [--baseline DIR] [--together a,b]`
+ * `npm run bench:cost [-- --seconds 5] [--warmup 15] [--rewarm 3] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S] [--baseline DIR] [--together a,b]`
  *
  * What a payment costs on each layer, side by side in one session (issue 13). One fresh database
  * on the PostgreSQL named by DATABASE_URL (default 127.0.0.1:5432; loopback only), dropped at the
@@ -11,7 +11,9 @@
  *     hash and SQL call, nothing else), and the same work behind Apollo Server as shipped (the
  *     floor: what Apollo Server and graphql-js alone add, with no type-graphql or TypeORM).
  * Setup: 1,000 EUR client accounts (`--accounts`), each funded with 1,000,000.00 from settlement.
- * Each measured run starts from a vacuumed account table (autovacuum is off on the bench machines).
+ * Each measured run follows `--rewarm` seconds of the same load, unmeasured (its processes sat
+ * idle while the other paths ran), and starts from a vacuumed account table (autovacuum is off on
+ * the bench machines).
  *
  * Paths, each a closed loop of callers paying 0.01 with a fresh idempotency key:
  *   sql        `ledger.create_payment` called directly over pg (one connection per caller)
@@ -72,6 +74,12 @@ const seconds = Number(option("--seconds", "5"));
  * one-off work as per-payment CPU, most for the path measured first (8 callers).
  */
 const warmupSeconds = Number(option("--warmup", "15"));
+/**
+ * Load on a path, unmeasured, right before each of its measured runs. Between two runs of one
+ * path its processes sit idle while the other paths run (a minute or more); a process's first
+ * seconds of load after that cost it more CPU per request than the rest.
+ */
+const rewarmSeconds = Number(option("--rewarm", "3"));
 const rounds = Number(option("--rounds", "1"));
 const callerCounts = option("--callers", "8,32").split(",").map(Number);
 const accountCount = Number(option("--accounts", "1000"));
@@ -792,6 +800,8 @@ async function main(): Promise<number> {
         for (const step of [...steps.slice(shift), ...steps.slice(0, shift)]) {
           if (interrupted) break;
           const lanes = step.map((name) => ({ name, send: send[name], pids: pidsOf(services, name) }));
+          if (rewarmSeconds > 0)
+            await record(await measureTogether(lanes, scenario, rewarmSeconds, database), false);
           await vacuumAccounts(pool);
           const made = await measureTogether(lanes, scenario, seconds, database);
           await record(

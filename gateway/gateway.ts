@@ -11,6 +11,7 @@ import {
   type SubgraphTransport,
 } from "../common/graphql/subgraph-transport";
 import type { QueryPlanMemory } from "./one-fetch";
+import { subgraphBody } from "./subgraph-body";
 import type { SubgraphFetches } from "./ops";
 import { joinGraphs } from "./supergraph";
 
@@ -51,13 +52,8 @@ class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       headers.authorization = context.authorization;
       headers["x-request-id"] = context.requestId;
     }
-    const { query, operationName, variables, extensions } = request;
     try {
-      const answer = await this.transport.post(
-        this.target,
-        headers,
-        JSON.stringify({ query, operationName, variables, extensions }),
-      );
+      const answer = await this.transport.post(this.target, headers, subgraphBody(request));
       const response = this.read(answer.status, answer.body);
       done?.(outcomeOf(response.errors));
       return response;
