@@ -16,6 +16,7 @@ import type { PaymentOperation } from "./domain/payment-status";
 import type { AccountRepository } from "./persistence/account.repository";
 import type { PaymentRow } from "./persistence/entities";
 import type { LedgerLoaders } from "./persistence/loaders";
+import type { AccountTurns } from "./persistence/account-turns";
 import type { PaymentGroupCommit } from "./persistence/group-commit";
 import type { NewPayment, PaymentOutcome, PaymentRepository } from "./persistence/payment.repository";
 
@@ -37,6 +38,8 @@ export class PaymentService {
     private readonly repository: PaymentRepository,
     /** The process's group commit, through which single creations go. */
     private readonly groups: PaymentGroupCommit,
+    /** The process's turns of batches on shared accounts. */
+    private readonly turns: AccountTurns,
     private readonly accounts: AccountRepository,
     private readonly loaders: LedgerLoaders,
     private readonly caller: Caller,
@@ -82,7 +85,10 @@ export class PaymentService {
         "error" in item ? item : { error: ledgerError("BATCH_NOT_APPLIED", {}) },
       );
     }
-    const made = ready.length ? await this.repository.createPayments(ready, allOrNothing) : [];
+    const accounts = [...new Set(ready.flatMap((p) => [p.debitAccountId, p.creditAccountId]))];
+    const made = ready.length
+      ? await this.turns.run(accounts, () => this.repository.createPayments(ready, allOrNothing))
+      : [];
     let next = 0;
     const outcomes = prepared.map((item) => ("error" in item ? item : made[next++]));
     for (const outcome of outcomes) if ("payment" in outcome) this.forgetAccounts(outcome.payment);

@@ -29,6 +29,7 @@ import { BackgroundJobRepository } from "./persistence/background-job.repository
 import { CheckRepository } from "./persistence/check.repository";
 import { DailyBalanceRepository } from "./persistence/daily-balance.repository";
 import { createLedgerLoaders, type LedgerLoaders } from "./persistence/loaders";
+import { AccountTurns } from "./persistence/account-turns";
 import { PaymentGroupCommit } from "./persistence/group-commit";
 import { PaymentRepository } from "./persistence/payment.repository";
 import { TransactionRepository } from "./persistence/transaction.repository";
@@ -57,6 +58,7 @@ function ledgerRepositories(config: Config, dataSource: DataSource) {
   const payments = new PaymentRepository(dataSource);
   return {
     groups: new PaymentGroupCommit(payments, config.ledger.groupCommitMs),
+    turns: new AccountTurns(),
     accounts: new AccountRepository(dataSource),
     payments,
     transactions: new TransactionRepository(dataSource),
@@ -150,6 +152,7 @@ class LedgerRequest implements LedgerContext {
     return (this.paymentsMade ??= new PaymentService(
       repositories.payments,
       repositories.groups,
+      repositories.turns,
       repositories.accounts,
       this.loaders,
       this.caller,

@@ -238,6 +238,51 @@ describe("createPayments (batch)", () => {
     expect(await balance(stack, b.id)).toMatchObject({ posted: "10.00" });
   });
 
+  it("When batches on one account arrive together, then they reach the database one after another, and a batch on other accounts does not wait", async () => {
+    const [a, b, c, d] = [
+      await openAccount(stack),
+      await openAccount(stack),
+      await openAccount(stack),
+      await openAccount(stack),
+    ];
+    await fund(stack, a.id, "10.00");
+    await fund(stack, c.id, "10.00");
+    const batch = (payments: ReturnType<typeof item>[]) =>
+      stack.graphql(BATCH, { payments, all: false }, { url: stack.ledger.url });
+    /** Batches of this test in the database now (waiting for the lock or running). */
+    const inDatabase = async () => {
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+            AND query LIKE '%ledger.create_payments%'`,
+      );
+      return Number(rows[0].n);
+    };
+    const blocker = new PgClient({ connectionString: stack.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query("BEGIN");
+      await blocker.query("SELECT 1 FROM ledger.account WHERE id = $1 FOR NO KEY UPDATE", [a.id]);
+      const first = batch([item(a.id, b.id, "1.00"), item(a.id, b.id, "2.00")]);
+      await sleep(300);
+      const second = batch([item(b.id, a.id, "0.50"), item(a.id, b.id, "3.00")]);
+      const elsewhere = await batch([item(c.id, d.id, "4.00")]);
+      // Made while the first batch waits for the lock and the second for the first.
+      expect(elsewhere.data!.createPayments).toMatchObject({ succeeded: 1, failed: 0 });
+      await sleep(300);
+      expect(await inDatabase()).toBe(1);
+      await blocker.query("COMMIT");
+      const [one, two] = await Promise.all([first, second]);
+      expect(one.data!.createPayments).toMatchObject({ succeeded: 2, failed: 0 });
+      expect(two.data!.createPayments).toMatchObject({ succeeded: 2, failed: 0 });
+    } finally {
+      await blocker.end();
+    }
+    expect(await balance(stack, a.id)).toMatchObject({ posted: "4.50" });
+    expect(await balance(stack, b.id)).toMatchObject({ posted: "5.50" });
+    expect(await balance(stack, d.id)).toMatchObject({ posted: "4.00" });
+  });
+
   it("When one key comes twice in a batch, then the same request answers the first payment and another request is refused", async () => {
     const a = await openAccount(stack);
     const b = await openAccount(stack);

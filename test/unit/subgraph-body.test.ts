@@ -3,11 +3,12 @@
  * `JSON.stringify({ query, operationName, variables, extensions })` writes, whatever is absent or
  * odd in the request, and the same when the query's JSON comes from memory.
  */
+import type { GatewayGraphQLRequest } from "@apollo/server-gateway-interface";
 import { subgraphBody } from "../../gateway/subgraph-body";
 
 const QUERY = "mutation Pay($input: CreatePaymentInput!) { createPayment(input: $input) { id status } }";
 
-const requests = [
+const requests: GatewayGraphQLRequest[] = [
   {
     query: QUERY,
     operationName: "Pay",
@@ -24,7 +25,7 @@ const requests = [
 test.each(requests.map((request, i) => [i, request] as const))(
   "request %i: as JSON.stringify writes it",
   (_, request) => {
-    const { query, operationName, variables, extensions } = request as Record<string, never>;
+    const { query, operationName, variables, extensions } = request;
     const expected = JSON.stringify({ query, operationName, variables, extensions });
     expect(subgraphBody(request)).toBe(expected);
     // The second time, the query's JSON is remembered.
