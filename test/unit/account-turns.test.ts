@@ -20,6 +20,13 @@ function batch(turns: AccountTurns, accounts: string[], started: string[], name:
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Ends a batch and lets whatever it hands its accounts to start. */
+async function end(b: ReturnType<typeof batch>): Promise<void> {
+  b.finish();
+  await b.done;
+  await settle();
+}
+
 test("batches sharing an account run one after another, in arrival order; others at once", async () => {
   const turns = new AccountTurns();
   const started: string[] = [];
@@ -44,8 +51,7 @@ test("batches sharing an account run one after another, in arrival order; others
   const again = batch(turns, ["a", "b", "c"], started, "again");
   await settle();
   expect(started.at(-1)).toBe("again");
-  again.finish();
-  await again.done;
+  await end(again);
 });
 
 test("a batch waiting for one account holds none after it: a later batch may use those meanwhile", async () => {
@@ -57,22 +63,15 @@ test("a batch waiting for one account holds none after it: a later batch may use
   await settle();
   // p waits at a, holding nothing; q takes b.
   expect(started).toEqual(["r", "q"]);
-  r.finish();
-  await r.done;
-  await settle();
+  await end(r);
   // p now holds a and waits for b.
   expect(started).toEqual(["r", "q"]);
   const s = batch(turns, ["a"], started, "s");
-  q.finish();
-  await q.done;
-  await settle();
+  await end(q);
   expect(started).toEqual(["r", "q", "p"]);
-  p.finish();
-  await p.done;
-  await settle();
+  await end(p);
   expect(started).toEqual(["r", "q", "p", "s"]);
-  s.finish();
-  await s.done;
+  await end(s);
 });
 
 test("batches naming their accounts in different orders never wait for each other in a circle", async () => {
@@ -82,14 +81,9 @@ test("batches naming their accounts in different orders never wait for each othe
   const p = batch(turns, ["a", "c", "b"], started, "p");
   const q = batch(turns, ["b", "a"], started, "q");
   await settle();
-  r.finish();
-  await r.done;
-  await settle();
+  await end(r);
   expect(started).toEqual(["r", "p"]);
-  p.finish();
-  await p.done;
-  await settle();
+  await end(p);
   expect(started).toEqual(["r", "p", "q"]);
-  q.finish();
-  await q.done;
+  await end(q);
 });
