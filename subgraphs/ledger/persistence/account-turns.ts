@@ -2,8 +2,8 @@
  * Payment batches (`createPayments`) that share an account go to the database one after another
  * from this process (decision 0067). In the database they would wait for each other anyway, since
  * a batch locks all its accounts first. But a transaction waiting for a lock keeps its snapshot,
- * and while it does PostgreSQL cannot prune the old versions of the rows it waits for. A batch
- * writes four versions of an account row per payment, so on a hot account each batch then reads
+ * and while it does PostgreSQL cannot prune the old versions of the rows it waits for. A payment
+ * writes two versions of each of its two account rows, so on a hot account each batch then reads
  * through the versions every waiting batch kept alive, and takes 2-3 times as long as alone.
  * Waiting here keeps nothing.
  *
