@@ -85,9 +85,11 @@ export class PaymentService {
         "error" in item ? item : { error: ledgerError("BATCH_NOT_APPLIED", {}) },
       );
     }
-    const accounts = [...new Set(ready.flatMap((p) => [p.debitAccountId, p.creditAccountId]))];
     const made = ready.length
-      ? await this.turns.run(accounts, () => this.repository.createPayments(ready, allOrNothing))
+      ? await this.turns.run(
+          ready.flatMap((p) => [p.debitAccountId, p.creditAccountId]),
+          () => this.repository.createPayments(ready, allOrNothing),
+        )
       : [];
     let next = 0;
     const outcomes = prepared.map((item) => ("error" in item ? item : made[next++]));

@@ -216,8 +216,8 @@ export async function startLedgerSubgraph(
   let jobs: LedgerJobs | undefined;
   let watches: ActivityWatches | undefined;
   const transfers = transferFacts(config, options);
-  // No LISTEN until the first accountActivity subscription: every payment announces its
-  // activity, and an instance nobody subscribes to would read each notice (decision 0054).
+  // No LISTEN until the first accountActivity subscription: every watched account's activity is
+  // announced (decision 0065), and an instance nobody subscribes to would read each notice (0054).
   const activity = new NoticeHub<ActivityNotice>("ledger_activity", (notice) => notice.accountId, {
     listenAtStart: false,
   });
