@@ -7,6 +7,7 @@
  *
  * `node dist/bench/apollo-list-server.js` with DATABASE_URL and PORT; prints `listening <port>`.
  */
+import "../common/heap-flags"; // the services' V8 setting, as every server a bench compares
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { buildSubgraphSchema } from "@apollo/subgraph";

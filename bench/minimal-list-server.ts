@@ -7,6 +7,7 @@
  * `node dist/bench/minimal-list-server.js` with DATABASE_URL and PORT; prints `listening <port>`.
  * A pattern for other benches' minimal servers (a JSON POST in, one SQL call, JSON out).
  */
+import "../common/heap-flags"; // the services' V8 setting, as every server a bench compares
 import http from "node:http";
 import { LISTS, listPage, pool, tokenRefusal } from "./list-rows";
 

@@ -4,6 +4,7 @@
  * endpoint with a development token. Ctrl-C stops everything, the database included.
  * `npm start -- --seed` then fills it with demo data (bin/seed.ts).
  */
+import "../common/heap-flags";
 import "reflect-metadata";
 import { loadConfig } from "../common/config";
 import { mintToken } from "../common/auth/tokens";

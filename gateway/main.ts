@@ -1,4 +1,5 @@
 /** Runs the gateway alone: `npm run start:gateway` (subgraph URLs from CLIENT_SUBGRAPH_URL...). */
+import "../common/heap-flags";
 import { loadConfig } from "../common/config";
 import { log } from "../common/log";
 import { runUntilSignal } from "../common/process";

@@ -5,6 +5,7 @@
  * subgraphs (`willSendRequest`, the documented way). Its default fetcher (make-fetch-happen),
  * its default plugins (usage reporting off without an Apollo key), no limits, no metrics.
  */
+import "../../common/heap-flags"; // the services' V8 setting, as every server a bench compares
 import fs from "node:fs";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";

@@ -1,4 +1,5 @@
 /** Runs the client profile subgraph alone: `npm run start:client` (needs DATABASE_URL). */
+import "../../common/heap-flags";
 import "reflect-metadata";
 import { loadConfig } from "../../common/config";
 import { log } from "../../common/log";

@@ -1,4 +1,5 @@
 /** Runs the transfer orchestrator subgraph alone: `npm run start:transfer` (needs DATABASE_URL). */
+import "../../common/heap-flags";
 import "reflect-metadata";
 import { loadConfig } from "../../common/config";
 import { log } from "../../common/log";
