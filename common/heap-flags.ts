@@ -9,9 +9,9 @@
  * row of every result at one site), so a burst of long-lived objects decides for the rest of the
  * process's life: after the cost bench's set-up (a thousand accounts opened and funded through
  * the ledger), each payment's rows were born old, and everything a row points to, young, lived
- * until the next full collection. The ledger's old generation grew by 0.5 MB at each minor
- * collection and its CPU per payment was 7-23% above the same build's without that history.
- * Request-serving objects die young; without pretenuring they are collected as young.
+ * until the next full collection: the ledger's old generation grew by 0.5 MB at each minor
+ * collection under payments. Request-serving objects die young; without pretenuring they are
+ * collected young, whatever the process did before.
  */
 import { setFlagsFromString } from "node:v8";
 
