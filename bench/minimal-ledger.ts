@@ -4,7 +4,7 @@
  * a `createPayment` must: the same JWT check (TokenVerifier), the body read as JSON, the account
  * currencies looked up once and cached, the amount parsed in its currency, the same request hash,
  * and the same one call of `ledger.create_payment`. No GraphQL, no framework, no request scope,
- * logging or metrics. The same V8 setting as the services (common/heap-flags.ts).
+ * logging or metrics.
  *
  * `POST /pay` with `{debitAccountId, creditAccountId, amount, description, idempotencyKey}`:
  * 200 `{id, status}`, or 4xx/5xx `{code}`. Environment: DATABASE_URL, PORT, and the JWT keys.
@@ -14,7 +14,7 @@
  * `buildSubgraphSchema`), with no type-graphql, TypeORM, limits, metrics or request scope: what
  * Apollo Server and graphql-js alone add to the minimal server.
  */
-import "../common/heap-flags";
+import "../common/heap-flags"; // the services' V8 setting, as every server a bench compares
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { ApolloServer } from "@apollo/server";
