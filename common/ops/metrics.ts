@@ -7,6 +7,7 @@
 import type { RequestHandler } from "express";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { log } from "../log";
+import { LAG_GAUGE_NAMES, registerEventLoopLag } from "./event-loop-lag";
 import { RequestMetrics } from "./request-metrics";
 import { withTimeout } from "./timeout";
 
@@ -14,6 +15,7 @@ import { withTimeout } from "./timeout";
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+const HOUR_MS = 3_600_000;
 
 /** A service's registry and its GraphQL request metrics. */
 export class ServiceMetrics {
@@ -24,10 +26,11 @@ export class ServiceMetrics {
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
-    // prom-client's event-loop monitor wakes a service every 10 ms, idle or not, and is kept:
-    // each sample is the whole gap between two of its ticks, so a coarser one would move every
-    // `nodejs_eventloop_lag_*` figure up by the difference (decision 0056).
-    collectDefaultMetrics({ register: this.registry });
+    // prom-client's event-loop monitor would wake the service every 10 ms, idle or not: its tick
+    // is put off to once an hour and its lag gauges are ours instead (./event-loop-lag.ts).
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: HOUR_MS });
+    for (const name of LAG_GAUGE_NAMES) this.registry.removeSingleMetric(name);
+    registerEventLoopLag(this.registry);
     this.requests = new RequestMetrics(this.registry);
   }
 

@@ -175,4 +175,22 @@ describe("Metrics", () => {
     expect(sample(gateway, "process_resident_memory_bytes", { service: "gateway" })).toBeGreaterThan(0);
     expect(gateway).toMatch(/^# TYPE subgraph_fetch_duration_seconds histogram$/m);
   });
+
+  it("When the event loop stalls for 300 ms between two scrapes, then the lag gauges show the stall and, for the ticks on time, a lag near 0 (the monitor's interval taken out)", async () => {
+    const lag = (text: string, statistic: string) =>
+      sample(text, `nodejs_eventloop_lag_${statistic}_seconds`, { service: "ledger" });
+    await scrape(stack.ledger.url); // each scrape starts the next reading afresh
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const stalled = Date.now() + 300;
+    while (Date.now() < stalled); // the services share this process's event loop
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const text = await scrape(stack.ledger.url);
+    expect(lag(text, "max")).toBeGreaterThanOrEqual(0.2);
+    expect(lag(text, "max")).toBeLessThan(2);
+    // Twenty-odd ticks came on time: with the 50 ms interval left in, these would read 0.05.
+    expect(lag(text, "p50")).toBeLessThan(0.03);
+    expect(lag(text, "min")).toBeLessThan(0.03);
+    expect(lag(text, "min")).toBeGreaterThanOrEqual(0);
+    expect(lag(text, "mean")).toBeGreaterThan(0);
+  });
 });
