@@ -13,9 +13,9 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Gauge, type Registry } from "prom-client";
 
-export const LAG_RESOLUTION_MS = 50;
+const LAG_RESOLUTION_MS = 50;
 
-/** The gauges, each with prom-client's help text; what each reads from the monitor (ns). */
+/** The statistics, each with the help text prom-client gives its gauge. */
 const LAG_GAUGES = {
   min: "The minimum recorded event loop delay.",
   max: "The maximum recorded event loop delay.",
