@@ -10,68 +10,46 @@
  * for a service under load (decision 0069). A tick every 50 ms still sees every stall longer than
  * that, and a shorter one in proportion to its length.
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { Gauge, type Registry } from "prom-client";
 
 const LAG_RESOLUTION_MS = 50;
 
-/** The statistics, each with the help text prom-client gives its gauge. */
-const LAG_GAUGES = {
-  min: "The minimum recorded event loop delay.",
-  max: "The maximum recorded event loop delay.",
-  mean: "The mean of the recorded event loop delays.",
-  stddev: "The standard deviation of the recorded event loop delays.",
-  p50: "The 50th percentile of the recorded event loop delays.",
-  p90: "The 90th percentile of the recorded event loop delays.",
-  p99: "The 99th percentile of the recorded event loop delays.",
-} as const;
+/** A delay as the monitor records it (ns, the interval included) -> the lag in seconds. */
+const lag = (ns: number) => Math.max(0, ns - LAG_RESOLUTION_MS * 1e6) / 1e9;
 
-type Statistic = keyof typeof LAG_GAUGES;
-
-/** The names of the gauges this module gives (prom-client's defaults give them too: remove those first). */
-export const LAG_GAUGE_NAMES = Object.keys(LAG_GAUGES).map((statistic) => gaugeName(statistic as Statistic));
-
-function gaugeName(statistic: Statistic): string {
-  return `nodejs_eventloop_lag_${statistic}_seconds`;
-}
+/** Each statistic: the help text prom-client gives its gauge, and its value in seconds. */
+const STATISTICS: Record<string, [help: string, read: (monitor: IntervalHistogram) => number]> = {
+  min: ["The minimum recorded event loop delay.", (monitor) => lag(monitor.min)],
+  max: ["The maximum recorded event loop delay.", (monitor) => lag(monitor.max)],
+  mean: ["The mean of the recorded event loop delays.", (monitor) => lag(monitor.mean)],
+  // A spread: the interval does not move it.
+  stddev: ["The standard deviation of the recorded event loop delays.", (monitor) => monitor.stddev / 1e9],
+  p50: ["The 50th percentile of the recorded event loop delays.", (monitor) => lag(monitor.percentile(50))],
+  p90: ["The 90th percentile of the recorded event loop delays.", (monitor) => lag(monitor.percentile(90))],
+  p99: ["The 99th percentile of the recorded event loop delays.", (monitor) => lag(monitor.percentile(99))],
+};
 
 /**
- * Registers the gauges in `registry`, read from a monitor of its own that every scrape starts
- * afresh (as prom-client's did). The monitor's timer does not keep the process alive.
+ * Puts these gauges in `registry` in place of prom-client's of the same names (registered by
+ * `collectDefaultMetrics`, whose own monitor the caller puts off), read from a monitor of their
+ * own that every scrape starts afresh, as prom-client's did. The monitor's timer does not keep
+ * the process alive.
  */
-export function registerEventLoopLag(registry: Registry): void {
+export function replaceEventLoopLag(registry: Registry): void {
   const monitor = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   monitor.enable();
-  const interval = LAG_RESOLUTION_MS * 1e6;
-  /** A delay as recorded (ns, the interval included) -> the lag in seconds. */
-  const lag = (ns: number) => Math.max(0, ns - interval) / 1e9;
-  const read: Record<Statistic, () => number> = {
-    min: () => lag(monitor.min),
-    max: () => lag(monitor.max),
-    mean: () => lag(monitor.mean),
-    stddev: () => monitor.stddev / 1e9,
-    p50: () => lag(monitor.percentile(50)),
-    p90: () => lag(monitor.percentile(90)),
-    p99: () => lag(monitor.percentile(99)),
+  // The first gauge collected sets them all from one reading, then starts the next.
+  const readAll = () => {
+    // Before its first tick the monitor holds nothing (min reads as a huge number).
+    const empty = monitor.count === 0;
+    for (const [gauge, read] of gauges) gauge.set(empty ? 0 : read(monitor));
+    monitor.reset();
   };
-  const gauges = new Map<Statistic, Gauge>();
-  for (const statistic of Object.keys(LAG_GAUGES) as Statistic[]) {
-    gauges.set(
-      statistic,
-      new Gauge({
-        name: gaugeName(statistic),
-        help: LAG_GAUGES[statistic],
-        registers: [registry],
-        // The first gauge collected sets them all from one reading, then starts the next.
-        ...(statistic === "min" && {
-          collect: () => {
-            // Before its first tick the monitor holds nothing (min reads as a huge number).
-            const empty = monitor.count === 0;
-            for (const [name, gauge] of gauges) gauge.set(empty ? 0 : read[name]());
-            monitor.reset();
-          },
-        }),
-      }),
-    );
-  }
+  const gauges = Object.entries(STATISTICS).map(([statistic, [help, read]], i) => {
+    const name = `nodejs_eventloop_lag_${statistic}_seconds`;
+    registry.removeSingleMetric(name);
+    const gauge = new Gauge({ name, help, registers: [registry], collect: i === 0 ? readAll : undefined });
+    return [gauge, read] as const;
+  });
 }

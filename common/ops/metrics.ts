@@ -7,7 +7,7 @@
 import type { RequestHandler } from "express";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { log } from "../log";
-import { LAG_GAUGE_NAMES, registerEventLoopLag } from "./event-loop-lag";
+import { replaceEventLoopLag } from "./event-loop-lag";
 import { RequestMetrics } from "./request-metrics";
 import { withTimeout } from "./timeout";
 
@@ -29,8 +29,7 @@ export class ServiceMetrics {
     // prom-client's event-loop monitor would wake the service every 10 ms, idle or not: its tick
     // is put off to once an hour and its lag gauges are ours instead (./event-loop-lag.ts).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: HOUR_MS });
-    for (const name of LAG_GAUGE_NAMES) this.registry.removeSingleMetric(name);
-    registerEventLoopLag(this.registry);
+    replaceEventLoopLag(this.registry);
     this.requests = new RequestMetrics(this.registry);
   }
 
