@@ -24,7 +24,30 @@ export interface RequestScope {
   http?: { body?: unknown };
 }
 
+/**
+ * The scope of the work in flight, for the code that does not name its request (common/log.ts
+ * puts it on every line). Node 20's AsyncLocalStorage turns on promise hooks for every promise of
+ * the process, about a twentieth of the node CPU of a payment on the ledger (decision 0071). So
+ * the requests nearly every caller sends (the lean path's direct execution,
+ * common/graphql/lean-endpoint.ts) run without a scope and name their request themselves, and
+ * the storage is turned off whenever no scoped work is in flight: its hooks cost only while an
+ * express request (a GET, `/metrics`, the REST shim) or work run by {@link withRequestScope} is
+ * served.
+ */
 const scopes = new AsyncLocalStorage<RequestScope>();
+/** Scoped requests and work in flight. */
+let scoped = 0;
+
+function scopeEnded(): void {
+  scoped--;
+  // A scope's stray work after its request ended logs without its id (none is known to exist).
+  if (scoped === 0) scopes.disable();
+}
+
+/** Whether scoped work is in flight, so the storage (and Node's promise hooks) is on. */
+export function requestScopesOpen(): boolean {
+  return scoped > 0;
+}
 
 /** The scope of the request the current code runs for, if any (common/log.ts adds it to every line). */
 export function currentRequestScope(): RequestScope | undefined {
@@ -41,6 +64,9 @@ export function currentRequestScope(): RequestScope | undefined {
 export function requestScope(service: string): RequestHandler {
   return (req, res, next) => {
     const requestId = settleRequestId(req, res);
+    scoped++;
+    // A response closes once, answered or not.
+    res.once("close", scopeEnded);
     scopes.run({ service, requestId, startedAt: performance.now(), http: req }, next);
   };
 }
@@ -66,11 +92,22 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * Runs `work` in the scope of `requestId`: for work that did not come in over HTTP on this
- * path (the gateway's subscription events run as queries with the subscriber's request id).
+ * Runs `work` in `scope` until it returns (or its promise settles): for work that did not come in
+ * over express (the gateway's subscription events run as queries with the subscriber's request
+ * id; the lean path's requests that Apollo Server answers).
  */
-export function withRequestScope<T>(service: string, requestId: string, work: () => T): T {
+export function withRequestScope<T>(scope: RequestScope, work: () => T): T {
   const current = scopes.getStore();
-  if (current?.requestId === requestId && current.service === service) return work();
-  return scopes.run({ service, requestId, startedAt: performance.now() }, work);
+  if (current?.requestId === scope.requestId && current.service === scope.service) return work();
+  scoped++;
+  let result: T;
+  try {
+    result = scopes.run(scope, work);
+  } catch (error) {
+    scopeEnded();
+    throw error;
+  }
+  if (result instanceof Promise) result.then(scopeEnded, scopeEnded);
+  else scopeEnded();
+  return result;
 }

@@ -230,17 +230,19 @@ function executorOf(
   direct: DirectExecution,
   metrics: ServiceMetrics,
 ): ExecuteOperation {
-  return (request, contextValue) =>
-    withRequestScope("gateway", contextValue.requestId, async () => {
+  return (request, contextValue) => {
+    const scope = { service: "gateway", requestId: contextValue.requestId, startedAt: performance.now() };
+    return withRequestScope(scope, async () => {
       const ran = await direct.result(request, contextValue.caller, contextValue);
       if (ran) {
-        observeDirect(metrics, ran.operationName, ran.result.errors, contextValue.requestId);
+        observeDirect(metrics, ran.operationName, ran.result.errors, scope);
         return ran.result;
       }
       const response = await apollo.executeOperation(request, { contextValue });
       if (response.body.kind !== "single") throw new Error("incremental delivery is not used by the gateway");
       return response.body.singleResult;
     });
+  };
 }
 
 /** Apollo Server over the gateway: limits, error shapes, statuses, metrics, no landing page. */

@@ -25,7 +25,9 @@ import { byId } from "./references";
 
 /** A UUID in lower case; anything else unchanged. */
 export function canonicalId(id: string): string {
-  return isUuid(id) ? id.toLowerCase() : id;
+  const lower = id.toLowerCase();
+  // Nearly every id arrives in lower case already: then it is its own answer, and no pattern runs.
+  return lower === id || !isUuid(id) ? id : lower;
 }
 
 /** {@link byId} for an entity representation, which reaches `__resolveReference` without passing an argument. */

@@ -25,6 +25,7 @@ import {
   validate,
 } from "graphql";
 import type { Caller } from "../auth/caller";
+import { type RequestScope, withRequestScope } from "../request-id";
 import { formatError } from "./errors";
 import type { OperationLimits } from "./limits";
 import { executeSimpleMutation, type SimpleMutation, simpleMutation } from "./simple-mutation";
@@ -166,13 +167,17 @@ export class DirectExecution {
     accept: string | undefined,
     caller: Caller,
     contextValue: object,
+    /** The request's, which its errors are logged with (formatError): the direct path runs unscoped. */
+    scope: RequestScope,
   ): Promise<DirectAnswer | undefined> {
     if (!isPlainBody(body) || !acceptsJson(accept)) return undefined;
     const request = this.requestOf(body, caller, true);
     // Variables that do not coerce are Apollo Server's to answer: the engine runs nothing then.
     const result = request && (await this.engine.execute(request, contextValue));
     if (!result) return undefined;
-    const { head, errors } = this.formatted(result);
+    const { head, errors } = result.errors
+      ? withRequestScope(scope, () => this.formatted(result))
+      : this.formatted(result);
     // One object, built whole: spreads here cost a new hidden class per request (decision 0064).
     const answer: DirectAnswer = {
       status: head.status,

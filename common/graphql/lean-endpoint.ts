@@ -1,9 +1,11 @@
 /**
  * `/graphql` over plain `node:http`, for the requests nearly every caller sends: `POST` with a
  * JSON body (`application/json`, UTF-8, not compressed). The body is read into one buffer and
- * parsed once, the request runs in its request scope (common/request-id.ts) and goes to the
- * direct path (common/graphql/direct-execution.ts, decision 0042) or else straight to Apollo's
- * `executeHTTPGraphQLRequest`, with no express, body-parser or ETag on the way (decision 0032).
+ * parsed once, and the request goes to the direct path (common/graphql/direct-execution.ts,
+ * decision 0042) or else straight to Apollo's `executeHTTPGraphQLRequest`, with no express,
+ * body-parser or ETag on the way (decision 0032). Only what Apollo Server answers runs in a
+ * request scope (common/request-id.ts): the direct path names its request where it logs or
+ * observes it (decision 0071).
  * Any other request (a `GET`, another content type or encoding, a charset) is handed to
  * `fallback`, the express chain of {@link graphqlHttpEndpoint}, which answers it as before: one
  * set of rules for the unusual cases, in one place.
@@ -18,7 +20,7 @@ import { HTTP_MESSAGES } from "../http";
 import { log } from "../log";
 import type { ServiceMetrics } from "../ops/metrics";
 import { observeDirect, observeRefused } from "../ops/request-plugin";
-import { requestIdOf, withRequestScope } from "../request-id";
+import { type RequestScope, requestIdOf, withRequestScope } from "../request-id";
 import type { DirectAnswer, DirectExecution } from "./direct-execution";
 import { formatError, toGraphQLError } from "./errors";
 
@@ -71,7 +73,8 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { apollo, verifier, service, bodyLimitBytes } = options;
 
-  const execute = async (req: IncomingMessage, res: ServerResponse, requestId: string, body: unknown) => {
+  const execute = async (req: IncomingMessage, res: ServerResponse, scope: RequestScope, body: unknown) => {
+    const { requestId } = scope;
     // The caller first, as Apollo Server does: an unauthenticated request is told so (401), whatever
     // it sent. A token verified before is known without waiting.
     const known = verifier.knownCaller(req.headers.authorization);
@@ -79,13 +82,13 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
     let contextValue: TContext | undefined;
     if ("found" in caller) {
       const refusals = options.refuseEarly(body);
-      if (refusals) return answerRefusals(res, requestId, refusals, options.metrics);
+      if (refusals) return answerRefusals(res, scope, refusals, options.metrics);
       // A context that cannot be made is left to Apollo Server, which answers that its own way.
       const { direct } = options;
       if (direct) contextValue = contextOrNothing(() => options.contextOf(caller.found, requestId, req));
       if (direct && contextValue) {
-        const answer = await direct.run(body, req.headers.accept, caller.found, contextValue);
-        if (answer) return answerDirectly(res, requestId, answer, options.metrics);
+        const answer = await direct.run(body, req.headers.accept, caller.found, contextValue, scope);
+        if (answer) return answerDirectly(res, scope, answer, options.metrics);
       }
     }
     const headers = new HeaderMap();
@@ -107,7 +110,9 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       }
       throw caller.error instanceof AppError ? toGraphQLError(caller.error) : caller.error;
     };
-    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
+    const response = await withRequestScope(scope, () =>
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context }),
+    );
     res.setHeader("x-request-id", requestId);
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -139,11 +144,10 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       if (res.headersSent || res.writableEnded) return;
       const body = parseJsonBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
       if (body === undefined) return refuse(req, res, requestId, "BAD_REQUEST");
-      void withRequestScope(service, requestId, () =>
-        execute(req, res, requestId, body).catch((error) => fail(res, requestId, error)),
-      );
+      const scope = { service, requestId, startedAt: performance.now() };
+      execute(req, res, scope, body).catch((error) => fail(res, scope, error));
     });
-    req.on("error", (error) => fail(res, requestId, error));
+    req.on("error", (error) => fail(res, { service, requestId }, error));
   };
 }
 
@@ -183,29 +187,29 @@ function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, co
 /** Refusals of {@link LeanEndpointOptions.refuseEarly}, in the shape Apollo Server gives its own. */
 function answerRefusals(
   res: ServerResponse,
-  requestId: string,
+  scope: RequestScope,
   refusals: readonly GraphQLError[],
   metrics: ServiceMetrics,
 ): void {
   const errors = refusals.map((error) => formatError(error.toJSON(), error));
-  observeRefused(metrics, errors[0]!.extensions?.code);
-  res.writeHead(400, { "content-type": "application/json; charset=utf-8", "x-request-id": requestId });
+  observeRefused(metrics, errors[0]!.extensions?.code, scope);
+  res.writeHead(400, { "content-type": "application/json; charset=utf-8", "x-request-id": scope.requestId });
   res.end(JSON.stringify({ errors }));
 }
 
 /** What the direct path ran, answered and observed as Apollo Server and its request plugin would. */
 function answerDirectly(
   res: ServerResponse,
-  requestId: string,
+  scope: RequestScope,
   answer: DirectAnswer,
   metrics: ServiceMetrics,
 ): void {
-  observeDirect(metrics, answer.operationName, answer.errors, requestId);
+  observeDirect(metrics, answer.operationName, answer.errors, scope);
   for (const [name, value] of answer.headers) res.setHeader(name, value);
   res.writeHead(answer.status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(answer.body),
-    "x-request-id": requestId,
+    "x-request-id": scope.requestId,
   });
   res.end(answer.body);
 }
@@ -219,8 +223,12 @@ function contextOrNothing<T>(make: () => T): T | undefined {
 }
 
 /** Our fault: logged, answered as a masked 500. */
-function fail(res: ServerResponse, requestId: string, error: unknown): void {
-  log.error({ err: error, requestId, path: "/graphql" }, "unexpected HTTP error");
+function fail(
+  res: ServerResponse,
+  { service, requestId }: Pick<RequestScope, "service" | "requestId">,
+  error: unknown,
+): void {
+  log.error({ err: error, service, requestId, path: "/graphql" }, "unexpected HTTP error");
   if (res.headersSent) return void res.destroy();
   res.writeHead(500, { "content-type": "application/json; charset=utf-8", "x-request-id": requestId }).end(
     JSON.stringify({

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { log } from "../log";
-import { currentRequestScope } from "../request-id";
+import { currentRequestScope, type RequestScope } from "../request-id";
 import { codeLabel, outcomeOf, type ServiceMetrics } from "./metrics";
 
 interface Finished {
@@ -54,20 +54,15 @@ export function requestObserverPlugin<TContext extends { requestId: string }>(
 
 /**
  * Observes an operation the direct path ran (common/graphql/direct-execution.ts), as the plugin
- * would have, timed from the start of its request scope.
+ * would have, timed from the start of its request (`startedAt`).
  */
 export function observeDirect(
   metrics: ServiceMetrics,
   operation: string | null,
   errors: readonly GraphQLFormattedError[] | undefined,
-  requestId: string | undefined,
+  { requestId, startedAt }: Pick<RequestScope, "requestId" | "startedAt">,
 ): void {
-  observeRequest(metrics, {
-    operation,
-    outcome: outcomeOf(errors),
-    startedAt: currentRequestScope()?.startedAt ?? performance.now(),
-    requestId,
-  });
+  observeRequest(metrics, { operation, outcome: outcomeOf(errors), startedAt, requestId });
 }
 
 /** Counts, times and logs one finished request (the plugin's, or one the direct path ran). */
@@ -94,10 +89,14 @@ function observeRequest(
 
 /**
  * A request refused before it had an operation (no or a bad token, a malformed request, a
- * document beyond the operation limits of its text), observed under the label `refused`.
+ * document beyond the operation limits of its text), observed under the label `refused`, timed
+ * from the start of its request (`scope`: the request scope it runs in, unless it names one).
  */
-export function observeRefused(metrics: ServiceMetrics, code: unknown): void {
-  const scope = currentRequestScope();
+export function observeRefused(
+  metrics: ServiceMetrics,
+  code: unknown,
+  scope: RequestScope | undefined = currentRequestScope(),
+): void {
   observeRequest(metrics, {
     // Never the caller's own name: an unauthenticated caller must not fill the label cap.
     operation: "refused",

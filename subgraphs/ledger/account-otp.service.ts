@@ -95,7 +95,10 @@ export class AccountOtpService {
       return row;
     });
     // The code goes to the outbox only, never to the log.
-    log.info({ otpId: otp.id, accountId, action, requestId: this.requestId }, "account code queued");
+    log.info(
+      { service: "ledger", requestId: this.requestId, otpId: otp.id, accountId, action },
+      "account code queued",
+    );
     return otp;
   }
 

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { mintToken } from "../../common/auth/tokens";
 import { CREATE_PAYMENT, fund, openAccount, paymentInput, settlementAccountId } from "../helpers/ledger";
 import { type Stack, startStack } from "../helpers/stack";
+import { captureLogs } from "../helpers/ops";
 import { accountCode, CLOSE, closeGrant, SEND_OTP, VERIFY_OTP } from "../helpers/step-up";
 import { sql } from "../helpers/transfers";
 
@@ -41,6 +42,29 @@ describe("the step-up grant", () => {
       code: "STEP_UP_REQUIRED",
       reason: "used",
     });
+  });
+
+  it("When a code is sent, then the line that logs it carries the ledger's service and the request's id, and not the code", async () => {
+    const { clientId, token } = await frontOffice();
+    const account = await openAccount(stack, { clientId });
+    const sent = `step-up-${randomUUID()}`;
+    const capture = captureLogs();
+    let otpId: string;
+    try {
+      const answer = await stack.graphql(
+        SEND_OTP,
+        { accountId: account.id, action: "CLOSE_ACCOUNT" },
+        { token, headers: { "x-request-id": sent } },
+      );
+      otpId = answer.data!.sendAccountOtp.id as string;
+    } finally {
+      capture.stop();
+    }
+    const queued = capture.lines.filter((line) => line.msg === "account code queued");
+    expect(queued).toEqual([
+      expect.objectContaining({ service: "ledger", requestId: sent, otpId, accountId: account.id }),
+    ]);
+    expect(capture.raw.join("")).not.toContain(await accountCode(stack, otpId));
   });
 
   it("When the action fails, then the grant is not used up; it serves the close once the account is empty", async () => {

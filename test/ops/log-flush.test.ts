@@ -40,6 +40,9 @@ setTimeout(() => undefined, 60_000);`;
     expect(seen[1].at - seen[0].at).toBeGreaterThanOrEqual(1000);
     expect(seen[1].at - seen[0].at).toBeLessThan(2500);
   } finally {
+    // Waited for: a child still closing its pipes would hold the jest worker at its exit.
+    const closed = new Promise((resolve) => child.once("close", resolve));
     child.kill("SIGKILL");
+    await closed;
   }
 }, 20_000);

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { log } from "../../common/log";
-import { requestScope } from "../../common/request-id";
+import { requestScope, requestScopesOpen } from "../../common/request-id";
 import { openAccount } from "../helpers/ledger";
 import { captureLogs, type LogLine } from "../helpers/ops";
 import { importClient, type Stack, startStack } from "../helpers/stack";
@@ -100,12 +100,15 @@ describe("Logs", () => {
     expect(text).not.toContain(email);
   });
 
-  it("When code logs while a request is served without naming the request, then the line still carries the request's service and id", async () => {
+  it("When code logs while an express request is served without naming the request, then the line still carries the request's service and id, and the scope closes with the response", async () => {
     // The same chain as every service: scope first, then the body is read, then work across awaits.
     const app = express();
     app.use(requestScope("example"));
     app.use(express.json({ limit: "1mb" }));
+    let closed!: Promise<unknown>;
     app.post("/work", async (_req, res) => {
+      // After the scope's own listener (registered first): the scope has ended when this settles.
+      closed = new Promise((resolve) => res.once("close", resolve));
       await new Promise((resolve) => setTimeout(resolve, 5));
       log.info({ step: "after an await" }, "working");
       res.json({});
@@ -128,6 +131,9 @@ describe("Logs", () => {
           requestId: sent,
         }),
       ]);
+      // Once answered, no scope stays open: Node's promise hooks go off with it (decision 0071).
+      await closed;
+      expect(requestScopesOpen()).toBe(false);
     } finally {
       capture.stop();
       await new Promise((resolve) => server.close(resolve));

@@ -4,6 +4,7 @@
  * is sent as is, which the direct path takes, and again with `"extensions": {}`, which it leaves
  * to Apollo Server; status, content type and body must be the same.
  */
+import { randomUUID } from "node:crypto";
 import { buildSchema, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { TokenVerifier, mintToken } from "../../common/auth/tokens";
 import { AppError } from "../../common/errors";
@@ -12,6 +13,8 @@ import { toGraphQLError } from "../../common/graphql/errors";
 import { OperationLimits, subgraphLimits } from "../../common/graphql/limits";
 import { type RunningServer, serveSubgraph } from "../../common/graphql/serve-subgraph";
 import { ServiceMetrics } from "../../common/ops/metrics";
+import { requestScopesOpen, withRequestScope } from "../../common/request-id";
+import { captureLogs } from "../helpers/ops";
 import { testConfig } from "../helpers/stack";
 
 const SDL = `
@@ -103,6 +106,9 @@ async function both(body: Record<string, unknown>) {
   const apollo = await post({ ...body, extensions: {} });
   return { direct, apollo, answeredDirectly };
 }
+
+/** The request scope the direct path is given (its errors are logged with it). */
+const scope = { service: "test", requestId: "direct-test", startedAt: 0 };
 
 describe("the direct path", () => {
   it.each([
@@ -208,10 +214,12 @@ describe("an engine's result without data", () => {
     const caller = { kind: "system", subject: "ops" } as const;
     const query = "mutation Bump($by: Int!) { bump(by: $by) }";
     const before = bumps;
-    expect(await direct.run({ query, variables: { by: "one" } }, undefined, caller, {})).toBeUndefined();
-    expect(await direct.run({ query, variables: {} }, undefined, caller, {})).toBeUndefined();
+    expect(
+      await direct.run({ query, variables: { by: "one" } }, undefined, caller, {}, scope),
+    ).toBeUndefined();
+    expect(await direct.run({ query, variables: {} }, undefined, caller, {}, scope)).toBeUndefined();
     expect(bumps).toBe(before);
-    const answer = await direct.run({ query, variables: { by: 2 } }, undefined, caller, {});
+    const answer = await direct.run({ query, variables: { by: 2 } }, undefined, caller, {}, scope);
     expect(JSON.parse(answer!.body)).toEqual({ data: { bump: before + 2 } });
   });
 
@@ -232,7 +240,7 @@ describe("an engine's result without data", () => {
     );
     const caller = { kind: "system", subject: "ops" } as const;
     const mutation = { query: "mutation Bump($by: Int!) { bump(by: $by) }", variables: { by: 1 } };
-    const answer = await direct.run(mutation, undefined, caller, {});
+    const answer = await direct.run(mutation, undefined, caller, {}, scope);
     expect(executions).toBe(1);
     expect(answer).toBeDefined();
     expect(JSON.parse(answer!.body)).toEqual({
@@ -240,8 +248,33 @@ describe("an engine's result without data", () => {
     });
     // Variables that do not coerce: handed over, nothing run.
     expect(
-      await direct.run({ ...mutation, variables: { by: "one" } }, undefined, caller, {}),
+      await direct.run({ ...mutation, variables: { by: "one" } }, undefined, caller, {}, scope),
     ).toBeUndefined();
     expect(executions).toBe(1);
+  });
+});
+
+describe("the direct path's request scope (decision 0071)", () => {
+  it("When a request on the direct path meets an unexpected fault, then the lines that log it carry the request's service and id, as Apollo Server's do, and no request scope stays open (Node's promise hooks on) once it is answered", async () => {
+    expect(withRequestScope(scope, requestScopesOpen)).toBe(true);
+    expect(requestScopesOpen()).toBe(false);
+    const capture = captureLogs();
+    try {
+      for (const extensions of [undefined, {}]) {
+        const sent = `direct-${randomUUID()}`;
+        run.mockClear();
+        const answer = await post({ query: "{ items { id secret } }", extensions }, { "x-request-id": sent });
+        expect(answer.status).toBe(200);
+        // Run by the direct path without extensions, by Apollo Server with them.
+        expect((await run.mock.results[0]?.value) !== undefined).toBe(extensions === undefined);
+        const faults = capture.lines.filter((line) => line.msg === "unexpected error");
+        expect(faults).toHaveLength(2); // the secret of each of the two items
+        for (const line of faults) expect(line).toMatchObject({ service: "direct_test", requestId: sent });
+        capture.lines.length = 0;
+        expect(requestScopesOpen()).toBe(false);
+      }
+    } finally {
+      capture.stop();
+    }
   });
 });

@@ -144,7 +144,8 @@ export class AccountRepository {
 
   /** An id that may name an account whose currency is not cached (one that is not a UUID names none). */
   private unknownAccount(id: string): boolean {
-    return isUuid(id) && !this.currencies.has(id);
+    // The cache first: what it holds is a UUID, and most payments name accounts it holds.
+    return !this.currencies.has(id) && isUuid(id);
   }
 
   private cachedCurrencies(ids: string[]): Map<string, string> {

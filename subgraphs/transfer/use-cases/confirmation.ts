@@ -68,7 +68,10 @@ async function confirm(
     if (isFinalLedgerError(error)) throw error;
     // The confirmation stands: the worker holds the funds once the ledger answers again, so the
     // client is told where the transfer is rather than given an error that invites a second one.
-    log.warn({ transferId, err: error, requestId: deps.requestId }, "hold deferred to the worker");
+    log.warn(
+      { service: "transfer", requestId: deps.requestId, transferId, err: error },
+      "hold deferred to the worker",
+    );
     return (await deps.transfers.transfersByIds([confirmed.transfer.id]))[0];
   }
 }
@@ -120,7 +123,7 @@ export async function sendCode(
   });
   // The code goes to the outbox only, never to the log.
   log.info(
-    { transferId, confirmationId: confirmation.id, clientId, requestId: deps.requestId },
+    { service: "transfer", requestId: deps.requestId, transferId, confirmationId: confirmation.id, clientId },
     "confirmation code queued for delivery",
   );
   return confirmation;
