@@ -27,7 +27,8 @@ export interface RequestScope {
 /**
  * The scope of the work in flight, for the code that does not name its request (common/log.ts
  * puts it on every line). Node 20's AsyncLocalStorage turns on promise hooks for every promise of
- * the process, about a twentieth of the node CPU of a payment on the ledger (decision 0071). So
+ * the process: about a twentieth of the ledger's main-thread work per payment in its CPU profile
+ * (decision 0071). So
  * the requests nearly every caller sends (the lean path's direct execution,
  * common/graphql/lean-endpoint.ts) run without a scope and name their request themselves, and
  * the storage is turned off whenever no scoped work is in flight: its hooks cost only while an
