@@ -40,7 +40,7 @@ setTimeout(() => undefined, 60_000);`;
     expect(seen[1].at - seen[0].at).toBeGreaterThanOrEqual(1000);
     expect(seen[1].at - seen[0].at).toBeLessThan(2500);
   } finally {
-    // Waited for: a child still closing its pipes would hold the jest worker at its exit.
+    // Waited for, so neither the child nor its pipes outlive the test.
     const closed = new Promise((resolve) => child.once("close", resolve));
     child.kill("SIGKILL");
     await closed;
