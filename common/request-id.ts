@@ -24,6 +24,11 @@ export interface RequestScope {
   http?: { body?: unknown };
 }
 
+/** The scope of a request of `service` that starts now. */
+export function requestScopeOf(service: string, requestId: string): RequestScope {
+  return { service, requestId, startedAt: performance.now() };
+}
+
 /**
  * The scope of the work in flight, for the code that does not name its request (common/log.ts
  * puts it on every line). Node 20's AsyncLocalStorage turns on promise hooks for every promise of
@@ -68,7 +73,7 @@ export function requestScope(service: string): RequestHandler {
     scoped++;
     // A response closes once, answered or not.
     res.once("close", scopeEnded);
-    scopes.run({ service, requestId, startedAt: performance.now(), http: req }, next);
+    scopes.run({ ...requestScopeOf(service, requestId), http: req }, next);
   };
 }
 

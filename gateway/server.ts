@@ -33,7 +33,7 @@ import { healthRoutes } from "../common/ops/health";
 import { metricsHandler, ServiceMetrics } from "../common/ops/metrics";
 import { observeDirect, requestObserverPlugin } from "../common/ops/request-plugin";
 import { projectRoot } from "../common/paths";
-import { requestIdFrom, requestScope, withRequestScope } from "../common/request-id";
+import { requestIdFrom, requestScope, requestScopeOf, withRequestScope } from "../common/request-id";
 import type { GatewayContext } from "./context";
 import { dashboardRouter } from "./dashboard/router";
 import { documentRoutes } from "./documents/routes";
@@ -231,7 +231,7 @@ function executorOf(
   metrics: ServiceMetrics,
 ): ExecuteOperation {
   return (request, contextValue) => {
-    const scope = { service: "gateway", requestId: contextValue.requestId, startedAt: performance.now() };
+    const scope = requestScopeOf("gateway", contextValue.requestId);
     return withRequestScope(scope, async () => {
       const ran = await direct.result(request, contextValue.caller, contextValue);
       if (ran) {

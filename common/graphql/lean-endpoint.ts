@@ -20,7 +20,7 @@ import { HTTP_MESSAGES } from "../http";
 import { log } from "../log";
 import type { ServiceMetrics } from "../ops/metrics";
 import { observeDirect, observeRefused } from "../ops/request-plugin";
-import { type RequestScope, requestIdOf, withRequestScope } from "../request-id";
+import { type RequestScope, requestIdOf, requestScopeOf, withRequestScope } from "../request-id";
 import type { DirectAnswer, DirectExecution } from "./direct-execution";
 import { formatError, toGraphQLError } from "./errors";
 
@@ -144,7 +144,7 @@ export function leanGraphqlHandler<TContext extends BaseContext>(
       if (res.headersSent || res.writableEnded) return;
       const body = parseJsonBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
       if (body === undefined) return refuse(req, res, requestId, "BAD_REQUEST");
-      const scope = { service, requestId, startedAt: performance.now() };
+      const scope = requestScopeOf(service, requestId);
       execute(req, res, scope, body).catch((error) => fail(res, scope, error));
     });
     req.on("error", (error) => fail(res, { service, requestId }, error));
