@@ -4,9 +4,11 @@
  * What a payment costs on each layer, side by side in one session (issue 13). One fresh database
  * on the PostgreSQL named by DATABASE_URL (default 127.0.0.1:5432; loopback only), dropped at the
  * end, also on failure. Processes of their own (`dist/...`), each with its pid watched in /proc:
- *   - two ledger subgraphs: group commit off (LEDGER_GROUP_COMMIT_MS=0) and on (`--window`, ms);
- *   - two gateways, one in front of each (the client and transfer subgraphs are not started: a
- *     payment never reaches them);
+ *   - three ledger subgraphs: the `ledger` path's, serving nothing else, as the minimal server
+ *     serves its path alone (group commit off: LEDGER_GROUP_COMMIT_MS=0); and two behind
+ *     gateways, group commit off and on (`--window`, ms);
+ *   - two gateways, one in front of each of those (the client and transfer subgraphs are not
+ *     started: a payment never reaches them);
  *   - the minimal `node:http` + `pg` server of bench/minimal-ledger.ts (same JWT check, request
  *     hash and SQL call, nothing else), and the same work behind Apollo Server as shipped (the
  *     floor: what Apollo Server and graphql-js alone add, with no type-graphql or TypeORM).
@@ -28,12 +30,13 @@
  *              packages resolve): that build's ledger, group commit off, on the same database, to
  *              compare two builds' node CPU per payment in one interleaved run
  * Scenarios: 8 and 32 callers (`--callers`), over 1,000 accounts (a random pair each) and over one
- * hot pair (A -> B). Interleaved: each scenario runs every path back to back, the order rotating
- * from round to round; the paths named by `--together` (e.g. `minimal,ledger`) run at the same time
- * instead, each with its own callers. After each run the books are checked (bench/books.ts); any
- * FAIL exits 1. Every round after the first starts the compared processes (the `ledger` path's
- * ledger, the minimal server, the floor, a baseline) afresh and warms them again (decision 0072).
- * With two rounds or more, the ledger's node CPU per payment over the minimal server's (and the
+ * hot pair (A -> B). Interleaved: each round runs every path in every scenario, the order
+ * rotating from round to round; the paths named by `--together` (e.g. `minimal,ledger`) run at
+ * the same time instead, each with its own callers. The compared processes (the `ledger` path's
+ * ledger, the minimal server, the floor, a baseline) start afresh every round after the first,
+ * are warmed, and are measured first, every scenario in a row, before the other paths (decision
+ * 0072). After each run the books are checked (bench/books.ts); any FAIL exits 1. With two
+ * rounds or more, the ledger's node CPU per payment over the minimal server's (and the
  * baseline's) is also given round by round, each ratio from one round's runs, and the 1.5x target
  * is judged on the median of those ratios.
  *
@@ -122,8 +125,8 @@ if (together.some((name) => !paths.includes(name)))
   throw new Error(`--together names paths not in --paths: ${together.join(",")}`);
 /** The ledger process a path's payments reach, if any: two paths run together must not share one. */
 const ledgerOf = (name: PathName) =>
-  name === "batch16" || name === "ledger" || name === "gateway"
-    ? "ledger, group commit off"
+  name === "batch16" || name === "gateway"
+    ? "ledger behind the gateway, group commit off"
     : name.endsWith("+gc")
       ? "ledger, group commit on"
       : name;
@@ -206,21 +209,30 @@ async function stopAll(): Promise<void> {
 }
 
 interface Services {
-  ledger: { off: ChildProcess; on: ChildProcess };
+  /** `alone`: the `ledger` path's, serving nothing else; `off` and `on`: behind the two gateways. */
+  ledger: { alone: ChildProcess; off: ChildProcess; on: ChildProcess };
   gateway: { off: ChildProcess; on: ChildProcess };
   minimal: ChildProcess;
   floor: ChildProcess;
   baseline?: ChildProcess;
   urls: Record<
-    "ledgerOff" | "ledgerOn" | "gatewayOff" | "gatewayOn" | "minimal" | "floor" | "baseline",
+    "ledger" | "ledgerOff" | "ledgerOn" | "gatewayOff" | "gatewayOn" | "minimal" | "floor" | "baseline",
     string
   >;
 }
 
 async function startServices(databaseUrl: string): Promise<Services> {
-  const ports = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(freePort));
-  const [ledgerOffPort, ledgerOnPort, gatewayOffPort, gatewayOnPort, minimalPort, floorPort, baselinePort] =
-    ports;
+  const ports = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(freePort));
+  const [
+    ledgerPort,
+    ledgerOffPort,
+    ledgerOnPort,
+    gatewayOffPort,
+    gatewayOnPort,
+    minimalPort,
+    floorPort,
+    baselinePort,
+  ] = ports;
   const ledgerEnv = (port: number, window: string) => ({
     DATABASE_URL: databaseUrl,
     LEDGER_SUBGRAPH_PORT: String(port),
@@ -228,8 +240,9 @@ async function startServices(databaseUrl: string): Promise<Services> {
     LEDGER_GROUP_COMMIT_MS: window,
   });
   // One after the other: two ledgers migrating one database at once would race.
-  const off = run("subgraphs/ledger/main.js", ledgerEnv(ledgerOffPort, "0"), "ledger");
+  const off = run("subgraphs/ledger/main.js", ledgerEnv(ledgerOffPort, "0"), "ledger (gateway)");
   await waitForHealth(`http://127.0.0.1:${ledgerOffPort}/healthz`, 60);
+  const alone = run("subgraphs/ledger/main.js", ledgerEnv(ledgerPort, "0"), "ledger");
   const on = run("subgraphs/ledger/main.js", ledgerEnv(ledgerOnPort, windowMs), "ledger+gc");
   // Another build's ledger on the same database: its migrations must be this build's or older.
   const baseline =
@@ -254,6 +267,7 @@ async function startServices(databaseUrl: string): Promise<Services> {
   });
   const gatewayOff = run("gateway/main.js", gatewayEnv(gatewayOffPort, ledgerOffPort), "gateway");
   const gatewayOn = run("gateway/main.js", gatewayEnv(gatewayOnPort, ledgerOnPort), "gateway+gc");
+  await waitForHealth(`http://127.0.0.1:${ledgerPort}/healthz`, 60);
   await waitForHealth(`http://127.0.0.1:${ledgerOnPort}/healthz`, 60);
   await waitForHealth(`http://127.0.0.1:${gatewayOffPort}/healthz`, 60);
   await waitForHealth(`http://127.0.0.1:${gatewayOnPort}/healthz`, 60);
@@ -262,12 +276,13 @@ async function startServices(databaseUrl: string): Promise<Services> {
   await listening(url(minimalPort, "/pay"));
   await listening(url(floorPort));
   return {
-    ledger: { off, on },
+    ledger: { alone, off, on },
     gateway: { off: gatewayOff, on: gatewayOn },
     minimal,
     floor,
     baseline: baseline || undefined,
     urls: {
+      ledger: url(ledgerPort),
       ledgerOff: url(ledgerOffPort),
       ledgerOn: url(ledgerOnPort),
       gatewayOff: url(gatewayOffPort),
@@ -281,16 +296,15 @@ async function startServices(databaseUrl: string): Promise<Services> {
 
 /**
  * The processes whose node CPU per payment the bench compares, each stopped and started again on
- * its port: the `ledger` path's ledger (which also serves `gateway` and `batch16`), the minimal
- * server, the floor, a baseline. A round then reads processes of its own, not the heap and
+ * its port: the `ledger` path's ledger, the minimal server, the floor, a baseline. A round then reads processes of its own, not the heap and
  * compiled code that one process carried from round to round (decision 0072).
  */
 async function restartCompared(services: Services): Promise<void> {
   const { urls } = services;
   const health = (url: string) => waitForHealth(url.replace(/\/graphql$/, "/healthz"), 60);
   if (paths.includes("ledger")) {
-    services.ledger.off = await restart(services.ledger.off);
-    await health(urls.ledgerOff);
+    services.ledger.alone = await restart(services.ledger.alone);
+    await health(urls.ledger);
   }
   if (paths.includes("minimal")) {
     services.minimal = await restart(services.minimal);
@@ -386,7 +400,7 @@ function senders(services: Services, pool: Pool): Record<PathName, Send> {
       return 1;
     },
     floor: single(services.urls.floor),
-    ledger: single(services.urls.ledgerOff),
+    ledger: single(services.urls.ledger),
     baseline: single(services.urls.baseline),
     "ledger+gc": single(services.urls.ledgerOn),
     gateway: single(services.urls.gatewayOff),
@@ -437,7 +451,8 @@ function pidsOf(services: Services, name: PathName): { gateway?: number; node?: 
   if (name === "minimal") return { node: services.minimal.pid };
   if (name === "floor") return { node: services.floor.pid };
   if (name === "baseline") return { node: services.baseline?.pid };
-  if (name.startsWith("ledger")) return { node: ledger };
+  if (name === "ledger") return { node: services.ledger.alone.pid };
+  if (name === "ledger+gc") return { node: ledger };
   return { gateway: (gc ? services.gateway.on : services.gateway.off).pid, node: ledger };
 }
 
@@ -877,8 +892,8 @@ async function main(): Promise<number> {
         await record(await measureTogether(lanes, warm, warmupSeconds, database), false);
       }
     };
-    await warmUp(paths);
     if (soakSeconds !== undefined) {
+      await warmUp(paths);
       const result = await soak(services, send, { ...scenarios[0], callers: 32 }, database);
       await record([result.run], true);
       process.stdout.write(`${table(runs).join("\n")}\n${result.line}\n`);
@@ -889,25 +904,36 @@ async function main(): Promise<number> {
       ...(together.length ? [together] : []),
       ...paths.filter((name) => !together.includes(name)).map((name) => [name]),
     ];
-    for (let round = 0; round < rounds; round++) {
-      if (round > 0 && !interrupted) {
-        await restartCompared(services);
-        await warmUp(paths.filter((name) => COMPARED.includes(name)));
-      }
-      for (const [index, scenario] of scenarios.entries()) {
-        const shift = (round + index) % steps.length;
-        for (const step of [...steps.slice(shift), ...steps.slice(0, shift)]) {
-          if (interrupted) break;
-          const lanes = step.map((name) => ({ name, send: send[name], pids: pidsOf(services, name) }));
-          if (rewarmSeconds > 0)
-            await record(await measureTogether(lanes, scenario, rewarmSeconds, database), false);
-          await vacuumAccounts(pool);
-          const made = await measureTogether(lanes, scenario, seconds, database);
-          await record(
-            made.map((r) => ({ ...r, round })),
-            true,
-          );
-        }
+    const isCompared = (step: PathName[]) => step.some((name) => COMPARED.includes(name));
+    const rotated = (list: PathName[][], shift: number) => [
+      ...list.slice(shift % list.length),
+      ...list.slice(0, shift % list.length),
+    ];
+    const measureStep = async (step: PathName[], scenario: Scenario, round: number) => {
+      const lanes = step.map((name) => ({ name, send: send[name], pids: pidsOf(services, name) }));
+      if (rewarmSeconds > 0)
+        await record(await measureTogether(lanes, scenario, rewarmSeconds, database), false);
+      await vacuumAccounts(pool);
+      const made = await measureTogether(lanes, scenario, seconds, database);
+      await record(
+        made.map((r) => ({ ...r, round })),
+        true,
+      );
+    };
+    await warmUp(paths.filter((name) => !COMPARED.includes(name)));
+    for (let round = 0; round < rounds && !interrupted; round++) {
+      if (round > 0) await restartCompared(services);
+      await warmUp(paths.filter((name) => COMPARED.includes(name)));
+      // The compared processes right after their warm-up, every scenario in a row: a process that
+      // sat idle for a minute costs up to twice as much per payment for its first seconds of load,
+      // and the ledger more than the minimal server, unevenly (decision 0072). Then the others.
+      for (const group of [steps.filter(isCompared), steps.filter((step) => !isCompared(step))]) {
+        if (!group.length) continue;
+        for (const [index, scenario] of scenarios.entries())
+          for (const step of rotated(group, round + index)) {
+            if (interrupted) break;
+            await measureStep(step, scenario, round);
+          }
       }
     }
     const rows = summary(runs).sort(
