@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cost [-- --seconds 5] [--warmup 15] [--rewarm 3] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S] [--baseline DIR] [--together a,b]`
+ * `npm run bench:cost [-- --seconds 5] [--warmup 15] [--rewarm 3] [--rounds 1] [--callers 8,32] [--window 2] [--paths ...] [--soak S] [--baseline DIR] [--together a,b] [--rate R]`
  *
  * What a payment costs on each layer, side by side in one session (issue 13). One fresh database
  * on the PostgreSQL named by DATABASE_URL (default 127.0.0.1:5432; loopback only), dropped at the
@@ -91,6 +91,15 @@ const rounds = Number(option("--rounds", "1"));
 const callerCounts = option("--callers", "8,32").split(",").map(Number);
 const accountCount = Number(option("--accounts", "1000"));
 const windowMs = option("--window", "2");
+/**
+ * `--rate R`: the compared paths (ledger, minimal, floor, baseline) get R payments per second
+ * each, taken by at most the scenario's callers at once (an open loop), instead of as many as the
+ * callers can send (a closed loop, as every other path). A server's CPU per payment falls as its
+ * throughput rises (more requests per event-loop turn and socket read), and a closed loop gives
+ * the faster server the more: at one rate the two are compared at equal load (decision 0072).
+ */
+const ratePerSecond = process.argv.includes("--rate") ? Number(option("--rate", "0")) : undefined;
+if (ratePerSecond !== undefined && !(ratePerSecond > 0)) throw new Error("--rate needs payments per second");
 const soakSeconds = process.argv.includes("--soak") ? Number(option("--soak", "300")) : undefined;
 const BATCH = 16;
 const ALL_PATHS = [
@@ -530,8 +539,17 @@ async function measureTogether(
 async function drive({ name, send }: Lane, scenario: Scenario, end: number) {
   const perRequest = name === "batch16" ? BATCH : 1;
   const tally = { made: 0, unknown: 0, latencies: [] as number[], errors: {} as Record<string, number> };
+  // `--rate`: the compared paths' requests are due at fixed times, each taken by a free caller.
+  const rate = COMPARED.includes(name) ? ratePerSecond : undefined;
+  const start = performance.now();
+  let due = 0;
   const caller = async () => {
     while (!interrupted && performance.now() < end) {
+      if (rate) {
+        const at = start + (due++ * 1000) / rate;
+        if (at >= end) break;
+        if (at > performance.now()) await sleep(at - performance.now());
+      }
       const pairs = Array.from({ length: perRequest }, scenario.pick);
       const t0 = performance.now();
       try {
@@ -944,7 +962,7 @@ async function main(): Promise<number> {
     );
     const lines = [
       "",
-      `== cost per payment: ${seconds} s per run, ${rounds} round(s), medians; group commit window ${windowMs} ms, batch ${BATCH} ==`,
+      `== cost per payment: ${seconds} s per run, ${rounds} round(s), medians; group commit window ${windowMs} ms, batch ${BATCH}${ratePerSecond ? `; ${COMPARED.filter((name) => paths.includes(name)).join(", ")} at ${ratePerSecond} payments/s each` : ""} ==`,
       ...table(rows),
       "",
       ...targets(rows, runs),
