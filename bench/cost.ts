@@ -305,8 +305,9 @@ async function startServices(databaseUrl: string): Promise<Services> {
 
 /**
  * The processes whose node CPU per payment the bench compares, each stopped and started again on
- * its port: the `ledger` path's ledger, the minimal server, the floor, a baseline. A round then reads processes of its own, not the heap and
- * compiled code that one process carried from round to round (decision 0072).
+ * its port: the `ledger` path's ledger, the minimal server, the floor, a baseline. A round then
+ * reads processes of its own, not the heap and compiled code that one process carried from round
+ * to round (decision 0072).
  */
 async function restartCompared(services: Services): Promise<void> {
   const { urls } = services;
