@@ -200,18 +200,8 @@ async function restart(child: ChildProcess): Promise<ChildProcess> {
   return run(script, env, label);
 }
 
-/** Resolves once `url` gives any HTTP answer (the minimal server and the floor have no health route). */
-async function listening(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      await fetch(url, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
-      return;
-    } catch {
-      await sleep(100); // not up yet
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
+/** Resolves once `url` answers at all (the minimal server and the floor have no health route). */
+const listening = (url: string) => waitForHealth(url, 60, true);
 
 async function stopAll(): Promise<void> {
   await Promise.all(children.map(stop));

@@ -38,11 +38,16 @@ export async function admin(url: string, sql: string): Promise<void> {
   }
 }
 
-/** Resolves once `url` answers 2xx, polling every 100 ms for up to `seconds`. */
-export async function waitForHealth(url: string, seconds = 30): Promise<void> {
+/**
+ * Resolves once `url` answers 2xx (or, with `anyAnswer`, answers at all: a server without a
+ * health route), polling every 100 ms for up to `seconds`.
+ */
+export async function waitForHealth(url: string, seconds = 30, anyAnswer = false): Promise<void> {
   for (let i = 0; i < seconds * 10; i++) {
     try {
-      if ((await fetch(url)).ok) return;
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (anyAnswer || response.ok) return;
     } catch {
       // not up yet
     }
