@@ -106,6 +106,52 @@ describe("group commit", () => {
     expect(await balance(stack, b.id)).toMatchObject({ posted: "78.00" });
   });
 
+  it("When requests on an account in flight outwait the window, then they wait in the ledger for its answer and go as one group, while others go", async () => {
+    const [a, b, c, d] = [
+      await openAccount(stack),
+      await openAccount(stack),
+      await openAccount(stack),
+      await openAccount(stack),
+    ];
+    await fund(stack, a.id, "100.00");
+    await fund(stack, c.id, "100.00");
+    /** Payment creations of this test in the database now (waiting for the lock or running). */
+    const inDatabase = async () => {
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+            AND query LIKE '%ledger.create_payment%'`,
+      );
+      return Number(rows[0].n);
+    };
+    const blocker = new PgClient({ connectionString: stack.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query("BEGIN");
+      await blocker.query("SELECT 1 FROM ledger.account WHERE id = $1 FOR NO KEY UPDATE", [a.id]);
+      const first = pay(a.id, b.id, "1.00");
+      await sleep(150);
+      const onA = [pay(a.id, b.id, "2.00"), pay(b.id, a.id, "0.50"), pay(a.id, b.id, "3.00")];
+      // Waits out the window, then goes: its accounts are not in flight.
+      const elsewhere = await pay(c.id, d.id, "4.00");
+      expect(elsewhere.errors).toBeUndefined();
+      await sleep(WINDOW_MS / 2);
+      // Only the first waits for the lock; the three wait in the ledger, past their window.
+      expect(await inDatabase()).toBe(1);
+      await blocker.query("COMMIT");
+      const results = await Promise.all([first, ...onA]);
+      expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined, undefined]);
+      const ids = results.map((r) => r.data!.createPayment.id);
+      expect(await transactionsOf(ids.slice(1))).toBe(1);
+      expect(await transactionsOf(ids)).toBe(2);
+    } finally {
+      await blocker.end();
+    }
+    expect(await balance(stack, a.id)).toMatchObject({ posted: "94.50" });
+    expect(await balance(stack, b.id)).toMatchObject({ posted: "5.50" });
+    expect(await balance(stack, d.id)).toMatchObject({ posted: "4.00" });
+  });
+
   it("When one payment of a group is refused, then only it fails, keeps no key, and may be sent again", async () => {
     const a = await openAccount(stack);
     const poor = await openAccount(stack);

@@ -7,6 +7,13 @@
  * transaction: the accounts' locks and the commit's WAL flush are paid once for the group, which
  * is what wins on a hot account, and a group grows with how long the database takes. Each request
  * still gets its own answer: its payment, a replay of its key, or its own refusal.
+ *
+ * A creation on an account that a creation in flight also moves waits for that one's answer,
+ * whatever the window, and more may join it meanwhile: sent at once, it would only wait for the
+ * account's row lock inside the database, holding a snapshot that keeps the row's old versions
+ * from being pruned, so that every transaction on the account would read through them (as
+ * batches did, decision 0067). On a hot account the groups therefore reach the database one
+ * after another, each as large as what arrived while the one before it ran.
  */
 import { log } from "../../../common/log";
 import type { PaymentRow } from "./entities";
@@ -26,6 +33,8 @@ export class PaymentGroupCommit {
   private timer: NodeJS.Timeout | undefined;
   /** Creations sent to the database and not answered yet. */
   private inFlight = 0;
+  /** The accounts those creations move, each with how many of them move it. */
+  private readonly busy = new Map<string, number>();
 
   /** `windowMs` 0: every creation goes alone (group commit off). */
   constructor(
@@ -44,34 +53,62 @@ export class PaymentGroupCommit {
   }
 
   private async alone(payment: NewPayment): Promise<PaymentRow> {
-    this.inFlight++;
+    this.sent([payment], 1);
     try {
       return await this.repository.createPayment(payment);
     } finally {
-      this.inFlight--;
+      this.sent([payment], -1);
       this.answered();
     }
   }
 
-  /** One in flight was answered: whatever waits goes now. */
+  /** Counts `payments` in flight (`change` 1) or answered (-1). */
+  private sent(payments: readonly NewPayment[], change: 1 | -1): void {
+    this.inFlight += payments.length * change;
+    for (const { debitAccountId, creditAccountId } of payments) {
+      for (const account of [debitAccountId, creditAccountId]) {
+        const count = (this.busy.get(account) ?? 0) + change;
+        if (count) this.busy.set(account, count);
+        else this.busy.delete(account);
+      }
+    }
+  }
+
+  private isBusy(payment: NewPayment): boolean {
+    return this.busy.has(payment.debitAccountId) || this.busy.has(payment.creditAccountId);
+  }
+
+  /** One in flight was answered: whatever waits goes now, but for what waits on accounts still in flight. */
   private answered(): void {
     if (this.queue.length) this.flush();
   }
 
+  /** Sends what waits, except the creations on accounts in flight: they wait for those answers. */
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const group = this.queue.splice(0);
+    for (;;) {
+      const group: Waiting[] = [];
+      const held: Waiting[] = [];
+      for (const waiting of this.queue) {
+        if (group.length < GROUP_COMMIT_MAX && !this.isBusy(waiting.payment)) group.push(waiting);
+        else held.push(waiting);
+      }
+      this.queue = held;
+      if (!group.length) return;
+      this.send(group);
+    }
+  }
+
+  private send(group: Waiting[]): void {
     if (group.length === 1) {
       this.alone(group[0].payment).then(group[0].resolve, group[0].reject);
       return;
     }
-    this.inFlight += group.length;
+    const payments = group.map((waiting) => waiting.payment);
+    this.sent(payments, 1);
     this.repository
-      .createPayments(
-        group.map((waiting) => waiting.payment),
-        false,
-      )
+      .createPayments(payments, false)
       .then(
         (outcomes) =>
           outcomes.forEach((outcome, i) =>
@@ -85,7 +122,7 @@ export class PaymentGroupCommit {
         },
       )
       .finally(() => {
-        this.inFlight -= group.length;
+        this.sent(payments, -1);
         this.answered();
       });
   }
