@@ -42,26 +42,62 @@ async function transactionsOf(ids: string[]): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Sends request 0, which goes alone and waits behind a row lock this test holds on `accountId`;
- * then the others, which find it in flight and wait to go together; then lets the lock go. The
- * first is answered, and the others go as one group.
- */
-async function piledUp<T>(accountId: string, count: number, send: (i: number) => Promise<T>): Promise<T[]> {
+/** Holds `accountId`'s row lock from a connection of the test's own until `work` calls `release`. */
+async function withRowLocked<T>(
+  accountId: string,
+  work: (release: () => Promise<void>) => Promise<T>,
+): Promise<T> {
   const blocker = new PgClient({ connectionString: stack.databaseUrl });
   await blocker.connect();
   try {
     await blocker.query("BEGIN");
     await blocker.query("SELECT 1 FROM ledger.account WHERE id = $1 FOR NO KEY UPDATE", [accountId]);
+    return await work(async () => {
+      await blocker.query("COMMIT");
+    });
+  } finally {
+    await blocker.end();
+  }
+}
+
+/**
+ * Sends request 0, which goes alone and waits behind a row lock this test holds on `accountId`;
+ * then the others, which find it in flight and wait to go together; then lets the lock go. The
+ * first is answered, and the others go as one group.
+ */
+function piledUp<T>(accountId: string, count: number, send: (i: number) => Promise<T>): Promise<T[]> {
+  return withRowLocked(accountId, async (release) => {
     const first = send(0);
     await sleep(150);
     const others = Array.from({ length: count - 1 }, (_, i) => send(i + 1));
     await sleep(600);
-    await blocker.query("COMMIT");
+    await release();
     return await Promise.all([first, ...others]);
-  } finally {
-    await blocker.end();
-  }
+  });
+}
+
+/** Calls of `ledger.<fn>` in the database now, waiting for a lock or running (`create_payment` counts both). */
+async function inDatabase(fn: "create_payment" | "create_payments"): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+        AND query LIKE $1`,
+    [`%ledger.${fn}%`],
+  );
+  return Number(rows[0].n);
+}
+
+/** Four new accounts; the first and the third funded with `amount`. */
+async function fourAccounts(amount: string) {
+  const accounts = [
+    await openAccount(stack),
+    await openAccount(stack),
+    await openAccount(stack),
+    await openAccount(stack),
+  ];
+  await fund(stack, accounts[0].id, amount);
+  await fund(stack, accounts[2].id, amount);
+  return accounts;
 }
 
 const BATCH = `mutation($payments: [PaymentBatchInput!]!, $all: Boolean!) {
@@ -107,28 +143,8 @@ describe("group commit", () => {
   });
 
   it("When requests on an account in flight outwait the window, then they wait in the ledger for its answer and go as one group, while others go", async () => {
-    const [a, b, c, d] = [
-      await openAccount(stack),
-      await openAccount(stack),
-      await openAccount(stack),
-      await openAccount(stack),
-    ];
-    await fund(stack, a.id, "100.00");
-    await fund(stack, c.id, "100.00");
-    /** Payment creations of this test in the database now (waiting for the lock or running). */
-    const inDatabase = async () => {
-      const { rows } = await db.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
-            AND query LIKE '%ledger.create_payment%'`,
-      );
-      return Number(rows[0].n);
-    };
-    const blocker = new PgClient({ connectionString: stack.databaseUrl });
-    await blocker.connect();
-    try {
-      await blocker.query("BEGIN");
-      await blocker.query("SELECT 1 FROM ledger.account WHERE id = $1 FOR NO KEY UPDATE", [a.id]);
+    const [a, b, c, d] = await fourAccounts("100.00");
+    await withRowLocked(a.id, async (release) => {
       const first = pay(a.id, b.id, "1.00");
       await sleep(150);
       const onA = [pay(a.id, b.id, "2.00"), pay(b.id, a.id, "0.50"), pay(a.id, b.id, "3.00")];
@@ -137,16 +153,14 @@ describe("group commit", () => {
       expect(elsewhere.errors).toBeUndefined();
       await sleep(WINDOW_MS / 2);
       // Only the first waits for the lock; the three wait in the ledger, past their window.
-      expect(await inDatabase()).toBe(1);
-      await blocker.query("COMMIT");
+      expect(await inDatabase("create_payment")).toBe(1);
+      await release();
       const results = await Promise.all([first, ...onA]);
       expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined, undefined]);
       const ids = results.map((r) => r.data!.createPayment.id);
       expect(await transactionsOf(ids.slice(1))).toBe(1);
       expect(await transactionsOf(ids)).toBe(2);
-    } finally {
-      await blocker.end();
-    }
+    });
     expect(await balance(stack, a.id)).toMatchObject({ posted: "94.50" });
     expect(await balance(stack, b.id)).toMatchObject({ posted: "5.50" });
     expect(await balance(stack, d.id)).toMatchObject({ posted: "4.00" });
@@ -285,30 +299,10 @@ describe("createPayments (batch)", () => {
   });
 
   it("When batches on one account arrive together, then they reach the database one after another, and a batch on other accounts does not wait", async () => {
-    const [a, b, c, d] = [
-      await openAccount(stack),
-      await openAccount(stack),
-      await openAccount(stack),
-      await openAccount(stack),
-    ];
-    await fund(stack, a.id, "10.00");
-    await fund(stack, c.id, "10.00");
+    const [a, b, c, d] = await fourAccounts("10.00");
     const batch = (payments: ReturnType<typeof item>[]) =>
       stack.graphql(BATCH, { payments, all: false }, { url: stack.ledger.url });
-    /** Batches of this test in the database now (waiting for the lock or running). */
-    const inDatabase = async () => {
-      const { rows } = await db.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
-            AND query LIKE '%ledger.create_payments%'`,
-      );
-      return Number(rows[0].n);
-    };
-    const blocker = new PgClient({ connectionString: stack.databaseUrl });
-    await blocker.connect();
-    try {
-      await blocker.query("BEGIN");
-      await blocker.query("SELECT 1 FROM ledger.account WHERE id = $1 FOR NO KEY UPDATE", [a.id]);
+    await withRowLocked(a.id, async (release) => {
       const first = batch([item(a.id, b.id, "1.00"), item(a.id, b.id, "2.00")]);
       await sleep(300);
       const second = batch([item(b.id, a.id, "0.50"), item(a.id, b.id, "3.00")]);
@@ -316,14 +310,12 @@ describe("createPayments (batch)", () => {
       // Made while the first batch waits for the lock and the second for the first.
       expect(elsewhere.data!.createPayments).toMatchObject({ succeeded: 1, failed: 0 });
       await sleep(300);
-      expect(await inDatabase()).toBe(1);
-      await blocker.query("COMMIT");
+      expect(await inDatabase("create_payments")).toBe(1);
+      await release();
       const [one, two] = await Promise.all([first, second]);
       expect(one.data!.createPayments).toMatchObject({ succeeded: 2, failed: 0 });
       expect(two.data!.createPayments).toMatchObject({ succeeded: 2, failed: 0 });
-    } finally {
-      await blocker.end();
-    }
+    });
     expect(await balance(stack, a.id)).toMatchObject({ posted: "4.50" });
     expect(await balance(stack, b.id)).toMatchObject({ posted: "5.50" });
     expect(await balance(stack, d.id)).toMatchObject({ posted: "4.00" });
