@@ -25,7 +25,7 @@ export const LEDGER_CONFIG_KEYS = {
   LEDGER_GROUP_COMMIT_MS: {
     default: "`2`",
     meaning:
-      "group commit: payments created while others are in flight wait for more to join, up to this long (ms) or until one in flight is answered, then go to the database together in one transaction, each with its own answer; a request alone never waits; `0` turns it off",
+      "group commit: payments created while others are in flight wait for more to join, up to this long (ms) or until one in flight is answered, then go to the database together in one transaction, each with its own answer; a request alone never waits, one on an account in flight waits for that answer; `0` turns it off",
     parse: decimal(2, 0, 1000),
   },
 } satisfies Record<string, ConfigKeyRow>;
