@@ -31,9 +31,10 @@ interface Waiting {
 export class PaymentGroupCommit {
   private queue: Waiting[] = [];
   private timer: NodeJS.Timeout | undefined;
-  /** Creations sent to the database and not answered yet. */
-  private inFlight = 0;
-  /** The accounts those creations move, each with how many of them move it. */
+  /**
+   * The accounts of the creations sent to the database and not answered yet, each with how many
+   * of them move it: empty when none is in flight.
+   */
   private readonly busy = new Map<string, number>();
 
   /** `windowMs` 0: every creation goes alone (group commit off). */
@@ -44,7 +45,7 @@ export class PaymentGroupCommit {
 
   /** Creates one payment, alone or in a group; rejects with its own refusal. */
   create(payment: NewPayment): Promise<PaymentRow> {
-    if (this.windowMs <= 0 || (this.inFlight === 0 && this.queue.length === 0)) return this.alone(payment);
+    if (this.windowMs <= 0 || (this.busy.size === 0 && this.queue.length === 0)) return this.alone(payment);
     return new Promise<PaymentRow>((resolve, reject) => {
       this.queue.push({ payment, resolve, reject });
       if (this.queue.length >= GROUP_COMMIT_MAX) this.flush();
@@ -64,7 +65,6 @@ export class PaymentGroupCommit {
 
   /** Counts `payments` in flight (`change` 1) or answered (-1). */
   private sent(payments: readonly NewPayment[], change: 1 | -1): void {
-    this.inFlight += payments.length * change;
     for (const { debitAccountId, creditAccountId } of payments) {
       for (const account of [debitAccountId, creditAccountId]) {
         const count = (this.busy.get(account) ?? 0) + change;
