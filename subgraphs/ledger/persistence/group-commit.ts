@@ -45,7 +45,9 @@ export class PaymentGroupCommit {
 
   /** Creates one payment, alone or in a group; rejects with its own refusal. */
   create(payment: NewPayment): Promise<PaymentRow> {
-    if (this.windowMs <= 0 || (this.busy.size === 0 && this.queue.length === 0)) return this.alone(payment);
+    // Off: nothing is grouped, so nothing in flight needs counting.
+    if (this.windowMs <= 0) return this.repository.createPayment(payment);
+    if (this.busy.size === 0 && this.queue.length === 0) return this.alone(payment);
     return new Promise<PaymentRow>((resolve, reject) => {
       this.queue.push({ payment, resolve, reject });
       if (this.queue.length >= GROUP_COMMIT_MAX) this.flush();
