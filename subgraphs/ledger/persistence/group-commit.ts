@@ -68,12 +68,15 @@ export class PaymentGroupCommit {
   /** Counts `payments` in flight (`change` 1) or answered (-1). */
   private sent(payments: readonly NewPayment[], change: 1 | -1): void {
     for (const { debitAccountId, creditAccountId } of payments) {
-      for (const account of [debitAccountId, creditAccountId]) {
-        const count = (this.busy.get(account) ?? 0) + change;
-        if (count) this.busy.set(account, count);
-        else this.busy.delete(account);
-      }
+      this.count(debitAccountId, change);
+      this.count(creditAccountId, change);
     }
+  }
+
+  private count(account: string, change: 1 | -1): void {
+    const count = (this.busy.get(account) ?? 0) + change;
+    if (count) this.busy.set(account, count);
+    else this.busy.delete(account);
   }
 
   private isBusy(payment: NewPayment): boolean {
