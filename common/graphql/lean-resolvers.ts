@@ -97,9 +97,12 @@ export function leanOperationResolvers(
     for (const operation of ours) {
       const twin = ours.some((other) => other !== operation && other.schemaName === operation.schemaName);
       if (twin || !callable(operation, options.authChecker !== undefined)) continue;
-      // type-graphql's default container: one instance per class, made when first needed.
+      // type-graphql's default container: one instance per class, made when first needed (and
+      // then kept by the operation's resolver too, so later calls look nothing up).
+      let made: InstanceType<ResolverClass> | undefined;
       const instance = () => {
-        let made = instances.get(operation.target);
+        if (made) return made;
+        made = instances.get(operation.target);
         if (!made) instances.set(operation.target, (made = new operation.target()));
         return made;
       };

@@ -77,6 +77,8 @@ export interface SimpleMutation {
   leaves: readonly PlannedField[];
   /** graphql-js's coercion of the operation's variables, where it is sure (./variable-coercion.ts). */
   coerce: VariableCoercer;
+  /** No response name is `__proto__`: result objects may be built plain ({@link newResults}). */
+  plainResults: boolean;
 }
 
 /** `operation`'s plan when it has the simple shape (see the module's comment), else undefined. */
@@ -117,7 +119,8 @@ export function simpleMutation(
     fieldDef,
     arguments: plannedArguments(fieldDef, selection),
   };
-  return { operation, rootType, root, leaves, coerce: operationCoercer(schema, operation) };
+  const plainResults = ![root, ...leaves].some((field) => field.responseName === "__proto__");
+  return { operation, rootType, root, leaves, coerce: operationCoercer(schema, operation), plainResults };
 }
 
 /** graphql-js's `CollectedErrors`: an error under a position already nulled is not reported. */
@@ -199,21 +202,37 @@ function coercedByGraphql(
   return coerced.errors ? undefined : coerced.coerced;
 }
 
+/**
+ * An empty result object. graphql-js's are `Object.create(null)`, which V8 keeps as a dictionary:
+ * slower to fill and to serialise (`JSON.stringify` leaves its fast path for one). Where the
+ * plan allows ({@link SimpleMutation.plainResults}: a plain object's `__proto__` is its
+ * prototype, not a property), a plain object is filled and given its null prototype when full
+ * ({@link filled}), which keeps its properties fast: the same object to anything that reads it.
+ */
+function newResults({ plainResults }: SimpleMutation): Record<string, unknown> {
+  return plainResults ? {} : (Object.create(null) as Record<string, unknown>);
+}
+
+function filled(plan: SimpleMutation, results: Record<string, unknown>): Record<string, unknown> {
+  return plan.plainResults ? (Object.setPrototypeOf(results, null) as Record<string, unknown>) : results;
+}
+
 /** `executeFieldsSerially` over the one root field (its `promiseReduce` from an empty map). */
 function executeRoot(execution: Execution): Completed {
-  const { rootType, root } = execution.plan;
-  const results = Object.create(null) as Record<string, unknown>;
+  const { plan } = execution;
+  const { rootType, root } = plan;
+  const results = newResults(plan);
   const fieldPath = addPath(undefined, root.responseName, rootType.name);
   const result = executeField(execution, rootType, undefined, root, fieldPath);
-  if (result === undefined) return results;
+  if (result === undefined) return filled(plan, results);
   if (isPromise(result)) {
     return result.then((resolved) => {
       results[root.responseName] = resolved;
-      return results;
+      return filled(plan, results);
     });
   }
   results[root.responseName] = result;
-  return results;
+  return filled(plan, results);
 }
 
 function buildResponse(data: unknown, errors: readonly GraphQLError[]): ExecutionResult {
@@ -337,7 +356,7 @@ function executeFields(
   sourceValue: unknown,
   path: Path,
 ): Completed {
-  const results = Object.create(null) as Record<string, unknown>;
+  const results = newResults(execution.plan);
   let containsPromise = false;
   try {
     for (const leaf of execution.plan.leaves) {
@@ -357,6 +376,7 @@ function executeFields(
     }
     throw error;
   }
-  if (!containsPromise) return results;
+  if (!containsPromise) return filled(execution.plan, results);
+  // graphql-js's own: it reads the results' own keys and builds the resolved object itself.
   return promiseForObject(results as never);
 }

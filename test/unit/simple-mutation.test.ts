@@ -42,7 +42,10 @@ const LEAVES = ["id", "status", "note", "count", "label", "__typename"] as const
 
 interface Scenario {
   field: "pay" | "maybe";
-  alias: boolean;
+  /** The root field's alias, if any: `__proto__` is a property of a result, never its prototype. */
+  alias: "made" | "__proto__" | undefined;
+  /** The first leaf aliased `__proto__`. */
+  protoLeaf: boolean;
   root: Root;
   isTypeOf: IsTypeOf;
   leaves: (typeof LEAVES)[number][];
@@ -145,8 +148,9 @@ function scenarioSchema(scenario: Scenario, log: unknown[]): GraphQLSchema {
 }
 
 function documentOf(scenario: Scenario): string {
-  const leaves = scenario.leaves.join(" ");
-  const field = `${scenario.alias ? "made: " : ""}${scenario.field}(input: $input${scenario.field === "pay" ? ", key: $key" : ""})`;
+  const [first, ...rest] = scenario.leaves;
+  const leaves = [scenario.protoLeaf ? `__proto__: ${first}` : first, ...rest].join(" ");
+  const field = `${scenario.alias ? `${scenario.alias}: ` : ""}${scenario.field}(input: $input${scenario.field === "pay" ? ", key: $key" : ""})`;
   return `mutation Pay($input: PaymentInput${scenario.field === "pay" ? "!, $key: String!" : ""}) { ${field} { ${leaves} } }`;
 }
 
@@ -202,7 +206,8 @@ const behaviour = fc.constantFrom<Behaviour>(
 );
 const scenarios = fc.record<Scenario>({
   field: fc.constantFrom("pay", "maybe"),
-  alias: fc.boolean(),
+  alias: fc.constantFrom(undefined, "made" as const, "__proto__" as const),
+  protoLeaf: fc.boolean(),
   root: fc.constantFrom<Root>("object", "promise", "null", "throw", "reject", "error-value"),
   isTypeOf: fc.constantFrom<IsTypeOf>("none", "true", "false", "promise-true", "promise-false"),
   leaves: fc.shuffledSubarray([...LEAVES], { minLength: 1 }),
