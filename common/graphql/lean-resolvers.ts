@@ -86,7 +86,17 @@ export function leanOperationResolvers(
   if (!conversion || options.container || options.globalMiddlewares?.length) return;
   const classes = new Set(options.resolvers as unknown as ResolverClass[]);
   const storage = getMetadataStorage();
-  const instances = new Map<ResolverClass, InstanceType<ResolverClass>>();
+  // type-graphql's default container: one instance per class, made when first needed. Each class
+  // has one getter, shared by its operations' resolvers, which keeps the instance it made.
+  const instances = new Map<ResolverClass, () => InstanceType<ResolverClass>>();
+  const instanceOf = (target: ResolverClass) => {
+    let instance = instances.get(target);
+    if (!instance) {
+      let made: InstanceType<ResolverClass> | undefined;
+      instances.set(target, (instance = () => (made ??= new target())));
+    }
+    return instance;
+  };
   for (const [typeName, operations] of [
     ["Query", storage.queries],
     ["Mutation", storage.mutations],
@@ -97,16 +107,12 @@ export function leanOperationResolvers(
     for (const operation of ours) {
       const twin = ours.some((other) => other !== operation && other.schemaName === operation.schemaName);
       if (twin || !callable(operation, options.authChecker !== undefined)) continue;
-      // type-graphql's default container: one instance per class, made when first needed (and
-      // then kept by the operation's resolver too, so later calls look nothing up).
-      let made: InstanceType<ResolverClass> | undefined;
-      const instance = () => {
-        if (made) return made;
-        made = instances.get(operation.target);
-        if (!made) instances.set(operation.target, (made = new operation.target()));
-        return made;
-      };
-      fields[operation.schemaName] = leanResolver(operation, instance, validateFn, conversion);
+      fields[operation.schemaName] = leanResolver(
+        operation,
+        instanceOf(operation.target),
+        validateFn,
+        conversion,
+      );
     }
   }
 }

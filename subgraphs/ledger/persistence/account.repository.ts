@@ -123,14 +123,7 @@ export class AccountRepository {
    * answer is the same); undefined when one must be looked up.
    */
   knownCurrencies(ids: string[]): Map<string, string> | undefined {
-    // One pass, one look-up per id: this runs for nearly every payment.
-    const known = new Map<string, string>();
-    for (const id of ids) {
-      const currency = this.currencies.get(id);
-      if (currency !== undefined) known.set(id, currency);
-      else if (isUuid(id)) return undefined;
-    }
-    return known;
+    return ids.some((id) => this.unknownAccount(id)) ? undefined : this.cachedCurrencies(ids);
   }
 
   /** The currency of each account (cached: it never changes); unknown ids are absent. */

@@ -37,7 +37,7 @@ export class PaymentGroupCommit {
    */
   private readonly busy = new Map<string, number>();
 
-  /** `windowMs` 0: every creation goes alone (group commit off). */
+  /** `windowMs` 0: group commit off, every creation goes straight to the repository. */
   constructor(
     private readonly repository: PaymentRepository,
     private readonly windowMs: number,
@@ -74,8 +74,8 @@ export class PaymentGroupCommit {
   }
 
   private count(account: string, change: 1 | -1): void {
-    const count = (this.busy.get(account) ?? 0) + change;
-    if (count) this.busy.set(account, count);
+    const inFlight = (this.busy.get(account) ?? 0) + change;
+    if (inFlight) this.busy.set(account, inFlight);
     else this.busy.delete(account);
   }
 
